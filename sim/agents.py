@@ -1,0 +1,237 @@
+"""Mesa agents: regions decide, units and homes report, staff can be inspected.
+
+State lives in the model's NumPy arrays; each agent reads and writes its own
+row. ``Staff`` agents are created lazily, on first access through
+``model.staff``: building 330,000 agent objects would take longer than the
+whole simulated spring (2.3 s measured on this machine), and most runs never
+look at a single staff member.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.categories import ACUTE_WARD, CONTRACTS, COVID_WARD, EMPLOYERS, PROFESSIONS, STATUSES, UNIT_KINDS
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+
+
+class Region(mesa.Agent):
+    """A Swedish region (one of 21): runs the hospital units and decides how to staff them.
+
+    Attributes:
+        index: region index in the core arrays.
+        code, name: identifiers (``stockholm``, "Stockholm").
+        population: inhabitants (full scale).
+        healthcare_region: the health-care region it belongs to.
+        covid_ward_share: per profession, the share of the acute ward's active
+            staff sent to the COVID ward today.
+    """
+
+    model: MobilisationModel
+
+    def __init__(self, model: MobilisationModel, index: int) -> None:
+        super().__init__(model)
+        row = model.world.regions.iloc[index]
+        self.index = index
+        self.code: str = row["code"]
+        self.name: str = row["name"]
+        self.population = int(row["population"])
+        self.healthcare_region: str = row["healthcare_region"]
+        self.covid_ward_share = np.zeros(len(PROFESSIONS))
+
+    def plan(self) -> None:
+        """Open COVID cohort wards: staff them from the acute ward in proportion to required hours.
+
+        This is what every hospital did, with or without national levers: the
+        acute ward's staff serve both the acute and the COVID ward patients.
+        """
+        world, required = self.model.world, self.model.required
+        covid = required[world.unit_id(self.index, COVID_WARD)]
+        acute = required[world.unit_id(self.index, ACUTE_WARD)]
+        total = covid + acute
+        self.covid_ward_share = np.divide(covid, total, out=np.zeros_like(total), where=total > 0)
+
+    @property
+    def covid_icu_patients(self) -> float:
+        """COVID patients in this region's ICU today (model scale)."""
+        return float(self.model.covid_icu_today[self.index])
+
+
+class Unit(mesa.Agent):
+    """A hospital or primary-care unit of a region: ICU, COVID ward, acute ward, elective or primary care."""
+
+    model: MobilisationModel
+
+    def __init__(self, model: MobilisationModel, workplace: int) -> None:
+        super().__init__(model)
+        self.workplace = workplace
+        self.kind: str = UNIT_KINDS[int(model.world.workplace_kind[workplace])]
+        self.region: int = int(model.world.workplace_region[workplace])
+
+    @property
+    def census(self) -> float:
+        """Patients today (ICU, COVID ward) or demand relative to normal (other units)."""
+        return float(self.model.census[self.workplace])
+
+    @property
+    def required_hours(self) -> float:
+        """Staff hours needed today, all professions."""
+        return float(self.model.required[self.workplace].sum())
+
+    @property
+    def supplied_hours(self) -> float:
+        """Staff hours of care given today, all professions (at most the required hours)."""
+        return float(self.model.supplied[self.workplace].sum())
+
+    @property
+    def coverage(self) -> float:
+        """Supplied over required hours today (1 when nothing is required)."""
+        req = self.required_hours
+        return self.supplied_hours / req if req > 0 else 1.0
+
+
+class NursingHome(mesa.Agent):
+    """A special housing for the elderly (särskilt boende) of a municipality."""
+
+    model: MobilisationModel
+
+    def __init__(self, model: MobilisationModel, home: int) -> None:
+        super().__init__(model)
+        world = model.world
+        self.home = home
+        self.workplace = int(world.home_workplace[home])
+        self.region = int(world.home_region[home])
+        self.municipality = int(world.workplace_municipality[self.workplace])
+        self.hourly_share = float(world.home_hourly_share[home])
+
+    @property
+    def residents(self) -> int:
+        """Residents living in the home."""
+        return int(self.model.world.home_residents[self.home])
+
+    @property
+    def infected_residents(self) -> int:
+        """Residents infected today."""
+        return int(self.model.nh_infected[self.home])
+
+    @property
+    def has_outbreak(self) -> bool:
+        """At least one infected resident today."""
+        return self.infected_residents > 0
+
+    @property
+    def team_size(self) -> int:
+        """Staff whose home workplace is this home (any status)."""
+        return int(np.count_nonzero(self.model.world.staff.home == self.workplace))
+
+
+class Staff(mesa.Agent):
+    """One staff member; a view of row ``index`` of the staff arrays.
+
+    Its daily dynamics run in the compiled core; the agent exists so that users
+    can inspect, select and group staff with Mesa's ``AgentSet``.
+    """
+
+    model: MobilisationModel
+
+    def __init__(self, model: MobilisationModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def _arrays(self):  # noqa: ANN202
+        return self.model.world.staff
+
+    @property
+    def profession(self) -> str:
+        return PROFESSIONS[int(self._arrays.profession[self.index])]
+
+    @property
+    def employer(self) -> str:
+        return EMPLOYERS[int(self._arrays.employer[self.index])]
+
+    @property
+    def contract(self) -> str:
+        return CONTRACTS[int(self._arrays.contract[self.index])]
+
+    @property
+    def region(self) -> str:
+        return str(self.model.world.regions["code"].iloc[int(self._arrays.region[self.index])])
+
+    @property
+    def home_workplace(self) -> int:
+        return int(self._arrays.home[self.index])
+
+    @property
+    def workplace(self) -> int:
+        """Today's workplace id (differs from home when deployed)."""
+        return int(self._arrays.workplace[self.index])
+
+    @property
+    def workplace_kind(self) -> str:
+        return UNIT_KINDS[int(self.model.world.workplace_kind[self.workplace])]
+
+    @property
+    def status(self) -> str:
+        return STATUSES[int(self._arrays.status[self.index])]
+
+    @property
+    def fatigue(self) -> float:
+        """Fatigue in [0, 1]."""
+        return float(self._arrays.fatigue[self.index])
+
+    @fatigue.setter
+    def fatigue(self, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"fatigue must be in [0, 1], got {value}")
+        self._arrays.fatigue[self.index] = value
+
+    @property
+    def hours_today(self) -> float:
+        """Hours worked on the last simulated day."""
+        return float(self._arrays.hours_worked[self.index])
+
+    @property
+    def days_left(self) -> int:
+        """Days left of the current sick spell (0 when at work)."""
+        return int(self._arrays.days_left[self.index])
+
+
+class StaffRegistry:
+    """Lazy access to ``Staff`` agents: ``model.staff[i]`` creates agent ``i`` on first use.
+
+    ``model.staff.select(mask)`` returns a Mesa ``AgentSet`` of the staff whose
+    rows match a boolean mask (or ids), creating them as needed; ``len`` is the
+    number of staff rows, whether or not their agents exist yet.
+    """
+
+    def __init__(self, model: MobilisationModel) -> None:
+        self._model = model
+        self._agents: dict[int, Staff] = {}
+
+    def __len__(self) -> int:
+        return len(self._model.world.staff)
+
+    def __getitem__(self, index: int) -> Staff:
+        index = int(index)
+        if not 0 <= index < len(self):
+            raise IndexError(f"staff id {index} out of range 0..{len(self) - 1}")
+        agent = self._agents.get(index)
+        if agent is None:
+            agent = self._agents[index] = Staff(self._model, index)
+        return agent
+
+    def select(self, which: np.ndarray) -> mesa.agent.AgentSet:
+        """AgentSet of the staff chosen by a boolean mask or an array of ids."""
+        ids = np.flatnonzero(which) if np.asarray(which).dtype == bool else np.asarray(which)
+        return mesa.agent.AgentSet([self[i] for i in ids], random=self._model.random)
+
+    @property
+    def materialised(self) -> int:
+        """How many Staff agents exist so far."""
+        return len(self._agents)

@@ -1,0 +1,56 @@
+"""Names and integer codes of the model's categories.
+
+The numba core works on integer codes; everything a user sees uses the names.
+The order of each tuple is the code: ``PROFESSIONS.index("icu_nurse") == 2``.
+"""
+
+from __future__ import annotations
+
+PROFESSIONS: tuple[str, ...] = (
+    "physician",
+    "icu_physician",  # anaesthetist / intensivist
+    "icu_nurse",  # specialist nurse in intensive care
+    "anaesthesia_nurse",
+    "registered_nurse",
+    "assistant_nurse",  # undersköterska
+    "care_aide",  # vårdbiträde
+)
+
+UNIT_KINDS: tuple[str, ...] = (
+    "icu",
+    "covid_ward",
+    "acute_ward",
+    "elective",
+    "primary_care",
+    "nursing_home",
+    "home_care",
+)
+#: Unit kinds run by a region (one unit of each kind per region).
+REGION_UNIT_KINDS: tuple[str, ...] = UNIT_KINDS[:5]
+#: Unit kinds run by a municipality.
+MUNICIPAL_UNIT_KINDS: tuple[str, ...] = UNIT_KINDS[5:]
+
+STATUSES: tuple[str, ...] = (
+    "active",  # at work (or available for work) today
+    "sick_covid",
+    "sick_other",
+    "sick_exhaustion",
+    "left",  # left the profession; never returns within a run
+)
+
+CONTRACTS: tuple[str, ...] = (
+    "permanent",
+    "hourly",  # timanställd: called in as needed, often at several homes
+)
+
+EMPLOYERS: tuple[str, ...] = ("region", "municipality")
+
+# Integer codes used by the core (kept as plain ints so numba sees constants).
+ICU, COVID_WARD, ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE = range(7)
+ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT = range(5)
+PERMANENT, HOURLY = range(2)
+ICU_NURSE = PROFESSIONS.index("icu_nurse")
+
+N_PROFESSIONS = len(PROFESSIONS)
+N_UNIT_KINDS = len(UNIT_KINDS)
+N_STATUSES = len(STATUSES)

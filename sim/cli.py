@@ -1,0 +1,93 @@
+"""The ``mobsim`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.scenario import ScenarioError, load_scenario
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mobsim", description="Simulate how health-care staff are mobilised in a crisis.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one scenario and write its results")
+    run.add_argument("scenario", type=Path, help="scenario TOML file")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value, e.g. world.scale=0.1 (repeatable)")
+    run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario name>)")
+    run.add_argument("--csv", action="store_true", help="also write the daily frames as CSV")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
+    validate.add_argument("scenario", type=Path)
+    validate.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from sim.model import MobilisationModel
+
+    if args.seed < 0:
+        raise ScenarioError("--seed", "seed", f"expected a whole number >= 0, got {args.seed}")
+    scenario = load_scenario(args.scenario, set_values=args.set_values)
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    model = MobilisationModel(scenario=scenario, seed=args.seed)
+    built = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
+        console=console, disable=args.quiet or not console.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(scenario.name, total=model.n_days)
+        while model.running:
+            model.step()
+            progress.advance(task)
+    result = model.result()
+    finished = time.perf_counter()
+    out = args.out or Path("results") / scenario.name
+    result.save(out, csv=args.csv)
+
+    table = Table(title=f"{scenario.name} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
+    table.add_column("indicator")
+    table.add_column("value", justify="right")
+    for key, value in result.summary.iloc[0].items():
+        table.add_row(str(key), f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value))
+    Console().print(table)
+    console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {out}/")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, set_values=args.set_values)
+    print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for bad input, with a one-line message)."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _validate(args)
+    except ScenarioError as exc:
+        print(f"mobsim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("mobsim: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Built-in Sweden: regions, the region network and national staff counts.
+
+The CSV files beside this module carry their sources in their header comments.
+Everything here is data at full scale; ``sim.world`` scales and spreads it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+
+import networkx as nx
+import pandas as pd
+
+ROAD_FACTOR = 1.3  # road distance / great-circle distance (assumption)
+ROAD_SPEED_KMH = 80.0  # mean travel speed between capitals (assumption)
+
+
+def _read(name: str) -> pd.DataFrame:
+    with resources.files(__package__).joinpath(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, comment="#", skipinitialspace=True)
+
+
+@functools.cache
+def _regions() -> pd.DataFrame:
+    df = _read("regions.csv")
+    return df.set_index("code", drop=False)
+
+
+def regions() -> pd.DataFrame:
+    """The 21 regions, one row each, in a fixed order (the region index of the core)."""
+    return _regions().copy()
+
+
+@functools.cache
+def region_codes() -> tuple[str, ...]:
+    """Region codes in core order (``stockholm``, ``uppsala``, ...)."""
+    return tuple(_regions()["code"])
+
+
+def national_staff() -> pd.DataFrame:
+    """Head counts per profession and employer at full scale, with sources."""
+    return _read("staff.csv")
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km on a sphere of radius 6371 km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+@functools.cache
+def _network() -> nx.Graph:
+    reg = _regions()
+    graph = nx.Graph()
+    for code, row in reg.iterrows():
+        graph.add_node(
+            code,
+            name=row["name"],
+            healthcare_region=row["healthcare_region"],
+            pos=(float(row["lon"]), float(row["lat"])),
+        )
+    for _, edge in _read("borders.csv").iterrows():
+        a, b = edge["a"], edge["b"]
+        if a not in reg.index or b not in reg.index:
+            raise ValueError(f"borders.csv: unknown region in edge {a}–{b}")
+        if pd.isna(edge["hours"]):
+            km = great_circle_km(reg.at[a, "lat"], reg.at[a, "lon"], reg.at[b, "lat"], reg.at[b, "lon"])
+            hours, kind = km * ROAD_FACTOR / ROAD_SPEED_KMH, "land"
+        else:
+            hours, kind = float(edge["hours"]), "sea"
+        graph.add_edge(a, b, hours=round(hours, 2), kind=kind)
+    return graph
+
+
+def region_network() -> nx.Graph:
+    """Regions as nodes, borders and Gotland's sea links as edges weighted by travel ``hours``."""
+    return _network().copy()
+
+
+def travel_hours() -> pd.DataFrame:
+    """Shortest travel time (hours) between every pair of regions over the network."""
+    graph = _network()
+    codes = list(region_codes())
+    lengths = dict(nx.all_pairs_dijkstra_path_length(graph, weight="hours"))
+    return pd.DataFrame([[lengths[a][b] for b in codes] for a in codes], index=codes, columns=codes)

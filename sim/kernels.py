@@ -1,0 +1,403 @@
+"""The compiled core: small, pure functions on arrays. No Mesa, no scenario objects.
+
+Randomness is counter-based: every draw is a hash of (seed, day, index, event),
+so a run gives the same numbers whatever the thread count or the order of the
+loop, and two strategies run with the same seed share their random numbers
+(common random numbers). The hash is SplitMix64's finaliser applied in a chain.
+
+Integer codes of statuses, unit kinds and contracts are those of
+``sim.categories``; they are repeated here as literals so numba sees constants.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# dtypes of the state arrays, set once
+F = np.float64
+I32 = np.int32
+I8 = np.int8
+
+# statuses (sim.categories.STATUSES)
+ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT = 0, 1, 2, 3, 4
+# contracts
+HOURLY = 1
+# unit kinds
+NURSING_HOME = 5
+
+# event keys of the random draws
+EV_INFECT = 1
+EV_SYMPTOMATIC = 2
+EV_OTHER = 3
+EV_OTHER_DAYS = 4
+EV_EXHAUSTION = 5
+EV_EXHAUSTION_DAYS = 6
+EV_LEAVE = 7
+EV_COVID_DAYS = 8
+EV_COVID_LONG = 9
+EV_SEED = 10
+EV_SWITCH = 11
+EV_SWITCH_WHERE = 12
+EV_INIT_SICK = 13
+EV_INIT_DAYS = 14
+EV_RESIDENT_INFECT = 1_000  # + resident index
+EV_RESIDENT_RECOVER = 1_000_000  # + resident index
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, inline="always")
+def mix64(z: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser: a bijective 64-bit hash."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True)
+def day_key(seed: int, day: int) -> np.uint64:
+    """Key of one day of one run; every draw of that day derives from it."""
+    k = mix64(np.uint64(seed) + _GOLDEN)
+    return mix64(k ^ (np.uint64(day + 1_000_000) * _GOLDEN))
+
+
+@njit(cache=True, inline="always")
+def uniform(key: np.uint64, idx: int, event: int) -> float:
+    """A U[0, 1) draw for (day key, index, event)."""
+    h = mix64(key ^ (np.uint64(idx) * _GOLDEN))
+    h = mix64(h + np.uint64(event) * _M2)
+    return float(h >> _S11) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def geometric_days(u: float, mean: float) -> int:
+    """Length (>= 1 day) of a spell with the given mean, from a uniform draw."""
+    if mean <= 1.0:
+        return 1
+    p = 1.0 / mean
+    return 1 + int(np.log(1.0 - u) / np.log(1.0 - p))
+
+
+@njit(cache=True, inline="always")
+def hazard_to_probability(rate: float) -> float:
+    """Probability of at least one event in a day at a constant daily hazard."""
+    return 1.0 - np.exp(-rate)
+
+
+@njit(cache=True, inline="always")
+def fatigue_step(f: float, strain: float, rise: float, recovery: float, threshold: float) -> float:
+    """One day of fatigue: rises with strain above a threshold, recovers with rest; stays in [0, 1]."""
+    excess = strain - threshold
+    if excess < 0.0:
+        excess = 0.0
+    f = f + rise * excess * (1.0 - f) - recovery * f
+    if f < 0.0:
+        return 0.0
+    if f > 1.0:
+        return 1.0
+    return f
+
+
+@njit(cache=True)
+def fatigue_equilibrium(strain: np.ndarray, rise: float, recovery: float, threshold: float) -> np.ndarray:
+    """Fatigue at which a constant strain neither adds nor sheds fatigue."""
+    out = np.empty(strain.shape[0], dtype=F)
+    for i in range(strain.shape[0]):
+        excess = max(strain[i] - threshold, 0.0)
+        gain = rise * excess
+        out[i] = gain / (gain + recovery) if gain + recovery > 0.0 else 0.0
+    return out
+
+
+@njit(cache=True)
+def init_absence(
+    seed: int,
+    status: np.ndarray,
+    days_left: np.ndarray,
+    sick_share: np.ndarray,
+    mean_days: float,
+) -> None:
+    """Start a run in steady state: each staff member is off sick with their baseline share."""
+    key = day_key(seed, -1)
+    for i in range(status.shape[0]):
+        if uniform(key, i, EV_INIT_SICK) < sick_share[i]:
+            status[i] = SICK_OTHER
+            days_left[i] = geometric_days(uniform(key, i, EV_INIT_DAYS), mean_days)
+
+
+@njit(cache=True)
+def deploy_by_priority(
+    order: np.ndarray,
+    group_start: np.ndarray,
+    share: np.ndarray,
+    target: np.ndarray,
+    status: np.ndarray,
+    home: np.ndarray,
+    workplace: np.ndarray,
+) -> None:
+    """Send a share of each group's active staff to the group's target workplace.
+
+    Groups are runs of ``order`` (staff ids sorted by a fixed random priority):
+    group g is ``order[group_start[g]:group_start[g + 1]]``. The first
+    ``round(share[g] · active)`` active members go to ``target[g]``; every other
+    member works at home. Staff keep their place in the queue from day to day,
+    so the same people are deployed while the share holds.
+    """
+    for g in range(group_start.shape[0] - 1):
+        lo, hi = group_start[g], group_start[g + 1]
+        active = 0
+        for j in range(lo, hi):
+            if status[order[j]] == ACTIVE:
+                active += 1
+        k = int(share[g] * active + 0.5)
+        for j in range(lo, hi):
+            i = order[j]
+            if k > 0 and status[i] == ACTIVE:
+                workplace[i] = target[g]
+                k -= 1
+            else:
+                workplace[i] = home[i]
+
+
+@njit(cache=True)
+def place_hourly_staff(
+    key: np.uint64,
+    staff_ids: np.ndarray,
+    home: np.ndarray,
+    workplace: np.ndarray,
+    status: np.ndarray,
+    municipality_of: np.ndarray,
+    muni_home_start: np.ndarray,
+    muni_homes: np.ndarray,
+    other_home_share: float,
+    other_home_recent: np.ndarray,
+    recent_decay: float,
+) -> None:
+    """Hourly nursing-home staff work some days at another home of their municipality.
+
+    ``other_home_recent`` is a moving average of the days spent at another home,
+    the "worked in several homes lately" of each worker.
+    """
+    for j in range(staff_ids.shape[0]):
+        i = staff_ids[j]
+        workplace[i] = home[i]
+        went = 0.0
+        if status[i] == ACTIVE and other_home_share > 0.0:
+            m = municipality_of[home[i]]
+            lo, hi = muni_home_start[m], muni_home_start[m + 1]
+            if hi - lo > 1 and uniform(key, i, EV_SWITCH) < other_home_share:
+                pick = lo + int(uniform(key, i, EV_SWITCH_WHERE) * (hi - lo - 1))
+                if muni_homes[pick] >= home[i]:
+                    pick += 1  # skip the own home: homes are sorted within a municipality
+                workplace[i] = muni_homes[pick]
+                went = 1.0
+        other_home_recent[i] += recent_decay * (went - other_home_recent[i])
+
+
+@njit(cache=True)
+def count_supply(
+    status: np.ndarray,
+    workplace: np.ndarray,
+    profession: np.ndarray,
+    base_hours: np.ndarray,
+    max_hours: np.ndarray,
+    n_workplaces: int,
+    n_professions: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Active head count, contracted hours and most possible hours per (workplace, profession)."""
+    heads = np.zeros((n_workplaces, n_professions), dtype=F)
+    base = np.zeros((n_workplaces, n_professions), dtype=F)
+    cap = np.zeros((n_workplaces, n_professions), dtype=F)
+    for i in range(status.shape[0]):
+        if status[i] == ACTIVE:
+            w, p = workplace[i], profession[i]
+            heads[w, p] += 1.0
+            base[w, p] += base_hours[i]
+            cap[w, p] += max_hours[i]
+    return heads, base, cap
+
+
+@njit(cache=True, parallel=True)
+def advance_staff(
+    key: np.uint64,
+    day: int,
+    # state (updated in place)
+    status: np.ndarray,
+    days_left: np.ndarray,
+    fatigue: np.ndarray,
+    fatigue_sustained: np.ndarray,
+    infected_day: np.ndarray,
+    symptomatic: np.ndarray,
+    hours_worked: np.ndarray,
+    # fixed attributes
+    workplace: np.ndarray,
+    profession: np.ndarray,
+    region: np.ndarray,
+    base_hours: np.ndarray,
+    max_hours: np.ndarray,
+    other_sick_rate: np.ndarray,
+    # today's conditions by workplace
+    extra_share: np.ndarray,
+    pressure: np.ndarray,
+    intensity: np.ndarray,
+    work_infection_rate: np.ndarray,
+    prevalence: np.ndarray,
+    # parameters
+    reference_hours: float,
+    fat_rise: float,
+    fat_recovery: float,
+    fat_sick_recovery: float,
+    fat_threshold: float,
+    sustained_decay: float,
+    community_rate: float,
+    symptomatic_share: float,
+    onset_days: int,
+    covid_mean_days: float,
+    long_share: float,
+    long_mean_days: float,
+    other_mean_days: float,
+    exhaustion_rate: float,
+    exhaustion_power: float,
+    exhaustion_mean_days: float,
+    leave_base_rate: float,
+    leave_fatigue_rate: float,
+    leave_threshold: float,
+) -> None:
+    """One day of every staff member: work and fatigue, infection, sick leave, return, leaving.
+
+    Each staff member reads today's conditions of their workplace and writes
+    only their own row, so the loop runs in parallel without changing results.
+    """
+    for i in prange(status.shape[0]):
+        s = status[i]
+        hours_worked[i] = 0.0
+        if s == LEFT:
+            continue
+        if s != ACTIVE:  # off sick: rest, and come back when the spell ends
+            fatigue[i] = fatigue_step(fatigue[i], 0.0, fat_rise, fat_sick_recovery, fat_threshold)
+            fatigue_sustained[i] += sustained_decay * (fatigue[i] - fatigue_sustained[i])
+            days_left[i] -= 1
+            if days_left[i] <= 0:
+                status[i] = ACTIVE
+                days_left[i] = 0
+            continue
+
+        w, p, r = workplace[i], profession[i], region[i]
+        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        hours_worked[i] = hours
+        strain = hours / reference_hours * intensity[w] * pressure[w, p]
+        f = fatigue_step(fatigue[i], strain, fat_rise, fat_recovery, fat_threshold)
+        fatigue[i] = f
+        fatigue_sustained[i] += sustained_decay * (f - fatigue_sustained[i])
+
+        # infection: community and work exposure; an infection gives lasting immunity
+        if infected_day[i] < 0:
+            rate = community_rate * prevalence[r] + work_infection_rate[w]
+            if rate > 0.0 and uniform(key, i, EV_INFECT) < hazard_to_probability(rate):
+                infected_day[i] = day
+                symptomatic[i] = uniform(key, i, EV_SYMPTOMATIC) < symptomatic_share
+
+        if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == onset_days:
+            status[i] = SICK_COVID
+            if uniform(key, i, EV_COVID_LONG) < long_share:
+                days_left[i] = geometric_days(uniform(key, i, EV_COVID_DAYS), long_mean_days)
+            else:
+                days_left[i] = geometric_days(uniform(key, i, EV_COVID_DAYS), covid_mean_days)
+        elif uniform(key, i, EV_OTHER) < other_sick_rate[i]:
+            status[i] = SICK_OTHER
+            days_left[i] = geometric_days(uniform(key, i, EV_OTHER_DAYS), other_mean_days)
+        elif uniform(key, i, EV_EXHAUSTION) < hazard_to_probability(exhaustion_rate * f**exhaustion_power):
+            status[i] = SICK_EXHAUSTION
+            days_left[i] = geometric_days(uniform(key, i, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
+        else:
+            excess = max(fatigue_sustained[i] - leave_threshold, 0.0)
+            if uniform(key, i, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess):
+                status[i] = LEFT
+
+
+@njit(cache=True)
+def advance_nursing_homes(
+    key: np.uint64,
+    day: int,
+    staff_ids: np.ndarray,
+    status: np.ndarray,
+    workplace: np.ndarray,
+    infected_day: np.ndarray,
+    infectious_days: int,
+    workplace_home: np.ndarray,
+    seed_rate: float,
+    susceptible: np.ndarray,
+    infected: np.ndarray,
+    recovered: np.ndarray,
+    transmission: float,
+    recovery_probability: float,
+    introductions: np.ndarray,
+) -> None:
+    """Residents of every home: introductions by infectious staff at work, then spread and recovery.
+
+    ``workplace_home`` maps a workplace id to its home index (-1 if not a home).
+    ``introductions[h]`` counts today's resident infections seeded by staff.
+    """
+    n_homes = susceptible.shape[0]
+    for h in range(n_homes):
+        introductions[h] = 0
+    for j in range(staff_ids.shape[0]):
+        i = staff_ids[j]
+        if status[i] != ACTIVE or infected_day[i] < 0:
+            continue
+        if day - infected_day[i] >= infectious_days:
+            continue
+        h = workplace_home[workplace[i]]
+        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < seed_rate:
+            susceptible[h] -= 1
+            infected[h] += 1
+            introductions[h] += 1
+    for h in range(n_homes):
+        n = susceptible[h] + infected[h] + recovered[h]
+        if infected[h] == 0 or n == 0:
+            continue
+        p_inf = 1.0 - np.exp(-transmission * infected[h] / n)
+        new_inf = 0
+        for j in range(susceptible[h]):
+            if uniform(key, h, EV_RESIDENT_INFECT + j) < p_inf:
+                new_inf += 1
+        new_rec = 0
+        for j in range(infected[h]):
+            if uniform(key, h, EV_RESIDENT_RECOVER + j) < recovery_probability:
+                new_rec += 1
+        susceptible[h] -= new_inf
+        infected[h] += new_inf - new_rec
+        recovered[h] += new_rec
+
+
+@njit(cache=True)
+def tally_staff(
+    status: np.ndarray,
+    fatigue: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    n_statuses: int,
+    n_bins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Head count by (group, status), fatigue sum and fatigue histogram of staff who have not left."""
+    counts = np.zeros((n_groups, n_statuses), dtype=I32)
+    fatigue_sum = np.zeros(n_groups, dtype=F)
+    hist = np.zeros((n_groups, n_bins), dtype=I32)
+    for i in range(status.shape[0]):
+        g = group[i]
+        counts[g, status[i]] += 1
+        if status[i] != LEFT:
+            fatigue_sum[g] += fatigue[i]
+            b = int(fatigue[i] * n_bins)
+            if b >= n_bins:
+                b = n_bins - 1
+            hist[g, b] += 1
+    return counts, fatigue_sum, hist

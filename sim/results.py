@@ -1,0 +1,336 @@
+"""Recording of daily indicators, the one-row summary of a run, and export.
+
+Daily indicators go into preallocated arrays during the run and become tidy
+pandas frames at the end:
+
+- ``units``: date × region × unit kind × profession: required and supplied
+  hours, coverage, gap, overtime hours, staff at work.
+- ``staff``: date × region × employer × profession: staff by status, fatigue
+  mean and 90th percentile.
+- ``icu``: date × region: COVID and all ICU patients, ICU nurses per patient,
+  unsafe patients (beyond what the minimum nurse ratio can cover).
+- ``nursing_homes``: date × region: homes, homes with an outbreak, infected
+  residents, introductions by staff, share of hourly staff who worked at
+  another home in the last two weeks.
+
+Counts and hours are in model units: at ``world.scale`` below 1 they are that
+share of Sweden's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim import kernels
+from sim.categories import (
+    EMPLOYERS,
+    ICU,
+    ICU_NURSE,
+    LEFT,
+    N_PROFESSIONS,
+    N_STATUSES,
+    N_UNIT_KINDS,
+    PROFESSIONS,
+    STATUSES,
+    UNIT_KINDS,
+)
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+
+FATIGUE_BINS = 100
+SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
+
+
+def _version() -> str:
+    try:
+        return metadata.version("mobsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _p90(hist: np.ndarray) -> np.ndarray:
+    """90th percentile (bin upper edge) of fatigue histograms along the last axis."""
+    total = hist.sum(axis=-1, keepdims=True)
+    cum = np.cumsum(hist, axis=-1)
+    idx = np.argmax(cum >= 0.9 * np.maximum(total, 1), axis=-1)
+    return np.where(total[..., 0] > 0, (idx + 1) / hist.shape[-1], np.nan)
+
+
+class Recorder:
+    """Preallocated daily arrays, filled by ``MobilisationModel.step``."""
+
+    def __init__(self, model: MobilisationModel) -> None:
+        self.model = model
+        world = model.world
+        n_days, n_reg = model.n_days, world.n_regions
+        self.n_groups = n_reg * len(EMPLOYERS) * N_PROFESSIONS
+        # (region, kind) group of each workplace
+        self._wp_group = world.workplace_region.astype(np.int64) * N_UNIT_KINDS + world.workplace_kind
+        shape = (n_days, n_reg * N_UNIT_KINDS, N_PROFESSIONS)
+        self.required = np.zeros(shape)
+        self.supplied = np.zeros(shape)
+        self.overtime = np.zeros(shape)
+        self.heads = np.zeros(shape)
+        self.status = np.zeros((n_days, self.n_groups, N_STATUSES), dtype=np.int32)
+        self.fatigue_sum = np.zeros((n_days, self.n_groups))
+        self.fatigue_p90 = np.zeros((n_days, self.n_groups))
+        self.fatigue_p90_national = np.zeros(n_days)
+        self.covid_icu = np.zeros((n_days, n_reg))
+        self.icu_patients = np.zeros((n_days, n_reg))
+        self.icu_nurse_hours = np.zeros((n_days, n_reg))
+        self.homes_outbreak = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.multi_home_share = np.zeros((n_days, n_reg))
+        self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
+        self.days_recorded = 0
+
+    def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.required.shape[1], values.shape[1]))
+        np.add.at(out, self._wp_group, values)
+        return out
+
+    def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
+        """Store the indicators of the day just simulated."""
+        m, world = self.model, self.model.world
+        s = world.staff
+        self.required[day] = self._by_region_kind(m.required)
+        self.supplied[day] = self._by_region_kind(m.supplied)
+        self.overtime[day] = self._by_region_kind(overtime)
+        self.heads[day] = self._by_region_kind(heads)
+        counts, fsum, hist = kernels.tally_staff(s.status, s.fatigue, world.tally_group, self.n_groups, N_STATUSES, FATIGUE_BINS)
+        self.status[day] = counts
+        self.fatigue_sum[day] = fsum
+        self.fatigue_p90[day] = _p90(hist)
+        self.fatigue_p90_national[day] = _p90(hist.sum(axis=0))
+        self.covid_icu[day] = m.covid_icu_today
+        self.icu_patients[day] = m.census[m._icu_ids]
+        self.icu_nurse_hours[day] = m.icu_nurse_hours
+        n_reg = world.n_regions
+        infected = m.nh_infected
+        self.ever_outbreak |= infected > 0
+        self.homes_outbreak[day] = np.bincount(world.home_region, weights=infected > 0, minlength=n_reg)
+        self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
+        self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
+        hourly = world.hourly_home_staff
+        if hourly.shape[0]:
+            several = s.other_home_recent[hourly] > 0.0
+            n = np.bincount(s.region[hourly], minlength=n_reg)
+            self.multi_home_share[day] = np.divide(
+                np.bincount(s.region[hourly], weights=several, minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
+            )
+        self.days_recorded = day + 1
+
+    def national(self, name: str, day: int) -> float:
+        """A headline national value of one recorded day (for Mesa's DataCollector)."""
+        if day < 0:
+            return float("nan")
+        if name == "covid_icu":
+            return float(self.covid_icu[day].sum())
+        if name == "icu_nurse_coverage":
+            req = self.required[day, ICU::N_UNIT_KINDS, ICU_NURSE].sum()
+            return float(self.supplied[day, ICU::N_UNIT_KINDS, ICU_NURSE].sum() / req) if req > 0 else 1.0
+        if name == "staff_sick":
+            return float(self.status[day][:, SICK_STATUSES].sum())
+        if name == "staff_left":
+            return float(self.status[day][:, LEFT].sum())
+        if name == "fatigue_mean":
+            present = self.status[day].sum() - self.status[day][:, LEFT].sum()
+            return float(self.fatigue_sum[day].sum() / max(present, 1))
+        if name == "homes_with_outbreak":
+            return float(self.homes_outbreak[day].sum())
+        raise KeyError(name)
+
+    # ------------------------------------------------------------------ frames
+    def result(self) -> Result:
+        """Tidy frames and the summary of the days recorded so far."""
+        m = self.model
+        n = self.days_recorded
+        dates = pd.to_datetime(m.dates[:n])
+        codes = list(m.world.regions["code"])
+        daily = Daily(
+            units=self._units_frame(dates, codes, n),
+            staff=self._staff_frame(dates, codes, n),
+            icu=self._icu_frame(dates, codes, n),
+            nursing_homes=self._homes_frame(dates, codes, n),
+        )
+        return Result(daily=daily, summary=self._summary(daily, n), scenario=m.scenario, seed=m.seed)
+
+    @staticmethod
+    def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str]) -> pd.DataFrame:
+        index = pd.MultiIndex.from_product([dates, *levels], names=["date", *names])
+        frame = index.to_frame(index=False)
+        for name in names:
+            frame[name] = frame[name].astype("category")
+        return frame
+
+    def _units_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, list(UNIT_KINDS), list(PROFESSIONS), names=["region", "unit_kind", "profession"])
+        req = self.required[:n].reshape(-1)
+        sup = self.supplied[:n].reshape(-1)
+        frame["required_hours"] = req
+        frame["supplied_hours"] = sup
+        frame["gap_hours"] = req - sup
+        frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
+        frame["overtime_hours"] = self.overtime[:n].reshape(-1)
+        frame["staff_at_work"] = self.heads[:n].reshape(-1).astype(np.int64)
+        keep = (req > 0) | (frame["staff_at_work"].to_numpy() > 0)
+        return frame[keep].reset_index(drop=True)
+
+    def _staff_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, list(EMPLOYERS), list(PROFESSIONS), names=["region", "employer", "profession"])
+        counts = self.status[:n].reshape(-1, N_STATUSES)
+        for k, status in enumerate(STATUSES):
+            frame[f"n_{status}"] = counts[:, k].astype(np.int64)
+        frame["n_total"] = counts.sum(axis=1).astype(np.int64)
+        present = frame["n_total"].to_numpy() - counts[:, LEFT]
+        frame["fatigue_mean"] = np.divide(self.fatigue_sum[:n].reshape(-1), present, out=np.full(present.shape, np.nan), where=present > 0)
+        frame["fatigue_p90"] = self.fatigue_p90[:n].reshape(-1)
+        return frame[frame["n_total"] > 0].reset_index(drop=True)
+
+    def _icu_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        patients = self.icu_patients[:n].reshape(-1)
+        nurses = self.icu_nurse_hours[:n].reshape(-1) / 24.0
+        min_ratio = self.model.scenario.safety.icu_min_nurse_ratio
+        frame["covid_icu_patients"] = self.covid_icu[:n].reshape(-1)
+        frame["icu_patients"] = patients
+        frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
+        frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
+        frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
+        return frame
+
+    def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        homes = np.bincount(self.model.world.home_region, minlength=len(codes))
+        frame["homes"] = np.tile(homes, n)
+        frame["homes_with_outbreak"] = self.homes_outbreak[:n].reshape(-1)
+        frame["infected_residents"] = self.infected_residents[:n].reshape(-1)
+        frame["introductions_by_staff"] = self.introductions[:n].reshape(-1)
+        frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
+        return frame
+
+    def _summary(self, daily: Daily, n: int) -> pd.DataFrame:
+        m = self.model
+        icu = daily.icu
+        national_icu = icu.groupby("date", observed=True)["covid_icu_patients"].sum()
+        gap = (self.required[:n] - self.supplied[:n]).sum(axis=(1, 2))
+        req = self.required[:n].sum(axis=(1, 2))
+        last = self.status[n - 1] if n else np.zeros((1, N_STATUSES))
+        present = last.sum() - last[:, LEFT].sum()
+        icu_req = self.required[:n, ICU::N_UNIT_KINDS, ICU_NURSE].sum(axis=1)
+        icu_sup = self.supplied[:n, ICU::N_UNIT_KINDS, ICU_NURSE].sum(axis=1)
+        sick = self.status[:n][:, :, SICK_STATUSES].sum(axis=(1, 2)) / np.maximum(self.status[:n].sum(axis=(1, 2)), 1)
+        row: dict[str, Any] = {
+            "scenario": m.scenario.name,
+            "seed": m.seed,
+            "scale": m.scenario.world.scale,
+            "days": n,
+            "staff_total": len(m.world.staff),
+            "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
+            "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
+            "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
+            "min_icu_nurse_coverage": float(np.min(np.divide(icu_sup, icu_req, out=np.ones_like(icu_sup), where=icu_req > 0))) if n else 1.0,
+            "peak_gap_hours": float(gap.max()) if n else 0.0,
+            "peak_gap_share": float((gap / np.maximum(req, 1e-9)).max()) if n else 0.0,
+            "peak_sick_share": float(sick.max()) if n else 0.0,
+            "staff_lost": int(last[:, LEFT].sum()),
+            "fatigue_mean_end": float(self.fatigue_sum[n - 1].sum() / max(present, 1)) if n else float("nan"),
+            "fatigue_p90_end": float(self.fatigue_p90_national[n - 1]) if n else float("nan"),
+            "homes_with_outbreak": int(self.ever_outbreak.sum()),
+            "homes_with_outbreak_share": float(self.ever_outbreak.mean()),
+            "resident_infections_by_staff": int(self.introductions[:n].sum()),
+        }
+        return pd.DataFrame([row])
+
+
+@dataclass(frozen=True)
+class Daily:
+    """The daily tidy frames of a run."""
+
+    units: pd.DataFrame
+    staff: pd.DataFrame
+    icu: pd.DataFrame
+    nursing_homes: pd.DataFrame
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("units", self.units), ("staff", self.staff), ("icu", self.icu), ("nursing_homes", self.nursing_homes)]
+
+
+@dataclass
+class Result:
+    """What a run produced: ``daily`` tidy frames, a one-row ``summary``, and how to save them."""
+
+    daily: Daily
+    summary: pd.DataFrame
+    scenario: Any
+    seed: int
+    created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    def manifest(self) -> dict[str, Any]:
+        """Provenance of the run: scenario and its hash, seed, versions, time."""
+        return {
+            "scenario_name": self.scenario.name,
+            "scenario_sha256": self.scenario.digest(),
+            "seed": self.seed,
+            "mobsim_version": _version(),
+            "python": platform.python_version(),
+            "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic")},
+            "created_utc": self.created,
+            "files": [f"{name}.parquet" for name, _ in self.daily.items()] + ["summary.csv", "summary.parquet"],
+            "scenario": self.scenario.model_dump(mode="json"),
+        }
+
+    def save(self, directory: str | Path, csv: bool = False) -> Path:
+        """Write Parquet files, the summary as CSV and Parquet, and ``manifest.json``.
+
+        The files are written to a temporary folder beside ``directory`` and moved
+        into place at the end, so an interrupted save leaves no half-written results.
+
+        Args:
+            directory: the results folder (created or replaced).
+            csv: also write every daily frame as CSV.
+        """
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            for name, frame in self.daily.items():
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+                if csv:
+                    frame.to_csv(tmp / f"{name}.csv", index=False)
+            self.summary.to_csv(tmp / "summary.csv", index=False)
+            self.summary.to_parquet(tmp / "summary.parquet", index=False)
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
+            if target.exists():
+                old = target.with_name(f".{target.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+
+def _pkg(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

@@ -1,0 +1,514 @@
+"""Scenario files: schema, TOML loading, inheritance and overrides.
+
+A scenario is a TOML file validated by the pydantic models below. Every model
+forbids unknown keys, so a misspelt key is an error that names the key and
+suggests the closest valid one. A scenario may say ``extends = "other.toml"``
+(a path relative to the file) and override parts of it; ``--set a.b=value``
+on the command line overrides one value after all files are merged.
+
+Defaults here are neutral placeholders with units; the calibrated values with
+their sources live in ``scenarios/sweden_spring2020.toml``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from sim.categories import MUNICIPAL_UNIT_KINDS, PROFESSIONS, REGION_UNIT_KINDS, UNIT_KINDS
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input: names the file, the key and what was expected."""
+
+    def __init__(self, source: str | Path, key: str, message: str) -> None:
+        self.source = str(source)
+        self.key = key
+        self.message = message
+        where = f"{self.source}: {key}" if key else self.source
+        super().__init__(f"{where}: {message}")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise ValueError(f"unknown {what} '{key}'{suggestion} (expected one of {', '.join(allowed)})")
+
+
+def _profession_keys(value: dict[str, float]) -> dict[str, float]:
+    _check_keys(value, PROFESSIONS, "profession")
+    return value
+
+
+def _unit_kind_keys(value: dict[str, Any]) -> dict[str, Any]:
+    _check_keys(value, UNIT_KINDS, "unit kind")
+    return value
+
+
+class TimeConfig(_Section):
+    """Simulated period; one step is one day."""
+
+    start: dt.date = dt.date(2020, 3, 1)
+    end: dt.date = dt.date(2020, 6, 30)
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> TimeConfig:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+    @property
+    def n_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=d) for d in range(self.n_days)]
+
+
+class WorldConfig(_Section):
+    """The synthetic Sweden built from ``sim/data``."""
+
+    scale: float = Field(1.0, gt=0.0, le=1.0, description="share of real staff, beds and patients (1.0 = every person an agent)")
+    layout_seed: int = Field(2020, ge=0, description="seed of the synthetic layout (municipalities, homes); fixed across replications")
+    icu_beds_2019: int = Field(526, ge=0, description="ICU beds before the pandemic, national")
+    icu_beds_surge: int = Field(1100, ge=0, description="ICU beds at the April 2020 surge, national")
+    icu_occupancy_baseline: Probability = Field(0.8, description="share of pre-pandemic ICU beds occupied by non-COVID patients")
+    nursing_homes: int = Field(1700, ge=1, description="special housings for the elderly, national")
+    nursing_home_residents: int = Field(79000, ge=1, description="residents in special housing, national")
+    municipality_size_exponent: Positive = Field(1.2, description="Zipf exponent of municipality populations within a region")
+    hourly_share_concentration: Positive = Field(20.0, description="Beta concentration of the hourly-staff share across homes")
+
+
+class WorkforceConfig(_Section):
+    """Contracts, working time and where staff work."""
+
+    weekly_hours: Positive = Field(37.0, description="full-time contracted hours per week")
+    fte_permanent: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.9, description="mean employment level of permanent staff")
+    fte_hourly: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.5, description="mean employment level of hourly staff")
+    normal_max_weekly_hours: Positive = Field(40.0, description="most hours a week a full-timer works without the crisis agreement")
+    baseline_utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.95, description="share of attended hours that normal-time demand needs in the regions' ordinary units"
+    )
+    region_mix: dict[str, dict[str, NonNegative]] = Field(
+        default_factory=dict, description="profession -> region unit kind -> share of the regions' staff of that profession"
+    )
+    municipal_mix: dict[str, dict[str, NonNegative]] = Field(
+        default_factory=dict, description="profession -> nursing_home / home_care -> share of municipal staff"
+    )
+
+    @field_validator("region_mix")
+    @classmethod
+    def _region_mix(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        return _check_mix(value, REGION_UNIT_KINDS)
+
+    @field_validator("municipal_mix")
+    @classmethod
+    def _municipal_mix(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        return _check_mix(value, MUNICIPAL_UNIT_KINDS)
+
+
+def _check_mix(value: dict[str, dict[str, float]], kinds: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    _profession_keys(value)
+    for profession, shares in value.items():
+        _check_keys(shares, kinds, "unit kind")
+        total = sum(shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares of '{profession}' sum to {total:g}; expected 1")
+    return value
+
+
+class NormsConfig(_Section):
+    """Staffing norms: hours of each profession per patient-day (24 = one to one around the clock).
+
+    Units whose norm is not given here (acute ward, elective care, primary care,
+    nursing homes, home care) need what they are staffed with in normal times:
+    the norm is derived at build time from the staff mix and the baseline census.
+    """
+
+    icu: dict[str, NonNegative] = Field(default_factory=lambda: {"icu_nurse": 24.0, "icu_physician": 8.0})
+    covid_ward: dict[str, NonNegative] = Field(default_factory=lambda: {"registered_nurse": 6.0, "assistant_nurse": 8.0})
+
+    @field_validator("icu", "covid_ward")
+    @classmethod
+    def _keys(cls, value: dict[str, float]) -> dict[str, float]:
+        return _profession_keys(value)
+
+
+class FatigueConfig(_Section):
+    """Fatigue f in [0, 1]: f' = f + rise·max(strain − threshold, 0)·(1 − f) − recovery·f."""
+
+    rise: NonNegative = Field(0.1, description="per day per unit of strain above the threshold")
+    recovery: Probability = Field(0.03, description="share of fatigue shed per day of rest after work")
+    sick_recovery: Probability = Field(0.05, description="share of fatigue shed per day off sick")
+    threshold: NonNegative = Field(0.8, description="strain below which work adds no fatigue")
+    pressure_exponent: NonNegative = Field(1.0, description="how strongly understaffing raises the strain of each hour")
+    max_pressure: Annotated[float, Field(ge=1.0)] = Field(2.0, description="cap on the understaffing factor")
+    sustained_days: Positive = Field(30.0, description="time constant (days) of sustained fatigue, which drives leaving")
+    intensity: dict[str, NonNegative] = Field(default_factory=dict, description="strain of a normal hour, by unit kind")
+
+    @field_validator("intensity")
+    @classmethod
+    def _keys(cls, value: dict[str, float]) -> dict[str, float]:
+        return _unit_kind_keys(value)
+
+
+class AbsenceConfig(_Section):
+    """Sick leave other than COVID, exhaustion and leaving the profession."""
+
+    other_share_region: Probability = Field(0.057, description="baseline share of region staff off sick")
+    other_share_municipality: Probability = Field(0.067, description="baseline share of municipal staff off sick")
+    other_mean_days: Positive = Field(7.0, description="mean length of an ordinary sick spell")
+    exhaustion_rate: Probability = Field(0.002, description="daily hazard of exhaustion sick leave at fatigue 1")
+    exhaustion_power: Positive = Field(3.0, description="hazard = rate · fatigue^power")
+    exhaustion_mean_days: Positive = Field(60.0, description="mean length of exhaustion sick leave")
+    leave_rate_per_year: Probability = Field(0.0, description="baseline yearly hazard of leaving the profession")
+    leave_fatigue_rate: Probability = Field(0.001, description="daily hazard of leaving per unit of sustained fatigue above the threshold")
+    leave_fatigue_threshold: Probability = Field(0.4, description="sustained fatigue below which fatigue adds no leaving")
+
+
+class InfectionConfig(_Section):
+    """COVID infection of staff and its sick leave."""
+
+    prevalence_per_icu_per_capita: NonNegative = Field(
+        260.0, description="community prevalence per COVID ICU patient per inhabitant, lagged"
+    )
+    prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(10, description="ICU occupancy trails prevalence by this many days")
+    community_rate: NonNegative = Field(0.02, description="daily infection hazard per unit of prevalence, outside work")
+    work_rate: dict[str, NonNegative] = Field(default_factory=dict, description="daily hazard at full exposure, by unit kind")
+    symptomatic_share: Probability = Field(0.7, description="share of infected staff who fall ill and go on sick leave")
+    onset_days: Annotated[int, Field(ge=0)] = Field(2, description="days an infected staff member works before symptoms")
+    infectious_days: Annotated[int, Field(ge=1)] = Field(8, description="days an infected staff member can infect others")
+    sick_mean_days: Positive = Field(10.0, description="mean length of an ordinary COVID sick spell")
+    long_spell_share: Probability = Field(0.07, description="share of COVID spells that are long")
+    long_spell_mean_days: Positive = Field(120.0, description="mean length of a long COVID spell")
+
+    @field_validator("work_rate")
+    @classmethod
+    def _keys(cls, value: dict[str, float]) -> dict[str, float]:
+        return _unit_kind_keys(value)
+
+
+class NursingHomeConfig(_Section):
+    """Spread into and within nursing homes."""
+
+    staff_seed_rate: Probability = Field(0.1, description="daily chance that an infectious staff member at work infects a resident")
+    resident_transmission: NonNegative = Field(0.2, description="daily transmission rate among residents")
+    resident_recovery_days: Positive = Field(14.0, description="mean days a resident stays infected")
+    staff_exposure_rate: NonNegative = Field(0.05, description="daily infection hazard of staff per infected-resident share")
+    hourly_other_home_share: Probability = Field(0.33, description="share of an hourly worker's days spent at another home")
+    extra_care_per_infected: NonNegative = Field(0.5, description="extra care an infected resident needs, relative to a healthy one")
+
+
+class RegionWave(_Section):
+    """A region's deviation from the wave's defaults."""
+
+    peak_date: dt.date | None = None
+    rise_days: Positive | None = None
+    fall_days: Positive | None = None
+    fall_shape: Positive | None = None
+    peak_patients: NonNegative | None = Field(None, description="COVID ICU patients at the peak (full scale)")
+    intensity: NonNegative = Field(1.0, description="multiplies peak_per_100k")
+
+
+class WaveConfig(_Section):
+    """One epidemic wave of COVID ICU occupancy: a rising half-Gaussian and a falling generalised Gaussian joined at the peak."""
+
+    name: str = "wave"
+    peak_date: dt.date
+    rise_days: Positive = Field(description="standard deviation of the rising half, days")
+    fall_days: Positive = Field(description="width of the falling half, days (its sd when fall_shape is 2)")
+    fall_shape: Positive = Field(2.0, description="exponent of the falling half: 2 Gaussian, above 2 a flatter top and steeper fall")
+    peak_per_100k: NonNegative = Field(description="COVID ICU patients per 100,000 inhabitants at the peak")
+    regions: dict[str, RegionWave] = Field(default_factory=dict)
+
+
+class DemandConfig(_Section):
+    """Where patients come from."""
+
+    source: Literal["waves", "csv"] = "waves"
+    csv: Path | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
+    covid_ward_per_icu: NonNegative = Field(3.0, description="COVID ward patients per COVID ICU patient")
+    noise_sd: NonNegative = Field(0.0, description="sd of the log of each region's stochastic scale per run")
+    waves: list[WaveConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _source_has_input(self) -> DemandConfig:
+        if self.source == "csv" and self.csv is None:
+            raise ValueError("source = 'csv' needs csv = 'path/to/curves.csv'")
+        if self.source == "waves" and not self.waves:
+            raise ValueError("source = 'waves' needs at least one [[demand.waves]] table")
+        return self
+
+
+class SafetyConfig(_Section):
+    """Thresholds of the patient-safety indicators."""
+
+    icu_min_nurse_ratio: Annotated[float, Field(gt=0.0)] = Field(
+        0.5, description="fewest ICU nurses per ICU patient considered safe (0.5 = 1:2)"
+    )
+
+
+class LeverConfig(_Section):
+    """A mobilisation lever. The levers' effects come with issue #3; until then none may be enabled."""
+
+    enabled: bool = False
+    start_level: Literal["staffing_alert", "crisis"] = "crisis"
+
+
+class LeversConfig(_Section):
+    """The levers Swedish health care pulled in 2020, and the proposed national pool."""
+
+    crisis_agreement: LeverConfig = LeverConfig()
+    redeployment: LeverConfig = LeverConfig()
+    rapid_training: LeverConfig = LeverConfig()
+    recruitment: LeverConfig = LeverConfig()
+    loans: LeverConfig = LeverConfig()
+    national_pool: LeverConfig = LeverConfig()
+    nursing_home_measures: LeverConfig = LeverConfig()
+    vacation: LeverConfig = LeverConfig()
+
+    def enabled(self) -> list[str]:
+        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class Scenario(_Section):
+    """A complete, validated scenario."""
+
+    name: str = "scenario"
+    description: str = ""
+    time: TimeConfig = TimeConfig()
+    world: WorldConfig = WorldConfig()
+    workforce: WorkforceConfig = WorkforceConfig()
+    norms: NormsConfig = NormsConfig()
+    fatigue: FatigueConfig = FatigueConfig()
+    absence: AbsenceConfig = AbsenceConfig()
+    infection: InfectionConfig = InfectionConfig()
+    nursing_homes: NursingHomeConfig = NursingHomeConfig()
+    demand: DemandConfig
+    safety: SafetyConfig = SafetyConfig()
+    levers: LeversConfig = LeversConfig()
+
+    @model_validator(mode="after")
+    def _known_regions(self) -> Scenario:
+        from sim.data import region_codes
+
+        codes = region_codes()
+        for i, wave in enumerate(self.demand.waves):
+            for code in wave.regions:
+                if code not in codes:
+                    hint = difflib.get_close_matches(code, codes, n=1)
+                    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                    raise ValueError(f"demand.waves[{i}].regions: unknown region '{code}'{suggestion}")
+        return self
+
+    def digest(self) -> str:
+        """SHA-256 of the validated scenario: equal digests mean equal inputs."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def with_overrides(self, **overrides: Any) -> Scenario:
+        """A copy with dotted-key overrides applied, e.g. ``{"world.scale": 0.1}``."""
+        data = self.model_dump(mode="json")
+        for key, value in overrides.items():
+            _set_dotted(data, key.replace("__", "."), value)
+        return _validate(data, {}, "<overrides>")
+
+
+# --------------------------------------------------------------------------- loading
+
+_PATH_KEYS = (("demand", "csv"),)
+
+
+def load_scenario(path: str | Path, *, set_values: list[str] | None = None, **overrides: Any) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Args:
+        path: the TOML file.
+        set_values: ``"a.b=value"`` strings, as given to ``--set``; the value is read as TOML
+            (``0.5``, ``true``, ``"text"``, ``2020-04-01``) and otherwise taken as a string.
+        **overrides: dotted keys with ``__`` for dots (``world__scale=0.1``) or a dict passed as
+            ``**{"world.scale": 0.1}``.
+
+    Raises:
+        ScenarioError: naming the file, the key and what was expected.
+    """
+    path = Path(path)
+    origins: dict[tuple[str, ...], str] = {}
+    data = _read_with_extends(path, origins, chain=())
+    for item in set_values or []:
+        key, value = _parse_set(item)
+        _set_dotted(data, key, value, source="--set")
+        origins[tuple(key.split("."))] = "--set"
+    for key, value in overrides.items():
+        dotted = key.replace("__", ".")
+        _set_dotted(data, dotted, value, source="override")
+        origins[tuple(dotted.split("."))] = "override"
+    data.setdefault("name", path.stem)
+    return _validate(data, origins, str(path))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ScenarioError(path, "", "file not found")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(path, "", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(path, "", f"cannot read: {exc.strerror}") from None
+
+
+def _read_with_extends(path: Path, origins: dict[tuple[str, ...], str], chain: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in chain:
+        raise ScenarioError(path, "extends", "circular: " + " -> ".join(p.name for p in (*chain, resolved)))
+    own = _read_toml(path)
+    for keys in _PATH_KEYS:
+        node = own
+        for k in keys[:-1]:
+            node = node.get(k, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
+            node[keys[-1]] = str((path.parent / node[keys[-1]]).resolve())
+    parent_name = own.pop("extends", None)
+    if parent_name is None:
+        base: dict[str, Any] = {}
+    else:
+        if not isinstance(parent_name, str):
+            raise ScenarioError(path, "extends", f"expected a file name (string), got {parent_name!r}")
+        parent = path.parent / parent_name
+        if not parent.is_file():
+            raise ScenarioError(path, "extends", f"file '{parent_name}' not found (looked in {path.parent})")
+        base = _read_with_extends(parent, origins, (*chain, resolved))
+    _record_origins(own, (), str(path), origins)
+    return _deep_merge(base, own)
+
+
+def _record_origins(data: Any, prefix: tuple[str, ...], source: str, origins: dict[tuple[str, ...], str]) -> None:
+    origins[prefix] = source
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _record_origins(value, (*prefix, str(key)), source, origins)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _parse_set(item: str) -> tuple[str, Any]:
+    if "=" not in item:
+        raise ScenarioError("--set", item, "expected KEY=VALUE, e.g. world.scale=0.1")
+    key, raw = (part.strip() for part in item.split("=", 1))
+    if not key:
+        raise ScenarioError("--set", item, "empty key; expected KEY=VALUE")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "override") -> None:
+    parts = key.split(".")
+    node = data
+    for i, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ScenarioError(source, ".".join(parts[: i + 1]), f"is a value, not a table; cannot set '{key}'")
+        node = child
+    node[parts[-1]] = value
+
+
+def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], default_source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(str(part) for part in error["loc"])
+        key = ".".join(loc)
+        source = _origin(loc, origins, default_source)
+        raise ScenarioError(source, key, _describe(error, loc)) from None
+
+
+def _origin(loc: tuple[str, ...], origins: dict[tuple[str, ...], str], default: str) -> str:
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in origins:
+            return origins[loc[:n]]
+    return default
+
+
+def _describe(error: dict[str, Any], loc: tuple[str, ...]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(loc[:-1])
+        hint = difflib.get_close_matches(loc[-1], allowed, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"unknown key{suggestion}" + (f" (valid keys: {', '.join(allowed)})" if not hint and allowed else "")
+    if kind == "missing":
+        return "required key is missing"
+    got = error.get("input")
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind not in {"value_error", "assertion_error"} and not isinstance(got, dict):
+        message += f" (got {got!r})"
+    return message
+
+
+def _fields_at(loc: tuple[str, ...]) -> list[str]:
+    """Valid keys of the table at ``loc`` in the schema (for suggestions)."""
+    annotation: Any = Scenario
+    i = 0
+    while i < len(loc):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(loc[i])
+            if field is None:
+                return []
+            annotation = field.annotation
+        elif get_origin(annotation) in (list, dict):
+            annotation = get_args(annotation)[-1]  # loc[i] is an index or a free key
+        elif get_args(annotation):  # Optional / Union: look into the model among the options
+            models = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+            if not models:
+                return []
+            annotation = models[0]
+            continue
+        else:
+            return []
+        i += 1
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
