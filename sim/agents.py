@@ -144,7 +144,7 @@ class Staff(mesa.Agent):
         self.index = index
 
     @property
-    def _arrays(self):  # noqa: ANN202
+    def _arrays(self):
         return self.model.world.staff
 
     @property

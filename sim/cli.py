@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import numbers
 import sys
 import time
 from collections.abc import Sequence
@@ -20,7 +21,14 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one scenario and write its results")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value, e.g. world.scale=0.1 (repeatable)")
+    run.add_argument(
+        "--set",
+        dest="set_values",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value, e.g. world.scale=0.1 (repeatable)",
+    )
     run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario name>)")
     run.add_argument("--csv", action="store_true", help="also write the daily frames as CSV")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -62,10 +70,18 @@ def _run(args: argparse.Namespace) -> int:
     table.add_column("indicator")
     table.add_column("value", justify="right")
     for key, value in result.summary.iloc[0].items():
-        table.add_row(str(key), f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value))
+        table.add_row(str(key), _format(value))
     Console().print(table)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {out}/")
     return 0
+
+
+def _format(value: object) -> str:
+    if isinstance(value, numbers.Integral):
+        return f"{value:,}"
+    if isinstance(value, numbers.Real):
+        return f"{value:,.3f}"
+    return str(value)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -99,15 +99,15 @@ def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int)
     bad = patients.isna() | (patients < 0)
     if bad.any():
         row = int(np.argmax(bad.to_numpy()))
-        raise ScenarioError(
-            path, f"row {row + 2}, column patients", f"expected a number >= 0, got {df['patients'].iloc[row]!r}"
-        )
+        raise ScenarioError(path, f"row {row + 2}, column patients", f"expected a number >= 0, got {df['patients'].iloc[row]!r}")
     unknown = sorted(set(df["region"]) - set(codes))
     if unknown:
         raise ScenarioError(path, "column region", f"unknown region(s) {', '.join(map(str, unknown))}; expected codes like {codes[0]}")
     kinds = set(df["kind"])
     if not kinds <= {"covid_icu", "covid_ward"}:
-        raise ScenarioError(path, "column kind", f"unknown kind(s) {sorted(kinds - {'covid_icu', 'covid_ward'})}; expected covid_icu or covid_ward")
+        raise ScenarioError(
+            path, "column kind", f"unknown kind(s) {sorted(kinds - {'covid_icu', 'covid_ward'})}; expected covid_icu or covid_ward"
+        )
     if "covid_icu" not in kinds:
         raise ScenarioError(path, "column kind", "no covid_icu rows; the ICU curve is required")
     day = (dates - pd.Timestamp(start)).dt.days.to_numpy()

@@ -68,7 +68,9 @@ class MobilisationModel(mesa.Model):
         enabled = self.scenario.levers.enabled()
         if enabled:
             raise ScenarioError(
-                self.scenario.name, f"levers.{enabled[0]}.enabled", "levers are not implemented in this version (issue #3); set enabled = false"
+                self.scenario.name,
+                f"levers.{enabled[0]}.enabled",
+                "levers are not implemented in this version (issue #3); set enabled = false",
             )
         sc = self.scenario
         self.world = world = build_world(sc)
@@ -155,14 +157,16 @@ class MobilisationModel(mesa.Model):
         )  # fmt: skip
 
         # 3. assign hours: contracted hours, then overtime up to the cap where the need is larger
-        heads, base, cap = kernels.count_supply(s.status, s.workplace, s.profession, s.base_hours, s.max_hours, world.n_workplaces, world.norm.shape[1])
+        heads, base, cap = kernels.count_supply(
+            s.status, s.workplace, s.profession, s.base_hours, s.max_hours, world.n_workplaces, world.norm.shape[1]
+        )
         worked = np.clip(self.required, base, cap)
         headroom = cap - base
         extra_share = np.divide(worked - base, headroom, out=np.zeros_like(base), where=headroom > 0)
         self.supplied = np.minimum(worked, self.required)
         f_cfg = sc.fatigue
         ratio = np.divide(self.required, worked, out=np.ones_like(worked), where=worked > 0)
-        pressure = np.clip(ratio ** f_cfg.pressure_exponent, 1.0, f_cfg.max_pressure)
+        pressure = np.clip(ratio**f_cfg.pressure_exponent, 1.0, f_cfg.max_pressure)
         exposure = np.zeros(world.n_workplaces)
         icu_census = self.census[self._icu_ids]
         exposure[self._icu_ids] = np.divide(self.covid_icu_today, icu_census, out=np.zeros_like(icu_census), where=icu_census > 0)

@@ -243,7 +243,9 @@ class Recorder:
             "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
             "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
             "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
-            "min_icu_nurse_coverage": float(np.min(np.divide(icu_sup, icu_req, out=np.ones_like(icu_sup), where=icu_req > 0))) if n else 1.0,
+            "min_icu_nurse_coverage": float(np.min(np.divide(icu_sup, icu_req, out=np.ones_like(icu_sup), where=icu_req > 0)))
+            if n
+            else 1.0,
             "peak_gap_hours": float(gap.max()) if n else 0.0,
             "peak_gap_share": float((gap / np.maximum(req, 1e-9)).max()) if n else 0.0,
             "peak_sick_share": float(sick.max()) if n else 0.0,

@@ -143,7 +143,7 @@ def build_world(scenario: Scenario) -> World:
     # municipalities: Zipf-like sizes within each region
     muni_region = np.repeat(np.arange(n_reg), reg["municipalities"].to_numpy())
     rank = np.concatenate([np.arange(1, k + 1) for k in reg["municipalities"]])
-    size = rank ** -w_cfg.municipality_size_exponent
+    size = rank**-w_cfg.municipality_size_exponent
     muni_pop = np.zeros(muni_region.shape[0])
     for r in range(n_reg):
         sel = muni_region == r
@@ -151,9 +151,9 @@ def build_world(scenario: Scenario) -> World:
     n_muni = muni_region.shape[0]
 
     # nursing homes: count and residents per region in proportion to population, at least one per region
-    n_homes_total = max(int(round(w_cfg.nursing_homes * scale)), n_reg)
+    n_homes_total = max(round(w_cfg.nursing_homes * scale), n_reg)
     homes_per_region = np.maximum(apportion(n_homes_total - n_reg, pop), 0) + 1
-    residents_per_region = apportion(max(int(round(w_cfg.nursing_home_residents * scale)), n_reg), pop)
+    residents_per_region = apportion(max(round(w_cfg.nursing_home_residents * scale), n_reg), pop)
     home_muni_l, home_res_l, home_reg_l = [], [], []
     for r in range(n_reg):
         munis = np.flatnonzero(muni_region == r)
@@ -200,11 +200,13 @@ def build_world(scenario: Scenario) -> World:
     for _, row in staff_table.iterrows():
         name, employer, count = row["profession"], row["employer"], int(row["count"])
         p = PROFESSIONS.index(name)
-        total = int(round(count * scale))
+        total = round(count * scale)
         if employer == "region":
             mix = wf.region_mix.get(name)
             if mix is None:
-                raise ScenarioError("scenario", f"workforce.region_mix.{name}", "missing: where do the regions' staff of this profession work?")
+                raise ScenarioError(
+                    "scenario", f"workforce.region_mix.{name}", "missing: where do the regions' staff of this profession work?"
+                )
             icu_staff = mix.get("icu", 0.0) > 0 and name != "physician"
             per_region = apportion(total, beds if icu_staff else pop)
             shares = np.array([mix.get(k, 0.0) for k in REGION_UNIT_KINDS])
@@ -214,7 +216,9 @@ def build_world(scenario: Scenario) -> World:
         else:
             mix = wf.municipal_mix.get(name)
             if mix is None:
-                raise ScenarioError("scenario", f"workforce.municipal_mix.{name}", "missing: where do municipal staff of this profession work?")
+                raise ScenarioError(
+                    "scenario", f"workforce.municipal_mix.{name}", "missing: where do municipal staff of this profession work?"
+                )
             per_region = apportion(total, pop)
             for r in range(n_reg):
                 n_nh, n_hc = apportion(int(per_region[r]), np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))

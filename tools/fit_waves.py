@@ -19,8 +19,14 @@ from sim.data import regions
 from sim.demand import wave_curve
 
 START = dt.date(2020, 3, 1)
-NATIONAL = {dt.date(2020, 3, 20): 55, dt.date(2020, 4, 12): 505, dt.date(2020, 4, 28): 558,
-            dt.date(2020, 5, 8): 495, dt.date(2020, 5, 15): 395, dt.date(2020, 6, 6): 295}
+NATIONAL = {
+    dt.date(2020, 3, 20): 55,
+    dt.date(2020, 4, 12): 505,
+    dt.date(2020, 4, 28): 558,
+    dt.date(2020, 5, 8): 495,
+    dt.date(2020, 5, 15): 395,
+    dt.date(2020, 6, 6): 295,
+}
 STOCKHOLM = {dt.date(2020, 4, 5): 168, dt.date(2020, 4, 14): 218}
 STOCKHOLM_PEAK = 230.0
 NATIONAL_PEAK = 558.0
@@ -57,11 +63,20 @@ def residuals(x):
 x0 = [45, 12, 25, 58, 15, 25, 3.0, 2.0]
 fit = least_squares(residuals, x0, bounds=([30, 3, 5, 40, 3, 5, 0.1, 1.0], [70, 40, 80, 80, 40, 80, 10, 6.0]))
 sp, sr, sf, rp, rr, rf, rpeak, k = fit.x
-print('fall_shape', round(k, 2))
+print("fall_shape", round(k, 2))
 t = np.arange(0, 122, dtype=float)
 s, n = curves(fit.x, t)
 print("stockholm peak_date", START + dt.timedelta(days=round(sp)), "rise", round(sr, 1), "fall", round(sf, 1))
-print("rest      peak_date", START + dt.timedelta(days=round(rp)), "rise", round(rr, 1), "fall", round(rf, 1), "peak_per_100k", round(rpeak, 3))
+print(
+    "rest      peak_date",
+    START + dt.timedelta(days=round(rp)),
+    "rise",
+    round(rr, 1),
+    "fall",
+    round(rf, 1),
+    "peak_per_100k",
+    round(rpeak, 3),
+)
 for d, v in NATIONAL.items():
     print("national", d, v, round(n[int(day(d))]))
 for d, v in STOCKHOLM.items():
