@@ -77,53 +77,94 @@ def waves_occupancy(
 def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a CSV of curves into (days, regions) arrays; missing days are interpolated, ends held.
 
+    Columns ``date`` (YYYY-MM-DD), ``region`` (a region code), ``kind`` (``covid_icu`` or
+    ``covid_ward``) and ``patients`` (a number >= 0), in any order; other columns are ignored.
+    Blank lines and ``#`` comments are skipped. Rows are named by their line in the file.
+
     Raises:
         ScenarioError: the file, the column or row, and what was expected.
     """
+    import csv
+    import difflib
+
+    kinds_allowed = ("covid_icu", "covid_ward")
     if not path.is_file():
         raise ScenarioError(path, "demand.csv", "file not found")
     try:
-        df = pd.read_csv(path, comment="#", skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, "demand.csv", f"not a readable CSV: {str(exc).splitlines()[0]}") from None
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, "demand.csv", f"not a readable CSV: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ScenarioError(path, "demand.csv", f"cannot read: {exc.strerror}") from None
+    records: list[tuple[int, list[str]]] = []  # (line number, fields)
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0]
+        if not content.strip():
+            continue
+        try:
+            fields = next(csv.reader([content], skipinitialspace=True))
+        except csv.Error as exc:
+            raise ScenarioError(path, f"row {number}", f"not a readable CSV line: {exc}") from None
+        records.append((number, [field.strip() for field in fields]))
+    if not records:
+        raise ScenarioError(path, "demand.csv", "not a readable CSV: the file is empty; expected a header line date,region,kind,patients")
+    header = records[0][1]
     needed = ["date", "region", "kind", "patients"]
-    missing = [c for c in needed if c not in df.columns]
+    missing = [c for c in needed if c not in header]
     if missing:
         raise ScenarioError(path, "demand.csv", f"missing column(s) {', '.join(missing)}; expected columns {', '.join(needed)}")
-    dates = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        row = int(np.argmax(bad.to_numpy()))
-        raise ScenarioError(path, f"row {row + 2}, column date", f"expected a date YYYY-MM-DD, got {df['date'].iloc[row]!r}")
-    patients = pd.to_numeric(df["patients"], errors="coerce")
-    bad = patients.isna() | (patients < 0)
-    if bad.any():
-        row = int(np.argmax(bad.to_numpy()))
-        raise ScenarioError(path, f"row {row + 2}, column patients", f"expected a number >= 0, got {df['patients'].iloc[row]!r}")
-    unknown = sorted(set(df["region"]) - set(codes))
-    if unknown:
-        raise ScenarioError(path, "column region", f"unknown region(s) {', '.join(map(str, unknown))}; expected codes like {codes[0]}")
-    kinds = set(df["kind"])
-    if not kinds <= {"covid_icu", "covid_ward"}:
-        raise ScenarioError(
-            path, "column kind", f"unknown kind(s) {sorted(kinds - {'covid_icu', 'covid_ward'})}; expected covid_icu or covid_ward"
-        )
+    col = {name: header.index(name) for name in needed}
+    rows = records[1:]
+    for number, fields in rows:
+        if len(fields) != len(header):
+            raise ScenarioError(path, f"row {number}", f"expected {len(header)} fields like the header, got {len(fields)}")
+    lines = [number for number, _ in rows]
+
+    def cells(name: str) -> list[str]:
+        return [fields[col[name]] for _, fields in rows]
+
+    raw_dates = cells("date")
+    dates = pd.to_datetime(pd.Series(raw_dates, dtype=object), format="%Y-%m-%d", errors="coerce")
+    for i in np.flatnonzero(dates.isna().to_numpy()):
+        raise ScenarioError(path, f"row {lines[i]}, column date", f"expected a date YYYY-MM-DD, got {raw_dates[i]!r}")
+    raw_patients = cells("patients")
+    patients = pd.to_numeric(pd.Series(raw_patients, dtype=object), errors="coerce").to_numpy(dtype=float)
+    for i in np.flatnonzero(~np.isfinite(patients) | (patients < 0)):
+        raise ScenarioError(path, f"row {lines[i]}, column patients", f"expected a number >= 0, got {raw_patients[i]!r}")
+    regions = cells("region")
+    for i, code in enumerate(regions):
+        if code not in codes:
+            hint = difflib.get_close_matches(code, codes, n=1)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected a region code such as {codes[0]}"
+            raise ScenarioError(path, f"row {lines[i]}, column region", f"unknown region {code!r}{suggestion}")
+    kinds = cells("kind")
+    for i, kind in enumerate(kinds):
+        if kind not in kinds_allowed:
+            raise ScenarioError(path, f"row {lines[i]}, column kind", f"unknown kind {kind!r}; expected covid_icu or covid_ward")
     if "covid_icu" not in kinds:
         raise ScenarioError(path, "column kind", "no covid_icu rows; the ICU curve is required")
     day = (dates - pd.Timestamp(start)).dt.days.to_numpy()
+    seen: dict[tuple[int, str, str], int] = {}
+    for i, key in enumerate(zip(day.tolist(), regions, kinds, strict=True)):
+        if key in seen:
+            raise ScenarioError(
+                path, f"row {lines[i]}", f"duplicate of row {seen[key]} (same date, region and kind); expected one value per day"
+            )
+        seen[key] = lines[i]
+    region_arr = np.array(regions, dtype=object)
+    kind_arr = np.array(kinds, dtype=object)
     grid = np.arange(n_days)
     arrays: dict[str, np.ndarray] = {}
-    for kind in ("covid_icu", "covid_ward"):
+    for kind in kinds_allowed:
         arr = np.zeros((n_days, len(codes)))
-        sel = (df["kind"] == kind).to_numpy()
+        sel = kind_arr == kind
         for r, code in enumerate(codes):
-            rows = sel & (df["region"] == code).to_numpy()
-            if rows.any():
-                order = np.argsort(day[rows])
-                arr[:, r] = np.interp(grid, day[rows][order], patients.to_numpy()[rows][order])
+            picked = sel & (region_arr == code)
+            if picked.any():
+                order = np.argsort(day[picked])
+                arr[:, r] = np.interp(grid, day[picked][order], patients[picked][order])
         arrays[kind] = arr
     return arrays["covid_icu"], (arrays["covid_ward"] if "covid_ward" in kinds else None)
-
 
 def build_demand(
     config: DemandConfig,

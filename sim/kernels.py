@@ -178,18 +178,17 @@ def place_hourly_staff(
     muni_home_start: np.ndarray,
     muni_homes: np.ndarray,
     other_home_share: float,
-    other_home_recent: np.ndarray,
-    recent_decay: float,
+    day: int,
+    last_other_home_day: np.ndarray,
 ) -> None:
     """Hourly nursing-home staff work some days at another home of their municipality.
 
-    ``other_home_recent`` is a moving average of the days spent at another home,
-    the "worked in several homes lately" of each worker.
+    ``last_other_home_day`` keeps the last day each worker spent at another
+    home, from which "worked in several homes lately" is read.
     """
     for j in range(staff_ids.shape[0]):
         i = staff_ids[j]
         workplace[i] = home[i]
-        went = 0.0
         if status[i] == ACTIVE and other_home_share > 0.0:
             m = municipality_of[home[i]]
             lo, hi = muni_home_start[m], muni_home_start[m + 1]
@@ -198,8 +197,7 @@ def place_hourly_staff(
                 if muni_homes[pick] >= home[i]:
                     pick += 1  # skip the own home: homes are sorted within a municipality
                 workplace[i] = muni_homes[pick]
-                went = 1.0
-        other_home_recent[i] += recent_decay * (went - other_home_recent[i])
+                last_other_home_day[i] = day
 
 
 @njit(cache=True)
@@ -237,8 +235,9 @@ def advance_staff(
     infected_day: np.ndarray,
     symptomatic: np.ndarray,
     hours_worked: np.ndarray,
-    # fixed attributes
     workplace: np.ndarray,
+    # fixed attributes
+    home: np.ndarray,
     profession: np.ndarray,
     region: np.ndarray,
     base_hours: np.ndarray,
@@ -275,6 +274,8 @@ def advance_staff(
 
     Each staff member reads today's conditions of their workplace and writes
     only their own row, so the loop runs in parallel without changing results.
+    Whoever falls sick or leaves is no longer deployed: their workplace
+    becomes their home workplace again.
     """
     for i in prange(status.shape[0]):
         s = status[i]
@@ -321,6 +322,8 @@ def advance_staff(
             excess = max(fatigue_sustained[i] - leave_threshold, 0.0)
             if uniform(key, i, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess):
                 status[i] = LEFT
+        if status[i] != ACTIVE:
+            workplace[i] = home[i]
 
 
 @njit(cache=True)

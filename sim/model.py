@@ -153,7 +153,7 @@ class MobilisationModel(mesa.Model):
         kernels.place_hourly_staff(
             key, world.hourly_home_staff, s.home, s.workplace, s.status, world.workplace_municipality,
             world.muni_home_start, world.muni_homes, sc.nursing_homes.hourly_other_home_share,
-            s.other_home_recent, 1.0 / 14.0,
+            d, s.last_other_home_day,
         )  # fmt: skip
 
         # 3. assign hours: contracted hours, then overtime up to the cap where the need is larger
@@ -180,7 +180,7 @@ class MobilisationModel(mesa.Model):
         inf, ab = sc.infection, sc.absence
         kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
-            s.workplace, s.profession, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
+            s.workplace, s.home, s.profession, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
             extra_share, pressure, self._intensity, work_rate, self.prevalence[d],
             world.reference_hours, f_cfg.rise, f_cfg.recovery, f_cfg.sick_recovery, f_cfg.threshold,
             1.0 / f_cfg.sustained_days, inf.community_rate, inf.symptomatic_share, inf.onset_days,

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 FATIGUE_BINS = 100
+LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
 
 
@@ -127,7 +128,7 @@ class Recorder:
         self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
-            several = s.other_home_recent[hourly] > 0.0
+            several = day - s.last_other_home_day[hourly] < LATELY_DAYS
             n = np.bincount(s.region[hourly], minlength=n_reg)
             self.multi_home_share[day] = np.divide(
                 np.bincount(s.region[hourly], weights=several, minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0

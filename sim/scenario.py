@@ -48,6 +48,14 @@ class ScenarioError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class _KeyedValueError(ValueError):
+    """A validation error about a key below the one being validated (``key`` is relative to it)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
@@ -57,7 +65,7 @@ def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str) ->
         if key not in allowed:
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise ValueError(f"unknown {what} '{key}'{suggestion} (expected one of {', '.join(allowed)})")
+            raise _KeyedValueError(str(key), f"unknown {what} '{key}'{suggestion} (expected one of {', '.join(allowed)})")
 
 
 def _profession_keys(value: dict[str, float]) -> dict[str, float]:
@@ -79,7 +87,7 @@ class TimeConfig(_Section):
     @model_validator(mode="after")
     def _end_after_start(self) -> TimeConfig:
         if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            raise _KeyedValueError("end", f"end ({self.end}) is before start ({self.start})")
         return self
 
     @property
@@ -135,10 +143,13 @@ class WorkforceConfig(_Section):
 def _check_mix(value: dict[str, dict[str, float]], kinds: tuple[str, ...]) -> dict[str, dict[str, float]]:
     _profession_keys(value)
     for profession, shares in value.items():
-        _check_keys(shares, kinds, "unit kind")
+        try:
+            _check_keys(shares, kinds, "unit kind")
+        except _KeyedValueError as exc:
+            raise _KeyedValueError(f"{profession}.{exc.key}", str(exc)) from None
         total = sum(shares.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares of '{profession}' sum to {total:g}; expected 1")
+            raise _KeyedValueError(profession, f"shares of '{profession}' sum to {total:g}; expected 1")
     return value
 
 
@@ -259,9 +270,9 @@ class DemandConfig(_Section):
     @model_validator(mode="after")
     def _source_has_input(self) -> DemandConfig:
         if self.source == "csv" and self.csv is None:
-            raise ValueError("source = 'csv' needs csv = 'path/to/curves.csv'")
+            raise _KeyedValueError("csv", "source = 'csv' needs csv = 'path/to/curves.csv'")
         if self.source == "waves" and not self.waves:
-            raise ValueError("source = 'waves' needs at least one [[demand.waves]] table")
+            raise _KeyedValueError("waves", "source = 'waves' needs at least one [[demand.waves]] table")
         return self
 
 
@@ -278,6 +289,13 @@ class LeverConfig(_Section):
 
     enabled: bool = False
     start_level: Literal["staffing_alert", "crisis"] = "crisis"
+
+    @field_validator("enabled")
+    @classmethod
+    def _not_yet(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("levers are not implemented in this version (issue #3); set enabled = false")
+        return value
 
 
 class LeversConfig(_Section):
@@ -313,6 +331,14 @@ class Scenario(_Section):
     safety: SafetyConfig = SafetyConfig()
     levers: LeversConfig = LeversConfig()
 
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        # the name is the default results folder (results/<name>), so it must be one plain folder name
+        if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
+            raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
+        return value
+
     @model_validator(mode="after")
     def _known_regions(self) -> Scenario:
         from sim.data import region_codes
@@ -323,19 +349,29 @@ class Scenario(_Section):
                 if code not in codes:
                     hint = difflib.get_close_matches(code, codes, n=1)
                     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-                    raise ValueError(f"demand.waves[{i}].regions: unknown region '{code}'{suggestion}")
+                    raise _KeyedValueError(
+                        f"demand.waves.{i}.regions.{code}",
+                        f"unknown region '{code}'{suggestion} (expected one of {', '.join(codes)})",
+                    )
         return self
 
     def digest(self) -> str:
-        """SHA-256 of the validated scenario: equal digests mean equal inputs."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """SHA-256 of the validated scenario: equal digests mean equal inputs.
+
+        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path.
+        """
+        data = self.model_dump(mode="json")
+        csv = self.demand.csv
+        if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
+            data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
     def with_overrides(self, **overrides: Any) -> Scenario:
         """A copy with dotted-key overrides applied, e.g. ``{"world.scale": 0.1}``."""
         data = self.model_dump(mode="json")
         for key, value in overrides.items():
-            _set_dotted(data, key.replace("__", "."), value)
+            _set_dotted(data, _check_key(key.replace("__", "."), "<overrides>"), value, source="<overrides>")
         return _validate(data, {}, "<overrides>")
 
 
@@ -362,12 +398,10 @@ def load_scenario(path: str | Path, *, set_values: list[str] | None = None, **ov
     data = _read_with_extends(path, origins, chain=())
     for item in set_values or []:
         key, value = _parse_set(item)
-        _set_dotted(data, key, value, source="--set")
-        origins[tuple(key.split("."))] = "--set"
+        _set_dotted(data, key, value, source="--set", origins=origins)
     for key, value in overrides.items():
-        dotted = key.replace("__", ".")
-        _set_dotted(data, dotted, value, source="override")
-        origins[tuple(dotted.split("."))] = "override"
+        dotted = _check_key(key.replace("__", "."), "override")
+        _set_dotted(data, dotted, value, source="override", origins=origins)
     data.setdefault("name", path.stem)
     return _validate(data, origins, str(path))
 
@@ -432,24 +466,57 @@ def _parse_set(item: str) -> tuple[str, Any]:
     key, raw = (part.strip() for part in item.split("=", 1))
     if not key:
         raise ScenarioError("--set", item, "empty key; expected KEY=VALUE")
+    _check_key(key, "--set")
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
+        parsed = tomllib.loads(f"v = {raw}")
     except tomllib.TOMLDecodeError:
-        value = raw
+        parsed = {}
+    # exactly one value; anything else (e.g. text with a newline that smuggles in more TOML) is taken as a string
+    value = parsed["v"] if list(parsed) == ["v"] else raw
     return key, value
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str = "override") -> None:
+def _check_key(key: str, source: str) -> str:
+    if any(not part.strip() for part in key.split(".")):
+        raise ScenarioError(source, key, "expected a dotted key such as world.scale (empty part between dots)")
+    return key
+
+
+def _set_dotted(
+    data: dict[str, Any], key: str, value: Any, source: str = "override", origins: dict[tuple[str, ...], str] | None = None
+) -> None:
+    """Set ``a.b.c`` in nested tables; a numeric part indexes a list (``demand.waves.0.peak_date``).
+
+    Tables created on the way, and the key itself, are recorded in ``origins`` as coming from ``source``.
+    """
     parts = key.split(".")
-    node = data
-    for i, part in enumerate(parts[:-1]):
-        child = node.get(part)
-        if child is None:
-            child = node[part] = {}
-        if not isinstance(child, dict):
-            raise ScenarioError(source, ".".join(parts[: i + 1]), f"is a value, not a table; cannot set '{key}'")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        here = tuple(parts[: i + 1])
+        if isinstance(node, list):
+            if not (part.isdigit() and int(part) < len(node)):
+                where = ".".join(parts[:i])
+                raise ScenarioError(source, ".".join(here), f"'{where}' is a list of {len(node)}; expected an index 0..{len(node) - 1}")
+            index = int(part)
+            if last:
+                node[index] = value
+                break
+            child = node[index]
+        else:
+            if last:
+                node[part] = value
+                break
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+                if origins is not None:
+                    origins[here] = source
+        if not isinstance(child, dict | list):
+            raise ScenarioError(source, ".".join(here), f"is a value, not a table; cannot set '{key}'")
         node = child
-    node[parts[-1]] = value
+    if origins is not None:
+        origins[tuple(parts)] = source
 
 
 def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], default_source: str) -> Scenario:
@@ -458,6 +525,9 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], default
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(str(part) for part in error["loc"])
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, _KeyedValueError):
+            loc = (*loc, *cause.key.split("."))
         key = ".".join(loc)
         source = _origin(loc, origins, default_source)
         raise ScenarioError(source, key, _describe(error, loc)) from None

@@ -71,7 +71,7 @@ class Staff:
     infected_day: np.ndarray  # int32, -1 if never infected
     symptomatic: np.ndarray  # bool
     hours_worked: np.ndarray  # hours worked today
-    other_home_recent: np.ndarray  # moving share of days at another nursing home
+    last_other_home_day: np.ndarray  # int32, last day worked at another nursing home (-1 never)
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
@@ -281,7 +281,7 @@ def build_world(scenario: Scenario) -> World:
         infected_day=np.full(n, -1, dtype=np.int32),
         symptomatic=np.zeros(n, dtype=np.bool_),
         hours_worked=np.zeros(n),
-        other_home_recent=np.zeros(n),
+        last_other_home_day=np.full(n, -1_000_000, dtype=np.int32),
     )
 
     # deployment queues: acute-ward staff by (region, profession), in priority order

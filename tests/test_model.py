@@ -1,0 +1,185 @@
+"""Invariants of a run, reproducibility, the Mesa API and the results files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.agents import NursingHome, Region, Unit
+from sim.categories import ACTIVE, COVID_WARD, LEFT, STATUSES
+
+
+def _assert_same(a: sim.Result, b: sim.Result) -> None:
+    for (name, x), (_, y) in zip(a.daily.items(), b.daily.items(), strict=True):
+        pd.testing.assert_frame_equal(x, y, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(a.summary, b.summary, check_exact=True)
+
+
+def test_same_seed_gives_identical_results(model_factory, small_result):
+    _assert_same(small_result, model_factory(seed=1).run())
+
+
+def test_different_seed_gives_different_results(model_factory, small_result):
+    other = model_factory(seed=2).run()
+    assert not small_result.daily.staff.equals(other.daily.staff)
+    assert small_result.summary["resident_infections_by_staff"].iloc[0] != other.summary["resident_infections_by_staff"].iloc[0]
+
+
+def test_staff_are_conserved_every_day(small_result):
+    staff = small_result.daily.staff
+    counts = staff[[f"n_{s}" for s in STATUSES]].sum(axis=1)
+    assert (counts == staff["n_total"]).all()
+    per_day = staff.groupby("date", observed=True)["n_total"].sum()
+    assert per_day.nunique() == 1
+    assert per_day.iloc[0] == small_result.summary["staff_total"].iloc[0]
+
+
+def test_every_day_invariants_hold(model_factory):
+    """Step by step: fatigue in bounds, one workplace each, deployed staff active, left staff stay gone."""
+    model = model_factory(seed=3)
+    w, s = model.world, model.world.staff
+    left_before = np.zeros(len(s), dtype=bool)
+    covid_wards = {w.unit_id(r, COVID_WARD) for r in range(w.n_regions)}
+    while model.running:
+        model.step()
+        assert np.all((s.fatigue >= 0) & (s.fatigue <= 1))
+        assert np.all((s.workplace >= 0) & (s.workplace < w.n_workplaces))
+        away = s.workplace != s.home
+        assert np.all(s.status[away] == ACTIVE), "only staff at work are deployed"
+        assert set(np.unique(w.workplace_kind[s.workplace[away]])) <= {1, 5}  # COVID wards and other homes
+        assert np.all(w.workplace_region[s.workplace] == s.region), "no staff work outside their region yet"
+        to_covid = away & np.isin(s.workplace, list(covid_wards))
+        assert np.all(w.workplace_kind[s.home[to_covid]] == 2), "COVID wards are staffed from the acute ward"
+        left = s.status == LEFT
+        assert np.all(left[left_before]), "no one comes back after leaving"
+        left_before = left
+        assert np.all(s.days_left >= 0)
+        assert np.all(model.supplied <= model.required + 1e-9)
+
+
+def test_covid_demand_lowers_icu_nurse_coverage(small_result):
+    icu = small_result.daily.icu.groupby("date", observed=True)[["covid_icu_patients", "unsafe_patients", "icu_nurses", "icu_patients"]].sum()
+    quiet, peak = icu.iloc[0], icu.loc[icu["covid_icu_patients"].idxmax()]
+    # at 3 % scale the smallest regions have a fraction of an ICU nurse, so "quiet" is not exactly zero
+    assert quiet["unsafe_patients"] < 0.05 * peak["unsafe_patients"]
+    assert peak["unsafe_patients"] > 0
+    assert peak["icu_nurses"] / peak["icu_patients"] < quiet["icu_nurses"] / quiet["icu_patients"]
+
+
+def test_understaffing_raises_fatigue_in_icu_under_common_random_numbers(model_factory):
+    """Same seed, twice the epidemic: ICU nurses end the surge more tired."""
+    base = model_factory(seed=5)
+    big = model_factory(seed=5)
+    big.demand = dataclasses.replace(big.demand, covid_icu=big.demand.covid_icu * 2, covid_ward=big.demand.covid_ward * 2)
+    for m in (base, big):
+        m.run()
+    icu_nurse = base.world.staff.profession == 2
+    assert big.world.staff.fatigue[icu_nurse].mean() > base.world.staff.fatigue[icu_nurse].mean()
+
+
+def test_more_community_infection_means_more_covid_sick_leave(model_factory):
+    low = model_factory(seed=6, infection__community_rate=0.05).run()
+    high = model_factory(seed=6, infection__community_rate=0.25).run()
+
+    def covid_sick_days(r):
+        return r.daily.staff["n_sick_covid"].sum()
+
+    assert covid_sick_days(high) > covid_sick_days(low)
+
+
+def test_no_staff_seeding_means_no_nursing_home_outbreaks(model_factory):
+    result = model_factory(seed=7, nursing_homes__staff_seed_rate=0.0).run()
+    assert result.summary["homes_with_outbreak"].iloc[0] == 0
+    assert result.daily.nursing_homes["infected_residents"].sum() == 0
+
+
+def test_hourly_staff_moving_between_homes_spread_infection(model_factory):
+    """Common random numbers: the same infections of staff, but stable homes for hourly staff."""
+    moving = model_factory(seed=8).run()
+    stable = model_factory(seed=8, nursing_homes__hourly_other_home_share=0.0).run()
+    assert stable.daily.nursing_homes["hourly_staff_multi_home_share"].max() == 0
+    assert moving.daily.nursing_homes["hourly_staff_multi_home_share"].max() > 0
+    assert stable.summary["homes_with_outbreak"].iloc[0] <= moving.summary["homes_with_outbreak"].iloc[0]
+
+
+def test_mesa_agents_and_datacollector(model_factory):
+    model = model_factory(seed=1)
+    assert isinstance(model, mesa.Model)
+    assert len(model.agents_by_type[Region]) == 21
+    assert len(model.agents_by_type[Unit]) == 21 * 5
+    assert len(model.agents_by_type[NursingHome]) == len(model.world.home_workplace)
+    for _ in range(5):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 5
+    assert {"covid_icu_patients", "icu_nurse_coverage", "staff_sick", "fatigue_mean"} <= set(frame.columns)
+    (stockholm,) = model.agents_by_type[Region].select(lambda r: r.code == "stockholm")
+    assert stockholm.population > 2_000_000
+    (icu,) = model.agents_by_type[Unit].select(lambda u: u.kind == "icu" and u.region == 0)
+    assert 0 < icu.coverage <= 1
+
+
+def test_staff_agents_are_created_lazily_and_read_the_arrays(model_factory):
+    model = model_factory(seed=1)
+    assert model.staff.materialised == 0
+    nurse_ids = np.flatnonzero(model.world.staff.profession == 2)[:10]
+    nurses = model.staff.select(nurse_ids)
+    assert model.staff.materialised == 10
+    assert set(nurses.get("profession")) == {"icu_nurse"}
+    agent = model.staff[int(nurse_ids[0])]
+    assert agent is model.staff[int(nurse_ids[0])]
+    agent.fatigue = 0.5
+    assert model.world.staff.fatigue[nurse_ids[0]] == 0.5
+    with pytest.raises(ValueError):
+        agent.fatigue = 1.5
+    with pytest.raises(IndexError):
+        model.staff[len(model.staff)]
+
+
+def test_mesa_batch_run_builds_the_model_from_keywords(scenario_path):
+    results = mesa.batch_run(
+        sim.MobilisationModel,
+        parameters={"scenario": str(scenario_path), "world__scale": 0.01, "time__end": "2020-03-10", "seed": [1, 2]},
+        iterations=1,
+        max_steps=20,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    assert set(frame["seed"]) == {1, 2}
+    assert frame.groupby("seed").size().tolist() == [10, 10]  # one row per simulated day
+    assert frame["covid_icu_patients"].notna().all()
+
+
+def test_enabled_lever_is_refused_until_implemented(model_factory):
+    with pytest.raises(sim.ScenarioError, match="levers.loans.enabled"):
+        model_factory(seed=1, levers__loans__enabled=True)
+
+
+def test_save_writes_results_and_manifest(small_result, tmp_path):
+    out = small_result.save(tmp_path / "run", csv=True)
+    names = {p.name for p in out.iterdir()}
+    assert {"units.parquet", "staff.parquet", "icu.parquet", "nursing_homes.parquet", "summary.csv", "manifest.json", "icu.csv"} <= names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 1
+    assert manifest["scenario_sha256"] == small_result.scenario.digest()
+    back = pd.read_parquet(out / "icu.parquet")
+    assert len(back) == len(small_result.daily.icu)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no temporary folders left"
+
+
+def test_save_failure_leaves_nothing_behind(small_result, tmp_path, monkeypatch):
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(OSError):
+        small_result.save(tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
