@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import argparse
 import numbers
+import os
 import sys
 import time
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 
 from sim.scenario import ScenarioError, load_scenario
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+MAX_SEED = 2**64 - 1  # the compiled core keys its random numbers on a 64-bit seed
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other bad input."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        _fail(f"{message} (see '{self.prog} --help')")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _fail(message: str) -> None:
+    """Print one error line to stderr (newlines inside the message are folded)."""
+    print("mobsim: error: " + " ".join(str(message).split("\n")), file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mobsim", description="Simulate how health-care staff are mobilised in a crisis.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="mobsim", description="Simulate how health-care staff are mobilised in a crisis.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run one scenario and write its results")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
@@ -46,9 +63,11 @@ def _run(args: argparse.Namespace) -> int:
 
     from sim.model import MobilisationModel
 
-    if args.seed < 0:
-        raise ScenarioError("--seed", "seed", f"expected a whole number >= 0, got {args.seed}")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise ScenarioError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, set_values=args.set_values)
+    out = args.out or Path("results") / scenario.name
+    _check_writable(out)
     console = Console(stderr=True)
     started = time.perf_counter()
     model = MobilisationModel(scenario=scenario, seed=args.seed)
@@ -63,8 +82,11 @@ def _run(args: argparse.Namespace) -> int:
             progress.advance(task)
     result = model.result()
     finished = time.perf_counter()
-    out = args.out or Path("results") / scenario.name
-    result.save(out, csv=args.csv)
+    try:
+        result.save(out, csv=args.csv)
+    except OSError as exc:
+        _fail(f"{out}: cannot write results: {exc.strerror or exc}")
+        return EXIT_FAILED
 
     table = Table(title=f"{scenario.name} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
     table.add_column("indicator")
@@ -84,21 +106,43 @@ def _format(value: object) -> str:
     return str(value)
 
 
+def _check_writable(out: Path) -> None:
+    """Refuse a results folder that cannot be written before spending time on the run."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", str(out), "exists and is not a folder")
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ScenarioError("--out", str(out), f"'{parent}' is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ScenarioError("--out", str(out), f"cannot write in '{parent}'")
+
+
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, set_values=args.set_values)
+    if scenario.demand.source == "csv" and scenario.demand.csv is not None:
+        from sim.data import region_codes
+        from sim.demand import read_curves
+
+        # the run reads the curves when it builds the model; check them here too
+        read_curves(Path(scenario.demand.csv), region_codes(), scenario.time.start, scenario.time.n_days)
     print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input, with a one-line message)."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2, already reported on one line)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     try:
         if args.command == "run":
             return _run(args)
         return _validate(args)
     except ScenarioError as exc:
-        print(f"mobsim: error: {exc}", file=sys.stderr)
+        _fail(str(exc))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("mobsim: interrupted; nothing was written", file=sys.stderr)

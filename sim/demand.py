@@ -3,9 +3,10 @@
 Two sources give the national and regional COVID ICU occupancy (patients in
 intensive care on each day, at full scale):
 
-- ``waves``: each wave is two half-Gaussians joined at the peak, with a peak
-  per 100,000 inhabitants, a peak date and rise and fall widths; regions may
-  override any of them. Several waves add up.
+- ``waves``: each wave rises as a half-Gaussian to its peak and falls as a
+  generalised Gaussian (``fall_shape`` 2 is Gaussian), with a peak per 100,000
+  inhabitants, a peak date and rise and fall widths; regions may override any
+  of them. Several waves add up.
 - ``csv``: observed or external curves with columns ``date, region, kind,
   patients`` where ``kind`` is ``covid_icu`` or ``covid_ward``.
 

@@ -64,15 +64,16 @@ class MobilisationModel(mesa.Model):
         if not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ScenarioError("seed", "seed", f"expected a whole number >= 0, got {seed!r}")
         self.seed = int(seed)
-        self.scenario = resolve_scenario(scenario, overrides)
-        enabled = self.scenario.levers.enabled()
+        # the validated mobsim Scenario; not `self.scenario`, which Mesa >= 3.5 reserves for its own
+        self.config: Scenario = resolve_scenario(scenario, overrides)
+        enabled = self.config.levers.enabled()
         if enabled:
             raise ScenarioError(
-                self.scenario.name,
+                self.config.name,
                 f"levers.{enabled[0]}.enabled",
                 "levers are not implemented in this version (issue #3); set enabled = false",
             )
-        sc = self.scenario
+        sc = self.config
         self.world = world = build_world(sc)
         self.n_days = sc.time.n_days
         self.dates = sc.time.dates()
@@ -133,7 +134,7 @@ class MobilisationModel(mesa.Model):
         if self.day >= self.n_days:
             self.running = False
             return
-        d, sc, world, s = self.day, self.scenario, self.world, self.world.staff
+        d, sc, world, s = self.day, self.config, self.world, self.world.staff
         key = np.uint64(kernels.day_key(self.seed, d))
         scale = sc.world.scale
 

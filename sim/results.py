@@ -8,7 +8,9 @@ pandas frames at the end:
 - ``staff``: date × region × employer × profession: staff by status, fatigue
   mean and 90th percentile.
 - ``icu``: date × region: COVID and all ICU patients, ICU nurses per patient,
-  unsafe patients (beyond what the minimum nurse ratio can cover).
+  unsafe patients (beyond what the minimum nurse ratio can cover), surge beds
+  and their free share (beds do not cap patients: every patient is cared for,
+  the question is by how many staff).
 - ``nursing_homes``: date × region: homes, homes with an outbreak, infected
   residents, introductions by staff, share of hourly staff who worked at
   another home in the last two weeks.
@@ -168,7 +170,7 @@ class Recorder:
             icu=self._icu_frame(dates, codes, n),
             nursing_homes=self._homes_frame(dates, codes, n),
         )
-        return Result(daily=daily, summary=self._summary(daily, n), scenario=m.scenario, seed=m.seed)
+        return Result(daily=daily, summary=self._summary(daily, n), scenario=m.config, seed=m.seed)
 
     @staticmethod
     def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str]) -> pd.DataFrame:
@@ -206,12 +208,15 @@ class Recorder:
         frame = self._grid(dates, codes, names=["region"])
         patients = self.icu_patients[:n].reshape(-1)
         nurses = self.icu_nurse_hours[:n].reshape(-1) / 24.0
-        min_ratio = self.model.scenario.safety.icu_min_nurse_ratio
+        min_ratio = self.model.config.safety.icu_min_nurse_ratio
         frame["covid_icu_patients"] = self.covid_icu[:n].reshape(-1)
         frame["icu_patients"] = patients
         frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
         frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
         frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
+        scale = self.model.config.world.scale
+        frame["beds_surge"] = np.tile(self.model.world.regions["icu_beds_surge"].to_numpy() * scale, n)
+        frame["free_beds_share"] = 1.0 - patients / np.maximum(frame["beds_surge"].to_numpy(), 1e-9)
         return frame
 
     def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -236,9 +241,9 @@ class Recorder:
         icu_sup = self.supplied[:n, ICU::N_UNIT_KINDS, ICU_NURSE].sum(axis=1)
         sick = self.status[:n][:, :, SICK_STATUSES].sum(axis=(1, 2)) / np.maximum(self.status[:n].sum(axis=(1, 2)), 1)
         row: dict[str, Any] = {
-            "scenario": m.scenario.name,
+            "scenario": m.config.name,
             "seed": m.seed,
-            "scale": m.scenario.world.scale,
+            "scale": m.config.world.scale,
             "days": n,
             "staff_total": len(m.world.staff),
             "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),

@@ -118,7 +118,9 @@ class WorkforceConfig(_Section):
     weekly_hours: Positive = Field(37.0, description="full-time contracted hours per week")
     fte_permanent: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.9, description="mean employment level of permanent staff")
     fte_hourly: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.5, description="mean employment level of hourly staff")
-    normal_max_weekly_hours: Positive = Field(40.0, description="most hours a week a full-timer works without the crisis agreement")
+    normal_max_weekly_hours: Positive = Field(
+        40.0, description="most hours a week anyone works without the crisis agreement (part-timers may extend up to it)"
+    )
     baseline_utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.95, description="share of attended hours that normal-time demand needs in the regions' ordinary units"
     )
@@ -174,7 +176,7 @@ class FatigueConfig(_Section):
     """Fatigue f in [0, 1]: f' = f + rise·max(strain − threshold, 0)·(1 − f) − recovery·f."""
 
     rise: NonNegative = Field(0.1, description="per day per unit of strain above the threshold")
-    recovery: Probability = Field(0.03, description="share of fatigue shed per day of rest after work")
+    recovery: Probability = Field(0.03, description="share of fatigue shed per working day (rest between shifts)")
     sick_recovery: Probability = Field(0.05, description="share of fatigue shed per day off sick")
     threshold: NonNegative = Field(0.8, description="strain below which work adds no fatigue")
     pressure_exponent: NonNegative = Field(1.0, description="how strongly understaffing raises the strain of each hour")
@@ -210,7 +212,9 @@ class InfectionConfig(_Section):
     )
     prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(10, description="ICU occupancy trails prevalence by this many days")
     community_rate: NonNegative = Field(0.02, description="daily infection hazard per unit of prevalence, outside work")
-    work_rate: dict[str, NonNegative] = Field(default_factory=dict, description="daily hazard at full exposure, by unit kind")
+    work_rate: dict[str, NonNegative] = Field(
+        default_factory=dict, description="daily hazard at full exposure to COVID patients: icu (exposure = COVID share of patients), covid_ward"
+    )
     symptomatic_share: Probability = Field(0.7, description="share of infected staff who fall ill and go on sick leave")
     onset_days: Annotated[int, Field(ge=0)] = Field(2, description="days an infected staff member works before symptoms")
     infectious_days: Annotated[int, Field(ge=1)] = Field(8, description="days an infected staff member can infect others")
@@ -221,7 +225,9 @@ class InfectionConfig(_Section):
     @field_validator("work_rate")
     @classmethod
     def _keys(cls, value: dict[str, float]) -> dict[str, float]:
-        return _unit_kind_keys(value)
+        # only these units treat COVID patients; nursing homes have nursing_homes.staff_exposure_rate
+        _check_keys(value, ("icu", "covid_ward"), "unit kind with COVID patients")
+        return value
 
 
 class NursingHomeConfig(_Section):
@@ -396,13 +402,17 @@ def load_scenario(path: str | Path, *, set_values: list[str] | None = None, **ov
     path = Path(path)
     origins: dict[tuple[str, ...], str] = {}
     data = _read_with_extends(path, origins, chain=())
+    if origins.get(("name",)) != str(path):
+        # the name is not inherited: it names the default results folder, and a child that kept its
+        # parent's name would overwrite the parent's results
+        data["name"] = path.stem
+        origins[("name",)] = str(path)
     for item in set_values or []:
         key, value = _parse_set(item)
         _set_dotted(data, key, value, source="--set", origins=origins)
     for key, value in overrides.items():
         dotted = _check_key(key.replace("__", "."), "override")
         _set_dotted(data, dotted, value, source="override", origins=origins)
-    data.setdefault("name", path.stem)
     return _validate(data, origins, str(path))
 
 

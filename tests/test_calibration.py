@@ -1,0 +1,75 @@
+"""The Sweden spring 2020 scenario reproduces the observed COVID ICU occupancy.
+
+Observed (../shared/data/sweden_2020_facts.md, Svenska Intensivvårdsregistret):
+national 55 on 20 March, over 500 on 12 April, peak 558 at the end of April,
+295 on 6 June; Stockholm 168 on 5 April, 218 on 14 April, peak ≈230.
+Tolerance: within 10 % at each point, peak date within a week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+
+NATIONAL_POINTS = {"2020-03-20": 55, "2020-04-12": 500, "2020-06-06": 295}
+NATIONAL_PEAK, NATIONAL_PEAK_DATE = 558, dt.date(2020, 4, 28)  # "peak 558 at the end of April"
+STOCKHOLM_POINTS = {"2020-04-05": 168, "2020-04-14": 218}
+STOCKHOLM_PEAK = 230
+
+
+@pytest.fixture(scope="module")
+def full_scale_run(scenario_path):
+    """The whole scenario at full scale (≈330,000 staff, 122 days): a few seconds."""
+    model = sim.MobilisationModel(scenario=scenario_path, seed=2020)
+    return model, model.run()
+
+
+def test_full_scale_run_finishes_with_every_staff_member(full_scale_run):
+    model, result = full_scale_run
+    assert len(model.world.staff) >= 300_000
+    assert result.summary["days"].iloc[0] == 122
+    per_day = result.daily.staff.groupby("date", observed=True)["n_total"].sum()
+    assert (per_day == len(model.world.staff)).all()
+
+
+def test_national_covid_icu_occupancy_matches_spring_2020(full_scale_run):
+    _, result = full_scale_run
+    national = result.daily.icu.groupby("date", observed=True)["covid_icu_patients"].sum()
+    for date, observed in NATIONAL_POINTS.items():
+        assert national[pd.Timestamp(date)] == pytest.approx(observed, rel=0.10), date
+    assert national.max() == pytest.approx(NATIONAL_PEAK, rel=0.10)
+    peak_date = national.idxmax().date()
+    assert abs((peak_date - NATIONAL_PEAK_DATE).days) <= 7
+    # "below 500 on 8 May, below 400 on 15 May": the plateau ends and occupancy falls
+    assert national[pd.Timestamp("2020-05-08")] < 500
+    assert national[pd.Timestamp("2020-05-15")] == pytest.approx(400, rel=0.10)
+
+
+def test_stockholm_peaks_near_230(full_scale_run):
+    _, result = full_scale_run
+    icu = result.daily.icu
+    stockholm = icu[icu["region"] == "stockholm"].set_index("date")["covid_icu_patients"]
+    assert stockholm.max() == pytest.approx(STOCKHOLM_PEAK, rel=0.10)
+    for date, observed in STOCKHOLM_POINTS.items():
+        assert stockholm[pd.Timestamp(date)] == pytest.approx(observed, rel=0.10), date
+    # the other regions follow population: none is heavier per inhabitant than Stockholm
+    peak = icu.groupby("region", observed=True)["covid_icu_patients"].max()
+    pop = sim.data.regions()["population"]
+    per_capita = (peak / pop.reindex(peak.index)).drop("stockholm")
+    assert per_capita.max() < STOCKHOLM_PEAK / pop["stockholm"]
+
+
+def test_surge_leaves_icu_understaffed_without_levers(full_scale_run):
+    """No lever is pulled yet: at the peak the ICUs fall below one nurse per patient."""
+    _, result = full_scale_run
+    icu = result.daily.icu.groupby("date", observed=True)[["icu_nurses", "icu_patients"]].sum()
+    ratio = icu["icu_nurses"] / icu["icu_patients"]
+    assert ratio.iloc[0] == pytest.approx(1.0)  # fully staffed (supplied hours are capped at the need)
+    assert ratio.min() < 0.7
+    assert result.summary["unsafe_icu_patient_days"].iloc[0] > 0
+    assert np.isfinite(result.summary["fatigue_mean_end"].iloc[0])

@@ -1,0 +1,255 @@
+"""The ``mobsim`` command: bad input gives one line and exit code 2 and writes nothing; good runs write results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
+SMALL = ["--set", "world.scale=0.02", "--set", "time.end=2020-03-20"]
+RESULT_FILES = {"units.parquet", "staff.parquet", "icu.parquet", "nursing_homes.parquet", "summary.csv", "summary.parquet", "manifest.json"}
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def child(tmp_path: Path, body: str, name: str = "bad.toml") -> Path:
+    return write(tmp_path / name, f'extends = "{BASE}"\n{body}\n')
+
+
+def snapshot(directory: Path) -> set[str]:
+    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
+
+
+def one_error_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("mobsim: error: ")
+    return lines[0]
+
+
+# Each case writes its input files into tmp_path and returns (argv after "run"/"validate", strings the error line must contain).
+def _unknown_key(t):
+    return [str(child(t, "[fatigue]\nrise_rat = 1"))], ["bad.toml", "fatigue.rise_rat", "did you mean 'rise'?"]
+
+
+def _wrong_type(t):
+    return [str(child(t, '[world]\nscale = "big"'))], ["bad.toml", "world.scale", "valid number"]
+
+
+def _negative_staff(t):
+    return [str(child(t, "[world]\nnursing_homes = -5"))], ["bad.toml", "world.nursing_homes", "greater than or equal to 1"]
+
+
+def _probability(t):
+    return [str(child(t, "[infection]\nsymptomatic_share = 1.5"))], ["bad.toml", "infection.symptomatic_share", "less than or equal to 1"]
+
+
+def _missing_extends(t):
+    return [str(write(t / "bad.toml", 'extends = "nope.toml"\n'))], ["bad.toml", "extends", "nope.toml", "not found"]
+
+
+def _circular(t):
+    write(t / "other.toml", 'extends = "bad.toml"\n')
+    return [str(write(t / "bad.toml", 'extends = "other.toml"\n'))], ["bad.toml", "extends", "circular"]
+
+
+def _invalid_toml(t):
+    return [str(child(t, "[world\nscale = 1"))], ["bad.toml", "not valid TOML", "line"]
+
+
+def _missing_file(t):
+    return [str(t / "absent.toml")], ["absent.toml", "file not found"]
+
+
+def _bad_set(t):
+    return [str(BASE), "--set", "world.scal=0.1"], ["--set", "world.scal", "did you mean 'scale'?"]
+
+
+def _set_without_equals(t):
+    return [str(BASE), "--set", "world.scale"], ["--set", "world.scale", "KEY=VALUE"]
+
+
+def _lever(t):
+    return [str(BASE), "--set", "levers.loans.enabled=true"], ["--set", "levers.loans.enabled", "not implemented"]
+
+
+def _malformed_csv(t):
+    write(t / "curves.csv", "date,region,kind,patients\n2020-03-01,stockholm,covid_icu,1\n2020-03-02,stockholm,covid_icu,-4\n")
+    path = child(t, '[demand]\nsource = "csv"\ncsv = "curves.csv"')
+    return [str(path)], ["curves.csv", "row 3, column patients", ">= 0"]
+
+
+def _missing_csv(t):
+    return [str(child(t, '[demand]\nsource = "csv"\ncsv = "gone.csv"'))], ["gone.csv", "demand.csv", "file not found"]
+
+
+BAD = [_unknown_key, _wrong_type, _negative_staff, _probability, _missing_extends, _circular, _invalid_toml, _missing_file,
+       _bad_set, _set_without_equals, _lever, _malformed_csv, _missing_csv]  # fmt: skip
+IDS = [f.__name__.strip("_") for f in BAD]
+
+
+@pytest.mark.parametrize("case", BAD, ids=IDS)
+def test_run_bad_input_one_line_exit_2_nothing_written(case, tmp_path, monkeypatch, capsys):
+    argv, expected = case(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    out = tmp_path / "out"
+    code = main(["run", *argv, "--out", str(out), "--quiet", "--set", "time.end=2020-03-03"])  # short, should it run at all
+    captured = capsys.readouterr()
+    assert code == 2
+    line = one_error_line(captured.err)
+    for fragment in expected:
+        assert fragment in line, (fragment, line)
+    assert not out.exists()
+    assert snapshot(tmp_path) == before  # no results/, no temporary folder, nothing else
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("case", BAD, ids=IDS)
+def test_validate_bad_input_one_line_exit_2(case, tmp_path, monkeypatch, capsys):
+    argv, expected = case(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    code = main(["validate", *argv])
+    captured = capsys.readouterr()
+    assert code == 2
+    line = one_error_line(captured.err)
+    for fragment in expected:
+        assert fragment in line, (fragment, line)
+    assert "valid scenario" not in captured.out
+    assert snapshot(tmp_path) == before
+
+
+def test_run_bad_input_without_out_writes_no_results_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", str(child(tmp_path, "[world]\nicu_beds_2019 = -1"))])
+    assert code == 2
+    assert "world.icu_beds_2019" in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["run", str(BASE), "--seed", "-1"], "--seed"),
+        (["run", str(BASE), "--seed", "99999999999999999999999"], "--seed"),
+        (["run", str(BASE), "--seed", "abc"], "invalid int value"),
+        (["run"], "required: scenario"),
+        ([], "required: command"),
+        (["frobnicate"], "invalid choice"),
+        (["run", str(BASE), "--set", "name=.."], "name"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, fragment, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert fragment in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_out_that_is_a_file_is_refused_before_running(tmp_path, capsys):
+    target = write(tmp_path / "taken", "keep me")
+    assert main(["run", str(BASE), *SMALL, "--out", str(target / "x")]) == 2
+    assert "--out" in one_error_line(capsys.readouterr().err)
+    assert main(["run", str(BASE), *SMALL, "--out", str(target)]) == 2
+    assert "not a folder" in one_error_line(capsys.readouterr().err)
+    assert target.read_text() == "keep me"
+
+
+def test_validate_good_scenario(capsys):
+    assert main(["validate", str(BASE), "--set", "world.scale=0.5"]) == 0
+    out = capsys.readouterr().out
+    digest = load_scenario(BASE, set_values=["world.scale=0.5"]).digest()
+    assert "valid scenario 'sweden_spring2020'" in out
+    assert "122 days" in out
+    assert digest[:12] in out
+
+
+def test_run_writes_results(tmp_path, capsys):
+    out = tmp_path / "deep" / "run1"
+    code = main(["run", str(BASE), "--seed", "3", *SMALL, "--out", str(out), "--quiet", "--csv"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Traceback" not in captured.err
+    names = {p.name for p in out.iterdir()}
+    assert names >= RESULT_FILES
+    assert {"units.csv", "staff.csv", "icu.csv", "nursing_homes.csv"} <= names
+    assert [p.name for p in out.parent.iterdir()] == ["run1"]  # no temporary folder left beside it
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("scenario_sha256", "seed", "mobsim_version", "created_utc"):
+        assert key in manifest
+    assert manifest["seed"] == 3
+    assert manifest["scenario_sha256"] == load_scenario(BASE, set_values=SMALL[1::2]).digest()
+    assert manifest["mobsim_version"] == metadata.version("mobsim")
+    created = dt.datetime.fromisoformat(manifest["created_utc"])
+    assert created.utcoffset() == dt.timedelta(0)
+    assert abs((dt.datetime.now(dt.UTC) - created).total_seconds()) < 600
+    assert manifest["scenario"]["world"]["scale"] == 0.02
+
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 1
+    assert summary["seed"].iloc[0] == 3
+    assert summary["days"].iloc[0] == 20
+    pd.testing.assert_frame_equal(summary, pd.read_parquet(out / "summary.parquet"), check_dtype=False)
+    icu = pd.read_parquet(out / "icu.parquet")
+    assert len(icu) > 0
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env["COLUMNS"] = "120"
+    return env
+
+
+def _mobsim() -> list[str]:
+    script = Path(sys.executable).parent / "mobsim"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli"]
+
+
+def test_subprocess_bad_input(tmp_path):
+    bad = child(tmp_path, "[infection]\nsymptomatic_share = 1.5")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*_mobsim(), "run", str(bad), "--out", str(out)], cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=120
+    )
+    assert proc.returncode == 2
+    line = one_error_line(proc.stderr)
+    assert str(bad) in line and "infection.symptomatic_share" in line
+    assert proc.stdout == ""
+    assert not out.exists() and not (tmp_path / "results").exists()
+
+
+def test_subprocess_module_validate_and_run(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "validate", str(BASE)], cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "valid scenario 'sweden_spring2020'" in proc.stdout
+
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*_mobsim(), "run", str(BASE), *SMALL, "--out", str(out)], cwd=tmp_path, capture_output=True, text=True, env=_env(), timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert {p.name for p in out.iterdir()} >= RESULT_FILES
+    assert "peak_covid_icu_patients" in proc.stdout
