@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import numbers
-import os
 import sys
 import time
 import typing
@@ -28,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _fail(message: str) -> None:
     """Print one error line to stderr (newlines inside the message are folded)."""
-    print("mobsim: error: " + " ".join(str(message).split("\n")), file=sys.stderr)
+    print("mobsim: error: " + " ".join(str(message).splitlines()), file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,8 +65,7 @@ def _run(args: argparse.Namespace) -> int:
     if not 0 <= args.seed <= MAX_SEED:
         raise ScenarioError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, set_values=args.set_values)
-    out = args.out or Path("results") / scenario.name
-    _check_writable(out)
+    out = _check_out(args.out or Path("results") / scenario.name)
     console = Console(stderr=True)
     started = time.perf_counter()
     model = MobilisationModel(scenario=scenario, seed=args.seed)
@@ -106,17 +104,14 @@ def _format(value: object) -> str:
     return str(value)
 
 
-def _check_writable(out: Path) -> None:
-    """Refuse a results folder that cannot be written before spending time on the run."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", str(out), "exists and is not a folder")
-    parent = out.absolute().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ScenarioError("--out", str(out), f"'{parent}' is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ScenarioError("--out", str(out), f"cannot write in '{parent}'")
+def _check_out(out: Path) -> Path:
+    """The results folder, refused before the run if it cannot or must not be written."""
+    from sim.results import check_results_dir
+
+    try:
+        return check_results_dir(out)
+    except ValueError as exc:
+        raise ScenarioError("--out", str(out), str(exc)) from None
 
 
 def _validate(args: argparse.Namespace) -> int:

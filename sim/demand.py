@@ -157,7 +157,9 @@ def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int)
     grid = np.arange(n_days)
     arrays: dict[str, np.ndarray] = {}
     for kind in kinds_allowed:
-        arr = np.zeros((n_days, len(codes)))
+        # a region without ICU rows has no COVID ICU patients; one without ward rows gets NaN,
+        # filled by build_demand from its ICU curve (covid_ward_per_icu)
+        arr = np.zeros((n_days, len(codes))) if kind == "covid_icu" else np.full((n_days, len(codes)), np.nan)
         sel = kind_arr == kind
         for r, code in enumerate(codes):
             picked = sel & (region_arr == code)
@@ -186,5 +188,6 @@ def build_demand(
         icu, ward = read_curves(Path(config.csv), codes, start, n_days + lag_days)
     scale = np.exp(rng.normal(0.0, config.noise_sd, size=len(codes))) if config.noise_sd > 0 else np.ones(len(codes))
     icu = icu * scale
-    ward = icu * config.covid_ward_per_icu if ward is None else ward * scale
+    from_icu = icu * config.covid_ward_per_icu
+    ward = from_icu if ward is None else np.where(np.isnan(ward), from_icu, ward * scale)
     return Demand(covid_icu=icu[:n_days], covid_ward=ward[:n_days], icu_ahead=icu[lag_days : lag_days + n_days])

@@ -58,21 +58,14 @@ class MobilisationModel(mesa.Model):
         **overrides: Any,
     ) -> None:
         seed = seed if seed is not None else rng
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63):
+            raise ScenarioError("seed", "seed", f"expected a whole number from 0 to 2**63 - 1, got {seed!r}")
         super().__init__(rng=seed)
         if seed is None:
             seed = int(self.rng.integers(0, 2**62))
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ScenarioError("seed", "seed", f"expected a whole number >= 0, got {seed!r}")
         self.seed = int(seed)
         # the validated mobsim Scenario; not `self.scenario`, which Mesa >= 3.5 reserves for its own
         self.config: Scenario = resolve_scenario(scenario, overrides)
-        enabled = self.config.levers.enabled()
-        if enabled:
-            raise ScenarioError(
-                self.config.name,
-                f"levers.{enabled[0]}.enabled",
-                "levers are not implemented in this version (issue #3); set enabled = false",
-            )
         sc = self.config
         self.world = world = build_world(sc)
         self.n_days = sc.time.n_days

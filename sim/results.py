@@ -309,12 +309,16 @@ class Result:
         into place at the end, so an interrupted save leaves no half-written results.
 
         Args:
-            directory: the results folder (created or replaced).
+            directory: the results folder: created, or replaced if it holds earlier results.
             csv: also write every daily frame as CSV.
+
+        Raises:
+            ValueError: the folder exists and holds something other than earlier results.
         """
-        target = Path(directory)
+        target = check_results_dir(directory)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        tmp.chmod(0o755)  # mkdtemp makes it private to its owner
         try:
             for name, frame in self.daily.items():
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -335,6 +339,33 @@ class Result:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return target
+
+
+def check_results_dir(directory: str | Path) -> Path:
+    """The results folder as an absolute path, refused if saving there could destroy other files.
+
+    Saving replaces the whole folder, so an existing folder must be empty or hold earlier
+    results (a ``manifest.json``): saving to ``~/Documents`` must not wipe the documents.
+
+    Raises:
+        ValueError: with a message saying why the folder cannot be used.
+    """
+    target = Path(os.path.abspath(directory))  # resolves '..' (so the folder has a name) without following links
+    if not target.name:
+        raise ValueError("expected a results folder, not the file-system root")
+    if target.exists():
+        if not target.is_dir():
+            raise ValueError("exists and is not a folder")
+        if any(target.iterdir()) and not (target / "manifest.json").is_file():
+            raise ValueError("exists and holds other files (no manifest.json); saving would replace them, choose another folder")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"'{parent}' is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write in '{parent}'")
+    return target
 
 
 def _pkg(name: str) -> str:

@@ -173,6 +173,18 @@ def test_out_that_is_a_file_is_refused_before_running(tmp_path, capsys):
     assert target.read_text() == "keep me"
 
 
+def test_out_holding_other_files_is_not_replaced(tmp_path, capsys):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    write(folder / "thesis.txt", "years of work")
+    assert main(["run", str(BASE), *SMALL, "--out", str(folder)]) == 2
+    assert "holds other files" in one_error_line(capsys.readouterr().err)
+    assert main(["run", str(BASE), *SMALL, "--out", str(folder / "sub" / "..")]) == 2
+    capsys.readouterr()
+    assert [p.name for p in folder.iterdir()] == ["thesis.txt"]
+    assert (folder / "thesis.txt").read_text() == "years of work"
+
+
 def test_validate_good_scenario(capsys):
     assert main(["validate", str(BASE), "--set", "world.scale=0.5"]) == 0
     out = capsys.readouterr().out
@@ -211,6 +223,13 @@ def test_run_writes_results(tmp_path, capsys):
     pd.testing.assert_frame_equal(summary, pd.read_parquet(out / "summary.parquet"), check_dtype=False)
     icu = pd.read_parquet(out / "icu.parquet")
     assert len(icu) > 0
+
+    # an earlier results folder is replaced as a whole
+    (out / "units.csv").unlink()
+    assert main(["run", str(BASE), "--seed", "4", *SMALL, "--out", str(out), "--quiet"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 4
+    assert not (out / "icu.csv").exists()
+    assert [p.name for p in out.parent.iterdir()] == ["run1"]
 
 
 def _env() -> dict[str, str]:

@@ -189,3 +189,21 @@ def test_save_failure_leaves_nothing_behind(small_result, tmp_path, monkeypatch)
     with pytest.raises(OSError):
         small_result.save(tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_a_folder_that_does_not_hold_results(small_result, tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "letter.txt").write_text("keep me")
+    with pytest.raises(ValueError, match=r"no manifest\.json"):
+        small_result.save(documents)
+    assert (documents / "letter.txt").read_text() == "keep me"
+    first = small_result.save(tmp_path / "run")
+    assert small_result.save(tmp_path / "run") == first  # earlier results may be replaced
+    assert oct(first.stat().st_mode & 0o777) == "0o755"
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 1.5])
+def test_bad_seed_is_a_clear_error(model_factory, seed):
+    with pytest.raises(sim.ScenarioError, match="seed"):
+        model_factory(seed=seed)

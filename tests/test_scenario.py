@@ -524,3 +524,24 @@ def test_valid_csv_drives_the_model(tmp_path):
     np.testing.assert_allclose(model.demand.covid_ward[:, codes.index("stockholm")], np.interp(days, [0, 20], [10.0, 50.0]))
     # the model uses the curve at its scale: day index 2 was the last step
     np.testing.assert_allclose(model.covid_icu_today, icu[2] * 0.02)
+
+
+def test_csv_ward_curve_for_some_regions_only_falls_back_to_icu_ratio(tmp_path, scenario_path):
+    """Regions without covid_ward rows get covid_ward_per_icu × their ICU curve."""
+    (tmp_path / "curves.csv").write_text(
+        "date,region,kind,patients\n"
+        "2020-03-01,stockholm,covid_icu,10\n2020-03-05,stockholm,covid_icu,20\n"
+        "2020-03-01,stockholm,covid_ward,7\n2020-03-05,stockholm,covid_ward,7\n"
+        "2020-03-01,uppsala,covid_icu,2\n2020-03-05,uppsala,covid_icu,4\n"
+    )
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'extends = "{scenario_path}"\ntime.end = 2020-03-05\n'
+        '[demand]\nsource = "csv"\ncsv = "curves.csv"\ncovid_ward_per_icu = 3.0\n'
+    )
+    model = sim.MobilisationModel(scenario=path, seed=1, world__scale=0.02)
+    codes = list(model.world.regions["code"])
+    st, up, go = codes.index("stockholm"), codes.index("uppsala"), codes.index("gotland")
+    assert np.allclose(model.demand.covid_ward[:, st], 7.0)
+    assert np.allclose(model.demand.covid_ward[:, up], 3.0 * model.demand.covid_icu[:, up])
+    assert np.allclose(model.demand.covid_ward[:, go], 0.0)
