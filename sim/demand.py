@@ -169,6 +169,7 @@ def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int)
         arrays[kind] = arr
     return arrays["covid_icu"], (arrays["covid_ward"] if "covid_ward" in kinds else None)
 
+
 def build_demand(
     config: DemandConfig,
     start: dt.date,

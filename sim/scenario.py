@@ -213,7 +213,8 @@ class InfectionConfig(_Section):
     prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(10, description="ICU occupancy trails prevalence by this many days")
     community_rate: NonNegative = Field(0.02, description="daily infection hazard per unit of prevalence, outside work")
     work_rate: dict[str, NonNegative] = Field(
-        default_factory=dict, description="daily hazard at full exposure to COVID patients: icu (exposure = COVID share of patients), covid_ward"
+        default_factory=dict,
+        description="daily hazard at full exposure to COVID patients: icu (exposure = COVID share of patients), covid_ward",
     )
     symptomatic_share: Probability = Field(0.7, description="share of infected staff who fall ill and go on sick leave")
     onset_days: Annotated[int, Field(ge=0)] = Field(2, description="days an infected staff member works before symptoms")

@@ -65,7 +65,9 @@ def test_every_day_invariants_hold(model_factory):
 
 
 def test_covid_demand_lowers_icu_nurse_coverage(small_result):
-    icu = small_result.daily.icu.groupby("date", observed=True)[["covid_icu_patients", "unsafe_patients", "icu_nurses", "icu_patients"]].sum()
+    icu = small_result.daily.icu.groupby("date", observed=True)[
+        ["covid_icu_patients", "unsafe_patients", "icu_nurses", "icu_patients"]
+    ].sum()
     quiet, peak = icu.iloc[0], icu.loc[icu["covid_icu_patients"].idxmax()]
     # at 3 % scale the smallest regions have a fraction of an ICU nurse, so "quiet" is not exactly zero
     assert quiet["unsafe_patients"] < 0.05 * peak["unsafe_patients"]

@@ -98,8 +98,18 @@ BAD_FILE_CASES = [
         "workforce.region_mix.physicain",
         ["unknown profession 'physicain'", "did you mean 'physician'?"],
     ),
-    ("unknown-norm-profession", "[norms]\nicu = { icu_nurse = 24.0, icu_physican = 8.0 }", "norms.icu.icu_physican", ["did you mean 'icu_physician'?"]),
-    ("unknown-unit-kind", "[fatigue]\nintensity = { icuu = 1.0 }", "fatigue.intensity.icuu", ["unknown unit kind 'icuu'", "did you mean 'icu'?"]),
+    (
+        "unknown-norm-profession",
+        "[norms]\nicu = { icu_nurse = 24.0, icu_physican = 8.0 }",
+        "norms.icu.icu_physican",
+        ["did you mean 'icu_physician'?"],
+    ),
+    (
+        "unknown-unit-kind",
+        "[fatigue]\nintensity = { icuu = 1.0 }",
+        "fatigue.intensity.icuu",
+        ["unknown unit kind 'icuu'", "did you mean 'icu'?"],
+    ),
     ("end-before-start", "[time]\nstart = 2020-05-01\nend = 2020-04-01", "time.end", ["end (2020-04-01) is before start (2020-05-01)"]),
     ("demand-source", '[demand]\nsource = "cvs"', "demand.source", ["'waves' or 'csv'", "'cvs'"]),
     ("csv-without-file", '[demand]\nsource = "csv"', "demand.csv", ["needs csv ="]),
@@ -199,6 +209,7 @@ def test_missing_scenario_file(tmp_path):
 
 # --------------------------------------------------------------------------- inheritance
 
+
 def test_child_overrides_one_nested_value_and_keeps_the_rest(tmp_path):
     parent = load_scenario(BASE)
     child = load_scenario(write_child(tmp_path, "[fatigue]\nrise = 0.3"))
@@ -260,6 +271,7 @@ def test_shipped_scenarios_load():
 
 
 # --------------------------------------------------------------------------- --set and overrides
+
 
 def test_set_values_parse_toml_values():
     scenario = load_scenario(
@@ -345,7 +357,11 @@ def test_digest_stable_and_sensitive():
 # --------------------------------------------------------------------------- properties
 
 identifier = st.from_regex(r"[a-z_][a-z0-9_]{0,11}", fullmatch=True)
-SECTIONS = [name for name, field in Scenario.model_fields.items() if isinstance(field.annotation, type) and issubclass(field.annotation, sim.scenario._Section)]
+SECTIONS = [
+    name
+    for name, field in Scenario.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, sim.scenario._Section)
+]
 fast = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -442,21 +458,46 @@ def test_digest_covers_csv_contents(tmp_path):
 BAD_CSV_CASES = [
     # id, CSV text, key, message fragments
     ("missing-column", "date,region,patients\n2020-03-01,stockholm,1\n", "demand.csv", ["missing column(s) kind"]),
-    ("bad-date", CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-1x,stockholm,covid_icu,2\n", "row 3, column date", ["YYYY-MM-DD", "'2020-03-1x'"]),
+    (
+        "bad-date",
+        CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-1x,stockholm,covid_icu,2\n",
+        "row 3, column date",
+        ["YYYY-MM-DD", "'2020-03-1x'"],
+    ),
     ("empty-date", CSV_HEADER + ",stockholm,covid_icu,1\n", "row 2, column date", ["YYYY-MM-DD"]),
     ("negative-patients", CSV_HEADER + "2020-03-01,stockholm,covid_icu,-3\n", "row 2, column patients", ["number >= 0", "'-3'"]),
     ("non-numeric-patients", CSV_HEADER + "2020-03-01,stockholm,covid_icu,many\n", "row 2, column patients", ["number >= 0", "'many'"]),
     ("infinite-patients", CSV_HEADER + "2020-03-01,stockholm,covid_icu,inf\n", "row 2, column patients", ["number >= 0"]),
-    ("unknown-region", CSV_HEADER + "2020-03-01,stokholm,covid_icu,1\n", "row 2, column region", ["unknown region 'stokholm'", "did you mean 'stockholm'?"]),
-    ("empty-region", CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-02,,covid_icu,1\n2020-03-03,x,covid_icu,1\n", "row 3, column region", ["unknown region ''"]),
-    ("unknown-kind", CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-01,stockholm,icu,1\n", "row 3, column kind", ["unknown kind 'icu'"]),
+    (
+        "unknown-region",
+        CSV_HEADER + "2020-03-01,stokholm,covid_icu,1\n",
+        "row 2, column region",
+        ["unknown region 'stokholm'", "did you mean 'stockholm'?"],
+    ),
+    (
+        "empty-region",
+        CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-02,,covid_icu,1\n2020-03-03,x,covid_icu,1\n",
+        "row 3, column region",
+        ["unknown region ''"],
+    ),
+    (
+        "unknown-kind",
+        CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-01,stockholm,icu,1\n",
+        "row 3, column kind",
+        ["unknown kind 'icu'"],
+    ),
     ("no-icu-rows", CSV_HEADER + "2020-03-01,stockholm,covid_ward,1\n", "column kind", ["no covid_icu rows"]),
     ("extra-field", CSV_HEADER + "2020-03-01,stockholm,covid_icu,1,7\n", "row 2", ["expected 4 fields", "got 5"]),
     ("duplicate-row", CSV_HEADER + "2020-03-01,stockholm,covid_icu,1\n2020-03-01,stockholm,covid_icu,5\n", "row 3", ["duplicate of row 2"]),
     ("empty-file", "", "demand.csv", ["empty"]),
     ("not-utf8", None, "demand.csv", ["not UTF-8"]),
     # row numbers are lines of the file, counting comments and blank lines
-    ("row-after-comments", "# source: test\n\n" + CSV_HEADER + "# note\n2020-03-01,stockholm,covid_icu,1\n\n2020-03-05,stockholm,covid_icu,x\n", "row 7, column patients", ["'x'"]),
+    (
+        "row-after-comments",
+        "# source: test\n\n" + CSV_HEADER + "# note\n2020-03-01,stockholm,covid_icu,1\n\n2020-03-05,stockholm,covid_icu,x\n",
+        "row 7, column patients",
+        ["'x'"],
+    ),
 ]
 
 
@@ -536,8 +577,7 @@ def test_csv_ward_curve_for_some_regions_only_falls_back_to_icu_ratio(tmp_path, 
     )
     path = tmp_path / "s.toml"
     path.write_text(
-        f'extends = "{scenario_path}"\ntime.end = 2020-03-05\n'
-        '[demand]\nsource = "csv"\ncsv = "curves.csv"\ncovid_ward_per_icu = 3.0\n'
+        f'extends = "{scenario_path}"\ntime.end = 2020-03-05\n[demand]\nsource = "csv"\ncsv = "curves.csv"\ncovid_ward_per_icu = 3.0\n'
     )
     model = sim.MobilisationModel(scenario=path, seed=1, world__scale=0.02)
     codes = list(model.world.regions["code"])
