@@ -6,8 +6,11 @@ suggests the closest valid one. A scenario may say ``extends = "other.toml"``
 (a path relative to the file) and override parts of it; ``--set a.b=value``
 on the command line overrides one value after all files are merged.
 
-Defaults here are neutral placeholders with units; the calibrated values with
-their sources live in ``scenarios/sweden_spring2020.toml``.
+Model parameters have no defaults here: every number comes from a scenario
+file, where it carries its source or says it is an assumption, so a scenario
+either extends ``scenarios/sweden_spring2020.toml`` or gives every value.
+Only settings have defaults (``world.scale`` 1.0, seeds, demand noise 0,
+levers off).
 """
 
 from __future__ import annotations
@@ -81,8 +84,8 @@ def _unit_kind_keys(value: dict[str, Any]) -> dict[str, Any]:
 class TimeConfig(_Section):
     """Simulated period; one step is one day."""
 
-    start: dt.date = dt.date(2020, 3, 1)
-    end: dt.date = dt.date(2020, 6, 30)
+    start: dt.date
+    end: dt.date
 
     @model_validator(mode="after")
     def _end_after_start(self) -> TimeConfig:
@@ -103,32 +106,32 @@ class WorldConfig(_Section):
 
     scale: float = Field(1.0, gt=0.0, le=1.0, description="share of real staff, beds and patients (1.0 = every person an agent)")
     layout_seed: int = Field(2020, ge=0, description="seed of the synthetic layout (municipalities, homes); fixed across replications")
-    icu_beds_2019: int = Field(526, ge=0, description="ICU beds before the pandemic, national")
-    icu_beds_surge: int = Field(1100, ge=0, description="ICU beds at the April 2020 surge, national")
-    icu_occupancy_baseline: Probability = Field(0.8, description="share of pre-pandemic ICU beds occupied by non-COVID patients")
-    nursing_homes: int = Field(1700, ge=1, description="special housings for the elderly, national")
-    nursing_home_residents: int = Field(79000, ge=1, description="residents in special housing, national")
-    municipality_size_exponent: Positive = Field(1.2, description="Zipf exponent of municipality populations within a region")
-    hourly_share_concentration: Positive = Field(20.0, description="Beta concentration of the hourly-staff share across homes")
+    icu_beds_2019: int = Field(ge=0, description="ICU beds before the pandemic, national")
+    icu_beds_surge: int = Field(ge=0, description="ICU beds at the April 2020 surge, national")
+    icu_occupancy_baseline: Probability = Field(description="share of pre-pandemic ICU beds occupied by non-COVID patients")
+    nursing_homes: int = Field(ge=1, description="special housings for the elderly, national")
+    nursing_home_residents: int = Field(ge=1, description="residents in special housing, national")
+    municipality_size_exponent: Positive = Field(description="Zipf exponent of municipality populations within a region")
+    hourly_share_concentration: Positive = Field(description="Beta concentration of the hourly-staff share across homes")
 
 
 class WorkforceConfig(_Section):
     """Contracts, working time and where staff work."""
 
-    weekly_hours: Positive = Field(37.0, description="full-time contracted hours per week")
-    fte_permanent: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.9, description="mean employment level of permanent staff")
-    fte_hourly: Annotated[float, Field(gt=0.0, le=1.0)] = Field(0.5, description="mean employment level of hourly staff")
+    weekly_hours: Positive = Field(description="full-time contracted hours per week")
+    fte_permanent: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="mean employment level of permanent staff")
+    fte_hourly: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="mean employment level of hourly staff")
     normal_max_weekly_hours: Positive = Field(
-        40.0, description="most hours a week anyone works without the crisis agreement (part-timers may extend up to it)"
+        description="most hours a week anyone works without the crisis agreement (part-timers may extend up to it)"
     )
     baseline_utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        0.95, description="share of attended hours that normal-time demand needs in the regions' ordinary units"
+        description="share of attended hours that normal-time demand needs in the regions' ordinary units"
     )
     region_mix: dict[str, dict[str, NonNegative]] = Field(
-        default_factory=dict, description="profession -> region unit kind -> share of the regions' staff of that profession"
+        description="profession -> region unit kind -> share of the regions' staff of that profession"
     )
     municipal_mix: dict[str, dict[str, NonNegative]] = Field(
-        default_factory=dict, description="profession -> nursing_home / home_care -> share of municipal staff"
+        description="profession -> nursing_home / home_care -> share of municipal staff"
     )
 
     @field_validator("region_mix")
@@ -163,8 +166,8 @@ class NormsConfig(_Section):
     the norm is derived at build time from the staff mix and the baseline census.
     """
 
-    icu: dict[str, NonNegative] = Field(default_factory=lambda: {"icu_nurse": 24.0, "icu_physician": 8.0})
-    covid_ward: dict[str, NonNegative] = Field(default_factory=lambda: {"registered_nurse": 6.0, "assistant_nurse": 8.0})
+    icu: dict[str, NonNegative] = Field(description="hours per ICU patient-day, by profession")
+    covid_ward: dict[str, NonNegative] = Field(description="hours per COVID-ward patient-day, by profession")
 
     @field_validator("icu", "covid_ward")
     @classmethod
@@ -175,13 +178,13 @@ class NormsConfig(_Section):
 class FatigueConfig(_Section):
     """Fatigue f in [0, 1]: f' = f + rise·max(strain − threshold, 0)·(1 − f) − recovery·f."""
 
-    rise: NonNegative = Field(0.1, description="per day per unit of strain above the threshold")
-    recovery: Probability = Field(0.03, description="share of fatigue shed per working day (rest between shifts)")
-    sick_recovery: Probability = Field(0.05, description="share of fatigue shed per day off sick")
-    threshold: NonNegative = Field(0.8, description="strain below which work adds no fatigue")
-    pressure_exponent: NonNegative = Field(1.0, description="how strongly understaffing raises the strain of each hour")
-    max_pressure: Annotated[float, Field(ge=1.0)] = Field(2.0, description="cap on the understaffing factor")
-    sustained_days: Positive = Field(30.0, description="time constant (days) of sustained fatigue, which drives leaving")
+    rise: NonNegative = Field(description="per day per unit of strain above the threshold")
+    recovery: Probability = Field(description="share of fatigue shed per working day (rest between shifts)")
+    sick_recovery: Probability = Field(description="share of fatigue shed per day off sick")
+    threshold: NonNegative = Field(description="strain below which work adds no fatigue")
+    pressure_exponent: NonNegative = Field(description="how strongly understaffing raises the strain of each hour")
+    max_pressure: Annotated[float, Field(ge=1.0)] = Field(description="cap on the understaffing factor")
+    sustained_days: Positive = Field(description="time constant (days) of sustained fatigue, which drives leaving")
     intensity: dict[str, NonNegative] = Field(default_factory=dict, description="strain of a normal hour, by unit kind")
 
     @field_validator("intensity")
@@ -193,35 +196,35 @@ class FatigueConfig(_Section):
 class AbsenceConfig(_Section):
     """Sick leave other than COVID, exhaustion and leaving the profession."""
 
-    other_share_region: Probability = Field(0.057, description="baseline share of region staff off sick")
-    other_share_municipality: Probability = Field(0.067, description="baseline share of municipal staff off sick")
-    other_mean_days: Positive = Field(7.0, description="mean length of an ordinary sick spell")
-    exhaustion_rate: Probability = Field(0.002, description="daily hazard of exhaustion sick leave at fatigue 1")
-    exhaustion_power: Positive = Field(3.0, description="hazard = rate · fatigue^power")
-    exhaustion_mean_days: Positive = Field(60.0, description="mean length of exhaustion sick leave")
-    leave_rate_per_year: Probability = Field(0.0, description="baseline yearly hazard of leaving the profession")
-    leave_fatigue_rate: Probability = Field(0.001, description="daily hazard of leaving per unit of sustained fatigue above the threshold")
-    leave_fatigue_threshold: Probability = Field(0.4, description="sustained fatigue below which fatigue adds no leaving")
+    other_share_region: Probability = Field(description="baseline share of region staff off sick")
+    other_share_municipality: Probability = Field(description="baseline share of municipal staff off sick")
+    other_mean_days: Positive = Field(description="mean length of an ordinary sick spell")
+    exhaustion_rate: Probability = Field(description="daily hazard of exhaustion sick leave at fatigue 1")
+    exhaustion_power: Positive = Field(description="hazard = rate · fatigue^power")
+    exhaustion_mean_days: Positive = Field(description="mean length of exhaustion sick leave")
+    leave_rate_per_year: Probability = Field(description="baseline yearly hazard of leaving the profession")
+    leave_fatigue_rate: Probability = Field(description="daily hazard of leaving per unit of sustained fatigue above the threshold")
+    leave_fatigue_threshold: Probability = Field(description="sustained fatigue below which fatigue adds no leaving")
 
 
 class InfectionConfig(_Section):
     """COVID infection of staff and its sick leave."""
 
     prevalence_per_icu_per_capita: NonNegative = Field(
-        260.0, description="community prevalence per COVID ICU patient per inhabitant, lagged"
+        description="community prevalence per COVID ICU patient per inhabitant, lagged"
     )
-    prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(10, description="ICU occupancy trails prevalence by this many days")
-    community_rate: NonNegative = Field(0.02, description="daily infection hazard per unit of prevalence, outside work")
+    prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(description="ICU occupancy trails prevalence by this many days")
+    community_rate: NonNegative = Field(description="daily infection hazard per unit of prevalence, outside work")
     work_rate: dict[str, NonNegative] = Field(
         default_factory=dict,
         description="daily hazard at full exposure to COVID patients: icu (exposure = COVID share of patients), covid_ward",
     )
-    symptomatic_share: Probability = Field(0.7, description="share of infected staff who fall ill and go on sick leave")
-    onset_days: Annotated[int, Field(ge=0)] = Field(2, description="days an infected staff member works before symptoms")
-    infectious_days: Annotated[int, Field(ge=1)] = Field(8, description="days an infected staff member can infect others")
-    sick_mean_days: Positive = Field(10.0, description="mean length of an ordinary COVID sick spell")
-    long_spell_share: Probability = Field(0.07, description="share of COVID spells that are long")
-    long_spell_mean_days: Positive = Field(120.0, description="mean length of a long COVID spell")
+    symptomatic_share: Probability = Field(description="share of infected staff who fall ill and go on sick leave")
+    onset_days: Annotated[int, Field(ge=0)] = Field(description="days an infected staff member works before symptoms")
+    infectious_days: Annotated[int, Field(ge=1)] = Field(description="days an infected staff member can infect others")
+    sick_mean_days: Positive = Field(description="mean length of an ordinary COVID sick spell")
+    long_spell_share: Probability = Field(description="share of COVID spells that are long")
+    long_spell_mean_days: Positive = Field(description="mean length of a long COVID spell")
 
     @field_validator("work_rate")
     @classmethod
@@ -234,12 +237,12 @@ class InfectionConfig(_Section):
 class NursingHomeConfig(_Section):
     """Spread into and within nursing homes."""
 
-    staff_seed_rate: Probability = Field(0.1, description="daily chance that an infectious staff member at work infects a resident")
-    resident_transmission: NonNegative = Field(0.2, description="daily transmission rate among residents")
-    resident_recovery_days: Positive = Field(14.0, description="mean days a resident stays infected")
-    staff_exposure_rate: NonNegative = Field(0.05, description="daily infection hazard of staff per infected-resident share")
-    hourly_other_home_share: Probability = Field(0.33, description="share of an hourly worker's days spent at another home")
-    extra_care_per_infected: NonNegative = Field(0.5, description="extra care an infected resident needs, relative to a healthy one")
+    staff_seed_rate: Probability = Field(description="daily chance that an infectious staff member at work infects a resident")
+    resident_transmission: NonNegative = Field(description="daily transmission rate among residents")
+    resident_recovery_days: Positive = Field(description="mean days a resident stays infected")
+    staff_exposure_rate: NonNegative = Field(description="daily infection hazard of staff per infected-resident share")
+    hourly_other_home_share: Probability = Field(description="share of an hourly worker's days spent at another home")
+    extra_care_per_infected: NonNegative = Field(description="extra care an infected resident needs, relative to a healthy one")
 
 
 class RegionWave(_Section):
@@ -270,7 +273,7 @@ class DemandConfig(_Section):
 
     source: Literal["waves", "csv"] = "waves"
     csv: Path | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
-    covid_ward_per_icu: NonNegative = Field(3.0, description="COVID ward patients per COVID ICU patient")
+    covid_ward_per_icu: NonNegative = Field(description="COVID ward patients per COVID ICU patient")
     noise_sd: NonNegative = Field(0.0, description="sd of the log of each region's stochastic scale per run")
     waves: list[WaveConfig] = Field(default_factory=list)
 
@@ -287,7 +290,7 @@ class SafetyConfig(_Section):
     """Thresholds of the patient-safety indicators."""
 
     icu_min_nurse_ratio: Annotated[float, Field(gt=0.0)] = Field(
-        0.5, description="fewest ICU nurses per ICU patient considered safe (0.5 = 1:2)"
+        description="fewest ICU nurses per ICU patient considered safe (0.5 = 1:2)"
     )
 
 
@@ -326,16 +329,16 @@ class Scenario(_Section):
 
     name: str = "scenario"
     description: str = ""
-    time: TimeConfig = TimeConfig()
-    world: WorldConfig = WorldConfig()
-    workforce: WorkforceConfig = WorkforceConfig()
-    norms: NormsConfig = NormsConfig()
-    fatigue: FatigueConfig = FatigueConfig()
-    absence: AbsenceConfig = AbsenceConfig()
-    infection: InfectionConfig = InfectionConfig()
-    nursing_homes: NursingHomeConfig = NursingHomeConfig()
+    time: TimeConfig
+    world: WorldConfig
+    workforce: WorkforceConfig
+    norms: NormsConfig
+    fatigue: FatigueConfig
+    absence: AbsenceConfig
+    infection: InfectionConfig
+    nursing_homes: NursingHomeConfig
     demand: DemandConfig
-    safety: SafetyConfig = SafetyConfig()
+    safety: SafetyConfig
     levers: LeversConfig = LeversConfig()
 
     @field_validator("name")
