@@ -36,19 +36,30 @@ STATUSES: tuple[str, ...] = (
     "sick_other",
     "sick_exhaustion",
     "left",  # left the profession; never returns within a run
+    "off_duty",  # vacation, or rest after a crisis-agreement placement or a pool deployment
+    "training",  # in a rapid-training course (beredskapslyftet) or onboarding
+    "reserve",  # not in the workforce: a recruit not (yet) called, an additional pool member on standby
 )
 
 CONTRACTS: tuple[str, ...] = (
     "permanent",
     "hourly",  # timanställd: called in as needed, often at several homes
+    "retired",  # retired or former staff who return
+    "student",
+    "other_sector",  # recruited from another sector (e.g. airline cabin crew)
+    "pool",  # an additional member of the national reinforcement pool
 )
 
 EMPLOYERS: tuple[str, ...] = ("region", "municipality")
 
 # Integer codes used by the core (kept as plain ints so numba sees constants).
 ICU, COVID_WARD, ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE = range(7)
-ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT = range(5)
-PERMANENT, HOURLY = range(2)
+ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = range(8)
+PERMANENT, HOURLY, RETIRED, STUDENT, OTHER_SECTOR, POOL = range(6)
+#: Escalation levels of a region, in order.
+LEVELS: tuple[str, ...] = ("normal", "staffing_alert", "crisis")
+#: Kinds of posting that override a staff member's daily placement.
+POSTINGS: tuple[str, ...] = ("none", "loan", "pool", "support")
 ICU_NURSE = PROFESSIONS.index("icu_nurse")
 
 N_PROFESSIONS = len(PROFESSIONS)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import math
 import numbers
 import sys
 import time
@@ -10,11 +12,15 @@ import typing
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 MAX_SEED = 2**64 - 1  # the compiled core keys its random numbers on a 64-bit seed
+MAX_COMPARE_SEED = 2**63 - 1  # the model refuses larger seeds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario name>)")
     run.add_argument("--csv", action="store_true", help="also write the daily frames as CSV")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    compare = sub.add_parser("compare", help="run strategies with common random numbers and compare them")
+    compare.add_argument("scenarios", type=Path, nargs="+", metavar="scenario", help="scenario TOML files; the first is the reference")
+    compare.add_argument("--replications", type=int, default=10, help="runs per strategy (default 10)")
+    compare.add_argument("--seed", type=int, default=0, help="seed of replication 0; replication r uses seed + r (default 0)")
+    compare.add_argument(
+        "--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE", help="override a value in every scenario"
+    )
+    compare.add_argument("--out", type=Path, default=None, help="results folder (default results/compare_<name>_vs_<name>...)")
+    compare.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
 
     validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
     validate.add_argument("scenario", type=Path)
@@ -114,14 +131,136 @@ def _check_out(out: Path) -> Path:
         raise ScenarioError("--out", str(out), str(exc)) from None
 
 
-def _validate(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario, set_values=args.set_values)
+def _compare(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sim.experiment import check_names, run_replications
+
+    # every input is checked before the first run
+    if args.replications < 1:
+        raise ScenarioError("--replications", "replications", f"expected a whole number >= 1, got {args.replications}")
+    if args.workers < 1:
+        raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    max_seed = MAX_COMPARE_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
+    if max_seed < 0:
+        raise ScenarioError("--replications", "replications", f"expected at most {MAX_COMPARE_SEED + 1}, got {args.replications}")
+    if not 0 <= args.seed <= max_seed:
+        raise ScenarioError(
+            "--seed", "seed", f"expected a whole number from 0 to {max_seed} with {args.replications} replications, got {args.seed}"
+        )
+    scenarios = [load_scenario(path, set_values=args.set_values) for path in args.scenarios]
+    check_names(scenarios, args.scenarios)
+    for scenario in scenarios:
+        _check_demand_csv(scenario)
+    out = _check_out(args.out or Path("results") / _compare_folder([s.name for s in scenarios]))
+
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    total = len(scenarios) * args.replications
+    with Progress(
+        TextColumn("[bold]compare"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"), TimeRemainingColumn(),
+        console=console, disable=args.quiet or not console.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("compare", total=total)
+        compared = run_replications(
+            scenarios, args.replications, args.seed, workers=args.workers, progress=lambda done, _: progress.update(task, completed=done)
+        )
+    finished = time.perf_counter()
+    try:
+        compared.save(out)
+    except OSError as exc:
+        _fail(f"{out}: cannot write results: {exc.strerror or exc}")
+        return EXIT_FAILED
+    _print_comparison(compared.comparison, compared.replications, compared.seed)
+    console.print(f"{total} runs in {finished - started:.1f} s; results in {out}/")
+    return 0
+
+
+def _compare_folder(names: list[str], limit: int = 80) -> str:
+    """``compare_a_vs_b_vs_c``; with long names, the first name, how many others, and a short hash of all names."""
+    folder = "compare_" + "_vs_".join(names)
+    if len(folder) <= limit:
+        return folder
+    digest = hashlib.sha256("\0".join(names).encode()).hexdigest()[:8]
+    return f"compare_{names[0][:40]}_vs_{len(names) - 1}_more_{digest}"
+
+
+def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) -> None:
+    """Two tables, indicators as rows: means of every strategy, then paired differences from the first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    strategies = list(dict.fromkeys(comparison["strategy"]))
+    indicators = list(dict.fromkeys(comparison["indicator"]))
+    cell = comparison.set_index(["indicator", "strategy"])
+    seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}–{seed + replications - 1}"
+    console = Console()
+
+    means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds})")
+    means.add_column("indicator")
+    for name in strategies:
+        means.add_column(name, justify="right")
+    for indicator in indicators:
+        rows = cell.loc[indicator].loc[strategies]
+        decimals = _decimals(rows["mean"])
+        means.add_row(indicator, *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], decimals) for _, r in rows.iterrows()))
+    console.print(means)
+    if len(strategies) < 2:
+        return
+
+    diffs = Table(title=f"Δ vs {strategies[0]}: paired difference [95 % interval], same seeds", caption="bold: the interval excludes 0")
+    diffs.add_column("indicator")
+    for name in strategies[1:]:
+        diffs.add_column(f"Δ {name}", justify="right")
+    for indicator in indicators:
+        rows = cell.loc[indicator].loc[strategies[1:]]
+        decimals = _decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
+        texts = []
+        for _, r in rows.iterrows():
+            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], decimals, sign=True)
+            clear = r["diff_low"] > 0 or r["diff_high"] < 0  # False when NaN
+            texts.append(f"[bold]{text}[/bold]" if clear else text)
+        diffs.add_row(indicator, *texts)
+    console.print(diffs)
+
+
+def _decimals(values: pd.Series, digits: int = 3) -> int:
+    """Decimals that show about ``digits`` significant digits of the largest value (shared by a row)."""
+    largest = float(values.abs().max()) if values.notna().any() else 0.0
+    if largest == 0.0:
+        return 0
+    return min(6, max(0, digits - 1 - math.floor(math.log10(largest))))
+
+
+def _number(x: float, decimals: int, sign: bool = False) -> str:
+    if x != x:  # NaN
+        return "–"
+    text = f"{x:,.{decimals}f}"
+    if text.strip("-0.,") == "":
+        return text.lstrip("-")  # no "-0.00" nor "+0.00"
+    return "+" + text if sign and x > 0 else text
+
+
+def _with_interval(mean: float, low: float, high: float, decimals: int, sign: bool = False) -> str:
+    """``mean`` and ``[low, high]`` on two lines (narrow columns); the mean alone when there is no interval."""
+    if low != low:  # NaN: a single replication
+        return _number(mean, decimals, sign)
+    return f"{_number(mean, decimals, sign)}\n[{_number(low, decimals, sign)}, {_number(high, decimals, sign)}]"
+
+
+def _check_demand_csv(scenario: Scenario) -> None:
+    """The run reads the demand curves when it builds the model; check them before running."""
     if scenario.demand.source == "csv" and scenario.demand.csv is not None:
         from sim.data import region_codes
         from sim.demand import read_curves
 
-        # the run reads the curves when it builds the model; check them here too
         read_curves(Path(scenario.demand.csv), region_codes(), scenario.time.start, scenario.time.n_days)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, set_values=args.set_values)
+    _check_demand_csv(scenario)
     print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}")
     return 0
 
@@ -135,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "compare":
+            return _compare(args)
         return _validate(args)
     except ScenarioError as exc:
         _fail(str(exc))

@@ -20,7 +20,7 @@ I32 = np.int32
 I8 = np.int8
 
 # statuses (sim.categories.STATUSES)
-ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT = 0, 1, 2, 3, 4
+ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = 0, 1, 2, 3, 4, 5, 6, 7
 # contracts
 HOURLY = 1
 # unit kinds
@@ -134,37 +134,92 @@ def init_absence(
 
 
 @njit(cache=True)
+def reset_placement(
+    day: int,
+    status: np.ndarray,
+    days_left: np.ndarray,
+    home: np.ndarray,
+    profession: np.ndarray,
+    posting: np.ndarray,
+    posting_until: np.ndarray,
+    posting_kind: np.ndarray,
+    posting_role: np.ndarray,
+    rest_after: np.ndarray,
+    workplace: np.ndarray,
+    role: np.ndarray,
+    effectiveness: np.ndarray,
+    base_effectiveness: np.ndarray,
+    max_hours: np.ndarray,
+    normal_max_hours: np.ndarray,
+) -> None:
+    """Start of a day: end postings that are over, then everyone at home or at their posting, normal hours.
+
+    A posting (loan, pool deployment, support) that ends sends an active staff member
+    home, off duty for ``rest_after[posting_kind]`` days. Levers then move staff from here.
+    """
+    for i in range(status.shape[0]):
+        if posting[i] >= 0 and day >= posting_until[i]:
+            rest = rest_after[posting_kind[i]]
+            posting[i] = -1
+            posting_kind[i] = 0
+            if status[i] == ACTIVE and rest > 0:
+                status[i] = OFF_DUTY
+                days_left[i] = rest
+        if posting[i] >= 0:
+            workplace[i] = posting[i]
+            role[i] = posting_role[i]
+        else:
+            workplace[i] = home[i]
+            role[i] = profession[i]
+        effectiveness[i] = base_effectiveness[i]
+        max_hours[i] = normal_max_hours[i]
+
+
+@njit(cache=True)
 def deploy_by_priority(
     order: np.ndarray,
     group_start: np.ndarray,
     share: np.ndarray,
     target: np.ndarray,
+    target_role: np.ndarray,
+    target_effectiveness: np.ndarray,
     status: np.ndarray,
     home: np.ndarray,
+    posting: np.ndarray,
     workplace: np.ndarray,
+    role: np.ndarray,
+    effectiveness: np.ndarray,
 ) -> None:
-    """Send a share of each group's active staff to the group's target workplace.
+    """Send a share of each group's available staff to the group's target workplace.
 
     Groups are runs of ``order`` (staff ids sorted by a fixed random priority):
-    group g is ``order[group_start[g]:group_start[g + 1]]``. The first
-    ``round(share[g] · active)`` active members go to ``target[g]``; every other
-    member works at home. Staff keep their place in the queue from day to day,
-    so the same people are deployed while the share holds.
+    group g is ``order[group_start[g]:group_start[g + 1]]``. Available means
+    active, not posted elsewhere and still at home today. The first
+    ``round(share[g] · available)`` of them go to ``target[g]`` in role
+    ``target_role[g]`` (-1: their own) with effectiveness multiplied by
+    ``target_effectiveness[g]``. Staff keep their place in the queue from day
+    to day, so the same people are deployed while the share holds.
     """
     for g in range(group_start.shape[0] - 1):
+        if share[g] <= 0.0:
+            continue
         lo, hi = group_start[g], group_start[g + 1]
-        active = 0
-        for j in range(lo, hi):
-            if status[order[j]] == ACTIVE:
-                active += 1
-        k = int(share[g] * active + 0.5)
+        available = 0
         for j in range(lo, hi):
             i = order[j]
-            if k > 0 and status[i] == ACTIVE:
+            if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+                available += 1
+        k = int(share[g] * available + 0.5)
+        for j in range(lo, hi):
+            if k <= 0:
+                break
+            i = order[j]
+            if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
                 workplace[i] = target[g]
+                if target_role[g] >= 0:
+                    role[i] = target_role[g]
+                effectiveness[i] *= target_effectiveness[g]
                 k -= 1
-            else:
-                workplace[i] = home[i]
 
 
 @njit(cache=True)
@@ -174,10 +229,11 @@ def place_hourly_staff(
     home: np.ndarray,
     workplace: np.ndarray,
     status: np.ndarray,
+    region: np.ndarray,
     municipality_of: np.ndarray,
     muni_home_start: np.ndarray,
     muni_homes: np.ndarray,
-    other_home_share: float,
+    other_home_share: np.ndarray,
     day: int,
     last_other_home_day: np.ndarray,
 ) -> None:
@@ -188,11 +244,13 @@ def place_hourly_staff(
     """
     for j in range(staff_ids.shape[0]):
         i = staff_ids[j]
-        workplace[i] = home[i]
-        if status[i] == ACTIVE and other_home_share > 0.0:
+        if workplace[i] != home[i]:
+            continue
+        share = other_home_share[region[i]]
+        if status[i] == ACTIVE and share > 0.0:
             m = municipality_of[home[i]]
             lo, hi = muni_home_start[m], muni_home_start[m + 1]
-            if hi - lo > 1 and uniform(key, i, EV_SWITCH) < other_home_share:
+            if hi - lo > 1 and uniform(key, i, EV_SWITCH) < share:
                 pick = lo + int(uniform(key, i, EV_SWITCH_WHERE) * (hi - lo - 1))
                 if muni_homes[pick] >= home[i]:
                     pick += 1  # skip the own home: homes are sorted within a municipality
@@ -204,23 +262,32 @@ def place_hourly_staff(
 def count_supply(
     status: np.ndarray,
     workplace: np.ndarray,
-    profession: np.ndarray,
+    role: np.ndarray,
+    effectiveness: np.ndarray,
     base_hours: np.ndarray,
     max_hours: np.ndarray,
     n_workplaces: int,
     n_professions: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Active head count, contracted hours and most possible hours per (workplace, profession)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per (workplace, role): active head count, contracted and most possible hours, raw and effective.
+
+    Effective hours weigh each person's hours by their effectiveness in the role
+    (a rapidly trained nurse in the ICU supplies a fraction of an ICU nurse's care).
+    """
     heads = np.zeros((n_workplaces, n_professions), dtype=F)
     base = np.zeros((n_workplaces, n_professions), dtype=F)
     cap = np.zeros((n_workplaces, n_professions), dtype=F)
+    base_eff = np.zeros((n_workplaces, n_professions), dtype=F)
+    cap_eff = np.zeros((n_workplaces, n_professions), dtype=F)
     for i in range(status.shape[0]):
         if status[i] == ACTIVE:
-            w, p = workplace[i], profession[i]
+            w, p, e = workplace[i], role[i], effectiveness[i]
             heads[w, p] += 1.0
             base[w, p] += base_hours[i]
             cap[w, p] += max_hours[i]
-    return heads, base, cap
+            base_eff[w, p] += base_hours[i] * e
+            cap_eff[w, p] += max_hours[i] * e
+    return heads, base, cap, base_eff, cap_eff
 
 
 @njit(cache=True, parallel=True)
@@ -235,10 +302,11 @@ def advance_staff(
     infected_day: np.ndarray,
     symptomatic: np.ndarray,
     hours_worked: np.ndarray,
+    trained: np.ndarray,
     workplace: np.ndarray,
+    role: np.ndarray,
     # fixed attributes
     home: np.ndarray,
-    profession: np.ndarray,
     region: np.ndarray,
     base_hours: np.ndarray,
     max_hours: np.ndarray,
@@ -253,7 +321,7 @@ def advance_staff(
     reference_hours: float,
     fat_rise: float,
     fat_recovery: float,
-    fat_sick_recovery: float,
+    fat_off_recovery: float,
     fat_threshold: float,
     sustained_decay: float,
     community_rate: float,
@@ -282,16 +350,20 @@ def advance_staff(
         hours_worked[i] = 0.0
         if s == LEFT:
             continue
-        if s != ACTIVE:  # off sick: rest, and come back when the spell ends
-            fatigue[i] = fatigue_step(fatigue[i], 0.0, fat_rise, fat_sick_recovery, fat_threshold)
+        if s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
+            fatigue[i] = fatigue_step(fatigue[i], 0.0, fat_rise, fat_off_recovery, fat_threshold)
             fatigue_sustained[i] += sustained_decay * (fatigue[i] - fatigue_sustained[i])
+            if s == RESERVE:
+                continue
             days_left[i] -= 1
             if days_left[i] <= 0:
+                if s == TRAINING:
+                    trained[i] = True
                 status[i] = ACTIVE
                 days_left[i] = 0
             continue
 
-        w, p, r = workplace[i], profession[i], region[i]
+        w, p, r = workplace[i], role[i], region[i]
         hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
         hours_worked[i] = hours
         strain = hours / reference_hours * intensity[w] * pressure[w, p]
@@ -340,7 +412,7 @@ def advance_nursing_homes(
     susceptible: np.ndarray,
     infected: np.ndarray,
     recovered: np.ndarray,
-    transmission: float,
+    transmission: np.ndarray,
     recovery_probability: float,
     introductions: np.ndarray,
 ) -> None:
@@ -367,7 +439,7 @@ def advance_nursing_homes(
         n = susceptible[h] + infected[h] + recovered[h]
         if infected[h] == 0 or n == 0:
             continue
-        p_inf = 1.0 - np.exp(-transmission * infected[h] / n)
+        p_inf = 1.0 - np.exp(-transmission[h] * infected[h] / n)
         new_inf = 0
         for j in range(susceptible[h]):
             if uniform(key, h, EV_RESIDENT_INFECT + j) < p_inf:
@@ -386,14 +458,23 @@ def tally_staff(
     status: np.ndarray,
     fatigue: np.ndarray,
     group: np.ndarray,
+    hours_worked: np.ndarray,
+    base_hours: np.ndarray,
+    agreement_days: np.ndarray,
     n_groups: int,
     n_statuses: int,
     n_bins: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Head count by (group, status), fatigue sum and fatigue histogram of staff who have not left."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: head count by status, fatigue sum and histogram (staff who have not left), and hours.
+
+    ``hours[g]`` holds hours worked, extra hours beyond the contract (staff not under
+    the crisis agreement), hours worked under the crisis agreement, and the
+    contracted hours of the staff placed under it.
+    """
     counts = np.zeros((n_groups, n_statuses), dtype=I32)
     fatigue_sum = np.zeros(n_groups, dtype=F)
     hist = np.zeros((n_groups, n_bins), dtype=I32)
+    hours = np.zeros((n_groups, 4), dtype=F)
     for i in range(status.shape[0]):
         g = group[i]
         counts[g, status[i]] += 1
@@ -403,4 +484,12 @@ def tally_staff(
             if b >= n_bins:
                 b = n_bins - 1
             hist[g, b] += 1
-    return counts, fatigue_sum, hist
+        h = hours_worked[i]
+        if h > 0.0:
+            hours[g, 0] += h
+            if agreement_days[i] > 0:
+                hours[g, 2] += h
+                hours[g, 3] += base_hours[i]
+            elif h > base_hours[i]:
+                hours[g, 1] += h - base_hours[i]
+    return counts, fatigue_sum, hist, hours

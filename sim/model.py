@@ -9,9 +9,10 @@ import mesa
 import numpy as np
 
 from sim import kernels
-from sim.agents import NursingHome, Region, StaffRegistry, Unit
-from sim.categories import COVID_WARD, ICU, ICU_NURSE, NURSING_HOME, UNIT_KINDS
+from sim.agents import Coordinator, NursingHome, Region, ReinforcementPool, StaffRegistry, Unit
+from sim.categories import ACTIVE, ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.demand import build_demand
+from sim.policies import build_levers
 from sim.results import Recorder, Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.world import N_REGION_KINDS, build_world
@@ -83,12 +84,12 @@ class MobilisationModel(mesa.Model):
         # community prevalence by day and region, from ICU occupancy `lag` days later (full scale)
         self.prevalence = np.clip(sc.infection.prevalence_per_icu_per_capita * self.demand.icu_ahead / population, 0.0, 1.0)
 
-        n_wp = world.n_workplaces
+        n_wp, n_reg = world.n_workplaces, world.n_regions
         self._intensity = np.array([sc.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])[world.workplace_kind]
         self._work_rate = np.array([sc.infection.work_rate.get(k, 0.0) for k in UNIT_KINDS])[world.workplace_kind]
-        self._icu_ids = np.arange(world.n_regions) * N_REGION_KINDS + ICU
-        self._covid_ward_ids = np.arange(world.n_regions) * N_REGION_KINDS + COVID_WARD
-        self._is_home = world.workplace_kind == NURSING_HOME
+        self.icu_ids = np.arange(n_reg) * N_REGION_KINDS + ICU
+        self._covid_ward_ids = np.arange(n_reg) * N_REGION_KINDS + COVID_WARD
+        self._acute_ids = np.arange(n_reg) * N_REGION_KINDS + ACUTE_WARD
         self.nh_susceptible = world.home_residents.astype(np.int64).copy()
         self.nh_infected = np.zeros_like(self.nh_susceptible)
         self.nh_recovered = np.zeros_like(self.nh_susceptible)
@@ -96,18 +97,38 @@ class MobilisationModel(mesa.Model):
         self.census = world.census_base.copy()
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
-        self.covid_icu_today = np.zeros(world.n_regions)
+        self.covid_icu_today = np.zeros(n_reg)
+        self.levels = np.zeros(n_reg, dtype=np.int64)
+        self.forecast_gap_share = np.zeros(n_reg)
+        self.forecast_gap_hours = np.zeros((n_reg, N_PROFESSIONS))
+        self.forecast_icu_required = np.zeros((n_reg, N_PROFESSIONS))
+        self.forecast_icu_nurse_gap = np.zeros(n_reg)
+        self.covid_ward_supply = np.zeros((n_reg, N_PROFESSIONS))
+        self.hours_per_head = sc.workforce.normal_max_weekly_hours / 7.0
         self.day = 0
+        self.key = np.uint64(0)
 
         s = world.staff
+        n = s.n_regular
+        self.home_heads = np.bincount(s.home[:n], minlength=n_wp)
+        # staff whose own capacity a region counts when it forecasts its hospital gap
+        own = np.flatnonzero(np.isin(world.workplace_kind[s.home[:n]], (ICU, ACUTE_WARD)))
+        self._own_staff, self._own_at_icu = own, world.workplace_kind[s.home[own]] == ICU
+        self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
+        sick_share[n:] = 0.0  # recruits and additional pool members start in reserve
         kernels.init_absence(self.seed, s.status, s.days_left, sick_share, sc.absence.other_mean_days)
 
-        Region.create_agents(self, world.n_regions, index=list(range(world.n_regions)))
-        Unit.create_agents(self, world.n_regions * N_REGION_KINDS, workplace=list(range(world.n_regions * N_REGION_KINDS)))
+        Region.create_agents(self, n_reg, index=list(range(n_reg)))
+        Unit.create_agents(self, n_reg * N_REGION_KINDS, workplace=list(range(n_reg * N_REGION_KINDS)))
         NursingHome.create_agents(self, len(world.home_workplace), home=list(range(len(world.home_workplace))))
+        self.coordinator = Coordinator(self)
+        self.pool = ReinforcementPool(self)
         self.regions = self.agents_by_type[Region]
         self.staff = StaffRegistry(self)
+        self.levers = build_levers(self)
+        self._rest_after = np.zeros(len(POSTINGS), dtype=np.int32)
+        self._rest_after[POSTINGS.index("pool")] = sc.levers.national_pool.rest_days
         self.recorder = Recorder(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -117,86 +138,131 @@ class MobilisationModel(mesa.Model):
                 "staff_left": lambda m: m.recorder.national("staff_left", m.day - 1),
                 "fatigue_mean": lambda m: m.recorder.national("fatigue_mean", m.day - 1),
                 "homes_with_outbreak": lambda m: m.recorder.national("homes_with_outbreak", m.day - 1),
+                "regions_in_crisis": lambda m: float(np.count_nonzero(m.levels == LEVELS.index("crisis"))),
             }
         )
         self.running = True
 
     # ------------------------------------------------------------------ one day
     def step(self) -> None:
-        """Advance one day: demand, plan, assign, advance staff and homes, record."""
+        """Advance one day: demand, forecast and escalation, levers, assignment, staff and homes, record."""
         if self.day >= self.n_days:
             self.running = False
             return
         d, sc, world, s = self.day, self.config, self.world, self.world.staff
-        key = np.uint64(kernels.day_key(self.seed, d))
-        scale = sc.world.scale
+        self.key = key = np.uint64(kernels.day_key(self.seed, d))
 
-        # 1. demand
-        self.covid_icu_today = self.demand.covid_icu[d] * scale
-        self.census[self._icu_ids] = world.census_base[self._icu_ids] + self.covid_icu_today
-        self.census[self._covid_ward_ids] = self.demand.covid_ward[d] * scale
-        home_wp = world.home_workplace
-        self.census[home_wp] = world.home_residents + sc.nursing_homes.extra_care_per_infected * self.nh_infected
+        # 1. demand: patients and residents today; levers may change ordinary units' demand
+        self.covid_icu_today = self.demand.covid_icu[d] * sc.world.scale
+        self.census[:] = world.census_base
+        self.census[self.icu_ids] += self.covid_icu_today
+        self.census[self._covid_ward_ids] = self.demand.covid_ward[d] * sc.world.scale
+        self.census[world.home_workplace] = world.home_residents + sc.nursing_homes.extra_care_per_infected * self.nh_infected
+        for lever in self.levers:
+            lever.adjust_demand(self, d)
         self.required = self.census[:, None] * world.norm
 
-        # 2. plan: regions decide (Mesa agents)
-        self.regions.do("plan")
-        share = np.stack([r.covid_ward_share for r in self.regions])[world.deploy_region, world.deploy_profession]
-        target = world.deploy_region * N_REGION_KINDS + COVID_WARD
-        kernels.deploy_by_priority(world.deploy_order, world.deploy_start, share, target, s.status, s.home, s.workplace)
-        kernels.place_hourly_staff(
-            key, world.hourly_home_staff, s.home, s.workplace, s.status, world.workplace_municipality,
-            world.muni_home_start, world.muni_homes, sc.nursing_homes.hourly_other_home_share,
-            d, s.last_other_home_day,
-        )  # fmt: skip
+        # 2. forecast and escalation (Region agents)
+        self._forecast(d)
+        self.regions.do("assess")
 
-        # 3. assign hours: contracted hours, then overtime up to the cap where the need is larger
-        heads, base, cap = kernels.count_supply(
-            s.status, s.workplace, s.profession, s.base_hours, s.max_hours, world.n_workplaces, world.norm.shape[1]
+        # 3. placement: everyone home (or at their posting), then the levers decide, in order
+        self.hourly_other_home_share = np.full(world.n_regions, sc.nursing_homes.hourly_other_home_share)
+        self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
+        self.recovery_factor, self.leave_factor = 1.0, 1.0
+        kernels.reset_placement(
+            d, s.status, s.days_left, s.home, s.profession, s.posting, s.posting_until, s.posting_kind, s.posting_role,
+            self._rest_after, s.workplace, s.role, s.effectiveness, s.base_effectiveness, s.max_hours, s.normal_max_hours,
+        )  # fmt: skip
+        for lever in self.levers:
+            lever.apply(self, d)
+
+        # 4. assign hours: contracted hours, then extra hours up to each person's cap where the need is larger
+        heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
+            s.status, s.workplace, s.role, s.effectiveness, s.base_hours, s.max_hours, world.n_workplaces, N_PROFESSIONS
         )
-        worked = np.clip(self.required, base, cap)
-        headroom = cap - base
-        extra_share = np.divide(worked - base, headroom, out=np.zeros_like(base), where=headroom > 0)
-        self.supplied = np.minimum(worked, self.required)
+        worked_eff = np.clip(self.required, base_eff, cap_eff)
+        headroom = cap_eff - base_eff
+        extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
+        self.supplied = np.minimum(worked_eff, self.required)
         f_cfg = sc.fatigue
-        ratio = np.divide(self.required, worked, out=np.ones_like(worked), where=worked > 0)
+        ratio = np.divide(self.required, worked_eff, out=np.ones_like(worked_eff), where=worked_eff > 0)
         pressure = np.clip(ratio**f_cfg.pressure_exponent, 1.0, f_cfg.max_pressure)
         exposure = np.zeros(world.n_workplaces)
-        icu_census = self.census[self._icu_ids]
-        exposure[self._icu_ids] = np.divide(self.covid_icu_today, icu_census, out=np.zeros_like(icu_census), where=icu_census > 0)
+        icu_census = self.census[self.icu_ids]
+        exposure[self.icu_ids] = np.divide(self.covid_icu_today, icu_census, out=np.zeros_like(icu_census), where=icu_census > 0)
         exposure[self._covid_ward_ids] = 1.0
+        home_wp = world.home_workplace
         residents = np.maximum(world.home_residents, 1)
-        exposure[home_wp] = self.nh_infected / residents
         work_rate = self._work_rate * exposure
-        work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * exposure[home_wp]
+        work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
 
-        # 4. advance every staff member (compiled core)
+        # 5. advance every staff member (compiled core)
         inf, ab = sc.infection, sc.absence
         kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
-            s.workplace, s.home, s.profession, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
+            s.trained, s.workplace, s.role, s.home, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
             extra_share, pressure, self._intensity, work_rate, self.prevalence[d],
-            world.reference_hours, f_cfg.rise, f_cfg.recovery, f_cfg.sick_recovery, f_cfg.threshold,
-            1.0 / f_cfg.sustained_days, inf.community_rate, inf.symptomatic_share, inf.onset_days,
+            world.reference_hours, f_cfg.rise, f_cfg.recovery * self.recovery_factor, f_cfg.off_work_recovery * self.recovery_factor,
+            f_cfg.threshold, 1.0 / f_cfg.sustained_days, inf.community_rate, inf.symptomatic_share, inf.onset_days,
             inf.sick_mean_days, inf.long_spell_share, inf.long_spell_mean_days, ab.other_mean_days,
             ab.exhaustion_rate, ab.exhaustion_power, ab.exhaustion_mean_days,
-            -np.log1p(-ab.leave_rate_per_year) / 365.0, ab.leave_fatigue_rate, ab.leave_fatigue_threshold,
+            -np.log1p(-ab.leave_rate_per_year) / 365.0 * self.leave_factor, ab.leave_fatigue_rate * self.leave_factor,
+            ab.leave_fatigue_threshold,
         )  # fmt: skip
 
-        # 5. nursing homes: introductions by staff, spread and recovery among residents
+        # 6. nursing homes: introductions by staff, spread and recovery among residents
         nh = sc.nursing_homes
         kernels.advance_nursing_homes(
             key, d, world.nursing_home_staff, s.status, s.workplace, s.infected_day, inf.infectious_days,
             world.workplace_home, nh.staff_seed_rate, self.nh_susceptible, self.nh_infected, self.nh_recovered,
-            nh.resident_transmission, 1.0 / nh.resident_recovery_days, self.nh_introductions,
+            self.nh_transmission, 1.0 / nh.resident_recovery_days, self.nh_introductions,
         )  # fmt: skip
 
-        # 6. record
-        self.recorder.record(d, heads=heads, overtime=worked - base)
+        # 7. record
+        self.recorder.record(d, heads=heads, overtime=worked_eff - base_eff)
         self.day += 1
         self.datacollector.collect(self)
         if self.day >= self.n_days:
             self.running = False
+
+    def _forecast(self, day: int) -> None:
+        """Each region's need in its hospital units ``horizon`` days ahead against its own staff today."""
+        sc, world, s = self.config, self.world, self.world.staff
+        ahead = min(day + sc.escalation.horizon_days, self.n_days - 1)
+        icu = world.census_base[self.icu_ids] + self.demand.covid_icu[ahead] * sc.world.scale
+        ward = self.demand.covid_ward[ahead] * sc.world.scale
+        norm = world.norm
+        self.forecast_icu_required = icu[:, None] * norm[self.icu_ids]
+        surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]
+        need = surge + self.census[self._acute_ids][:, None] * norm[self._acute_ids]
+        own = self._own_staff
+        active = s.status[own] == ACTIVE
+        hours = s.normal_max_hours[own] * s.base_effectiveness[own] * active
+        size = world.n_regions * N_PROFESSIONS
+        capacity = np.bincount(self._own_key, weights=hours, minlength=size).reshape(world.n_regions, N_PROFESSIONS)
+        icu_capacity = np.bincount(self._own_key, weights=hours * self._own_at_icu, minlength=size).reshape(world.n_regions, N_PROFESSIONS)
+        self.forecast_gap_hours = np.maximum(need - capacity, 0.0)
+        total = need.sum(axis=1)
+        self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
+        self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
+
+    def icu_capacity(self) -> np.ndarray:
+        """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""
+        return self._capacity_at(self.icu_ids)
+
+    def update_covid_ward_supply(self) -> None:
+        """Hours the staff already placed in each COVID ward can give today (before the acute ward is asked)."""
+        self.covid_ward_supply = self._capacity_at(self._covid_ward_ids)
+
+    def _capacity_at(self, units: np.ndarray) -> np.ndarray:
+        world, s = self.world, self.world.staff
+        at = np.zeros(world.n_workplaces, dtype=bool)
+        at[units] = True
+        ids = np.flatnonzero(at[s.workplace] & (s.status == ACTIVE))
+        key = world.workplace_region[s.workplace[ids]].astype(np.int64) * N_PROFESSIONS + s.role[ids]
+        hours = s.max_hours[ids] * s.effectiveness[ids]
+        return np.bincount(key, weights=hours, minlength=world.n_regions * N_PROFESSIONS).reshape(world.n_regions, N_PROFESSIONS)
 
     def run(self) -> Result:
         """Run to the end of the scenario's period and return the results."""
@@ -210,5 +276,5 @@ class MobilisationModel(mesa.Model):
 
     @property
     def icu_nurse_hours(self) -> np.ndarray:
-        """ICU nurse hours supplied today per region."""
-        return self.supplied[self._icu_ids, ICU_NURSE]
+        """Effective ICU nurse hours supplied today per region."""
+        return self.supplied[self.icu_ids, ICU_NURSE]

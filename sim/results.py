@@ -41,11 +41,17 @@ from sim.categories import (
     ICU,
     ICU_NURSE,
     LEFT,
+    LEVELS,
     N_PROFESSIONS,
     N_STATUSES,
     N_UNIT_KINDS,
+    OTHER_SECTOR,
+    POOL,
+    POSTINGS,
     PROFESSIONS,
+    RETIRED,
     STATUSES,
+    STUDENT,
     UNIT_KINDS,
 )
 
@@ -53,6 +59,9 @@ if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 FATIGUE_BINS = 100
+#: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme.
+COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery")
+ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
 
@@ -99,6 +108,29 @@ class Recorder:
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
+        self.levels = np.zeros((n_days, n_reg), dtype=np.int8)
+        self.gap_share = np.zeros((n_days, n_reg))
+        self.specialist_nurses = np.zeros((n_days, n_reg))
+        self.operations = np.zeros((n_days, n_reg))
+        self.care_debt = np.zeros((n_days, n_reg))
+        self.loaned_in = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.pool_in = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
+        self.hours = np.zeros((n_days, self.n_groups, 4))
+        s, cfg = world.staff, model.config
+        self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
+        self._not_specialist_at_icu = np.flatnonzero((s.profession != ICU_NURSE) & np.isin(s.profession, (ICU_NURSE, ANAESTHESIA, RN)))
+        self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
+        self._pool_extra = np.flatnonzero(s.contract == POOL)
+        wage = np.array([cfg.costs.hourly_wage_sek[p] for p in PROFESSIONS]) * (1.0 + cfg.costs.employer_fee)
+        self._wage = wage
+        self._group_region = np.repeat(np.arange(n_reg), len(EMPLOYERS) * N_PROFESSIONS)
+        self._group_wage = np.tile(wage, n_reg * len(EMPLOYERS))
+        self._redeployment = next((lv for lv in model.levers if lv.name == "redeployment"), None)
+        pool = cfg.levers.national_pool
+        self._pool_upkeep_per_day = pool.size * cfg.world.scale * pool.yearly_cost_per_member_sek / 365.0 if pool.enabled else 0.0
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
@@ -114,13 +146,17 @@ class Recorder:
         self.supplied[day] = self._by_region_kind(m.supplied)
         self.overtime[day] = self._by_region_kind(overtime)
         self.heads[day] = self._by_region_kind(heads)
-        counts, fsum, hist = kernels.tally_staff(s.status, s.fatigue, world.tally_group, self.n_groups, N_STATUSES, FATIGUE_BINS)
+        counts, fsum, hist, hours = kernels.tally_staff(
+            s.status, s.fatigue, world.tally_group, s.hours_worked, s.base_hours, s.agreement_days, self.n_groups, N_STATUSES, FATIGUE_BINS
+        )
+        self.hours[day] = hours
+        self._record_levers(day)
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
         self.fatigue_p90[day] = _p90(hist)
         self.fatigue_p90_national[day] = _p90(hist.sum(axis=0))
         self.covid_icu[day] = m.covid_icu_today
-        self.icu_patients[day] = m.census[m._icu_ids]
+        self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
         n_reg = world.n_regions
         infected = m.nh_infected
@@ -136,6 +172,54 @@ class Recorder:
                 np.bincount(s.region[hourly], weights=several, minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
             )
         self.days_recorded = day + 1
+
+    def _record_levers(self, day: int) -> None:
+        m, world = self.model, self.model.world
+        s, n_reg, cfg = world.staff, world.n_regions, self.model.config
+        self.levels[day] = m.levels
+        self.gap_share[day] = m.forecast_gap_share
+        at_icu = world.workplace_kind[s.workplace] == ICU
+        nurses = self._icu_nurses[at_icu[self._icu_nurses]]
+        region_of = world.workplace_region
+        self.specialist_nurses[day] = np.bincount(region_of[s.workplace[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
+        posted = np.flatnonzero(s.posting >= 0)
+        kind = s.posting_kind[posted]
+        self.loaned_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("loan")]]], minlength=n_reg)
+        self.pool_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("pool")]]], minlength=n_reg)
+        support = self._not_specialist_at_icu
+        trained = support[at_icu[support] & (s.role[support] == ICU_NURSE)]
+        trained = trained[s.status[trained] == 0]
+        self.trained_in_icu[day] = np.bincount(region_of[s.workplace[trained]], minlength=n_reg)
+        rec = self._recruits
+        working = rec[s.hours_worked[rec] > 0]
+        self.recruits_working[day] = np.bincount(s.region[working], minlength=n_reg)
+        if self._redeployment is not None:
+            self.operations[day] = self._redeployment.operations
+            self.care_debt[day] = self._redeployment.debt
+        else:
+            self.operations[day] = self._operations_base()
+        # costs above normal payroll, SEK
+        hours = self.hours[day]
+        wage = self._group_wage
+        agreement = cfg.levers.crisis_agreement.pay_multiplier
+        cost = np.zeros((n_reg, len(COST_ITEMS)))
+        cost[:, 0] = np.bincount(self._group_region, weights=hours[:, 1] * wage * cfg.costs.overtime_multiplier, minlength=n_reg)
+        cost[:, 1] = np.bincount(self._group_region, weights=(hours[:, 2] * agreement - hours[:, 3]) * wage, minlength=n_reg)
+        cost[:, 2] = np.bincount(
+            s.region[rec], weights=s.hours_worked[rec] * self._wage[s.profession[rec]] * cfg.costs.recruit_wage_factor, minlength=n_reg
+        )
+        extra = self._pool_extra
+        cost[:, 3] = np.bincount(s.region[extra], weights=s.hours_worked[extra] * self._wage[s.profession[extra]], minlength=n_reg)
+        cost[:, 3] += self._pool_upkeep_per_day / n_reg
+        rec_cfg = cfg.levers.recovery
+        if rec_cfg.enabled and day == (rec_cfg.start - cfg.time.start).days:
+            cost[:, 4] = np.bincount(s.region[: s.n_regular], minlength=n_reg) * rec_cfg.cost_per_staff_sek
+        self.cost[day] = cost
+
+    def _operations_base(self) -> np.ndarray:
+        cfg = self.model.config
+        pop = self.model.world.regions["population"].to_numpy(float)
+        return cfg.levers.redeployment.operations_per_year / 365.0 * pop / pop.sum() * cfg.world.scale
 
     def national(self, name: str, day: int) -> float:
         """A headline national value of one recorded day (for Mesa's DataCollector)."""
@@ -169,8 +253,18 @@ class Recorder:
             staff=self._staff_frame(dates, codes, n),
             icu=self._icu_frame(dates, codes, n),
             nursing_homes=self._homes_frame(dates, codes, n),
+            regions=self._regions_frame(dates, codes, n),
         )
-        return Result(daily=daily, summary=self._summary(daily, n), scenario=m.config, seed=m.seed)
+        events = Events(
+            loans=pd.DataFrame(m.coordinator.loans, columns=["day", "from_region", "to_region", "profession", "count", "days"]),
+            pool_deployments=pd.DataFrame(
+                m.pool.deployments, columns=["requested_day", "arrival_day", "region", "profession", "count", "days"]
+            ),
+        )
+        for frame in (events.loans, events.pool_deployments):
+            for col in [c for c in frame.columns if c.endswith("day")]:
+                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [m.dates[int(x)] for x in frame[col]])
+        return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events)
 
     @staticmethod
     def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str]) -> pd.DataFrame:
@@ -214,6 +308,9 @@ class Recorder:
         frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
         frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
         frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
+        specialists = self.specialist_nurses[:n].reshape(-1)
+        frame["specialist_icu_nurses"] = specialists
+        frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)
         scale = self.model.config.world.scale
         frame["beds_surge"] = np.tile(self.model.world.regions["icu_beds_surge"].to_numpy() * scale, n)
         frame["free_beds_share"] = 1.0 - patients / np.maximum(frame["beds_surge"].to_numpy(), 1e-9)
@@ -229,7 +326,21 @@ class Recorder:
         frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
         return frame
 
-    def _summary(self, daily: Daily, n: int) -> pd.DataFrame:
+    def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        frame["level"] = pd.Categorical.from_codes(self.levels[:n].reshape(-1), categories=list(LEVELS))
+        frame["forecast_gap_share"] = self.gap_share[:n].reshape(-1)
+        frame["elective_operations"] = self.operations[:n].reshape(-1)
+        frame["care_debt_operations"] = self.care_debt[:n].reshape(-1)
+        frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)
+        frame["pool_members_in"] = self.pool_in[:n].reshape(-1)
+        frame["trained_in_icu"] = self.trained_in_icu[:n].reshape(-1)
+        frame["recruits_working"] = self.recruits_working[:n].reshape(-1)
+        for k, item in enumerate(COST_ITEMS):
+            frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
+        return frame
+
+    def _summary(self, daily: Daily, n: int, events: Events) -> pd.DataFrame:
         m = self.model
         icu = daily.icu
         national_icu = icu.groupby("date", observed=True)["covid_icu_patients"].sum()
@@ -261,8 +372,35 @@ class Recorder:
             "homes_with_outbreak": int(self.ever_outbreak.sum()),
             "homes_with_outbreak_share": float(self.ever_outbreak.mean()),
             "resident_infections_by_staff": int(self.introductions[:n].sum()),
+            "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
+            "regions_in_crisis_max": int((self.levels[:n] == LEVELS.index("crisis")).sum(axis=1).max()) if n else 0,
+            "elective_operations_april_change": self._april_change(n),
+            "care_debt_end": float(self.care_debt[n - 1].sum()) if n else 0.0,
+            "staff_loaned": int(events.loans["count"].sum()) if len(events.loans) else 0,
+            "pool_members_deployed": int(events.pool_deployments["count"].sum()) if len(events.pool_deployments) else 0,
+            "trained_in_icu_peak": int(self.trained_in_icu[:n].sum(axis=1).max()) if n else 0,
+            "recruits_working_peak": int(self.recruits_working[:n].sum(axis=1).max()) if n else 0,
         }
+        for k, item in enumerate(COST_ITEMS):
+            row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
+        row["cost_total_msek"] = float(self.cost[:n].sum() / 1e6)
         return pd.DataFrame([row])
+
+    def _april_change(self, n: int) -> float:
+        """Planned operations in April against a normal April (−0.46 = 46 % fewer), NaN if April is not simulated."""
+        april = [i for i, d in enumerate(self.model.dates[:n]) if d.month == 4]
+        if not april:
+            return float("nan")
+        base = self._operations_base().sum() * len(april)
+        return float(self.operations[april].sum() / base - 1.0) if base > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Events:
+    """Lever events of a run: every loan and every pool arrival."""
+
+    loans: pd.DataFrame
+    pool_deployments: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -273,9 +411,16 @@ class Daily:
     staff: pd.DataFrame
     icu: pd.DataFrame
     nursing_homes: pd.DataFrame
+    regions: pd.DataFrame
 
     def items(self) -> list[tuple[str, pd.DataFrame]]:
-        return [("units", self.units), ("staff", self.staff), ("icu", self.icu), ("nursing_homes", self.nursing_homes)]
+        return [
+            ("units", self.units),
+            ("staff", self.staff),
+            ("icu", self.icu),
+            ("nursing_homes", self.nursing_homes),
+            ("regions", self.regions),
+        ]
 
 
 @dataclass
@@ -286,6 +431,7 @@ class Result:
     summary: pd.DataFrame
     scenario: Any
     seed: int
+    events: Events | None = None
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def manifest(self) -> dict[str, Any]:
@@ -298,7 +444,8 @@ class Result:
             "python": platform.python_version(),
             "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic")},
             "created_utc": self.created,
-            "files": [f"{name}.parquet" for name, _ in self.daily.items()] + ["summary.csv", "summary.parquet"],
+            "files": [f"{name}.parquet" for name, _ in self.daily.items()]
+            + ["loans.parquet", "pool_deployments.parquet", "summary.csv", "summary.parquet"],
             "scenario": self.scenario.model_dump(mode="json"),
         }
 
@@ -320,7 +467,10 @@ class Result:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         tmp.chmod(0o755)  # mkdtemp makes it private to its owner
         try:
-            for name, frame in self.daily.items():
+            frames = list(self.daily.items())
+            if self.events is not None:
+                frames += [("loans", self.events.loans), ("pool_deployments", self.events.pool_deployments)]
+            for name, frame in frames:
                 frame.to_parquet(tmp / f"{name}.parquet", index=False)
                 if csv:
                     frame.to_csv(tmp / f"{name}.csv", index=False)

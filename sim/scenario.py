@@ -180,7 +180,7 @@ class FatigueConfig(_Section):
 
     rise: NonNegative = Field(description="per day per unit of strain above the threshold")
     recovery: Probability = Field(description="share of fatigue shed per working day (rest between shifts)")
-    sick_recovery: Probability = Field(description="share of fatigue shed per day off sick")
+    off_work_recovery: Probability = Field(description="share of fatigue shed per day off work (sick, on vacation, resting)")
     threshold: NonNegative = Field(description="strain below which work adds no fatigue")
     pressure_exponent: NonNegative = Field(description="how strongly understaffing raises the strain of each hour")
     max_pressure: Annotated[float, Field(ge=1.0)] = Field(description="cap on the understaffing factor")
@@ -210,9 +210,7 @@ class AbsenceConfig(_Section):
 class InfectionConfig(_Section):
     """COVID infection of staff and its sick leave."""
 
-    prevalence_per_icu_per_capita: NonNegative = Field(
-        description="community prevalence per COVID ICU patient per inhabitant, lagged"
-    )
+    prevalence_per_icu_per_capita: NonNegative = Field(description="community prevalence per COVID ICU patient per inhabitant, lagged")
     prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(description="ICU occupancy trails prevalence by this many days")
     community_rate: NonNegative = Field(description="daily infection hazard per unit of prevalence, outside work")
     work_rate: dict[str, NonNegative] = Field(
@@ -294,34 +292,202 @@ class SafetyConfig(_Section):
     )
 
 
-class LeverConfig(_Section):
-    """A mobilisation lever. The levers' effects come with issue #3; until then none may be enabled."""
+Level = Literal["staffing_alert", "crisis"]
+
+
+class EscalationConfig(_Section):
+    """How regions escalate: by the forecast gap of their hospital units against their own staff."""
+
+    horizon_days: Annotated[int, Field(ge=0)] = Field(description="days ahead a region forecasts its demand")
+    alert_gap: Probability = Field(description="forecast gap (share of hospital need) above which a region raises a staffing alert")
+    crisis_gap: Probability = Field(description="forecast gap (share of hospital need) above which a region declares crisis")
+    deescalate_days: Annotated[int, Field(ge=0)] = Field(description="days below a threshold before a region steps down a level")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EscalationConfig:
+        if self.crisis_gap < self.alert_gap:
+            raise _KeyedValueError("crisis_gap", f"crisis_gap ({self.crisis_gap}) is below alert_gap ({self.alert_gap})")
+        return self
+
+
+class _Lever(_Section):
+    enabled: bool = False
+    start_level: Level = Field("crisis", description="escalation level at which the lever starts in a region")
+    national_from: dt.date | None = Field(None, description="first day of a national decision that applies the lever in every region")
+    national_until: dt.date | None = Field(None, description="last day of that national decision")
+
+    @model_validator(mode="after")
+    def _window(self) -> _Lever:
+        if (self.national_from is None) != (self.national_until is None):
+            raise _KeyedValueError("national_until", "national_from and national_until go together")
+        if self.national_from and self.national_until and self.national_until < self.national_from:
+            raise _KeyedValueError(
+                "national_until", f"national_until ({self.national_until}) is before national_from ({self.national_from})"
+            )
+        return self
+
+
+class CrisisAgreementConfig(_Lever):
+    """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time."""
+
+    max_weekly_hours: Positive = Field(description="working time cap for placed staff, hours a week")
+    pay_multiplier: Annotated[float, Field(ge=1.0)] = Field(description="pay of placed staff relative to normal, on all hours")
+    placement_weeks: Positive = Field(description="longest placement before rest")
+    rest_days: Annotated[int, Field(ge=0)] = Field(description="days off after a placement")
+    units: list[Literal["icu", "covid_ward"]] = Field(description="unit kinds whose staff are placed under the agreement")
+
+
+class RedeploymentConfig(_Lever):
+    """Cut planned (elective) care and move its staff to the COVID wards and ICU; the postponed care is a debt."""
+
+    max_elective_cut: Probability = Field(description="largest share of elective activity cut")
+    ramp_days: Positive = Field(description="days to reach the largest cut")
+    redeploy_share: Probability = Field(description="share of the staff freed by the cut who move to COVID units")
+    catch_up: NonNegative = Field(description="elective activity above normal, as a share of normal, while care debt remains")
+    operations_per_year: Positive = Field(description="planned operations in a normal year, national (unit of care debt)")
+
+
+class RapidTrainingConfig(_Lever):
+    """Beredskapslyftet: short courses that let non-ICU nurses support ICU care."""
+
+    max_share: Probability = Field(description="largest share of a region's registered and anaesthesia nurses trained")
+    registered_nurse_days: Annotated[int, Field(ge=0)] = Field(description="course length for registered nurses, days")
+    anaesthesia_nurse_days: Annotated[int, Field(ge=0)] = Field(description="course length for anaesthesia nurses, days")
+    registered_nurse_effectiveness: Probability = Field(description="ICU care of a trained registered nurse, relative to an ICU nurse")
+    anaesthesia_nurse_effectiveness: Probability = Field(description="ICU care of a trained anaesthesia nurse, relative to an ICU nurse")
+
+
+class ReservoirConfig(_Section):
+    """People a region can recruit temporarily."""
+
+    per_100k: NonNegative = Field(description="people in the reservoir per 100,000 inhabitants")
+    profession: str = Field(description="the profession they work as")
+    effectiveness: Probability = Field(description="their care relative to regular staff of that profession")
+    onboarding_days: Annotated[int, Field(ge=0)] = Field(description="days of onboarding and basic-care training before work")
+    workplace: Literal["covid_ward", "nursing_home"] = Field(description="where they work")
+
+    @field_validator("profession")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        _check_keys({value: 0}, PROFESSIONS, "profession")
+        return value
+
+
+class RecruitmentConfig(_Lever):
+    """Temporary recruits: retired and former staff, students, people from other sectors."""
+
+    reservoirs: dict[Literal["retired", "student", "other_sector"], ReservoirConfig] = Field(description="reservoirs by kind")
+    daily_share: Probability = Field(description="share of a reservoir that can start onboarding per day")
+    release_after_days: Annotated[int, Field(ge=0)] = Field(description="days back at normal level before recruits are released")
+
+
+class LoansConfig(_Lever):
+    """Loans of staff between regions, matched by a national coordinator."""
+
+    professions: list[str] = Field(description="professions that can be lent")
+    safety_margin: NonNegative = Field(description="lenders keep forecast coverage of their own ICU at 1 + this")
+    loan_days: Annotated[int, Field(ge=1)] = Field(description="length of a loan, days")
+    max_share_lent: Probability = Field(description="largest share of a lender's staff of a profession out on loan")
+
+    @field_validator("professions")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        _check_keys(dict.fromkeys(value, 0), PROFESSIONS, "profession")
+        return value
+
+
+class NationalPoolConfig(_Lever):
+    """A national reinforcement pool (nationell personell förstärkningsresurs) sent to regions at risk."""
+
+    size: Annotated[int, Field(ge=0)] = Field(description="members at full scale")
+    composition: dict[str, NonNegative] = Field(description="profession -> share of members")
+    mode: Literal["drawn", "additional"] = Field(
+        description="drawn from regions' staff (their home loses them while deployed) or additional people"
+    )
+    activation_gap: Probability = Field(description="forecast gap share of a region in crisis above which the pool is sent")
+    response_days: Annotated[int, Field(ge=0)] = Field(description="days from request to arrival")
+    max_deployment_days: Annotated[int, Field(ge=1)] = Field(description="longest deployment, days")
+    rest_days: Annotated[int, Field(ge=0)] = Field(description="days off after a deployment")
+    yearly_cost_per_member_sek: NonNegative = Field(description="cost of keeping one member ready for a year (training, retainer)")
+
+    @field_validator("composition")
+    @classmethod
+    def _shares(cls, value: dict[str, float]) -> dict[str, float]:
+        _profession_keys(value)
+        if value and abs(sum(value.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares sum to {sum(value.values()):g}; expected 1")
+        return value
+
+
+class NursingHomeMeasuresConfig(_Lever):
+    """Stable teams, no hourly temps, cohort care, regional support to municipalities."""
+
+    stable_teams: bool = Field(description="hourly staff work in one home only")
+    ban_hourly_temps: bool = Field(description="hourly staff are not called in; permanent staff work overtime instead")
+    overtime_max_weekly_hours: Positive = Field(description="working time cap of permanent home staff while hourly temps are banned")
+    cohort_care: bool = Field(description="infected residents cared for apart")
+    cohort_transmission_factor: Probability = Field(description="transmission among residents under cohort care, relative to without")
+    regional_support: bool = Field(description="regions send nurses to homes with outbreaks")
+    support_nurses_per_outbreak_home: NonNegative = Field(description="region nurses sent per home with an outbreak")
+
+
+class VacationConfig(_Section):
+    """Summer vacation: kept, postponed or cancelled for hospital staff."""
+
+    enabled: bool = Field(description="vacations are modelled")
+    weeks: Positive = Field(description="consecutive summer vacation, weeks, permanent staff")
+    window_start: dt.date = Field(description="first day a summer vacation can start")
+    window_end: dt.date = Field(description="last day of the summer vacation period")
+    policy: Literal["keep", "postpone", "cancel"] = Field(description="what happens to hospital staff's vacations")
+    postponed_start: dt.date = Field(description="first day of postponed vacations")
+    postponed_end: dt.date = Field(description="last day of postponed vacations")
+    policy_units: list[Literal["icu", "covid_ward", "acute_ward"]] = Field(description="home units whose staff the policy applies to")
+
+
+class RecoveryConfig(_Section):
+    """A recovery programme after the wave: faster recovery from fatigue, less leaving."""
 
     enabled: bool = False
-    start_level: Literal["staffing_alert", "crisis"] = "crisis"
-
-    @field_validator("enabled")
-    @classmethod
-    def _not_yet(cls, value: bool) -> bool:
-        if value:
-            raise ValueError("levers are not implemented in this version (issue #3); set enabled = false")
-        return value
+    start: dt.date = Field(description="first day of the programme")
+    days: Annotated[int, Field(ge=1)] = Field(description="length of the programme")
+    recovery_factor: Annotated[float, Field(ge=1.0)] = Field(description="multiplies the daily recovery of fatigue")
+    leave_factor: Probability = Field(description="multiplies the hazard of leaving")
+    cost_per_staff_sek: NonNegative = Field(description="cost of the programme per staff member")
 
 
 class LeversConfig(_Section):
     """The levers Swedish health care pulled in 2020, and the proposed national pool."""
 
-    crisis_agreement: LeverConfig = LeverConfig()
-    redeployment: LeverConfig = LeverConfig()
-    rapid_training: LeverConfig = LeverConfig()
-    recruitment: LeverConfig = LeverConfig()
-    loans: LeverConfig = LeverConfig()
-    national_pool: LeverConfig = LeverConfig()
-    nursing_home_measures: LeverConfig = LeverConfig()
-    vacation: LeverConfig = LeverConfig()
+    crisis_agreement: CrisisAgreementConfig
+    redeployment: RedeploymentConfig
+    rapid_training: RapidTrainingConfig
+    recruitment: RecruitmentConfig
+    loans: LoansConfig
+    national_pool: NationalPoolConfig
+    nursing_home_measures: NursingHomeMeasuresConfig
+    vacation: VacationConfig
+    recovery: RecoveryConfig
 
     def enabled(self) -> list[str]:
         return [name for name in type(self).model_fields if getattr(self, name).enabled]
+
+
+class CostsConfig(_Section):
+    """Money: wages and premiums, in SEK."""
+
+    hourly_wage_sek: dict[str, NonNegative] = Field(description="profession -> wage per hour, SEK")
+    employer_fee: NonNegative = Field(description="employer's social fees and pension, share of wages")
+    overtime_multiplier: Annotated[float, Field(ge=1.0)] = Field(description="pay of overtime and extra hours relative to normal")
+    recruit_wage_factor: NonNegative = Field(description="pay of temporary recruits relative to the profession's wage")
+
+    @field_validator("hourly_wage_sek")
+    @classmethod
+    def _all(cls, value: dict[str, float]) -> dict[str, float]:
+        _profession_keys(value)
+        missing = [p for p in PROFESSIONS if p not in value]
+        if missing:
+            raise _KeyedValueError(missing[0], "missing: every profession needs a wage")
+        return value
 
 
 class Scenario(_Section):
@@ -339,7 +505,9 @@ class Scenario(_Section):
     nursing_homes: NursingHomeConfig
     demand: DemandConfig
     safety: SafetyConfig
-    levers: LeversConfig = LeversConfig()
+    escalation: EscalationConfig
+    levers: LeversConfig
+    costs: CostsConfig
 
     @field_validator("name")
     @classmethod

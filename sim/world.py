@@ -19,6 +19,9 @@ import pandas as pd
 from sim import data, kernels
 from sim.categories import (
     ACTIVE,
+    ACUTE_WARD,
+    COVID_WARD,
+    ELECTIVE,
     EMPLOYERS,
     HOME_CARE,
     HOURLY,
@@ -26,15 +29,21 @@ from sim.categories import (
     MUNICIPAL_UNIT_KINDS,
     N_PROFESSIONS,
     NURSING_HOME,
+    OTHER_SECTOR,
     PERMANENT,
+    POOL,
     PROFESSIONS,
     REGION_UNIT_KINDS,
+    RESERVE,
+    RETIRED,
+    STUDENT,
     UNIT_KINDS,
 )
 from sim.scenario import Scenario, ScenarioError
 
 N_REGION_KINDS = len(REGION_UNIT_KINDS)
-EXPLICIT_NORM_KINDS = (ICU, 1)  # ICU and COVID ward: norms from the scenario
+#: Professions that a pool deploys to the ICU (the others go to the COVID ward).
+ICU_PROFESSIONS = ("icu_nurse", "icu_physician", "anaesthesia_nurse")
 
 
 def apportion(total: int, weights: np.ndarray) -> np.ndarray:
@@ -50,6 +59,31 @@ def apportion(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class Queue:
+    """Staff grouped by (region, profession) in a fixed priority order, for deployments.
+
+    Group g is ``order[start[g]:start[g + 1]]``; ``region[g]`` and ``profession[g]`` name it.
+    """
+
+    order: np.ndarray
+    start: np.ndarray
+    region: np.ndarray
+    profession: np.ndarray
+
+    @classmethod
+    def build(cls, ids: np.ndarray, region: np.ndarray, profession: np.ndarray, priority: np.ndarray) -> Queue:
+        order = ids[np.lexsort((priority[ids], profession[ids], region[ids]))].astype(np.int64)
+        key = region[order].astype(np.int64) * N_PROFESSIONS + profession[order]
+        bounds = np.flatnonzero(np.diff(key)) + 1
+        start = np.concatenate([[0], bounds, [order.shape[0]]]).astype(np.int64)
+        first = order[start[:-1]] if order.shape[0] else np.zeros(0, dtype=np.int64)
+        return cls(order, start, region[first].astype(np.int64), profession[first].astype(np.int64))
+
+    def __len__(self) -> int:
+        return int(self.start.shape[0] - 1)
+
+
 @dataclass
 class Staff:
     """Staff state: one array per attribute, indexed by staff id."""
@@ -61,7 +95,8 @@ class Staff:
     workplace: np.ndarray  # int32, today's workplace
     contract: np.ndarray  # int8
     base_hours: np.ndarray  # contracted hours per day
-    max_hours: np.ndarray  # most hours per day allowed
+    normal_max_hours: np.ndarray  # most hours per day without the crisis agreement
+    max_hours: np.ndarray  # most hours per day today (levers may raise it)
     other_sick_rate: np.ndarray  # daily probability of an ordinary sick spell
     priority: np.ndarray  # fixed random rank for deployment queues
     status: np.ndarray  # int8, index into STATUSES
@@ -72,6 +107,18 @@ class Staff:
     symptomatic: np.ndarray  # bool
     hours_worked: np.ndarray  # hours worked today
     last_other_home_day: np.ndarray  # int32, last day worked at another nursing home (-1 never)
+    role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
+    effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
+    base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
+    trained: np.ndarray  # bool, has finished rapid ICU training
+    posting: np.ndarray  # int32, workplace of a loan, pool deployment or support posting (-1 none)
+    posting_until: np.ndarray  # int32, day the posting ends
+    posting_kind: np.ndarray  # int8, index into POSTINGS
+    posting_role: np.ndarray  # int8, role while posted
+    agreement_days: np.ndarray  # int32, consecutive days placed under the crisis agreement
+    vacation_u: np.ndarray  # fixed draw that places the summer vacation in its window (NaN: no vacation)
+    pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
+    n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
@@ -98,10 +145,8 @@ class World:
     muni_home_start: np.ndarray  # CSR: homes of municipality m are muni_homes[start[m]:start[m+1]]
     muni_homes: np.ndarray  # workplace ids
     staff: Staff
-    deploy_order: np.ndarray  # staff ids of the acute wards, grouped by (region, profession), by priority
-    deploy_start: np.ndarray
-    deploy_region: np.ndarray  # region of each deploy group
-    deploy_profession: np.ndarray
+    acute_queue: Queue  # acute-ward staff by (region, profession), in priority order
+    elective_queue: Queue  # elective-care staff by (region, profession), in priority order
     nursing_home_staff: np.ndarray  # staff ids whose home is a nursing home
     hourly_home_staff: np.ndarray  # hourly staff ids whose home is a nursing home
     tally_group: np.ndarray  # per staff: (region, employer, profession) group index
@@ -240,26 +285,52 @@ def build_world(scenario: Scenario) -> World:
     daily_full = wf.weekly_hours / 7.0
     fte = np.where(contract == HOURLY, wf.fte_hourly, wf.fte_permanent)
     base_hours = daily_full * fte
-    max_hours = np.maximum(np.full(n, wf.normal_max_weekly_hours / 7.0), base_hours)
     absence = np.where(employer == 1, scenario.absence.other_share_municipality, scenario.absence.other_share_region)
-    other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
 
-    # norms: scenario norms for ICU and COVID ward, normal staffing elsewhere
+    # norms: scenario norms for ICU and COVID ward, normal staffing elsewhere (regular staff only)
     attended = np.zeros((n_wp, N_PROFESSIONS))
     np.add.at(attended, (home, profession), base_hours * (1.0 - absence))
     census = np.ones(n_wp)
     icu_ids = np.arange(n_reg) * N_REGION_KINDS + ICU
     census[icu_ids] = beds * w_cfg.icu_occupancy_baseline * scale
-    census[np.arange(n_reg) * N_REGION_KINDS + 1] = 0.0
+    census[np.arange(n_reg) * N_REGION_KINDS + COVID_WARD] = 0.0
     census[first_home:first_hc] = home_res
     norm = attended * wf.baseline_utilisation / np.maximum(census, 1e-9)[:, None]
-    for kind, table in ((ICU, scenario.norms.icu), (1, scenario.norms.covid_ward)):
+    for kind, table in ((ICU, scenario.norms.icu), (COVID_WARD, scenario.norms.covid_ward)):
         row = np.array([table.get(p, 0.0) for p in PROFESSIONS])
         norm[wp_kind == kind] = row
 
-    # fatigue starts at the equilibrium of normal work in the staff member's home unit
+    # draws every layout makes, whatever levers are on, so regular staff are the same in every strategy
+    priority = rng.random(n)
+    vacation_u = rng.random(n)
+    pool_u = rng.random(n)
+
+    # rows added by levers come after the regular staff: recruits, then additional pool members
+    extra = _lever_rows(scenario, reg, home_reg, first_home, scale)
+    if extra:
+        k = extra["profession"].shape[0]
+        profession = np.concatenate([profession, extra["profession"]]).astype(np.int8)
+        employer = np.concatenate([employer, np.zeros(k, dtype=np.int8)])
+        region = np.concatenate([region, extra["region"]]).astype(np.int16)
+        home = np.concatenate([home, extra["home"]]).astype(np.int32)
+        contract = np.concatenate([contract, extra["contract"]]).astype(np.int8)
+        base_hours = np.concatenate([base_hours, np.full(k, daily_full * wf.fte_permanent)])
+        absence = np.concatenate([absence, np.full(k, scenario.absence.other_share_region)])
+        priority = np.concatenate([priority, np.ones(k)])
+        vacation_u = np.concatenate([vacation_u, np.full(k, np.nan)])
+        pool_u = np.concatenate([pool_u, np.ones(k)])
+    n_all = profession.shape[0]
+    base_effectiveness = np.ones(n_all)
+    status = np.full(n_all, ACTIVE, dtype=np.int8)
+    if extra:
+        base_effectiveness[n:] = extra["effectiveness"]
+        status[n:] = RESERVE
+    normal_max = np.maximum(np.full(n_all, wf.normal_max_weekly_hours / 7.0), base_hours)
+    other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
+
+    # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
     intensity = np.array([scenario.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])
-    strain0 = base_hours / daily_full * intensity[wp_kind[home]]
+    strain0 = np.where(status == ACTIVE, base_hours / daily_full * intensity[wp_kind[home]], 0.0)
     f_cfg = scenario.fatigue
     fatigue0 = kernels.fatigue_equilibrium(strain0, f_cfg.rise, f_cfg.recovery, f_cfg.threshold)
 
@@ -271,33 +342,38 @@ def build_world(scenario: Scenario) -> World:
         workplace=home.copy(),
         contract=contract,
         base_hours=base_hours,
-        max_hours=max_hours,
+        normal_max_hours=normal_max,
+        max_hours=normal_max.copy(),
         other_sick_rate=other_sick_rate,
-        priority=rng.random(n),
-        status=np.full(n, ACTIVE, dtype=np.int8),
-        days_left=np.zeros(n, dtype=np.int32),
+        priority=priority,
+        status=status,
+        days_left=np.zeros(n_all, dtype=np.int32),
         fatigue=fatigue0,
         fatigue_sustained=fatigue0.copy(),
-        infected_day=np.full(n, -1, dtype=np.int32),
-        symptomatic=np.zeros(n, dtype=np.bool_),
-        hours_worked=np.zeros(n),
-        last_other_home_day=np.full(n, -1_000_000, dtype=np.int32),
+        infected_day=np.full(n_all, -1, dtype=np.int32),
+        symptomatic=np.zeros(n_all, dtype=np.bool_),
+        hours_worked=np.zeros(n_all),
+        last_other_home_day=np.full(n_all, -1_000_000, dtype=np.int32),
+        role=profession.copy(),
+        effectiveness=base_effectiveness.copy(),
+        base_effectiveness=base_effectiveness,
+        trained=np.zeros(n_all, dtype=np.bool_),
+        posting=np.full(n_all, -1, dtype=np.int32),
+        posting_until=np.zeros(n_all, dtype=np.int32),
+        posting_kind=np.zeros(n_all, dtype=np.int8),
+        posting_role=profession.copy(),
+        agreement_days=np.zeros(n_all, dtype=np.int32),
+        vacation_u=vacation_u,
+        pool_u=pool_u,
+        n_regular=n,
     )
-
-    # deployment queues: acute-ward staff by (region, profession), in priority order
-    acute = np.flatnonzero(wp_kind[home] == 2)
-    key_region, key_prof = region[acute], profession[acute]
-    order = acute[np.lexsort((staff.priority[acute], key_prof, key_region))]
-    group_key = region[order].astype(np.int64) * N_PROFESSIONS + profession[order]
-    bounds = np.flatnonzero(np.diff(group_key)) + 1
-    deploy_start = np.concatenate([[0], bounds, [order.shape[0]]]).astype(np.int64)
-    first = order[deploy_start[:-1]] if order.shape[0] else np.zeros(0, dtype=np.int64)
 
     # homes of each municipality, sorted (for hourly staff who work at another home)
     by_muni = np.argsort(home_muni, kind="stable")
     muni_homes = home_wp[by_muni]
     muni_home_start = np.searchsorted(home_muni[by_muni], np.arange(n_muni + 1)).astype(np.int64)
-    nh_staff = np.flatnonzero(wp_kind[home] == NURSING_HOME).astype(np.int64)
+    regular_home_kind = wp_kind[home[:n]]
+    nh_staff = np.flatnonzero(regular_home_kind == NURSING_HOME).astype(np.int64)
 
     return World(
         scenario=scenario,
@@ -317,15 +393,57 @@ def build_world(scenario: Scenario) -> World:
         muni_home_start=muni_home_start,
         muni_homes=muni_homes.astype(np.int32),
         staff=staff,
-        deploy_order=order.astype(np.int64),
-        deploy_start=deploy_start,
-        deploy_region=region[first].astype(np.int64),
-        deploy_profession=profession[first].astype(np.int64),
+        acute_queue=Queue.build(np.flatnonzero(regular_home_kind == ACUTE_WARD), region, profession, priority),
+        elective_queue=Queue.build(np.flatnonzero(regular_home_kind == ELECTIVE), region, profession, priority),
         nursing_home_staff=nh_staff,
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
         tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),
         reference_hours=daily_full,
     )
+
+
+def _lever_rows(scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, first_home: int, scale: float) -> dict[str, np.ndarray]:
+    """Rows of people who join only through a lever: recruits in reservoirs, additional pool members.
+
+    They start in the ``reserve`` status and are appended after the regular staff.
+    """
+    levers = scenario.levers
+    pop = reg["population"].to_numpy(float)
+    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness")}
+
+    def add(n: int, profession: int, region: int, home: np.ndarray | int, contract: int, eff: float) -> None:
+        rows["profession"].append(np.full(n, profession))
+        rows["region"].append(np.full(n, region))
+        rows["home"].append(np.broadcast_to(np.asarray(home), (n,)).copy())
+        rows["contract"].append(np.full(n, contract))
+        rows["effectiveness"].append(np.full(n, eff))
+
+    if levers.recruitment.enabled:
+        contracts = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR}
+        for kind, res in levers.recruitment.reservoirs.items():
+            per_region = np.round(res.per_100k * pop / 1e5 * scale).astype(int)
+            for r, k in enumerate(per_region):
+                if k <= 0:
+                    continue
+                if res.workplace == "covid_ward":
+                    homes = np.full(k, r * N_REGION_KINDS + COVID_WARD)
+                else:
+                    region_homes = first_home + np.flatnonzero(home_reg == r)
+                    homes = region_homes[np.arange(k) % region_homes.shape[0]]
+                add(int(k), PROFESSIONS.index(res.profession), r, homes, contracts[kind], res.effectiveness)
+    pool = levers.national_pool
+    if pool.enabled and pool.mode == "additional":
+        total = round(pool.size * scale)
+        names = list(pool.composition)
+        for name, n_p in zip(names, apportion(total, np.array([pool.composition[p] for p in names])), strict=True):
+            p = PROFESSIONS.index(name)
+            kind = ICU if name in ICU_PROFESSIONS else COVID_WARD
+            for r, k in enumerate(apportion(int(n_p), pop)):
+                if k > 0:
+                    add(int(k), p, r, r * N_REGION_KINDS + kind, POOL, 1.0)
+    if not rows["profession"]:
+        return {}
+    return {k: np.concatenate(v) for k, v in rows.items()}
 
 
 def hourly_mean_region(reg: pd.DataFrame, r: int) -> float:

@@ -1,6 +1,6 @@
 """Shared fixtures.
 
-Model fixtures (lead): ``scenario_path``, ``small_scenario``, ``model_factory``, ``small_result``.
+Model fixtures (lead): ``scenario_path``, ``small_scenario``, ``model_factory``, ``small_result``, ``no_action_factory``.
 """
 
 from __future__ import annotations
@@ -40,3 +40,14 @@ def model_factory(small_scenario):
 @pytest.fixture(scope="session")
 def small_result(model_factory) -> sim.Result:
     return model_factory(seed=1).run()
+
+
+@pytest.fixture(scope="session")
+def no_action_factory():
+    """Like ``model_factory`` for the no-action counterfactual (no levers)."""
+    scenario = sim.load_scenario(ROOT / "scenarios" / "no_action.toml", **SMALL)
+
+    def make(seed: int = 1, **overrides) -> sim.MobilisationModel:
+        return sim.MobilisationModel(scenario=scenario, seed=seed, **overrides)
+
+    return make

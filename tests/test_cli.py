@@ -86,7 +86,11 @@ def _set_without_equals(t):
 
 
 def _lever(t):
-    return [str(BASE), "--set", "levers.loans.enabled=true"], ["--set", "levers.loans.enabled", "not implemented"]
+    return [str(BASE), "--set", "levers.crisis_agreement.max_weekly_hours=-48"], [
+        "--set",
+        "levers.crisis_agreement.max_weekly_hours",
+        "greater than 0",
+    ]
 
 
 def _malformed_csv(t):

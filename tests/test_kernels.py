@@ -74,23 +74,39 @@ def test_deploy_by_priority_sends_the_share_of_active_staff_in_queue_order():
     start = np.array([0, 6], dtype=np.int64)
     status = np.array([0, 0, 1, 0, 0, 0], dtype=np.int8)  # staff 2 is off sick
     home = np.full(6, 7, dtype=np.int32)
-    workplace = home.copy()
-    kernels.deploy_by_priority(order, start, np.array([0.4]), np.array([9]), status, home, workplace)
-    # 5 active, 40 % -> 2 deployed: the first two active in queue order (4, then 0; 2 is sick)
+    posting = np.full(6, -1, dtype=np.int32)
+    posting[1] = 3  # staff 1 is on loan elsewhere
+    workplace = np.where(posting >= 0, posting, home).astype(np.int32)
+    role = np.full(6, 4, dtype=np.int8)
+    eff = np.ones(6)
+
+    def deploy(share, target_role=-1, target_eff=1.0):
+        kernels.deploy_by_priority(
+            order, start, np.array([share]), np.array([9]), np.array([target_role]), np.array([target_eff]),
+            status, home, posting, workplace, role, eff,
+        )  # fmt: skip
+
+    deploy(0.5, target_role=2, target_eff=0.5)
+    # 4 available (2 sick, 1 on loan), 50 % -> 2 deployed: the first two available in queue order (4, then 0)
     assert sorted(np.flatnonzero(workplace == 9)) == [0, 4]
-    assert workplace[2] == 7
-    kernels.deploy_by_priority(order, start, np.array([0.0]), np.array([9]), status, home, workplace)
-    assert np.all(workplace == home)
+    assert workplace[2] == 7 and workplace[1] == 3
+    assert role[0] == 2 and role[4] == 2 and role[3] == 4
+    assert eff[0] == 0.5 and eff[3] == 1.0
+    deploy(1.0)  # the rest of the available: only staff 3 and 5 are still at home
+    assert sorted(np.flatnonzero(workplace == 9)) == [0, 3, 4, 5]
 
 
 def test_count_supply_counts_only_active_staff():
     status = np.array([0, 0, 1, 4], dtype=np.int8)
     workplace = np.array([0, 1, 0, 1], dtype=np.int32)
     profession = np.array([2, 2, 2, 2], dtype=np.int8)
-    heads, base, cap = kernels.count_supply(status, workplace, profession, np.full(4, 5.0), np.full(4, 6.0), 2, 7)
+    eff = np.array([0.5, 1.0, 1.0, 1.0])
+    heads, base, cap, base_eff, cap_eff = kernels.count_supply(status, workplace, profession, eff, np.full(4, 5.0), np.full(4, 6.0), 2, 7)
     assert heads[:, 2].tolist() == [1.0, 1.0]
     assert base[:, 2].tolist() == [5.0, 5.0]
     assert cap[:, 2].tolist() == [6.0, 6.0]
+    assert base_eff[:, 2].tolist() == [2.5, 5.0]
+    assert cap_eff[:, 2].tolist() == [3.0, 6.0]
 
 
 def test_model_results_do_not_depend_on_thread_count(model_factory):

@@ -41,33 +41,70 @@ def test_staff_are_conserved_every_day(small_result):
     assert per_day.iloc[0] == small_result.summary["staff_total"].iloc[0]
 
 
-def test_every_day_invariants_hold(model_factory):
-    """Step by step: fatigue in bounds, one workplace each, deployed staff active, left staff stay gone."""
-    model = model_factory(seed=3)
+def _check_day(model, left_before):
+    """Invariants that hold every day whatever the levers do; returns today's left mask."""
     w, s = model.world, model.world.staff
-    left_before = np.zeros(len(s), dtype=bool)
+    assert np.all((s.fatigue >= 0) & (s.fatigue <= 1))
+    assert np.all((s.workplace >= 0) & (s.workplace < w.n_workplaces)), "everyone is in exactly one place"
+    away = s.workplace != s.home
+    assert np.all(s.status[away] == ACTIVE), "only staff at work are away from home"
+    outside = w.workplace_region[s.workplace] != s.region
+    assert np.all(np.isin(s.posting_kind[outside], (1, 2))), "only loans and pool deployments cross regions"
+    posted = (s.posting >= 0) & (s.status == ACTIVE)
+    assert np.all(s.workplace[posted] == s.posting[posted]), "a posted staff member works at the posting"
+    left = s.status == LEFT
+    assert np.all(left[left_before]), "no one comes back after leaving"
+    assert np.all(s.days_left >= 0)
+    assert np.all(model.supplied <= model.required + 1e-9)
+    return left
+
+
+def test_every_day_invariants_hold_with_no_levers(no_action_factory):
+    """Without levers the only moves are acute-ward staff to COVID wards and hourly staff to other homes."""
+    model = no_action_factory(seed=3)
+    w, s = model.world, model.world.staff
     covid_wards = {w.unit_id(r, COVID_WARD) for r in range(w.n_regions)}
+    left = np.zeros(len(s), dtype=bool)
     while model.running:
         model.step()
-        assert np.all((s.fatigue >= 0) & (s.fatigue <= 1))
-        assert np.all((s.workplace >= 0) & (s.workplace < w.n_workplaces))
+        left = _check_day(model, left)
         away = s.workplace != s.home
-        assert np.all(s.status[away] == ACTIVE), "only staff at work are deployed"
         assert set(np.unique(w.workplace_kind[s.workplace[away]])) <= {1, 5}  # COVID wards and other homes
-        assert np.all(w.workplace_region[s.workplace] == s.region), "no staff work outside their region yet"
+        assert np.all(w.workplace_region[s.workplace] == s.region)
         to_covid = away & np.isin(s.workplace, list(covid_wards))
         assert np.all(w.workplace_kind[s.home[to_covid]] == 2), "COVID wards are staffed from the acute ward"
-        left = s.status == LEFT
-        assert np.all(left[left_before]), "no one comes back after leaving"
-        left_before = left
-        assert np.all(s.days_left >= 0)
-        assert np.all(model.supplied <= model.required + 1e-9)
 
 
-def test_covid_demand_lowers_icu_nurse_coverage(small_result):
-    icu = small_result.daily.icu.groupby("date", observed=True)[
-        ["covid_icu_patients", "unsafe_patients", "icu_nurses", "icu_patients"]
-    ].sum()
+def test_every_day_invariants_hold_with_every_lever(model_factory):
+    """Every lever on, a national pool of additional members and eager loans: staff are never lost, duplicated or in two places."""
+    model = model_factory(
+        seed=3,
+        levers__national_pool__enabled=True,
+        levers__national_pool__mode="additional",
+        levers__loans__safety_margin=0.0,
+        levers__nursing_home_measures__ban_hourly_temps=True,
+        levers__nursing_home_measures__regional_support=True,
+        levers__nursing_home_measures__stable_teams=True,
+        levers__recovery__enabled=True,
+    )
+    s = model.world.staff
+    total = len(s)
+    left = np.zeros(total, dtype=bool)
+    while model.running:
+        model.step()
+        left = _check_day(model, left)
+        assert len(s) == total
+    staff = model.result().daily.staff
+    assert (staff.groupby("date", observed=True)["n_total"].sum() == total).all()
+
+
+def test_covid_demand_lowers_icu_nurse_coverage(no_action_factory):
+    icu = (
+        no_action_factory(seed=1)
+        .run()
+        .daily.icu.groupby("date", observed=True)[["covid_icu_patients", "unsafe_patients", "icu_nurses", "icu_patients"]]
+        .sum()
+    )
     quiet, peak = icu.iloc[0], icu.loc[icu["covid_icu_patients"].idxmax()]
     # at 3 % scale the smallest regions have a fraction of an ICU nurse, so "quiet" is not exactly zero
     assert quiet["unsafe_patients"] < 0.05 * peak["unsafe_patients"]
@@ -164,11 +201,6 @@ def test_mesa_batch_run_builds_the_model_from_keywords(scenario_path):
     assert set(frame["seed"]) == {1, 2}
     assert frame.groupby("seed").size().tolist() == [10, 10]  # one row per simulated day
     assert frame["covid_icu_patients"].notna().all()
-
-
-def test_enabled_lever_is_refused_until_implemented(model_factory):
-    with pytest.raises(sim.ScenarioError, match=r"levers\.loans\.enabled"):
-        model_factory(seed=1, levers__loans__enabled=True)
 
 
 def test_save_writes_results_and_manifest(small_result, tmp_path):

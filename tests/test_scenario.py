@@ -119,7 +119,7 @@ BAD_FILE_CASES = [
         "demand.waves.0.peak_per_100k",
         ["required key is missing"],
     ),
-    ("lever-enabled", "[levers]\nloans = { enabled = true }", "levers.loans.enabled", ["not implemented", "enabled = false"]),
+    ("lever-window", "[levers.loans]\nnational_from = 2020-04-01", "levers.loans.national_until", ["go together"]),
     ("empty-name", 'name = ""', "name", ["folder name"]),
     ("name-with-slash", 'name = "../elsewhere"', "name", ["folder name"]),
 ]
@@ -264,7 +264,8 @@ def test_shipped_scenarios_load():
     assert no_action.name == "no_action"
     assert base.time.start == dt.date(2020, 3, 1) and base.time.end == dt.date(2020, 6, 30)
     assert base.time.n_days == 122
-    assert no_action.levers.enabled() == []
+    assert no_action.levers.enabled() == ["vacation"]  # vacations are kept as in any year
+    assert "crisis_agreement" in base.levers.enabled()
     assert no_action.time == base.time and no_action.demand == base.demand
     assert no_action.digest() != base.digest()
     assert "stockholm" in base.demand.waves[0].regions
@@ -333,7 +334,7 @@ def test_bad_keyword_override_names_override():
         ("time.end=2020-02-01", "time.end", "before start"),
         ("foo.bar=1", "foo", "unknown key"),
         ("world.scal=0.5", "world.scal", "did you mean 'scale'?"),
-        ("levers.loans.enabled=true", "levers.loans.enabled", "not implemented"),
+        ("levers.loans.start_level=panic", "levers.loans.start_level", "staffing_alert"),
         ("world.scale=0.5\nname = 'x'", "world.scale", "valid number"),  # no TOML smuggled in through a value
     ],
 )

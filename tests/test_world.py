@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim import data
-from sim.categories import ACTIVE, HOURLY, NURSING_HOME, PROFESSIONS
+from sim.categories import ACTIVE, HOURLY, NURSING_HOME, PROFESSIONS, RESERVE
 from sim.world import apportion, build_world
 
 
@@ -58,7 +58,8 @@ def test_full_scale_world_has_every_staff_member(full_world):
     table = data.national_staff()
     for (profession, employer), count in table.groupby(["profession", "employer"])["count"].sum().items():
         p, e = PROFESSIONS.index(profession), 0 if employer == "region" else 1
-        assert np.count_nonzero((s.profession == p) & (s.employer == e)) == count
+        regular = slice(0, s.n_regular)
+        assert np.count_nonzero((s.profession[regular] == p) & (s.employer[regular] == e)) == count
 
 
 def test_full_scale_world_layout(full_world):
@@ -70,7 +71,8 @@ def test_full_scale_world_layout(full_world):
     assert np.all(w.workplace_kind[w.staff.home[w.nursing_home_staff]] == NURSING_HOME)
     hourly = np.mean(w.staff.contract[w.nursing_home_staff] == HOURLY)
     assert hourly == pytest.approx(0.21, abs=0.02)  # facts: ≈1 in 5 hourly nationally
-    assert np.all(w.staff.status == ACTIVE)
+    assert np.all(w.staff.status[: w.staff.n_regular] == ACTIVE)
+    assert np.all(w.staff.status[w.staff.n_regular :] == RESERVE)  # recruits wait in their reservoirs
     assert np.all((w.staff.fatigue >= 0) & (w.staff.fatigue <= 1))
 
 

@@ -1,0 +1,311 @@
+"""Compare strategies: replications with common random numbers, and paired differences.
+
+Every strategy (a scenario) is run ``replications`` times; replication ``r`` of every
+strategy uses the seed ``seed + r``. Strategies therefore share their random numbers
+replication by replication, and the paired differences (strategy minus the first
+strategy, per replication) carry much less noise than the difference of two means.
+
+::
+
+    from sim.experiment import run_replications
+    compared = run_replications([baseline, alternative], replications=10, seed=0, workers=2)
+    compared.comparison         # strategy × indicator: mean, 95 % interval, paired difference
+    compared.save("results/compare_baseline_vs_alternative")
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.results import _pkg, _version, check_results_dir
+from sim.scenario import Scenario, ScenarioError
+
+# Summary columns that matter to planners, in the order they are reported; those a run's summary lacks are left out.
+INDICATORS = (
+    "unsafe_icu_patient_days",
+    "diluted_icu_patient_days",
+    "peak_gap_share",
+    "peak_sick_share",
+    "staff_lost",
+    "fatigue_mean_end",
+    "fatigue_p90_end",
+    "homes_with_outbreak",
+    "resident_infections_by_staff",
+    "care_debt_end",
+    "cost_total_msek",
+    "loans",
+    "pool_deployments",
+)
+LEVEL = 0.95
+COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
+FILES = ["runs.parquet", "comparison.parquet", "comparison.csv", "national_daily.parquet", "manifest.json"]
+
+ProgressCallback = Callable[[int, int], None]  # called with (runs done, runs in all) after each run
+
+
+def default_indicators(columns: Sequence[str]) -> list[str]:
+    """The planners' indicators (``INDICATORS``) among a summary's columns."""
+    return [name for name in INDICATORS if name in columns]
+
+
+def check_names(scenarios: Sequence[Scenario], sources: Sequence[str | Path] | None = None) -> None:
+    """Refuse two strategies with the same name (the name identifies a strategy in every output).
+
+    Raises:
+        ScenarioError: naming the source (file) of the second scenario with a name already taken.
+    """
+    sources = [str(s) for s in sources] if sources is not None else [f"scenario {i + 1}" for i in range(len(scenarios))]
+    seen: dict[str, str] = {}
+    for scenario, source in zip(scenarios, sources, strict=True):
+        if scenario.name in seen:
+            raise ScenarioError(
+                source,
+                "name",
+                f"'{scenario.name}' is also the name of {seen[scenario.name]}; strategies need distinct names (set name = ...)",
+            )
+        seen[scenario.name] = source
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
+    """National values per date from a run's daily ``icu`` and ``staff`` frames.
+
+    Counts are summed over regions (and employers and professions); ratios are recomputed
+    from the sums; ``fatigue_mean`` is weighted by the staff present (not left). Percentiles
+    such as ``fatigue_p90`` cannot be summed and are left out.
+    """
+    icu_sums = icu.drop(columns=["nurses_per_patient", "free_beds_share"], errors="ignore")
+    icu_nat = icu_sums.groupby("date", observed=True).sum(numeric_only=True)
+    if {"icu_nurses", "icu_patients"} <= set(icu_nat.columns):
+        icu_nat["nurses_per_patient"] = icu_nat["icu_nurses"] / icu_nat["icu_patients"].where(icu_nat["icu_patients"] > 0)
+    if {"icu_patients", "beds_surge"} <= set(icu_nat.columns):
+        icu_nat["free_beds_share"] = 1.0 - icu_nat["icu_patients"] / icu_nat["beds_surge"].clip(lower=1e-9)
+
+    counts = [c for c in staff.columns if c.startswith("n_")]
+    present = staff["n_total"] - staff["n_left"]
+    weighted = staff[["date"]].assign(present=present, fatigue_sum=staff["fatigue_mean"].fillna(0.0) * present)
+    staff_nat = staff[["date", *counts]].groupby("date", observed=True).sum()
+    sums = weighted.groupby("date", observed=True)[["present", "fatigue_sum"]].sum()
+    staff_nat["fatigue_mean"] = sums["fatigue_sum"] / sums["present"].where(sums["present"] > 0)
+    return icu_nat.join(staff_nat, how="outer").reset_index()
+
+
+def _run_one(scenario: Scenario, replication: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One run, reduced to what a comparison keeps: its summary row and its national daily values."""
+    import sim
+
+    result = sim.run(scenario, seed=seed)
+    ids = {"strategy": scenario.name, "replication": replication, "seed": seed}
+    summary = result.summary.drop(columns=["seed"], errors="ignore").assign(**ids)
+    daily = national_daily(result.daily.icu, result.daily.staff).assign(**ids)
+    front = list(ids)
+    return summary[front + [c for c in summary.columns if c not in ids]], daily[front + [c for c in daily.columns if c not in ids]]
+
+
+def _init_worker(threads: int) -> None:
+    """Share the cores between worker processes (the staff kernel is multi-threaded; results do not depend on it)."""
+    import numba
+
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+
+
+# --------------------------------------------------------------------------- replications
+
+
+@dataclass
+class CompareResult:
+    """Runs of several strategies with common random numbers.
+
+    ``runs``: one row per strategy × replication (strategy, replication, seed and the
+    summary columns). ``national_daily``: national ICU and staff values per run and date.
+    ``comparison``: the ``summarise`` table of ``indicators``.
+    """
+
+    scenarios: list[Scenario]
+    replications: int
+    seed: int
+    runs: pd.DataFrame
+    national_daily: pd.DataFrame
+    indicators: list[str]
+    created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    @property
+    def strategies(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    @property
+    def comparison(self) -> pd.DataFrame:
+        return summarise(self.runs, self.indicators)
+
+    def manifest(self) -> dict[str, Any]:
+        """Provenance: strategies and their scenarios' hashes, replications, seeds, versions, time."""
+        return {
+            "strategies": self.strategies,
+            "reference": self.strategies[0],
+            "scenario_sha256": {s.name: s.digest() for s in self.scenarios},
+            "replications": self.replications,
+            "seed": self.seed,
+            "seeds": [self.seed + r for r in range(self.replications)],
+            "common_random_numbers": "replication r of every strategy uses seed + r",
+            "indicators": self.indicators,
+            "interval": f"{LEVEL:.0%} t-interval over replications; differences are paired by replication",
+            "mobsim_version": _version(),
+            "python": platform.python_version(),
+            "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy")},
+            "created_utc": self.created,
+            "files": FILES,
+            "scenarios": {s.name: s.model_dump(mode="json") for s in self.scenarios},
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, ``national_daily.parquet`` and ``manifest.json``.
+
+        Written to a temporary folder beside ``directory`` and moved into place at the end
+        (as ``Result.save``), so an interrupted save leaves no half-written results.
+
+        Raises:
+            ValueError: the folder exists and holds something other than earlier results.
+        """
+        target = check_results_dir(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        tmp.chmod(0o755)
+        try:
+            comparison = self.comparison
+            self.runs.to_parquet(tmp / "runs.parquet", index=False)
+            comparison.to_parquet(tmp / "comparison.parquet", index=False)
+            comparison.to_csv(tmp / "comparison.csv", index=False)
+            self.national_daily.to_parquet(tmp / "national_daily.parquet", index=False)
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
+            if target.exists():
+                old = target.with_name(f".{target.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+
+def run_replications(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+    indicators: Sequence[str] | None = None,
+) -> CompareResult:
+    """Run every scenario ``replications`` times; replication ``r`` of each uses seed ``seed + r``.
+
+    Args:
+        scenarios: the strategies, the first being the reference of the paired differences.
+        replications: runs per strategy (at least 1; intervals need at least 2).
+        seed: seed of replication 0.
+        workers: processes running in parallel ("spawn" context); results are identical for any number.
+        progress: called with (runs done, runs in all) after each run.
+        indicators: summary columns to compare (default: ``default_indicators``).
+    """
+    scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("expected at least one scenario")
+    if replications < 1 or workers < 1:
+        raise ValueError(f"expected replications >= 1 and workers >= 1, got {replications} and {workers}")
+    if not 0 <= seed <= 2**63 - replications:
+        raise ValueError(f"seeds {seed}..{seed + replications - 1} do not fit in 0..2**63 - 1")
+    check_names(scenarios)
+    jobs = [(scenario, r, seed + r) for scenario in scenarios for r in range(replications)]
+    done: list[tuple[pd.DataFrame, pd.DataFrame] | None] = [None] * len(jobs)
+
+    def finished(i: int, output: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+        done[i] = output
+        if progress is not None:
+            progress(len(jobs) - done.count(None), len(jobs))
+
+    workers = min(workers, len(jobs))
+    if workers == 1:
+        for i, job in enumerate(jobs):
+            finished(i, _run_one(*job))
+    else:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
+            futures = {pool.submit(_run_one, *job): i for i, job in enumerate(jobs)}
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    finished(futures[future], future.result())
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    summaries = [o[0] for o in done if o is not None]
+    runs = pd.concat(summaries, ignore_index=True)
+    daily = pd.concat([o[1] for o in done if o is not None], ignore_index=True)
+    chosen = list(indicators) if indicators is not None else default_indicators(list(runs.columns))
+    return CompareResult(scenarios=scenarios, replications=replications, seed=seed, runs=runs, national_daily=daily, indicators=chosen)
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
+    """Mean and two-sided t-interval of the mean of ``values`` (NaN bounds with fewer than two values)."""
+    from scipy import stats
+
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    mean = float(values.mean()) if n else float("nan")
+    if n < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level: float = LEVEL) -> pd.DataFrame:
+    """Mean and interval per strategy and indicator, and the paired difference from the first strategy.
+
+    The difference of strategy S is the mean over replications of (S − first) in the same
+    replication, with the t-interval of those differences; it is NaN for the first strategy.
+
+    Args:
+        runs: one row per strategy × replication, with columns strategy, replication and the indicators.
+        indicators: columns to summarise (default: ``default_indicators``).
+
+    Returns:
+        One row per strategy and indicator, strategies in the order of ``runs``:
+        strategy, indicator, mean, ci_low, ci_high, diff_mean, diff_low, diff_high.
+    """
+    indicators = list(indicators) if indicators is not None else default_indicators(list(runs.columns))
+    strategies = list(pd.unique(runs["strategy"]))
+    rows = []
+    for indicator in indicators:
+        table = runs.pivot(index="replication", columns="strategy", values=indicator).astype(float)
+        reference = table[strategies[0]]
+        rows.append((strategies[0], indicator, *interval(reference.dropna().to_numpy(), level), *(float("nan"),) * 3))
+        for strategy in strategies[1:]:
+            paired = table[strategy] - reference  # replication by replication: same seeds
+            rows.append(
+                (strategy, indicator, *interval(table[strategy].dropna().to_numpy(), level), *interval(paired.dropna().to_numpy(), level))
+            )
+    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    order = {s: i for i, s in enumerate(strategies)}
+    return frame.sort_values("strategy", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -1,0 +1,221 @@
+"""``mobsim compare`` and sim.experiment: common random numbers, paired differences, parallel runs, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import sim
+from sim.cli import main
+from sim.experiment import default_indicators, run_replications, summarise
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
+SMALL = ["world.scale=0.02", "time.end=2020-04-15"]
+SMALL_ARGS = [arg for value in SMALL for arg in ("--set", value)]
+R = 3
+COMPARE_FILES = {"runs.parquet", "comparison.parquet", "comparison.csv", "national_daily.parquet", "manifest.json"}
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def variant(tmp_path: Path, name: str, body: str = "") -> Path:
+    """A scenario extending the baseline (by absolute path) with another name."""
+    return write(tmp_path / f"{name}.toml", f'extends = "{BASE}"\nname = "{name}"\n{body}\n')
+
+
+def one_error_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("mobsim: error: ")
+    return lines[0]
+
+
+def snapshot(directory: Path) -> set[str]:
+    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def baseline() -> sim.Scenario:
+    return sim.load_scenario(BASE, set_values=SMALL)
+
+
+@pytest.fixture(scope="module")
+def compared(baseline):
+    """The baseline, an identical copy under another name, and the community infection rate doubled; in one process."""
+    same = baseline.with_overrides(name="same_again")
+    doubled = baseline.with_overrides(name="community_x2", **{"infection.community_rate": 2 * baseline.infection.community_rate})
+    return run_replications([baseline, same, doubled], replications=R, seed=5)
+
+
+def row(comparison: pd.DataFrame, strategy: str, indicator: str) -> pd.Series:
+    found = comparison[(comparison["strategy"] == strategy) & (comparison["indicator"] == indicator)]
+    assert len(found) == 1
+    return found.iloc[0]
+
+
+def test_runs_use_common_seeds(compared):
+    runs = compared.runs
+    assert list(runs.columns[:3]) == ["strategy", "replication", "seed"]
+    assert len(runs) == 3 * R
+    assert runs.groupby("strategy", sort=False)["seed"].apply(list).tolist() == [[5, 6, 7]] * 3
+    assert (runs["seed"] == 5 + runs["replication"]).all()
+    daily = compared.national_daily
+    assert set(daily.groupby(["strategy", "replication"]).size()) == {46}  # 1 March – 15 April
+    assert {"covid_icu_patients", "unsafe_patients", "n_sick_covid", "n_total", "fatigue_mean"} <= set(daily.columns)
+
+
+def test_workers_give_identical_results(baseline, compared):
+    doubled = compared.scenarios[2]
+    parallel = run_replications([baseline, doubled], replications=R, seed=5, workers=2)
+    serial_runs = compared.runs[compared.runs["strategy"] != "same_again"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(parallel.runs, serial_runs, check_exact=True)
+    serial_daily = compared.national_daily[compared.national_daily["strategy"] != "same_again"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(parallel.national_daily, serial_daily, check_exact=True)
+
+
+def test_identical_strategy_differs_by_exactly_zero(compared):
+    table = compared.comparison
+    same = table[table["strategy"] == "same_again"]
+    assert len(same) == len(compared.indicators) > 0
+    assert (same[["diff_mean", "diff_low", "diff_high"]] == 0.0).all().all()
+    reference = table[table["strategy"] == "sweden_spring2020"]
+    assert reference[["diff_mean", "diff_low", "diff_high"]].isna().all().all()
+    np.testing.assert_array_equal(same["mean"].to_numpy(), reference["mean"].to_numpy())
+
+
+def test_doubled_community_infection_raises_sick_share(compared):
+    sick = row(compared.comparison, "community_x2", "peak_sick_share")
+    assert sick["diff_mean"] > 0
+    assert sick["diff_low"] > 0, "common random numbers make the difference clear with 3 replications"
+
+
+def test_summarise_matches_hand_computation():
+    a = [1.0, 2.0, 6.0]
+    b = [2.0, 4.0, 7.0]  # differences 1, 2, 1
+    runs = pd.DataFrame({"strategy": ["a"] * 3 + ["b"] * 3, "replication": [0, 1, 2] * 2, "x": a + b, "staff_lost": [0, 1, 2, 3, 4, 5]})
+    table = summarise(runs, ["x"])
+    assert list(table.columns) == ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
+    t = stats.t.ppf(0.975, 2)
+    assert t == pytest.approx(4.302652729911275)
+    first, second = table.iloc[0], table.iloc[1]
+    assert (first["strategy"], second["strategy"]) == ("a", "b")
+    assert first["mean"] == pytest.approx(3.0)
+    half = t * np.sqrt(((1 - 3) ** 2 + (2 - 3) ** 2 + (6 - 3) ** 2) / 2) / np.sqrt(3)  # sd = sqrt(7)
+    assert (first["ci_low"], first["ci_high"]) == pytest.approx((3.0 - half, 3.0 + half))
+    assert second["diff_mean"] == pytest.approx(4 / 3)
+    half_diff = t * np.sqrt(((1 - 4 / 3) ** 2 * 2 + (2 - 4 / 3) ** 2) / 2) / np.sqrt(3)
+    assert (second["diff_low"], second["diff_high"]) == pytest.approx((4 / 3 - half_diff, 4 / 3 + half_diff))
+    # the differences are paired by replication, whatever the row order (the first row names the reference)
+    shuffled = summarise(runs.iloc[[0, 5, 3, 2, 4, 1]], ["x"])
+    assert shuffled.loc[shuffled["strategy"] == "b", "diff_mean"].iloc[0] == pytest.approx(4 / 3)
+    assert default_indicators(list(runs.columns)) == ["staff_lost"]
+
+
+def test_one_replication_has_no_interval():
+    runs = pd.DataFrame({"strategy": ["a", "b"], "replication": [0, 0], "x": [1.0, 3.0]})
+    table = summarise(runs, ["x"])
+    assert table["mean"].tolist() == [1.0, 3.0]
+    assert table.loc[1, "diff_mean"] == 2.0
+    assert table[["ci_low", "ci_high", "diff_low", "diff_high"]].isna().all().all()
+
+
+def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    other = variant(tmp_path, "other")
+    code = main(["compare", str(BASE), str(other), "--replications", "2", "--seed", "3", *SMALL_ARGS, "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Traceback" not in captured.err
+    out = tmp_path / "results" / "compare_sweden_spring2020_vs_other"
+    assert {p.name for p in out.iterdir()} == COMPARE_FILES
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary folder left beside it
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["strategies"] == ["sweden_spring2020", "other"]
+    assert manifest["scenario_sha256"]["other"] == sim.load_scenario(other, set_values=SMALL).digest()
+    assert (manifest["replications"], manifest["seed"], manifest["seeds"]) == (2, 3, [3, 4])
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 4 and {"strategy", "replication", "seed", "unsafe_icu_patient_days", "staff_total"} <= set(runs.columns)
+    comparison = pd.read_csv(out / "comparison.csv")
+    pd.testing.assert_frame_equal(comparison, pd.read_parquet(out / "comparison.parquet"), check_dtype=False)
+    assert len(comparison) == 2 * len(manifest["indicators"])
+    assert len(pd.read_parquet(out / "national_daily.parquet")) == 4 * 46
+    for fragment in ("peak_sick_share", "sweden_spring2020", "Δ vs sweden_spring2020", "Δ other"):
+        assert fragment in captured.out
+
+
+def _bad_file_among_several(t):
+    bad = variant(t, "bad", "[fatigue]\nrise_rat = 1")
+    return [str(BASE), str(bad), str(variant(t, "fine"))], ["bad.toml", "fatigue.rise_rat", "did you mean 'rise'?"]
+
+
+def _missing_file(t):
+    return [str(BASE), str(t / "absent.toml")], ["absent.toml", "file not found"]
+
+
+def _duplicate_names(t):
+    first, second = variant(t, "twin"), write(t / "second.toml", f'extends = "{BASE}"\nname = "twin"\n')
+    return [str(first), str(second)], ["second.toml", "name", "'twin'", "distinct names"]
+
+
+def _same_file_twice(t):
+    return [str(BASE), str(BASE)], ["sweden_spring2020", "distinct names"]
+
+
+def _zero_replications(t):
+    return [str(BASE), "--replications", "0"], ["--replications", ">= 1"]
+
+
+def _zero_workers(t):
+    return [str(BASE), "--workers", "0"], ["--workers", ">= 1"]
+
+
+def _seed_too_large(t):
+    return [str(BASE), "--seed", str(2**63 - 2)], ["--seed", "with 3 replications"]
+
+
+def _negative_seed(t):
+    return [str(BASE), "--seed", "-1"], ["--seed"]
+
+
+def _bad_set(t):
+    return [str(BASE), str(variant(t, "fine")), "--set", "world.scal=0.1"], ["--set", "world.scal", "did you mean 'scale'?"]
+
+
+def _out_holding_other_files(t):
+    (t / "documents").mkdir()
+    write(t / "documents" / "thesis.txt", "years of work")
+    return [str(BASE), "--out", str(t / "documents")], ["--out", "holds other files"]
+
+
+def _no_scenario(t):
+    return [], ["required: scenario"]
+
+
+BAD = [_bad_file_among_several, _missing_file, _duplicate_names, _same_file_twice, _zero_replications, _zero_workers,
+       _seed_too_large, _negative_seed, _bad_set, _out_holding_other_files, _no_scenario]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD, ids=[f.__name__.strip("_") for f in BAD])
+def test_cli_compare_bad_input_one_line_exit_2_nothing_written(case, tmp_path, monkeypatch, capsys):
+    argv, expected = case(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    code = main(["compare", "--replications", "3", "--quiet", *SMALL_ARGS, *argv])  # a later --replications wins
+    captured = capsys.readouterr()
+    assert code == 2
+    line = one_error_line(captured.err)
+    for fragment in expected:
+        assert fragment in line, (fragment, line)
+    assert captured.out == ""
+    assert snapshot(tmp_path) == before  # no results/, no temporary folder
