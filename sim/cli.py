@@ -19,8 +19,7 @@ if typing.TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
-MAX_SEED = 2**64 - 1  # the compiled core keys its random numbers on a 64-bit seed
-MAX_COMPARE_SEED = 2**63 - 1  # the model refuses larger seeds
+MAX_SEED = 2**63 - 1  # the model's seeds are 63-bit (MobilisationModel refuses larger ones)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -142,9 +141,9 @@ def _compare(args: argparse.Namespace) -> int:
         raise ScenarioError("--replications", "replications", f"expected a whole number >= 1, got {args.replications}")
     if args.workers < 1:
         raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
-    max_seed = MAX_COMPARE_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
+    max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
-        raise ScenarioError("--replications", "replications", f"expected at most {MAX_COMPARE_SEED + 1}, got {args.replications}")
+        raise ScenarioError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
     if not 0 <= args.seed <= max_seed:
         raise ScenarioError(
             "--seed", "seed", f"expected a whole number from 0 to {max_seed} with {args.replications} replications, got {args.seed}"

@@ -139,6 +139,7 @@ class MobilisationModel(mesa.Model):
                 "fatigue_mean": lambda m: m.recorder.national("fatigue_mean", m.day - 1),
                 "homes_with_outbreak": lambda m: m.recorder.national("homes_with_outbreak", m.day - 1),
                 "regions_in_crisis": lambda m: float(np.count_nonzero(m.levels == LEVELS.index("crisis"))),
+                "icu_staff_fatigue": lambda m: m.recorder.national("icu_staff_fatigue", m.day - 1),
             }
         )
         self.running = True

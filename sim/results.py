@@ -119,7 +119,10 @@ class Recorder:
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
         self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
         self.hours = np.zeros((n_days, self.n_groups, 4))
+        self.icu_fatigue = np.zeros((n_days, 2))  # mean fatigue and sustained fatigue of ICU staff who have not left
+        self.icu_available = np.zeros(n_days, dtype=np.int64)  # ICU staff neither sick nor gone
         s, cfg = world.staff, model.config
+        self._icu_staff = np.flatnonzero(world.workplace_kind[s.home[: s.n_regular]] == ICU)
         self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
         self._not_specialist_at_icu = np.flatnonzero((s.profession != ICU_NURSE) & np.isin(s.profession, (ICU_NURSE, ANAESTHESIA, RN)))
         self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
@@ -177,6 +180,11 @@ class Recorder:
         m, world = self.model, self.model.world
         s, n_reg, cfg = world.staff, world.n_regions, self.model.config
         self.levels[day] = m.levels
+        icu_status = s.status[self._icu_staff]
+        self.icu_available[day] = np.count_nonzero(~np.isin(icu_status, (LEFT, *SICK_STATUSES)))
+        icu_staff = self._icu_staff[icu_status != LEFT]
+        if icu_staff.size:
+            self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
         self.gap_share[day] = m.forecast_gap_share
         at_icu = world.workplace_kind[s.workplace] == ICU
         nurses = self._icu_nurses[at_icu[self._icu_nurses]]
@@ -239,6 +247,8 @@ class Recorder:
             return float(self.fatigue_sum[day].sum() / max(present, 1))
         if name == "homes_with_outbreak":
             return float(self.homes_outbreak[day].sum())
+        if name == "icu_staff_fatigue":
+            return float(self.icu_fatigue[day, 0])
         raise KeyError(name)
 
     # ------------------------------------------------------------------ frames
@@ -384,7 +394,35 @@ class Recorder:
         for k, item in enumerate(COST_ITEMS):
             row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
         row["cost_total_msek"] = float(self.cost[:n].sum() / 1e6)
+        row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
+        row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
+        row.update(self._readiness(n))
         return pd.DataFrame([row])
+
+    def _readiness(self, n: int) -> dict[str, Any]:
+        """The workforce each epidemic wave meets: state on the wave's start (peak date − 2 rise widths).
+
+        For wave k (1, 2, ...): its start date, ICU staff's mean and sustained fatigue,
+        ICU staff available (neither sick nor gone), staff lost so far and staff off sick that day. Waves that start before the
+        first day are read on the first day; those after the last day are left out.
+        """
+        m = self.model
+        out: dict[str, Any] = {}
+        if m.config.demand.source != "waves":
+            return out
+        sick = [STATUSES.index(x) for x in ("sick_covid", "sick_other", "sick_exhaustion")]
+        for k, wave in enumerate(m.config.demand.waves, start=1):
+            start = wave.peak_date - dt.timedelta(days=round(2 * wave.rise_days))
+            day = max((start - m.config.time.start).days, 0)
+            if day >= n:
+                continue
+            out[f"wave{k}_start"] = m.dates[day].isoformat()
+            out[f"wave{k}_icu_staff_fatigue"] = float(self.icu_fatigue[day, 0])
+            out[f"wave{k}_icu_staff_sustained_fatigue"] = float(self.icu_fatigue[day, 1])
+            out[f"wave{k}_icu_staff_available"] = int(self.icu_available[day])
+            out[f"wave{k}_staff_lost"] = int(self.status[day][:, LEFT].sum())
+            out[f"wave{k}_staff_off_sick"] = int(self.status[day][:, sick].sum())
+        return out
 
     def _april_change(self, n: int) -> float:
         """Planned operations in April against a normal April (−0.46 = 46 % fewer), NaN if April is not simulated."""
