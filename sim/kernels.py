@@ -165,7 +165,7 @@ def reset_placement(
             if status[i] == ACTIVE and rest > 0:
                 status[i] = OFF_DUTY
                 days_left[i] = rest
-        if posting[i] >= 0:
+        if posting[i] >= 0 and status[i] == ACTIVE:  # a posted staff member off sick stays home
             workplace[i] = posting[i]
             role[i] = posting_role[i]
         else:

@@ -414,7 +414,7 @@ class CrisisAgreement(Lever):
         done = np.flatnonzero(placed & (s.agreement_days > self.placement_days))
         s.status[done] = kernels.OFF_DUTY
         s.days_left[done] = self.cfg.rest_days
-        s.workplace[done] = np.where(s.posting[done] >= 0, s.posting[done], s.home[done])
+        s.workplace[done] = s.home[done]
         s.agreement_days[done] = 0
         placed[done] = False
         s.max_hours[placed] = np.maximum(s.max_hours[placed], self.max_hours)

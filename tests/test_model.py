@@ -50,8 +50,9 @@ def _check_day(model, left_before):
     assert np.all(s.status[away] == ACTIVE), "only staff at work are away from home"
     outside = w.workplace_region[s.workplace] != s.region
     assert np.all(np.isin(s.posting_kind[outside], (1, 2))), "only loans and pool deployments cross regions"
-    posted = (s.posting >= 0) & (s.status == ACTIVE)
-    assert np.all(s.workplace[posted] == s.posting[posted]), "a posted staff member works at the posting"
+    posted = s.posting >= 0
+    at_post_or_home = (s.workplace[posted] == s.posting[posted]) | (s.workplace[posted] == s.home[posted])
+    assert np.all(at_post_or_home), "a posted staff member is at the posting (or at home, off sick)"
     left = s.status == LEFT
     assert np.all(left[left_before]), "no one comes back after leaving"
     assert np.all(s.days_left >= 0)
