@@ -493,3 +493,56 @@ def tally_staff(
             elif h > base_hours[i]:
                 hours[g, 1] += h - base_hours[i]
     return counts, fatigue_sum, hist, hours
+
+
+@njit(cache=True)
+def place_under_agreement(
+    status: np.ndarray,
+    workplace: np.ndarray,
+    home: np.ndarray,
+    days_left: np.ndarray,
+    agreement_days: np.ndarray,
+    max_hours: np.ndarray,
+    unit_on: np.ndarray,
+    cap_hours: float,
+    placement_days: int,
+    rest_days: int,
+) -> None:
+    """Crisis agreement: active staff at a workplace where it applies work up to ``cap_hours`` a day.
+
+    A placement lasts at most ``placement_days`` in a row; then the staff member
+    goes home, off duty for ``rest_days``. Staff not placed today start afresh.
+    """
+    for i in range(status.shape[0]):
+        if status[i] == ACTIVE and unit_on[workplace[i]]:
+            agreement_days[i] += 1
+            if agreement_days[i] > placement_days:
+                status[i] = OFF_DUTY
+                days_left[i] = rest_days
+                workplace[i] = home[i]
+                agreement_days[i] = 0
+            elif max_hours[i] < cap_hours:
+                max_hours[i] = cap_hours
+        else:
+            agreement_days[i] = 0
+
+
+@njit(cache=True)
+def capacity_by_region_role(
+    status: np.ndarray,
+    workplace: np.ndarray,
+    role: np.ndarray,
+    hours: np.ndarray,
+    effectiveness: np.ndarray,
+    at: np.ndarray,
+    workplace_region: np.ndarray,
+    n_regions: int,
+    n_professions: int,
+) -> np.ndarray:
+    """Hours × effectiveness of active staff at the marked workplaces, by (region, role)."""
+    out = np.zeros((n_regions, n_professions), dtype=F)
+    for i in range(status.shape[0]):
+        w = workplace[i]
+        if status[i] == ACTIVE and at[w]:
+            out[workplace_region[w], role[i]] += hours[i] * effectiveness[i]
+    return out

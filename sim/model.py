@@ -113,8 +113,9 @@ class MobilisationModel(mesa.Model):
         self.home_heads = np.bincount(s.home[:n], minlength=n_wp)
         # staff whose own capacity a region counts when it forecasts its hospital gap
         own = np.flatnonzero(np.isin(world.workplace_kind[s.home[:n]], (ICU, ACUTE_WARD)))
-        self._own_staff, self._own_at_icu = own, world.workplace_kind[s.home[own]] == ICU
+        self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
         self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
+        self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
         sick_share[n:] = 0.0  # recruits and additional pool members start in reserve
         kernels.init_absence(self.seed, s.status, s.days_left, sick_share, sc.absence.other_mean_days)
@@ -238,11 +239,11 @@ class MobilisationModel(mesa.Model):
         surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]
         need = surge + self.census[self._acute_ids][:, None] * norm[self._acute_ids]
         own = self._own_staff
-        active = s.status[own] == ACTIVE
-        hours = s.normal_max_hours[own] * s.base_effectiveness[own] * active
+        hours = self._own_hours * (s.status[own] == ACTIVE)
         size = world.n_regions * N_PROFESSIONS
         capacity = np.bincount(self._own_key, weights=hours, minlength=size).reshape(world.n_regions, N_PROFESSIONS)
-        icu_capacity = np.bincount(self._own_key, weights=hours * self._own_at_icu, minlength=size).reshape(world.n_regions, N_PROFESSIONS)
+        icu = self._own_icu
+        icu_capacity = np.bincount(self._own_key[icu], weights=hours[icu], minlength=size).reshape(world.n_regions, N_PROFESSIONS)
         self.forecast_gap_hours = np.maximum(need - capacity, 0.0)
         total = need.sum(axis=1)
         self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
@@ -258,12 +259,11 @@ class MobilisationModel(mesa.Model):
 
     def _capacity_at(self, units: np.ndarray) -> np.ndarray:
         world, s = self.world, self.world.staff
-        at = np.zeros(world.n_workplaces, dtype=bool)
+        at = np.zeros(world.n_workplaces, dtype=np.bool_)
         at[units] = True
-        ids = np.flatnonzero(at[s.workplace] & (s.status == ACTIVE))
-        key = world.workplace_region[s.workplace[ids]].astype(np.int64) * N_PROFESSIONS + s.role[ids]
-        hours = s.max_hours[ids] * s.effectiveness[ids]
-        return np.bincount(key, weights=hours, minlength=world.n_regions * N_PROFESSIONS).reshape(world.n_regions, N_PROFESSIONS)
+        return kernels.capacity_by_region_role(
+            s.status, s.workplace, s.role, s.max_hours, s.effectiveness, at, world.workplace_region, world.n_regions, N_PROFESSIONS
+        )
 
     def run(self) -> Result:
         """Run to the end of the scenario's period and return the results."""

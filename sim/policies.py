@@ -409,15 +409,11 @@ class CrisisAgreement(Lever):
     def apply(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
         on = self.regions_on(self.cfg.start_level)
-        placed = (s.status == ACTIVE) & self.unit[s.workplace] & on[world.workplace_region[s.workplace]]
-        s.agreement_days[:] = np.where(placed, s.agreement_days + 1, 0)
-        done = np.flatnonzero(placed & (s.agreement_days > self.placement_days))
-        s.status[done] = kernels.OFF_DUTY
-        s.days_left[done] = self.cfg.rest_days
-        s.workplace[done] = s.home[done]
-        s.agreement_days[done] = 0
-        placed[done] = False
-        s.max_hours[placed] = np.maximum(s.max_hours[placed], self.max_hours)
+        unit_on = self.unit & on[world.workplace_region]
+        kernels.place_under_agreement(
+            s.status, s.workplace, s.home, s.days_left, s.agreement_days, s.max_hours, unit_on,
+            self.max_hours, self.placement_days, self.cfg.rest_days,
+        )  # fmt: skip
 
 
 class Recovery(Lever):

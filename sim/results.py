@@ -90,7 +90,9 @@ class Recorder:
         n_days, n_reg = model.n_days, world.n_regions
         self.n_groups = n_reg * len(EMPLOYERS) * N_PROFESSIONS
         # (region, kind) group of each workplace
-        self._wp_group = world.workplace_region.astype(np.int64) * N_UNIT_KINDS + world.workplace_kind
+        wp_group = world.workplace_region.astype(np.int64) * N_UNIT_KINDS + world.workplace_kind
+        self._aggregate = np.zeros((n_reg * N_UNIT_KINDS, world.n_workplaces))  # sums workplaces into (region, kind)
+        self._aggregate[wp_group, np.arange(world.n_workplaces)] = 1.0
         shape = (n_days, n_reg * N_UNIT_KINDS, N_PROFESSIONS)
         self.required = np.zeros(shape)
         self.supplied = np.zeros(shape)
@@ -137,9 +139,7 @@ class Recorder:
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
-        out = np.zeros((self.required.shape[1], values.shape[1]))
-        np.add.at(out, self._wp_group, values)
-        return out
+        return self._aggregate @ values
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
         """Store the indicators of the day just simulated."""
@@ -186,8 +186,8 @@ class Recorder:
         if icu_staff.size:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
         self.gap_share[day] = m.forecast_gap_share
-        at_icu = world.workplace_kind[s.workplace] == ICU
-        nurses = self._icu_nurses[at_icu[self._icu_nurses]]
+        icu_wp = world.workplace_kind == ICU
+        nurses = self._icu_nurses[icu_wp[s.workplace[self._icu_nurses]]]
         region_of = world.workplace_region
         self.specialist_nurses[day] = np.bincount(region_of[s.workplace[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
         posted = np.flatnonzero(s.posting >= 0)
@@ -195,7 +195,7 @@ class Recorder:
         self.loaned_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("loan")]]], minlength=n_reg)
         self.pool_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("pool")]]], minlength=n_reg)
         support = self._not_specialist_at_icu
-        trained = support[at_icu[support] & (s.role[support] == ICU_NURSE)]
+        trained = support[icu_wp[s.workplace[support]] & (s.role[support] == ICU_NURSE)]
         trained = trained[s.status[trained] == 0]
         self.trained_in_icu[day] = np.bincount(region_of[s.workplace[trained]], minlength=n_reg)
         rec = self._recruits
