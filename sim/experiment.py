@@ -41,14 +41,14 @@ INDICATORS = (
     "peak_gap_share",
     "peak_sick_share",
     "staff_lost",
-    "fatigue_mean_end",
+    "icu_staff_fatigue_end",
     "fatigue_p90_end",
     "homes_with_outbreak",
     "resident_infections_by_staff",
     "care_debt_end",
+    "staff_loaned",
+    "pool_members_deployed",
     "cost_total_msek",
-    "loans",
-    "pool_deployments",
 )
 LEVEL = 0.95
 COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]

@@ -1,0 +1,87 @@
+"""Benchmark of ``mobsim compare`` over the strategy files at full scale, and the README's table.
+
+Runs every strategy in ``scenarios/strategies/`` at ``world.scale`` 1.0 with ``--replications``
+replications (default 10) and ``--workers`` processes (default 2), exactly as
+``mobsim compare scenarios/strategies/*.toml --replications 10 --workers 2`` does, and prints:
+
+- the wall time of the whole comparison (the issue's target: under 5 minutes on 2 cores) and runs per minute;
+- a Markdown table of each strategy's mean of the key indicators and its paired difference from
+  ``no_action`` with the 95 % interval (common random numbers), ready for the README.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_compare.py [--replications 10] [--workers 2] [--out results/compare_strategies]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+from sim.experiment import run_replications
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = [
+    "no_action",
+    "regional_only",
+    "regional_and_loans",
+    "national_pool_small",
+    "national_pool_large",
+    "as_happened_2020",
+    "nursing_homes_stable_teams",
+]
+TABLE = {
+    "unsafe_icu_patient_days": ("unsafe ICU patient-days", "{:,.0f}"),
+    "diluted_icu_patient_days": ("diluted ICU patient-days", "{:,.0f}"),
+    "icu_staff_fatigue_end": ("ICU staff fatigue at end", "{:.3f}"),
+    "resident_infections_by_staff": ("resident infections from staff", "{:,.0f}"),
+    "care_debt_end": ("care debt (operations)", "{:,.0f}"),
+    "cost_total_msek": ("cost above payroll (MSEK)", "{:,.0f}"),
+}
+
+
+def markdown(comparison: pd.DataFrame) -> str:
+    """One row per strategy: mean, and for the others the paired difference [95 % interval]."""
+    head = "| strategy | " + " | ".join(label for label, _ in TABLE.values()) + " |"
+    rows = [head, "|" + "---|" * (len(TABLE) + 1)]
+    for strategy, group in comparison.groupby("strategy", sort=False):
+        cells = []
+        for key, (_, fmt) in TABLE.items():
+            row = group[group["indicator"] == key].iloc[0]
+            cell = fmt.format(row["mean"])
+            if pd.notna(row["diff_mean"]):
+                cell += f" (Δ {fmt.format(row['diff_mean'])} [{fmt.format(row['diff_low'])}, {fmt.format(row['diff_high'])}])"
+            cells.append(cell)
+        rows.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=None, help="also save the comparison there")
+    args = parser.parse_args()
+    files = [ROOT / "scenarios" / "strategies" / f"{name}.toml" for name in ORDER]
+    scenarios = [sim.load_scenario(f, world__scale=args.scale) for f in files]
+    started = time.perf_counter()
+    compared = run_replications(scenarios, args.replications, seed=0, workers=args.workers)
+    elapsed = time.perf_counter() - started
+    runs = len(scenarios) * args.replications
+    print(f"{len(scenarios)} strategies × {args.replications} replications = {runs} runs at scale {args.scale}, {args.workers} workers")
+    print(
+        f"wall time {elapsed:.1f} s ({elapsed / 60:.2f} min), {runs / elapsed * 60:.1f} runs per minute; target < 300 s: {'PASS' if elapsed < 300 else 'FAIL'}"
+    )
+    print()
+    print(markdown(compared.comparison))
+    if args.out is not None:
+        compared.save(args.out)
+
+
+if __name__ == "__main__":
+    main()
