@@ -21,8 +21,6 @@ import json
 import multiprocessing
 import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.results import _pkg, _version, check_results_dir
+from sim.results import _pkg, _version, write_atomically
 from sim.scenario import Scenario, ScenarioError
 
 # Summary columns that matter to planners, in the order they are reported; those a run's summary lacks are left out.
@@ -182,29 +180,16 @@ class CompareResult:
         Raises:
             ValueError: the folder exists and holds something other than earlier results.
         """
-        target = check_results_dir(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        tmp.chmod(0o755)
-        try:
+
+        def write(folder: Path) -> None:
             comparison = self.comparison
-            self.runs.to_parquet(tmp / "runs.parquet", index=False)
-            comparison.to_parquet(tmp / "comparison.parquet", index=False)
-            comparison.to_csv(tmp / "comparison.csv", index=False)
-            self.national_daily.to_parquet(tmp / "national_daily.parquet", index=False)
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
-            if target.exists():
-                old = target.with_name(f".{target.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(target, old)
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+            self.runs.to_parquet(folder / "runs.parquet", index=False)
+            comparison.to_parquet(folder / "comparison.parquet", index=False)
+            comparison.to_csv(folder / "comparison.csv", index=False)
+            self.national_daily.to_parquet(folder / "national_daily.parquet", index=False)
+            (folder / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
+
+        return write_atomically(directory, write)
 
 
 def run_replications(

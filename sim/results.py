@@ -27,6 +27,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -500,33 +501,49 @@ class Result:
         Raises:
             ValueError: the folder exists and holds something other than earlier results.
         """
-        target = check_results_dir(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        tmp.chmod(0o755)  # mkdtemp makes it private to its owner
-        try:
+
+        def write(folder: Path) -> None:
             frames = list(self.daily.items())
             if self.events is not None:
                 frames += [("loans", self.events.loans), ("pool_deployments", self.events.pool_deployments)]
             for name, frame in frames:
-                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
                 if csv:
-                    frame.to_csv(tmp / f"{name}.csv", index=False)
-            self.summary.to_csv(tmp / "summary.csv", index=False)
-            self.summary.to_parquet(tmp / "summary.parquet", index=False)
-            (tmp / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
-            if target.exists():
-                old = target.with_name(f".{target.name}.old")
-                shutil.rmtree(old, ignore_errors=True)
-                os.replace(target, old)
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+                    frame.to_csv(folder / f"{name}.csv", index=False)
+            self.summary.to_csv(folder / "summary.csv", index=False)
+            self.summary.to_parquet(folder / "summary.parquet", index=False)
+            (folder / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
+
+        return write_atomically(directory, write)
+
+
+def write_atomically(directory: str | Path, write: Callable[[Path], None]) -> Path:
+    """Fill a temporary folder beside ``directory`` with ``write`` and move it into place at the end.
+
+    An interrupted or failed write leaves nothing half-written; an earlier results folder
+    is replaced only once the new one is complete.
+
+    Raises:
+        ValueError: the folder exists and holds something other than earlier results.
+    """
+    target = check_results_dir(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private to its owner
+    try:
+        write(tmp)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
 
 
 def check_results_dir(directory: str | Path) -> Path:
