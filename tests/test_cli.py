@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import one_error_line
 
 from sim.cli import main
 from sim.scenario import load_scenario
@@ -33,14 +34,6 @@ def child(tmp_path: Path, body: str, name: str = "bad.toml") -> Path:
 
 def snapshot(directory: Path) -> set[str]:
     return {str(p.relative_to(directory)) for p in directory.rglob("*")}
-
-
-def one_error_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mobsim: error: ")
-    return lines[0]
 
 
 # Each case writes its input files into tmp_path and returns (argv after "run"/"validate", strings the error line must contain).

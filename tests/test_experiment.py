@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import one_error_line
 from scipy import stats
 
 import sim
@@ -30,14 +31,6 @@ def write(path: Path, text: str) -> Path:
 def variant(tmp_path: Path, name: str, body: str = "") -> Path:
     """A scenario extending the baseline (by absolute path) with another name."""
     return write(tmp_path / f"{name}.toml", f'extends = "{BASE}"\nname = "{name}"\n{body}\n')
-
-
-def one_error_line(err: str) -> str:
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mobsim: error: ")
-    return lines[0]
 
 
 def snapshot(directory: Path) -> set[str]:
