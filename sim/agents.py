@@ -32,6 +32,13 @@ from sim.categories import (
 )
 from sim.world import apportion
 
+
+def lever_on(model, start_level, config):
+    from sim.policies import lever_on as _on
+
+    return _on(model, start_level, config)
+
+
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
@@ -69,7 +76,7 @@ class Region(mesa.Agent):
 
     @property
     def forecast_gap_share(self) -> float:
-        """Forecast gap of the hospital units against the region's own staff, as a share of surge-unit need."""
+        """Forecast gap of the hospital units against the region's own staff, as a share of their need (model._forecast)."""
         return float(self.model.forecast_gap_share[self.index])
 
     def assess(self) -> None:
@@ -142,7 +149,7 @@ class Coordinator(mesa.Agent):
     def match(self, day: int) -> None:
         """Match today's requests with offers and post the loaned staff."""
         m, s = self.model, self.model.world.staff
-        on = m.levels >= LEVELS.index(self.cfg.start_level)
+        on = lever_on(m, self.cfg.start_level, self.cfg)
         if not on.any():
             return
         supply = m.icu_capacity()  # (regions, professions) hours staff at each ICU can give today
@@ -180,6 +187,7 @@ class Coordinator(mesa.Agent):
         s.posting_until[free] = day + self.cfg.loan_days
         s.posting_kind[free] = POSTINGS.index("loan")
         s.posting_role[free] = p
+        s.posting_effectiveness[free] = 1.0
         s.workplace[free] = target
         s.role[free] = p
         codes = self.model.world.regions["code"]
@@ -251,7 +259,7 @@ class ReinforcementPool(mesa.Agent):
         deployed = np.bincount(
             m.world.workplace_region[s.posting[ids][s.posting_kind[ids] == POSTINGS.index("pool")]], minlength=m.world.n_regions
         )
-        on = (m.levels >= LEVELS.index(cfg.start_level)) & (m.forecast_gap_share > cfg.activation_gap)
+        on = lever_on(m, cfg.start_level, cfg) & (m.forecast_gap_share > cfg.activation_gap)
         for r in np.flatnonzero(on & (deployed == 0)):
             if r not in self.pending:
                 total = int(np.ceil(m.forecast_gap_hours[r].sum() / m.hours_per_head))
@@ -286,6 +294,7 @@ class ReinforcementPool(mesa.Agent):
             s.posting_until[sel] = day + cfg.max_deployment_days
             s.posting_kind[sel] = POSTINGS.index("pool")
             s.posting_role[sel] = self.role[pick]
+            s.posting_effectiveness[sel] = self.effect[pick]
             s.workplace[sel] = target
             s.role[sel] = self.role[pick]
             s.effectiveness[sel] = s.base_effectiveness[sel] * self.effect[pick]

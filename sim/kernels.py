@@ -144,6 +144,7 @@ def reset_placement(
     posting_until: np.ndarray,
     posting_kind: np.ndarray,
     posting_role: np.ndarray,
+    posting_effectiveness: np.ndarray,
     rest_after: np.ndarray,
     workplace: np.ndarray,
     role: np.ndarray,
@@ -154,8 +155,10 @@ def reset_placement(
 ) -> None:
     """Start of a day: end postings that are over, then everyone at home or at their posting, normal hours.
 
-    A posting (loan, pool deployment, support) that ends sends an active staff member
-    home, off duty for ``rest_after[posting_kind]`` days. Levers then move staff from here.
+    A posting (loan, pool deployment) that ends sends an active staff member home,
+    off duty for ``rest_after[posting_kind]`` days. A posted staff member works in
+    the posting's role at ``posting_effectiveness`` times their own. Levers then move
+    staff from here.
     """
     for i in range(status.shape[0]):
         if posting[i] >= 0 and day >= posting_until[i]:
@@ -165,13 +168,14 @@ def reset_placement(
             if status[i] == ACTIVE and rest > 0:
                 status[i] = OFF_DUTY
                 days_left[i] = rest
+        effectiveness[i] = base_effectiveness[i]
         if posting[i] >= 0 and status[i] == ACTIVE:  # a posted staff member off sick stays home
             workplace[i] = posting[i]
             role[i] = posting_role[i]
+            effectiveness[i] *= posting_effectiveness[i]
         else:
             workplace[i] = home[i]
             role[i] = profession[i]
-        effectiveness[i] = base_effectiveness[i]
         max_hours[i] = normal_max_hours[i]
 
 
@@ -180,6 +184,7 @@ def deploy_by_priority(
     order: np.ndarray,
     group_start: np.ndarray,
     share: np.ndarray,
+    limit: np.ndarray,
     target: np.ndarray,
     target_role: np.ndarray,
     target_effectiveness: np.ndarray,
@@ -195,7 +200,7 @@ def deploy_by_priority(
     Groups are runs of ``order`` (staff ids sorted by a fixed random priority):
     group g is ``order[group_start[g]:group_start[g + 1]]``. Available means
     active, not posted elsewhere and still at home today. The first
-    ``round(share[g] · available)`` of them go to ``target[g]`` in role
+    ``round(share[g] · available)``, at most ``limit[g]`` (-1: no limit), go to ``target[g]`` in role
     ``target_role[g]`` (-1: their own) with effectiveness multiplied by
     ``target_effectiveness[g]``. Staff keep their place in the queue from day
     to day, so the same people are deployed while the share holds.
@@ -210,6 +215,8 @@ def deploy_by_priority(
             if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
                 available += 1
         k = int(share[g] * available + 0.5)
+        if 0 <= limit[g] < k:
+            k = limit[g]
         for j in range(lo, hi):
             if k <= 0:
                 break
@@ -303,6 +310,7 @@ def advance_staff(
     symptomatic: np.ndarray,
     hours_worked: np.ndarray,
     trained: np.ndarray,
+    n_regular: int,
     workplace: np.ndarray,
     role: np.ndarray,
     # fixed attributes
@@ -357,7 +365,7 @@ def advance_staff(
                 continue
             days_left[i] -= 1
             if days_left[i] <= 0:
-                if s == TRAINING:
+                if s == TRAINING and i < n_regular:  # a rapid-training course (recruits' onboarding is not one)
                     trained[i] = True
                 status[i] = ACTIVE
                 days_left[i] = 0
@@ -461,6 +469,7 @@ def tally_staff(
     hours_worked: np.ndarray,
     base_hours: np.ndarray,
     agreement_days: np.ndarray,
+    n_regular: int,
     n_groups: int,
     n_statuses: int,
     n_bins: int,
@@ -469,7 +478,8 @@ def tally_staff(
 
     ``hours[g]`` holds hours worked, extra hours beyond the contract (staff not under
     the crisis agreement), hours worked under the crisis agreement, and the
-    contracted hours of the staff placed under it.
+    contracted hours of the staff placed under it. Rows from ``n_regular`` on (recruits,
+    additional pool members) count only in hours worked: their pay is costed on all their hours.
     """
     counts = np.zeros((n_groups, n_statuses), dtype=I32)
     fatigue_sum = np.zeros(n_groups, dtype=F)
@@ -487,6 +497,8 @@ def tally_staff(
         h = hours_worked[i]
         if h > 0.0:
             hours[g, 0] += h
+            if i >= n_regular:
+                continue
             if agreement_days[i] > 0:
                 hours[g, 2] += h
                 hours[g, 3] += base_hours[i]

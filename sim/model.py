@@ -174,7 +174,7 @@ class MobilisationModel(mesa.Model):
         self.recovery_factor, self.leave_factor = 1.0, 1.0
         kernels.reset_placement(
             d, s.status, s.days_left, s.home, s.profession, s.posting, s.posting_until, s.posting_kind, s.posting_role,
-            self._rest_after, s.workplace, s.role, s.effectiveness, s.base_effectiveness, s.max_hours, s.normal_max_hours,
+            s.posting_effectiveness, self._rest_after, s.workplace, s.role, s.effectiveness, s.base_effectiveness, s.max_hours, s.normal_max_hours,
         )  # fmt: skip
         for lever in self.levers:
             lever.apply(self, d)
@@ -203,7 +203,7 @@ class MobilisationModel(mesa.Model):
         inf, ab = sc.infection, sc.absence
         kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
-            s.trained, s.workplace, s.role, s.home, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
+            s.trained, s.n_regular, s.workplace, s.role, s.home, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
             extra_share, pressure, self._intensity, work_rate, self.prevalence[d],
             world.reference_hours, f_cfg.rise, f_cfg.recovery * self.recovery_factor, f_cfg.off_work_recovery * self.recovery_factor,
             f_cfg.threshold, 1.0 / f_cfg.sustained_days, inf.community_rate, inf.symptomatic_share, inf.onset_days,
@@ -229,10 +229,17 @@ class MobilisationModel(mesa.Model):
             self.running = False
 
     def _forecast(self, day: int) -> None:
-        """Each region's need in its hospital units ``horizon`` days ahead against its own staff today."""
+        """Each region's hospital need against its own staff today: COVID patients ``horizon`` days ahead.
+
+        Need: ICU and COVID-ward patients ``horizon`` days ahead (a perfect forecast of the
+        demand curve; at most the last day of the run) plus today's non-COVID ICU and acute-ward
+        census. Own staff: active staff whose home is the ICU or the acute ward, at their
+        normal maximum hours. The gap share is the uncovered need as a share of all that need.
+        """
         sc, world, s = self.config, self.world, self.world.staff
         ahead = min(day + sc.escalation.horizon_days, self.n_days - 1)
-        icu = world.census_base[self.icu_ids] + self.demand.covid_icu[ahead] * sc.world.scale
+        non_covid = self.census[self.icu_ids] - self.covid_icu_today  # today's, after any summer relief
+        icu = non_covid + self.demand.covid_icu[ahead] * sc.world.scale
         ward = self.demand.covid_ward[ahead] * sc.world.scale
         norm = world.norm
         self.forecast_icu_required = icu[:, None] * norm[self.icu_ids]

@@ -31,6 +31,7 @@ from sim.categories import (
     ICU,
     ICU_NURSE,
     LEVELS,
+    N_PROFESSIONS,
     NURSING_HOME,
     OTHER_SECTOR,
     PERMANENT,
@@ -59,6 +60,19 @@ def level_index(name: str) -> int:
     return LEVELS.index(name)
 
 
+def lever_on(model: MobilisationModel, start_level: str, config=None) -> np.ndarray:
+    """Boolean per region: at or above ``start_level`` today, or inside the lever's national window.
+
+    ``config.national_from`` / ``national_until`` mark a national decision that applies
+    the lever in every region between those dates (both inclusive).
+    """
+    on = model.levels >= level_index(start_level)
+    window = getattr(config, "national_from", None) is not None
+    if window and config.national_from <= model.dates[model.day] <= config.national_until:
+        on = np.ones_like(on)
+    return on
+
+
 class Lever:
     """Base class: a lever that does nothing. Subclasses override the hooks they need."""
 
@@ -67,15 +81,9 @@ class Lever:
     def __init__(self, model: MobilisationModel) -> None:
         self.model = model
 
-    def regions_on(self, start_level: str, config=None) -> np.ndarray:
-        """Boolean per region: at or above the given escalation level today, or inside the lever's national window."""
-        on = self.model.levels >= level_index(start_level)
-        cfg = config if config is not None else getattr(self, "cfg", None)
-        if cfg is not None and getattr(cfg, "national_from", None) is not None:
-            today = self.model.dates[self.model.day]
-            if cfg.national_from <= today <= cfg.national_until:
-                on = np.ones_like(on)
-        return on
+    def regions_on(self, start_level: str) -> np.ndarray:
+        """Boolean per region: the lever acts there today (see ``lever_on``)."""
+        return lever_on(self.model, start_level, getattr(self, "cfg", None))
 
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:
         """Change ``model.census`` before required hours are computed."""
@@ -103,8 +111,9 @@ class CohortWards(Lever):
         queue = world.acute_queue
         share = np.stack([r.covid_ward_share for r in model.regions])[queue.region, queue.profession]
         target = queue.region * N_REGION_KINDS + COVID_WARD
+        no_limit = np.full(len(queue), -1)
         kernels.deploy_by_priority(
-            queue.order, queue.start, share, target, np.full(len(queue), -1), np.ones(len(queue)),
+            queue.order, queue.start, share, no_limit, target, no_limit, np.ones(len(queue)),
             s.status, s.home, s.posting, s.workplace, s.role, s.effectiveness,
         )  # fmt: skip
 
@@ -159,14 +168,17 @@ class Vacation(Lever):
         self.first_day = int(self.start_day[self.scheduled].min()) if self.scheduled.size else 0
         self.last_day = int(self.start_day[self.scheduled].max()) + self.length if self.scheduled.size else -1
         self.on_vacation = np.zeros(0, dtype=np.int64)
+        self.went = np.zeros(s.profession.shape[0], dtype=bool)  # started the vacation (at work on its first day)
 
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:
         if not self.first_day <= day < self.last_day:
             self.on_vacation = np.zeros(0, dtype=np.int64)
             return
-        ids = self.scheduled
+        s, ids = model.world.staff, self.scheduled
         starts = self.start_day[ids]
-        self.on_vacation = ids[(starts <= day) & (day < starts + self.length)]
+        starting = ids[(starts == day) & (s.status[ids] == ACTIVE)]  # off sick on the first day: the vacation is lost
+        self.went[starting] = True
+        self.on_vacation = ids[(starts <= day) & (day < starts + self.length) & self.went[ids]]
         world = model.world
         away = np.bincount(world.staff.home[self.on_vacation], minlength=world.n_workplaces)
         ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
@@ -178,7 +190,7 @@ class Vacation(Lever):
     def apply(self, model: MobilisationModel, day: int) -> None:
         s = model.world.staff
         leaving = self.scheduled[self.start_day[self.scheduled] == day]
-        leaving = leaving[s.status[leaving] == ACTIVE]
+        leaving = leaving[self.went[leaving] & (s.status[leaving] == ACTIVE)]
         s.status[leaving] = kernels.OFF_DUTY
         s.days_left[leaving] = self.length
         s.workplace[leaving] = s.home[leaving]
@@ -370,9 +382,29 @@ class Redeployment(Lever):
         if not share.any():
             return
         kernels.deploy_by_priority(
-            queue.order, queue.start, share, self.target, self.role, np.ones(len(queue)),
+            queue.order, queue.start, share, self._limits(model), self.target, self.role, np.ones(len(queue)),
             s.status, s.home, s.posting, s.workplace, s.role, s.effectiveness,
         )  # fmt: skip
+
+    def _limits(self, model: MobilisationModel) -> np.ndarray:
+        """Most staff each elective group may send: the target unit's need not yet covered, in heads.
+
+        Groups that fill the same role at the same unit share that need in proportion to their size.
+        """
+        queue, world = model.world.elective_queue, model.world
+        model.update_covid_ward_supply()
+        uncovered = np.zeros((world.n_regions, N_PROFESSIONS))
+        role = np.where(self.role >= 0, self.role, queue.profession)
+        for kind, supply in ((COVID_WARD, model.covid_ward_supply), (ICU, model.icu_capacity())):
+            units = np.arange(world.n_regions) * N_REGION_KINDS + kind
+            here = self.target == units[queue.region]
+            need = np.maximum(model.required[units] - supply, 0.0)
+            uncovered[queue.region[here], role[here]] = need[queue.region[here], role[here]]
+        key = queue.region * N_PROFESSIONS + role
+        size = np.diff(queue.start).astype(float)
+        total = np.bincount(key, weights=size, minlength=world.n_regions * N_PROFESSIONS)
+        heads = uncovered.reshape(-1)[key] / model.hours_per_head
+        return np.ceil(heads * size / np.maximum(total[key], 1.0)).astype(np.int64)
 
 
 class NationalPool(Lever):
@@ -442,8 +474,8 @@ ORDER: tuple[tuple[str | None, type[Lever]], ...] = (
     ("recruitment", Recruitment),
     ("rapid_training", RapidTraining),
     ("redeployment", Redeployment),
-    (None, CohortWards),
     ("national_pool", NationalPool),
+    (None, CohortWards),
     ("loans", Loans),
     ("crisis_agreement", CrisisAgreement),
     ("recovery", Recovery),

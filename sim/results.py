@@ -151,7 +151,16 @@ class Recorder:
         self.overtime[day] = self._by_region_kind(overtime)
         self.heads[day] = self._by_region_kind(heads)
         counts, fsum, hist, hours = kernels.tally_staff(
-            s.status, s.fatigue, world.tally_group, s.hours_worked, s.base_hours, s.agreement_days, self.n_groups, N_STATUSES, FATIGUE_BINS
+            s.status,
+            s.fatigue,
+            world.tally_group,
+            s.hours_worked,
+            s.base_hours,
+            s.agreement_days,
+            s.n_regular,
+            self.n_groups,
+            N_STATUSES,
+            FATIGUE_BINS,
         )
         self.hours[day] = hours
         self._record_levers(day)
@@ -196,7 +205,7 @@ class Recorder:
         self.loaned_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("loan")]]], minlength=n_reg)
         self.pool_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("pool")]]], minlength=n_reg)
         support = self._not_specialist_at_icu
-        trained = support[icu_wp[s.workplace[support]] & (s.role[support] == ICU_NURSE)]
+        trained = support[icu_wp[s.workplace[support]] & (s.role[support] == ICU_NURSE) & (s.posting[support] < 0)]
         trained = trained[s.status[trained] == 0]
         self.trained_in_icu[day] = np.bincount(region_of[s.workplace[trained]], minlength=n_reg)
         rec = self._recruits
@@ -221,8 +230,9 @@ class Recorder:
         cost[:, 3] = np.bincount(s.region[extra], weights=s.hours_worked[extra] * self._wage[s.profession[extra]], minlength=n_reg)
         cost[:, 3] += self._pool_upkeep_per_day / n_reg
         rec_cfg = cfg.levers.recovery
-        if rec_cfg.enabled and day == (rec_cfg.start - cfg.time.start).days:
-            cost[:, 4] = np.bincount(s.region[: s.n_regular], minlength=n_reg) * rec_cfg.cost_per_staff_sek
+        if rec_cfg.enabled and day == max((rec_cfg.start - cfg.time.start).days, 0):
+            staying = np.flatnonzero(s.status[: s.n_regular] != LEFT)
+            cost[:, 4] = np.bincount(s.region[staying], minlength=n_reg) * rec_cfg.cost_per_staff_sek
         self.cost[day] = cost
 
     def _operations_base(self) -> np.ndarray:

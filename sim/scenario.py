@@ -350,7 +350,9 @@ class RedeploymentConfig(_Lever):
 class RapidTrainingConfig(_Lever):
     """Beredskapslyftet: short courses that let non-ICU nurses support ICU care."""
 
-    max_share: Probability = Field(description="largest share of a region's registered and anaesthesia nurses trained")
+    max_share: Probability = Field(
+        description="largest share of a region's candidates trained (anaesthesia nurses, and registered nurses of acute wards and elective care)"
+    )
     registered_nurse_days: Annotated[int, Field(ge=0)] = Field(description="course length for registered nurses, days")
     anaesthesia_nurse_days: Annotated[int, Field(ge=0)] = Field(description="course length for anaesthesia nurses, days")
     registered_nurse_effectiveness: Probability = Field(description="ICU care of a trained registered nurse, relative to an ICU nurse")

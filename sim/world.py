@@ -100,7 +100,7 @@ class Staff:
     other_sick_rate: np.ndarray  # daily probability of an ordinary sick spell
     priority: np.ndarray  # fixed random rank for deployment queues
     status: np.ndarray  # int8, index into STATUSES
-    days_left: np.ndarray  # int32, days left of the current sick spell
+    days_left: np.ndarray  # int32, days left in the current status (sick spell, off duty, training)
     fatigue: np.ndarray
     fatigue_sustained: np.ndarray
     infected_day: np.ndarray  # int32, -1 if never infected
@@ -110,11 +110,12 @@ class Staff:
     role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
     base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
-    trained: np.ndarray  # bool, has finished rapid ICU training
+    trained: np.ndarray  # bool, has finished a rapid ICU training course (regular staff only)
     posting: np.ndarray  # int32, workplace of a loan, pool deployment or support posting (-1 none)
     posting_until: np.ndarray  # int32, day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS
     posting_role: np.ndarray  # int8, role while posted
+    posting_effectiveness: np.ndarray  # effectiveness while posted, relative to the own
     agreement_days: np.ndarray  # int32, consecutive days placed under the crisis agreement
     vacation_u: np.ndarray  # fixed draw that places the summer vacation in its window (NaN: no vacation)
     pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
@@ -362,6 +363,7 @@ def build_world(scenario: Scenario) -> World:
         posting_until=np.zeros(n_all, dtype=np.int32),
         posting_kind=np.zeros(n_all, dtype=np.int8),
         posting_role=profession.copy(),
+        posting_effectiveness=np.ones(n_all),
         agreement_days=np.zeros(n_all, dtype=np.int32),
         vacation_u=vacation_u,
         pool_u=pool_u,
