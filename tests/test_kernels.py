@@ -80,9 +80,9 @@ def test_deploy_by_priority_sends_the_share_of_active_staff_in_queue_order():
     role = np.full(6, 4, dtype=np.int8)
     eff = np.ones(6)
 
-    def deploy(share, target_role=-1, target_eff=1.0):
+    def deploy(share, target_role=-1, target_eff=1.0, limit=-1):
         kernels.deploy_by_priority(
-            order, start, np.array([share]), np.array([9]), np.array([target_role]), np.array([target_eff]),
+            order, start, np.array([share]), np.array([limit]), np.array([9]), np.array([target_role]), np.array([target_eff]),
             status, home, posting, workplace, role, eff,
         )  # fmt: skip
 
@@ -92,7 +92,9 @@ def test_deploy_by_priority_sends_the_share_of_active_staff_in_queue_order():
     assert workplace[2] == 7 and workplace[1] == 3
     assert role[0] == 2 and role[4] == 2 and role[3] == 4
     assert eff[0] == 0.5 and eff[3] == 1.0
-    deploy(1.0)  # the rest of the available: only staff 3 and 5 are still at home
+    deploy(1.0, limit=1)  # a limit caps the share: one more, the next in queue order (3)
+    assert sorted(np.flatnonzero(workplace == 9)) == [0, 3, 4]
+    deploy(1.0)  # the rest of the available: only staff 5 is still at home
     assert sorted(np.flatnonzero(workplace == 9)) == [0, 3, 4, 5]
 
 
