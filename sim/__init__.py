@@ -6,8 +6,13 @@ Python use::
     scenario = sim.load_scenario("scenarios/sweden_spring2020.toml", world__scale=0.1)
     result = sim.run(scenario, seed=1)
     result.summary          # one-row DataFrame of key indicators
-    result.daily.icu        # tidy daily frames: units, staff, icu, nursing_homes
+    result.daily.icu        # tidy daily frames: units, staff, icu, nursing_homes, regions
+    result.events.loans     # lever events: loans, pool_deployments
     result.save("results/my_run")
+
+``scenarios/sweden_spring2020.toml`` is spring 2020 as it happened (the levers Sweden
+pulled); ``scenarios/no_action.toml`` the counterfactual; ``scenarios/strategies/`` the
+strategies that ``mobsim compare`` (``sim.experiment.run_replications``) compares.
 """
 
 from __future__ import annotations

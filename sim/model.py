@@ -30,13 +30,17 @@ def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict[str
 
 
 class MobilisationModel(mesa.Model):
-    """Health-care staff of Sweden through an epidemic wave, one day per step.
+    """Health-care staff of Sweden through an epidemic, one day per step.
 
-    Each day: COVID demand arrives per region; regions staff their COVID wards
-    from the acute wards; staff hours are matched against required hours per
-    workplace and profession (with overtime up to the weekly cap); the compiled
-    core advances every staff member's fatigue, infection, sick leave and
-    leaving, and the nursing homes' residents; indicators are recorded.
+    Each day: COVID demand arrives per region (levers may cut planned care, and
+    vacations relieve ordinary units); each region forecasts its hospital gap and
+    escalates (normal, staffing alert, crisis); staff start the day at home or at
+    their posting, and the mobilisation levers decide, in a fixed order
+    (``sim.policies.ORDER``), who works where, in which role and for how many hours;
+    staff hours are matched against required hours per workplace and role (with
+    extra hours up to each person's cap); the compiled core advances every staff
+    member's fatigue, infection, sick leave, return and leaving, and the nursing
+    homes' residents; indicators and costs are recorded.
 
     Args:
         scenario: a ``Scenario``, a path to a TOML file, or None for the Sweden

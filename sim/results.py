@@ -14,6 +14,13 @@ pandas frames at the end:
 - ``nursing_homes``: date × region: homes, homes with an outbreak, infected
   residents, introductions by staff, share of hourly staff who worked at
   another home in the last two weeks.
+- ``regions``: date × region: escalation level and forecast gap, elective
+  operations and care debt, staff on loan and pool members arrived, trained
+  nurses in the ICU, recruits working, costs above normal payroll by item.
+
+Lever events (``Result.events``): every loan and every pool arrival. The summary
+has one row of key indicators, including each epidemic wave's "readiness": the
+state of the ICU staff on the day the wave starts.
 
 Counts and hours are in model units: at ``world.scale`` below 1 they are that
 share of Sweden's.
