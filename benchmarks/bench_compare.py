@@ -38,7 +38,8 @@ TABLE = {
     "unsafe_icu_patient_days": ("unsafe ICU patient-days", "{:,.0f}"),
     "diluted_icu_patient_days": ("diluted ICU patient-days", "{:,.0f}"),
     "icu_staff_fatigue_end": ("ICU staff fatigue at end", "{:.3f}"),
-    "resident_infections_by_staff": ("resident infections from staff", "{:,.0f}"),
+    "nursing_home_introductions": ("nursing-home introductions by staff", "{:,.0f}"),
+    "resident_infections": ("resident infections", "{:,.0f}"),
     "care_debt_end": ("care debt (operations)", "{:,.0f}"),
     "cost_total_msek": ("cost above payroll (MSEK)", "{:,.0f}"),
 }

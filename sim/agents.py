@@ -208,9 +208,11 @@ class ReinforcementPool(mesa.Agent):
     """The national reinforcement pool: members on standby, sent to the regions with the worst forecast gap.
 
     A region in crisis whose forecast gap share passes the activation threshold
-    requests the pool; members arrive ``response_days`` later, work in the ICU
-    (ICU nurses and physicians, anaesthesia nurses in an ICU-nurse role) or the
-    COVID ward (others) for at most ``max_deployment_days``, then rest.
+    requests the members its forecast gap calls for beyond those already there;
+    members arrive ``response_days`` later, work in the ICU (ICU nurses and
+    physicians, anaesthesia nurses in an ICU-nurse role) or the COVID ward (others)
+    for at most ``max_deployment_days``, then rest. Members drawn from regions' own
+    staff are sent only from other regions at normal level (not under pressure themselves).
 
     Attributes:
         members: staff ids of the pool's members.
@@ -282,6 +284,9 @@ class ReinforcementPool(mesa.Agent):
         m, s, cfg = self.model, self.model.world.staff, self.cfg
         ids = self.members
         ready = (s.posting[ids] < 0) & ((s.status[ids] == ACTIVE) | ((s.status[ids] == RESERVE) & self.additional))
+        if not self.additional:  # members drawn from regions' staff come only from regions at normal level
+            home_region = s.region[ids]
+            ready &= (home_region != region) & (m.levels[home_region] == 0)
         for p in np.unique(s.profession[ids]):
             want = int(heads[p])
             pick = np.flatnonzero(ready & (s.profession[ids] == p))[:want]

@@ -410,7 +410,6 @@ def advance_staff(
 def advance_nursing_homes(
     key: np.uint64,
     day: int,
-    staff_ids: np.ndarray,
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
@@ -424,25 +423,28 @@ def advance_nursing_homes(
     recovery_probability: float,
     introductions: np.ndarray,
 ) -> None:
-    """Residents of every home: introductions by infectious staff at work, then spread and recovery.
+    """Residents of every home: infection brought by staff at work, then spread and recovery.
 
-    ``workplace_home`` maps a workplace id to its home index (-1 if not a home).
-    ``introductions[h]`` counts today's resident infections seeded by staff.
+    Any infectious staff member working in a home today (its own staff, hourly
+    staff from another home, support nurses) infects a resident with probability
+    ``seed_rate``. ``workplace_home`` maps a workplace id to its home index (-1 if
+    not a home). ``introductions[h]`` is 1 when staff bring the virus into a home
+    that had no infected resident today (a new outbreak), else 0.
     """
     n_homes = susceptible.shape[0]
     for h in range(n_homes):
         introductions[h] = 0
-    for j in range(staff_ids.shape[0]):
-        i = staff_ids[j]
+    for i in range(status.shape[0]):
         if status[i] != ACTIVE or infected_day[i] < 0:
             continue
         if day - infected_day[i] >= infectious_days:
             continue
         h = workplace_home[workplace[i]]
         if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < seed_rate:
+            if infected[h] == 0:
+                introductions[h] = 1
             susceptible[h] -= 1
             infected[h] += 1
-            introductions[h] += 1
     for h in range(n_homes):
         n = susceptible[h] + infected[h] + recovered[h]
         if infected[h] == 0 or n == 0:

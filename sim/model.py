@@ -220,7 +220,7 @@ class MobilisationModel(mesa.Model):
         # 6. nursing homes: introductions by staff, spread and recovery among residents
         nh = sc.nursing_homes
         kernels.advance_nursing_homes(
-            key, d, world.nursing_home_staff, s.status, s.workplace, s.infected_day, inf.infectious_days,
+            key, d, s.status, s.workplace, s.infected_day, inf.infectious_days,
             world.workplace_home, nh.staff_seed_rate, self.nh_susceptible, self.nh_infected, self.nh_recovered,
             self.nh_transmission, 1.0 / nh.resident_recovery_days, self.nh_introductions,
         )  # fmt: skip

@@ -12,7 +12,8 @@ pandas frames at the end:
   and their free share (beds do not cap patients: every patient is cared for,
   the question is by how many staff).
 - ``nursing_homes``: date × region: homes, homes with an outbreak, infected
-  residents, introductions by staff, share of hourly staff who worked at
+  residents, introductions by staff (homes without an infected resident into which
+  staff brought the virus that day), share of hourly staff who worked at
   another home in the last two weeks.
 - ``regions``: date × region: escalation level and forecast gap, elective
   operations and care debt, staff on loan and pool members arrived, trained
@@ -399,7 +400,8 @@ class Recorder:
             "fatigue_p90_end": float(self.fatigue_p90_national[n - 1]) if n else float("nan"),
             "homes_with_outbreak": int(self.ever_outbreak.sum()),
             "homes_with_outbreak_share": float(self.ever_outbreak.mean()),
-            "resident_infections_by_staff": int(self.introductions[:n].sum()),
+            "nursing_home_introductions": int(self.introductions[:n].sum()),
+            "resident_infections": int(m.world.home_residents.sum() - m.nh_susceptible.sum()),
             "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
             "regions_in_crisis_max": int((self.levels[:n] == LEVELS.index("crisis")).sum(axis=1).max()) if n else 0,
             "elective_operations_april_change": self._april_change(n),
