@@ -17,6 +17,13 @@ strategies that ``mobsim compare`` (``sim.experiment.run_replications``) compare
 
 from __future__ import annotations
 
+import os
+
+# OpenMP threads that spin between the core's parallel loops steal the second core from the
+# serial NumPy work of each day: measured 4.36 s against 3.73 s for a full-scale spring run
+# (benchmarks/README.md). Must be set before numba loads its OpenMP layer; a user's setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from pathlib import Path
 from typing import Any
 
