@@ -233,6 +233,9 @@ def run_replications(
             finished(i, _run_one(*job))
     else:
         threads = max(1, (os.cpu_count() or 1) // workers)
+        # workers inherit the environment at spawn: one pool of threads per core, not per process
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
             futures = {pool.submit(_run_one, *job): i for i, job in enumerate(jobs)}

@@ -99,9 +99,7 @@ class Recorder:
         n_days, n_reg = model.n_days, world.n_regions
         self.n_groups = n_reg * len(EMPLOYERS) * N_PROFESSIONS
         # (region, kind) group of each workplace
-        wp_group = world.workplace_region.astype(np.int64) * N_UNIT_KINDS + world.workplace_kind
-        self._aggregate = np.zeros((n_reg * N_UNIT_KINDS, world.n_workplaces))  # sums workplaces into (region, kind)
-        self._aggregate[wp_group, np.arange(world.n_workplaces)] = 1.0
+        self._wp_group = world.workplace_region.astype(np.int64) * N_UNIT_KINDS + world.workplace_kind
         shape = (n_days, n_reg * N_UNIT_KINDS, N_PROFESSIONS)
         self.required = np.zeros(shape)
         self.supplied = np.zeros(shape)
@@ -148,7 +146,9 @@ class Recorder:
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
-        return self._aggregate @ values
+        # bincount, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
+        size = self.required.shape[1]
+        return np.stack([np.bincount(self._wp_group, weights=values[:, p], minlength=size) for p in range(values.shape[1])], axis=1)
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
         """Store the indicators of the day just simulated."""
