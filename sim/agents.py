@@ -262,10 +262,11 @@ class ReinforcementPool(mesa.Agent):
             m.world.workplace_region[s.posting[ids][s.posting_kind[ids] == POSTINGS.index("pool")]], minlength=m.world.n_regions
         )
         on = lever_on(m, cfg.start_level, cfg) & (m.forecast_gap_share > cfg.activation_gap)
-        for r in np.flatnonzero(on & (deployed == 0)):
-            if r not in self.pending:
-                total = int(np.ceil(m.forecast_gap_hours[r].sum() / m.hours_per_head))
-                self.pending[int(r)] = (day, day + cfg.response_days, self._heads(total))
+        for r in np.flatnonzero(on):
+            # request what the forecast gap calls for beyond the members already there (top-up as members rotate out)
+            wanted = int(np.ceil(m.forecast_gap_hours[r].sum() / m.hours_per_head)) - int(deployed[r])
+            if wanted > 0 and r not in self.pending:
+                self.pending[int(r)] = (day, day + cfg.response_days, self._heads(wanted))
         arriving = sorted((r for r, (_, arrives, _) in self.pending.items() if arrives <= day), key=lambda r: -m.forecast_gap_share[r])
         for r in arriving:
             requested, _, heads = self.pending.pop(r)

@@ -203,7 +203,8 @@ class MobilisationModel(mesa.Model):
         work_rate = self._work_rate * exposure
         work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
 
-        # 5. advance every staff member (compiled core)
+        # 5. advance every staff member (compiled core); who falls sick today goes home, so keep where they worked
+        self.worked_at = s.workplace.copy()
         inf, ab = sc.infection, sc.absence
         kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,

@@ -176,9 +176,8 @@ class Vacation(Lever):
             return
         s, ids = model.world.staff, self.scheduled
         starts = self.start_day[ids]
-        starting = ids[(starts == day) & (s.status[ids] == ACTIVE)]  # off sick on the first day: the vacation is lost
-        self.went[starting] = True
-        self.on_vacation = ids[(starts <= day) & (day < starts + self.length) & self.went[ids]]
+        starting_today = (starts == day) & (s.status[ids] == ACTIVE)  # confirmed in apply, after the morning placement
+        self.on_vacation = ids[(starts <= day) & (day < starts + self.length) & (self.went[ids] | starting_today)]
         world = model.world
         away = np.bincount(world.staff.home[self.on_vacation], minlength=world.n_workplaces)
         ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
@@ -190,7 +189,8 @@ class Vacation(Lever):
     def apply(self, model: MobilisationModel, day: int) -> None:
         s = model.world.staff
         leaving = self.scheduled[self.start_day[self.scheduled] == day]
-        leaving = leaving[self.went[leaving] & (s.status[leaving] == ACTIVE)]
+        leaving = leaving[s.status[leaving] == ACTIVE]  # not active on the first day (sick, resting): the vacation is lost
+        self.went[leaving] = True
         s.status[leaving] = kernels.OFF_DUTY
         s.days_left[leaving] = self.length
         s.workplace[leaving] = s.home[leaving]
@@ -233,7 +233,7 @@ class NursingHomeMeasures(Lever):
         back = hourly[(s.status[hourly] == RESERVE) & lifted[s.region[hourly]]]
         s.status[back] = ACTIVE
         s.workplace[back] = s.home[back]
-        out = hourly[(s.status[hourly] == ACTIVE) & on[s.region[hourly]]]
+        out = hourly[(s.status[hourly] == ACTIVE) & (s.posting[hourly] < 0) & on[s.region[hourly]]]
         s.status[out] = RESERVE
         perm = self.permanent[on[s.region[self.permanent]]]
         s.max_hours[perm] = np.maximum(s.max_hours[perm], self.cfg.overtime_max_weekly_hours / 7.0)

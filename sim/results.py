@@ -58,6 +58,7 @@ from sim.categories import (
     POOL,
     POSTINGS,
     PROFESSIONS,
+    RESERVE,
     RETIRED,
     STATUSES,
     STUDENT,
@@ -68,8 +69,9 @@ if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 FATIGUE_BINS = 100
-#: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme.
-COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery")
+#: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
+#: and (negative) the contracted pay of hourly staff not called in while hourly temps are banned.
+COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved")
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
@@ -136,6 +138,7 @@ class Recorder:
         self._not_specialist_at_icu = np.flatnonzero((s.profession != ICU_NURSE) & np.isin(s.profession, (ICU_NURSE, ANAESTHESIA, RN)))
         self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
         self._pool_extra = np.flatnonzero(s.contract == POOL)
+        self._hourly_home = world.hourly_home_staff
         wage = np.array([cfg.costs.hourly_wage_sek[p] for p in PROFESSIONS]) * (1.0 + cfg.costs.employer_fee)
         self._wage = wage
         self._group_region = np.repeat(np.arange(n_reg), len(EMPLOYERS) * N_PROFESSIONS)
@@ -205,17 +208,18 @@ class Recorder:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
         self.gap_share[day] = m.forecast_gap_share
         icu_wp = world.workplace_kind == ICU
-        nurses = self._icu_nurses[icu_wp[s.workplace[self._icu_nurses]]]
+        worked_at = m.worked_at  # today's workplace, before same-day sickness sent anyone home
+        nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
         region_of = world.workplace_region
-        self.specialist_nurses[day] = np.bincount(region_of[s.workplace[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
+        self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
         posted = np.flatnonzero(s.posting >= 0)
         kind = s.posting_kind[posted]
         self.loaned_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("loan")]]], minlength=n_reg)
         self.pool_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("pool")]]], minlength=n_reg)
         support = self._not_specialist_at_icu
-        trained = support[icu_wp[s.workplace[support]] & (s.role[support] == ICU_NURSE) & (s.posting[support] < 0)]
-        trained = trained[s.status[trained] == 0]
-        self.trained_in_icu[day] = np.bincount(region_of[s.workplace[trained]], minlength=n_reg)
+        trained = support[icu_wp[worked_at[support]] & (s.role[support] == ICU_NURSE) & (s.posting[support] < 0)]
+        trained = trained[s.hours_worked[trained] > 0]
+        self.trained_in_icu[day] = np.bincount(region_of[worked_at[trained]], minlength=n_reg)
         rec = self._recruits
         working = rec[s.hours_worked[rec] > 0]
         self.recruits_working[day] = np.bincount(s.region[working], minlength=n_reg)
@@ -241,6 +245,8 @@ class Recorder:
         if rec_cfg.enabled and day == max((rec_cfg.start - cfg.time.start).days, 0):
             staying = np.flatnonzero(s.status[: s.n_regular] != LEFT)
             cost[:, 4] = np.bincount(s.region[staying], minlength=n_reg) * rec_cfg.cost_per_staff_sek
+        banned = self._hourly_home[s.status[self._hourly_home] == RESERVE]
+        cost[:, 5] = -np.bincount(s.region[banned], weights=s.base_hours[banned] * self._wage[s.profession[banned]], minlength=n_reg)
         self.cost[day] = cost
 
     def _operations_base(self) -> np.ndarray:

@@ -76,8 +76,11 @@ class Queue:
         order = ids[np.lexsort((priority[ids], profession[ids], region[ids]))].astype(np.int64)
         key = region[order].astype(np.int64) * N_PROFESSIONS + profession[order]
         bounds = np.flatnonzero(np.diff(key)) + 1
-        start = np.concatenate([[0], bounds, [order.shape[0]]]).astype(np.int64)
-        first = order[start[:-1]] if order.shape[0] else np.zeros(0, dtype=np.int64)
+        if order.shape[0] == 0:  # no staff: no group
+            start, first = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        else:
+            start = np.concatenate([[0], bounds, [order.shape[0]]]).astype(np.int64)
+            first = order[start[:-1]]
         return cls(order, start, region[first].astype(np.int64), profession[first].astype(np.int64))
 
     def __len__(self) -> int:

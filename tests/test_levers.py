@@ -834,10 +834,16 @@ def strategy_results() -> dict[str, sim.Result]:
 
 def test_costs_are_never_negative(strategy_results, second_wave, baseline_autumn):
     runs = {**strategy_results, **second_wave, "baseline_autumn": baseline_autumn}
+    spending = [item for item in COST_ITEMS if item != "banned_temps_saved"]
     for name, res in runs.items():
-        costs = res.daily.regions[[f"cost_{item}_sek" for item in COST_ITEMS]]
+        costs = res.daily.regions[[f"cost_{item}_sek" for item in spending]]
         assert (costs.to_numpy() >= 0).all(), name
-        assert all(summary(res, f"cost_{item}_msek") >= 0 for item in COST_ITEMS), name
+        assert all(summary(res, f"cost_{item}_msek") >= 0 for item in spending), name
+        # the pay of hourly staff not called in is a saving, and there is one only under the ban on temps
+        saved = res.daily.regions["cost_banned_temps_saved_sek"]
+        assert (saved <= 0).all(), name
+        banned = res.scenario.levers.nursing_home_measures.enabled and res.scenario.levers.nursing_home_measures.ban_hourly_temps
+        assert (saved.sum() < 0) == banned, name
 
 
 def test_no_action_pays_no_lever_costs_and_the_large_pool_costs(strategy_results):
