@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    sweep = sub.add_parser("sweep", help="run an experiment file (variants or a parameter design) into a resumable results store")
+    sweep.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
+    sweep.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
+    sweep.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster (instead of --workers)")
+    sweep.add_argument("--resume", action="store_true", help="skip the runs already in the results folder")
+    sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<experiment name>)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
     validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE")
@@ -176,6 +184,82 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sim.sweep import jobs, load_experiment, load_results, mean_by_point, open_store, run_sweep
+
+    # every input is checked before the first run
+    if args.workers < 1:
+        raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    if args.scheduler is not None and not (
+        args.scheduler.startswith("tcp://") and args.scheduler[len("tcp://") :].rpartition(":")[2].isdigit()
+    ):
+        raise ScenarioError("--scheduler", "scheduler", f"expected tcp://HOST:PORT, got {args.scheduler!r}")
+    experiment = load_experiment(args.experiment)
+    for scenario in experiment.scenarios.values():
+        _check_demand_csv(scenario)
+    try:
+        out = open_store(experiment, args.out)
+    except ValueError as exc:
+        raise ScenarioError("--out", str(args.out or out_default(experiment.name)), str(exc)) from None
+    total = len(jobs(experiment))
+
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
+        TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(),
+        console=console, disable=args.quiet or not console.is_terminal,
+    ) as progress:  # fmt: skip
+        task = progress.add_task(experiment.name, total=total, failed=0)
+        try:
+            outcome = run_sweep(
+                experiment,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                out=out,
+                progress=lambda done, failed, _: progress.update(task, completed=done, failed=failed),
+            )
+        except KeyboardInterrupt:
+            print(f"mobsim: interrupted; finished runs are kept in {out}/ (continue with --resume)", file=sys.stderr)
+            return 130
+        except OSError as exc:  # e.g. the scheduler cannot be reached, or the folder cannot be written
+            _fail(f"{args.scheduler or out}: {exc.strerror or exc}")
+            return EXIT_FAILED
+    finished = time.perf_counter()
+    _print_sweep(mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name)
+    failed = f", {len(outcome.failed)} failed (see {out}/failed/)" if outcome.failed else ""
+    skipped = f", {outcome.skipped} already done" if outcome.skipped else ""
+    console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {out}/")
+    return EXIT_FAILED if outcome.failed else 0
+
+
+def out_default(name: str) -> Path:
+    return Path("results") / name
+
+
+def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
+    """Mean indicators per point (or variant), the first ``limit`` points."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if table.empty:
+        Console().print(f"{name}: no finished runs")
+        return
+    shown = table.head(limit)
+    more = f" (first {limit} of {len(table)} points)" if len(table) > limit else ""
+    out = Table(title=f"{name}: mean over replications{more}")
+    for column in shown.columns:
+        out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
+    decimals = {c: _decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
+    for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
+        out.add_row(*(_number(shown[c].iat[i], decimals[c]) if c in decimals else _format(shown[c].iat[i]) for c in shown.columns))
+    Console().print(out)
+
+
 def _compare_folder(names: list[str], limit: int = 80) -> str:
     """``compare_a_vs_b_vs_c``; with long names, the first name, how many others, and a short hash of all names."""
     folder = "compare_" + "_vs_".join(names)
@@ -275,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "compare":
             return _compare(args)
+        if args.command == "sweep":
+            return _sweep(args)
         return _validate(args)
     except ScenarioError as exc:
         _fail(str(exc))

@@ -124,6 +124,16 @@ def _init_worker(threads: int) -> None:
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
+def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that share the cores (each gets cores // workers threads)."""
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    # workers inherit the environment at spawn: one pool of threads per core, not per process
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, str(threads))
+    context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,))
+
+
 # --------------------------------------------------------------------------- replications
 
 
@@ -232,12 +242,7 @@ def run_replications(
         for i, job in enumerate(jobs):
             finished(i, _run_one(*job))
     else:
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        # workers inherit the environment at spawn: one pool of threads per core, not per process
-        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, str(threads))
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
+        with process_pool(workers) as pool:
             futures = {pool.submit(_run_one, *job): i for i, job in enumerate(jobs)}
             try:
                 for future in concurrent.futures.as_completed(futures):

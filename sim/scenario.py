@@ -22,7 +22,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -38,6 +38,7 @@ from sim.categories import MUNICIPAL_UNIT_KINDS, PROFESSIONS, REGION_UNIT_KINDS,
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ScenarioError(ValueError):
@@ -704,8 +705,13 @@ def _set_dotted(
 
 
 def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], default_source: str) -> Scenario:
+    return _validate_as(Scenario, data, origins, default_source)
+
+
+def _validate_as(model: type[_M], data: dict[str, Any], origins: dict[tuple[str, ...], str], default_source: str) -> _M:
+    """Validate ``data`` as ``model`` (a schema built like ``Scenario``); the first error becomes a ``ScenarioError``."""
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(str(part) for part in error["loc"])
@@ -714,7 +720,7 @@ def _validate(data: dict[str, Any], origins: dict[tuple[str, ...], str], default
             loc = (*loc, *cause.key.split("."))
         key = ".".join(loc)
         source = _origin(loc, origins, default_source)
-        raise ScenarioError(source, key, _describe(error, loc)) from None
+        raise ScenarioError(source, key, _describe(error, loc, model)) from None
 
 
 def _origin(loc: tuple[str, ...], origins: dict[tuple[str, ...], str], default: str) -> str:
@@ -724,10 +730,10 @@ def _origin(loc: tuple[str, ...], origins: dict[tuple[str, ...], str], default: 
     return default
 
 
-def _describe(error: dict[str, Any], loc: tuple[str, ...]) -> str:
+def _describe(error: dict[str, Any], loc: tuple[str, ...], root: type[BaseModel] | None = None) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
-        allowed = _fields_at(loc[:-1])
+        allowed = _fields_at(loc[:-1], root)
         hint = difflib.get_close_matches(loc[-1], allowed, n=1)
         suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
         return f"unknown key{suggestion}" + (f" (valid keys: {', '.join(allowed)})" if not hint and allowed else "")
@@ -742,9 +748,9 @@ def _describe(error: dict[str, Any], loc: tuple[str, ...]) -> str:
     return message
 
 
-def _fields_at(loc: tuple[str, ...]) -> list[str]:
-    """Valid keys of the table at ``loc`` in the schema (for suggestions)."""
-    annotation: Any = Scenario
+def _fields_at(loc: tuple[str, ...], root: type[BaseModel] | None = None) -> list[str]:
+    """Valid keys of the table at ``loc`` in the schema ``root`` (default ``Scenario``), for suggestions."""
+    annotation: Any = root or Scenario
     i = 0
     while i < len(loc):
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -754,11 +760,12 @@ def _fields_at(loc: tuple[str, ...]) -> list[str]:
             annotation = field.annotation
         elif get_origin(annotation) in (list, dict):
             annotation = get_args(annotation)[-1]  # loc[i] is an index or a free key
-        elif get_args(annotation):  # Optional / Union: look into the model among the options
-            models = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
-            if not models:
+        elif get_args(annotation):  # Optional / Union: look into the model among the options, or the one option besides None
+            options = [a for a in get_args(annotation) if a is not type(None)]
+            models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
+            if not models and len(options) != 1:
                 return []
-            annotation = models[0]
+            annotation = models[0] if models else options[0]
             continue
         else:
             return []

@@ -1,0 +1,627 @@
+"""Experiments at scale: experiment files, design points, and a resumable results store.
+
+An experiment is a TOML file, validated like a scenario (unknown keys are errors with the
+closest valid key suggested; errors name the file and the key)::
+
+    name = "quick_sweep"
+    scenario = "../scenarios/strategies/national_pool_small.toml"   # relative to this file
+    replications = 3                                                 # runs per design point
+    seed = 0                                                         # replication r uses seed + r
+    indicators = ["unsafe_icu_patient_days", "cost_total_msek"]      # default: sim.experiment.INDICATORS
+    set = { "world.scale" = 0.02 }                                   # overrides applied to every point
+
+    design = "latin_hypercube"     # grid, latin_hypercube, sobol or morris
+    samples = 8                    # N (not with grid)
+
+    [parameters]
+    "levers.national_pool.size" = { min = 0, max = 3000 }
+    "levers.national_pool.response_days" = { min = 1, max = 14 }
+
+or, instead of ``design``/``samples``/``[parameters]``, a list of variants::
+
+    [[variants]]
+    name = "no_action"
+    scenario = "../scenarios/strategies/no_action.toml"   # default: the experiment's scenario
+    set = { "levers.loans.enabled" = false }              # optional overrides
+
+Designs (sampled with SALib, seeded with ``seed``):
+
+- ``grid``: every combination of the parameters' ``values`` lists.
+- ``latin_hypercube``: ``samples`` points in the ``[min, max]`` box.
+- ``sobol``: Saltelli's scheme for Sobol indices, ``samples`` · (2D + 2) points (D parameters;
+  ``samples`` a power of two).
+- ``morris``: ``samples`` trajectories of D + 1 points each (4 levels).
+
+A parameter whose scenario value is a whole number (e.g. ``response_days``) gets sampled values
+rounded to the nearest whole number; a design point may therefore repeat another.
+
+Every point runs ``replications`` times; replication r of every point uses seed ``seed + r``
+(common random numbers across points). A run is identified by ``p{point:05d}_r{rep:03d}``.
+
+The results store (default ``results/<experiment name>/``)::
+
+    manifest.json            the experiment, its hash, the scenarios' hashes, versions, progress
+    points.parquet           one row per design point: point_id and the parameter values (or variant)
+    runs/<run_id>.parquet    one row per finished run: run_id, point_id, replication, seed, values, indicators
+    failed/<run_id>.json     a run that raised: error type and message (the sweep goes on)
+
+Every file is written to a temporary file in its folder and moved into place (``os.replace``), so
+an interrupted sweep leaves only whole files, and each run is written as soon as it finishes.
+
+Reusing a store: the manifest holds ``experiment_sha256``, a hash of the validated experiment and
+of every scenario it uses (so editing the experiment *or* a scenario file changes it).
+
+- A missing or empty folder is a new store.
+- A folder whose manifest has the same hash belongs to this experiment. With ``resume=True`` the
+  runs already in ``runs/`` are skipped and the others (including failed ones) run; without it
+  every run is run again and its file replaced (the model is deterministic, so the results are
+  the same unless the code changed).
+- A folder whose manifest has another hash, or a non-empty folder without a manifest, is refused
+  (``ValueError``): runs of different experiments must not be mixed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import difflib
+import hashlib
+import itertools
+import json
+import math
+import os
+import platform
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import Field, field_validator, model_validator
+
+from sim.experiment import INDICATORS, default_indicators, process_pool
+from sim.results import _pkg, _version, check_results_dir
+from sim.scenario import Scenario, ScenarioError, _KeyedValueError, _read_toml, _Section, _validate_as, load_scenario
+
+Design = Literal["grid", "latin_hypercube", "sobol", "morris"]
+DESIGNS: tuple[str, ...] = ("grid", "latin_hypercube", "sobol", "morris")
+MAX_SEED = 2**63 - 1
+MORRIS_LEVELS = 4
+
+# called with (runs done, failed runs, runs in all) after each run; skipped runs count as done
+SweepProgress = Callable[[int, int, int], None]
+
+
+# --------------------------------------------------------------------------- schema
+
+
+class ParameterSpec(_Section):
+    """One varied scenario value: a range (``min``, ``max``) or a list of ``values`` (grid)."""
+
+    min: float | None = None
+    max: float | None = None
+    values: list[Any] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> ParameterSpec:
+        if self.values is not None:
+            if self.min is not None or self.max is not None:
+                raise _KeyedValueError("values", "give either values = [...] or min and max, not both")
+            return self
+        if self.min is None or self.max is None:
+            raise _KeyedValueError("min" if self.min is None else "max", "expected min and max (a range) or values = [...]")
+        if not (math.isfinite(self.min) and math.isfinite(self.max)):
+            raise _KeyedValueError("min", f"expected finite bounds, got {self.min} and {self.max}")
+        if self.min > self.max:
+            raise _KeyedValueError("min", f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
+
+
+class VariantSpec(_Section):
+    """A named scenario: a file, overrides of the experiment's scenario, or both."""
+
+    name: str
+    scenario: Path | None = Field(None, description="scenario file, relative to the experiment file (default: the experiment's)")
+    set: dict[str, Any] = Field(default_factory=dict, description="dotted scenario key -> value")
+
+
+class ExperimentSpec(_Section):
+    """The contents of an experiment file."""
+
+    name: str
+    description: str = ""
+    scenario: Path | None = Field(None, description="base scenario file, relative to the experiment file")
+    replications: Annotated[int, Field(ge=1)]
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
+    indicators: list[str] | None = Field(None, min_length=1, description="summary columns kept per run")
+    set: dict[str, Any] = Field(default_factory=dict, description="dotted scenario key -> value, applied to every point")
+    variants: list[VariantSpec] | None = Field(None, min_length=1)
+    parameters: dict[str, ParameterSpec] | None = Field(None, min_length=1)
+    design: Design | None = None
+    samples: Annotated[int, Field(ge=1)] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        # the name is the default results folder (results/<name>)
+        if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
+            raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExperimentSpec:
+        if self.seed > MAX_SEED - self.replications + 1:
+            raise _KeyedValueError("seed", f"seeds {self.seed}..{self.seed + self.replications - 1} do not fit in 0..2**63 - 1")
+        if self.indicators is not None and len(set(self.indicators)) < len(self.indicators):
+            raise _KeyedValueError("indicators", "an indicator is listed twice")
+        if (self.variants is None) == (self.parameters is None):
+            raise _KeyedValueError("variants", "expected either [[variants]] or [parameters] (with design), not both nor neither")
+        if self.variants is not None:
+            for key in ("design", "samples"):
+                if getattr(self, key) is not None:
+                    raise _KeyedValueError(key, f"{key} applies to [parameters], not to [[variants]]")
+            names = [v.name for v in self.variants]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    raise _KeyedValueError(f"variants.{i}.name", f"'{name}' names two variants; expected distinct names")
+            if self.scenario is None:
+                for i, variant in enumerate(self.variants):
+                    if variant.scenario is None:
+                        raise _KeyedValueError(f"variants.{i}.scenario", "expected a scenario file (the experiment gives none)")
+            return self
+        assert self.parameters is not None
+        if self.scenario is None:
+            raise _KeyedValueError("scenario", "required key is missing ([parameters] vary the experiment's scenario)")
+        if self.design is None:
+            raise _KeyedValueError("design", f"required with [parameters]; expected one of {', '.join(DESIGNS)}")
+        grid = self.design == "grid"
+        if grid and self.samples is not None:
+            raise _KeyedValueError("samples", "a grid has every combination of the values; samples does not apply")
+        if not grid and self.samples is None:
+            raise _KeyedValueError("samples", f"required with design = '{self.design}'")
+        if self.design == "sobol" and self.samples is not None and self.samples & (self.samples - 1):
+            raise _KeyedValueError("samples", f"the Sobol design needs a power of two, got {self.samples}")
+        for key, spec in self.parameters.items():
+            if grid and spec.values is None:
+                raise _KeyedValueError(f"parameters.{key}.values", "design = 'grid' needs values = [...] for every parameter")
+            if not grid and spec.values is not None:
+                raise _KeyedValueError(f"parameters.{key}.values", f"design = '{self.design}' samples a range: give min and max")
+        return self
+
+
+# --------------------------------------------------------------------------- loaded experiment
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: its file's contents and the scenarios it runs.
+
+    ``scenarios`` maps each variant's name to its scenario (overrides applied); with
+    ``[parameters]`` it holds the one base scenario under the key ``""``. ``integer`` names
+    the parameters whose sampled values are rounded.
+    """
+
+    spec: ExperimentSpec
+    source: Path
+    scenarios: dict[str, Scenario]
+    integer: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(self.spec.parameters or {})
+
+    @property
+    def value_columns(self) -> list[str]:
+        """Columns that identify a point besides point_id: the parameters, or ``variant``."""
+        return ["variant"] if self.spec.variants is not None else self.parameters
+
+    def digest(self) -> str:
+        """SHA-256 of the validated experiment and of every scenario it uses."""
+        data = {"experiment": self.spec.model_dump(mode="json"), "scenarios": {k: s.digest() for k, s in self.scenarios.items()}}
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file and the scenarios it names.
+
+    Raises:
+        ScenarioError: naming the experiment file (or a scenario file) and the key.
+    """
+    path = Path(path)
+    source = str(path)
+    data = _read_toml(path)
+    spec = _validate_as(ExperimentSpec, data, {}, source)
+
+    def scenario_at(relative: Path, key: str) -> Scenario:
+        file = path.parent / relative
+        if not file.is_file():
+            raise ScenarioError(source, key, f"file '{relative}' not found (looked in {path.parent})")
+        return load_scenario(file)
+
+    def overridden(scenario: Scenario, overrides: dict[str, Any], key: str) -> Scenario:
+        if not overrides:
+            return scenario
+        for dotted in overrides:
+            _lookup(scenario, dotted, source, f"{key}.{dotted}")
+        try:
+            return scenario.with_overrides(**overrides)
+        except ScenarioError as exc:
+            raise ScenarioError(source, f"{key}.{exc.key}", exc.message) from None
+
+    base = scenario_at(spec.scenario, "scenario") if spec.scenario is not None else None
+    if base is not None:
+        base = overridden(base, spec.set, "set")
+    scenarios: dict[str, Scenario] = {}
+    integer: set[str] = set()
+    if spec.variants is not None:
+        for i, variant in enumerate(spec.variants):
+            if variant.scenario is not None:
+                scenario = overridden(scenario_at(variant.scenario, f"variants.{i}.scenario"), spec.set, "set")
+            else:
+                assert base is not None
+                scenario = base
+            scenarios[variant.name] = overridden(scenario, variant.set, f"variants.{i}.set")
+    else:
+        assert base is not None and spec.parameters is not None
+        scenarios[""] = base
+        for key, parameter in spec.parameters.items():
+            current = _lookup(base, key, source, f"parameters.{key}")
+            if parameter.values is None:
+                if isinstance(current, bool) or not isinstance(current, int | float | None):
+                    raise ScenarioError(
+                        source, f"parameters.{key}", f"is {current!r}, not a number: give values = [...] with design 'grid'"
+                    )
+                if isinstance(current, int):
+                    integer.add(key)
+    return Experiment(spec=spec, source=path, scenarios=scenarios, integer=frozenset(integer))
+
+
+def _lookup(scenario: Scenario, dotted: str, source: str, key: str) -> Any:
+    """The scenario's value at ``dotted`` (``a.b.0.c``), or a ScenarioError naming the unknown part."""
+    node: Any = scenario.model_dump(mode="json")
+    for i, part in enumerate(dotted.split(".")):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            continue
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            continue
+        where = ".".join(dotted.split(".")[:i]) or "the scenario"
+        options = [str(k) for k in node] if isinstance(node, dict) else [str(n) for n in range(len(node))] if isinstance(node, list) else []
+        hint = difflib.get_close_matches(part, options, n=1)
+        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+        raise ScenarioError(source, key, f"unknown scenario key '{dotted}': '{part}' is not in {where}{suggestion}")
+    return node
+
+
+# --------------------------------------------------------------------------- design points and jobs
+
+
+def points(experiment: Experiment) -> pd.DataFrame:
+    """One row per design point: ``point_id`` (0, 1, ...) and the parameter values (or ``variant``)."""
+    spec = experiment.spec
+    if spec.variants is not None:
+        return pd.DataFrame({"point_id": range(len(spec.variants)), "variant": [v.name for v in spec.variants]})
+    assert spec.parameters is not None
+    names = list(spec.parameters)
+    if spec.design == "grid":
+        rows = [list(combo) for combo in itertools.product(*(spec.parameters[n].values or [] for n in names))]
+    else:
+        from SALib.sample import latin, morris, sobol
+
+        problem = {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [[spec.parameters[n].min, spec.parameters[n].max] for n in names],
+        }
+        n = spec.samples or 1
+        if spec.design == "latin_hypercube":
+            sample = latin.sample(problem, n, seed=spec.seed)
+        elif spec.design == "sobol":
+            sample = sobol.sample(problem, n, calc_second_order=True, seed=spec.seed)
+        else:
+            sample = morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=spec.seed)
+        rows = [[_cast(n, float(x), experiment.integer) for n, x in zip(names, row, strict=True)] for row in sample]
+    frame = pd.DataFrame(rows, columns=names)
+    frame.insert(0, "point_id", range(len(frame)))
+    return frame
+
+
+def _cast(name: str, value: float, integer: frozenset[str]) -> float | int:
+    return round(value) if name in integer else value
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run: a design point's scenario, the overrides of the point, and a replication's seed."""
+
+    run_id: str
+    point_id: int
+    replication: int
+    seed: int
+    scenario: Scenario
+    overrides: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    indicators: tuple[str, ...] | None = None
+
+
+def run_id(point: int, replication: int) -> str:
+    return f"p{point:05d}_r{replication:03d}"
+
+
+def jobs(experiment: Experiment, design: pd.DataFrame | None = None) -> list[Job]:
+    """Every point × replication, point by point; replication r uses seed ``seed + r``."""
+    design = points(experiment) if design is None else design
+    spec = experiment.spec
+    indicators = tuple(spec.indicators) if spec.indicators is not None else None
+    out = []
+    for row in design.to_dict("records"):
+        point = int(row.pop("point_id"))
+        values = {k: _plain(v) for k, v in row.items()}
+        if spec.variants is not None:
+            scenario, overrides = experiment.scenarios[values["variant"]], {}
+        else:
+            scenario, overrides = experiment.scenarios[""], dict(values)
+        for r in range(spec.replications):
+            out.append(Job(run_id(point, r), point, r, spec.seed + r, scenario, overrides, values, indicators))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python values (for pydantic, JSON and parquet)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_job(job: Job) -> tuple[str, dict[str, Any]]:
+    """Run one job; returns ("ok", row) or ("failed", {"type", "message"}). Never raises for a bad run."""
+    import sim
+
+    try:
+        scenario = job.scenario.with_overrides(**job.overrides) if job.overrides else job.scenario
+        summary = sim.run(scenario, seed=job.seed).summary.iloc[0]
+        names = list(job.indicators) if job.indicators is not None else default_indicators(list(summary.index))
+        missing = [n for n in names if n not in summary.index]
+        if missing:
+            raise KeyError(f"the summary has no column {missing[0]!r}")
+        row = {"run_id": job.run_id, "point_id": job.point_id, "replication": job.replication, "seed": job.seed, **job.values}
+        row.update({n: _plain(summary[n]) for n in names})
+        return "ok", row
+    except Exception as exc:
+        return "failed", {"run_id": job.run_id, "type": type(exc).__name__, "message": str(exc)}
+
+
+# --------------------------------------------------------------------------- results store
+
+
+@dataclass
+class SweepOutcome:
+    """What ``run_sweep`` did: runs in all, skipped (already in the store), run now, and failed now."""
+
+    folder: Path
+    total: int
+    skipped: int
+    ran: int
+    failed: list[str]
+
+
+def open_store(experiment: Experiment, folder: str | Path | None = None) -> Path:
+    """The results folder, checked (see the module's docstring); nothing is written.
+
+    Raises:
+        ValueError: the folder belongs to another experiment, or holds other files.
+    """
+    target = check_results_dir(folder if folder is not None else Path("results") / experiment.name)
+    manifest = target / "manifest.json"
+    if manifest.is_file():
+        try:
+            found = json.loads(manifest.read_text()).get("experiment_sha256")
+        except (OSError, ValueError, AttributeError):
+            found = None
+        if found != experiment.digest():
+            raise ValueError(
+                f"holds results of another experiment (manifest.json experiment_sha256 {str(found)[:12]}, "
+                f"this one {experiment.digest()[:12]}); choose another folder or delete it"
+            )
+    return target
+
+
+def _write_bytes(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` atomically: ``write`` fills a temporary file in the same folder, moved into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(name))
+        os.chmod(name, 0o644)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    _write_bytes(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str)))
+
+
+def _manifest(experiment: Experiment, design: pd.DataFrame, total: int, state: dict[str, Any]) -> dict[str, Any]:
+    spec = experiment.spec
+    return {
+        "experiment": experiment.name,
+        "experiment_file": str(experiment.source),
+        "experiment_sha256": experiment.digest(),
+        "scenario_sha256": {k or "base": s.digest() for k, s in experiment.scenarios.items()},
+        "design": spec.design or "variants",
+        "points": len(design),
+        "replications": spec.replications,
+        "runs": total,
+        "seed": spec.seed,
+        "common_random_numbers": "replication r of every point uses seed + r",
+        "integer_parameters": sorted(experiment.integer),
+        "indicators": spec.indicators or f"default: those of {list(INDICATORS)} in the summary",
+        "mobsim_version": _version(),
+        "python": platform.python_version(),
+        "packages": {name: _pkg(name) for name in ("numpy", "numba", "pandas", "pyarrow", "SALib", "distributed")},
+        "spec": spec.model_dump(mode="json"),
+        **state,
+    }
+
+
+def load_results(folder: str | Path) -> pd.DataFrame:
+    """Every finished run of a store, one row each, ordered by run_id (empty if none)."""
+    files = sorted((Path(folder) / "runs").glob("*.parquet"))
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+
+def load_failures(folder: str | Path) -> pd.DataFrame:
+    """Every failed run of a store: run_id, type, message."""
+    files = sorted((Path(folder) / "failed").glob("*.json"))
+    return pd.DataFrame([json.loads(f.read_text()) for f in files], columns=["run_id", "type", "message"])
+
+
+# --------------------------------------------------------------------------- executors
+
+
+def run_sweep(
+    experiment: Experiment,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: SweepProgress | None = None,
+    out: str | Path | None = None,
+) -> SweepOutcome:
+    """Run every job of ``experiment`` and write each run to the store as it finishes.
+
+    Args:
+        workers: 1 runs in this process; more runs in as many spawned processes.
+        scheduler: ``tcp://host:port`` of a Dask scheduler: runs on its workers (``workers`` is ignored).
+        resume: skip the runs already in the store.
+        progress: called with (runs done, failed, runs in all) after each run.
+        out: the store (default ``results/<experiment name>``).
+
+    The results are the same whatever the executor. A run that raises is written to
+    ``failed/<run_id>.json`` and the sweep goes on.
+
+    Raises:
+        ValueError: the store cannot be used (see ``open_store``), or workers < 1.
+        OSError: the Dask scheduler cannot be reached.
+    """
+    if workers < 1:
+        raise ValueError(f"expected workers >= 1, got {workers}")
+    folder = open_store(experiment, out)
+    design = points(experiment)
+    every = jobs(experiment, design)
+    runs_dir, failed_dir = folder / "runs", folder / "failed"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    failed_dir.mkdir(exist_ok=True)
+    for stale in (*runs_dir.glob(".*.tmp"), *failed_dir.glob(".*.tmp"), *folder.glob(".*.tmp")):
+        stale.unlink(missing_ok=True)  # left by an interrupted write
+    done_ids = {p.stem for p in runs_dir.glob("*.parquet")} if resume else set()
+    todo = [job for job in every if job.run_id not in done_ids]
+    skipped = len(every) - len(todo)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    _write_bytes(folder / "points.parquet", lambda p: design.to_parquet(p, index=False))
+    _write_json(folder / "manifest.json", _manifest(experiment, design, len(every), {"started_utc": started, "complete": False}))
+
+    failed: list[str] = []
+    count = skipped
+    if progress is not None:
+        progress(count, 0, len(every))
+
+    def finished(job: Job, status: str, payload: dict[str, Any]) -> None:
+        nonlocal count
+        record = failed_dir / f"{job.run_id}.json"
+        if status == "ok":
+            frame = pd.DataFrame([payload])
+            _write_bytes(runs_dir / f"{job.run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
+            record.unlink(missing_ok=True)
+        else:
+            _write_json(record, payload)
+            (runs_dir / f"{job.run_id}.parquet").unlink(missing_ok=True)
+            failed.append(job.run_id)
+        count += 1
+        if progress is not None:
+            progress(count, len(failed), len(every))
+
+    for job, status, payload in _execute(todo, workers, scheduler):
+        finished(job, status, payload)
+
+    present = {p.stem for p in runs_dir.glob("*.parquet")}
+    state = {
+        "started_utc": started,
+        "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "runs_done": len(present),
+        "runs_failed": len({p.stem for p in failed_dir.glob("*.json")}),
+        "complete": len(present) == len(every),
+    }
+    _write_json(folder / "manifest.json", _manifest(experiment, design, len(every), state))
+    return SweepOutcome(folder=folder, total=len(every), skipped=skipped, ran=len(todo), failed=failed)
+
+
+def _failure(job: Job, exc: BaseException) -> tuple[Job, str, dict[str, Any]]:
+    return job, "failed", {"run_id": job.run_id, "type": type(exc).__name__, "message": str(exc)}
+
+
+def _execute(todo: list[Job], workers: int, scheduler: str | None) -> Iterator[tuple[Job, str, dict[str, Any]]]:
+    """Run the jobs; yield (job, status, payload) as each finishes (in any order)."""
+    if not todo:
+        return
+    if scheduler is not None:
+        yield from _execute_dask(todo, scheduler)
+    elif min(workers, len(todo)) == 1:
+        for job in todo:
+            yield (job, *run_job(job))
+    else:
+        yield from _execute_pool(todo, min(workers, len(todo)))
+
+
+def _execute_pool(todo: list[Job], workers: int) -> Iterator[tuple[Job, str, dict[str, Any]]]:
+    with process_pool(workers) as pool:
+        futures = {pool.submit(run_job, job): job for job in todo}
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                job = futures[future]
+                try:
+                    yield (job, *future.result())
+                except Exception as exc:  # the worker died (e.g. out of memory): the run failed
+                    yield _failure(job, exc)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _execute_dask(todo: list[Job], scheduler: str) -> Iterator[tuple[Job, str, dict[str, Any]]]:
+    from distributed import Client, as_completed
+
+    with Client(scheduler, timeout="20s") as client:
+        futures = {client.submit(run_job, job, pure=False): job for job in todo}
+        try:
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    yield (job, *future.result())
+                except Exception as exc:  # lost to a dying worker more often than allowed
+                    yield _failure(job, exc)
+        finally:
+            client.cancel(list(futures))
+
+
+def mean_by_point(runs: pd.DataFrame, value_columns: Iterable[str], indicators: Iterable[str] | None = None) -> pd.DataFrame:
+    """Mean of each indicator per point, with the point's values and its number of finished runs."""
+    if runs.empty:
+        return pd.DataFrame()
+    keys = ["point_id", *value_columns]
+    ids = {"run_id", "point_id", "replication", "seed", *keys}
+    names = list(indicators) if indicators is not None else [c for c in runs.columns if c not in ids]
+    numeric = [c for c in names if c in runs.columns and pd.api.types.is_numeric_dtype(runs[c])]
+    grouped = runs.groupby("point_id", sort=True)
+    table = grouped[keys[1:]].first() if keys[1:] else pd.DataFrame(index=grouped.size().index)
+    table["runs"] = grouped.size()
+    table = table.join(grouped[numeric].mean())
+    return table.reset_index()
