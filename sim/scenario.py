@@ -64,6 +64,13 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+def folder_name(value: str) -> str:
+    """A name that is also the default results folder (``results/<name>``): one plain folder name."""
+    if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
+        raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
+    return value
+
+
 def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
     for key in mapping:
         if key not in allowed:
@@ -515,10 +522,7 @@ class Scenario(_Section):
     @field_validator("name")
     @classmethod
     def _folder_name(cls, value: str) -> str:
-        # the name is the default results folder (results/<name>), so it must be one plain folder name
-        if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
-            raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
-        return value
+        return folder_name(value)
 
     @model_validator(mode="after")
     def _known_regions(self) -> Scenario:

@@ -82,7 +82,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.experiment import INDICATORS, default_indicators, process_pool
 from sim.results import _pkg, _version, check_results_dir
-from sim.scenario import Scenario, ScenarioError, _KeyedValueError, _read_toml, _Section, _validate_as, load_scenario
+from sim.scenario import Scenario, ScenarioError, _KeyedValueError, _read_toml, _Section, _validate_as, folder_name, load_scenario
 
 Design = Literal["grid", "latin_hypercube", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "latin_hypercube", "sobol", "morris")
@@ -144,10 +144,7 @@ class ExperimentSpec(_Section):
     @field_validator("name")
     @classmethod
     def _folder_name(cls, value: str) -> str:
-        # the name is the default results folder (results/<name>)
-        if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
-            raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
-        return value
+        return folder_name(value)
 
     @model_validator(mode="after")
     def _one_kind(self) -> ExperimentSpec:
