@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<experiment name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    sensitivity = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices of a finished sobol or morris sweep")
+    sensitivity.add_argument("results", type=Path, metavar="RESULTS_DIR", help="results folder of a finished 'mobsim sweep'")
+    sensitivity.add_argument(
+        "--indicator", dest="indicators", action="append", default=None, metavar="NAME", help="analyse this indicator only (repeatable)"
+    )
+
     validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE")
@@ -237,6 +243,48 @@ def _sweep(args: argparse.Namespace) -> int:
     return EXIT_FAILED if outcome.failed else 0
 
 
+def _sensitivity(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sim.sensitivity import CSV_NAME, analyse, write_csv
+
+    table = analyse(args.results, args.indicators)
+    try:
+        path = write_csv(table, args.results)
+    except OSError as exc:
+        _fail(f"{args.results}: cannot write {CSV_NAME}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    _print_sensitivity(table, args.results.name)
+    Console(stderr=True).print(f"{table['indicator'].nunique()} indicators × {table['parameter'].nunique()} parameters; written to {path}")
+    return 0
+
+
+def _print_sensitivity(table: pd.DataFrame, name: str) -> None:
+    """Indicators as rows, parameters as columns: S1 and ST (Sobol) or μ* and σ (Morris)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    method = str(table["method"].iat[0]) if not table.empty else ""
+    first, second = ("S1", "ST") if method == "sobol" else ("mu_star", "sigma")
+    labels = ("S1", "ST") if method == "sobol" else ("μ*", "σ")
+    parameters = list(dict.fromkeys(table["parameter"]))
+    out = Table(
+        title=f"{name}: {method} indices ({labels[0]} / {labels[1]})",
+        caption="–: no indices (see note in sensitivity.csv)" if (table["note"] != "").any() else None,
+    )
+    out.add_column("indicator")
+    for parameter in parameters:
+        out.add_column(parameter.rsplit(".", 1)[-1], justify="right")
+    for indicator, rows in table.groupby("indicator", sort=False):
+        rows = rows.set_index("parameter").loc[parameters]
+        decimals = _decimals(rows[[first, second]].stack()) if method == "morris" else 3
+        out.add_row(
+            str(indicator),
+            *(f"{labels[0]} {_number(r[first], decimals)}\n{labels[1]} {_number(r[second], decimals)}" for _, r in rows.iterrows()),
+        )
+    Console().print(out)
+
+
 def out_default(name: str) -> Path:
     return Path("results") / name
 
@@ -361,6 +409,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _compare(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "sensitivity":
+            return _sensitivity(args)
         return _validate(args)
     except ScenarioError as exc:
         _fail(str(exc))
