@@ -409,6 +409,7 @@ class Recorder:
             "nursing_home_introductions": int(self.introductions[:n].sum()),
             "resident_infections": int(m.world.home_residents.sum() - m.nh_susceptible.sum()),
             "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
+            "worst_region_icu_nurse_ratio": _worst_region_week(icu),
             "regions_in_crisis_max": int((self.levels[:n] == LEVELS.index("crisis")).sum(axis=1).max()) if n else 0,
             "elective_operations_april_change": self._april_change(n),
             "care_debt_end": float(self.care_debt[n - 1].sum()) if n else 0.0,
@@ -596,6 +597,20 @@ def check_results_dir(directory: str | Path) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ValueError(f"cannot write in '{parent}'")
     return target
+
+
+def _worst_region_week(icu: pd.DataFrame) -> float:
+    """Lowest ICU nurses per patient of any region in any week (nurse-days / patient-days).
+
+    Weeks run from the first day; region-weeks with fewer than 7 patient-days (under one patient
+    a day on average) are left out, so tiny regions at small scales do not decide it alone.
+    """
+    if icu.empty:
+        return float("nan")
+    week = (icu["date"] - icu["date"].min()).dt.days // 7
+    sums = icu.groupby([icu["region"], week], observed=True)[["icu_nurses", "icu_patients"]].sum()
+    sums = sums[sums["icu_patients"] >= 7.0]
+    return float((sums["icu_nurses"] / sums["icu_patients"]).min()) if len(sums) else float("nan")
 
 
 def _pkg(name: str) -> str:

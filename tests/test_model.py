@@ -242,3 +242,30 @@ def test_save_refuses_a_folder_that_does_not_hold_results(small_result, tmp_path
 def test_bad_seed_is_a_clear_error(model_factory, seed):
     with pytest.raises(sim.ScenarioError, match="seed"):
         model_factory(seed=seed)
+
+
+def test_worst_region_week_ignores_tiny_region_weeks():
+    from sim.results import _worst_region_week
+
+    dates = pd.to_datetime(["2020-04-01"] * 2 + ["2020-04-08"] * 2)
+    icu = pd.DataFrame(
+        {
+            "date": np.repeat(dates.to_numpy(), 1),
+            "region": ["a", "b", "a", "b"],
+            "icu_nurses": [8.0, 0.1, 3.0, 0.0],
+            "icu_patients": [10.0, 0.5, 10.0, 0.2],  # region b never has a patient a day on average
+        }
+    )
+    # region a: week 0 has 8 nurse-days for 10 patient-days, week 1 has 3 for 10 -> worst 0.3; b is left out
+    assert _worst_region_week(icu) == pytest.approx(0.3)
+    assert np.isnan(_worst_region_week(icu[icu["region"] == "b"]))
+
+
+def test_worst_region_ratio_rises_with_a_large_additional_pool(no_action_factory, scenario_path):
+    none = no_action_factory(seed=1).run().summary["worst_region_icu_nurse_ratio"].iloc[0]
+    pool = (
+        sim.run(scenario_path.parent / "strategies" / "national_pool_large.toml", seed=1, world__scale=0.03, time__end="2020-05-15")
+        .summary["worst_region_icu_nurse_ratio"]
+        .iloc[0]
+    )
+    assert 0 < none < pool <= 1
