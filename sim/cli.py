@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
     sweep.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
     sweep.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster (instead of --workers)")
+    sweep.add_argument("--dask", action="store_true", help="run --workers N on a local Dask cluster on 127.0.0.1 instead of a process pool")
     sweep.add_argument("--resume", action="store_true", help="skip the runs already in the results folder")
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<experiment name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -199,6 +200,8 @@ def _sweep(args: argparse.Namespace) -> int:
     # every input is checked before the first run
     if args.workers < 1:
         raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    if args.dask and args.scheduler is not None:
+        raise ScenarioError("--dask", "dask", "starts a local cluster; with --scheduler the runs go to that cluster: give one of them")
     if args.scheduler is not None and not (
         args.scheduler.startswith("tcp://") and args.scheduler[len("tcp://") :].rpartition(":")[2].isdigit()
     ):
@@ -227,6 +230,7 @@ def _sweep(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
                 resume=args.resume,
                 out=out,
+                local_dask=args.dask,
                 progress=lambda done, failed, _: progress.update(task, completed=done, failed=failed),
             )
         except KeyboardInterrupt:

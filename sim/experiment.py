@@ -82,6 +82,30 @@ def check_names(scenarios: Sequence[Scenario], sources: Sequence[str | Path] | N
 # --------------------------------------------------------------------------- one run
 
 
+#: Columns of ``national_daily`` (besides ``date``): what an experiment may keep per run and day.
+NATIONAL_DAILY_COLUMNS = (
+    "covid_icu_patients",
+    "icu_patients",
+    "icu_nurses",
+    "nurses_per_patient",
+    "unsafe_patients",
+    "specialist_icu_nurses",
+    "diluted_patients",
+    "beds_surge",
+    "free_beds_share",
+    "n_active",
+    "n_sick_covid",
+    "n_sick_other",
+    "n_sick_exhaustion",
+    "n_left",
+    "n_off_duty",
+    "n_training",
+    "n_reserve",
+    "n_total",
+    "fatigue_mean",
+)
+
+
 def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
     """National values per date from a run's daily ``icu`` and ``staff`` frames.
 
@@ -124,12 +148,21 @@ def _init_worker(threads: int) -> None:
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
 
-def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes that share the cores (each gets cores // workers threads)."""
+def share_cores(workers: int) -> int:
+    """Threads per worker process so that ``workers`` processes share the cores; set for processes started after this.
+
+    Workers inherit the environment when they start: one pool of threads per core, not per process.
+    """
     threads = max(1, (os.cpu_count() or 1) // workers)
-    # workers inherit the environment at spawn: one pool of threads per core, not per process
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, str(threads))
+    os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
+    return threads
+
+
+def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that share the cores (each gets cores // workers threads)."""
+    threads = share_cores(workers)
     context = multiprocessing.get_context("spawn")
     return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,))
 

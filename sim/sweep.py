@@ -80,7 +80,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from sim.experiment import INDICATORS, default_indicators, process_pool
+from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily, process_pool, share_cores
 from sim.results import _pkg, _version, check_results_dir
 from sim.scenario import Scenario, ScenarioError, _KeyedValueError, _read_toml, _Section, _validate_as, folder_name, load_scenario
 
@@ -88,6 +88,7 @@ Design = Literal["grid", "latin_hypercube", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "latin_hypercube", "sobol", "morris")
 MAX_SEED = 2**63 - 1
 MORRIS_LEVELS = 4
+DAILY_KEY = "__daily__"  # where run_job hands a run's kept daily series to the store writer
 
 # called with (runs done, failed runs, runs in all) after each run; skipped runs count as done
 SweepProgress = Callable[[int, int, int], None]
@@ -135,6 +136,7 @@ class ExperimentSpec(_Section):
     replications: Annotated[int, Field(ge=1)]
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
     indicators: list[str] | None = Field(None, min_length=1, description="summary columns kept per run")
+    daily: list[str] = Field(default_factory=list, description="national daily series kept per run (sim.experiment.NATIONAL_DAILY_COLUMNS)")
     set: dict[str, Any] = Field(default_factory=dict, description="dotted scenario key -> value, applied to every point")
     variants: list[VariantSpec] | None = Field(None, min_length=1)
     parameters: dict[str, ParameterSpec] | None = Field(None, min_length=1)
@@ -145,6 +147,18 @@ class ExperimentSpec(_Section):
     @classmethod
     def _folder_name(cls, value: str) -> str:
         return folder_name(value)
+
+    @field_validator("daily")
+    @classmethod
+    def _known_series(cls, value: list[str]) -> list[str]:
+        for i, name in enumerate(value):
+            if name not in NATIONAL_DAILY_COLUMNS:
+                hint = difflib.get_close_matches(name, NATIONAL_DAILY_COLUMNS, n=1)
+                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                raise _KeyedValueError(
+                    str(i), f"unknown daily series '{name}'{suggestion} (expected one of {', '.join(NATIONAL_DAILY_COLUMNS)})"
+                )
+        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> ExperimentSpec:
@@ -345,6 +359,7 @@ class Job:
     overrides: dict[str, Any] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     indicators: tuple[str, ...] | None = None
+    daily: tuple[str, ...] = ()
 
 
 def run_id(point: int, replication: int) -> str:
@@ -365,7 +380,7 @@ def jobs(experiment: Experiment, design: pd.DataFrame | None = None) -> list[Job
         else:
             scenario, overrides = experiment.scenarios[""], dict(values)
         for r in range(spec.replications):
-            out.append(Job(run_id(point, r), point, r, spec.seed + r, scenario, overrides, values, indicators))
+            out.append(Job(run_id(point, r), point, r, spec.seed + r, scenario, overrides, values, indicators, tuple(spec.daily)))
     return out
 
 
@@ -380,13 +395,17 @@ def run_job(job: Job) -> tuple[str, dict[str, Any]]:
 
     try:
         scenario = job.scenario.with_overrides(**job.overrides) if job.overrides else job.scenario
-        summary = sim.run(scenario, seed=job.seed).summary.iloc[0]
+        result = sim.run(scenario, seed=job.seed)
+        summary = result.summary.iloc[0]
         names = list(job.indicators) if job.indicators is not None else default_indicators(list(summary.index))
         missing = [n for n in names if n not in summary.index]
         if missing:
             raise KeyError(f"the summary has no column {missing[0]!r}")
         row = {"run_id": job.run_id, "point_id": job.point_id, "replication": job.replication, "seed": job.seed, **job.values}
         row.update({n: _plain(summary[n]) for n in names})
+        if job.daily:
+            daily = national_daily(result.daily.icu, result.daily.staff)[["date", *job.daily]]
+            row[DAILY_KEY] = daily.assign(run_id=job.run_id, point_id=job.point_id, replication=job.replication)
         return "ok", row
     except Exception as exc:
         return "failed", {"run_id": job.run_id, "type": type(exc).__name__, "message": str(exc)}
@@ -476,6 +495,16 @@ def load_results(folder: str | Path) -> pd.DataFrame:
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
 
+def load_daily(folder: str | Path) -> pd.DataFrame:
+    """The kept daily series of every finished run (the experiment's ``daily``), long by run and date."""
+    folder = Path(folder)
+    done = {p.stem for p in (folder / "runs").glob("*.parquet")}
+    files = sorted(p for p in (folder / "daily").glob("*.parquet") if p.stem in done)
+    if not files:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+
 def load_failures(folder: str | Path) -> pd.DataFrame:
     """Every failed run of a store: run_id, type, message."""
     files = sorted((Path(folder) / "failed").glob("*.json"))
@@ -492,11 +521,13 @@ def run_sweep(
     resume: bool = False,
     progress: SweepProgress | None = None,
     out: str | Path | None = None,
+    local_dask: bool = False,
 ) -> SweepOutcome:
     """Run every job of ``experiment`` and write each run to the store as it finishes.
 
     Args:
-        workers: 1 runs in this process; more runs in as many spawned processes.
+        workers: 1 runs in this process; more runs in as many spawned processes (or, with
+            ``local_dask``, in a local Dask cluster of that many worker processes on 127.0.0.1).
         scheduler: ``tcp://host:port`` of a Dask scheduler: runs on its workers (``workers`` is ignored).
         resume: skip the runs already in the store.
         progress: called with (runs done, failed, runs in all) after each run.
@@ -514,10 +545,12 @@ def run_sweep(
     folder = open_store(experiment, out)
     design = points(experiment)
     every = jobs(experiment, design)
-    runs_dir, failed_dir = folder / "runs", folder / "failed"
+    runs_dir, failed_dir, daily_dir = folder / "runs", folder / "failed", folder / "daily"
     runs_dir.mkdir(parents=True, exist_ok=True)
     failed_dir.mkdir(exist_ok=True)
-    for stale in (*runs_dir.glob(".*.tmp"), *failed_dir.glob(".*.tmp"), *folder.glob(".*.tmp")):
+    if experiment.spec.daily:
+        daily_dir.mkdir(exist_ok=True)
+    for stale in (*runs_dir.glob(".*.tmp"), *failed_dir.glob(".*.tmp"), *daily_dir.glob(".*.tmp"), *folder.glob(".*.tmp")):
         stale.unlink(missing_ok=True)  # left by an interrupted write
     done_ids = {p.stem for p in runs_dir.glob("*.parquet")} if resume else set()
     todo = [job for job in every if job.run_id not in done_ids]
@@ -535,6 +568,9 @@ def run_sweep(
         nonlocal count
         record = failed_dir / f"{job.run_id}.json"
         if status == "ok":
+            daily = payload.pop(DAILY_KEY, None)
+            if daily is not None:  # written before the run file, whose presence marks the run as done
+                _write_bytes(daily_dir / f"{job.run_id}.parquet", lambda p: daily.to_parquet(p, index=False))
             frame = pd.DataFrame([payload])
             _write_bytes(runs_dir / f"{job.run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
             record.unlink(missing_ok=True)
@@ -546,7 +582,7 @@ def run_sweep(
         if progress is not None:
             progress(count, len(failed), len(every))
 
-    for job, status, payload in _execute(todo, workers, scheduler):
+    for job, status, payload in _execute(todo, workers, scheduler, local_dask):
         finished(job, status, payload)
 
     present = {p.stem for p in runs_dir.glob("*.parquet")}
@@ -565,12 +601,20 @@ def _failure(job: Job, exc: BaseException) -> tuple[Job, str, dict[str, Any]]:
     return job, "failed", {"run_id": job.run_id, "type": type(exc).__name__, "message": str(exc)}
 
 
-def _execute(todo: list[Job], workers: int, scheduler: str | None) -> Iterator[tuple[Job, str, dict[str, Any]]]:
+def _execute(todo: list[Job], workers: int, scheduler: str | None, local_dask: bool = False) -> Iterator[tuple[Job, str, dict[str, Any]]]:
     """Run the jobs; yield (job, status, payload) as each finishes (in any order)."""
     if not todo:
         return
     if scheduler is not None:
         yield from _execute_dask(todo, scheduler)
+    elif local_dask:
+        from distributed import LocalCluster
+
+        share_cores(workers)
+        with LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster:  # fmt: skip
+            yield from _execute_dask(todo, cluster.scheduler_address)
     elif min(workers, len(todo)) == 1:
         for job in todo:
             yield (job, *run_job(job))

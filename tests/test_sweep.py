@@ -215,3 +215,37 @@ def test_cli_bad_input(tmp_path, capsys, edit, args, needle):
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), *args]) == 2
     assert needle in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "out").exists()
+
+
+def test_daily_series_are_kept_per_run_and_checked(tmp_path):
+    exp = tmp_path / "daily.toml"
+    exp.write_text(
+        f'name = "daily"\nscenario = "{BASE}"\nreplications = 2\nseed = 0\n'
+        'indicators = ["unsafe_icu_patient_days"]\ndaily = ["covid_icu_patients", "nurses_per_patient"]\n'
+        '[set]\n"world.scale" = 0.02\n"time.end" = 2020-03-20\n'
+        '[[variants]]\nname = "a"\n'
+    )
+    from sim.sweep import load_daily
+
+    outcome = run_sweep(load_experiment(exp), out=tmp_path / "store")
+    daily = load_daily(outcome.folder)
+    assert set(daily.columns) == {"date", "covid_icu_patients", "nurses_per_patient", "run_id", "point_id", "replication"}
+    assert daily.groupby("run_id").size().tolist() == [20, 20]  # 1–20 March, per run
+    bad = tmp_path / "bad.toml"
+    bad.write_text(exp.read_text().replace('"nurses_per_patient"', '"nurses_per_patien"'))
+    with pytest.raises(ScenarioError, match="did you mean 'nurses_per_patient'"):
+        load_experiment(bad)
+
+
+def test_local_dask_cluster_gives_the_same_results(tmp_path):
+    exp = tmp_path / "dask.toml"
+    exp.write_text(
+        f'name = "localdask"\nscenario = "{BASE}"\nreplications = 2\nseed = 0\n'
+        'indicators = ["unsafe_icu_patient_days", "peak_sick_share"]\n'
+        '[set]\n"world.scale" = 0.02\n"time.end" = 2020-04-01\n'
+        '[[variants]]\nname = "a"\n[[variants]]\nname = "b"\nset = {"infection.community_rate" = 0.2}\n'
+    )
+    experiment = load_experiment(exp)
+    here = load_results(run_sweep(experiment, out=tmp_path / "here").folder)
+    there = load_results(run_sweep(experiment, workers=2, local_dask=True, out=tmp_path / "there").folder)
+    pd.testing.assert_frame_equal(here.sort_values("run_id").reset_index(drop=True), there.sort_values("run_id").reset_index(drop=True))
