@@ -1,6 +1,6 @@
 """Worked experiment: the smallest national pool that keeps every region's ICUs at a safe nurse ratio.
 
-Runs ``experiments/pool_size.toml`` (pool size × response time, 5 replications each, a quarter of
+Runs ``experiments/pool_size.toml`` (pool size × response time, 20 replications each, a quarter of
 Sweden, epidemic size varying ±10 % by region) with 2 workers into ``results/pool_size/``
 (resumable), then:
 
