@@ -156,7 +156,8 @@ def share_cores(workers: int) -> int:
     threads = max(1, (os.cpu_count() or 1) // workers)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, str(threads))
-    os.environ.setdefault("NUMBA_NUM_THREADS", str(threads))
+    # not NUMBA_NUM_THREADS: numba rereads it in this process and refuses a change once its threads run;
+    # each worker sets its own numba threads (``_init_worker``, or the Dask workers' environment)
     return threads
 
 

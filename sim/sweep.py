@@ -610,9 +610,10 @@ def _execute(todo: list[Job], workers: int, scheduler: str | None, local_dask: b
     elif local_dask:
         from distributed import LocalCluster
 
-        share_cores(workers)
+        threads = share_cores(workers)
         with LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+            env={"NUMBA_NUM_THREADS": str(threads)},
         ) as cluster:  # fmt: skip
             yield from _execute_dask(todo, cluster.scheduler_address)
     elif min(workers, len(todo)) == 1:
