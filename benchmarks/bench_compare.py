@@ -22,18 +22,10 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim.experiment import run_replications
+from sim.experiment import STRATEGIES, run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = [
-    "no_action",
-    "regional_only",
-    "regional_and_loans",
-    "national_pool_small",
-    "national_pool_large",
-    "as_happened_2020",
-    "nursing_homes_stable_teams",
-]
+ORDER = STRATEGIES  # the first is the reference of the paired differences
 TABLE = {
     "unsafe_icu_patient_days": ("unsafe ICU patient-days", "{:,.0f}"),
     "diluted_icu_patient_days": ("diluted ICU patient-days", "{:,.0f}"),

@@ -49,6 +49,16 @@ INDICATORS = (
     "pool_members_deployed",
     "cost_total_msek",
 )
+#: The strategy files of ``scenarios/strategies/`` in reading order; the first is the reference of paired differences.
+STRATEGIES = (
+    "no_action",
+    "regional_only",
+    "regional_and_loans",
+    "national_pool_small",
+    "national_pool_large",
+    "as_happened_2020",
+    "nursing_homes_stable_teams",
+)
 LEVEL = 0.95
 COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
 FILES = ["runs.parquet", "comparison.parquet", "comparison.csv", "national_daily.parquet", "manifest.json"]

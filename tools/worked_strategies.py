@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 import sim
-from sim.experiment import run_replications
+from sim.experiment import STRATEGIES, run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "compare_strategies"
@@ -31,16 +31,7 @@ SEED = 0
 WORKERS = 2
 SCALE = 1.0
 
-# As benchmarks/bench_compare.py: the first is the reference of the paired differences.
-ORDER = [
-    "no_action",
-    "regional_only",
-    "regional_and_loans",
-    "national_pool_small",
-    "national_pool_large",
-    "as_happened_2020",
-    "nursing_homes_stable_teams",
-]
+ORDER = STRATEGIES  # the first is the reference of the paired differences
 PANELS = {
     "unsafe_icu_patient_days": ("Unsafe ICU care", "patient-days beyond 1 ICU nurse : 2 patients", "{:+,.0f}"),
     "diluted_icu_patient_days": ("ICU care by non-specialists", "diluted ICU patient-days", "{:+,.0f}"),
