@@ -137,6 +137,10 @@ class Coordinator(mesa.Agent):
         hc = world.regions["healthcare_region"].to_numpy()
         self.lender_order = [np.lexsort((hours[r], hc != hc[r]))[1:] for r in range(world.n_regions)]
         self.professions = [PROFESSIONS.index(p) for p in self.cfg.professions]
+        # hours one lent staff member gives a day, by profession (fixed: normal maximum hours)
+        self.per_head = {
+            p: float(np.mean(s.normal_max_hours[s.profession == p])) if np.any(s.profession == p) else 1.0 for p in self.professions
+        }
         n = s.n_regular
         icu_home = np.flatnonzero(world.workplace_kind[s.home[:n]] == ICU)
         icu_home = icu_home[np.argsort(s.priority[icu_home], kind="stable")]
@@ -148,13 +152,13 @@ class Coordinator(mesa.Agent):
 
     def match(self, day: int) -> None:
         """Match today's requests with offers and post the loaned staff."""
-        m, s = self.model, self.model.world.staff
+        m = self.model
         on = lever_on(m, self.cfg.start_level, self.cfg)
         if not on.any():
             return
         supply = m.icu_capacity()  # (regions, professions) hours staff at each ICU can give today
         for p in self.professions:
-            per_head = float(np.mean(s.normal_max_hours[s.profession == p])) if np.any(s.profession == p) else 1.0
+            per_head = self.per_head[p]
             need = m.forecast_icu_required[:, p] - supply[:, p]
             requests = np.where(on & (need > 0), np.ceil(need / per_head), 0).astype(np.int64)
             spare = supply[:, p] - m.forecast_icu_required[:, p] * (1.0 + self.cfg.safety_margin)

@@ -73,6 +73,11 @@ def lever_on(model: MobilisationModel, start_level: str, config=None) -> np.ndar
     return on
 
 
+def operations_per_day(config, population: np.ndarray) -> np.ndarray:
+    """Planned operations per region on a normal day (model scale): the unit of the care debt."""
+    return config.levers.redeployment.operations_per_year / 365.0 * population / population.sum() * config.world.scale
+
+
 class Lever:
     """Base class: a lever that does nothing. Subclasses override the hooks they need."""
 
@@ -349,11 +354,11 @@ class Redeployment(Lever):
 
     def __init__(self, model: MobilisationModel) -> None:
         super().__init__(model)
-        self.cfg = cfg = model.config.levers.redeployment
+        self.cfg = model.config.levers.redeployment
         world = model.world
         n_reg = world.n_regions
         pop = world.regions["population"].to_numpy(float)
-        self.operations_base = cfg.operations_per_year / 365.0 * pop / pop.sum() * model.config.world.scale
+        self.operations_base = operations_per_day(model.config, pop)
         self.cut = np.zeros(n_reg)
         self.catching_up = np.zeros(n_reg, dtype=bool)
         self.debt = np.zeros(n_reg)

@@ -64,6 +64,7 @@ from sim.categories import (
     STUDENT,
     UNIT_KINDS,
 )
+from sim.policies import operations_per_day
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -250,9 +251,7 @@ class Recorder:
         self.cost[day] = cost
 
     def _operations_base(self) -> np.ndarray:
-        cfg = self.model.config
-        pop = self.model.world.regions["population"].to_numpy(float)
-        return cfg.levers.redeployment.operations_per_year / 365.0 * pop / pop.sum() * cfg.world.scale
+        return operations_per_day(self.model.config, self.model.world.regions["population"].to_numpy(float))
 
     def national(self, name: str, day: int) -> float:
         """A headline national value of one recorded day (for Mesa's DataCollector)."""
