@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         "--indicator", dest="indicators", action="append", default=None, metavar="NAME", help="analyse this indicator only (repeatable)"
     )
 
+    report = sub.add_parser("report", help="a self-contained HTML (or PDF) report with figures of a results folder")
+    report.add_argument("results", type=Path, metavar="RESULTS_DIR", help="folder written by 'mobsim run', 'compare' or 'sweep'")
+    report.add_argument("--format", dest="fmt", choices=["html", "pdf"], default="html", help="html (default) or pdf")
+    report.add_argument("--out", type=Path, default=None, help="report file (default RESULTS_DIR/report.html or .pdf)")
+    report.add_argument("--figures", type=Path, default=None, metavar="DIR", help="also write every figure to DIR as PNG and PDF")
+    report.add_argument("--strategy", default=None, help="in a comparison, the strategy whose staff, fatigue, hours and loans are drawn")
+
     validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE")
@@ -393,6 +400,20 @@ def _check_demand_csv(scenario: Scenario) -> None:
         read_curves(Path(scenario.demand.csv), region_codes(), scenario.time.start, scenario.time.n_days)
 
 
+def _report(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+
+    started = time.perf_counter()
+    try:
+        path = write_report(args.results, out=args.out, fmt=args.fmt, figures_dir=args.figures, strategy=args.strategy)
+    except OSError as exc:
+        _fail(f"{exc.filename or args.out or args.results}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    figures = f"; figures in {args.figures}/" if args.figures else ""
+    print(f"report written to {path} in {time.perf_counter() - started:.1f} s{figures}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, set_values=args.set_values)
     _check_demand_csv(scenario)
@@ -415,6 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "sensitivity":
             return _sensitivity(args)
+        if args.command == "report":
+            return _report(args)
         return _validate(args)
     except ScenarioError as exc:
         _fail(str(exc))

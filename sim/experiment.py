@@ -61,7 +61,17 @@ STRATEGIES = (
 )
 LEVEL = 0.95
 COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
-FILES = ["runs.parquet", "comparison.parquet", "comparison.csv", "national_daily.parquet", "manifest.json"]
+FILES = [
+    "runs.parquet",
+    "comparison.parquet",
+    "comparison.csv",
+    "national_daily.parquet",
+    "region_daily.parquet",
+    "unit_daily.parquet",
+    "loans.parquet",
+    "pool_deployments.parquet",
+    "manifest.json",
+]
 
 ProgressCallback = Callable[[int, int], None]  # called with (runs done, runs in all) after each run
 
@@ -139,16 +149,82 @@ def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
     return icu_nat.join(staff_nat, how="outer").reset_index()
 
 
-def _run_one(scenario: Scenario, replication: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One run, reduced to what a comparison keeps: its summary row and its national daily values."""
+#: Statuses of staff who are sick, summed as ``n_sick`` in ``region_daily``.
+SICK = ("n_sick_covid", "n_sick_other", "n_sick_exhaustion")
+#: Professions that staff the ICU: their mean fatigue is ``icu_staff_fatigue`` in ``region_daily``.
+ICU_PROFESSIONS = ("icu_nurse", "icu_physician")
+
+
+def _weighted_fatigue(staff: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Mean fatigue of the staff present (not left) per ``keys``, from per-group means."""
+    present = staff["n_total"] - staff["n_left"]
+    frame = staff[keys].assign(present=present, fatigue_sum=staff["fatigue_mean"].fillna(0.0) * present)
+    sums = frame.groupby(keys, observed=True)[["present", "fatigue_sum"]].sum()
+    return sums["fatigue_sum"] / sums["present"].where(sums["present"] > 0)
+
+
+def region_daily(daily: Any) -> pd.DataFrame:
+    """Per date and region: what the report draws for a region, from a run's daily frames.
+
+    ICU load and staffing (``icu``), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
+    staff present, ``icu_staff_fatigue`` of ICU nurses and physicians), nursing-home outbreaks
+    (``nursing_homes``), escalation, planned care and help received (``regions``).
+
+    Args:
+        daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``regions``).
+    """
+    keys = ["date", "region"]
+    icu = daily.icu.set_index(keys)[["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]]
+    staff = daily.staff
+    counts = staff.groupby(keys, observed=True)[[*SICK, "n_left", "n_total"]].sum()
+    people = pd.DataFrame({"n_sick": counts[list(SICK)].sum(axis=1), "n_left": counts["n_left"], "n_total": counts["n_total"]})
+    people["fatigue_mean"] = _weighted_fatigue(staff, keys)
+    in_icu = staff[staff["profession"].astype(str).isin(ICU_PROFESSIONS)]
+    people["icu_staff_fatigue"] = _weighted_fatigue(in_icu, keys)
+    homes = daily.nursing_homes.set_index(keys)[["homes", "homes_with_outbreak", "infected_residents"]]
+    levers = daily.regions.set_index(keys)[
+        [
+            "level",
+            "elective_operations",
+            "care_debt_operations",
+            "staff_on_loan_in",
+            "pool_members_in",
+            "trained_in_icu",
+            "recruits_working",
+        ]
+    ]
+    frame = icu.join([people, homes, levers], how="outer")
+    frame["nurses_per_patient"] = frame["icu_nurses"] / frame["icu_patients"].where(frame["icu_patients"] > 0)
+    return frame.reset_index()
+
+
+def unit_daily(units: pd.DataFrame) -> pd.DataFrame:
+    """National required and supplied hours per date and unit kind (summed over regions and professions)."""
+    sums = units.groupby(["date", "unit_kind"], observed=True)[["required_hours", "supplied_hours", "overtime_hours"]].sum()
+    return sums.reset_index()
+
+
+def _run_one(scenario: Scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
+    """One run, reduced to what a comparison keeps: its summary row, national, regional and unit-kind series, events."""
     import sim
 
     result = sim.run(scenario, seed=seed)
     ids = {"strategy": scenario.name, "replication": replication, "seed": seed}
-    summary = result.summary.drop(columns=["seed"], errors="ignore").assign(**ids)
-    daily = national_daily(result.daily.icu, result.daily.staff).assign(**ids)
     front = list(ids)
-    return summary[front + [c for c in summary.columns if c not in ids]], daily[front + [c for c in daily.columns if c not in ids]]
+
+    def tag(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.assign(**ids)
+        return frame[front + [c for c in frame.columns if c not in ids]]
+
+    events = result.events
+    return {
+        "runs": tag(result.summary.drop(columns=["seed"], errors="ignore")),
+        "national_daily": tag(national_daily(result.daily.icu, result.daily.staff)),
+        "region_daily": tag(region_daily(result.daily)),
+        "unit_daily": tag(unit_daily(result.daily.units)),
+        "loans": tag(events.loans if events is not None else pd.DataFrame()),
+        "pool_deployments": tag(events.pool_deployments if events is not None else pd.DataFrame()),
+    }
 
 
 def _init_worker(threads: int) -> None:
@@ -186,7 +262,9 @@ class CompareResult:
     """Runs of several strategies with common random numbers.
 
     ``runs``: one row per strategy × replication (strategy, replication, seed and the
-    summary columns). ``national_daily``: national ICU and staff values per run and date.
+    summary columns). ``national_daily``: national ICU and staff values per run and date;
+    ``region_daily`` (``region_daily``) and ``unit_daily`` (``unit_daily``) the same per region
+    and per unit kind; ``loans`` and ``pool_deployments`` the lever events of every run.
     ``comparison``: the ``summarise`` table of ``indicators``.
     """
 
@@ -196,6 +274,10 @@ class CompareResult:
     runs: pd.DataFrame
     national_daily: pd.DataFrame
     indicators: list[str]
+    region_daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unit_daily: pd.DataFrame = field(default_factory=pd.DataFrame)
+    loans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pool_deployments: pd.DataFrame = field(default_factory=pd.DataFrame)
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     @property
@@ -227,7 +309,7 @@ class CompareResult:
         }
 
     def save(self, directory: str | Path) -> Path:
-        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, ``national_daily.parquet`` and ``manifest.json``.
+        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
 
         Written to a temporary folder beside ``directory`` and moved into place at the end
         (as ``Result.save``), so an interrupted save leaves no half-written results.
@@ -241,7 +323,8 @@ class CompareResult:
             self.runs.to_parquet(folder / "runs.parquet", index=False)
             comparison.to_parquet(folder / "comparison.parquet", index=False)
             comparison.to_csv(folder / "comparison.csv", index=False)
-            self.national_daily.to_parquet(folder / "national_daily.parquet", index=False)
+            for name in ("national_daily", "region_daily", "unit_daily", "loans", "pool_deployments"):
+                getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
             (folder / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
 
         return write_atomically(directory, write)
@@ -274,9 +357,9 @@ def run_replications(
         raise ValueError(f"seeds {seed}..{seed + replications - 1} do not fit in 0..2**63 - 1")
     check_names(scenarios)
     jobs = [(scenario, r, seed + r) for scenario in scenarios for r in range(replications)]
-    done: list[tuple[pd.DataFrame, pd.DataFrame] | None] = [None] * len(jobs)
+    done: list[dict[str, pd.DataFrame] | None] = [None] * len(jobs)
 
-    def finished(i: int, output: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    def finished(i: int, output: dict[str, pd.DataFrame]) -> None:
         done[i] = output
         if progress is not None:
             progress(len(jobs) - done.count(None), len(jobs))
@@ -295,11 +378,10 @@ def run_replications(
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
-    summaries = [o[0] for o in done if o is not None]
-    runs = pd.concat(summaries, ignore_index=True)
-    daily = pd.concat([o[1] for o in done if o is not None], ignore_index=True)
-    chosen = list(indicators) if indicators is not None else default_indicators(list(runs.columns))
-    return CompareResult(scenarios=scenarios, replications=replications, seed=seed, runs=runs, national_daily=daily, indicators=chosen)
+    outputs = [o for o in done if o is not None]
+    frames = {name: pd.concat([o[name] for o in outputs], ignore_index=True) for name in outputs[0]}
+    chosen = list(indicators) if indicators is not None else default_indicators(list(frames["runs"].columns))
+    return CompareResult(scenarios=scenarios, replications=replications, seed=seed, indicators=chosen, **frames)
 
 
 # --------------------------------------------------------------------------- statistics

@@ -20,7 +20,17 @@ BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
 SMALL = ["world.scale=0.02", "time.end=2020-04-15"]
 SMALL_ARGS = [arg for value in SMALL for arg in ("--set", value)]
 R = 3
-COMPARE_FILES = {"runs.parquet", "comparison.parquet", "comparison.csv", "national_daily.parquet", "manifest.json"}
+COMPARE_FILES = {
+    "runs.parquet",
+    "comparison.parquet",
+    "comparison.csv",
+    "national_daily.parquet",
+    "region_daily.parquet",
+    "unit_daily.parquet",
+    "loans.parquet",
+    "pool_deployments.parquet",
+    "manifest.json",
+}
 
 
 def write(path: Path, text: str) -> Path:
@@ -142,7 +152,21 @@ def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
     comparison = pd.read_csv(out / "comparison.csv")
     pd.testing.assert_frame_equal(comparison, pd.read_parquet(out / "comparison.parquet"), check_dtype=False)
     assert len(comparison) == 2 * len(manifest["indicators"])
-    assert len(pd.read_parquet(out / "national_daily.parquet")) == 4 * 46
+    national = pd.read_parquet(out / "national_daily.parquet")
+    assert len(national) == 4 * 46
+    # the regional and unit-kind series add up to the national ones, run by run and day by day
+    regions = pd.read_parquet(out / "region_daily.parquet")
+    assert len(regions) == 4 * 46 * 21
+    keys = ["strategy", "replication", "date"]
+    summed = regions.groupby(keys, observed=True)[["covid_icu_patients", "icu_nurses", "n_left"]].sum()
+    merged = national.set_index(keys)[["covid_icu_patients", "icu_nurses", "n_left"]].join(summed, rsuffix="_regions")
+    for column in ("covid_icu_patients", "icu_nurses", "n_left"):
+        np.testing.assert_allclose(merged[column], merged[f"{column}_regions"], rtol=1e-9)
+    assert regions["fatigue_mean"].between(0, 1).all()
+    assert regions["icu_staff_fatigue"].dropna().between(0, 1).all()  # NaN where a small region has no ICU staff
+    units = pd.read_parquet(out / "unit_daily.parquet")
+    assert (units["supplied_hours"] <= units["required_hours"] * (1 + 1e-9)).all()
+    assert set(units["unit_kind"].astype(str)) == {"icu", "covid_ward", "acute_ward", "elective", "primary_care", "nursing_home", "home_care"}
     for fragment in ("peak_sick_share", "sweden_spring2020", "Δ vs sweden_spring2020", "Δ other"):
         assert fragment in captured.out
 

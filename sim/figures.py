@@ -1,0 +1,659 @@
+"""Publication-quality figures of mobsim results (matplotlib, one consistent style).
+
+Every function draws one figure from tidy frames and returns the ``matplotlib.figure.Figure``;
+``save`` writes it as PNG and PDF. The frames are those a comparison keeps per run
+(``sim.experiment``: ``national_daily``, ``region_daily``, ``unit_daily``, the events), each with
+``strategy`` and ``replication`` columns; a single run is one strategy with one replication.
+With more than one replication, lines are the mean over replications and bands hold the middle
+95 % of them (2.5th to 97.5th percentile at each date).
+
+::
+
+    from sim.report import load
+    runs = load("results/compare_sweden_spring2020_vs_no_action")
+    fig = figures.coverage_national(runs)
+    figures.save(fig, "docs/figures/coverage")      # coverage.png and coverage.pdf
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: figures are never shown on a screen here
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import matplotlib.ticker as ticker
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from sim import data
+from sim.categories import UNIT_KINDS
+
+#: The one style of every figure: readable at a paper's column width and on a screen.
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "0.9",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "pdf.fonttype": 42,  # TrueType in PDFs: editable text for journals
+}
+#: Colour-blind-safe palette (Okabe & Ito 2008), one colour per strategy in reading order.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: Staff statuses in stacking order, with label and colour.
+STATUSES = {
+    "n_active": ("at work or available", "#8fbc8f"),
+    "n_off_duty": ("on vacation or resting", "#c7e9c0"),
+    "n_training": ("in ICU training", "#56B4E9"),
+    "n_sick_other": ("sick, other causes", "#E69F00"),
+    "n_sick_covid": ("sick, COVID-19", "#D55E00"),
+    "n_sick_exhaustion": ("sick, exhaustion", "#CC79A7"),
+    "n_left": ("left the profession", "#404040"),
+    "n_reserve": ("recruits in reserve", "#d9d9d9"),
+}
+#: Titles and units of the summary indicators.
+INDICATORS = {
+    "unsafe_icu_patient_days": ("Unsafe ICU care", "patient-days beyond the minimum nurse ratio"),
+    "diluted_icu_patient_days": ("ICU care by non-specialists", "diluted ICU patient-days"),
+    "peak_gap_share": ("Peak care gap", "share of required hours"),
+    "peak_sick_share": ("Peak sick share", "share of staff"),
+    "staff_lost": ("Staff lost", "staff who left the profession"),
+    "icu_staff_fatigue_end": ("ICU staff fatigue at end", "fatigue (0–1)"),
+    "fatigue_p90_end": ("Fatigue, 90th percentile, at end", "fatigue (0–1)"),
+    "homes_with_outbreak": ("Nursing homes with an outbreak", "homes"),
+    "nursing_home_introductions": ("Virus brought into homes by staff", "introductions"),
+    "resident_infections": ("Nursing-home resident infections", "residents infected"),
+    "care_debt_end": ("Care debt at end", "postponed operations"),
+    "staff_loaned": ("Staff loaned between regions", "staff"),
+    "pool_members_deployed": ("Pool members deployed", "members"),
+    "cost_total_msek": ("Net cost above payroll", "MSEK"),
+    "worst_region_icu_nurse_ratio": ("Worst region-week", "ICU nurses per patient"),
+    "cost_pool_msek": ("Cost of the pool", "MSEK"),
+}
+#: Indicators a strategy comparison shows first.
+PRIORITY = (
+    "unsafe_icu_patient_days",
+    "diluted_icu_patient_days",
+    "icu_staff_fatigue_end",
+    "staff_lost",
+    "resident_infections",
+    "nursing_home_introductions",
+    "care_debt_end",
+    "peak_sick_share",
+    "cost_total_msek",
+)
+BAND = (0.025, 0.975)
+
+
+@dataclass
+class RunSet:
+    """What the figures draw: per-run tidy frames of one run or of a comparison.
+
+    Attributes:
+        title: what the runs are (a scenario name, or the strategies compared).
+        strategies: strategy names in reading order (the first is the reference).
+        runs: one summary row per run (strategy, replication, indicators).
+        national: national values per run and date (``sim.experiment.national_daily``).
+        regions: per run, date and region (``sim.experiment.region_daily``).
+        units: national hours per run, date and unit kind (``sim.experiment.unit_daily``).
+        loans: every loan of every run (from_region, to_region, profession, count, days).
+        pool_deployments: every pool arrival of every run (region, profession, count, days).
+        comparison: the paired-difference table of a comparison (``sim.experiment.summarise``), if any.
+        min_nurse_ratio: the scenario's minimum ICU nurses per patient (``safety.icu_min_nurse_ratio``).
+        scale: the scenario's ``world.scale`` (counts are that share of Sweden's).
+    """
+
+    title: str
+    strategies: list[str]
+    runs: pd.DataFrame
+    national: pd.DataFrame
+    regions: pd.DataFrame
+    units: pd.DataFrame
+    loans: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pool_deployments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparison: pd.DataFrame | None = None
+    min_nurse_ratio: float = 0.5
+    scale: float = 1.0
+
+    @property
+    def replications(self) -> int:
+        """Replications per strategy (the smallest number if they differ)."""
+        return int(self.runs.groupby("strategy", observed=True)["replication"].nunique().min())
+
+    def colour(self, strategy: str) -> str:
+        return PALETTE[self.strategies.index(strategy) % len(PALETTE)]
+
+    def pick(self, strategy: str | None) -> str:
+        """``strategy``, or the first one (a run's scenario, a comparison's reference)."""
+        if strategy is None:
+            return self.strategies[0]
+        if strategy not in self.strategies:
+            raise ValueError(f"unknown strategy '{strategy}'; expected one of {', '.join(self.strategies)}")
+        return strategy
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """The figures' matplotlib style, for drawing your own figures in the same look."""
+    with plt.rc_context(STYLE):
+        yield
+
+
+def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+    """Write ``fig`` as ``stem.png`` and ``stem.pdf`` (or ``formats``) and close it; returns the paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with plt.rc_context(STYLE):
+        for fmt in formats:
+            path = stem.with_suffix(f".{fmt}")
+            fig.savefig(path, format=fmt)
+            paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _regions_by_population() -> pd.DataFrame:
+    return data.regions().sort_values("population", ascending=False)
+
+
+def _dates(ax: plt.Axes) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+
+
+def _band(ax: plt.Axes, frame: pd.DataFrame, value: str, colour: str, label: str | None = None, **line) -> None:
+    """Mean over replications of ``value`` by date, and the band of the middle 95 % of replications."""
+    if frame.empty:
+        return
+    wide = frame.pivot_table(index="date", columns="replication", values=value, aggfunc="mean", observed=True).sort_index()
+    mean = wide.mean(axis=1)
+    ax.plot(mean.index, mean.to_numpy(), color=colour, label=label, linewidth=line.pop("linewidth", 1.6), **line)
+    if wide.shape[1] > 1:
+        low, high = wide.quantile(BAND[0], axis=1), wide.quantile(BAND[1], axis=1)
+        ax.fill_between(mean.index, low.to_numpy(), high.to_numpy(), color=colour, alpha=0.2, linewidth=0)
+
+
+def _national(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Sum per strategy, replication and date over regions (or unit kinds)."""
+    return frame.groupby(["strategy", "replication", "date"], observed=True)[list(columns)].sum().reset_index()
+
+
+def _band_note(runs: RunSet) -> str:
+    if runs.replications > 1:
+        return f"lines: mean of {runs.replications} replications; bands: middle 95 % of replications"
+    return "one replication (run `mobsim compare` with --replications for uncertainty bands)"
+
+
+def _scale_note(runs: RunSet) -> str:
+    return "" if runs.scale == 1.0 else f" (world.scale {runs.scale:g}: counts are that share of Sweden's)"
+
+
+def _strategy_legend(fig: Figure, runs: RunSet, ncol: int | None = None) -> None:
+    handles = [plt.Line2D([], [], color=runs.colour(s), linewidth=2) for s in runs.strategies]
+    fig.legend(handles, runs.strategies, loc="outside lower center", ncol=ncol or min(4, len(handles)))
+
+
+# --------------------------------------------------------------------------- time series
+
+
+def coverage_national(runs: RunSet) -> Figure:
+    """National ICU nurses per ICU patient and COVID ICU patients over time, per strategy."""
+    with style():
+        fig, (load, ratio) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+        for strategy in runs.strategies:
+            national = runs.national[runs.national["strategy"] == strategy]
+            _band(load, national, "covid_icu_patients", runs.colour(strategy), strategy)
+            _band(ratio, national, "nurses_per_patient", runs.colour(strategy), strategy)
+        ratio.axhline(runs.min_nurse_ratio, color="0.3", linestyle="--", linewidth=1)
+        ratio.annotate(
+            f"minimum ratio 1:{1 / runs.min_nurse_ratio:g}",
+            (0.01, runs.min_nurse_ratio),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            fontsize=7.5,
+            color="0.3",
+        )
+        load.set(title="COVID-19 patients in ICU, Sweden", ylabel="patients" + (" (model scale)" if runs.scale != 1 else ""))
+        ratio.set(title="ICU nurses on duty per ICU patient, Sweden", ylabel="nurses per patient (effective)")
+        ratio.set_ylim(bottom=0)
+        for ax in (load, ratio):
+            _dates(ax)
+        ratio.legend(loc="lower left")
+        fig.suptitle(f"ICU load and nurse coverage — {runs.title}{_scale_note(runs)}", fontsize=11)
+        fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
+    return fig
+
+
+def coverage_regions(runs: RunSet) -> Figure:
+    """ICU nurses per ICU patient over time in each of the 21 regions (largest first), per strategy."""
+    regions = _regions_by_population()
+    with style():
+        fig, axes = plt.subplots(3, 7, figsize=(14, 6.2), sharex=True, sharey=True, layout="constrained")
+        for ax, (code, row) in zip(axes.flat, regions.iterrows(), strict=False):
+            frame = runs.regions[runs.regions["region"] == code]
+            for strategy in runs.strategies:
+                _band(ax, frame[frame["strategy"] == strategy], "nurses_per_patient", runs.colour(strategy), linewidth=1.2)
+            ax.axhline(runs.min_nurse_ratio, color="0.3", linestyle="--", linewidth=0.8)
+            ax.set_title(row["name"], fontsize=8.5)
+            ax.set_ylim(0, 1.1)
+            _dates(ax)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("nurses / patient")
+        _strategy_legend(fig, runs)
+        fig.suptitle(f"ICU nurses per ICU patient by region (dashed: minimum ratio) — {runs.title}\n{_band_note(runs)}", fontsize=10)
+    return fig
+
+
+def hours_by_unit_kind(runs: RunSet, strategy: str | None = None) -> Figure:
+    """Required and supplied hours per day by unit kind, nationally; the gap is shaded."""
+    strategy = runs.pick(strategy)
+    units = runs.units[runs.units["strategy"] == strategy]
+    present = set(units["unit_kind"].astype(str))
+    kinds = [k for k in UNIT_KINDS if k in present]
+    with style():
+        ncols = 4
+        nrows = -(-len(kinds) // ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(12, 2.6 * nrows + 0.6), sharex=True, squeeze=False, layout="constrained")
+        colour = runs.colour(strategy)
+        for ax, kind in zip(axes.flat, kinds, strict=False):
+            frame = units[units["unit_kind"].astype(str) == kind]
+            mean = frame.groupby("date", observed=True)[["required_hours", "supplied_hours"]].mean().sort_index()
+            ax.fill_between(
+                mean.index,
+                mean["supplied_hours"],
+                mean["required_hours"],
+                where=mean["required_hours"] > mean["supplied_hours"],
+                color="#D55E00",
+                alpha=0.25,
+                linewidth=0,
+                label="gap",
+            )
+            ax.plot(mean.index, mean["required_hours"], color="0.2", linestyle="--", linewidth=1.1, label="required")
+            ax.plot(mean.index, mean["supplied_hours"], color=colour, linewidth=1.5, label="supplied")
+            ax.set_title(kind.replace("_", " "))
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.set_ylim(bottom=0)
+            _dates(ax)
+        for ax in axes.flat[len(kinds) :]:
+            ax.axis("off")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("hours per day")
+        axes.flat[0].legend(loc="lower left")
+        fig.suptitle(f"Required and supplied hours by unit kind, Sweden — {strategy}{_scale_note(runs)}", fontsize=11)
+    return fig
+
+
+def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
+    """Staff by status over time as stacked areas: everyone (left), everyone not at work or available (right)."""
+    strategy = runs.pick(strategy)
+    national = runs.national[runs.national["strategy"] == strategy]
+    statuses = [s for s in STATUSES if s in national.columns]
+    mean = national.groupby("date", observed=True)[statuses].mean().sort_index()
+    with style():
+        fig, (whole, away) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+        colours = [STATUSES[s][1] for s in statuses]
+        whole.stackplot(mean.index, mean.T.to_numpy(), colors=colours, labels=[STATUSES[s][0] for s in statuses], linewidth=0)
+        rest = [s for s in statuses if s != "n_active"]
+        away.stackplot(mean.index, mean[rest].T.to_numpy(), colors=[STATUSES[s][1] for s in rest], linewidth=0)
+        whole.set(title="All staff", ylabel="staff")
+        away.set(title="Staff not at work or available", ylabel="staff")
+        for ax in (whole, away):
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.margins(x=0)
+            _dates(ax)
+        fig.legend(*whole.get_legend_handles_labels(), loc="outside right center")
+        note = f"mean of {runs.replications} replications" if runs.replications > 1 else "one replication"
+        fig.suptitle(f"Staff by status, Sweden — {strategy} ({note}){_scale_note(runs)}", fontsize=11)
+    return fig
+
+
+def fatigue_heatmap(runs: RunSet, strategy: str | None = None) -> Figure:
+    """Mean fatigue by region and week: all staff present (left), ICU nurses and physicians (right)."""
+    strategy = runs.pick(strategy)
+    frame = runs.regions[runs.regions["strategy"] == strategy].copy()
+    start = frame["date"].min()
+    frame["week"] = (frame["date"] - start).dt.days // 7
+    regions = _regions_by_population()
+    weeks = sorted(frame["week"].unique())
+    labels = [(start + pd.Timedelta(days=7 * int(w))).strftime("%d %b") for w in weeks]
+    panels = [("fatigue_mean", "All staff"), ("icu_staff_fatigue", "ICU nurses and physicians")]
+    grids = {}
+    for column, _ in panels:
+        grid = frame.groupby(["region", "week"], observed=True)[column].mean().unstack("week")
+        grids[column] = grid.reindex(index=regions.index, columns=weeks)
+    top = max(float(np.nanmax(g.to_numpy())) for g in grids.values())
+    with style():
+        fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True, layout="constrained")
+        for ax, (column, title) in zip(axes, panels, strict=True):
+            image = ax.imshow(grids[column].to_numpy(), aspect="auto", cmap="magma_r", vmin=0, vmax=top, interpolation="nearest")
+            ax.set_title(title)
+            step = max(1, len(weeks) // 10)
+            ax.set_xticks(range(0, len(weeks), step), labels[::step], rotation=45, ha="right")
+            ax.set_yticks(range(len(regions)), regions["name"])
+            ax.grid(False)
+            ax.set_xlabel("week starting")
+        fig.colorbar(image, ax=axes, shrink=0.8, label="mean fatigue (0 rested – 1 exhausted)")
+        note = f"mean of {runs.replications} replications" if runs.replications > 1 else "one replication"
+        fig.suptitle(f"Fatigue by region and week — {strategy} ({note})", fontsize=11)
+    return fig
+
+
+def nursing_home_outbreaks(runs: RunSet) -> Figure:
+    """Nursing homes with an ongoing outbreak, and infected residents, nationally over time per strategy."""
+    national = _national(runs.regions, ["homes_with_outbreak", "infected_residents"])
+    with style():
+        fig, (homes, residents) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+        for strategy in runs.strategies:
+            frame = national[national["strategy"] == strategy]
+            _band(homes, frame, "homes_with_outbreak", runs.colour(strategy), strategy)
+            _band(residents, frame, "infected_residents", runs.colour(strategy), strategy)
+        homes.set(title="Nursing homes with an outbreak", ylabel="homes")
+        residents.set(title="Residents infected (current)", ylabel="residents")
+        for ax in (homes, residents):
+            ax.set_ylim(bottom=0)
+            _dates(ax)
+        homes.legend(loc="upper left")
+        fig.suptitle(f"Nursing homes, Sweden — {runs.title}{_scale_note(runs)}", fontsize=11)
+        fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
+    return fig
+
+
+def care_debt(runs: RunSet) -> Figure:
+    """Planned operations per day and the care debt (operations postponed, not yet caught up) over time."""
+    national = _national(runs.regions, ["elective_operations", "care_debt_operations"])
+    with style():
+        fig, (volume, debt) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+        for strategy in runs.strategies:
+            frame = national[national["strategy"] == strategy]
+            _band(volume, frame, "elective_operations", runs.colour(strategy), strategy)
+            _band(debt, frame, "care_debt_operations", runs.colour(strategy), strategy)
+        volume.set(title="Planned operations per day", ylabel="operations")
+        debt.set(title="Care debt: operations postponed", ylabel="operations")
+        for ax in (volume, debt):
+            ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            _dates(ax)
+        debt.legend(loc="upper left")
+        fig.suptitle(f"Planned care and care debt, Sweden — {runs.title}{_scale_note(runs)}", fontsize=11)
+        fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
+    return fig
+
+
+# --------------------------------------------------------------------------- map
+
+
+def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
+    """Sweden's regions at their capitals, the region network, loans as arrows and pool arrivals as rings.
+
+    Arrow width is proportional to staff-days on loan (staff × days, mean per replication);
+    ring area to pool member-days received.
+    """
+    strategy = runs.pick(strategy)
+    regions = data.regions()
+    network = data.region_network()
+    squash = np.cos(np.radians(62.0))  # degrees of longitude are shorter this far north
+    x = regions["lon"] * squash
+    y = regions["lat"]
+    reps = max(1, runs.replications)
+    loans = runs.loans
+    flows = pd.Series(dtype=float)
+    if not loans.empty and "from_region" in loans:
+        mine = loans[loans["strategy"] == strategy]
+        flows = (mine["count"] * mine["days"]).groupby([mine["from_region"], mine["to_region"]], observed=True).sum() / reps
+        flows = flows[flows > 0]
+    pool = pd.Series(dtype=float)
+    deployments = runs.pool_deployments
+    if not deployments.empty and "region" in deployments:
+        mine = deployments[deployments["strategy"] == strategy]
+        pool = (mine["count"] * mine["days"]).groupby(mine["region"], observed=True).sum() / reps
+        pool = pool[pool > 0]
+    with style():
+        fig, ax = plt.subplots(figsize=(6.2, 8.6), layout="constrained")
+        for a, b, attrs in network.edges(data=True):
+            ax.plot([x[a], x[b]], [y[a], y[b]], color="0.75", linewidth=0.9, linestyle=":" if attrs.get("kind") == "sea" else "-", zorder=1)
+        size = 12 + 180 * regions["population"] / regions["population"].max()
+        ax.scatter(x, y, s=size, color="0.35", zorder=3, linewidth=0)
+        if len(pool):
+            ring = 60 + 900 * pool / pool.max()
+            ax.scatter(x[pool.index], y[pool.index], s=ring, facecolor="none", edgecolor="#E69F00", linewidth=2, zorder=4)
+        for code, row in regions.iterrows():
+            ax.annotate(row["capital"], (x[code], y[code]), xytext=(4, 2), textcoords="offset points", fontsize=7, color="0.25", zorder=5)
+        if len(flows):
+            top = flows.max()
+            for (a, b), value in flows.items():
+                arrow = FancyArrowPatch(
+                    (x[a], y[a]),
+                    (x[b], y[b]),
+                    connectionstyle="arc3,rad=0.2",
+                    arrowstyle="-|>",
+                    mutation_scale=8 + 10 * value / top,
+                    linewidth=0.6 + 5 * value / top,
+                    color="#0072B2",
+                    alpha=0.85,
+                    zorder=6,
+                    shrinkA=4,
+                    shrinkB=4,
+                )
+                ax.add_patch(arrow)
+            loan_text = f"loans: {flows.sum():,.0f} staff-days (largest {top:,.0f})"
+        else:
+            loan_text = "no loans between regions"
+        pool_text = f"pool: {pool.sum():,.0f} member-days received" if len(pool) else "no pool deployments"
+        ax.set_aspect(1.0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        legend = [
+            plt.Line2D([], [], color="0.75", linewidth=1, label="border (land)"),
+            plt.Line2D([], [], color="0.75", linewidth=1, linestyle=":", label="sea link"),
+            plt.Line2D([], [], color="#0072B2", linewidth=3, label=loan_text),
+            plt.Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="#E69F00", markersize=10, linestyle="", label=pool_text),
+        ]
+        ax.legend(handles=legend, loc="lower right", fontsize=7.5)
+        per = "mean per replication" if reps > 1 else "one replication"
+        ax.set_title(f"Help between regions — {strategy}\n(arrow width: staff-days on loan, {per})", fontsize=10)
+    return fig
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | None = None, title: str | None = None) -> Figure:
+    """One panel per indicator: each strategy's paired difference from the reference with its 95 % interval.
+
+    Args:
+        comparison: ``sim.experiment.summarise`` output (strategy, indicator, diff_mean, diff_low, diff_high);
+            the reference is the strategy whose differences are NaN.
+        indicators: the panels (default: every indicator with a non-zero difference, at most 9).
+        title: the figure title.
+    """
+    strategies = list(pd.unique(comparison["strategy"]))
+    reference, others = strategies[0], strategies[1:]
+    if not others:
+        raise ValueError("a strategy comparison needs at least two strategies")
+    if indicators is None:
+        moved = comparison.groupby("indicator", sort=False)["diff_mean"].apply(
+            lambda s: bool(np.nanmax(np.abs(s.to_numpy(float)), initial=0) > 0)
+        )
+        present = [i for i in pd.unique(comparison["indicator"]) if moved.get(i, False)]
+        indicators = ([i for i in PRIORITY if i in present] + [i for i in present if i not in PRIORITY])[:9]
+    indicators = list(indicators)
+    colours = {s: PALETTE[(i + 1) % len(PALETTE)] for i, s in enumerate(others)}
+    y = np.arange(len(others))[::-1]
+    with style():
+        ncols = min(3, max(1, len(indicators)))
+        nrows = -(-len(indicators) // ncols)
+        fig, axes = plt.subplots(
+            nrows,
+            ncols,
+            figsize=(4 * ncols, 0.35 * len(others) * nrows + 1.4 * nrows + 0.6),
+            sharey=True,
+            squeeze=False,
+            layout="constrained",
+        )
+        for ax, indicator in zip(axes.flat, indicators, strict=False):
+            rows = comparison[comparison["indicator"] == indicator].set_index("strategy").reindex(others)
+            mean, low, high = (rows[c].to_numpy(float) for c in ("diff_mean", "diff_low", "diff_high"))
+            ax.axvline(0, color="black", linewidth=1.1, zorder=2)
+            for yi, strategy, m, lo, hi in zip(y, others, mean, low, high, strict=True):
+                err = [[m - lo], [hi - m]] if np.isfinite(lo) else None
+                ax.errorbar(m, yi, xerr=err, fmt="o", color=colours[strategy], markersize=5, capsize=3, elinewidth=1.4, zorder=3)
+                ax.annotate(f"{m:+,.3g}", (m, yi), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=7, color="0.2")
+            lo_all = np.nanmin(np.concatenate([low, mean, [0.0]]))
+            hi_all = np.nanmax(np.concatenate([high, mean, [0.0]]))
+            pad = 0.12 * (hi_all - lo_all or max(abs(hi_all), 1.0))
+            ax.set_xlim(lo_all - pad, hi_all + pad)
+            name, unit = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
+            ax.set_title(f"{name}\n({unit})" if unit else name, fontsize=9)
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+            ax.grid(axis="y", visible=False)
+            ax.set_ylim(-0.7, len(others) - 0.3)
+        for ax in axes.flat[len(indicators) :]:
+            ax.axis("off")
+        for ax in axes[:, 0]:
+            ax.set_yticks(y, [s.replace("_", " ") for s in others])
+        fig.suptitle(title or f"Paired difference from {reference} with 95 % interval (common random numbers)", fontsize=11)
+    return fig
+
+
+def response_curves(runs: pd.DataFrame, parameters: Sequence[str], indicators: Sequence[str]) -> Figure:
+    """Each indicator against each varied parameter: mean over replications per design point, 95 % interval.
+
+    With two parameters on a grid, the one with fewer values draws one line per value.
+
+    Args:
+        runs: a sweep store's runs (``sim.sweep.load_results``): point_id, replication, the parameters, the indicators.
+        parameters: the varied parameters (column names).
+        indicators: the indicators to draw (columns).
+    """
+    from sim.experiment import interval
+
+    parameters, indicators = list(parameters), list(indicators)
+    points = runs.groupby("point_id")
+    stats = points[parameters].first()
+    for indicator in indicators:
+        values = points[indicator].apply(lambda s: interval(s.dropna().to_numpy(float)))
+        stats[indicator] = values.map(lambda v: v[0])
+        stats[f"{indicator}_low"] = values.map(lambda v: v[1])
+        stats[f"{indicator}_high"] = values.map(lambda v: v[2])
+    series = None
+    numeric = [p for p in parameters if pd.api.types.is_numeric_dtype(stats[p])]
+    if len(numeric) == 2 and len(stats) == stats[numeric[0]].nunique() * stats[numeric[1]].nunique():
+        series = min(numeric, key=lambda p: stats[p].nunique())
+        across = [p for p in numeric if p != series]
+    else:
+        across = numeric
+    with style():
+        fig, axes = plt.subplots(
+            len(indicators),
+            len(across),
+            figsize=(3.8 * len(across) + 0.8, 2.7 * len(indicators) + 0.6),
+            squeeze=False,
+            layout="constrained",
+        )
+        for row, indicator in enumerate(indicators):
+            for col, parameter in enumerate(across):
+                ax = axes[row, col]
+                groups = stats.groupby(series) if series else [(None, stats)]
+                for i, (value, group) in enumerate(groups):
+                    group = group.sort_values(parameter)
+                    err = np.vstack([group[indicator] - group[f"{indicator}_low"], group[f"{indicator}_high"] - group[indicator]])
+                    err = np.where(np.isfinite(err), err, 0.0)
+                    ax.errorbar(
+                        group[parameter],
+                        group[indicator],
+                        yerr=err,
+                        fmt="o-" if series else "o",
+                        color=PALETTE[i % len(PALETTE)],
+                        markersize=3.5,
+                        capsize=2,
+                        linewidth=1.2,
+                        label=f"{series.split('.')[-1]} = {value:g}" if series else None,
+                    )
+                name, unit = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
+                if col == 0:
+                    ax.set_ylabel(f"{name}\n({unit})" if unit else name)
+                if row == len(indicators) - 1:
+                    ax.set_xlabel(parameter)
+        if series:
+            axes[0, 0].legend(loc="best")
+        fig.suptitle("Response of the indicators to the varied parameters (mean and 95 % interval over replications)", fontsize=11)
+    return fig
+
+
+def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure:
+    """One panel per indicator: Sobol S1 and ST (or Morris μ* and σ) per parameter with 95 % intervals.
+
+    Args:
+        table: ``sim.sensitivity.analyse`` output (indicator, parameter, method, S1, S1_conf, ST, ST_conf
+            or mu_star, mu_star_conf, sigma, and note).
+        title: the figure title.
+    """
+    method = str(table["method"].iloc[0])
+    if method == "sobol":
+        bars = [("S1", "S1_conf", "S1 (first order)", "#0072B2"), ("ST", "ST_conf", "ST (total)", "#D55E00")]
+        axis = "Sobol index"
+    else:
+        bars = [("mu_star", "mu_star_conf", "μ* (mean |effect|)", "#0072B2"), ("sigma", None, "σ (interactions, non-linearity)", "#D55E00")]
+        axis = "Morris elementary effect"
+    indicators = list(dict.fromkeys(table["indicator"]))
+    parameters = list(dict.fromkeys(table["parameter"]))
+    y = np.arange(len(parameters))
+    height = 0.38
+    with style():
+        ncols = min(2, len(indicators))
+        nrows = -(-len(indicators) // ncols)
+        fig, axes = plt.subplots(
+            nrows,
+            ncols,
+            figsize=(5 * ncols, 0.32 * len(parameters) * nrows + 1.2 * nrows + 0.6),
+            sharey=True,
+            squeeze=False,
+            layout="constrained",
+        )
+        for ax, indicator in zip(axes.flat, indicators, strict=False):
+            rows = table[table["indicator"] == indicator].set_index("parameter").reindex(parameters)
+            for k, (value, conf, label, colour) in enumerate(bars):
+                err = rows[conf] if conf else None
+                ax.barh(y + (k - 0.5) * height, rows[value], height, xerr=err, color=colour, capsize=2, label=label)
+            ax.axvline(0, color="black", linewidth=0.8)
+            name, _ = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
+            ax.set_title(name)
+            ax.set_yticks(y, parameters)
+            ax.invert_yaxis()
+            ax.grid(axis="y", visible=False)
+            note = rows["note"].dropna() if "note" in rows else pd.Series(dtype=str)
+            note = note[note.astype(str) != ""]
+            if len(note):
+                ax.text(0.5, 0.5, str(note.iloc[0]), transform=ax.transAxes, ha="center", va="center", fontsize=8, wrap=True)
+        for ax in axes.flat[len(indicators) :]:
+            ax.axis("off")
+        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
+        fig.supxlabel(axis)
+        fig.suptitle(title or "Sensitivity of the indicators to the uncertain parameters (error bars: 95 % intervals)", fontsize=11)
+    return fig

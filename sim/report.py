@@ -1,0 +1,506 @@
+"""Reports of a results folder: one self-contained HTML file (or a PDF) with figures, tables and provenance.
+
+``mobsim report RESULTS_DIR`` reads what ``mobsim run``, ``mobsim compare`` or ``mobsim sweep``
+wrote and makes ``RESULTS_DIR/report.html``: the key numbers in a few generated sentences, every
+figure of ``sim.figures`` that the folder has data for (embedded as PNG, so the file opens
+offline), the tables, and the scenario and manifest the numbers come from. ``--format pdf``
+writes the same as a multi-page PDF (matplotlib's PDF backend, no extra dependency).
+
+::
+
+    from sim.report import write_report
+    write_report("results/sweden_spring2020")                 # results/sweden_spring2020/report.html
+    write_report("results/compare_a_vs_b", fmt="pdf", figures_dir="figs")   # also every figure as PNG and PDF
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import json
+import os
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import figures
+from sim.results import Daily, _version
+from sim.scenario import ScenarioError
+
+KINDS = ("run", "compare", "sweep")
+RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
+COMPARE_FILES = ("runs", "comparison", "national_daily", "region_daily", "unit_daily", "loans", "pool_deployments")
+
+
+@dataclass
+class Figure:
+    """One figure of a report: a file-name stem, a caption, and a function drawing it."""
+
+    name: str
+    caption: str
+    draw: Callable[[], Any]
+
+
+@dataclass
+class Folder:
+    """A results folder read for a report: its kind, manifest and the data the figures and tables need."""
+
+    path: Path
+    kind: str
+    manifest: dict[str, Any]
+    runs: figures.RunSet | None = None
+    sweep_runs: pd.DataFrame | None = None
+    parameters: list[str] | None = None
+    indicators: list[str] | None = None
+    sensitivity: pd.DataFrame | None = None
+
+    @property
+    def title(self) -> str:
+        if self.kind == "run":
+            return f"Scenario {self.manifest.get('scenario_name', self.path.name)}"
+        if self.kind == "compare":
+            return "Strategies compared: " + ", ".join(self.manifest.get("strategies", []))
+        return f"Experiment {self.manifest.get('spec', {}).get('name', self.path.name)}"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def kind_of(folder: str | Path) -> str:
+    """What wrote ``folder``: ``run``, ``compare`` or ``sweep``.
+
+    Raises:
+        ScenarioError: the folder does not exist or is not a mobsim results folder.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ScenarioError(str(folder), "", "not found; expected a results folder written by 'mobsim run', 'compare' or 'sweep'")
+    manifest = _manifest(folder)
+    if "experiment_sha256" in manifest:
+        return "sweep"
+    if "strategies" in manifest:
+        return "compare"
+    if "scenario_name" in manifest:
+        return "run"
+    raise ScenarioError(str(folder / "manifest.json"), "", "not a mobsim manifest (expected one from 'mobsim run', 'compare' or 'sweep')")
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ScenarioError(
+            str(folder), "", "no manifest.json; expected a results folder written by 'mobsim run', 'compare' or 'sweep'"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(str(path), "", f"cannot be read as JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ScenarioError(str(path), "", "expected a JSON object")
+    return manifest
+
+
+def _parquet(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise ScenarioError(
+            str(folder), name, f"{path.name} is missing; the folder is incomplete or was written by an older mobsim (run it again)"
+        )
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise ScenarioError(str(path), "", f"cannot be read as Parquet ({type(exc).__name__}: {exc})") from None
+
+
+def _safety(scenario: dict[str, Any]) -> tuple[float, float]:
+    return float(scenario.get("safety", {}).get("icu_min_nurse_ratio", 0.5)), float(scenario.get("world", {}).get("scale", 1.0))
+
+
+def load(folder: str | Path) -> Folder:
+    """Read a results folder for a report.
+
+    Raises:
+        ScenarioError: with the file and what is wrong, if the folder cannot be read.
+    """
+    from sim.experiment import national_daily, region_daily, unit_daily
+
+    folder = Path(folder)
+    kind = kind_of(folder)
+    manifest = _manifest(folder)
+    if kind == "run":
+        frames = {name: _parquet(folder, name) for name in RUN_FILES}
+        daily = Daily(**frames)
+        name = str(manifest["scenario_name"])
+        ids = {"strategy": name, "replication": 0}
+        summary = _parquet(folder, "summary").assign(**ids)
+        events = {
+            e: _parquet(folder, e).assign(**ids) if (folder / f"{e}.parquet").is_file() else pd.DataFrame()
+            for e in ("loans", "pool_deployments")
+        }
+        ratio, scale = _safety(manifest.get("scenario", {}))
+        runs = figures.RunSet(
+            title=name,
+            strategies=[name],
+            runs=summary,
+            national=national_daily(daily.icu, daily.staff).assign(**ids),
+            regions=region_daily(daily).assign(**ids),
+            units=unit_daily(daily.units).assign(**ids),
+            min_nurse_ratio=ratio,
+            scale=scale,
+            **events,
+        )
+        return Folder(folder, kind, manifest, runs=runs)
+    if kind == "compare":
+        frames = {name: _parquet(folder, name) for name in COMPARE_FILES}
+        strategies = list(manifest["strategies"])
+        ratio, scale = _safety(manifest.get("scenarios", {}).get(strategies[0], {}))
+        runs = figures.RunSet(
+            title=" vs ".join(strategies) if len(strategies) <= 3 else f"{len(strategies)} strategies",
+            strategies=strategies,
+            runs=frames["runs"],
+            national=frames["national_daily"],
+            regions=frames["region_daily"],
+            units=frames["unit_daily"],
+            loans=frames["loans"],
+            pool_deployments=frames["pool_deployments"],
+            comparison=frames["comparison"],
+            min_nurse_ratio=ratio,
+            scale=scale,
+        )
+        return Folder(folder, kind, manifest, runs=runs)
+    from sim.sweep import load_results
+
+    spec = manifest.get("spec", {})
+    sweep_runs = load_results(folder)
+    if sweep_runs.empty:
+        raise ScenarioError(str(folder), "runs", "the sweep has no finished runs yet; run 'mobsim sweep' (with --resume) first")
+    parameters = list(spec.get("parameters") or {}) or (["variant"] if "variant" in sweep_runs else [])
+    indicators = [i for i in manifest.get("indicators", []) if i in sweep_runs.columns]
+    sensitivity = pd.read_csv(folder / "sensitivity.csv") if (folder / "sensitivity.csv").is_file() else None
+    return Folder(folder, kind, manifest, sweep_runs=sweep_runs, parameters=parameters, indicators=indicators, sensitivity=sensitivity)
+
+
+# --------------------------------------------------------------------------- contents
+
+
+def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
+    """The figures a folder has data for, in report order.
+
+    Args:
+        folder: the results folder read by ``load``.
+        strategy: the strategy of a comparison whose staff, fatigue, hours and loans are drawn (default the first).
+
+    Raises:
+        ScenarioError: ``strategy`` is not one of the folder's strategies.
+    """
+    out: list[Figure] = []
+    runs = folder.runs
+    if runs is not None:
+        if strategy is not None and strategy not in runs.strategies:
+            raise ScenarioError("--strategy", "", f"'{strategy}' is not in {folder.path}; expected one of {', '.join(runs.strategies)}")
+        main = runs.pick(strategy)
+        out += [
+            Figure(
+                "coverage_national", "National COVID ICU load and ICU nurses on duty per patient.", lambda: figures.coverage_national(runs)
+            ),
+            Figure(
+                "coverage_regions", "ICU nurses per ICU patient in each region (largest first).", lambda: figures.coverage_regions(runs)
+            ),
+            Figure(
+                "hours_by_unit_kind", f"Required and supplied hours by unit kind ({main}).", lambda: figures.hours_by_unit_kind(runs, main)
+            ),
+            Figure("staff_by_status", f"Staff by status ({main}).", lambda: figures.staff_by_status(runs, main)),
+            Figure("fatigue_heatmap", f"Mean fatigue by region and week ({main}).", lambda: figures.fatigue_heatmap(runs, main)),
+            Figure("loan_map", f"Loans between regions and pool arrivals ({main}).", lambda: figures.loan_map(runs, main)),
+            Figure("nursing_homes", "Nursing homes with an outbreak and infected residents.", lambda: figures.nursing_home_outbreaks(runs)),
+            Figure("care_debt", "Planned operations and the care debt they leave.", lambda: figures.care_debt(runs)),
+        ]
+        if runs.comparison is not None and len(runs.strategies) > 1:
+            comparison = runs.comparison
+            out.append(
+                Figure(
+                    "strategy_comparison",
+                    f"Paired differences from {runs.strategies[0]} with 95 % intervals.",
+                    lambda: figures.strategy_comparison(comparison),
+                )
+            )
+    if folder.kind == "sweep":
+        numeric = [p for p in folder.parameters or [] if p in folder.sweep_runs and pd.api.types.is_numeric_dtype(folder.sweep_runs[p])]
+        if numeric and folder.indicators:
+            shown = folder.indicators[:6]
+            out.append(
+                Figure(
+                    "response_curves",
+                    "Indicators against the varied parameters (mean and 95 % interval per design point).",
+                    lambda: figures.response_curves(folder.sweep_runs, numeric, shown),
+                )
+            )
+        if folder.sensitivity is not None and not folder.sensitivity.empty:
+            table = folder.sensitivity
+            out.append(Figure("sensitivity", "Sensitivity indices with 95 % intervals.", lambda: figures.sensitivity_indices(table)))
+    return out
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "–"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        return f"{value:.{digits}g}"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    return str(value)
+
+
+def key_numbers(folder: Folder) -> list[str]:
+    """A few sentences with the key numbers of the folder, generated from its summary tables."""
+    if folder.kind == "run":
+        return _run_sentences(folder.runs.runs.iloc[0], folder.runs)
+    if folder.kind == "compare":
+        return _compare_sentences(folder.runs)
+    return _sweep_sentences(folder)
+
+
+def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
+    get = s.get
+    scale = "" if runs.scale == 1 else f" at world.scale {runs.scale:g} (counts are that share of Sweden's)"
+    ratio = runs.min_nurse_ratio
+    out = [
+        f"{get('scenario', runs.strategies[0])}, seed {_fmt(get('seed', 0))}, {_fmt(get('days'))} days, {_fmt(get('staff_total'))} staff{scale}.",
+        f"COVID-19 ICU patients peaked at {_fmt(get('peak_covid_icu_patients'))} on {str(get('peak_covid_icu_date', ''))[:10]}; "
+        f"nationally the ICUs had at worst {_fmt(get('min_icu_nurse_coverage'))} nurses on duty per patient, and the worst region-week "
+        f"{_fmt(get('worst_region_icu_nurse_ratio'))}. {_fmt(get('unsafe_icu_patient_days'))} ICU patient-days were beyond the minimum "
+        f"ratio of 1:{1 / ratio:g} and {_fmt(get('diluted_icu_patient_days'))} were not covered one-to-one by a specialist ICU nurse.",
+        f"At the peak {_fmt(100 * float(get('peak_sick_share', np.nan)))} % of staff were off sick; {_fmt(get('staff_lost'))} left the "
+        f"profession; ICU staff fatigue at the end was {_fmt(get('icu_staff_fatigue_end'))} (0 rested, 1 exhausted).",
+        f"Planned operations in April changed by {_fmt(100 * float(get('elective_operations_april_change', np.nan)))} %; the care debt "
+        f"at the end was {_fmt(get('care_debt_end'))} operations. {_fmt(get('regions_in_crisis_max'))} regions were in crisis at once; "
+        f"{_fmt(get('staff_loaned'))} staff were loaned between regions and {_fmt(get('pool_members_deployed'))} pool members deployed.",
+        f"{_fmt(get('homes_with_outbreak'))} nursing homes ({_fmt(100 * float(get('homes_with_outbreak_share', np.nan)))} %) had an "
+        f"outbreak; {_fmt(get('resident_infections'))} residents were infected, {_fmt(get('nursing_home_introductions'))} times brought in by staff.",
+        f"Cost above normal payroll: {_fmt(get('cost_total_msek'))} MSEK (overtime {_fmt(get('cost_overtime_msek'))}, crisis pay "
+        f"{_fmt(get('cost_crisis_pay_msek'))}, temps {_fmt(get('cost_temps_msek'))}, pool {_fmt(get('cost_pool_msek'))}).",
+    ]
+    return out
+
+
+def _compare_sentences(runs: figures.RunSet) -> list[str]:
+    table = runs.comparison
+    reference = runs.strategies[0]
+    out = [
+        f"{len(runs.strategies)} strategies, {runs.replications} replications each with common random numbers "
+        f"(replication r of every strategy uses the same seed); differences are paired, from {reference}, with 95 % intervals."
+    ]
+    for strategy in runs.strategies[1:]:
+        rows = table[(table["strategy"] == strategy) & np.isfinite(table["diff_low"].astype(float))]
+        clear = rows[(rows["diff_low"] > 0) | (rows["diff_high"] < 0)]
+        if clear.empty:
+            out.append(f"{strategy}: no indicator differs clearly from {reference}.")
+            continue
+        parts = []
+        for _, r in clear.head(6).iterrows():
+            name = figures.INDICATORS.get(r["indicator"], (r["indicator"].replace("_", " "), ""))[0].lower()
+            parts.append(f"{name} {_signed(r['diff_mean'])} [{_signed(r['diff_low'])}, {_signed(r['diff_high'])}]")
+        out.append(f"{strategy}: " + "; ".join(parts) + ".")
+    return out
+
+
+def _signed(value: float) -> str:
+    text = _fmt(float(value))
+    return text if text.startswith("-") or text == "–" else "+" + text
+
+
+def _sweep_sentences(folder: Folder) -> list[str]:
+    m = folder.manifest
+    out = [
+        f"Experiment {m.get('spec', {}).get('name', folder.path.name)}: {m.get('design')} design, {m.get('points')} points × "
+        f"{m.get('replications')} replications = {m.get('runs')} runs; {m.get('runs_done', len(folder.sweep_runs))} finished, "
+        f"{m.get('runs_failed', 0)} failed; varied: {', '.join(folder.parameters or []) or 'variants'}."
+    ]
+    from sim.sweep import mean_by_point
+
+    means = mean_by_point(folder.sweep_runs, folder.parameters or [], folder.indicators)
+    for indicator in folder.indicators or []:
+        column = means[indicator].astype(float)
+        if column.notna().any():
+            best = means.loc[column.idxmin()]
+            values = ", ".join(f"{p} = {_fmt(best[p])}" for p in folder.parameters or [])
+            out.append(f"{indicator}: point means from {_fmt(column.min())} to {_fmt(column.max())}; lowest at {values}.")
+    if folder.sensitivity is not None and "ST" in folder.sensitivity:
+        for indicator, rows in folder.sensitivity.groupby("indicator", sort=False):
+            top = rows.sort_values("ST", ascending=False).iloc[0]
+            out.append(f"{indicator}: largest total Sobol index {top['parameter']} (ST {_fmt(top['ST'])} ± {_fmt(top['ST_conf'])}).")
+    return out
+
+
+def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
+    """The tables of the report: (title, frame)."""
+    if folder.kind == "run":
+        summary = folder.runs.runs.drop(columns=["strategy", "replication"]).T
+        summary.columns = ["value"]
+        return [("Summary of the run", summary)]
+    if folder.kind == "compare":
+        table = folder.runs.comparison.copy()
+        return [("Comparison: mean, 95 % interval and paired difference from the reference", table.set_index(["strategy", "indicator"]))]
+    from sim.sweep import mean_by_point
+
+    out = [("Mean of each indicator per design point", mean_by_point(folder.sweep_runs, folder.parameters or [], folder.indicators))]
+    if folder.sensitivity is not None:
+        out.append(("Sensitivity indices", folder.sensitivity))
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def rendered(folder: Folder, strategy: str | None = None) -> Iterator[tuple[Figure, Any]]:
+    """Draw the figures one at a time (each is closed by whoever consumes it)."""
+    for figure in figure_list(folder, strategy):
+        yield figure, figure.draw()
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    with figures.style():
+        fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+CSS = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; max-width: 1180px; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; margin-top: 2em; }
+.meta { color: #666; font-size: 0.9em; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
+table { border-collapse: collapse; font-size: 0.82em; margin: 1em 0; } th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: right; }
+th { background: #f5f5f5; } td:first-child, th:first-child { text-align: left; }
+details { margin: 1em 0; } pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: 0.8em; }
+ul.key li { margin: 0.35em 0; }
+"""
+
+
+def _html(folder: Folder, images: list[tuple[Figure, bytes]]) -> str:
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>mobsim report: {e(folder.title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{e(folder.title)}</h1>",
+        f'<p class="meta">mobsim {e(_version())} report of <code>{e(str(folder.path))}</code> ({e(folder.kind)}), made {e(created)}.</p>',
+        "<h2>Key numbers</h2>",
+        '<ul class="key">' + "".join(f"<li>{e(s)}</li>" for s in key_numbers(folder)) + "</ul>",
+        "<h2>Figures</h2>",
+    ]
+    for figure, png in images:
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(
+            f'<figure id="{e(figure.name)}"><img src="data:image/png;base64,{data}" alt="{e(figure.caption)}">'
+            f"<figcaption>{e(figure.caption)}</figcaption></figure>"
+        )
+    parts.append("<h2>Tables</h2>")
+    for title, frame in tables(folder):
+        parts.append(f"<h3>{e(title)}</h3>")
+        parts.append(frame.to_html(float_format=lambda v: _fmt(v, 4), na_rep="–", border=0))
+    parts.append("<h2>Scenario and provenance</h2>")
+    scenario = folder.manifest.get("scenario") or folder.manifest.get("scenarios") or folder.manifest.get("spec")
+    if scenario is not None:
+        parts.append(
+            f"<details><summary>Scenario (resolved values)</summary><pre>{e(json.dumps(scenario, indent=2, default=str))}</pre></details>"
+        )
+    manifest = {k: v for k, v in folder.manifest.items() if k not in ("scenario", "scenarios")}
+    parts.append(f"<details open><summary>Manifest</summary><pre>{e(json.dumps(manifest, indent=2, default=str))}</pre></details>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _pdf(folder: Folder, path: Path, strategy: str | None = None) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pdf, figures.style():
+        page = plt.figure(figsize=(8.27, 11.69))  # A4
+        text = [folder.title, "", f"mobsim {_version()} report of {folder.path}", ""]
+        for sentence in key_numbers(folder):
+            text += [*textwrap.wrap(sentence, 95), ""]
+        page.text(0.07, 0.95, "\n".join(text), va="top", ha="left", fontsize=9, family="sans-serif")
+        pdf.savefig(page)
+        plt.close(page)
+        for _, fig in rendered(folder, strategy):
+            pdf.savefig(fig)
+            plt.close(fig)
+        for title, frame in tables(folder):
+            shown = frame.head(60).to_string(float_format=lambda v: _fmt(v, 4), max_colwidth=40)
+            page = plt.figure(figsize=(11.69, 8.27))
+            page.text(0.03, 0.97, title + "\n\n" + shown, va="top", ha="left", fontsize=6, family="monospace")
+            pdf.savefig(page)
+            plt.close(page)
+        info = pdf.infodict()
+        info["Title"] = f"mobsim report: {folder.title}"
+        info["Creator"] = f"mobsim {_version()}"
+
+
+def write_report(
+    results: str | Path,
+    out: str | Path | None = None,
+    fmt: str = "html",
+    figures_dir: str | Path | None = None,
+    strategy: str | None = None,
+) -> Path:
+    """Write the report of a results folder; returns its path.
+
+    Args:
+        results: a folder written by ``mobsim run``, ``compare`` or ``sweep``.
+        out: the report file (default ``results/report.html`` or ``report.pdf``).
+        fmt: ``html`` (one self-contained file, figures embedded) or ``pdf``.
+        figures_dir: also write every figure there as PNG and PDF.
+        strategy: in a comparison, the strategy whose staff, fatigue, hours and loans are drawn (default the first).
+
+    The report is written to a temporary file beside ``out`` and moved into place at the end,
+    so an interrupted report leaves no half-written file.
+
+    Raises:
+        ScenarioError: the folder cannot be read, or ``fmt`` is unknown.
+    """
+    if fmt not in ("html", "pdf"):
+        raise ScenarioError("--format", "", f"expected html or pdf, got '{fmt}'")
+    folder = load(results)
+    figure_list(folder, strategy)  # an unknown strategy is refused before anything is written
+    target = Path(out) if out is not None else folder.path / f"report.{fmt}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        if fmt == "html":
+            import matplotlib.pyplot as plt
+
+            images = []
+            for figure, fig in rendered(folder, strategy):
+                images.append((figure, _png(fig)))
+                if figures_dir is not None:
+                    figures.save(fig, Path(figures_dir) / figure.name)
+                plt.close(fig)
+            tmp.write_text(_html(folder, images), encoding="utf-8")
+        else:
+            _pdf(folder, tmp, strategy)
+            if figures_dir is not None:
+                for figure, fig in rendered(folder, strategy):
+                    figures.save(fig, Path(figures_dir) / figure.name)
+        tmp.chmod(0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
