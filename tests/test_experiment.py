@@ -159,7 +159,7 @@ def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
     assert len(regions) == 4 * 46 * 21
     keys = ["strategy", "replication", "date"]
     summed = regions.groupby(keys, observed=True)[["covid_icu_patients", "icu_nurses", "n_left"]].sum()
-    merged = national.set_index(keys)[["covid_icu_patients", "icu_nurses", "n_left"]].join(summed, rsuffix="_regions")
+    merged = national.set_index(keys)[["covid_icu_patients", "icu_nurses", "n_left"]].join(summed.add_suffix("_regions"))
     for column in ("covid_icu_patients", "icu_nurses", "n_left"):
         np.testing.assert_allclose(merged[column], merged[f"{column}_regions"], rtol=1e-9)
     assert regions["fatigue_mean"].between(0, 1).all()

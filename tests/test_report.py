@@ -1,0 +1,242 @@
+"""Figures (sim.figures) and reports (sim.report, ``mobsim report``) drawn from real small runs."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import one_error_line
+from matplotlib.patches import FancyArrowPatch
+
+import sim
+from sim import figures
+from sim.cli import main
+from sim.experiment import run_replications
+from sim.report import figure_list, load, write_report
+from sim.scenario import ScenarioError
+from sim.sweep import load_experiment, run_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = {"world.scale": 0.02, "time.end": "2020-05-15"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    scenario = sim.load_scenario(ROOT / "scenarios" / "sweden_spring2020.toml", **TINY)
+    return sim.run(scenario, seed=1).save(tmp_path_factory.mktemp("report") / "run")
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory) -> Path:
+    """The baseline against a large additional pool (whose members do deploy), 2 replications each."""
+    scenarios = [
+        sim.load_scenario(ROOT / "scenarios" / "strategies" / name, **TINY)
+        for name in ("as_happened_2020.toml", "national_pool_large.toml")
+    ]
+    return run_replications(scenarios, replications=2, seed=5).save(tmp_path_factory.mktemp("report") / "compare")
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    path = folder / "exp.toml"
+    path.write_text(
+        f'''name = "pool_grid"
+scenario = "{(ROOT / "scenarios" / "strategies" / "national_pool_large.toml").as_posix()}"
+replications = 2
+seed = 0
+indicators = ["unsafe_icu_patient_days", "pool_members_deployed"]
+set = {{ "world.scale" = 0.02, "time.end" = 2020-05-01 }}
+design = "grid"
+[parameters]
+"levers.national_pool.size" = {{ values = [0, 800, 1600] }}
+"levers.national_pool.response_days" = {{ values = [1, 7] }}
+''',
+        encoding="utf-8",
+    )
+    return run_sweep(load_experiment(path), out=folder / "store").folder
+
+
+def check_png(path: Path, min_size: tuple[int, int] = (500, 300)) -> np.ndarray:
+    """A real PNG of a sensible size with something drawn on it; returns its pixels."""
+    assert path.read_bytes()[:8] == PNG_MAGIC, path
+    pixels = mpimg.imread(path)
+    height, width = pixels.shape[:2]
+    assert min_size[0] <= width <= 4000 and min_size[1] <= height <= 4000, (path.name, width, height)
+    assert pixels[..., :3].std() > 0.05, f"{path.name} looks blank"
+    return pixels
+
+
+def check_pdf(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:5] == b"%PDF-" and b"%%EOF" in data[-1024:], path
+    assert len(data) > 5_000, path
+
+
+def test_coverage_lines_are_the_mean_over_replications_with_a_band(compare_dir):
+    runs = load(compare_dir).runs
+    fig = figures.coverage_national(runs)
+    ratio_axes = fig.axes[1]
+    for line, strategy in zip(ratio_axes.get_lines()[: len(runs.strategies)], runs.strategies, strict=True):
+        national = runs.national[runs.national["strategy"] == strategy]
+        expected = national.groupby("date")["nurses_per_patient"].mean().sort_index().to_numpy()
+        np.testing.assert_allclose(line.get_ydata(), expected)
+    # one band (a filled polygon) per strategy on each panel: two replications
+    assert sum(1 for c in ratio_axes.collections if c.__class__.__name__ in ("FillBetweenPolyCollection", "PolyCollection")) == 2
+    plt.close(fig)
+
+
+def test_a_single_run_has_lines_but_no_bands(run_dir):
+    runs = load(run_dir).runs
+    assert runs.replications == 1 and runs.strategies == ["sweden_spring2020"]
+    fig = figures.coverage_national(runs)
+    assert not [c for c in fig.axes[1].collections if "Poly" in c.__class__.__name__]
+    plt.close(fig)
+
+
+def test_staff_by_status_stacks_every_staff_member(run_dir):
+    runs = load(run_dir).runs
+    fig = figures.staff_by_status(runs)
+    stacked = fig.axes[0].collections
+    top = stacked[-1].get_paths()[0].vertices[:, 1].max()
+    total = runs.national["n_total"].max()
+    assert top == pytest.approx(total)  # the stack's top is everyone, not lost or counted twice
+    plt.close(fig)
+
+
+def test_loan_map_draws_one_arrow_per_flow_and_rings_for_the_pool(run_dir):
+    runs = load(run_dir).runs
+    ids = {"strategy": runs.strategies[0], "replication": 0}
+    runs.loans = pd.DataFrame(
+        [
+            {**ids, "from_region": "uppsala", "to_region": "stockholm", "profession": "icu_nurse", "count": 5, "days": 14},
+            {**ids, "from_region": "uppsala", "to_region": "stockholm", "profession": "icu_nurse", "count": 1, "days": 14},
+            {**ids, "from_region": "skane", "to_region": "stockholm", "profession": "icu_nurse", "count": 2, "days": 7},
+        ]
+    )
+    runs.pool_deployments = pd.DataFrame([{**ids, "region": "stockholm", "profession": "icu_nurse", "count": 3, "days": 28}])
+    fig = figures.loan_map(runs)
+    arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == 2  # uppsala → stockholm (84 staff-days) and skane → stockholm (14)
+    widths = sorted(a.get_linewidth() for a in arrows)
+    assert widths[1] > widths[0]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "loans: 98 staff-days (largest 84)" in labels
+    assert "pool: 84 member-days received" in labels
+    plt.close(fig)
+
+
+def test_sweep_figures_response_curves_and_sensitivity(sweep_dir, tmp_path):
+    folder = load(sweep_dir)
+    names = [f.name for f in figure_list(folder)]
+    assert names == ["response_curves"]
+    fig = figure_list(folder)[0].draw()
+    # a grid of 2 parameters: one line per response time against pool size, per indicator
+    assert len(fig.axes) == 2
+    assert all(len(ax.get_lines()) >= 2 for ax in fig.axes)
+    check_png(figures.save(fig, tmp_path / "response")[0])
+    table = pd.DataFrame(
+        {
+            "indicator": ["a", "a", "b", "b"],
+            "parameter": ["p", "q", "p", "q"],
+            "method": "sobol",
+            "S1": [0.6, 0.1, 0.2, 0.3],
+            "S1_conf": 0.05,
+            "ST": [0.7, 0.2, 0.3, 0.5],
+            "ST_conf": 0.05,
+            "note": "",
+        }
+    )
+    check_png(figures.save(figures.sensitivity_indices(table), tmp_path / "sens")[0], min_size=(400, 200))
+
+
+def images_in(html: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)]
+
+
+def test_html_report_of_a_run_is_self_contained(run_dir):
+    path = write_report(run_dir)
+    assert path == run_dir / "report.html"
+    html = path.read_text(encoding="utf-8")
+    images = images_in(html)
+    assert len(images) == len(figure_list(load(run_dir)))
+    assert all(image[:8] == PNG_MAGIC and len(image) > 10_000 for image in images)
+    assert not re.search(r'(src|href)="(https?:)?//', html), "the report must open offline"
+    summary = pd.read_parquet(run_dir / "summary.parquet").iloc[0]
+    assert f"peaked at {summary['peak_covid_icu_patients']:.3g}" in html  # generated key numbers come from the summary
+    assert "unsafe_icu_patient_days" in html  # the summary table
+    assert json.loads((run_dir / "manifest.json").read_text())["scenario_sha256"] in html
+    assert not [p for p in run_dir.iterdir() if p.name.startswith(".")], "no temporary file left"
+
+
+def test_html_report_of_a_comparison_with_every_figure_as_png_and_pdf(compare_dir, tmp_path):
+    names = [f.name for f in figure_list(load(compare_dir))]
+    assert names == [
+        "coverage_national",
+        "coverage_regions",
+        "hours_by_unit_kind",
+        "staff_by_status",
+        "fatigue_heatmap",
+        "loan_map",
+        "nursing_homes",
+        "care_debt",
+        "strategy_comparison",
+    ]
+    path = write_report(compare_dir, out=tmp_path / "r.html", figures_dir=tmp_path / "figs")
+    html = path.read_text(encoding="utf-8")
+    assert len(images_in(html)) == len(names)
+    assert "national_pool_large:" in html and "as_happened_2020" in html  # the paired differences in words
+    for name in names:
+        check_png(tmp_path / "figs" / f"{name}.png")
+        check_pdf(tmp_path / "figs" / f"{name}.pdf")
+    assert len(list((tmp_path / "figs").iterdir())) == 2 * len(names)
+    assert not plt.get_fignums(), "every figure is closed after saving"
+
+
+def test_cli_pdf_report_has_a_page_per_figure(compare_dir, tmp_path, capsys):
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(compare_dir), "--format", "pdf", "--out", str(out), "--strategy", "national_pool_large"]) == 0
+    assert "report written to" in capsys.readouterr().out
+    check_pdf(out)
+    pages = len(re.findall(rb"/Type\s*/Page\b", out.read_bytes()))
+    assert pages == 1 + 9 + 1  # key numbers, the figures, the comparison table
+    captions = [f.caption for f in figure_list(load(compare_dir), "national_pool_large")]
+    assert sum("(national_pool_large)" in c for c in captions) == 4  # hours, staff, fatigue, loans: of the chosen strategy
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["{missing}"], "not found"),
+        (["{empty}"], "no manifest.json"),
+        (["{compare}", "--strategy", "nope"], "'nope' is not in"),
+        (["{compare}", "--format", "docx"], "invalid choice: 'docx'"),
+    ],
+)
+def test_cli_report_bad_input_is_one_line_and_writes_nothing(compare_dir, tmp_path, capsys, args, expected):
+    (tmp_path / "empty").mkdir()
+    names = {"missing": tmp_path / "missing", "empty": tmp_path / "empty", "compare": compare_dir}
+    before = sorted(p.name for p in compare_dir.iterdir())
+    code = main(["report", *(a.format(**names) for a in args)])
+    assert code == 2
+    assert expected in one_error_line(capsys.readouterr().err)
+    assert sorted(p.name for p in compare_dir.iterdir()) == before
+
+
+def test_a_damaged_results_file_is_a_clear_error(run_dir, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for p in [*run_dir.glob("*.parquet"), run_dir / "manifest.json"]:
+        (broken / p.name).write_bytes(p.read_bytes())
+    (broken / "icu.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ScenarioError, match=r"icu\.parquet: cannot be read as Parquet"):
+        write_report(broken)
+    assert not (broken / "report.html").exists()
