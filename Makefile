@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/sweden_spring2020.toml
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+
+# the README's figures: Sweden spring 2020 as it happened against no action, 10 replications at full scale (≈1.5 min)
+figures: $(STAMP)
+	$(BIN)/mobsim compare scenarios/no_action.toml scenarios/sweden_spring2020.toml --replications 10 --workers 2 --out results/readme_figures --quiet
+	$(BIN)/mobsim report results/readme_figures --strategy sweden_spring2020 --figures docs/figures/sweden
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

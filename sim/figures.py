@@ -56,7 +56,7 @@ STYLE = {
     "pdf.fonttype": 42,  # TrueType in PDFs: editable text for journals
 }
 #: Colour-blind-safe palette (Okabe & Ito 2008), one colour per strategy in reading order.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999")
 #: Staff statuses in stacking order, with label and colour.
 STATUSES = {
     "n_active": ("at work or available", "#8fbc8f"),
@@ -198,6 +198,13 @@ def _band(ax: plt.Axes, frame: pd.DataFrame, value: str, colour: str, label: str
 def _national(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Sum per strategy, replication and date over regions (or unit kinds)."""
     return frame.groupby(["strategy", "replication", "date"], observed=True)[list(columns)].sum().reset_index()
+
+
+def _signed(value: float) -> str:
+    """A difference for a label: thousands separated, three significant digits below 100."""
+    if not np.isfinite(value):
+        return "–"
+    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.3g}"
 
 
 def _band_note(runs: RunSet) -> str:
@@ -523,7 +530,7 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
             for yi, strategy, m, lo, hi in zip(y, others, mean, low, high, strict=True):
                 err = [[m - lo], [hi - m]] if np.isfinite(lo) else None
                 ax.errorbar(m, yi, xerr=err, fmt="o", color=colours[strategy], markersize=5, capsize=3, elinewidth=1.4, zorder=3)
-                ax.annotate(f"{m:+,.3g}", (m, yi), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=7, color="0.2")
+                ax.annotate(_signed(m), (m, yi), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=7, color="0.2")
             lo_all = np.nanmin(np.concatenate([low, mean, [0.0]]))
             hi_all = np.nanmax(np.concatenate([high, mean, [0.0]]))
             pad = 0.12 * (hi_all - lo_all or max(abs(hi_all), 1.0))
@@ -531,6 +538,7 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
             name, unit = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
             ax.set_title(f"{name}\n({unit})" if unit else name, fontsize=9)
             ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
+            ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.6g}"))
             ax.grid(axis="y", visible=False)
             ax.set_ylim(-0.7, len(others) - 0.3)
         for ax in axes.flat[len(indicators) :]:
@@ -606,14 +614,16 @@ def response_curves(runs: pd.DataFrame, parameters: Sequence[str], indicators: S
     return fig
 
 
-def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure:
+def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: dict[str, str] | None = None) -> Figure:
     """One panel per indicator: Sobol S1 and ST (or Morris μ* and σ) per parameter with 95 % intervals.
 
     Args:
         table: ``sim.sensitivity.analyse`` output (indicator, parameter, method, S1, S1_conf, ST, ST_conf
             or mu_star, mu_star_conf, sigma, and note).
         title: the figure title.
+        labels: display names of the parameters (default: their scenario keys).
     """
+    labels = labels or {}
     method = str(table["method"].iloc[0])
     if method == "sobol":
         bars = [("S1", "S1_conf", "S1 (first order)", "#0072B2"), ("ST", "ST_conf", "ST (total)", "#D55E00")]
@@ -644,7 +654,7 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure
             ax.axvline(0, color="black", linewidth=0.8)
             name, _ = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
             ax.set_title(name)
-            ax.set_yticks(y, parameters)
+            ax.set_yticks(y, [labels.get(p, p) for p in parameters])
             ax.invert_yaxis()
             ax.grid(axis="y", visible=False)
             note = rows["note"].dropna() if "note" in rows else pd.Series(dtype=str)
@@ -653,7 +663,6 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None) -> Figure
                 ax.text(0.5, 0.5, str(note.iloc[0]), transform=ax.transAxes, ha="center", va="center", fontsize=8, wrap=True)
         for ax in axes.flat[len(indicators) :]:
             ax.axis("off")
-        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncol=2)
-        fig.supxlabel(axis)
+        fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, title=axis)
         fig.suptitle(title or "Sensitivity of the indicators to the uncertain parameters (error bars: 95 % intervals)", fontsize=11)
     return fig

@@ -11,13 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
+from sim import figures
 from sim.sensitivity import analyse, write_csv
 from sim.sweep import load_experiment, run_sweep
 
@@ -35,13 +31,6 @@ LABELS = {
     "levers.rapid_training.registered_nurse_days": "RN ICU training days",
     "levers.loans.safety_margin": "loan safety margin",
 }
-TITLES = {
-    "unsafe_icu_patient_days": "Unsafe ICU patient-days",
-    "peak_sick_share": "Peak sick share",
-    "icu_staff_fatigue_end": "ICU staff fatigue at end",
-    "staff_lost": "Staff lost",
-    "cost_total_msek": "Cost (MSEK)",
-}
 
 
 def progress(done: int, failed: int, total: int) -> None:
@@ -50,50 +39,11 @@ def progress(done: int, failed: int, total: int) -> None:
 
 def draw(table: pd.DataFrame, path: Path, n: int) -> None:
     """One panel per indicator: horizontal bars of S1 and ST per parameter, 95 % intervals as error bars."""
-    indicators = list(dict.fromkeys(table["indicator"]))
-    parameters = list(dict.fromkeys(table["parameter"]))
-    ncols = 2
-    nrows = -(-len(indicators) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 2.6 * nrows + 0.8), sharey=True, squeeze=False)
-    y = np.arange(len(parameters))
-    height = 0.38
-    for ax, indicator in zip(axes.flat, indicators, strict=False):
-        rows = table[table["indicator"] == indicator].set_index("parameter").reindex(parameters)
-        ax.barh(y - height / 2, rows["S1"], height, xerr=rows["S1_conf"], color="#4c72b0", capsize=2, label="S1 (first order)")
-        ax.barh(y + height / 2, rows["ST"], height, xerr=rows["ST_conf"], color="#dd8452", capsize=2, label="ST (total)")
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_title(TITLES.get(indicator, indicator), fontsize=11)
-        ax.set_yticks(y, [LABELS.get(p, p) for p in parameters], fontsize=9)
-        ax.invert_yaxis()
-        ax.grid(axis="x", alpha=0.3)
-        ax.tick_params(axis="x", labelsize=9)
-        note = rows["note"].dropna()
-        note = note[note != ""]
-        if len(note):
-            ax.text(0.5, 0.5, note.iloc[0], transform=ax.transAxes, ha="center", va="center", fontsize=9, wrap=True)
-    for ax in axes.flat[len(indicators) :]:
-        ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    spare = axes.flat[len(indicators)] if len(indicators) < axes.size else None
-    if spare is not None:
-        spare.legend(handles, labels, loc="center", fontsize=10, frameon=False)
-        spare.text(
-            0.5,
-            0.2,
-            f"Sobol (Saltelli) design, N = {n}, 5 % scale\nerror bars: 95 % bootstrap intervals\nindicative only: intervals are wide at this N",
-            transform=spare.transAxes,
-            ha="center",
-            va="center",
-            fontsize=9,
-        )
-    else:
-        fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=10, frameon=False)
-    fig.supxlabel("Sobol index", fontsize=10)
-    fig.suptitle("Sensitivity of key indicators to uncertain parameters (Sweden, spring 2020)", fontsize=12)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    title = (
+        f"Sensitivity of key indicators to uncertain parameters (Sweden, spring 2020)\n"
+        f"Sobol (Saltelli) design, N = {n}, 5 % scale; error bars: 95 % bootstrap intervals; indicative only at this N"
+    )
+    figures.save(figures.sensitivity_indices(table, title=title, labels=LABELS), path.with_suffix(""), formats=("png",))
 
 
 def main() -> None:
