@@ -24,12 +24,17 @@ that accepts one.
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+# Mesa's own SolaraViz code trips Solara's rules-of-hooks checker at import (a harmless warning)
+os.environ.setdefault("SOLARA_CHECK_HOOKS", "off")
+
 import solara
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
@@ -77,7 +82,7 @@ LEVERS: dict[str, LeverSlider] = {
 def lever_overrides(**levers: Any) -> dict[str, Any]:
     """Scenario overrides (dotted keys) for lever values given by their dashboard names; None keeps the scenario's value.
 
-    ``pool_size`` 0 switches the national pool off and a positive size switches it on;
+    ``pool_size`` 0 switches the national pool off (keeping the scenario's unused size) and a positive size switches it on;
     ``stable_teams=True`` switches the nursing-home measures on (with the scenario's other measures).
 
     Raises:
@@ -89,9 +94,11 @@ def lever_overrides(**levers: Any) -> dict[str, Any]:
             raise ScenarioError("dashboard", name, f"unknown lever; expected one of {', '.join(LEVERS)}")
         if value is None:
             continue
-        overrides[LEVERS[name].key] = value
         if name == "pool_size" and isinstance(value, (int, float, np.integer)) and not isinstance(value, bool):
             overrides["levers.national_pool.enabled"] = value > 0
+            if value == 0:  # no pool: the scenario's size stays (unused), so the scenario is unchanged
+                continue
+        overrides[LEVERS[name].key] = value
         if name == "stable_teams" and value is True:
             overrides["levers.nursing_home_measures.enabled"] = True
     return overrides
@@ -249,7 +256,8 @@ def fatigue_series(model: MobilisationModel) -> dict[str, np.ndarray]:
 
 def _figure(model: MobilisationModel, title: str, ylabel: str) -> tuple[Figure, Any, np.ndarray]:
     """A figure whose x axis spans the whole run by date, and the dates of the days recorded so far."""
-    fig = Figure(figsize=(6.4, 3.6), dpi=80, layout="constrained")
+    fig = Figure(figsize=(6.4, 3.6), dpi=80)
+    fig.subplots_adjust(left=0.11, right=0.74, bottom=0.12, top=0.9)  # fixed margins: a constrained layout doubles the drawing time
     ax = fig.subplots()
     ax.set_title(title, fontsize=11)
     ax.set_ylabel(ylabel)
@@ -276,7 +284,7 @@ def CoveragePlot(model: MobilisationModel) -> solara.Element:
     threshold = model.config.safety.icu_min_nurse_ratio
     ax.axhline(threshold, color="tab:red", linewidth=1, label=f"safe minimum ({threshold:g})")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return _plot("mobsim-coverage", fig)
 
 
@@ -287,7 +295,7 @@ def StaffStatusPlot(model: MobilisationModel) -> solara.Element:
     fig, ax, days = _figure(model, title, "staff")
     ax.stackplot(days, *(series[s] for s in STATUSES_SHOWN), labels=[s.replace("_", " ") for s in STATUSES_SHOWN])
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return _plot("mobsim-status", fig)
 
 
@@ -297,7 +305,7 @@ def FatiguePlot(model: MobilisationModel) -> solara.Element:
     for name, values in fatigue_series(model).items():
         ax.plot(days, values, label=name)
     ax.set_ylim(0, 1)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return _plot("mobsim-fatigue", fig)
 
 
@@ -308,16 +316,16 @@ def ModelInfo(model: MobilisationModel) -> solara.Element:
     lv = lever_values(sc)
     pool = f"{lv['pool_size']:,} members, response {lv['pool_response_days']} days" if lv["pool_size"] else "none"
     on = ", ".join(sc.levers.enabled()) or "none"
-    text = (
-        f"**{sc.name}** · day {day} of {model.n_days} ({date}) · {len(model.world.staff):,} staff at scale {sc.world.scale:g} · seed {model.seed}\n\n"
-        f"- national pool: <span class='mobsim-pool'>{pool}</span>\n"
-        f"- crisis agreement: {lv['agreement_max_weekly_hours']:g} h a week · loans: safety margin {lv['loan_safety_margin']:g}"
-        f" · stable teams: {'on' if lv['stable_teams'] else 'off'}\n"
-        f"- levers on: {on}"
-    )
-    with solara.Column(classes=["mobsim-info"]) as column:
-        solara.Markdown(text)
-    return column
+    rows = [
+        f"<b>{html.escape(sc.name)}</b> · day {day} of {model.n_days} ({date}) · {len(model.world.staff):,} staff"
+        f" at scale {sc.world.scale:g} · seed {model.seed}",
+        f"national pool: <span class='mobsim-pool'>{pool}</span>",
+        f"crisis agreement: {lv['agreement_max_weekly_hours']:g} h a week · loans: safety margin {lv['loan_safety_margin']:g}"
+        f" · stable teams in nursing homes: {'on' if lv['stable_teams'] else 'off'}",
+        f"levers on: {html.escape(on)}",
+    ]
+    # plain HTML, not solara.Markdown: Markdown asks the server for KaTeX from a CDN at every render
+    return solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{row}</p>" for row in rows), classes=["mobsim-info"])
 
 
 COMPONENTS = [(ModelInfo, 0), (CoveragePlot, 0), (StaffStatusPlot, 0), (FatiguePlot, 0)]
