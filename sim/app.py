@@ -257,7 +257,7 @@ def fatigue_series(model: MobilisationModel) -> dict[str, np.ndarray]:
 def _figure(model: MobilisationModel, title: str, ylabel: str) -> tuple[Figure, Any, np.ndarray]:
     """A figure whose x axis spans the whole run by date, and the dates of the days recorded so far."""
     fig = Figure(figsize=(6.4, 3.6), dpi=80)
-    fig.subplots_adjust(left=0.11, right=0.74, bottom=0.12, top=0.9)  # fixed margins: a constrained layout doubles the drawing time
+    fig.subplots_adjust(left=0.11, right=0.71, bottom=0.12, top=0.9)  # fixed margins: a constrained layout doubles the drawing time
     ax = fig.subplots()
     ax.set_title(title, fontsize=11)
     ax.set_ylabel(ylabel)
