@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=None, help="report file (default RESULTS_DIR/report.html or .pdf)")
     report.add_argument("--figures", type=Path, default=None, metavar="DIR", help="also write every figure to DIR as PNG and PDF")
     report.add_argument("--strategy", default=None, help="in a comparison, the strategy whose staff, fatigue, hours and loans are drawn")
+    dashboard = sub.add_parser("dashboard", help="start the interactive dashboard (Mesa's SolaraViz) and print its address")
+    dashboard.add_argument(
+        "--scenario", type=Path, default=None, help="scenario the page starts with (default scenarios/sweden_spring2020.toml)"
+    )
+    dashboard.add_argument(
+        "--scale", type=float, default=None, help="world.scale of the dashboard's runs (default 0.05: a day in about 0.1 s)"
+    )
+    dashboard.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
 
     validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
     validate.add_argument("scenario", type=Path)
@@ -414,6 +423,96 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+DASHBOARD_START_SECONDS = 120.0  # the server imports Mesa, Solara and the model, and loads the numba core
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    """Check the scenario, start Solara's server on the dashboard page (``sim/app.py``) and wait until Ctrl-C."""
+    import importlib.util
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    from sim.model import DEFAULT_SCENARIO
+
+    scale = 0.05 if args.scale is None else args.scale
+    if not 0.0 < scale <= 1.0:
+        raise ScenarioError("--scale", "scale", f"expected a number in (0, 1], got {scale:g}")
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError("--port", "port", f"expected a whole number from 1 to 65535, got {args.port}")
+    path = args.scenario or DEFAULT_SCENARIO
+    scenario = load_scenario(path, world__scale=scale)
+    _check_demand_csv(scenario)
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        raise ScenarioError("--port", "port", f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    if importlib.util.find_spec("solara") is None:
+        _fail("the dashboard needs solara: reinstall mobsim (pip install -e .)")
+        return EXIT_FAILED
+
+    env = {**os.environ, "MOBSIM_DASHBOARD_SCENARIO": str(Path(path).resolve()), "MOBSIM_DASHBOARD_SCALE": repr(scale)}
+    env.setdefault("SOLARA_CHECK_HOOKS", "off")  # Mesa's own SolaraViz code trips Solara's hook checker (a harmless warning)
+    env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite")  # plain http on 127.0.0.1: the session cookie falls back to lax
+    app = str(Path(__file__).with_name("app.py"))
+    command = [sys.executable, "-m", "solara", "run", app, "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
+    command += ["--log-level", "warning"]
+    # Ctrl-C and `kill` stop the server, even when started in the background (where a shell ignores SIGINT)
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server = subprocess.Popen(command, env=env)
+    try:
+        if not _wait_until_serving(server, args.host, args.port, DASHBOARD_START_SECONDS):
+            _stop(server)
+            _fail(f"the dashboard server did not start on {args.host}:{args.port} (exit code {server.returncode}); see its messages above")
+            return EXIT_FAILED
+        url = f"http://{args.host if ':' not in args.host else f'[{args.host}]'}:{args.port}/"
+        print(f"mobsim dashboard: {url}  ({scenario.name} at scale {scale:g}; Ctrl-C stops it)", flush=True)
+        code = server.wait()
+        _fail(f"the dashboard server stopped by itself (exit code {code})")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        _stop(server)
+        print("mobsim dashboard: stopped", file=sys.stderr)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _wait_until_serving(server: typing.Any, host: str, port: int, timeout: float) -> bool:
+    """True once ``host:port`` accepts connections; False if the server exits or ``timeout`` seconds pass first."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
+        try:
+            with socket.create_connection((host, port), timeout=1.0):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _stop(server: typing.Any) -> None:
+    """Stop the server: it may be stopping already (Ctrl-C in a terminal reaches it too), else SIGTERM, then SIGKILL."""
+    import subprocess
+
+    for stop, wait in ((None, 2.0), (server.terminate, 10.0), (server.kill, 5.0)):
+        if server.poll() is not None:
+            return
+        if stop is not None:
+            stop()
+        try:
+            server.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, set_values=args.set_values)
     _check_demand_csv(scenario)
@@ -438,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _sensitivity(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "dashboard":
+            return _dashboard(args)
         return _validate(args)
     except ScenarioError as exc:
         _fail(str(exc))
