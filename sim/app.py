@@ -40,6 +40,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
+from sim import figures
 from sim.categories import LEFT, STATUSES
 from sim.model import DEFAULT_SCENARIO, MobilisationModel
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -293,7 +294,12 @@ def StaffStatusPlot(model: MobilisationModel) -> solara.Element:
     series = status_series(model)
     title = f"Staff not at work, by status (at work or available: {series['active'][-1]:,})" if len(series["active"]) else "Staff by status"
     fig, ax, days = _figure(model, title, "staff")
-    ax.stackplot(days, *(series[s] for s in STATUSES_SHOWN), labels=[s.replace("_", " ") for s in STATUSES_SHOWN])
+    ax.stackplot(
+        days,
+        *(series[s] for s in STATUSES_SHOWN),
+        labels=[figures.STATUSES[f"n_{s}"][0] for s in STATUSES_SHOWN],
+        colors=[figures.STATUSES[f"n_{s}"][1] for s in STATUSES_SHOWN],  # the colours of the report's figures
+    )
     ax.set_ylim(bottom=0)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return _plot("mobsim-status", fig)
