@@ -70,11 +70,22 @@ def day_key(seed: int, day: int) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
+def stream(key: np.uint64, idx: int) -> np.uint64:
+    """Key of one index's draws on one day: ``draw(stream(key, i), event) == uniform(key, i, event)``."""
+    return mix64(key ^ (np.uint64(idx) * _GOLDEN))
+
+
+@njit(cache=True, inline="always")
+def draw(stream_key: np.uint64, event: int) -> float:
+    """A U[0, 1) draw for one event of an index's stream (one hash instead of two)."""
+    h = mix64(stream_key + np.uint64(event) * _M2)
+    return float(h >> _S11) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
 def uniform(key: np.uint64, idx: int, event: int) -> float:
     """A U[0, 1) draw for (day key, index, event)."""
-    h = mix64(key ^ (np.uint64(idx) * _GOLDEN))
-    h = mix64(h + np.uint64(event) * _M2)
-    return float(h >> _S11) * _TO_UNIT
+    return draw(stream(key, idx), event)
 
 
 @njit(cache=True, inline="always")
@@ -90,6 +101,24 @@ def geometric_days(u: float, mean: float) -> int:
 def hazard_to_probability(rate: float) -> float:
     """Probability of at least one event in a day at a constant daily hazard."""
     return 1.0 - np.exp(-rate)
+
+
+# 1 - exp(-x) <= x, and the computed value exceeds x by at most a few 1e-16: a draw at or above
+# x + HAZARD_SLACK cannot fall below the probability, so its exponential need not be computed.
+HAZARD_SLACK = 1e-12
+
+
+
+@njit(cache=True, inline="always")
+def exhausted(u: float, f: float, rate: float, power: float) -> bool:
+    """Exhaustion sick leave at daily hazard ``rate · f**power``: ``u < 1 - exp(-rate · f**power)``.
+
+    With ``f`` in [0, 1] the hazard is at most ``rate``, so a draw above ``rate`` decides
+    without the power and the exponential (the same answer, bit for bit).
+    """
+    if u >= rate + HAZARD_SLACK:
+        return False
+    return u < hazard_to_probability(rate * f**power)
 
 
 @njit(cache=True, inline="always")
@@ -353,6 +382,8 @@ def advance_staff(
     Whoever falls sick or leaves is no longer deployed: their workplace
     becomes their home workplace again.
     """
+    # the probability of leaving without sustained fatigue above the threshold, the same for everyone today
+    p_leave_rested = hazard_to_probability(leave_base_rate + leave_fatigue_rate * 0.0)
     for i in prange(status.shape[0]):
         s = status[i]
         hours_worked[i] = 0.0
@@ -377,30 +408,38 @@ def advance_staff(
         strain = hours / reference_hours * intensity[w] * pressure[w, p]
         f = fatigue_step(fatigue[i], strain, fat_rise, fat_recovery, fat_threshold)
         fatigue[i] = f
-        fatigue_sustained[i] += sustained_decay * (f - fatigue_sustained[i])
+        fs = fatigue_sustained[i] + sustained_decay * (f - fatigue_sustained[i])
+        fatigue_sustained[i] = fs
+        rng = stream(key, i)
 
         # infection: community and work exposure; an infection gives lasting immunity
         if infected_day[i] < 0:
             rate = community_rate * prevalence[r] + work_infection_rate[w]
-            if rate > 0.0 and uniform(key, i, EV_INFECT) < hazard_to_probability(rate):
-                infected_day[i] = day
-                symptomatic[i] = uniform(key, i, EV_SYMPTOMATIC) < symptomatic_share
+            if rate > 0.0:
+                u = draw(rng, EV_INFECT)
+                if u < rate + HAZARD_SLACK and u < hazard_to_probability(rate):
+                    infected_day[i] = day
+                    symptomatic[i] = draw(rng, EV_SYMPTOMATIC) < symptomatic_share
 
         if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == onset_days:
             status[i] = SICK_COVID
-            if uniform(key, i, EV_COVID_LONG) < long_share:
-                days_left[i] = geometric_days(uniform(key, i, EV_COVID_DAYS), long_mean_days)
+            if draw(rng, EV_COVID_LONG) < long_share:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), long_mean_days)
             else:
-                days_left[i] = geometric_days(uniform(key, i, EV_COVID_DAYS), covid_mean_days)
-        elif uniform(key, i, EV_OTHER) < other_sick_rate[i]:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), covid_mean_days)
+        elif draw(rng, EV_OTHER) < other_sick_rate[i]:
             status[i] = SICK_OTHER
-            days_left[i] = geometric_days(uniform(key, i, EV_OTHER_DAYS), other_mean_days)
-        elif uniform(key, i, EV_EXHAUSTION) < hazard_to_probability(exhaustion_rate * f**exhaustion_power):
+            days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), other_mean_days)
+        elif exhausted(draw(rng, EV_EXHAUSTION), f, exhaustion_rate, exhaustion_power):
             status[i] = SICK_EXHAUSTION
-            days_left[i] = geometric_days(uniform(key, i, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
+            days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
         else:
-            excess = max(fatigue_sustained[i] - leave_threshold, 0.0)
-            if uniform(key, i, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess):
+            excess = max(fs - leave_threshold, 0.0)
+            if excess > 0.0:
+                leaves = draw(rng, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess)
+            else:
+                leaves = p_leave_rested > 0.0 and draw(rng, EV_LEAVE) < p_leave_rested
+            if leaves:
                 status[i] = LEFT
         if status[i] != ACTIVE:
             workplace[i] = home[i]
