@@ -147,6 +147,7 @@ class Recorder:
         self._redeployment = next((lv for lv in model.levers if lv.name == "redeployment"), None)
         pool = cfg.levers.national_pool
         self._pool_upkeep_per_day = pool.size * cfg.world.scale * pool.yearly_cost_per_member_sek / 365.0 if pool.enabled else 0.0
+        self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
@@ -165,12 +166,11 @@ class Recorder:
         counts, fsum, hist, hours = kernels.tally_staff(
             s.status,
             s.fatigue,
-            world.tally_group,
+            *self._tally_groups,
             s.hours_worked,
             s.base_hours,
             s.agreement_days,
             s.n_regular,
-            self.n_groups,
             N_STATUSES,
             FATIGUE_BINS,
         )
