@@ -205,6 +205,8 @@ class MobilisationModel(mesa.Model):
 
         # 5. advance every staff member (compiled core); who falls sick today goes home, so keep where they worked
         self.worked_at = s.workplace.copy()
+        # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
+        self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
         inf, ab = sc.infection, sc.absence
         tally = kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
