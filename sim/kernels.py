@@ -379,127 +379,75 @@ def advance_staff(
     leave_base_rate: float,
     leave_fatigue_rate: float,
     leave_threshold: float,
-    # the day's tally, by the groups of ``group_order``
-    agreement_days: np.ndarray,
-    order: np.ndarray,
-    group_start: np.ndarray,
-    blocks: np.ndarray,
-    n_statuses: int,
-    n_bins: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One day of every staff member: work and fatigue, infection, sick leave, return, leaving; then the day's tally.
+) -> None:
+    """One day of every staff member: work and fatigue, infection, sick leave, return, leaving.
 
     Each staff member reads today's conditions of their workplace and writes
-    only their own row, so the staff can be taken in any order and in parallel
-    without changing results. Whoever falls sick or leaves is no longer deployed:
-    their workplace becomes their home workplace again.
-
-    The staff are taken group by group (``order``, ``group_start``: the groups of
-    ``group_order``, members in increasing id order), threads taking whole ``blocks``
-    of groups, and each member is counted into their group's tally as soon as their
-    day is done, saving a second pass over the staff. Per group: head count by status,
-    fatigue sum and histogram (``n_bins`` bins over [0, 1], staff who have not left),
-    and hours: hours worked, extra hours beyond the contract (staff not under the crisis
-    agreement), hours worked under the crisis agreement, and the contracted hours of the
-    staff placed under it. Rows from ``n_regular`` on (recruits, additional pool members)
-    count only in hours worked: their pay is costed on all their hours. Each group's sums
-    run over its members in id order, so the tally does not depend on the thread count either.
-
-    Returns:
-        counts (groups, statuses), fatigue_sum (groups,), hist (groups, n_bins), hours (groups, 4).
+    only their own row, so the loop runs in parallel without changing results.
+    Whoever falls sick or leaves is no longer deployed: their workplace
+    becomes their home workplace again.
     """
     # the probability of leaving without sustained fatigue above the threshold, the same for everyone today
     p_leave_rested = hazard_to_probability(leave_base_rate + leave_fatigue_rate * 0.0)
-    n_groups = group_start.shape[0] - 1
-    counts = np.zeros((n_groups, n_statuses), dtype=I32)
-    fatigue_sum = np.zeros(n_groups, dtype=F)
-    hist = np.zeros((n_groups, n_bins), dtype=I32)
-    hours = np.zeros((n_groups, 4), dtype=F)
-    for k in prange(blocks.shape[0] - 1):
-        for g in range(blocks[k], blocks[k + 1]):
-            f_sum, h0, h1, h2, h3 = 0.0, 0.0, 0.0, 0.0, 0.0
-            for j in range(group_start[g], group_start[g + 1]):
-                i = order[j]
-                s = status[i]
-                hours_worked[i] = 0.0
-                if s == LEFT:
-                    pass
-                elif s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
-                    fatigue[i] = fatigue_step(fatigue[i], 0.0, fat_rise, fat_off_recovery, fat_threshold)
-                    fatigue_sustained[i] += sustained_decay * (fatigue[i] - fatigue_sustained[i])
-                    if s != RESERVE:
-                        days_left[i] -= 1
-                        if days_left[i] <= 0:
-                            if s == TRAINING and i < n_regular:  # a rapid-training course (recruits' onboarding is not one)
-                                trained[i] = True
-                            status[i] = ACTIVE
-                            days_left[i] = 0
-                else:
-                    w, p, r = workplace[i], role[i], region[i]
-                    worked = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
-                    hours_worked[i] = worked
-                    strain = worked / reference_hours * intensity[w] * pressure[w, p]
-                    f = fatigue_step(fatigue[i], strain, fat_rise, fat_recovery, fat_threshold)
-                    fatigue[i] = f
-                    fs = fatigue_sustained[i] + sustained_decay * (f - fatigue_sustained[i])
-                    fatigue_sustained[i] = fs
-                    rng = stream(key, i)
+    for i in prange(status.shape[0]):
+        s = status[i]
+        hours_worked[i] = 0.0
+        if s == LEFT:
+            continue
+        if s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
+            fatigue[i] = fatigue_step(fatigue[i], 0.0, fat_rise, fat_off_recovery, fat_threshold)
+            fatigue_sustained[i] += sustained_decay * (fatigue[i] - fatigue_sustained[i])
+            if s == RESERVE:
+                continue
+            days_left[i] -= 1
+            if days_left[i] <= 0:
+                if s == TRAINING and i < n_regular:  # a rapid-training course (recruits' onboarding is not one)
+                    trained[i] = True
+                status[i] = ACTIVE
+                days_left[i] = 0
+            continue
 
-                    # infection: community and work exposure; an infection gives lasting immunity
-                    if infected_day[i] < 0:
-                        rate = community_rate * prevalence[r] + work_infection_rate[w]
-                        if rate > 0.0:
-                            u = draw(rng, EV_INFECT)
-                            if u < rate + HAZARD_SLACK and u < hazard_to_probability(rate):
-                                infected_day[i] = day
-                                symptomatic[i] = draw(rng, EV_SYMPTOMATIC) < symptomatic_share
+        w, p, r = workplace[i], role[i], region[i]
+        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        hours_worked[i] = hours
+        strain = hours / reference_hours * intensity[w] * pressure[w, p]
+        f = fatigue_step(fatigue[i], strain, fat_rise, fat_recovery, fat_threshold)
+        fatigue[i] = f
+        fs = fatigue_sustained[i] + sustained_decay * (f - fatigue_sustained[i])
+        fatigue_sustained[i] = fs
+        rng = stream(key, i)
 
-                    if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == onset_days:
-                        status[i] = SICK_COVID
-                        if draw(rng, EV_COVID_LONG) < long_share:
-                            days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), long_mean_days)
-                        else:
-                            days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), covid_mean_days)
-                    elif draw(rng, EV_OTHER) < other_sick_rate[i]:
-                        status[i] = SICK_OTHER
-                        days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), other_mean_days)
-                    elif exhausted(draw(rng, EV_EXHAUSTION), f, exhaustion_rate, exhaustion_power):
-                        status[i] = SICK_EXHAUSTION
-                        days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
-                    else:
-                        excess = max(fs - leave_threshold, 0.0)
-                        if excess > 0.0:
-                            leaves = draw(rng, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess)
-                        else:
-                            leaves = p_leave_rested > 0.0 and draw(rng, EV_LEAVE) < p_leave_rested
-                        if leaves:
-                            status[i] = LEFT
-                    if status[i] != ACTIVE:
-                        workplace[i] = home[i]
+        # infection: community and work exposure; an infection gives lasting immunity
+        if infected_day[i] < 0:
+            rate = community_rate * prevalence[r] + work_infection_rate[w]
+            if rate > 0.0:
+                u = draw(rng, EV_INFECT)
+                if u < rate + HAZARD_SLACK and u < hazard_to_probability(rate):
+                    infected_day[i] = day
+                    symptomatic[i] = draw(rng, EV_SYMPTOMATIC) < symptomatic_share
 
-                # the day's tally of this staff member's group
-                st = status[i]
-                counts[g, st] += 1
-                if st != LEFT:
-                    fi = fatigue[i]
-                    f_sum += fi
-                    b = int(fi * n_bins)
-                    if b >= n_bins:
-                        b = n_bins - 1
-                    hist[g, b] += 1
-                h = hours_worked[i]
-                if h > 0.0:
-                    h0 += h
-                    if i >= n_regular:
-                        continue
-                    if agreement_days[i] > 0:
-                        h2 += h
-                        h3 += base_hours[i]
-                    elif h > base_hours[i]:
-                        h1 += h - base_hours[i]
-            fatigue_sum[g] = f_sum
-            hours[g, 0], hours[g, 1], hours[g, 2], hours[g, 3] = h0, h1, h2, h3
-    return counts, fatigue_sum, hist, hours
+        if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == onset_days:
+            status[i] = SICK_COVID
+            if draw(rng, EV_COVID_LONG) < long_share:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), long_mean_days)
+            else:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), covid_mean_days)
+        elif draw(rng, EV_OTHER) < other_sick_rate[i]:
+            status[i] = SICK_OTHER
+            days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), other_mean_days)
+        elif exhausted(draw(rng, EV_EXHAUSTION), f, exhaustion_rate, exhaustion_power):
+            status[i] = SICK_EXHAUSTION
+            days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
+        else:
+            excess = max(fs - leave_threshold, 0.0)
+            if excess > 0.0:
+                leaves = draw(rng, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess)
+            else:
+                leaves = p_leave_rested > 0.0 and draw(rng, EV_LEAVE) < p_leave_rested
+            if leaves:
+                status[i] = LEFT
+        if status[i] != ACTIVE:
+            workplace[i] = home[i]
 
 
 @njit(cache=True)
@@ -564,7 +512,7 @@ def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[n
 
     ``order[start[g]:start[g + 1]]`` are the members of group g in increasing id order;
     block k covers groups ``blocks[k]:blocks[k + 1]``, about ``len(group) / n_blocks`` staff each,
-    so ``advance_staff`` can spread the blocks over threads and still add each group's
+    so ``tally_staff`` can spread the blocks over threads and still add each group's
     values in the same order as a plain loop over the staff.
     """
     order = np.argsort(group, kind="stable").astype(np.int64)
@@ -573,6 +521,64 @@ def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[n
     cuts = np.searchsorted(start, np.linspace(0, group.shape[0], n_blocks + 1)[1:-1])
     blocks = np.unique(np.concatenate([[0], cuts, [n_groups]])).astype(np.int64)
     return order, start, blocks
+
+
+@njit(cache=True, parallel=True)
+def tally_staff(
+    status: np.ndarray,
+    fatigue: np.ndarray,
+    order: np.ndarray,
+    group_start: np.ndarray,
+    blocks: np.ndarray,
+    hours_worked: np.ndarray,
+    base_hours: np.ndarray,
+    agreement_days: np.ndarray,
+    n_regular: int,
+    n_statuses: int,
+    n_bins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: head count by status, fatigue sum and histogram (staff who have not left), and hours.
+
+    Groups are given by ``group_order``: members ``order[group_start[g]:group_start[g + 1]]``,
+    and blocks of whole groups that threads take in parallel. Each group's sums run over its
+    members in increasing id order, whatever the thread count.
+
+    ``hours[g]`` holds hours worked, extra hours beyond the contract (staff not under
+    the crisis agreement), hours worked under the crisis agreement, and the
+    contracted hours of the staff placed under it. Rows from ``n_regular`` on (recruits,
+    additional pool members) count only in hours worked: their pay is costed on all their hours.
+    """
+    n_groups = group_start.shape[0] - 1
+    counts = np.zeros((n_groups, n_statuses), dtype=I32)
+    fatigue_sum = np.zeros(n_groups, dtype=F)
+    hist = np.zeros((n_groups, n_bins), dtype=I32)
+    hours = np.zeros((n_groups, 4), dtype=F)
+    for k in prange(blocks.shape[0] - 1):
+        for g in range(blocks[k], blocks[k + 1]):
+            f_sum, h0, h1, h2, h3 = 0.0, 0.0, 0.0, 0.0, 0.0
+            for j in range(group_start[g], group_start[g + 1]):
+                i = order[j]
+                st = status[i]
+                counts[g, st] += 1
+                if st != LEFT:
+                    f_sum += fatigue[i]
+                    b = int(fatigue[i] * n_bins)
+                    if b >= n_bins:
+                        b = n_bins - 1
+                    hist[g, b] += 1
+                h = hours_worked[i]
+                if h > 0.0:
+                    h0 += h
+                    if i >= n_regular:
+                        continue
+                    if agreement_days[i] > 0:
+                        h2 += h
+                        h3 += base_hours[i]
+                    elif h > base_hours[i]:
+                        h1 += h - base_hours[i]
+            fatigue_sum[g] = f_sum
+            hours[g, 0], hours[g, 1], hours[g, 2], hours[g, 3] = h0, h1, h2, h3
+    return counts, fatigue_sum, hist, hours
 
 
 @njit(cache=True)

@@ -10,10 +10,10 @@ import numpy as np
 
 from sim import kernels
 from sim.agents import Coordinator, NursingHome, Region, ReinforcementPool, StaffRegistry, Unit
-from sim.categories import ACTIVE, ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, N_STATUSES, POSTINGS, UNIT_KINDS
+from sim.categories import ACTIVE, ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.demand import build_demand
 from sim.policies import build_levers
-from sim.results import FATIGUE_BINS, Recorder, Result
+from sim.results import Recorder, Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.world import N_REGION_KINDS, build_world
 
@@ -208,7 +208,7 @@ class MobilisationModel(mesa.Model):
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
         inf, ab = sc.infection, sc.absence
-        tally = kernels.advance_staff(
+        kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
             s.trained, s.n_regular, s.workplace, s.role, s.home, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
             extra_share, pressure, self._intensity, work_rate, self.prevalence[d],
@@ -217,7 +217,7 @@ class MobilisationModel(mesa.Model):
             inf.sick_mean_days, inf.long_spell_share, inf.long_spell_mean_days, ab.other_mean_days,
             ab.exhaustion_rate, ab.exhaustion_power, ab.exhaustion_mean_days,
             -np.log1p(-ab.leave_rate_per_year) / 365.0 * self.leave_factor, ab.leave_fatigue_rate * self.leave_factor,
-            ab.leave_fatigue_threshold, s.agreement_days, *self.recorder.tally_groups, N_STATUSES, FATIGUE_BINS,
+            ab.leave_fatigue_threshold,
         )  # fmt: skip
 
         # 6. nursing homes: introductions by staff, spread and recovery among residents
@@ -229,7 +229,7 @@ class MobilisationModel(mesa.Model):
         )  # fmt: skip
 
         # 7. record
-        self.recorder.record(d, heads=heads, overtime=worked_eff - base_eff, tally=tally)
+        self.recorder.record(d, heads=heads, overtime=worked_eff - base_eff)
         self.day += 1
         self.datacollector.collect(self)
         if self.day >= self.n_days:

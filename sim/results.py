@@ -147,8 +147,7 @@ class Recorder:
         self._redeployment = next((lv for lv in model.levers if lv.name == "redeployment"), None)
         pool = cfg.levers.national_pool
         self._pool_upkeep_per_day = pool.size * cfg.world.scale * pool.yearly_cost_per_member_sek / 365.0 if pool.enabled else 0.0
-        # (region, employer, profession) groups in the order advance_staff tallies them
-        self.tally_groups = kernels.group_order(world.tally_group, self.n_groups)
+        self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
@@ -156,23 +155,25 @@ class Recorder:
         size = self.required.shape[1]
         return np.stack([np.bincount(self._wp_group, weights=values[:, p], minlength=size) for p in range(values.shape[1])], axis=1)
 
-    def record(self, day: int, heads: np.ndarray, overtime: np.ndarray, tally: tuple[np.ndarray, ...]) -> None:
-        """Store the indicators of the day just simulated.
-
-        Args:
-            day: the day just simulated.
-            heads: (workplaces, roles) active staff placed there today.
-            overtime: (workplaces, roles) effective hours worked beyond the contracted ones.
-            tally: what ``kernels.advance_staff`` counted per group of ``tally_groups``: staff by status,
-                fatigue sum and histogram, hours.
-        """
+    def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
+        """Store the indicators of the day just simulated."""
         m, world = self.model, self.model.world
         s = world.staff
         self.required[day] = self._by_region_kind(m.required)
         self.supplied[day] = self._by_region_kind(m.supplied)
         self.overtime[day] = self._by_region_kind(overtime)
         self.heads[day] = self._by_region_kind(heads)
-        counts, fsum, hist, hours = tally
+        counts, fsum, hist, hours = kernels.tally_staff(
+            s.status,
+            s.fatigue,
+            *self._tally_groups,
+            s.hours_worked,
+            s.base_hours,
+            s.agreement_days,
+            s.n_regular,
+            N_STATUSES,
+            FATIGUE_BINS,
+        )
         self.hours[day] = hours
         self._record_levers(day)
         self.status[day] = counts
