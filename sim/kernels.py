@@ -162,7 +162,7 @@ def init_absence(
             days_left[i] = geometric_days(uniform(key, i, EV_INIT_DAYS), mean_days)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def reset_placement(
     day: int,
     status: np.ndarray,
@@ -189,7 +189,7 @@ def reset_placement(
     the posting's role at ``posting_effectiveness`` times their own. Levers then move
     staff from here.
     """
-    for i in range(status.shape[0]):
+    for i in prange(status.shape[0]):  # each staff member's own row only
         if posting[i] >= 0 and day >= posting_until[i]:
             rest = rest_after[posting_kind[i]]
             posting[i] = -1
@@ -515,7 +515,8 @@ def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[n
     so ``tally_staff`` can spread the blocks over threads and still add each group's
     values in the same order as a plain loop over the staff.
     """
-    order = np.argsort(group, kind="stable").astype(np.int64)
+    # unsigned ids: numba then skips the negative-index wrap-around on every array access through them
+    order = np.argsort(group, kind="stable").astype(np.uint32)
     start = np.zeros(n_groups + 1, dtype=np.int64)
     start[1:] = np.cumsum(np.bincount(group, minlength=n_groups))
     cuts = np.searchsorted(start, np.linspace(0, group.shape[0], n_blocks + 1)[1:-1])
@@ -581,7 +582,7 @@ def tally_staff(
     return counts, fatigue_sum, hist, hours
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def place_under_agreement(
     status: np.ndarray,
     workplace: np.ndarray,
@@ -599,7 +600,7 @@ def place_under_agreement(
     A placement lasts at most ``placement_days`` in a row; then the staff member
     goes home, off duty for ``rest_days``. Staff not placed today start afresh.
     """
-    for i in range(status.shape[0]):
+    for i in prange(status.shape[0]):  # each staff member's own row only
         if status[i] == ACTIVE and unit_on[workplace[i]]:
             agreement_days[i] += 1
             if agreement_days[i] > placement_days:

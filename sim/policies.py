@@ -174,15 +174,24 @@ class Vacation(Lever):
         self.last_day = int(self.start_day[self.scheduled].max()) + self.length if self.scheduled.size else -1
         self.on_vacation = np.zeros(0, dtype=np.int64)
         self.went = np.zeros(s.profession.shape[0], dtype=bool)  # started the vacation (at work on its first day)
+        # the scheduled staff by first day of vacation: a day's starters and those away are slices, not a pass over everyone
+        by_start = np.argsort(self.start_day[self.scheduled], kind="stable")
+        self._by_start = self.scheduled[by_start]
+        self._start_sorted = self.start_day[self._by_start]
+
+    def _starting(self, first: int, last: int) -> np.ndarray:
+        """Scheduled staff whose vacation starts on a day from ``first`` to ``last`` (both inclusive)."""
+        lo, hi = np.searchsorted(self._start_sorted, (first, last + 1))
+        return self._by_start[lo:hi]
 
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:
         if not self.first_day <= day < self.last_day:
             self.on_vacation = np.zeros(0, dtype=np.int64)
             return
-        s, ids = model.world.staff, self.scheduled
-        starts = self.start_day[ids]
-        starting_today = (starts == day) & (s.status[ids] == ACTIVE)  # confirmed in apply, after the morning placement
-        self.on_vacation = ids[(starts <= day) & (day < starts + self.length) & (self.went[ids] | starting_today)]
+        s = model.world.staff
+        ids = self._starting(day - self.length + 1, day)  # in any order: only counted below
+        starting_today = (self.start_day[ids] == day) & (s.status[ids] == ACTIVE)  # confirmed in apply, after the morning placement
+        self.on_vacation = ids[self.went[ids] | starting_today]
         world = model.world
         away = np.bincount(world.staff.home[self.on_vacation], minlength=world.n_workplaces)
         ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
@@ -193,7 +202,7 @@ class Vacation(Lever):
 
     def apply(self, model: MobilisationModel, day: int) -> None:
         s = model.world.staff
-        leaving = self.scheduled[self.start_day[self.scheduled] == day]
+        leaving = self._starting(day, day)
         leaving = leaving[s.status[leaving] == ACTIVE]  # not active on the first day (sick, resting): the vacation is lost
         self.went[leaving] = True
         s.status[leaving] = kernels.OFF_DUTY
