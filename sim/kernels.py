@@ -633,3 +633,55 @@ def capacity_by_region_role(
         if status[i] == ACTIVE and at[w]:
             out[workplace_region[w], role[i]] += hours[i] * effectiveness[i]
     return out
+
+
+@njit(cache=True)
+def own_capacity(
+    staff: np.ndarray, key: np.ndarray, hours: np.ndarray, at_icu: np.ndarray, status: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hours of the active ones among ``staff``, summed by ``key``, for all of them and for those ``at_icu``.
+
+    The same sums, in the same order, as ``np.bincount(key, weights=hours * active)``, without the temporaries.
+    """
+    total = np.zeros(size, dtype=F)
+    icu = np.zeros(size, dtype=F)
+    for j in range(staff.shape[0]):
+        if status[staff[j]] == ACTIVE:
+            total[key[j]] += hours[j]
+            if at_icu[j]:
+                icu[key[j]] += hours[j]
+    return total, icu
+
+
+@njit(cache=True)
+def count_posted(
+    posting: np.ndarray, posting_kind: np.ndarray, workplace_region: np.ndarray, n_regions: int, n_kinds: int
+) -> np.ndarray:
+    """(posting kinds, regions): staff posted (on loan, in the pool, ...) to a workplace of each region."""
+    out = np.zeros((n_kinds, n_regions), dtype=np.int64)
+    for i in range(posting.shape[0]):
+        if posting[i] >= 0:
+            out[posting_kind[i], workplace_region[posting[i]]] += 1
+    return out
+
+
+@njit(cache=True)
+def count_trained_in_icu(
+    support: np.ndarray,
+    worked_at: np.ndarray,
+    role: np.ndarray,
+    posting: np.ndarray,
+    hours_worked: np.ndarray,
+    is_icu: np.ndarray,
+    workplace_region: np.ndarray,
+    icu_role: int,
+    n_regions: int,
+) -> np.ndarray:
+    """Per region: ``support`` staff who worked today in an ICU in ``icu_role`` on their own region's account (not posted)."""
+    out = np.zeros(n_regions, dtype=np.int64)
+    for j in range(support.shape[0]):
+        i = support[j]
+        w = worked_at[i]
+        if is_icu[w] and role[i] == icu_role and posting[i] < 0 and hours_worked[i] > 0:
+            out[workplace_region[w]] += 1
+    return out

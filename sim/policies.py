@@ -328,32 +328,37 @@ class RapidTraining(Lever):
             prof[self.candidates] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_effectiveness, cfg.registered_nurse_effectiveness
         )
         self.started = np.zeros(self.candidates.shape[0], dtype=bool)
+        self.region = s.region[self.candidates]  # fixed attributes of the candidates, read every day
+        self.mean_hours = np.mean(s.normal_max_hours[self.candidates])
 
     def apply(self, model: MobilisationModel, day: int) -> None:
         s, ids = model.world.staff, self.candidates
         on = self.regions_on(self.cfg.start_level)
         if not on.any() and not s.trained[ids].any():
             return
-        region = s.region[ids]
+        region = self.region
         # start courses up to the forecast ICU nurse gap, at most max_share of the candidates
-        gap_heads = np.ceil(model.forecast_icu_nurse_gap / np.mean(s.normal_max_hours[ids])).astype(np.int64)
+        gap_heads = np.ceil(model.forecast_icu_nurse_gap / self.mean_hours).astype(np.int64)
         target = np.minimum(gap_heads, self.max_trained) * on
         have = np.bincount(region[self.started], minlength=model.world.n_regions)
         want = np.maximum(target - have, 0)
-        free = ~self.started & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0)
-        if want.any() and free.any():
-            pick = np.flatnonzero(free)
-            pick = pick[_rank_within(region[pick]) < want[region[pick]]]
-            self.started[pick] = True
-            s.status[ids[pick]] = TRAINING
-            s.days_left[ids[pick]] = np.maximum(self.course_days[pick], 1)
-            s.workplace[ids[pick]] = s.home[ids[pick]]
-        # the trained work in the ICU while their region is escalated
-        work = self.started & s.trained[ids] & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0) & on[region]
-        sel = ids[work]
+        if want.any():
+            free = ~self.started & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0)
+            if free.any():
+                pick = np.flatnonzero(free)
+                pick = pick[_rank_within(region[pick]) < want[region[pick]]]
+                self.started[pick] = True
+                s.status[ids[pick]] = TRAINING
+                s.days_left[ids[pick]] = np.maximum(self.course_days[pick], 1)
+                s.workplace[ids[pick]] = s.home[ids[pick]]
+        # the trained work in the ICU while their region is escalated (only those who started a course can be trained)
+        started = np.flatnonzero(self.started)
+        sid = ids[started]
+        work = s.trained[sid] & (s.status[sid] == ACTIVE) & (s.posting[sid] < 0) & on[region[started]]
+        sel = sid[work]
         s.workplace[sel] = s.region[sel].astype(np.int64) * N_REGION_KINDS + ICU
         s.role[sel] = ICU_NURSE
-        s.effectiveness[sel] *= self.icu_effect[work]
+        s.effectiveness[sel] *= self.icu_effect[started[work]]
 
 
 class Redeployment(Lever):

@@ -147,6 +147,7 @@ class Recorder:
         self._redeployment = next((lv for lv in model.levers if lv.name == "redeployment"), None)
         pool = cfg.levers.national_pool
         self._pool_upkeep_per_day = pool.size * cfg.world.scale * pool.yearly_cost_per_member_sek / 365.0 if pool.enabled else 0.0
+        self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
         self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
         self.days_recorded = 0
 
@@ -203,7 +204,7 @@ class Recorder:
         s, n_reg, cfg = world.staff, world.n_regions, self.model.config
         self.levels[day] = m.levels
         icu_status = s.status[self._icu_staff]
-        self.icu_available[day] = np.count_nonzero(~np.isin(icu_status, (LEFT, *SICK_STATUSES)))
+        self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
         icu_staff = self._icu_staff[icu_status != LEFT]
         if icu_staff.size:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
@@ -213,14 +214,12 @@ class Recorder:
         nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
         region_of = world.workplace_region
         self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
-        posted = np.flatnonzero(s.posting >= 0)
-        kind = s.posting_kind[posted]
-        self.loaned_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("loan")]]], minlength=n_reg)
-        self.pool_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("pool")]]], minlength=n_reg)
-        support = self._not_specialist_at_icu
-        trained = support[icu_wp[worked_at[support]] & (s.role[support] == ICU_NURSE) & (s.posting[support] < 0)]
-        trained = trained[s.hours_worked[trained] > 0]
-        self.trained_in_icu[day] = np.bincount(region_of[worked_at[trained]], minlength=n_reg)
+        posted = kernels.count_posted(s.posting, s.posting_kind, region_of, n_reg, len(POSTINGS))
+        self.loaned_in[day] = posted[POSTINGS.index("loan")]
+        self.pool_in[day] = posted[POSTINGS.index("pool")]
+        self.trained_in_icu[day] = kernels.count_trained_in_icu(
+            self._not_specialist_at_icu, worked_at, s.role, s.posting, s.hours_worked, icu_wp, region_of, ICU_NURSE, n_reg
+        )
         rec = self._recruits
         working = rec[s.hours_worked[rec] > 0]
         self.recruits_working[day] = np.bincount(s.region[working], minlength=n_reg)
