@@ -685,3 +685,14 @@ def count_trained_in_icu(
         if is_icu[w] and role[i] == icu_role and posting[i] < 0 and hours_worked[i] > 0:
             out[workplace_region[w]] += 1
     return out
+
+
+@njit(cache=True)
+def sum_rows_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """(groups, columns): rows of ``values`` summed by ``group``, in row order (as ``np.bincount`` per column)."""
+    out = np.zeros((n_groups, values.shape[1]), dtype=F)
+    for w in range(values.shape[0]):
+        g = group[w]
+        for p in range(values.shape[1]):
+            out[g, p] += values[w, p]
+    return out

@@ -147,14 +147,15 @@ class Recorder:
         self._redeployment = next((lv for lv in model.levers if lv.name == "redeployment"), None)
         pool = cfg.levers.national_pool
         self._pool_upkeep_per_day = pool.size * cfg.world.scale * pool.yearly_cost_per_member_sek / 365.0 if pool.enabled else 0.0
+        self._hourly_region = s.region[world.hourly_home_staff]
+        self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
         self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
         self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
-        # bincount, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
-        size = self.required.shape[1]
-        return np.stack([np.bincount(self._wp_group, weights=values[:, p], minlength=size) for p in range(values.shape[1])], axis=1)
+        # a loop, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
+        return kernels.sum_rows_by_group(values, self._wp_group, self.required.shape[1])
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
         """Store the indicators of the day just simulated."""
@@ -193,9 +194,9 @@ class Recorder:
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
-            n = np.bincount(s.region[hourly], minlength=n_reg)
+            n = self._hourly_per_region
             self.multi_home_share[day] = np.divide(
-                np.bincount(s.region[hourly], weights=several, minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
+                np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
             )
         self.days_recorded = day + 1
 
