@@ -78,7 +78,7 @@ def stream(key: np.uint64, idx: int) -> np.uint64:
 @njit(cache=True, inline="always")
 def draw(stream_key: np.uint64, event: int) -> float:
     """A U[0, 1) draw for one event of an index's stream (one hash instead of two)."""
-    h = mix64(stream_key + np.uint64(event) * _M2)
+    h = mix64(np.uint64(stream_key) + np.uint64(event) * _M2)
     return float(h >> _S11) * _TO_UNIT
 
 
@@ -695,4 +695,25 @@ def sum_rows_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> n
         g = group[w]
         for p in range(values.shape[1]):
             out[g, p] += values[w, p]
+    return out
+
+
+@njit(cache=True)
+def histogram_p90(hist: np.ndarray) -> np.ndarray:
+    """90th percentile (upper edge of the bin where the cumulative count reaches 90 %) of each row; NaN for empty rows."""
+    n_rows, n_bins = hist.shape
+    out = np.full(n_rows, np.nan)
+    for g in range(n_rows):
+        total = 0
+        for b in range(n_bins):
+            total += hist[g, b]
+        if total == 0:
+            continue
+        threshold = 0.9 * max(total, 1)
+        cum = 0
+        for b in range(n_bins):
+            cum += hist[g, b]
+            if cum >= threshold:
+                out[g] = (b + 1) / n_bins
+                break
     return out

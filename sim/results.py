@@ -85,14 +85,6 @@ def _version() -> str:
         return "unknown"
 
 
-def _p90(hist: np.ndarray) -> np.ndarray:
-    """90th percentile (bin upper edge) of fatigue histograms along the last axis."""
-    total = hist.sum(axis=-1, keepdims=True)
-    cum = np.cumsum(hist, axis=-1)
-    idx = np.argmax(cum >= 0.9 * np.maximum(total, 1), axis=-1)
-    return np.where(total[..., 0] > 0, (idx + 1) / hist.shape[-1], np.nan)
-
-
 class Recorder:
     """Preallocated daily arrays, filled by ``MobilisationModel.step``."""
 
@@ -180,8 +172,8 @@ class Recorder:
         self._record_levers(day)
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
-        self.fatigue_p90[day] = _p90(hist)
-        self.fatigue_p90_national[day] = _p90(hist.sum(axis=0))
+        self.fatigue_p90[day] = kernels.histogram_p90(hist)
+        self.fatigue_p90_national[day] = kernels.histogram_p90(hist.sum(axis=0, keepdims=True))[0]
         self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
