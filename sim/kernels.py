@@ -286,8 +286,9 @@ def place_hourly_staff(
         if status[i] == ACTIVE and share > 0.0:
             m = municipality_of[home[i]]
             lo, hi = muni_home_start[m], muni_home_start[m + 1]
-            if hi - lo > 1 and uniform(key, i, EV_SWITCH) < share:
-                pick = lo + int(uniform(key, i, EV_SWITCH_WHERE) * (hi - lo - 1))
+            rng = stream(key, i)
+            if hi - lo > 1 and draw(rng, EV_SWITCH) < share:
+                pick = lo + int(draw(rng, EV_SWITCH_WHERE) * (hi - lo - 1))
                 if muni_homes[pick] >= home[i]:
                     pick += 1  # skip the own home: homes are sorted within a municipality
                 workplace[i] = muni_homes[pick]
@@ -494,13 +495,14 @@ def advance_nursing_homes(
         if infected[h] == 0 or n == 0:
             continue
         p_inf = 1.0 - np.exp(-transmission[h] * infected[h] / n)
+        rng = stream(key, h)
         new_inf = 0
         for j in range(susceptible[h]):
-            if uniform(key, h, EV_RESIDENT_INFECT + j) < p_inf:
+            if draw(rng, EV_RESIDENT_INFECT + j) < p_inf:
                 new_inf += 1
         new_rec = 0
         for j in range(infected[h]):
-            if uniform(key, h, EV_RESIDENT_RECOVER + j) < recovery_probability:
+            if draw(rng, EV_RESIDENT_RECOVER + j) < recovery_probability:
                 new_rec += 1
         susceptible[h] -= new_inf
         infected[h] += new_inf - new_rec
