@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check sim tests benchmarks tools
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

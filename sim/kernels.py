@@ -559,10 +559,14 @@ def tally_staff(
     for k in prange(blocks.shape[0] - 1):
         for g in range(blocks[k], blocks[k + 1]):
             f_sum, h0, h1, h2, h3 = 0.0, 0.0, 0.0, 0.0, 0.0
+            n_active = 0  # the common status counted in a register, not through memory
             for j in range(group_start[g], group_start[g + 1]):
                 i = order[j]
                 st = status[i]
-                counts[g, st] += 1
+                if st == ACTIVE:
+                    n_active += 1
+                else:
+                    counts[g, st] += 1
                 if st != LEFT:
                     f_sum += fatigue[i]
                     b = int(fatigue[i] * n_bins)
@@ -579,6 +583,7 @@ def tally_staff(
                         h3 += base_hours[i]
                     elif h > base_hours[i]:
                         h1 += h - base_hours[i]
+            counts[g, ACTIVE] = n_active
             fatigue_sum[g] = f_sum
             hours[g, 0], hours[g, 1], hours[g, 2], hours[g, 3] = h0, h1, h2, h3
     return counts, fatigue_sum, hist, hours
