@@ -338,7 +338,7 @@ def run_reference(setting: Setting, seed: int, n_days: int | None = None, dynami
 
 
 class CoreReplay:
-    """The numba core (``kernels.init_absence`` and ``kernels.advance_staff``) on a ``Setting``'s staff and inputs."""
+    """The numba core (``kernels.init_absence``, ``kernels.advance_staff``, ``kernels.tally_staff``) on a ``Setting``'s staff and inputs."""
 
     def __init__(self, setting: Setting, seed: int, dynamics: Dynamics | None = None) -> None:
         self.setting, self.seed, self.p = setting, seed, dynamics or setting.dynamics
@@ -365,7 +365,7 @@ class CoreReplay:
         """One day of every staff member; returns the day's indicators in the order of ``INDICATORS``."""
         st, p, s = self.setting, self.p, self.setting.world.staff
         c = st.days[self.day]
-        counts, fatigue_sum, _hist, _hours = kernels.advance_staff(
+        kernels.advance_staff(
             np.uint64(kernels.day_key(self.seed, self.day)), self.day, self.status, self.days_left, self.fatigue, self.sustained,
             self.infected_day, self.symptomatic, self.hours_worked, self.trained, s.n_regular, self.workplace, self.role,
             s.home, s.region, s.base_hours, s.normal_max_hours, s.other_sick_rate,
@@ -374,8 +374,10 @@ class CoreReplay:
             1.0 / p.sustained_days, p.community_rate, p.symptomatic_share, p.onset_days, p.covid_mean_days, p.long_share,
             p.long_mean_days, p.other_mean_days, p.exhaustion_rate, p.exhaustion_power, p.exhaustion_mean_days,
             p.leave_base_rate * c.leave_factor, p.leave_fatigue_rate * c.leave_factor, p.leave_threshold,
-            self.agreement_days, *self.groups, N_STATUSES, FATIGUE_BINS,
         )  # fmt: skip
+        counts, fatigue_sum, _hist, _hours = kernels.tally_staff(
+            self.status, self.fatigue, *self.groups, self.hours_worked, s.base_hours, self.agreement_days, s.n_regular, N_STATUSES, FATIGUE_BINS
+        )
         self.day += 1
         by_status = counts.sum(axis=0)
         present = by_status.sum() - by_status[LEFT]
