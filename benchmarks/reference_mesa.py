@@ -376,7 +376,15 @@ class CoreReplay:
             p.leave_base_rate * c.leave_factor, p.leave_fatigue_rate * c.leave_factor, p.leave_threshold,
         )  # fmt: skip
         counts, fatigue_sum, _hist, _hours = kernels.tally_staff(
-            self.status, self.fatigue, *self.groups, self.hours_worked, s.base_hours, self.agreement_days, s.n_regular, N_STATUSES, FATIGUE_BINS
+            self.status,
+            self.fatigue,
+            *self.groups,
+            self.hours_worked,
+            s.base_hours,
+            self.agreement_days,
+            s.n_regular,
+            N_STATUSES,
+            FATIGUE_BINS,
         )
         self.day += 1
         by_status = counts.sum(axis=0)

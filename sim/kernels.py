@@ -108,7 +108,6 @@ def hazard_to_probability(rate: float) -> float:
 HAZARD_SLACK = 1e-12
 
 
-
 @njit(cache=True, inline="always")
 def exhausted(u: float, f: float, rate: float, power: float) -> bool:
     """Exhaustion sick leave at daily hazard ``rate · f**power``: ``u < 1 - exp(-rate · f**power)``.
@@ -661,9 +660,7 @@ def own_capacity(
 
 
 @njit(cache=True)
-def count_posted(
-    posting: np.ndarray, posting_kind: np.ndarray, workplace_region: np.ndarray, n_regions: int, n_kinds: int
-) -> np.ndarray:
+def count_posted(posting: np.ndarray, posting_kind: np.ndarray, workplace_region: np.ndarray, n_regions: int, n_kinds: int) -> np.ndarray:
     """(posting kinds, regions): staff posted (on loan, in the pool, ...) to a workplace of each region."""
     out = np.zeros((n_kinds, n_regions), dtype=np.int64)
     for i in range(posting.shape[0]):
