@@ -407,7 +407,8 @@ def advance_staff(
                 days_left[i] = 0
             continue
 
-        w, p, r = workplace[i], role[i], region[i]
+        # unsigned: numba then skips the negative-index wrap-around on every lookup by them
+        w, p, r = np.uint32(workplace[i]), np.uint32(role[i]), np.uint32(region[i])
         hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
         hours_worked[i] = hours
         strain = hours / reference_hours * intensity[w] * pressure[w, p]
