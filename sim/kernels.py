@@ -722,3 +722,29 @@ def histogram_p90(hist: np.ndarray) -> np.ndarray:
                 out[g] = (b + 1) / n_bins
                 break
     return out
+
+
+@njit(cache=True)
+def on_vacation(
+    ids: np.ndarray, start_day: np.ndarray, day: int, status: np.ndarray, went: np.ndarray, home: np.ndarray, n_workplaces: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``ids`` (staff whose vacation spans today), those away today, and how many are away from each home workplace.
+
+    Away: already went (were at work on their vacation's first day), or start today and are active.
+    """
+    away = np.zeros(n_workplaces, dtype=np.int64)
+    keep = np.zeros(ids.shape[0], dtype=np.bool_)
+    n = 0
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        if went[i] or (start_day[i] == day and status[i] == ACTIVE):
+            keep[j] = True
+            away[home[i]] += 1
+            n += 1
+    out = np.empty(n, dtype=ids.dtype)
+    k = 0
+    for j in range(ids.shape[0]):
+        if keep[j]:
+            out[k] = ids[j]
+            k += 1
+    return out, away

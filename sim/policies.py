@@ -178,6 +178,7 @@ class Vacation(Lever):
         by_start = np.argsort(self.start_day[self.scheduled], kind="stable")
         self._by_start = self.scheduled[by_start]
         self._start_sorted = self.start_day[self._by_start]
+        self._ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
 
     def _starting(self, first: int, last: int) -> np.ndarray:
         """Scheduled staff whose vacation starts on a day from ``first`` to ``last`` (both inclusive)."""
@@ -188,13 +189,12 @@ class Vacation(Lever):
         if not self.first_day <= day < self.last_day:
             self.on_vacation = np.zeros(0, dtype=np.int64)
             return
-        s = model.world.staff
-        ids = self._starting(day - self.length + 1, day)  # in any order: only counted below
-        starting_today = (self.start_day[ids] == day) & (s.status[ids] == ACTIVE)  # confirmed in apply, after the morning placement
-        self.on_vacation = ids[self.went[ids] | starting_today]
-        world = model.world
-        away = np.bincount(world.staff.home[self.on_vacation], minlength=world.n_workplaces)
-        ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
+        s, world = model.world.staff, model.world
+        # away today: started earlier (went), or starting today while active (confirmed in apply, after the morning placement)
+        self.on_vacation, away = kernels.on_vacation(
+            self._starting(day - self.length + 1, day), self.start_day, day, s.status, self.went, s.home, world.n_workplaces
+        )
+        ordinary = self._ordinary
         share = np.divide(away, model.home_heads, out=np.zeros(world.n_workplaces), where=model.home_heads > 0)
         model.census[ordinary] *= 1.0 - share[ordinary]
         icu = model.icu_ids

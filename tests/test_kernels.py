@@ -238,3 +238,14 @@ def test_small_kernels_equal_their_numpy_definitions():
     region_of = np.array([0, 0, 1, 1, 2, 2])
     counts = kernels.count_posted(posting, kind, region_of, 3, 3)
     assert counts.tolist() == [[0, 0, 0], [1, 1, 1], [0, 1, 0]]
+
+
+def test_on_vacation_counts_those_who_went_or_start_today_active():
+    ids = np.array([4, 0, 2, 3], dtype=np.int64)  # staff whose vacation spans today, in schedule order
+    start_day = np.array([10, 0, 12, 12, 11])
+    status = np.array([0, 0, 0, 1, 0], dtype=np.int8)  # staff 3 is off sick on its first day
+    went = np.array([True, False, False, False, True])
+    home = np.array([0, 1, 1, 2, 2], dtype=np.int32)
+    away_ids, away = kernels.on_vacation(ids, start_day, 12, status, went, home, 3)
+    assert away_ids.tolist() == [4, 0, 2]  # 4 and 0 went earlier, 2 starts today; 3 does not (sick)
+    assert away.tolist() == [1, 1, 1]
