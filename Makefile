@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check sim tests benchmarks tools
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 # the README's figures: Sweden spring 2020 as it happened against no action, 10 replications at full scale (≈1.5 min)
 figures: $(STAMP)

@@ -70,11 +70,22 @@ def day_key(seed: int, day: int) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
+def stream(key: np.uint64, idx: int) -> np.uint64:
+    """Key of one index's draws on one day: ``draw(stream(key, i), event) == uniform(key, i, event)``."""
+    return mix64(key ^ (np.uint64(idx) * _GOLDEN))
+
+
+@njit(cache=True, inline="always")
+def draw(stream_key: np.uint64, event: int) -> float:
+    """A U[0, 1) draw for one event of an index's stream (one hash instead of two)."""
+    h = mix64(np.uint64(stream_key) + np.uint64(event) * _M2)
+    return float(h >> _S11) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
 def uniform(key: np.uint64, idx: int, event: int) -> float:
     """A U[0, 1) draw for (day key, index, event)."""
-    h = mix64(key ^ (np.uint64(idx) * _GOLDEN))
-    h = mix64(h + np.uint64(event) * _M2)
-    return float(h >> _S11) * _TO_UNIT
+    return draw(stream(key, idx), event)
 
 
 @njit(cache=True, inline="always")
@@ -90,6 +101,23 @@ def geometric_days(u: float, mean: float) -> int:
 def hazard_to_probability(rate: float) -> float:
     """Probability of at least one event in a day at a constant daily hazard."""
     return 1.0 - np.exp(-rate)
+
+
+# 1 - exp(-x) <= x, and the computed value exceeds x by at most a few 1e-16: a draw at or above
+# x + HAZARD_SLACK cannot fall below the probability, so its exponential need not be computed.
+HAZARD_SLACK = 1e-12
+
+
+@njit(cache=True, inline="always")
+def exhausted(u: float, f: float, rate: float, power: float) -> bool:
+    """Exhaustion sick leave at daily hazard ``rate · f**power``: ``u < 1 - exp(-rate · f**power)``.
+
+    With ``f`` in [0, 1] the hazard is at most ``rate``, so a draw above ``rate`` decides
+    without the power and the exponential (the same answer, bit for bit).
+    """
+    if u >= rate + HAZARD_SLACK:
+        return False
+    return u < hazard_to_probability(rate * f**power)
 
 
 @njit(cache=True, inline="always")
@@ -133,7 +161,7 @@ def init_absence(
             days_left[i] = geometric_days(uniform(key, i, EV_INIT_DAYS), mean_days)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def reset_placement(
     day: int,
     status: np.ndarray,
@@ -160,7 +188,7 @@ def reset_placement(
     the posting's role at ``posting_effectiveness`` times their own. Levers then move
     staff from here.
     """
-    for i in range(status.shape[0]):
+    for i in prange(status.shape[0]):  # each staff member's own row only
         if posting[i] >= 0 and day >= posting_until[i]:
             rest = rest_after[posting_kind[i]]
             posting[i] = -1
@@ -257,8 +285,9 @@ def place_hourly_staff(
         if status[i] == ACTIVE and share > 0.0:
             m = municipality_of[home[i]]
             lo, hi = muni_home_start[m], muni_home_start[m + 1]
-            if hi - lo > 1 and uniform(key, i, EV_SWITCH) < share:
-                pick = lo + int(uniform(key, i, EV_SWITCH_WHERE) * (hi - lo - 1))
+            rng = stream(key, i)
+            if hi - lo > 1 and draw(rng, EV_SWITCH) < share:
+                pick = lo + int(draw(rng, EV_SWITCH_WHERE) * (hi - lo - 1))
                 if muni_homes[pick] >= home[i]:
                     pick += 1  # skip the own home: homes are sorted within a municipality
                 workplace[i] = muni_homes[pick]
@@ -281,20 +310,25 @@ def count_supply(
     Effective hours weigh each person's hours by their effectiveness in the role
     (a rapidly trained nurse in the ICU supplies a fraction of an ICU nurse's care).
     """
-    heads = np.zeros((n_workplaces, n_professions), dtype=F)
-    base = np.zeros((n_workplaces, n_professions), dtype=F)
-    cap = np.zeros((n_workplaces, n_professions), dtype=F)
-    base_eff = np.zeros((n_workplaces, n_professions), dtype=F)
-    cap_eff = np.zeros((n_workplaces, n_professions), dtype=F)
+    # the five sums of one (workplace, role) side by side: one cache line per staff member instead of five
+    # and, while consecutive staff share a (workplace, role), as they mostly do, the sums stay in registers
+    acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
+    cw, cp = 0, 0
+    s0, s1, s2, s3, s4 = 0.0, 0.0, 0.0, 0.0, 0.0
     for i in range(status.shape[0]):
         if status[i] == ACTIVE:
-            w, p, e = workplace[i], role[i], effectiveness[i]
-            heads[w, p] += 1.0
-            base[w, p] += base_hours[i]
-            cap[w, p] += max_hours[i]
-            base_eff[w, p] += base_hours[i] * e
-            cap_eff[w, p] += max_hours[i] * e
-    return heads, base, cap, base_eff, cap_eff
+            w, p, e, b, m = workplace[i], role[i], effectiveness[i], base_hours[i], max_hours[i]
+            if w != cw or p != cp:
+                acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
+                cw, cp = w, p
+                s0, s1, s2, s3, s4 = acc[w, p, 0], acc[w, p, 1], acc[w, p, 2], acc[w, p, 3], acc[w, p, 4]
+            s0 += 1.0
+            s1 += b
+            s2 += m
+            s3 += b * e
+            s4 += m * e
+    acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
+    return acc[:, :, 0].copy(), acc[:, :, 1].copy(), acc[:, :, 2].copy(), acc[:, :, 3].copy(), acc[:, :, 4].copy()
 
 
 @njit(cache=True, parallel=True)
@@ -353,6 +387,8 @@ def advance_staff(
     Whoever falls sick or leaves is no longer deployed: their workplace
     becomes their home workplace again.
     """
+    # the probability of leaving without sustained fatigue above the threshold, the same for everyone today
+    p_leave_rested = hazard_to_probability(leave_base_rate + leave_fatigue_rate * 0.0)
     for i in prange(status.shape[0]):
         s = status[i]
         hours_worked[i] = 0.0
@@ -371,36 +407,45 @@ def advance_staff(
                 days_left[i] = 0
             continue
 
-        w, p, r = workplace[i], role[i], region[i]
+        # unsigned: numba then skips the negative-index wrap-around on every lookup by them
+        w, p, r = np.uint32(workplace[i]), np.uint32(role[i]), np.uint32(region[i])
         hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
         hours_worked[i] = hours
         strain = hours / reference_hours * intensity[w] * pressure[w, p]
         f = fatigue_step(fatigue[i], strain, fat_rise, fat_recovery, fat_threshold)
         fatigue[i] = f
-        fatigue_sustained[i] += sustained_decay * (f - fatigue_sustained[i])
+        fs = fatigue_sustained[i] + sustained_decay * (f - fatigue_sustained[i])
+        fatigue_sustained[i] = fs
+        rng = stream(key, i)
 
         # infection: community and work exposure; an infection gives lasting immunity
         if infected_day[i] < 0:
             rate = community_rate * prevalence[r] + work_infection_rate[w]
-            if rate > 0.0 and uniform(key, i, EV_INFECT) < hazard_to_probability(rate):
-                infected_day[i] = day
-                symptomatic[i] = uniform(key, i, EV_SYMPTOMATIC) < symptomatic_share
+            if rate > 0.0:
+                u = draw(rng, EV_INFECT)
+                if u < rate + HAZARD_SLACK and u < hazard_to_probability(rate):
+                    infected_day[i] = day
+                    symptomatic[i] = draw(rng, EV_SYMPTOMATIC) < symptomatic_share
 
         if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == onset_days:
             status[i] = SICK_COVID
-            if uniform(key, i, EV_COVID_LONG) < long_share:
-                days_left[i] = geometric_days(uniform(key, i, EV_COVID_DAYS), long_mean_days)
+            if draw(rng, EV_COVID_LONG) < long_share:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), long_mean_days)
             else:
-                days_left[i] = geometric_days(uniform(key, i, EV_COVID_DAYS), covid_mean_days)
-        elif uniform(key, i, EV_OTHER) < other_sick_rate[i]:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), covid_mean_days)
+        elif draw(rng, EV_OTHER) < other_sick_rate[i]:
             status[i] = SICK_OTHER
-            days_left[i] = geometric_days(uniform(key, i, EV_OTHER_DAYS), other_mean_days)
-        elif uniform(key, i, EV_EXHAUSTION) < hazard_to_probability(exhaustion_rate * f**exhaustion_power):
+            days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), other_mean_days)
+        elif exhausted(draw(rng, EV_EXHAUSTION), f, exhaustion_rate, exhaustion_power):
             status[i] = SICK_EXHAUSTION
-            days_left[i] = geometric_days(uniform(key, i, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
+            days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
         else:
-            excess = max(fatigue_sustained[i] - leave_threshold, 0.0)
-            if uniform(key, i, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess):
+            excess = max(fs - leave_threshold, 0.0)
+            if excess > 0.0:
+                leaves = draw(rng, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess)
+            else:
+                leaves = p_leave_rested > 0.0 and draw(rng, EV_LEAVE) < p_leave_rested
+            if leaves:
                 status[i] = LEFT
         if status[i] != ACTIVE:
             workplace[i] = home[i]
@@ -450,66 +495,101 @@ def advance_nursing_homes(
         if infected[h] == 0 or n == 0:
             continue
         p_inf = 1.0 - np.exp(-transmission[h] * infected[h] / n)
+        rng = stream(key, h)
         new_inf = 0
         for j in range(susceptible[h]):
-            if uniform(key, h, EV_RESIDENT_INFECT + j) < p_inf:
+            if draw(rng, EV_RESIDENT_INFECT + j) < p_inf:
                 new_inf += 1
         new_rec = 0
         for j in range(infected[h]):
-            if uniform(key, h, EV_RESIDENT_RECOVER + j) < recovery_probability:
+            if draw(rng, EV_RESIDENT_RECOVER + j) < recovery_probability:
                 new_rec += 1
         susceptible[h] -= new_inf
         infected[h] += new_inf - new_rec
         recovered[h] += new_rec
 
 
-@njit(cache=True)
+def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Staff ids sorted by group (ascending ids within a group), group offsets, and blocks of whole groups.
+
+    ``order[start[g]:start[g + 1]]`` are the members of group g in increasing id order;
+    block k covers groups ``blocks[k]:blocks[k + 1]``, about ``len(group) / n_blocks`` staff each,
+    so ``tally_staff`` can spread the blocks over threads and still add each group's
+    values in the same order as a plain loop over the staff.
+    """
+    # unsigned ids: numba then skips the negative-index wrap-around on every array access through them
+    order = np.argsort(group, kind="stable").astype(np.uint32)
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    start[1:] = np.cumsum(np.bincount(group, minlength=n_groups))
+    cuts = np.searchsorted(start, np.linspace(0, group.shape[0], n_blocks + 1)[1:-1])
+    blocks = np.unique(np.concatenate([[0], cuts, [n_groups]])).astype(np.int64)
+    return order, start, blocks
+
+
+@njit(cache=True, parallel=True)
 def tally_staff(
     status: np.ndarray,
     fatigue: np.ndarray,
-    group: np.ndarray,
+    order: np.ndarray,
+    group_start: np.ndarray,
+    blocks: np.ndarray,
     hours_worked: np.ndarray,
     base_hours: np.ndarray,
     agreement_days: np.ndarray,
     n_regular: int,
-    n_groups: int,
     n_statuses: int,
     n_bins: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per group: head count by status, fatigue sum and histogram (staff who have not left), and hours.
+
+    Groups are given by ``group_order``: members ``order[group_start[g]:group_start[g + 1]]``,
+    and blocks of whole groups that threads take in parallel. Each group's sums run over its
+    members in increasing id order, whatever the thread count.
 
     ``hours[g]`` holds hours worked, extra hours beyond the contract (staff not under
     the crisis agreement), hours worked under the crisis agreement, and the
     contracted hours of the staff placed under it. Rows from ``n_regular`` on (recruits,
     additional pool members) count only in hours worked: their pay is costed on all their hours.
     """
+    n_groups = group_start.shape[0] - 1
     counts = np.zeros((n_groups, n_statuses), dtype=I32)
     fatigue_sum = np.zeros(n_groups, dtype=F)
     hist = np.zeros((n_groups, n_bins), dtype=I32)
     hours = np.zeros((n_groups, 4), dtype=F)
-    for i in range(status.shape[0]):
-        g = group[i]
-        counts[g, status[i]] += 1
-        if status[i] != LEFT:
-            fatigue_sum[g] += fatigue[i]
-            b = int(fatigue[i] * n_bins)
-            if b >= n_bins:
-                b = n_bins - 1
-            hist[g, b] += 1
-        h = hours_worked[i]
-        if h > 0.0:
-            hours[g, 0] += h
-            if i >= n_regular:
-                continue
-            if agreement_days[i] > 0:
-                hours[g, 2] += h
-                hours[g, 3] += base_hours[i]
-            elif h > base_hours[i]:
-                hours[g, 1] += h - base_hours[i]
+    for k in prange(blocks.shape[0] - 1):
+        for g in range(blocks[k], blocks[k + 1]):
+            f_sum, h0, h1, h2, h3 = 0.0, 0.0, 0.0, 0.0, 0.0
+            n_active = 0  # the common status counted in a register, not through memory
+            for j in range(group_start[g], group_start[g + 1]):
+                i = order[j]
+                st = status[i]
+                if st == ACTIVE:
+                    n_active += 1
+                else:
+                    counts[g, st] += 1
+                if st != LEFT:
+                    f_sum += fatigue[i]
+                    b = int(fatigue[i] * n_bins)
+                    if b >= n_bins:
+                        b = n_bins - 1
+                    hist[g, b] += 1
+                h = hours_worked[i]
+                if h > 0.0:
+                    h0 += h
+                    if i >= n_regular:
+                        continue
+                    if agreement_days[i] > 0:
+                        h2 += h
+                        h3 += base_hours[i]
+                    elif h > base_hours[i]:
+                        h1 += h - base_hours[i]
+            counts[g, ACTIVE] = n_active
+            fatigue_sum[g] = f_sum
+            hours[g, 0], hours[g, 1], hours[g, 2], hours[g, 3] = h0, h1, h2, h3
     return counts, fatigue_sum, hist, hours
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def place_under_agreement(
     status: np.ndarray,
     workplace: np.ndarray,
@@ -527,7 +607,7 @@ def place_under_agreement(
     A placement lasts at most ``placement_days`` in a row; then the staff member
     goes home, off duty for ``rest_days``. Staff not placed today start afresh.
     """
-    for i in range(status.shape[0]):
+    for i in prange(status.shape[0]):  # each staff member's own row only
         if status[i] == ACTIVE and unit_on[workplace[i]]:
             agreement_days[i] += 1
             if agreement_days[i] > placement_days:
@@ -560,3 +640,111 @@ def capacity_by_region_role(
         if status[i] == ACTIVE and at[w]:
             out[workplace_region[w], role[i]] += hours[i] * effectiveness[i]
     return out
+
+
+@njit(cache=True)
+def own_capacity(
+    staff: np.ndarray, key: np.ndarray, hours: np.ndarray, at_icu: np.ndarray, status: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hours of the active ones among ``staff``, summed by ``key``, for all of them and for those ``at_icu``.
+
+    The same sums, in the same order, as ``np.bincount(key, weights=hours * active)``, without the temporaries.
+    """
+    total = np.zeros(size, dtype=F)
+    icu = np.zeros(size, dtype=F)
+    for j in range(staff.shape[0]):
+        if status[staff[j]] == ACTIVE:
+            total[key[j]] += hours[j]
+            if at_icu[j]:
+                icu[key[j]] += hours[j]
+    return total, icu
+
+
+@njit(cache=True)
+def count_posted(posting: np.ndarray, posting_kind: np.ndarray, workplace_region: np.ndarray, n_regions: int, n_kinds: int) -> np.ndarray:
+    """(posting kinds, regions): staff posted (on loan, in the pool, ...) to a workplace of each region."""
+    out = np.zeros((n_kinds, n_regions), dtype=np.int64)
+    for i in range(posting.shape[0]):
+        if posting[i] >= 0:
+            out[posting_kind[i], workplace_region[posting[i]]] += 1
+    return out
+
+
+@njit(cache=True)
+def count_trained_in_icu(
+    support: np.ndarray,
+    worked_at: np.ndarray,
+    role: np.ndarray,
+    posting: np.ndarray,
+    hours_worked: np.ndarray,
+    is_icu: np.ndarray,
+    workplace_region: np.ndarray,
+    icu_role: int,
+    n_regions: int,
+) -> np.ndarray:
+    """Per region: ``support`` staff who worked today in an ICU in ``icu_role`` on their own region's account (not posted)."""
+    out = np.zeros(n_regions, dtype=np.int64)
+    for j in range(support.shape[0]):
+        i = support[j]
+        w = worked_at[i]
+        if is_icu[w] and role[i] == icu_role and posting[i] < 0 and hours_worked[i] > 0:
+            out[workplace_region[w]] += 1
+    return out
+
+
+@njit(cache=True)
+def sum_rows_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """(groups, columns): rows of ``values`` summed by ``group``, in row order (as ``np.bincount`` per column)."""
+    out = np.zeros((n_groups, values.shape[1]), dtype=F)
+    for w in range(values.shape[0]):
+        g = group[w]
+        for p in range(values.shape[1]):
+            out[g, p] += values[w, p]
+    return out
+
+
+@njit(cache=True)
+def histogram_p90(hist: np.ndarray) -> np.ndarray:
+    """90th percentile (upper edge of the bin where the cumulative count reaches 90 %) of each row; NaN for empty rows."""
+    n_rows, n_bins = hist.shape
+    out = np.full(n_rows, np.nan)
+    for g in range(n_rows):
+        total = 0
+        for b in range(n_bins):
+            total += hist[g, b]
+        if total == 0:
+            continue
+        threshold = 0.9 * max(total, 1)
+        cum = 0
+        for b in range(n_bins):
+            cum += hist[g, b]
+            if cum >= threshold:
+                out[g] = (b + 1) / n_bins
+                break
+    return out
+
+
+@njit(cache=True)
+def on_vacation(
+    ids: np.ndarray, start_day: np.ndarray, day: int, status: np.ndarray, went: np.ndarray, home: np.ndarray, n_workplaces: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``ids`` (staff whose vacation spans today), those away today, and how many are away from each home workplace.
+
+    Away: already went (were at work on their vacation's first day), or start today and are active.
+    """
+    away = np.zeros(n_workplaces, dtype=np.int64)
+    keep = np.zeros(ids.shape[0], dtype=np.bool_)
+    n = 0
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        if went[i] or (start_day[i] == day and status[i] == ACTIVE):
+            keep[j] = True
+            away[home[i]] += 1
+            n += 1
+    out = np.empty(n, dtype=ids.dtype)
+    k = 0
+    for j in range(ids.shape[0]):
+        if keep[j]:
+            out[k] = ids[j]
+            k += 1
+    return out, away

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim import kernels
 from sim.agents import Coordinator, NursingHome, Region, ReinforcementPool, StaffRegistry, Unit
-from sim.categories import ACTIVE, ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
+from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.demand import build_demand
 from sim.policies import build_levers
 from sim.results import Recorder, Result
@@ -120,6 +120,8 @@ class MobilisationModel(mesa.Model):
         self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
         self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
         self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
+        self._own_at_icu = np.zeros(own.shape[0], dtype=np.bool_)
+        self._own_at_icu[self._own_icu] = True
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
         sick_share[n:] = 0.0  # recruits and additional pool members start in reserve
         kernels.init_absence(self.seed, s.status, s.days_left, sick_share, sc.absence.other_mean_days)
@@ -205,6 +207,8 @@ class MobilisationModel(mesa.Model):
 
         # 5. advance every staff member (compiled core); who falls sick today goes home, so keep where they worked
         self.worked_at = s.workplace.copy()
+        # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
+        self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
         inf, ab = sc.infection, sc.absence
         kernels.advance_staff(
             key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
@@ -250,12 +254,10 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_required = icu[:, None] * norm[self.icu_ids]
         surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]
         need = surge + self.census[self._acute_ids][:, None] * norm[self._acute_ids]
-        own = self._own_staff
-        hours = self._own_hours * (s.status[own] == ACTIVE)
         size = world.n_regions * N_PROFESSIONS
-        capacity = np.bincount(self._own_key, weights=hours, minlength=size).reshape(world.n_regions, N_PROFESSIONS)
-        icu = self._own_icu
-        icu_capacity = np.bincount(self._own_key[icu], weights=hours[icu], minlength=size).reshape(world.n_regions, N_PROFESSIONS)
+        capacity, icu_capacity = kernels.own_capacity(self._own_staff, self._own_key, self._own_hours, self._own_at_icu, s.status, size)
+        capacity = capacity.reshape(world.n_regions, N_PROFESSIONS)
+        icu_capacity = icu_capacity.reshape(world.n_regions, N_PROFESSIONS)
         self.forecast_gap_hours = np.maximum(need - capacity, 0.0)
         total = need.sum(axis=1)
         self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)

@@ -174,18 +174,27 @@ class Vacation(Lever):
         self.last_day = int(self.start_day[self.scheduled].max()) + self.length if self.scheduled.size else -1
         self.on_vacation = np.zeros(0, dtype=np.int64)
         self.went = np.zeros(s.profession.shape[0], dtype=bool)  # started the vacation (at work on its first day)
+        # the scheduled staff by first day of vacation: a day's starters and those away are slices, not a pass over everyone
+        by_start = np.argsort(self.start_day[self.scheduled], kind="stable")
+        self._by_start = self.scheduled[by_start]
+        self._start_sorted = self.start_day[self._by_start]
+        self._ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
+
+    def _starting(self, first: int, last: int) -> np.ndarray:
+        """Scheduled staff whose vacation starts on a day from ``first`` to ``last`` (both inclusive)."""
+        lo, hi = np.searchsorted(self._start_sorted, (first, last + 1))
+        return self._by_start[lo:hi]
 
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:
         if not self.first_day <= day < self.last_day:
             self.on_vacation = np.zeros(0, dtype=np.int64)
             return
-        s, ids = model.world.staff, self.scheduled
-        starts = self.start_day[ids]
-        starting_today = (starts == day) & (s.status[ids] == ACTIVE)  # confirmed in apply, after the morning placement
-        self.on_vacation = ids[(starts <= day) & (day < starts + self.length) & (self.went[ids] | starting_today)]
-        world = model.world
-        away = np.bincount(world.staff.home[self.on_vacation], minlength=world.n_workplaces)
-        ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
+        s, world = model.world.staff, model.world
+        # away today: started earlier (went), or starting today while active (confirmed in apply, after the morning placement)
+        self.on_vacation, away = kernels.on_vacation(
+            self._starting(day - self.length + 1, day), self.start_day, day, s.status, self.went, s.home, world.n_workplaces
+        )
+        ordinary = self._ordinary
         share = np.divide(away, model.home_heads, out=np.zeros(world.n_workplaces), where=model.home_heads > 0)
         model.census[ordinary] *= 1.0 - share[ordinary]
         icu = model.icu_ids
@@ -193,7 +202,7 @@ class Vacation(Lever):
 
     def apply(self, model: MobilisationModel, day: int) -> None:
         s = model.world.staff
-        leaving = self.scheduled[self.start_day[self.scheduled] == day]
+        leaving = self._starting(day, day)
         leaving = leaving[s.status[leaving] == ACTIVE]  # not active on the first day (sick, resting): the vacation is lost
         self.went[leaving] = True
         s.status[leaving] = kernels.OFF_DUTY
@@ -319,32 +328,37 @@ class RapidTraining(Lever):
             prof[self.candidates] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_effectiveness, cfg.registered_nurse_effectiveness
         )
         self.started = np.zeros(self.candidates.shape[0], dtype=bool)
+        self.region = s.region[self.candidates]  # fixed attributes of the candidates, read every day
+        self.mean_hours = np.mean(s.normal_max_hours[self.candidates])
 
     def apply(self, model: MobilisationModel, day: int) -> None:
         s, ids = model.world.staff, self.candidates
         on = self.regions_on(self.cfg.start_level)
         if not on.any() and not s.trained[ids].any():
             return
-        region = s.region[ids]
+        region = self.region
         # start courses up to the forecast ICU nurse gap, at most max_share of the candidates
-        gap_heads = np.ceil(model.forecast_icu_nurse_gap / np.mean(s.normal_max_hours[ids])).astype(np.int64)
+        gap_heads = np.ceil(model.forecast_icu_nurse_gap / self.mean_hours).astype(np.int64)
         target = np.minimum(gap_heads, self.max_trained) * on
         have = np.bincount(region[self.started], minlength=model.world.n_regions)
         want = np.maximum(target - have, 0)
-        free = ~self.started & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0)
-        if want.any() and free.any():
-            pick = np.flatnonzero(free)
-            pick = pick[_rank_within(region[pick]) < want[region[pick]]]
-            self.started[pick] = True
-            s.status[ids[pick]] = TRAINING
-            s.days_left[ids[pick]] = np.maximum(self.course_days[pick], 1)
-            s.workplace[ids[pick]] = s.home[ids[pick]]
-        # the trained work in the ICU while their region is escalated
-        work = self.started & s.trained[ids] & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0) & on[region]
-        sel = ids[work]
+        if want.any():
+            free = ~self.started & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0)
+            if free.any():
+                pick = np.flatnonzero(free)
+                pick = pick[_rank_within(region[pick]) < want[region[pick]]]
+                self.started[pick] = True
+                s.status[ids[pick]] = TRAINING
+                s.days_left[ids[pick]] = np.maximum(self.course_days[pick], 1)
+                s.workplace[ids[pick]] = s.home[ids[pick]]
+        # the trained work in the ICU while their region is escalated (only those who started a course can be trained)
+        started = np.flatnonzero(self.started)
+        sid = ids[started]
+        work = s.trained[sid] & (s.status[sid] == ACTIVE) & (s.posting[sid] < 0) & on[region[started]]
+        sel = sid[work]
         s.workplace[sel] = s.region[sel].astype(np.int64) * N_REGION_KINDS + ICU
         s.role[sel] = ICU_NURSE
-        s.effectiveness[sel] *= self.icu_effect[work]
+        s.effectiveness[sel] *= self.icu_effect[started[work]]
 
 
 class Redeployment(Lever):

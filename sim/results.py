@@ -85,14 +85,6 @@ def _version() -> str:
         return "unknown"
 
 
-def _p90(hist: np.ndarray) -> np.ndarray:
-    """90th percentile (bin upper edge) of fatigue histograms along the last axis."""
-    total = hist.sum(axis=-1, keepdims=True)
-    cum = np.cumsum(hist, axis=-1)
-    idx = np.argmax(cum >= 0.9 * np.maximum(total, 1), axis=-1)
-    return np.where(total[..., 0] > 0, (idx + 1) / hist.shape[-1], np.nan)
-
-
 class Recorder:
     """Preallocated daily arrays, filled by ``MobilisationModel.step``."""
 
@@ -147,12 +139,15 @@ class Recorder:
         self._redeployment = next((lv for lv in model.levers if lv.name == "redeployment"), None)
         pool = cfg.levers.national_pool
         self._pool_upkeep_per_day = pool.size * cfg.world.scale * pool.yearly_cost_per_member_sek / 365.0 if pool.enabled else 0.0
+        self._hourly_region = s.region[world.hourly_home_staff]
+        self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
+        self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
+        self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
-        # bincount, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
-        size = self.required.shape[1]
-        return np.stack([np.bincount(self._wp_group, weights=values[:, p], minlength=size) for p in range(values.shape[1])], axis=1)
+        # a loop, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
+        return kernels.sum_rows_by_group(values, self._wp_group, self.required.shape[1])
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
         """Store the indicators of the day just simulated."""
@@ -165,12 +160,11 @@ class Recorder:
         counts, fsum, hist, hours = kernels.tally_staff(
             s.status,
             s.fatigue,
-            world.tally_group,
+            *self._tally_groups,
             s.hours_worked,
             s.base_hours,
             s.agreement_days,
             s.n_regular,
-            self.n_groups,
             N_STATUSES,
             FATIGUE_BINS,
         )
@@ -178,8 +172,8 @@ class Recorder:
         self._record_levers(day)
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
-        self.fatigue_p90[day] = _p90(hist)
-        self.fatigue_p90_national[day] = _p90(hist.sum(axis=0))
+        self.fatigue_p90[day] = kernels.histogram_p90(hist)
+        self.fatigue_p90_national[day] = kernels.histogram_p90(hist.sum(axis=0, keepdims=True))[0]
         self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
@@ -192,9 +186,9 @@ class Recorder:
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
-            n = np.bincount(s.region[hourly], minlength=n_reg)
+            n = self._hourly_per_region
             self.multi_home_share[day] = np.divide(
-                np.bincount(s.region[hourly], weights=several, minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
+                np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
             )
         self.days_recorded = day + 1
 
@@ -203,7 +197,7 @@ class Recorder:
         s, n_reg, cfg = world.staff, world.n_regions, self.model.config
         self.levels[day] = m.levels
         icu_status = s.status[self._icu_staff]
-        self.icu_available[day] = np.count_nonzero(~np.isin(icu_status, (LEFT, *SICK_STATUSES)))
+        self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
         icu_staff = self._icu_staff[icu_status != LEFT]
         if icu_staff.size:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
@@ -213,14 +207,12 @@ class Recorder:
         nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
         region_of = world.workplace_region
         self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
-        posted = np.flatnonzero(s.posting >= 0)
-        kind = s.posting_kind[posted]
-        self.loaned_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("loan")]]], minlength=n_reg)
-        self.pool_in[day] = np.bincount(region_of[s.posting[posted[kind == POSTINGS.index("pool")]]], minlength=n_reg)
-        support = self._not_specialist_at_icu
-        trained = support[icu_wp[worked_at[support]] & (s.role[support] == ICU_NURSE) & (s.posting[support] < 0)]
-        trained = trained[s.hours_worked[trained] > 0]
-        self.trained_in_icu[day] = np.bincount(region_of[worked_at[trained]], minlength=n_reg)
+        posted = kernels.count_posted(s.posting, s.posting_kind, region_of, n_reg, len(POSTINGS))
+        self.loaned_in[day] = posted[POSTINGS.index("loan")]
+        self.pool_in[day] = posted[POSTINGS.index("pool")]
+        self.trained_in_icu[day] = kernels.count_trained_in_icu(
+            self._not_specialist_at_icu, worked_at, s.role, s.posting, s.hours_worked, icu_wp, region_of, ICU_NURSE, n_reg
+        )
         rec = self._recruits
         working = rec[s.hours_worked[rec] > 0]
         self.recruits_working[day] = np.bincount(s.region[working], minlength=n_reg)

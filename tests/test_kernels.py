@@ -124,3 +124,128 @@ def test_model_results_do_not_depend_on_thread_count(model_factory):
         numba.set_num_threads(before)
     for (name, a), (_, b) in zip(one.daily.items(), two.daily.items(), strict=True):
         assert a.equals(b), name
+
+
+# --------------------------------------------------------------------------- performance rewrites give the same numbers
+
+
+@settings(max_examples=300, deadline=None)
+@given(u=st.floats(0, 1, exclude_max=True), rate=st.one_of(st.floats(0, 1e-15), st.floats(0, 1e-6), st.floats(0, 5)))
+def test_hazard_shortcut_decides_as_the_exponential(u, rate):
+    """Skipping the exponential for draws above the hazard's bound never changes a decision."""
+    assert (u < rate + kernels.HAZARD_SLACK and u < kernels.hazard_to_probability(rate)) == (u < kernels.hazard_to_probability(rate))
+
+
+@settings(max_examples=300, deadline=None)
+@given(u=st.floats(0, 1, exclude_max=True), f=st.floats(0, 1), rate=st.floats(0, 1), power=st.floats(0.1, 5))
+def test_exhaustion_shortcut_decides_as_the_hazard(u, f, rate, power):
+    assert kernels.exhausted(u, f, rate, power) == (u < 1.0 - np.exp(-rate * f**power))
+
+
+def test_stream_draws_equal_uniform():
+    key = np.uint64(kernels.day_key(7, 3))
+    for i in (0, 1, 12345, 2**31 + 5):
+        for event in (kernels.EV_INFECT, kernels.EV_LEAVE, kernels.EV_RESIDENT_INFECT + 17):
+            assert kernels.draw(np.uint64(kernels.stream(key, i)), event) == kernels.uniform(key, i, event)
+
+
+def _tally_loop(status, fatigue, group, hours_worked, base_hours, agreement_days, n_regular, n_groups, n_bins):
+    """The plain loop over the staff that tally_staff must reproduce bit for bit."""
+    counts = np.zeros((n_groups, 8), dtype=np.int32)
+    fsum = np.zeros(n_groups)
+    hist = np.zeros((n_groups, n_bins), dtype=np.int32)
+    hours = np.zeros((n_groups, 4))
+    for i in range(status.shape[0]):
+        g = group[i]
+        counts[g, status[i]] += 1
+        if status[i] != kernels.LEFT:
+            fsum[g] += fatigue[i]
+            hist[g, min(int(fatigue[i] * n_bins), n_bins - 1)] += 1
+        h = hours_worked[i]
+        if h > 0:
+            hours[g, 0] += h
+            if i >= n_regular:
+                continue
+            if agreement_days[i] > 0:
+                hours[g, 2] += h
+                hours[g, 3] += base_hours[i]
+            elif h > base_hours[i]:
+                hours[g, 1] += h - base_hours[i]
+    return counts, fsum, hist, hours
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_tally_staff_by_blocks_equals_the_plain_loop(threads):
+    rng = np.random.default_rng(5)
+    n, n_groups = 5_000, 37
+    group = rng.integers(0, n_groups, n)
+    group[:300] = 3  # one large group, and groups that are empty
+    group[group == 11] = 12
+    status = rng.integers(0, 8, n).astype(np.int8)
+    fatigue = rng.random(n)
+    fatigue[:5] = 1.0
+    hours_worked = np.where(rng.random(n) < 0.7, rng.uniform(4, 12, n), 0.0)
+    base_hours = rng.uniform(5, 8, n)
+    agreement_days = np.where(rng.random(n) < 0.2, 3, 0).astype(np.int32)
+    expected = _tally_loop(status, fatigue, group, hours_worked, base_hours, agreement_days, 4_500, n_groups, 10)
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        for n_blocks in (1, 4, 64):
+            got = kernels.tally_staff(
+                status, fatigue, *kernels.group_order(group, n_groups, n_blocks), hours_worked, base_hours, agreement_days, 4_500, 8, 10
+            )
+            for a, b in zip(got, expected, strict=True):
+                assert np.array_equal(a, b)  # bit for bit, not approximately
+    finally:
+        numba.set_num_threads(before)
+
+
+def test_group_order_lists_each_group_in_id_order_and_blocks_cover_all_groups():
+    group = np.array([2, 0, 2, 1, 0, 2])
+    order, start, blocks = kernels.group_order(group, 4, n_blocks=2)
+    assert order.tolist() == [1, 4, 3, 0, 2, 5]
+    assert start.tolist() == [0, 2, 3, 6, 6]
+    assert blocks[0] == 0 and blocks[-1] == 4 and np.all(np.diff(blocks) > 0)
+
+
+def test_small_kernels_equal_their_numpy_definitions():
+    rng = np.random.default_rng(2)
+    values = rng.random((50, 7))
+    group = rng.integers(0, 9, 50)
+    expected = np.stack([np.bincount(group, weights=values[:, p], minlength=9) for p in range(7)], axis=1)
+    assert np.array_equal(kernels.sum_rows_by_group(values, group, 9), expected)
+
+    staff = np.sort(rng.choice(400, 120, replace=False))
+    key = rng.integers(0, 12, 120)
+    hours = rng.uniform(5, 9, 120)
+    at_icu = rng.random(120) < 0.3
+    status = rng.integers(0, 3, 400).astype(np.int8)
+    total, icu = kernels.own_capacity(staff, key, hours, at_icu, status, 12)
+    active_hours = hours * (status[staff] == kernels.ACTIVE)
+    assert np.array_equal(total, np.bincount(key, weights=active_hours, minlength=12))
+    assert np.array_equal(icu, np.bincount(key[at_icu], weights=active_hours[at_icu], minlength=12))
+
+    hist = rng.integers(0, 5, (6, 20)).astype(np.int32)
+    hist[2] = 0
+    cum = np.cumsum(hist, axis=1)
+    idx = np.argmax(cum >= 0.9 * np.maximum(hist.sum(axis=1, keepdims=True), 1), axis=1)
+    expected_p90 = np.where(hist.sum(axis=1) > 0, (idx + 1) / 20, np.nan)
+    assert np.array_equal(kernels.histogram_p90(hist), expected_p90, equal_nan=True)
+
+    posting = np.array([-1, 3, 3, 0, -1, 5], dtype=np.int32)
+    kind = np.array([0, 1, 2, 1, 0, 1], dtype=np.int8)
+    region_of = np.array([0, 0, 1, 1, 2, 2])
+    counts = kernels.count_posted(posting, kind, region_of, 3, 3)
+    assert counts.tolist() == [[0, 0, 0], [1, 1, 1], [0, 1, 0]]
+
+
+def test_on_vacation_counts_those_who_went_or_start_today_active():
+    ids = np.array([4, 0, 2, 3], dtype=np.int64)  # staff whose vacation spans today, in schedule order
+    start_day = np.array([10, 0, 12, 12, 11])
+    status = np.array([0, 0, 0, 1, 0], dtype=np.int8)  # staff 3 is off sick on its first day
+    went = np.array([True, False, False, False, True])
+    home = np.array([0, 1, 1, 2, 2], dtype=np.int32)
+    away_ids, away = kernels.on_vacation(ids, start_day, 12, status, went, home, 3)
+    assert away_ids.tolist() == [4, 0, 2]  # 4 and 0 went earlier, 2 starts today; 3 does not (sick)
+    assert away.tolist() == [1, 1, 1]

@@ -1,0 +1,271 @@
+"""Performance at national scale: the core's speed, against the Mesa reference, a full-scale year, memory, cold start, scaling.
+
+One command, one table (issue #6)::
+
+    .venv/bin/python benchmarks/bench_scale.py            # about 3 minutes on the 2-core machine
+    .venv/bin/python benchmarks/bench_scale.py --quick    # fewer repeats, no 1M-staff row, no cold start (about 1 minute)
+    make bench                                            # the same as the first line
+
+What each row measures (``time.perf_counter``, medians over ``--repeats``; everything after the
+numba kernels are compiled or loaded from the cache unless the row says "cold"):
+
+- **core**: the compiled staff dynamics alone (``kernels.advance_staff`` and ``kernels.tally_staff``,
+  as ``benchmarks/reference_mesa.py``'s ``CoreReplay`` drives them) over the full-scale staff and
+  the first 61 days of the no-action scenario's recorded inputs: staff-days per second.
+- **reference** and **core on the same work**: the idiomatic Mesa reference (one ``mesa.Agent`` per
+  staff member with its own ``step()``) and the core on the same small world and days, in this
+  process; the ratio of their times per staff-day. The reference's cost per staff-day does not
+  depend on the world's size (it is Python per agent), the core's falls with size (fixed costs
+  per day), so the row "core at full scale vs reference" compares per staff-day across sizes.
+- **full year**: ``scenarios/second_wave.toml`` (365 days, every lever it uses) at full scale:
+  build (``MobilisationModel(...)``) + ``run()``; the target is 5 s on 2 cores.
+- **peak memory**: peak resident set size (``ru_maxrss``) of a fresh process that builds and runs
+  that full-scale year (interpreter, numpy, pandas, numba and Mesa included).
+- **cold / warm start**: a fresh ``python -c 'import sim; sim.run(...)'`` process running Sweden
+  spring 2020 at full scale (what ``mobsim run`` does), from process start to the result in memory,
+  with an empty ``NUMBA_CACHE_DIR`` (cold: every kernel compiled) and again with the cache it filled
+  (warm). Target: cold ≤ 60 s.
+- **scaling**: ``second_wave.toml`` build+run for 122 days at 10k → 1M staff, and at full scale for
+  61 → 365 days, with the time per staff-day (constant = linear). ``world.scale`` above 1 is not a
+  valid scenario value (scenario files describe Sweden or a share of it); the benchmark makes the
+  larger, synthetic countries by copying the validated scenario with a larger scale (every count ×
+  the scale), which ``build_world`` handles like any other scale.
+
+Timings on a shared machine vary; the ratios measured in one process are the robust numbers.
+Exit code 0 unless something fails; ``--json PATH`` also writes every number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numba
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import reference_mesa as ref  # noqa: E402
+
+import sim  # noqa: E402
+
+YEAR = ROOT / "scenarios" / "second_wave.toml"
+SPRING = ROOT / "scenarios" / "sweden_spring2020.toml"
+YEAR_TARGET_S = 5.0
+COLD_TARGET_S = 60.0
+MEMORY_TARGET_MIB = 2048.0
+SPEEDUP_TARGET = 100.0
+
+
+def scenario_at(path: Path, scale: float, n_days: int | None = None) -> sim.Scenario:
+    """A validated scenario at ``scale``; above 1 a synthetic country ``scale`` times Sweden (see the module docstring)."""
+    scenario = sim.load_scenario(path, **({"world.scale": min(scale, 1.0)}))
+    if scale > 1.0:
+        scenario = scenario.model_copy(update={"world": scenario.world.model_copy(update={"scale": scale})})
+    if n_days is not None:
+        end = scenario.time.start + dt.timedelta(days=n_days - 1)
+        scenario = scenario.model_copy(update={"time": scenario.time.model_copy(update={"end": end})})
+    return scenario
+
+
+def build_and_run(scenario: sim.Scenario, seed: int = 1) -> dict[str, float]:
+    t0 = time.perf_counter()
+    model = sim.MobilisationModel(scenario=scenario, seed=seed)
+    t1 = time.perf_counter()
+    model.run()
+    t2 = time.perf_counter()
+    return {"staff": len(model.world.staff), "days": model.n_days, "build_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0}
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def time_core(setting: ref.Setting, n_days: int, repeats: int) -> float:
+    """Median seconds of ``n_days`` of the core on the setting (compiled beforehand)."""
+    times = []
+    for r in range(repeats):
+        replay = ref.CoreReplay(setting, seed=r)
+        t0 = time.perf_counter()
+        for _ in range(n_days):
+            replay.step()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def time_reference(setting: ref.Setting, n_days: int) -> float:
+    model = ref.ReferenceModel(setting, seed=0)
+    t0 = time.perf_counter()
+    for _ in range(n_days):
+        model.step()
+    return time.perf_counter() - t0
+
+
+def fresh_process(code: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run ``code`` in a fresh interpreter; wall time from start to exit and the JSON it prints last."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=str(ROOT))
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise RuntimeError(f"subprocess failed:\n{out.stderr}")
+    return {"wall_s": wall, **json.loads(out.stdout.strip().splitlines()[-1])}
+
+
+FIRST_RESULT = """
+import json, resource, time
+t0 = time.perf_counter()
+import sim
+result = sim.run({path!r}, seed=1)
+print(json.dumps({{"in_process_s": time.perf_counter() - t0, "rows": len(result.daily.staff),
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def cold_and_warm(path: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        cold = fresh_process(FIRST_RESULT.format(path=str(path)), env)
+        warm = fresh_process(FIRST_RESULT.format(path=str(path)), env)
+    return {"cold": cold, "warm": warm}
+
+
+def year_memory() -> dict[str, Any]:
+    code = (
+        "import json, resource, sim\n"
+        f"sim.run({str(YEAR)!r}, seed=1)\n"
+        "print(json.dumps({'peak_rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+    )
+    return fresh_process(code, dict(os.environ))
+
+
+def machine() -> dict[str, Any]:
+    load = os.getloadavg()
+    return {
+        "when": dt.datetime.now().isoformat(timespec="minutes"),
+        "nproc": os.cpu_count(),
+        "numba_threads": numba.get_num_threads(),
+        "load_average_1min_at_start": round(load[0], 2),
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats of the full-scale year (default 3)")
+    parser.add_argument("--quick", action="store_true", help="1 repeat, scaling up to full scale only, no cold start")
+    parser.add_argument("--json", type=Path, default=None, help="also write every number to this JSON file")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be >= 1")
+    repeats = 1 if args.quick else args.repeats
+    res: dict[str, Any] = {"machine": machine()}
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+
+    say("warm-up: compile or load the kernels ...")
+    sim.run(SPRING, seed=1, world__scale=0.01)
+
+    # 1-2. the core alone, and against the Mesa reference on the same work
+    say("recording the inputs of the core (no-action scenario, full scale, 61 days) ...")
+    core_days = 61
+    full_setting = ref.record_setting(ref.DOCKING_SCENARIO, seed=0, n_days=core_days)
+    small_setting = ref.record_setting(ref.DOCKING_SCENARIO, seed=0, n_days=core_days, world__scale=0.01)
+    ref.run_core(small_setting, 0, 2)
+    core_full_s = time_core(full_setting, core_days, repeats)
+    core_small_s = time_core(small_setting, core_days, max(repeats, 3))
+    say("the Mesa reference on the small world ...")
+    reference_s = time_reference(small_setting, core_days)
+    full_sd, small_sd = full_setting.n_staff * core_days, small_setting.n_staff * core_days
+    res["core"] = {"staff": full_setting.n_staff, "days": core_days, "seconds": core_full_s, "staff_days_per_s": full_sd / core_full_s}
+    res["same_work"] = {
+        "staff": small_setting.n_staff,
+        "days": core_days,
+        "reference_s": reference_s,
+        "core_s": core_small_s,
+        "ratio": reference_s / core_small_s,
+        "ratio_core_full_scale_per_staff_day": (reference_s / small_sd) / (core_full_s / full_sd),
+    }
+
+    # 3. the full-scale year
+    say(f"full-scale year x{repeats} ...")
+    year = scenario_at(YEAR, 1.0)
+    runs = [build_and_run(year) for _ in range(repeats)]
+    res["year"] = {**median_of(runs), "min_total_s": min(r["total_s"] for r in runs)}
+
+    # 4. memory of a run on its own
+    say("peak memory of a full-scale year in a fresh process ...")
+    res["memory"] = year_memory()
+
+    # 5. cold and warm start
+    if not args.quick:
+        say("cold start (empty numba cache) and warm start, fresh processes ...")
+        res["start"] = cold_and_warm(SPRING)
+
+    # 6. scaling with staff and with days
+    say("scaling ...")
+    scales = [0.03, 0.1, 0.3, 1.0] + ([] if args.quick else [3.0])
+    res["by_staff"] = [median_of([build_and_run(scenario_at(YEAR, s, 122)) for _ in range(1 if s >= 3 else repeats)]) for s in scales]
+    res["by_days"] = [median_of([build_and_run(scenario_at(YEAR, 1.0, d)) for _ in range(repeats)]) for d in (61, 122, 244, 365)]
+
+    report(res)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(res, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def report(res: dict[str, Any]) -> None:
+    m = res["machine"]
+    print(f"machine: {m['nproc']} cores, {m['numba_threads']} numba threads, load average {m['load_average_1min_at_start']} at start, "
+          f"Python {m['python']}, numba {m['numba']}, {m['when']}")  # fmt: skip
+    core, same, year, mem = res["core"], res["same_work"], res["year"], res["memory"]
+    rows = [
+        ("core (advance_staff + tally)", f"{core['staff']:,} staff x {core['days']} days", f"{core['seconds']:.3f} s",
+         f"{core['staff_days_per_s'] / 1e6:.1f} M staff-days/s", ""),
+        ("Mesa reference, same world", f"{same['staff']:,} staff x {same['days']} days", f"{same['reference_s']:.2f} s",
+         f"{same['staff'] * same['days'] / same['reference_s'] / 1e3:.0f} k staff-days/s", ""),
+        ("core, same world", f"{same['staff']:,} staff x {same['days']} days", f"{same['core_s']:.4f} s",
+         f"x{same['ratio']:.0f} the reference", ""),
+        ("core at full scale vs reference", "per staff-day", "", f"x{same['ratio_core_full_scale_per_staff_day']:.0f} the reference",
+         f">= x{SPEEDUP_TARGET:.0f}: {'PASS' if same['ratio_core_full_scale_per_staff_day'] >= SPEEDUP_TARGET else 'FAIL'}"),
+        ("full Sweden, a year (build + run)", f"{year['staff']:,.0f} staff x {year['days']:.0f} days",
+         f"{year['total_s']:.2f} s (min {year['min_total_s']:.2f})", f"build {year['build_s']:.2f} s + run {year['run_s']:.2f} s",
+         f"<= {YEAR_TARGET_S:.0f} s: {'PASS' if year['total_s'] <= YEAR_TARGET_S else 'FAIL'}"),
+        ("peak memory, full-scale year", "fresh process", f"{mem['peak_rss_mib']:.0f} MiB", "",
+         f"<= 2 GiB: {'PASS' if mem['peak_rss_mib'] <= MEMORY_TARGET_MIB else 'FAIL'}"),
+    ]  # fmt: skip
+    if "start" in res:
+        cold, warm = res["start"]["cold"], res["start"]["warm"]
+        rows += [
+            ("cold start: spring, full scale", "empty numba cache", f"{cold['wall_s']:.1f} s", "process start to result",
+             f"<= {COLD_TARGET_S:.0f} s: {'PASS' if cold['wall_s'] <= COLD_TARGET_S else 'FAIL'}"),
+            ("warm start: spring, full scale", "numba cache filled", f"{warm['wall_s']:.1f} s", "process start to result", ""),
+        ]  # fmt: skip
+    widths = [max(len(r[k]) for r in rows) for k in range(5)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print()
+    print("scaling (second_wave.toml, build + run):")
+    print(f"{'staff':>11} {'days':>5} {'build s':>8} {'run s':>7} {'total s':>8} {'ns per staff-day':>17}")
+    base = res["by_staff"][-1] if res["by_staff"] else None
+    for r in res["by_staff"] + res["by_days"]:
+        ns = r["total_s"] / (r["staff"] * r["days"]) * 1e9
+        print(f"{r['staff']:>11,.0f} {r['days']:>5.0f} {r['build_s']:>8.2f} {r['run_s']:>7.2f} {r['total_s']:>8.2f} {ns:>17.1f}")
+    if base is not None:
+        per = [r["total_s"] / (r["staff"] * r["days"]) for r in res["by_staff"]]
+        print(f"time per staff-day, largest / full-scale world: x{per[-1] / per[min(3, len(per) - 1)]:.2f} (1.00 = linear)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
