@@ -228,8 +228,17 @@ def _run_one(scenario: Scenario, replication: int, seed: int) -> dict[str, pd.Da
 
 
 def _init_worker(threads: int) -> None:
-    """Share the cores between worker processes (the staff kernel is multi-threaded; results do not depend on it)."""
+    """Share the cores between worker processes (the staff kernel is multi-threaded; results do not depend on it).
+
+    Workers ignore Ctrl-C: it reaches the whole foreground process group, and the parent alone
+    decides what an interrupt means (cancel the queued runs, keep the finished ones). A worker
+    that took it would print a traceback and could report a run as failed.
+    """
+    import signal
+
     import numba
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
 
