@@ -270,15 +270,10 @@ def icu_care_days(result: Result, first: str = "2020-04-01", last: str = "2020-0
 
 
 def homes_reached_by(result: Result, region: str = "stockholm", date: str = "2020-04-14") -> float:
-    """Introductions by staff into the region's homes up to ``date`` over its homes, at most 1.
-
-    Staff are the only way the virus enters a home, so every home that has had an infected
-    resident has had an introduction; a home that cleared and was seeded again counts twice,
-    so this is an upper bound of the share of homes that have had infected residents.
-    """
+    """Share of the region's nursing homes that have had an infected resident by ``date``."""
     homes = result.daily.nursing_homes
-    rows = homes[(homes["region"] == region) & (homes["date"] <= pd.Timestamp(date))]
-    return float(min(rows["introductions_by_staff"].sum() / rows["homes"].iloc[0], 1.0))
+    row = homes[(homes["region"] == region) & (homes["date"] == pd.Timestamp(date))]
+    return float(row["homes_reached"].iloc[0] / row["homes"].iloc[0])
 
 
 def staff_loaned(result: Result) -> float:
@@ -380,8 +375,8 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "stockholm_homes_14_april", "Stockholm nursing homes reached by 14 April", 168 / 313, "168 of 313 homes (54 %)",
         "IVO, council's memo (facts)", "spring", homes_reached_by,
-        "introductions by staff into Stockholm's homes up to 14 April / homes (upper bound of homes with infected residents)",
-        168 / 313 - 0.10, 168 / 313 + 0.10, "±10 percentage points", "share", "fitted input",
+        "Stockholm's homes that have had an infected resident by 14 April / its homes",
+        168 / 313 - 0.10, 168 / 313 + 0.10, "±10 percentage points", "share", "fitted input", regression=True,
     ),
     Pattern(
         "sick_region_2019", "Region staff sick leave before the wave", 0.057, "5.7 % (2019)", SKR, "year",
@@ -451,11 +446,14 @@ def statistics(result: Result, patterns: Sequence[Pattern]) -> dict[str, float]:
     return {p.key: p.statistic(result) for p in patterns}
 
 
-def simulate(scenario: Scenario, seed: int, patterns: Sequence[Pattern]) -> dict[str, float]:
-    """Run ``scenario`` with ``seed`` and return the statistics of ``patterns`` (picklable for worker processes)."""
+def simulate(scenario: Scenario, seed: int, keys: Sequence[str]) -> dict[str, float]:
+    """Run ``scenario`` with ``seed`` and return the statistics of the patterns named by ``keys``.
+
+    Patterns are named rather than passed so that the call pickles for worker processes.
+    """
     import sim
 
-    return statistics(sim.run(scenario, seed=seed), patterns)
+    return statistics(sim.run(scenario, seed=seed), [BY_KEY[k] for k in keys])
 
 
 def interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
