@@ -12,7 +12,7 @@ band, such as "below 0.5 % left", counts only the excess above its lower end).
 
 Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history),
 ``posterior.csv`` (the last population, weighted) and ``summary.csv``, and the small
-committed summary ``docs/calibration.csv`` (per parameter: prior, previous value,
+committed summary ``docs/calibration.csv`` (per parameter: prior, the baseline's value when the fit started,
 posterior median and 90 % interval). Nothing is written to the scenario files: copy the
 medians into ``scenarios/sweden_spring2020.toml`` with the command and date.
 

@@ -168,7 +168,7 @@ def report(runs: pd.DataFrame, replications: int, seed: int, scale: float, minut
             "the value in `scenarios/sweden_spring2020.toml`, with its 90 % interval in the comment. "
             "`infection.work_rate.icu` is half the COVID ward's rate (kept from the baseline's assumption).",
             "",
-            "| parameter | prior | before | posterior median | 90 % interval |",
+            "| parameter | prior | baseline value when the fit started | posterior median | 90 % interval |",
             "|---|---|---|---|---|",
         ]
         for _, row in cal.iterrows():
