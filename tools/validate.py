@@ -54,9 +54,11 @@ WHY_MISSED: dict[str, str] = {
         "weekly ratio (summary `worst_region_icu_nurse_ratio`) is far lower."
     ),
     "stockholm_crisis_pay": (
-        "The crisis agreement covers only the ICU's own roles in the model (ICU nurses and physicians, trained nurses, "
-        "pool members): the ≈1,600 staff of Stockholm's agreement included assistant nurses and others who are not in "
-        "the model's ICU norms, and the 250 % pay for emergency overtime is not modelled (ODD, what is not modelled)."
+        "The model places about as many staff at the peak as Stockholm did, but only while Stockholm is at level crisis: "
+        "it steps down to staffing alert in mid-May (2 April – 19 May in crisis, 48 days, with seed 0), whereas the real "
+        "agreement stayed active until 31 August. The 250 % pay for emergency overtime is not modelled either (ODD, what is "
+        "not modelled). Keeping the agreement on for a region's whole declared period would need a lever change in "
+        "`sim/policies.py`."
     ),
     "stockholm_agreement_staff_peak": (
         "The model's ICU has only ICU-nurse and ICU-physician roles; Stockholm's agreement also covered assistant nurses "
@@ -88,7 +90,7 @@ NOT_REPRODUCED = """\
   `hourly_other_home_share`), but no pattern in the facts separates them quantitatively.
 - **Mental strain** (severe burnout in 51 % of ICU physicians, intention to leave): fatigue is a model quantity with no
   observed counterpart in Sweden; its rise and the exhaustion hazard are fitted only through the sick-leave shares, so
-  they remain uncertain (wide posterior intervals below).
+  they remain uncertain (wide posterior intervals above).
 - **The epidemic itself** is exogenous: staff infections do not feed back into community prevalence or patients, so no
   staffing choice changes the ICU curve.
 """
