@@ -50,8 +50,8 @@ WHY_MISSED: dict[str, str] = {
         "Nationally the model dilutes ICU care less than Swedish surge reports describe. Its ICU nurses (2,600, an "
         "assumption sized for 80 % occupancy of 526 beds with a 13 % margin) are counted at their effective hours, "
         "including extra hours up to 40 h (48 h under the crisis agreement), and spread over every region's ICU; the "
-        "reports of 1:2 to 1:3 come from the surge units of the hardest-hit regions, and at night. The worst region's "
-        "weekly ratio (summary `worst_region_icu_nurse_ratio`) is far lower."
+        "reports of 1:2 to 1:3 come from the surge units of the hardest-hit regions, and at night. The summary's "
+        "`worst_region_icu_nurse_ratio` (lowest weekly ratio of any region) shows how far the worst-hit region falls."
     ),
     "stockholm_crisis_pay": (
         "The model places about as many staff at the peak as Stockholm did, but only while Stockholm is at level crisis: "
