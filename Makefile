@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/sweden_spring2020.toml
 
-.PHONY: run test lint bench figures clean
+.PHONY: run test lint bench figures calibrate validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ bench: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/mobsim compare scenarios/no_action.toml scenarios/sweden_spring2020.toml --replications 10 --workers 2 --out results/readme_figures --quiet
 	$(BIN)/mobsim report results/readme_figures --strategy sweden_spring2020 --figures docs/figures/sweden
+
+# Calibration (issue #7): ABC-SMC with pyabc (the `calibration` extra), then copy the medians into the baseline
+calibrate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,calibration]"
+	$(BIN)/python tools/calibrate.py
+
+# Validation against Sweden 2020: full scale, 10 replications; rewrites docs/validation.md
+validate: $(STAMP)
+	$(BIN)/python tools/validate.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

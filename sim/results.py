@@ -108,6 +108,7 @@ class Recorder:
         self.icu_patients = np.zeros((n_days, n_reg))
         self.icu_nurse_hours = np.zeros((n_days, n_reg))
         self.homes_outbreak = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.homes_reached = np.zeros((n_days, n_reg), dtype=np.int32)  # homes that have had an infected resident so far
         self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
@@ -181,6 +182,7 @@ class Recorder:
         infected = m.nh_infected
         self.ever_outbreak |= infected > 0
         self.homes_outbreak[day] = np.bincount(world.home_region, weights=infected > 0, minlength=n_reg)
+        self.homes_reached[day] = np.bincount(world.home_region, weights=self.ever_outbreak, minlength=n_reg)
         self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
         self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
         hourly = world.hourly_home_staff
@@ -347,6 +349,7 @@ class Recorder:
         homes = np.bincount(self.model.world.home_region, minlength=len(codes))
         frame["homes"] = np.tile(homes, n)
         frame["homes_with_outbreak"] = self.homes_outbreak[:n].reshape(-1)
+        frame["homes_reached"] = self.homes_reached[:n].reshape(-1)
         frame["infected_residents"] = self.infected_residents[:n].reshape(-1)
         frame["introductions_by_staff"] = self.introductions[:n].reshape(-1)
         frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim import validation
 
 NATIONAL_POINTS = {"2020-03-20": 55, "2020-04-12": 500, "2020-06-06": 295}
 NATIONAL_PEAK, NATIONAL_PEAK_DATE = 558, dt.date(2020, 4, 28)  # "peak 558 at the end of April"
@@ -73,3 +74,58 @@ def test_surge_leaves_icu_understaffed_without_levers(full_scale_run):
     assert ratio.min() < 0.7
     assert result.summary["unsafe_icu_patient_days"].iloc[0] > 0
     assert np.isfinite(result.summary["fatigue_mean_end"].iloc[0])
+
+
+# --------------------------------------------------------------------------- the shared patterns (sim/validation.py)
+
+REGRESSION = [p for p in validation.PATTERNS if p.regression]
+
+
+@pytest.fixture(scope="module")
+def year_run():
+    """The year scenario cut at 31 December 2020 at full scale: the 2020 sick-leave shares (several seconds)."""
+    return sim.run(validation.load_runs_scenarios()["year"], seed=2020)
+
+
+@pytest.mark.parametrize("pattern", REGRESSION, ids=lambda p: p.key)
+def test_calibrated_baseline_stays_within_the_stated_tolerance(pattern, full_scale_run, year_run):
+    """A change that breaks the calibration (ICU curve, sick-leave level and rise) fails here."""
+    result = full_scale_run[1] if pattern.run == "spring" else year_run
+    value = pattern.statistic(result)
+    assert pattern.matches(value), (
+        f"{pattern.title}: simulated {pattern.format(value)}, tolerance {pattern.tolerance} of {pattern.observed_text}"
+    )
+
+
+def test_regression_covers_the_icu_curve_and_the_sick_leave_rise():
+    keys = {p.key for p in REGRESSION}
+    assert {"icu_peak", "icu_peak_date", "icu_6_june", "sick_region_2020", "sick_municipality_2020"} <= keys
+
+
+def test_sick_leave_rises_in_2020_for_both_employers(year_run):
+    for employer in ("region", "municipality"):
+        assert validation.sick_share_2020(year_run, employer) > validation.pre_wave_sick_share(year_run, employer) + 0.005
+
+
+def test_2020_share_needs_a_run_through_december(full_scale_run):
+    with pytest.raises(ValueError, match="31 December"):
+        validation.sick_share_2020(full_scale_run[1], "region")
+
+
+def test_a_pattern_matches_only_inside_its_band():
+    p = validation.BY_KEY["sick_region_2020"]
+    assert p.matches(p.observed)
+    assert not p.matches(p.high + 1e-6)
+    assert not p.matches(p.low - 1e-6)
+    assert not p.matches(float("nan"))
+
+
+def test_assess_reports_mean_range_and_match():
+    p = validation.BY_KEY["icu_peak"]
+    runs = pd.DataFrame({p.key: [550.0, 560.0, 570.0]})
+    row = validation.assess(runs, [p]).iloc[0]
+    assert row["simulated_mean"] == pytest.approx(560.0)
+    assert row["simulated_low"] < row["simulated_mean"] < row["simulated_high"]
+    assert bool(row["match"])
+    missing = validation.assess(pd.DataFrame({"other": [1.0]}), [p]).iloc[0]
+    assert np.isnan(missing["simulated_mean"]) and not bool(missing["match"])

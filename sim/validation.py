@@ -1,0 +1,494 @@
+"""Calibration targets and validation patterns: one definition used by calibration, report and tests.
+
+Each :class:`Pattern` names an observed figure of Sweden 2020 with its source
+(``../shared/data/sweden_2020_facts.md``), the simulated statistic that is compared
+with it (a function of a run's :class:`~sim.results.Result`), and the tolerance
+band inside which the simulated figure counts as a match. ``tools/calibrate.py``
+fits the uncertain parameters to the patterns whose ``role`` is ``"calibration"``,
+``tools/validate.py`` writes ``docs/validation.md`` from all of them, and
+``tests/test_calibration.py`` fails when the baseline leaves the band of a pattern
+marked ``regression``.
+
+Two runs feed the patterns:
+
+- ``spring``: ``scenarios/sweden_spring2020.toml`` (1 March – 30 June 2020), the calibrated
+  baseline as it happened;
+- ``year``: ``scenarios/second_wave.toml`` cut at 31 December 2020 (1 March – 31 December),
+  for the yearly sick-leave shares and everything that runs past June. It extends the
+  baseline, so it carries the same fitted values.
+
+How a run of 306 days maps onto the yearly figures of SKR: the sick-leave share of calendar
+2020 is taken as 60 days (1 January – 29 February) at the run's pre-wave level (its first
+week, before COVID sick leave starts) plus the 306 simulated days, over 366 days. The
+share is staff-days on sick leave (COVID, ordinary, exhaustion) over staff-days of staff
+who are employed and not off duty: vacation and compensatory rest are left out of the
+denominator, as nobody starts a sick spell on vacation in the model, so that the model's
+pre-wave level is the 2019 share it was built to reproduce (5.7 % regions, 6.7 %
+municipalities). Staff who left the profession and reserve rows (recruits not called,
+pool members on standby) are not employed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sim.results import Result
+from sim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SPRING_SCENARIO = ROOT / "scenarios" / "sweden_spring2020.toml"
+YEAR_SCENARIO = ROOT / "scenarios" / "second_wave.toml"
+YEAR_END = "2020-12-31"
+FACTS = "../shared/data/sweden_2020_facts.md"
+START = dt.date(2020, 3, 1)
+PRE_WAVE_DAYS = 7  # 1–7 March: the run's pre-wave level of sick leave
+DAYS_BEFORE_START = 60  # 1 January – 29 February 2020, at the pre-wave level
+DAYS_2020 = 366
+SICK = ("n_sick_covid", "n_sick_other", "n_sick_exhaustion")
+
+Run = Literal["spring", "year"]
+Role = Literal["calibration", "fitted input", "by construction", "check"]
+Kind = Literal["count", "share", "date", "ratio", "msek", "month"]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """An observed pattern of Sweden 2020 and the simulated statistic compared with it.
+
+    Attributes:
+        key: short identifier (also the column of the statistic in run tables).
+        title: what is compared, in words.
+        observed: the observed figure, in the statistic's unit (dates as days since 1 March 2020).
+        observed_text: the observed figure as the source states it.
+        source: where the figure comes from (the facts file names the primary source).
+        run: ``spring`` or ``year`` (see the module docstring).
+        statistic: the simulated figure of one run, in the same unit as ``observed``.
+        definition: how ``statistic`` is computed, in words.
+        low: lowest simulated figure that counts as a match.
+        high: highest simulated figure that counts as a match.
+        tolerance: the band in words.
+        kind: how values are printed.
+        role: ``calibration`` (a target of tools/calibrate.py), ``fitted input`` (matched by an
+            earlier fit of an input, e.g. the demand waves), ``by construction`` (a parameter set
+            to the figure) or ``check`` (not fitted: a genuine test of the model).
+        regression: checked by tests/test_calibration.py on every change.
+    """
+
+    key: str
+    title: str
+    observed: float
+    observed_text: str
+    source: str
+    run: Run
+    statistic: Callable[[Result], float]
+    definition: str
+    low: float
+    high: float
+    tolerance: str
+    kind: Kind
+    role: Role
+    regression: bool = False
+
+    def matches(self, value: float) -> bool:
+        """Whether a simulated figure lies inside the tolerance band."""
+        return bool(np.isfinite(value) and self.low <= value <= self.high)
+
+    def format(self, value: float) -> str:
+        """A value of this pattern's statistic as the report prints it."""
+        if not np.isfinite(value):
+            return "–"
+        if self.kind == "date":
+            return (START + dt.timedelta(days=round(value))).strftime("%-d %b")
+        if self.kind == "share":
+            return f"{100 * value:.1f} %"
+        if self.kind == "ratio":
+            return f"{value:.2f}"
+        if self.kind == "msek":
+            return f"{value:,.0f} MSEK"
+        if self.kind == "month":
+            return dt.date(2020, round(value), 1).strftime("%B")
+        return f"{value:,.0f}"
+
+
+# --------------------------------------------------------------------------- statistics of a run
+
+
+def _day(date: str) -> float:
+    return float((dt.date.fromisoformat(date) - START).days)
+
+
+def _scale(result: Result) -> float:
+    return float(result.scenario.world.scale)
+
+
+def national_covid_icu(result: Result) -> pd.Series:
+    """National COVID ICU patients per day, full-scale units."""
+    return result.daily.icu.groupby("date", observed=True)["covid_icu_patients"].sum() / _scale(result)
+
+
+def region_covid_icu(result: Result, region: str) -> pd.Series:
+    """A region's COVID ICU patients per day, full-scale units."""
+    icu = result.daily.icu
+    return icu[icu["region"] == region].set_index("date")["covid_icu_patients"] / _scale(result)
+
+
+def _on(series: pd.Series, date: str) -> float:
+    stamp = pd.Timestamp(date)
+    return float(series[stamp]) if stamp in series.index else float("nan")
+
+
+def _peak_day(series: pd.Series) -> float:
+    return float((series.idxmax().date() - START).days)
+
+
+def sick_leave_share(result: Result, employer: str | None = None) -> pd.Series:
+    """Daily share of employed staff not off duty who are on sick leave (COVID, ordinary, exhaustion).
+
+    Args:
+        result: a run.
+        employer: ``region``, ``municipality`` or None for all staff.
+    """
+    staff = result.daily.staff
+    if employer is not None:
+        staff = staff[staff["employer"] == employer]
+    sums = staff.groupby("date", observed=True)[[*SICK, "n_total", "n_reserve", "n_left", "n_off_duty"]].sum()
+    working_time = sums["n_total"] - sums["n_reserve"] - sums["n_left"] - sums["n_off_duty"]
+    return sums[list(SICK)].sum(axis=1) / working_time
+
+
+def pre_wave_sick_share(result: Result, employer: str | None = None) -> float:
+    """Sick-leave share of the first week of the run (1–7 March 2020), before COVID sick leave."""
+    return float(sick_leave_share(result, employer).iloc[:PRE_WAVE_DAYS].mean())
+
+
+def sick_share_2020(result: Result, employer: str | None = None) -> float:
+    """Sick-leave share of calendar 2020: January–February at the pre-wave level, 1 March – 31 December simulated.
+
+    Raises:
+        ValueError: if the run does not start on 1 March 2020 and cover the rest of 2020.
+    """
+    share = sick_leave_share(result, employer)
+    dates = share.index
+    if dates[0].date() != START or dates[-1].date() < dt.date(2020, 12, 31):
+        raise ValueError(
+            f"the 2020 sick-leave share needs a run from 1 March to 31 December 2020, got {dates[0].date()} – {dates[-1].date()}"
+        )
+    in_2020 = share[dates.year == 2020]
+    return float((pre_wave_sick_share(result, employer) * DAYS_BEFORE_START + in_2020.sum()) / DAYS_2020)
+
+
+def sick_peak_month(result: Result) -> float:
+    """Month (1–12) of 2020 with the highest mean sick-leave share of all staff."""
+    share = sick_leave_share(result)
+    share = share[share.index.year == 2020]
+    return float(share.groupby(share.index.month).mean().idxmax())
+
+
+def april_sick_ratio(result: Result) -> float:
+    """Mean sick-leave share of all staff in April 2020 over the pre-wave share."""
+    share = sick_leave_share(result)
+    return float(share[(share.index.year == 2020) & (share.index.month == 4)].mean() / pre_wave_sick_share(result))
+
+
+def staff_left_share(result: Result) -> float:
+    """Staff who left the profession by the run's last day, as a share of the regular staff (reserve rows not counted)."""
+    staff = result.daily.staff
+    first = staff[staff["date"] == staff["date"].min()]
+    last = staff[staff["date"] == staff["date"].max()]
+    # on the first day every row created by a lever (recruit, additional pool member) is still in reserve
+    return float(last["n_left"].sum() / (first["n_total"].sum() - first["n_reserve"].sum()))
+
+
+def _level(result: Result, region: str) -> pd.Series:
+    regions = result.daily.regions
+    return regions[regions["region"] == region].set_index("date")["level"].astype(str)
+
+
+def crisis_start_day(result: Result, region: str = "stockholm") -> float:
+    """First day the region is in crisis (its crisis agreement acts that day), days since 1 March; NaN if never."""
+    level = _level(result, region)
+    crisis = level.index[level == "crisis"]
+    return float((crisis[0].date() - START).days) if len(crisis) else float("nan")
+
+
+def crisis_icu_staff_peak(result: Result, region: str = "stockholm") -> float:
+    """Most staff at work in the region's ICU on a day the region is in crisis (all placed under the agreement), full scale."""
+    units = result.daily.units
+    icu = units[(units["region"] == region) & (units["unit_kind"] == "icu")]
+    heads = icu.groupby("date", observed=True)["staff_at_work"].sum()
+    level = _level(result, region).reindex(heads.index)
+    placed = heads[level == "crisis"]
+    return float(placed.max() / _scale(result)) if len(placed) else 0.0
+
+
+def crisis_pay_msek(result: Result, region: str = "stockholm", until: str = "2020-08-31") -> float:
+    """The region's crisis-agreement pay above normal payroll up to ``until``, MSEK, full scale."""
+    regions = result.daily.regions
+    rows = regions[(regions["region"] == region) & (regions["date"] <= pd.Timestamp(until))]
+    return float(rows["cost_crisis_pay_sek"].sum() / 1e6 / _scale(result))
+
+
+def operations_change(result: Result, first: str, last: str) -> float:
+    """Planned operations from ``first`` to ``last`` relative to a normal period of the same length, minus 1."""
+    regions = result.daily.regions
+    rows = regions[(regions["date"] >= pd.Timestamp(first)) & (regions["date"] <= pd.Timestamp(last))]
+    days = rows["date"].nunique()
+    cfg = result.scenario
+    normal = cfg.levers.redeployment.operations_per_year / 365.0 * cfg.world.scale * days
+    return float(rows["elective_operations"].sum() / normal - 1.0)
+
+
+def _national_icu_on_peak(result: Result) -> pd.Series:
+    icu = result.daily.icu.groupby("date", observed=True)[["covid_icu_patients", "icu_patients", "icu_nurses", "beds_surge"]].sum()
+    return icu.loc[icu["covid_icu_patients"].idxmax()]
+
+
+def free_icu_beds_at_peak(result: Result) -> float:
+    """National share of surge ICU beds free on the day of the national COVID ICU peak (beds do not cap patients)."""
+    peak = _national_icu_on_peak(result)
+    return float(1.0 - peak["icu_patients"] / peak["beds_surge"])
+
+
+def icu_nurses_per_patient_at_peak(result: Result) -> float:
+    """National ICU nurses (effective, trained nurses at their effectiveness) per ICU patient on the national COVID peak day."""
+    peak = _national_icu_on_peak(result)
+    return float(peak["icu_nurses"] / peak["icu_patients"])
+
+
+def icu_care_days(result: Result, first: str = "2020-04-01", last: str = "2020-05-31") -> float:
+    """National ICU patient-days (COVID and other) from ``first`` to ``last``, full scale."""
+    icu = result.daily.icu
+    rows = icu[(icu["date"] >= pd.Timestamp(first)) & (icu["date"] <= pd.Timestamp(last))]
+    return float(rows["icu_patients"].sum() / _scale(result))
+
+
+def homes_reached_by(result: Result, region: str = "stockholm", date: str = "2020-04-14") -> float:
+    """Share of the region's nursing homes that have had an infected resident by ``date``."""
+    homes = result.daily.nursing_homes
+    row = homes[(homes["region"] == region) & (homes["date"] == pd.Timestamp(date))]
+    return float(row["homes_reached"].iloc[0] / row["homes"].iloc[0])
+
+
+def staff_loaned(result: Result) -> float:
+    """Staff lent between regions in the run (a person lent twice counts twice), full scale."""
+    return float(result.summary["staff_loaned"].iloc[0] / _scale(result))
+
+
+# --------------------------------------------------------------------------- the patterns
+
+SKR = "SKR, sick leave of region and municipal employees (facts)"
+SIR = "Svenska Intensivvårdsregistret (facts)"
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        "icu_20_march", "National COVID ICU patients, 20 March", 55, "55", SIR, "spring",
+        lambda r: _on(national_covid_icu(r), "2020-03-20"), "national COVID ICU patients on the day",
+        49.5, 60.5, "±10 %", "count", "fitted input", regression=True,
+    ),
+    Pattern(
+        "icu_12_april", "National COVID ICU patients, 12 April", 500, "over 500", SIR, "spring",
+        lambda r: _on(national_covid_icu(r), "2020-04-12"), "national COVID ICU patients on the day",
+        450, 550, "±10 % of 500", "count", "fitted input", regression=True,
+    ),
+    Pattern(
+        "icu_peak", "National COVID ICU peak", 558, "558", SIR, "spring",
+        lambda r: float(national_covid_icu(r).max()), "highest national COVID ICU patients of any day",
+        502, 614, "±10 %", "count", "fitted input", regression=True,
+    ),
+    Pattern(
+        "icu_peak_date", "Date of the national ICU peak", _day("2020-04-28"), "end of April (peak 558)", SIR, "spring",
+        lambda r: _peak_day(national_covid_icu(r)), "day of the highest national COVID ICU occupancy",
+        _day("2020-04-21"), _day("2020-05-05"), "±7 days of 28 April", "date", "fitted input", regression=True,
+    ),
+    Pattern(
+        "icu_15_may", "National COVID ICU patients, 15 May", 400, "below 400", SIR, "spring",
+        lambda r: _on(national_covid_icu(r), "2020-05-15"), "national COVID ICU patients on the day",
+        360, 440, "±10 % of 400", "count", "fitted input", regression=True,
+    ),
+    Pattern(
+        "icu_6_june", "National COVID ICU patients, 6 June", 295, "295", SIR, "spring",
+        lambda r: _on(national_covid_icu(r), "2020-06-06"), "national COVID ICU patients on the day",
+        265.5, 324.5, "±10 %", "count", "fitted input", regression=True,
+    ),
+    Pattern(
+        "stockholm_icu_peak", "Stockholm COVID ICU peak", 230, "≈230", "Stockholm region (facts)", "spring",
+        lambda r: float(region_covid_icu(r, "stockholm").max()), "highest COVID ICU patients in Stockholm",
+        207, 253, "±10 %", "count", "fitted input", regression=True,
+    ),
+    Pattern(
+        "free_icu_beds_at_peak", "National ICU beds free at the peak", 0.30, "≈30 % of ≈1,100 beds free in April",
+        "Socialstyrelsen (facts)", "spring", free_icu_beds_at_peak,
+        "1 − all ICU patients (COVID and other) / 1,100 surge beds, on the national COVID peak day",
+        0.20, 0.40, "±10 percentage points", "share", "check",
+    ),
+    Pattern(
+        "icu_care_days_april_may", "ICU care days, April–May", 40214, "40,214 (20,566 in April–May 2019)", SIR, "spring",
+        icu_care_days, "national ICU patient-days, COVID and other, 1 April – 31 May", 40214 * 0.9, 40214 * 1.1, "±10 %",
+        "count", "check",
+    ),
+    Pattern(
+        "icu_nurse_ratio_at_peak", "ICU nurses per ICU patient at the peak", 0.42, "1:2 to 1:3 with support staff",
+        "facts (Swedish surge reports)", "spring", icu_nurses_per_patient_at_peak,
+        "effective ICU nurses (trained nurses at their effectiveness) / ICU patients, national, on the COVID peak day",
+        1 / 3, 1 / 2, "between 1:3 and 1:2", "ratio", "check",
+    ),
+    Pattern(
+        "stockholm_crisis_start", "Stockholm's ICU crisis agreement starts", _day("2020-04-03"), "3 April 2020",
+        "SKR, crisis agreement (facts)", "spring", crisis_start_day,
+        "first day Stockholm is at level crisis (the agreement acts from that day)",
+        _day("2020-03-31"), _day("2020-04-06"), "±3 days", "date", "calibration",
+    ),
+    Pattern(
+        "stockholm_agreement_staff_peak", "Stockholm ICU staff under the agreement at the peak", 1257,
+        "1,257 at the peak in late April (1,589 in all, 876 of them nurses)", "SKR, crisis agreement (facts)", "spring",
+        crisis_icu_staff_peak, "most staff at work in Stockholm's ICU on a crisis day (all of them are placed), full scale",
+        1257 * 0.75, 1257 * 1.25, "±25 %", "count", "check",
+    ),
+    Pattern(
+        "stockholm_crisis_pay", "Stockholm crisis-agreement pay, 3 April – 31 August", 300, "≈300 MSEK",
+        "SKR, crisis agreement (facts)", "year", crisis_pay_msek,
+        "crisis pay above normal payroll of Stockholm's staff up to 31 August, full scale",
+        225, 375, "±25 %", "msek", "check",
+    ),
+    Pattern(
+        "operations_april", "Planned operations in April", -0.46, "−46 % against April 2017–2019",
+        "facts (planned care)", "spring", lambda r: operations_change(r, "2020-04-01", "2020-04-30"),
+        "April operations / normal April operations − 1", -0.49, -0.43, "±3 percentage points", "share", "by construction",
+    ),
+    Pattern(
+        "operations_march_june", "Planned operations March–June", -0.35, "−35 %", "facts (planned care)", "spring",
+        lambda r: operations_change(r, "2020-03-01", "2020-06-30"),
+        "March–June operations / normal operations − 1", -0.40, -0.30, "±5 percentage points", "share", "check",
+    ),
+    Pattern(
+        "loans_spring", "Loans between regions in spring", 0, "rare (\"many employers lacked the same skills at the same time\")",
+        "facts (loans)", "spring", staff_loaned, "staff lent between regions, 1 March – 30 June, full scale",
+        0, 130, "rare: fewer than 5 % of the 2,600 ICU nurses", "count", "check",
+    ),
+    Pattern(
+        "stockholm_homes_14_april", "Stockholm nursing homes reached by 14 April", 168 / 313, "168 of 313 homes (54 %)",
+        "IVO, council's memo (facts)", "spring", homes_reached_by,
+        "Stockholm's homes that have had an infected resident by 14 April / its homes",
+        168 / 313 - 0.10, 168 / 313 + 0.10, "±10 percentage points", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "sick_region_2019", "Region staff sick leave before the wave", 0.057, "5.7 % (2019)", SKR, "year",
+        lambda r: pre_wave_sick_share(r, "region"), "sick-leave share of region staff, 1–7 March 2020",
+        0.055, 0.059, "±0.2 percentage points", "share", "by construction", regression=True,
+    ),
+    Pattern(
+        "sick_municipality_2019", "Municipal staff sick leave before the wave", 0.067, "6.7 % (2019)", SKR, "year",
+        lambda r: pre_wave_sick_share(r, "municipality"), "sick-leave share of municipal staff, 1–7 March 2020",
+        0.065, 0.069, "±0.2 percentage points", "share", "by construction", regression=True,
+    ),
+    Pattern(
+        "sick_region_2020", "Region staff sick leave, 2020", 0.071, "7.1 % (2020)", SKR, "year",
+        lambda r: sick_share_2020(r, "region"), "sick-leave share of region staff, calendar 2020 (module docstring)",
+        0.068, 0.074, "±0.3 percentage points", "share", "calibration", regression=True,
+    ),
+    Pattern(
+        "sick_municipality_2020", "Municipal staff sick leave, 2020", 0.083, "8.3 % (2020)", SKR, "year",
+        lambda r: sick_share_2020(r, "municipality"), "sick-leave share of municipal staff, calendar 2020 (module docstring)",
+        0.080, 0.086, "±0.3 percentage points", "share", "calibration", regression=True,
+    ),
+    Pattern(
+        "sick_peak_month", "Month with the most sick leave", 4, "a spring peak (new cases in March–April twice 2019's)",
+        "SKR, Försäkringskassan (facts)", "year", sick_peak_month, "month of 2020 with the highest mean sick-leave share, all staff",
+        3, 5, "March, April or May", "month", "calibration",
+    ),
+    Pattern(
+        "sick_april_ratio", "April sick leave relative to before", 6.2 / 4.06, "England: 6.2 % in April 2020 against 4.06 % a year earlier",
+        "NHS England (facts; no Swedish monthly figure)", "year", april_sick_ratio,
+        "April 2020 sick-leave share of all staff / pre-wave share", 1.25, 1.85, "1.25–1.85 (England's 1.53, indicative)", "ratio",
+        "calibration",
+    ),
+    Pattern(
+        "staff_left_2020", "Staff who left the profession, March–December 2020", 0.0,
+        "no rise in nurse resignations in most regions", "facts (leaving)", "year", staff_left_share,
+        "regular staff who left (the model counts only leaving above normal turnover) / regular staff",
+        0.0, 0.005, "below 0.5 % of staff", "share", "calibration",
+    ),
+)  # fmt: skip
+
+BY_KEY = {p.key: p for p in PATTERNS}
+
+
+def load_runs_scenarios(scale: float | None = None, **overrides: Any) -> dict[str, Scenario]:
+    """The two scenarios the patterns read: ``spring`` and ``year`` (cut at 31 December 2020).
+
+    Args:
+        scale: ``world.scale`` for both (None: as in the files).
+        **overrides: further dotted overrides (``section__key=value``) for both.
+    """
+    extra = dict(overrides)
+    if scale is not None:
+        extra["world__scale"] = scale
+    return {
+        "spring": load_scenario(SPRING_SCENARIO, **extra),
+        "year": load_scenario(YEAR_SCENARIO, time__end=YEAR_END, **extra),
+    }
+
+
+def for_run(run: Run, patterns: Sequence[Pattern] = PATTERNS) -> tuple[Pattern, ...]:
+    """The patterns read from ``run``."""
+    return tuple(p for p in patterns if p.run == run)
+
+
+def statistics(result: Result, patterns: Sequence[Pattern]) -> dict[str, float]:
+    """The simulated figure of every pattern in ``patterns`` for one run's result."""
+    return {p.key: p.statistic(result) for p in patterns}
+
+
+def simulate(scenario: Scenario, seed: int, keys: Sequence[str]) -> dict[str, float]:
+    """Run ``scenario`` with ``seed`` and return the statistics of the patterns named by ``keys``.
+
+    Patterns are named rather than passed so that the call pickles for worker processes.
+    """
+    import sim
+
+    return statistics(sim.run(scenario, seed=seed), [BY_KEY[k] for k in keys])
+
+
+def interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and central ``level`` range of values across replications (NaNs dropped)."""
+    array = np.asarray(values, dtype=float)
+    array = array[np.isfinite(array)]
+    if array.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    tail = (1.0 - level) / 2.0
+    return float(array.mean()), float(np.quantile(array, tail)), float(np.quantile(array, 1.0 - tail))
+
+
+def assess(runs: pd.DataFrame, patterns: Sequence[Pattern] = PATTERNS) -> pd.DataFrame:
+    """One row per pattern: observed, simulated mean and 95 % range across the runs, and whether the mean matches.
+
+    Args:
+        runs: one row per run and a column per pattern key (missing columns give NaN).
+        patterns: the patterns to assess.
+    """
+    rows = []
+    for p in patterns:
+        values = runs[p.key] if p.key in runs else pd.Series(dtype=float)
+        mean, low, high = interval(values.to_numpy(dtype=float))
+        rows.append(
+            {
+                "pattern": p.key,
+                "title": p.title,
+                "observed": p.observed,
+                "simulated_mean": mean,
+                "simulated_low": low,
+                "simulated_high": high,
+                "tolerance_low": p.low,
+                "tolerance_high": p.high,
+                "match": p.matches(mean),
+                "role": p.role,
+            }
+        )
+    return pd.DataFrame(rows)

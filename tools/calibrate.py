@@ -1,0 +1,172 @@
+"""Calibrate the uncertain staff parameters to Sweden 2020 by ABC-SMC (pyabc).
+
+Fits the sick-leave hazards (community infection, exhaustion), the infection risk at
+work (COVID wards and ICUs, nursing homes), the fatigue rise and the fatigue-driven
+leaving hazard to the patterns of ``sim.validation`` whose role is ``calibration``:
+the 2020 sick-leave shares of region and municipal staff, the spring peak of sick
+leave, Stockholm's crisis date and the absence of a rise in leaving. Every simulation
+is the year scenario (``scenarios/second_wave.toml`` cut at 31 December 2020) at a
+reduced ``world.scale`` with a fresh seed. The distance is the root of the mean squared
+deviation from each observed figure in units of half its tolerance band (a one-sided
+band, such as "below 0.5 % left", counts only the excess above its lower end).
+
+Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history),
+``posterior.csv`` (the last population, weighted) and ``summary.csv``, and the small
+committed summary ``docs/calibration.csv`` (per parameter: prior, the baseline's value when the fit started,
+posterior median and 90 % interval). Nothing is written to the scenario files: copy the
+medians into ``scenarios/sweden_spring2020.toml`` with the command and date.
+
+Run: ``make calibrate`` (installs the ``calibration`` extra), or
+``.venv/bin/python tools/calibrate.py --scale 0.05 --population 100 --max-simulations 800 --workers 2``.
+Runs are random (fresh seeds in the worker processes), so two calibrations differ within
+the posterior's spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.validation import BY_KEY, PATTERNS, Pattern, load_runs_scenarios, simulate  # noqa: E402
+
+#: The fitted parameters: dotted scenario key -> (lower, upper) of a uniform prior.
+#: ``infection.work_rate.icu`` follows the COVID ward's rate at ``ICU_WORK_RATE_RATIO``.
+PRIORS: dict[str, tuple[float, float]] = {
+    "infection.community_rate": (0.05, 0.6),
+    "infection.work_rate.covid_ward": (0.0, 0.05),
+    "nursing_homes.staff_exposure_rate": (0.0, 0.3),
+    "absence.exhaustion_rate": (0.0, 0.01),
+    "fatigue.rise": (0.03, 0.3),
+    "absence.leave_fatigue_rate": (0.0, 0.002),
+}
+ICU_WORK_RATE_RATIO = 0.5  # assumption kept from the baseline: ICU 0.005 against COVID ward 0.01 (better protective equipment)
+TARGETS = tuple(p for p in PATTERNS if p.role == "calibration")
+OUT = ROOT / "results" / "calibration"
+SUMMARY = ROOT / "docs" / "calibration.csv"
+
+
+def _name(key: str) -> str:
+    return key.replace(".", "__")
+
+
+def overrides(parameters: dict[str, float]) -> dict[str, float]:
+    """Scenario overrides (``section__key``) for one parameter set of the ABC."""
+    values = {key: float(parameters[_name(key)]) for key in PRIORS}
+    values["infection.work_rate.icu"] = ICU_WORK_RATE_RATIO * values["infection.work_rate.covid_ward"]
+    return {_name(k): v for k, v in values.items()}
+
+
+def deviation(pattern: Pattern, value: float) -> float:
+    """Deviation of a simulated figure from the observed one in units of half the tolerance band (one-sided bands: the excess)."""
+    if not math.isfinite(value):
+        return 10.0
+    if pattern.observed == pattern.low:  # a bound: only the excess above it counts
+        return max(0.0, value - pattern.low) / (pattern.high - pattern.low)
+    return (value - pattern.observed) / ((pattern.high - pattern.low) / 2.0)
+
+
+def distance(simulated: dict[str, float], observed: dict[str, float]) -> float:
+    """Root mean squared deviation over the calibration targets."""
+    return math.sqrt(sum(deviation(BY_KEY[k], simulated[k]) ** 2 for k in observed) / len(observed))
+
+
+def make_model(scale: float):
+    """The pyabc model: parameters -> the targets' statistics of one year run with a fresh seed."""
+    base = load_runs_scenarios(scale=scale)["year"]
+
+    def model(parameters: dict[str, float]) -> dict[str, float]:
+        scenario = base.with_overrides(**overrides(parameters))
+        seed = int(np.random.default_rng().integers(0, 2**31))
+        return simulate(scenario, seed, [p.key for p in TARGETS])
+
+    return model
+
+
+def _previous(key: str) -> float:
+    base = load_runs_scenarios()["spring"].model_dump()
+    value = base
+    for part in key.split("."):
+        value = value[part]
+    return float(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=0.05, help="world.scale of every simulation (default 0.05)")
+    parser.add_argument("--population", type=int, default=100, help="particles per ABC-SMC generation (default 100)")
+    parser.add_argument("--max-simulations", type=int, default=800, help="stop after this many simulations (default 800)")
+    parser.add_argument("--generations", type=int, default=8, help="at most this many generations (default 8)")
+    parser.add_argument("--min-distance", type=float, default=0.3, help="stop once the acceptance distance is below this (default 0.3)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT.relative_to(ROOT)})")
+    args = parser.parse_args(argv)
+    if not 0 < args.scale <= 1 or args.population < 10 or args.max_simulations < args.population or args.workers < 1:
+        parser.error("expected 0 < --scale <= 1, --population >= 10, --max-simulations >= --population, --workers >= 1")
+    try:
+        import pyabc
+        from pyabc.weighted_statistics import weighted_quantile
+    except ImportError:
+        print("calibrate: error: pyabc is not installed; run `make calibrate` or pip install -e '.[calibration]'", file=sys.stderr)
+        return 2
+
+    from sim.experiment import process_pool
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    db = args.out / "abc.db"
+    db.unlink(missing_ok=True)
+    prior = pyabc.Distribution(**{_name(k): pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in PRIORS.items()})
+    observed = {p.key: p.observed for p in TARGETS}
+    started = time.perf_counter()
+    with process_pool(args.workers) as executor:
+        sampler = pyabc.sampler.ConcurrentFutureSampler(executor, client_max_jobs=2 * args.workers)
+        abc = pyabc.ABCSMC(make_model(args.scale), prior, distance, population_size=args.population, sampler=sampler)
+        abc.new(f"sqlite:///{db}", observed)
+        history = abc.run(
+            minimum_epsilon=args.min_distance, max_nr_populations=args.generations, max_total_nr_simulations=args.max_simulations
+        )
+    elapsed = time.perf_counter() - started
+    posterior, weights = history.get_distribution(m=0, t=history.max_t)
+    posterior = posterior.assign(weight=weights)
+    posterior.to_csv(args.out / "posterior.csv")
+    populations = history.get_all_populations()
+    print(populations.to_string())
+    rows = []
+    for key, (lo, hi) in PRIORS.items():
+        values = posterior[_name(key)].to_numpy()
+        q05, q50, q95 = (float(weighted_quantile(values, weights, alpha=a)) for a in (0.05, 0.5, 0.95))
+        rows.append(
+            {
+                "parameter": key,
+                "prior": f"uniform({lo:g}, {hi:g})",
+                "previous": _previous(key),
+                "median": q50,
+                "q05": q05,
+                "q95": q95,
+            }
+        )
+    summary = pd.DataFrame(rows)
+    summary["simulations"] = int(history.total_nr_simulations)
+    summary["generations"] = int(history.max_t + 1)
+    summary["final_distance"] = float(populations["epsilon"].iloc[-1])
+    summary["scale"] = args.scale
+    summary["date"] = dt.date.today().isoformat()
+    summary.to_csv(args.out / "summary.csv", index=False)
+    summary.to_csv(SUMMARY, index=False, float_format="%.6g")
+    with pd.option_context("display.width", 160):
+        print(summary.to_string(index=False))
+    print(f"{history.total_nr_simulations} simulations in {elapsed / 60:.1f} min; wrote {args.out} and {SUMMARY.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
