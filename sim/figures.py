@@ -368,45 +368,42 @@ def fatigue_heatmap(runs: RunSet, strategy: str | None = None) -> Figure:
     return fig
 
 
-def nursing_home_outbreaks(runs: RunSet) -> Figure:
-    """Nursing homes with an ongoing outbreak, and infected residents, nationally over time per strategy."""
-    national = _national(runs.regions, ["homes_with_outbreak", "infected_residents"])
+def _national_pair(runs: RunSet, panels: Sequence[tuple[str, str, str]], title: str, legend_on: int) -> Figure:
+    """Two national series side by side, per strategy with bands: ``panels`` = (column, title, y label)."""
+    national = _national(runs.regions, [column for column, _, _ in panels])
     with style():
-        fig, (homes, residents) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+        fig, axes = plt.subplots(1, len(panels), figsize=(10, 3.6), layout="constrained")
         for strategy in runs.strategies:
             frame = national[national["strategy"] == strategy]
-            _band(homes, frame, "homes_with_outbreak", runs.colour(strategy), strategy)
-            _band(residents, frame, "infected_residents", runs.colour(strategy), strategy)
-        homes.set(title="Nursing homes with an outbreak", ylabel="homes")
-        residents.set(title="Residents infected (current)", ylabel="residents")
-        for ax in (homes, residents):
+            for ax, (column, _, _) in zip(axes, panels, strict=True):
+                _band(ax, frame, column, runs.colour(strategy), strategy)
+        for ax, (_, panel_title, ylabel) in zip(axes, panels, strict=True):
+            ax.set(title=panel_title, ylabel=ylabel)
             ax.set_ylim(bottom=0)
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
             _dates(ax)
-        homes.legend(loc="upper left")
-        fig.suptitle(f"Nursing homes, Sweden — {runs.title}{_scale_note(runs)}", fontsize=11)
+        axes[legend_on].legend(loc="upper left")
+        fig.suptitle(f"{title} — {runs.title}{_scale_note(runs)}", fontsize=11)
         fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
     return fig
+
+
+def nursing_home_outbreaks(runs: RunSet) -> Figure:
+    """Nursing homes with an ongoing outbreak, and infected residents, nationally over time per strategy."""
+    panels = [
+        ("homes_with_outbreak", "Nursing homes with an outbreak", "homes"),
+        ("infected_residents", "Residents infected (current)", "residents"),
+    ]
+    return _national_pair(runs, panels, "Nursing homes, Sweden", legend_on=0)
 
 
 def care_debt(runs: RunSet) -> Figure:
     """Planned operations per day and the care debt (operations postponed, not yet caught up) over time."""
-    national = _national(runs.regions, ["elective_operations", "care_debt_operations"])
-    with style():
-        fig, (volume, debt) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
-        for strategy in runs.strategies:
-            frame = national[national["strategy"] == strategy]
-            _band(volume, frame, "elective_operations", runs.colour(strategy), strategy)
-            _band(debt, frame, "care_debt_operations", runs.colour(strategy), strategy)
-        volume.set(title="Planned operations per day", ylabel="operations")
-        debt.set(title="Care debt: operations postponed", ylabel="operations")
-        for ax in (volume, debt):
-            ax.set_ylim(bottom=0)
-            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-            _dates(ax)
-        debt.legend(loc="upper left")
-        fig.suptitle(f"Planned care and care debt, Sweden — {runs.title}{_scale_note(runs)}", fontsize=11)
-        fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
-    return fig
+    panels = [
+        ("elective_operations", "Planned operations per day", "operations"),
+        ("care_debt_operations", "Care debt: operations postponed", "operations"),
+    ]
+    return _national_pair(runs, panels, "Planned care and care debt, Sweden", legend_on=1)
 
 
 # --------------------------------------------------------------------------- map
