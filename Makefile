@@ -29,7 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py
 
-# the README's figures: Sweden spring 2020 as it happened against no action, 10 replications at full scale (≈1.5 min)
+# the README's figures: Sweden spring 2020 as it happened against no action, 10 replications at full scale (≈1 min)
 figures: $(STAMP)
 	$(BIN)/mobsim compare scenarios/no_action.toml scenarios/sweden_spring2020.toml --replications 10 --workers 2 --out results/readme_figures --quiet
 	$(BIN)/mobsim report results/readme_figures --strategy sweden_spring2020 --figures docs/figures/sweden
