@@ -217,6 +217,13 @@ def _scale_note(runs: RunSet) -> str:
     return "" if runs.scale == 1.0 else f" (world.scale {runs.scale:g}: counts are that share of Sweden's)"
 
 
+def _panels(n: int, max_cols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    """A grid of ``n`` panels sharing the y axis, at most ``max_cols`` wide, each ``width`` × ``height`` inches."""
+    ncols = min(max_cols, max(1, n))
+    nrows = -(-n // ncols)
+    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + 0.6), sharey=True, squeeze=False, layout="constrained")
+
+
 def _strategy_legend(fig: Figure, runs: RunSet, ncol: int | None = None) -> None:
     handles = [plt.Line2D([], [], color=runs.colour(s), linewidth=2) for s in runs.strategies]
     fig.legend(handles, runs.strategies, loc="outside lower center", ncol=ncol or min(4, len(handles)))
@@ -510,16 +517,7 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
     colours = {s: PALETTE[(i + 1) % len(PALETTE)] for i, s in enumerate(others)}
     y = np.arange(len(others))[::-1]
     with style():
-        ncols = min(3, max(1, len(indicators)))
-        nrows = -(-len(indicators) // ncols)
-        fig, axes = plt.subplots(
-            nrows,
-            ncols,
-            figsize=(4 * ncols, 0.35 * len(others) * nrows + 1.4 * nrows + 0.6),
-            sharey=True,
-            squeeze=False,
-            layout="constrained",
-        )
+        fig, axes = _panels(len(indicators), max_cols=3, width=4.0, height=0.35 * len(others) + 1.4)
         for ax, indicator in zip(axes.flat, indicators, strict=False):
             rows = comparison[comparison["indicator"] == indicator].set_index("strategy").reindex(others)
             mean, low, high = (rows[c].to_numpy(float) for c in ("diff_mean", "diff_low", "diff_high"))
@@ -633,16 +631,7 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: d
     y = np.arange(len(parameters))
     height = 0.38
     with style():
-        ncols = min(2, len(indicators))
-        nrows = -(-len(indicators) // ncols)
-        fig, axes = plt.subplots(
-            nrows,
-            ncols,
-            figsize=(5 * ncols, 0.32 * len(parameters) * nrows + 1.2 * nrows + 0.6),
-            sharey=True,
-            squeeze=False,
-            layout="constrained",
-        )
+        fig, axes = _panels(len(indicators), max_cols=2, width=5.0, height=0.32 * len(parameters) + 1.2)
         for ax, indicator in zip(axes.flat, indicators, strict=False):
             rows = table[table["indicator"] == indicator].set_index("parameter").reindex(parameters)
             for k, (value, conf, label, colour) in enumerate(bars):
