@@ -526,20 +526,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2, already reported on one line)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    commands = {
+        "run": _run,
+        "compare": _compare,
+        "sweep": _sweep,
+        "sensitivity": _sensitivity,
+        "report": _report,
+        "dashboard": _dashboard,
+        "validate": _validate,
+    }
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "sensitivity":
-            return _sensitivity(args)
-        if args.command == "report":
-            return _report(args)
-        if args.command == "dashboard":
-            return _dashboard(args)
-        return _validate(args)
+        return commands[args.command](args)
     except ScenarioError as exc:
         _fail(str(exc))
         return EXIT_BAD_INPUT

@@ -141,11 +141,8 @@ def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
         icu_nat["free_beds_share"] = 1.0 - icu_nat["icu_patients"] / icu_nat["beds_surge"].clip(lower=1e-9)
 
     counts = [c for c in staff.columns if c.startswith("n_")]
-    present = staff["n_total"] - staff["n_left"]
-    weighted = staff[["date"]].assign(present=present, fatigue_sum=staff["fatigue_mean"].fillna(0.0) * present)
     staff_nat = staff[["date", *counts]].groupby("date", observed=True).sum()
-    sums = weighted.groupby("date", observed=True)[["present", "fatigue_sum"]].sum()
-    staff_nat["fatigue_mean"] = sums["fatigue_sum"] / sums["present"].where(sums["present"] > 0)
+    staff_nat["fatigue_mean"] = _weighted_fatigue(staff, ["date"])
     return icu_nat.join(staff_nat, how="outer").reset_index()
 
 
