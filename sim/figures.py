@@ -200,7 +200,7 @@ def _national(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame.groupby(["strategy", "replication", "date"], observed=True)[list(columns)].sum().reset_index()
 
 
-def _signed(value: float) -> str:
+def signed(value: float) -> str:
     """A difference for a label: thousands separated, three significant digits below 100."""
     if not np.isfinite(value):
         return "–"
@@ -525,7 +525,7 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
             for yi, strategy, m, lo, hi in zip(y, others, mean, low, high, strict=True):
                 err = [[m - lo], [hi - m]] if np.isfinite(lo) else None
                 ax.errorbar(m, yi, xerr=err, fmt="o", color=colours[strategy], markersize=5, capsize=3, elinewidth=1.4, zorder=3)
-                ax.annotate(_signed(m), (m, yi), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=7, color="0.2")
+                ax.annotate(signed(m), (m, yi), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=7, color="0.2")
             lo_all = np.nanmin(np.concatenate([low, mean, [0.0]]))
             hi_all = np.nanmax(np.concatenate([high, mean, [0.0]]))
             pad = 0.12 * (hi_all - lo_all or max(abs(hi_all), 1.0))

@@ -81,9 +81,10 @@ def kind_of(folder: str | Path) -> str:
         ScenarioError: the folder does not exist or is not a mobsim results folder.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ScenarioError(str(folder), "", "not found; expected a results folder written by 'mobsim run', 'compare' or 'sweep'")
-    manifest = _manifest(folder)
+    return _kind(folder, _manifest(folder))
+
+
+def _kind(folder: Path, manifest: dict[str, Any]) -> str:
     if "experiment_sha256" in manifest:
         return "sweep"
     if "strategies" in manifest:
@@ -94,6 +95,8 @@ def kind_of(folder: str | Path) -> str:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise ScenarioError(str(folder), "", "not found; expected a results folder written by 'mobsim run', 'compare' or 'sweep'")
     path = folder / "manifest.json"
     try:
         manifest = json.loads(path.read_text())
@@ -133,8 +136,8 @@ def load(folder: str | Path) -> Folder:
     from sim.experiment import national_daily, region_daily, unit_daily
 
     folder = Path(folder)
-    kind = kind_of(folder)
     manifest = _manifest(folder)
+    kind = _kind(folder, manifest)
     if kind == "run":
         frames = {name: _parquet(folder, name) for name in RUN_FILES}
         daily = Daily(**frames)
@@ -309,14 +312,10 @@ def _compare_sentences(runs: figures.RunSet) -> list[str]:
         parts = []
         for _, r in clear.head(6).iterrows():
             name = figures.INDICATORS.get(r["indicator"], (r["indicator"].replace("_", " "), ""))[0].lower()
-            parts.append(f"{name} {_signed(r['diff_mean'])} [{_signed(r['diff_low'])}, {_signed(r['diff_high'])}]")
+            mean, low, high = (figures.signed(r[c]) for c in ("diff_mean", "diff_low", "diff_high"))
+            parts.append(f"{name} {mean} [{low}, {high}]")
         out.append(f"{strategy}: " + "; ".join(parts) + ".")
     return out
-
-
-def _signed(value: float) -> str:
-    text = _fmt(float(value))
-    return text if text.startswith("-") or text == "–" else "+" + text
 
 
 def _sweep_sentences(folder: Folder) -> list[str]:
@@ -425,7 +424,7 @@ def _html(folder: Folder, images: list[tuple[Figure, bytes]]) -> str:
     return "\n".join(parts)
 
 
-def _pdf(folder: Folder, path: Path, strategy: str | None = None) -> None:
+def _pdf(folder: Folder, path: Path, strategy: str | None, keep: Callable[[Figure, Any, bytes | None], None]) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -437,7 +436,8 @@ def _pdf(folder: Folder, path: Path, strategy: str | None = None) -> None:
         page.text(0.07, 0.95, "\n".join(text), va="top", ha="left", fontsize=9, family="sans-serif")
         pdf.savefig(page)
         plt.close(page)
-        for _, fig in rendered(folder, strategy):
+        for figure, fig in rendered(folder, strategy):
+            keep(figure, fig, None)  # first: its PNG is then the same as the HTML report's
             pdf.savefig(fig)
             plt.close(fig)
         for title, frame in tables(folder):
@@ -482,6 +482,19 @@ def write_report(
     handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     tmp = Path(tmp_name)
+
+    def keep(figure: Figure, fig: Any, png: bytes | None) -> None:
+        """Also write the figure to ``figures_dir`` as PNG and PDF (the PNG already encoded, if given)."""
+        if figures_dir is None:
+            return
+        stem = Path(figures_dir) / figure.name
+        if png is None:
+            figures.save(fig, stem)
+            return
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        stem.with_suffix(".png").write_bytes(png)
+        figures.save(fig, stem, formats=("pdf",))
+
     try:
         if fmt == "html":
             import matplotlib.pyplot as plt
@@ -489,15 +502,11 @@ def write_report(
             images = []
             for figure, fig in rendered(folder, strategy):
                 images.append((figure, _png(fig)))
-                if figures_dir is not None:
-                    figures.save(fig, Path(figures_dir) / figure.name)
+                keep(figure, fig, images[-1][1])
                 plt.close(fig)
             tmp.write_text(_html(folder, images), encoding="utf-8")
         else:
-            _pdf(folder, tmp, strategy)
-            if figures_dir is not None:
-                for figure, fig in rendered(folder, strategy):
-                    figures.save(fig, Path(figures_dir) / figure.name)
+            _pdf(folder, tmp, strategy, keep)
         tmp.chmod(0o644)
         os.replace(tmp, target)
     except BaseException:
