@@ -209,16 +209,24 @@ def dashboard():
 
 
 def _info_has(page, text: str, timeout: float = 30_000) -> None:
-    page.wait_for_function("t => document.querySelector('.mobsim-info').innerText.includes(t)", arg=text, timeout=timeout)
+    page.wait_for_function("t => (document.querySelector('.mobsim-info')?.innerText ?? '').includes(t)", arg=text, timeout=timeout)
 
 
 def test_dashboard_in_chromium(dashboard, chromium_page):  # noqa: F811 (fixture)
     page = chromium_page
     page.goto(dashboard)
-    page.wait_for_selector(".mobsim-fatigue img", timeout=60_000)
-    for plot in ("coverage", "status", "fatigue"):
-        box = page.locator(f".mobsim-{plot} img").bounding_box()
-        assert box is not None and box["width"] > 200 and box["height"] > 100, (plot, box)
+    # Solara may re-render a plot after the first paint (the <img> is replaced), so the check
+    # polls in the page until all three are laid out at once rather than reading each box once.
+    page.wait_for_function(
+        """plots => plots.every(p => {
+            const img = document.querySelector(`.mobsim-${p} img`);
+            if (!img || !img.complete || img.naturalWidth === 0) return false;
+            const box = img.getBoundingClientRect();
+            return box.width > 200 && box.height > 100;
+        })""",
+        arg=["coverage", "status", "fatigue"],
+        timeout=60_000,
+    )
     _info_has(page, "day 0 of 122")
     assert page.locator(".mobsim-pool").inner_text() == "none"
 
@@ -226,7 +234,7 @@ def test_dashboard_in_chromium(dashboard, chromium_page):  # noqa: F811 (fixture
     before = page.locator(".mobsim-coverage img").get_attribute("src")
     page.get_by_role("button", name="Step").click()
     _info_has(page, "day 1 of 122")
-    page.wait_for_function("s => document.querySelector('.mobsim-coverage img').src !== s", arg=before)
+    page.wait_for_function("s => { const img = document.querySelector('.mobsim-coverage img'); return img !== null && img.src !== s; }", arg=before)
     assert re.search(r"\b(Step|Time): 1(\.0)?\b", page.inner_text("body"))  # Mesa's counter: "Step: 1" (3.3), "Time: 1.0" (3.5)
 
     # one slider: the pool size moves one notch (100 members) and the model built on Reset has that pool
