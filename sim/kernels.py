@@ -480,9 +480,8 @@ def advance_nursing_homes(
     for h in range(n_homes):
         introductions[h] = 0
     for i in range(status.shape[0]):
-        if status[i] != ACTIVE or infected_day[i] < 0:
-            continue
-        if day - infected_day[i] >= infectious_days:
+        # the rare condition first (infected within the last few days), then the common one
+        if infected_day[i] < 0 or day - infected_day[i] >= infectious_days or status[i] != ACTIVE:
             continue
         h = workplace_home[workplace[i]]
         if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < seed_rate:
@@ -636,9 +635,11 @@ def capacity_by_region_role(
     """Hours × effectiveness of active staff at the marked workplaces, by (region, role)."""
     out = np.zeros((n_regions, n_professions), dtype=F)
     for i in range(status.shape[0]):
-        w = workplace[i]
-        if status[i] == ACTIVE and at[w]:
-            out[workplace_region[w], role[i]] += hours[i] * effectiveness[i]
+        # the rare condition first (few staff are at the marked workplaces): a branch the CPU predicts;
+        # unsigned ids skip the negative-index wrap-around. Same sums in the same order.
+        w = np.uint32(workplace[i])
+        if at[w] and status[i] == ACTIVE:
+            out[np.uint32(workplace_region[w]), np.uint32(role[i])] += hours[i] * effectiveness[i]
     return out
 
 
