@@ -634,12 +634,20 @@ def capacity_by_region_role(
 ) -> np.ndarray:
     """Hours × effectiveness of active staff at the marked workplaces, by (region, role)."""
     out = np.zeros((n_regions, n_professions), dtype=F)
+    # the rare condition first (few staff are at the marked workplaces): a branch the CPU predicts;
+    # unsigned ids skip the negative-index wrap-around; the current (region, role) sum stays in a
+    # register while consecutive staff share it. Same sums in the same order.
+    cr, cp, acc = np.uint32(0), np.uint32(0), 0.0
     for i in range(status.shape[0]):
-        # the rare condition first (few staff are at the marked workplaces): a branch the CPU predicts;
-        # unsigned ids skip the negative-index wrap-around. Same sums in the same order.
         w = np.uint32(workplace[i])
         if at[w] and status[i] == ACTIVE:
-            out[np.uint32(workplace_region[w]), np.uint32(role[i])] += hours[i] * effectiveness[i]
+            r, p = np.uint32(workplace_region[w]), np.uint32(role[i])
+            if r != cr or p != cp:
+                out[cr, cp] = acc
+                cr, cp = r, p
+                acc = out[r, p]
+            acc += hours[i] * effectiveness[i]
+    out[cr, cp] = acc
     return out
 
 
@@ -653,11 +661,20 @@ def own_capacity(
     """
     total = np.zeros(size, dtype=F)
     icu = np.zeros(size, dtype=F)
+    # the running sums of the current key stay in registers while consecutive staff share it (they are
+    # sorted by home, so they mostly do): no chain of stores and reloads through memory; same order
+    ck, t_sum, i_sum = 0, 0.0, 0.0
     for j in range(staff.shape[0]):
         if status[staff[j]] == ACTIVE:
-            total[key[j]] += hours[j]
+            k = key[j]
+            if k != ck:
+                total[ck], icu[ck] = t_sum, i_sum
+                ck = k
+                t_sum, i_sum = total[k], icu[k]
+            t_sum += hours[j]
             if at_icu[j]:
-                icu[key[j]] += hours[j]
+                i_sum += hours[j]
+    total[ck], icu[ck] = t_sum, i_sum
     return total, icu
 
 
