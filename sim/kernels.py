@@ -211,6 +211,8 @@ def reset_placement(
 def deploy_by_priority(
     order: np.ndarray,
     group_start: np.ndarray,
+    members: np.ndarray,
+    member_group: np.ndarray,
     share: np.ndarray,
     limit: np.ndarray,
     target: np.ndarray,
@@ -226,23 +228,27 @@ def deploy_by_priority(
     """Send a share of each group's available staff to the group's target workplace.
 
     Groups are runs of ``order`` (staff ids sorted by a fixed random priority):
-    group g is ``order[group_start[g]:group_start[g + 1]]``. Available means
+    group g is ``order[group_start[g]:group_start[g + 1]]``; ``members`` are the same staff in id
+    order and ``member_group`` their groups (``sim.world.Queue``). Available means
     active, not posted elsewhere and still at home today. The first
     ``round(share[g] · available)``, at most ``limit[g]`` (-1: no limit), go to ``target[g]`` in role
     ``target_role[g]`` (-1: their own) with effectiveness multiplied by
     ``target_effectiveness[g]``. Staff keep their place in the queue from day
     to day, so the same people are deployed while the share holds.
     """
+    # available staff of each group: counted in id order, through the staff arrays in memory order
+    available = np.zeros(group_start.shape[0] - 1, dtype=np.int64)
+    for j in range(members.shape[0]):
+        g = member_group[j]
+        if share[g] > 0.0:
+            i = members[j]
+            if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+                available[g] += 1
     for g in range(group_start.shape[0] - 1):
         if share[g] <= 0.0:
             continue
         lo, hi = group_start[g], group_start[g + 1]
-        available = 0
-        for j in range(lo, hi):
-            i = order[j]
-            if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
-                available += 1
-        k = int(share[g] * available + 0.5)
+        k = int(share[g] * available[g] + 0.5)
         if 0 <= limit[g] < k:
             k = limit[g]
         for j in range(lo, hi):

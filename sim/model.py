@@ -108,6 +108,7 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_required = np.zeros((n_reg, N_PROFESSIONS))
         self.forecast_icu_nurse_gap = np.zeros(n_reg)
         self.covid_ward_supply = np.zeros((n_reg, N_PROFESSIONS))
+        self.worked_at = world.staff.workplace.copy()  # where each staff member worked today (before same-day sickness)
         self.hours_per_head = sc.workforce.normal_max_weekly_hours / 7.0
         self.day = 0
         self.key = np.uint64(0)
@@ -206,7 +207,7 @@ class MobilisationModel(mesa.Model):
         work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
 
         # 5. advance every staff member (compiled core); who falls sick today goes home, so keep where they worked
-        self.worked_at = s.workplace.copy()
+        np.copyto(self.worked_at, s.workplace)  # a buffer kept from day to day: no fresh 1 MB allocation
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
         inf, ab = sc.infection, sc.absence

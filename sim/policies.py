@@ -118,7 +118,7 @@ class CohortWards(Lever):
         target = queue.region * N_REGION_KINDS + COVID_WARD
         no_limit = np.full(len(queue), -1)
         kernels.deploy_by_priority(
-            queue.order, queue.start, share, no_limit, target, no_limit, np.ones(len(queue)),
+            queue.order, queue.start, queue.members, queue.member_group, share, no_limit, target, no_limit, np.ones(len(queue)),
             s.status, s.home, s.posting, s.workplace, s.role, s.effectiveness,
         )  # fmt: skip
 
@@ -401,7 +401,7 @@ class Redeployment(Lever):
         if not share.any():
             return
         kernels.deploy_by_priority(
-            queue.order, queue.start, share, self._limits(model), self.target, self.role, np.ones(len(queue)),
+            queue.order, queue.start, queue.members, queue.member_group, share, self._limits(model), self.target, self.role, np.ones(len(queue)),
             s.status, s.home, s.posting, s.workplace, s.role, s.effectiveness,
         )  # fmt: skip
 

@@ -64,12 +64,16 @@ class Queue:
     """Staff grouped by (region, profession) in a fixed priority order, for deployments.
 
     Group g is ``order[start[g]:start[g + 1]]``; ``region[g]`` and ``profession[g]`` name it.
+    ``members`` holds the same staff in id order and ``member_group`` the group of each, so that
+    counts over a group can read the staff arrays in memory order rather than in priority order.
     """
 
     order: np.ndarray
     start: np.ndarray
     region: np.ndarray
     profession: np.ndarray
+    members: np.ndarray
+    member_group: np.ndarray
 
     @classmethod
     def build(cls, ids: np.ndarray, region: np.ndarray, profession: np.ndarray, priority: np.ndarray) -> Queue:
@@ -81,7 +85,11 @@ class Queue:
         else:
             start = np.concatenate([[0], bounds, [order.shape[0]]]).astype(np.int64)
             first = order[start[:-1]]
-        return cls(order, start, region[first].astype(np.int64), profession[first].astype(np.int64))
+        group_of = np.repeat(np.arange(start.shape[0] - 1, dtype=np.int64), np.diff(start))
+        by_id = np.argsort(order, kind="stable")
+        return cls(
+            order, start, region[first].astype(np.int64), profession[first].astype(np.int64), order[by_id], group_of[by_id]
+        )
 
     def __len__(self) -> int:
         return int(self.start.shape[0] - 1)
@@ -235,16 +243,15 @@ def build_world(scenario: Scenario) -> World:
     # staff
     staff_table = data.national_staff()
     beds = reg["icu_beds_2019"].to_numpy(float)
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("profession", "employer", "region", "home", "contract")}
+    # one row per block of identical staff (count, profession, employer, region, home workplace), expanded at the end
+    blocks: list[tuple[int, int, int, int, int]] = []
+    contracts: list[np.ndarray] = []
 
     def add(n: int, profession: int, employer: int, region: int, workplace: int, contract: np.ndarray | int) -> None:
         if n <= 0:
             return
-        cols["profession"].append(np.full(n, profession))
-        cols["employer"].append(np.full(n, employer))
-        cols["region"].append(np.full(n, region))
-        cols["home"].append(np.full(n, workplace))
-        cols["contract"].append(np.broadcast_to(np.asarray(contract), (n,)).copy())
+        blocks.append((n, profession, employer, region, workplace))
+        contracts.append(np.full(n, contract, dtype=np.int8) if np.isscalar(contract) else contract)
 
     for _, row in staff_table.iterrows():
         name, employer, count = row["profession"], row["employer"], int(row["count"])
@@ -277,13 +284,13 @@ def build_world(scenario: Scenario) -> World:
                 munis = np.flatnonzero(muni_region == r)
                 for m, n in zip(munis, apportion(int(n_hc), muni_pop[munis]), strict=True):
                     add(int(n), p, 1, r, first_hc + m, (rng.random(int(n)) < hourly_mean_region(reg, r)).astype(np.int8))
-    if not cols["profession"]:
+    if not blocks:
         raise ScenarioError("scenario", "world.scale", "so small that no staff are left; raise the scale")
-    profession = np.concatenate(cols["profession"]).astype(np.int8)
-    employer = np.concatenate(cols["employer"]).astype(np.int8)
-    region = np.concatenate(cols["region"]).astype(np.int16)
-    home = np.concatenate(cols["home"]).astype(np.int32)
-    contract = np.concatenate(cols["contract"]).astype(np.int8)
+    block = np.array(blocks, dtype=np.int64)
+    profession, employer, region, home = (np.repeat(block[:, c], block[:, 0]) for c in range(1, 5))
+    profession, employer = profession.astype(np.int8), employer.astype(np.int8)
+    region, home = region.astype(np.int16), home.astype(np.int32)
+    contract = np.concatenate(contracts).astype(np.int8)
     n = profession.shape[0]
 
     daily_full = wf.weekly_hours / 7.0

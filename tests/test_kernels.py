@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim import kernels
+from sim.world import Queue
 
 
 def _draws(seed: int, day: int, n: int, event: int) -> np.ndarray:
@@ -70,20 +71,25 @@ def test_fatigue_equilibrium_is_a_fixed_point():
 
 
 def test_deploy_by_priority_sends_the_share_of_active_staff_in_queue_order():
-    order = np.array([4, 2, 0, 1, 3, 5], dtype=np.int64)  # one group of six
-    start = np.array([0, 6], dtype=np.int64)
-    status = np.array([0, 0, 1, 0, 0, 0], dtype=np.int8)  # staff 2 is off sick
-    home = np.full(6, 7, dtype=np.int32)
-    posting = np.full(6, -1, dtype=np.int32)
+    # staff 0-5 form one group, queued 4, 2, 0, 1, 3, 5; staff 6-8, interleaved by id, a second group
+    region = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1])
+    priority = np.array([2, 3, 1, 4, 0, 5, 0, 1, 2], dtype=float)
+    ids = np.array([0, 6, 1, 2, 7, 3, 4, 8, 5])
+    queue = Queue.build(ids, region, np.full(9, 4), priority)
+    assert queue.order[:6].tolist() == [4, 2, 0, 1, 3, 5] and queue.members.tolist() == list(range(9))
+    assert queue.member_group.tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1]
+    status = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0], dtype=np.int8)  # staff 2 is off sick
+    home = np.array([7, 7, 7, 7, 7, 7, 8, 8, 8], dtype=np.int32)
+    posting = np.full(9, -1, dtype=np.int32)
     posting[1] = 3  # staff 1 is on loan elsewhere
     workplace = np.where(posting >= 0, posting, home).astype(np.int32)
-    role = np.full(6, 4, dtype=np.int8)
-    eff = np.ones(6)
+    role = np.full(9, 4, dtype=np.int8)
+    eff = np.ones(9)
 
     def deploy(share, target_role=-1, target_eff=1.0, limit=-1):
         kernels.deploy_by_priority(
-            order, start, np.array([share]), np.array([limit]), np.array([9]), np.array([target_role]), np.array([target_eff]),
-            status, home, posting, workplace, role, eff,
+            queue.order, queue.start, queue.members, queue.member_group, np.array([share, 0.0]), np.array([limit, -1]),
+            np.array([9, 9]), np.array([target_role, -1]), np.array([target_eff, 1.0]), status, home, posting, workplace, role, eff,
         )  # fmt: skip
 
     deploy(0.5, target_role=2, target_eff=0.5)
@@ -96,6 +102,7 @@ def test_deploy_by_priority_sends_the_share_of_active_staff_in_queue_order():
     assert sorted(np.flatnonzero(workplace == 9)) == [0, 3, 4]
     deploy(1.0)  # the rest of the available: only staff 5 is still at home
     assert sorted(np.flatnonzero(workplace == 9)) == [0, 3, 4, 5]
+    assert workplace[6:].tolist() == [8, 8, 8]  # the second group's share is 0: nobody moves
 
 
 def test_count_supply_counts_only_active_staff():
