@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import queue
-import re
 import signal
 import socket
 import subprocess
@@ -213,6 +212,8 @@ def _info_has(page, text: str, timeout: float = 30_000) -> None:
 
 
 def test_dashboard_in_chromium(dashboard, chromium_page):  # noqa: F811 (fixture)
+    from playwright.sync_api import expect  # retries each check until it holds or times out (a re-render may land late)
+
     page = chromium_page
     page.goto(dashboard)
     # Solara may re-render a plot after the first paint (the <img> is replaced), so the check
@@ -228,22 +229,25 @@ def test_dashboard_in_chromium(dashboard, chromium_page):  # noqa: F811 (fixture
         timeout=60_000,
     )
     _info_has(page, "day 0 of 122")
-    assert page.locator(".mobsim-pool").inner_text() == "none"
+    expect(page.locator(".mobsim-pool")).to_have_text("none")
 
     # one step: the day counter moves on and the plots are redrawn with a day of data
     before = page.locator(".mobsim-coverage img").get_attribute("src")
     page.get_by_role("button", name="Step").click()
     _info_has(page, "day 1 of 122")
-    page.wait_for_function("s => { const img = document.querySelector('.mobsim-coverage img'); return img !== null && img.src !== s; }", arg=before)
-    assert re.search(r"\b(Step|Time): 1(\.0)?\b", page.inner_text("body"))  # Mesa's counter: "Step: 1" (3.3), "Time: 1.0" (3.5)
+    page.wait_for_function(
+        "s => { const img = document.querySelector('.mobsim-coverage img'); return img !== null && img.src !== s; }", arg=before
+    )
+    # Mesa's own counter, as shown: "Step: 1" (3.3), "Time: 1.0" (3.5)
+    page.wait_for_function("() => /\\b(Step|Time): 1(\\.0)?\\b/.test(document.body.innerText)")
 
     # one slider: the pool size moves one notch (100 members) and the model built on Reset has that pool
     slider = page.locator(".v-input", has_text="Pool size").locator("[role=slider]")
-    assert slider.get_attribute("aria-valuenow") == "0"
+    expect(slider).to_have_attribute("aria-valuenow", "0")
     slider.focus()
     slider.press("ArrowRight")
-    page.wait_for_function("e => e.getAttribute('aria-valuenow') === '100'", arg=slider.element_handle())
+    expect(slider).to_have_attribute("aria-valuenow", "100")
     page.get_by_role("button", name="Reset").click()
     _info_has(page, "day 0 of 122")
-    assert page.locator(".mobsim-pool").inner_text() == "100 members, response 3 days"
-    assert "national_pool" in page.locator(".mobsim-info").inner_text()
+    expect(page.locator(".mobsim-pool")).to_have_text("100 members, response 3 days")
+    expect(page.locator(".mobsim-info")).to_contain_text("national_pool")
