@@ -258,7 +258,7 @@ def load_experiment(path: str | Path) -> Experiment:
         if not overrides:
             return scenario
         for dotted in overrides:
-            _lookup(scenario, dotted, source, f"{key}.{dotted}")
+            scenario_value(scenario, dotted, source, f"{key}.{dotted}")
         try:
             return scenario.with_overrides(**overrides)
         except ScenarioError as exc:
@@ -281,7 +281,7 @@ def load_experiment(path: str | Path) -> Experiment:
         assert base is not None and spec.parameters is not None
         scenarios[""] = base
         for key, parameter in spec.parameters.items():
-            current = _lookup(base, key, source, f"parameters.{key}")
+            current = scenario_value(base, key, source, f"parameters.{key}")
             if parameter.values is None:
                 if isinstance(current, bool) or not isinstance(current, int | float | None):
                     raise ScenarioError(
@@ -292,7 +292,7 @@ def load_experiment(path: str | Path) -> Experiment:
     return Experiment(spec=spec, source=path, scenarios=scenarios, integer=frozenset(integer))
 
 
-def _lookup(scenario: Scenario, dotted: str, source: str, key: str) -> Any:
+def scenario_value(scenario: Scenario, dotted: str, source: str, key: str) -> Any:
     """The scenario's value at ``dotted`` (``a.b.0.c``), or a ScenarioError naming the unknown part."""
     node: Any = scenario.model_dump(mode="json")
     for i, part in enumerate(dotted.split(".")):

@@ -87,9 +87,7 @@ class Queue:
             first = order[start[:-1]]
         group_of = np.repeat(np.arange(start.shape[0] - 1, dtype=np.int64), np.diff(start))
         by_id = np.argsort(order, kind="stable")
-        return cls(
-            order, start, region[first].astype(np.int64), profession[first].astype(np.int64), order[by_id], group_of[by_id]
-        )
+        return cls(order, start, region[first].astype(np.int64), profession[first].astype(np.int64), order[by_id], group_of[by_id])
 
     def __len__(self) -> int:
         return int(self.start.shape[0] - 1)

@@ -37,6 +37,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.sweep import scenario_value  # noqa: E402
 from sim.validation import BY_KEY, PATTERNS, Pattern, load_runs_scenarios, simulate  # noqa: E402
 
 #: The fitted parameters: dotted scenario key -> (lower, upper) of a uniform prior.
@@ -92,14 +93,6 @@ def make_model(scale: float):
     return model
 
 
-def _previous(key: str) -> float:
-    base = load_runs_scenarios()["spring"].model_dump()
-    value = base
-    for part in key.split("."):
-        value = value[part]
-    return float(value)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="world.scale of every simulation (default 0.05)")
@@ -140,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     posterior.to_csv(args.out / "posterior.csv")
     populations = history.get_all_populations()
     print(populations.to_string())
+    spring = load_runs_scenarios()["spring"]  # the values before this fit
     rows = []
     for key, (lo, hi) in PRIORS.items():
         values = posterior[_name(key)].to_numpy()
@@ -148,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "parameter": key,
                 "prior": f"uniform({lo:g}, {hi:g})",
-                "previous": _previous(key),
+                "previous": float(scenario_value(spring, key, "calibrate", key)),
                 "median": q50,
                 "q05": q05,
                 "q95": q95,
