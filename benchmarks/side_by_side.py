@@ -1,0 +1,75 @@
+"""The full-scale year, this checkout against an older commit, in alternating fresh processes.
+
+The machine's speed drifts by up to 20 % from one quarter-hour to the next (benchmarks/README.md), so
+two versions are compared by running them in turn, each in a fresh process with a warm numba cache,
+and reporting the ratio of the medians. The older commit is checked out into a temporary git
+worktree (removed at the end) and run with this checkout's interpreter.
+
+Usage::
+
+    .venv/bin/python benchmarks/side_by_side.py 69fd53f            # 5 runs of each
+    .venv/bin/python benchmarks/side_by_side.py 69fd53f --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Run in the checkout under test: warm the kernels (compile or load the cache), then time build + run.
+YEAR = """
+import sys, time
+sys.path.insert(0, ".")
+import sim
+path = "scenarios/second_wave.toml"
+sim.MobilisationModel(scenario=sim.load_scenario(path, **{"world.scale": 0.02}), seed=1).run()
+scenario = sim.load_scenario(path)
+cpu, wall = time.process_time(), time.perf_counter()
+sim.MobilisationModel(scenario=scenario, seed=1).run()
+print(time.perf_counter() - wall, time.process_time() - cpu)
+"""
+
+
+def year(checkout: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of the full-scale year built and run in ``checkout``, in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", YEAR], cwd=checkout, capture_output=True, text=True, check=True).stdout
+    wall, cpu = out.split()
+    return float(wall), float(cpu)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("commit", help="the older commit to compare with (any git revision)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each version (default 5)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be >= 1")
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "old"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.commit], cwd=ROOT, check=True)
+        try:
+            year(old)  # the old kernels compile into the worktree's cache once, untimed
+            runs: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+            for _ in range(args.runs):
+                runs["before"].append(year(old))
+                runs["after"].append(year(ROOT))
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
+    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in runs.items()}
+    for k, v in runs.items():
+        walls = ", ".join(f"{w:.2f}" for w, _ in v)
+        print(
+            f"{k:6s} ({args.commit if k == 'before' else 'this checkout'}): wall median {med[k][0]:.2f} s [{walls}], CPU median {med[k][1]:.2f} s"
+        )
+    print(f"after / before: wall x{med['after'][0] / med['before'][0]:.2f}, CPU x{med['after'][1] / med['before'][1]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
