@@ -108,11 +108,13 @@ def _run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from sim.model import MobilisationModel
+    from sim.results import run_files
+    from sim.store import FolderError
 
     if not 0 <= args.seed <= MAX_SEED:
         raise ScenarioError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, set_values=args.set_values)
-    out = _check_out(args.out or Path("results") / scenario.name)
+    out = _check_out(args.out or Path("results") / scenario.name, "run", run_files(args.csv))
     console = Console(stderr=True)
     started = time.perf_counter()
     model = MobilisationModel(scenario=scenario, seed=args.seed)
@@ -129,6 +131,8 @@ def _run(args: argparse.Namespace) -> int:
     finished = time.perf_counter()
     try:
         result.save(out, csv=args.csv)
+    except FolderError as exc:
+        raise ScenarioError("--out", str(out), str(exc)) from None
     except OSError as exc:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
@@ -151,13 +155,13 @@ def _format(value: object) -> str:
     return str(value)
 
 
-def _check_out(out: Path) -> Path:
-    """The results folder, refused before the run if it cannot or must not be written."""
-    from sim.results import check_results_dir
+def _check_out(out: Path, kind: str, writes: Sequence[str]) -> Path:
+    """The results folder, refused before the runs if it cannot or must not be written (see ``sim.store``)."""
+    from sim.store import FolderError, check_folder
 
     try:
-        return check_results_dir(out)
-    except ValueError as exc:
+        return check_folder(out, kind, writes)
+    except FolderError as exc:
         raise ScenarioError("--out", str(out), str(exc)) from None
 
 
@@ -165,7 +169,8 @@ def _compare(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from sim.experiment import check_names, run_replications
+    from sim.experiment import FILES, check_names, run_replications
+    from sim.store import FolderError
 
     # every input is checked before the first run
     if args.replications < 1:
@@ -183,7 +188,7 @@ def _compare(args: argparse.Namespace) -> int:
     check_names(scenarios, args.scenarios)
     for scenario in scenarios:
         _check_demand_csv(scenario)
-    out = _check_out(args.out or Path("results") / _compare_folder([s.name for s in scenarios]))
+    out = _check_out(args.out or Path("results") / _compare_folder([s.name for s in scenarios]), "compare", FILES)
 
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -199,6 +204,8 @@ def _compare(args: argparse.Namespace) -> int:
     finished = time.perf_counter()
     try:
         compared.save(out)
+    except FolderError as exc:
+        raise ScenarioError("--out", str(out), str(exc)) from None
     except OSError as exc:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
@@ -211,6 +218,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from sim.store import FolderError
     from sim.sweep import jobs, load_experiment, load_results, mean_by_point, open_store, run_sweep
 
     # every input is checked before the first run
@@ -249,6 +257,8 @@ def _sweep(args: argparse.Namespace) -> int:
                 local_dask=args.dask,
                 progress=lambda done, failed, _: progress.update(task, completed=done, failed=failed),
             )
+        except FolderError as exc:  # e.g. another sweep holds the store's lock
+            raise ScenarioError("--out", str(out), str(exc)) from None
         except KeyboardInterrupt:
             print(f"mobsim: interrupted; finished runs are kept in {out}/ (continue with --resume)", file=sys.stderr)
             return 130

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import json
 import multiprocessing
 import os
 import platform
@@ -29,8 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.results import _pkg, _version, write_atomically
+from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError
+from sim.store import save_folder
 
 # Summary columns that matter to planners, in the order they are reported; those a run's summary lacks are left out.
 INDICATORS = (
@@ -70,7 +70,6 @@ FILES = [
     "unit_daily.parquet",
     "loans.parquet",
     "pool_deployments.parquet",
-    "manifest.json",
 ]
 
 ProgressCallback = Callable[[int, int], None]  # called with (runs done, runs in all) after each run
@@ -310,18 +309,17 @@ class CompareResult:
             "python": platform.python_version(),
             "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy")},
             "created_utc": self.created,
-            "files": FILES,
             "scenarios": {s.name: s.model_dump(mode="json") for s in self.scenarios},
         }
 
     def save(self, directory: str | Path) -> Path:
         """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
 
-        Written to a temporary folder beside ``directory`` and moved into place at the end
-        (as ``Result.save``), so an interrupted save leaves no half-written results.
+        Saved with ``sim.store.save_folder`` (as ``Result.save``): old results or new, complete;
+        files that mobsim did not write stay.
 
         Raises:
-            ValueError: the folder exists and holds something other than earlier results.
+            FolderError: the folder holds something other than results of a comparison.
         """
 
         def write(folder: Path) -> None:
@@ -331,9 +329,8 @@ class CompareResult:
             comparison.to_csv(folder / "comparison.csv", index=False)
             for name in ("national_daily", "region_daily", "unit_daily", "loans", "pool_deployments"):
                 getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
-            (folder / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
 
-        return write_atomically(directory, write)
+        return save_folder(directory, "compare", write, self.manifest())
 
 
 def run_replications(

@@ -494,6 +494,14 @@ def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
 # --------------------------------------------------------------------------- experiments
 
 
+def moved_indicators(comparison: pd.DataFrame) -> list[str]:
+    """Indicators of a ``summarise`` table whose paired difference is not zero for some strategy, in table order."""
+    moved = comparison.groupby("indicator", sort=False)["diff_mean"].apply(
+        lambda s: bool(np.nanmax(np.abs(s.to_numpy(float)), initial=0) > 0)
+    )
+    return [i for i in pd.unique(comparison["indicator"]) if moved.get(i, False)]
+
+
 def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | None = None, title: str | None = None) -> Figure:
     """One panel per indicator: each strategy's paired difference from the reference with its 95 % interval.
 
@@ -508,12 +516,11 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
     if not others:
         raise ValueError("a strategy comparison needs at least two strategies")
     if indicators is None:
-        moved = comparison.groupby("indicator", sort=False)["diff_mean"].apply(
-            lambda s: bool(np.nanmax(np.abs(s.to_numpy(float)), initial=0) > 0)
-        )
-        present = [i for i in pd.unique(comparison["indicator"]) if moved.get(i, False)]
+        present = moved_indicators(comparison)
         indicators = ([i for i in PRIORITY if i in present] + [i for i in present if i not in PRIORITY])[:9]
     indicators = list(indicators)
+    if not indicators:
+        raise ValueError("no indicator differs between the strategies: there is no difference to draw")
     colours = {s: PALETTE[(i + 1) % len(PALETTE)] for i, s in enumerate(others)}
     y = np.arange(len(others))[::-1]
     with style():

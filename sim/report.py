@@ -20,8 +20,6 @@ import datetime as dt
 import html
 import io
 import json
-import os
-import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ import pandas as pd
 from sim import figures
 from sim.results import Daily, _version
 from sim.scenario import ScenarioError
+from sim.store import FolderError, atomic_file, check_folder, check_report_file, recover, save_folder
 
 KINDS = ("run", "compare", "sweep")
 RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
@@ -95,6 +94,7 @@ def _kind(folder: Path, manifest: dict[str, Any]) -> str:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
+    recover(folder)  # a save killed between its two renames (where the atomic swap is missing) left it aside
     if not folder.is_dir():
         raise ScenarioError(str(folder), "", "not found; expected a results folder written by 'mobsim run', 'compare' or 'sweep'")
     path = folder / "manifest.json"
@@ -226,7 +226,7 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
             Figure("nursing_homes", "Nursing homes with an outbreak and infected residents.", lambda: figures.nursing_home_outbreaks(runs)),
             Figure("care_debt", "Planned operations and the care debt they leave.", lambda: figures.care_debt(runs)),
         ]
-        if runs.comparison is not None and len(runs.strategies) > 1:
+        if runs.comparison is not None and len(runs.strategies) > 1 and figures.moved_indicators(runs.comparison):
             comparison = runs.comparison
             out.append(
                 Figure(
@@ -303,6 +303,12 @@ def _compare_sentences(runs: figures.RunSet) -> list[str]:
         f"{len(runs.strategies)} strategies, {runs.replications} replications each with common random numbers "
         f"(replication r of every strategy uses the same seed); differences are paired, from {reference}, with 95 % intervals."
     ]
+    if len(runs.strategies) > 1 and not figures.moved_indicators(table):
+        out.append(
+            f"Every indicator is the same for every strategy in every replication (all paired differences are 0): "
+            f"in this period and world the strategies do not act differently from {reference}."
+        )
+        return out
     for strategy in runs.strategies[1:]:
         rows = table[(table["strategy"] == strategy) & np.isfinite(table["diff_low"].astype(float))]
         clear = rows[(rows["diff_low"] > 0) | (rows["diff_high"] < 0)]
@@ -468,48 +474,72 @@ def write_report(
         strategy: in a comparison, the strategy whose staff, fatigue, hours and loans are drawn (default the first).
 
     The report is written to a temporary file beside ``out`` and moved into place at the end,
-    so an interrupted report leaves no half-written file.
+    so an interrupted report leaves no half-written file. It replaces only a report that mobsim
+    wrote, and ``figures_dir`` is a folder that mobsim owns (``sim.store``): new, empty, or
+    written by an earlier ``--figures``; other files there stay.
 
     Raises:
-        ScenarioError: the folder cannot be read, or ``fmt`` is unknown.
+        ScenarioError: the folder cannot be read, ``fmt`` is unknown, or ``out`` or ``figures_dir``
+            is a file or folder that mobsim must not write.
     """
     if fmt not in ("html", "pdf"):
         raise ScenarioError("--format", "", f"expected html or pdf, got '{fmt}'")
     folder = load(results)
     figure_list(folder, strategy)  # an unknown strategy is refused before anything is written
-    target = Path(out) if out is not None else folder.path / f"report.{fmt}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-
-    def keep(figure: Figure, fig: Any, png: bytes | None) -> None:
-        """Also write the figure to ``figures_dir`` as PNG and PDF (the PNG already encoded, if given)."""
-        if figures_dir is None:
-            return
-        stem = Path(figures_dir) / figure.name
-        if png is None:
-            figures.save(fig, stem)
-            return
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        stem.with_suffix(".png").write_bytes(png)
-        figures.save(fig, stem, formats=("pdf",))
-
     try:
-        if fmt == "html":
-            import matplotlib.pyplot as plt
+        target = check_report_file(out if out is not None else folder.path / f"report.{fmt}", is_report)
+    except FolderError as exc:
+        raise ScenarioError("--out", str(out or folder.path / f"report.{fmt}"), str(exc)) from None
+    if figures_dir is not None:
+        try:
+            check_folder(figures_dir, "figures")
+        except FolderError as exc:
+            raise ScenarioError("--figures", str(figures_dir), str(exc)) from None
 
-            images = []
-            for figure, fig in rendered(folder, strategy):
-                images.append((figure, _png(fig)))
-                keep(figure, fig, images[-1][1])
-                plt.close(fig)
-            tmp.write_text(_html(folder, images), encoding="utf-8")
-        else:
-            _pdf(folder, tmp, strategy, keep)
-        tmp.chmod(0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    def write(staging: Path | None) -> None:
+        """Write the report; with a staging folder, also every figure there as PNG and PDF."""
+
+        def keep(figure: Figure, fig: Any, png: bytes | None) -> None:
+            if staging is None:
+                return
+            stem = staging / figure.name
+            if png is None:
+                figures.save(fig, stem)
+                return
+            stem.with_suffix(".png").write_bytes(png)
+            figures.save(fig, stem, formats=("pdf",))
+
+        def report(path: Path) -> None:
+            if fmt == "html":
+                import matplotlib.pyplot as plt
+
+                images = []
+                for figure, fig in rendered(folder, strategy):
+                    images.append((figure, _png(fig)))
+                    keep(figure, fig, images[-1][1])
+                    plt.close(fig)
+                path.write_text(_html(folder, images), encoding="utf-8")
+            else:
+                _pdf(folder, path, strategy, keep)
+
+        atomic_file(target, report)
+
+    if figures_dir is None:
+        write(None)
+    else:
+        provenance = {"report": str(target), "results": str(folder.path), "mobsim_version": _version()}
+        save_folder(figures_dir, "figures", write, provenance)
     return target
+
+
+def is_report(path: Path) -> bool:
+    """Whether ``path`` is a report written by mobsim (HTML with its title, or PDF with its creator)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+            if head.startswith(b"%PDF"):
+                fh.seek(0)
+                return b"/Creator (mobsim" in fh.read()
+    except OSError:
+        return False
+    return b"<title>mobsim report:" in head

@@ -30,12 +30,7 @@ share of Sweden's.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import platform
-import shutil
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -65,6 +60,7 @@ from sim.categories import (
     UNIT_KINDS,
 )
 from sim.policies import operations_per_day
+from sim.store import save_folder
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -503,94 +499,45 @@ class Result:
             "python": platform.python_version(),
             "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic")},
             "created_utc": self.created,
-            "files": [f"{name}.parquet" for name, _ in self.daily.items()]
-            + ["loans.parquet", "pool_deployments.parquet", "summary.csv", "summary.parquet"],
             "scenario": self.scenario.model_dump(mode="json"),
         }
 
     def save(self, directory: str | Path, csv: bool = False) -> Path:
         """Write Parquet files, the summary as CSV and Parquet, and ``manifest.json``.
 
-        The files are written to a temporary folder beside ``directory`` and moved
-        into place at the end, so an interrupted save leaves no half-written results.
+        Saved with ``sim.store.save_folder``: the folder holds either its old results or the
+        new ones, complete, whatever happens; files that mobsim did not write stay.
 
         Args:
-            directory: the results folder: created, or replaced if it holds earlier results.
+            directory: the results folder: new, empty, or one with earlier results of a run.
             csv: also write every daily frame as CSV.
 
         Raises:
-            ValueError: the folder exists and holds something other than earlier results.
+            FolderError: the folder holds something other than results of a run (see ``sim.store``).
         """
 
         def write(folder: Path) -> None:
-            frames = list(self.daily.items())
-            if self.events is not None:
-                frames += [("loans", self.events.loans), ("pool_deployments", self.events.pool_deployments)]
-            for name, frame in frames:
+            for name, frame in self.frames():
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
                 if csv:
                     frame.to_csv(folder / f"{name}.csv", index=False)
             self.summary.to_csv(folder / "summary.csv", index=False)
             self.summary.to_parquet(folder / "summary.parquet", index=False)
-            (folder / "manifest.json").write_text(json.dumps(self.manifest(), indent=2, default=str))
 
-        return write_atomically(directory, write)
+        return save_folder(directory, "run", write, self.manifest())
 
-
-def write_atomically(directory: str | Path, write: Callable[[Path], None]) -> Path:
-    """Fill a temporary folder beside ``directory`` with ``write`` and move it into place at the end.
-
-    An interrupted or failed write leaves nothing half-written; an earlier results folder
-    is replaced only once the new one is complete.
-
-    Raises:
-        ValueError: the folder exists and holds something other than earlier results.
-    """
-    target = check_results_dir(directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private to its owner
-    try:
-        write(tmp)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+    def frames(self) -> list[tuple[str, pd.DataFrame]]:
+        """The daily frames and, if recorded, the lever events, by file name."""
+        frames = list(self.daily.items())
+        if self.events is not None:
+            frames += [("loans", self.events.loans), ("pool_deployments", self.events.pool_deployments)]
+        return frames
 
 
-def check_results_dir(directory: str | Path) -> Path:
-    """The results folder as an absolute path, refused if saving there could destroy other files.
-
-    Saving replaces the whole folder, so an existing folder must be empty or hold earlier
-    results (a ``manifest.json``): saving to ``~/Documents`` must not wipe the documents.
-
-    Raises:
-        ValueError: with a message saying why the folder cannot be used.
-    """
-    target = Path(os.path.abspath(directory))  # resolves '..' (so the folder has a name) without following links
-    if not target.name:
-        raise ValueError("expected a results folder, not the file-system root")
-    if target.exists():
-        if not target.is_dir():
-            raise ValueError("exists and is not a folder")
-        if any(target.iterdir()) and not (target / "manifest.json").is_file():
-            raise ValueError("exists and holds other files (no manifest.json); saving would replace them, choose another folder")
-    parent = target.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        raise ValueError(f"'{parent}' is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ValueError(f"cannot write in '{parent}'")
-    return target
+def run_files(csv: bool = False) -> list[str]:
+    """The files ``Result.save`` writes besides ``manifest.json`` (checked against a user's files before a run)."""
+    frames = [*Daily.__dataclass_fields__, *Events.__dataclass_fields__]
+    return [f"{n}.parquet" for n in frames] + ["summary.csv", "summary.parquet"] + ([f"{n}.csv" for n in frames] if csv else [])
 
 
 def _worst_region_week(icu: pd.DataFrame) -> float:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario import ScenarioError
+from sim.store import atomic_file
 from sim.sweep import MORRIS_LEVELS, load_results, run_id
 
 METHODS = ("sobol", "morris")
@@ -144,14 +143,4 @@ def analyse(folder: str | Path, indicators: list[str] | None = None) -> pd.DataF
 
 def write_csv(table: pd.DataFrame, folder: str | Path) -> Path:
     """Write ``sensitivity.csv`` into the store atomically (a temporary file moved into place)."""
-    path = Path(folder) / CSV_NAME
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        table.to_csv(name, index=False)
-        os.chmod(name, 0o644)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_file(Path(folder) / CSV_NAME, lambda p: table.to_csv(p, index=False))

@@ -56,8 +56,12 @@ of every scenario it uses (so editing the experiment *or* a scenario file change
   runs already in ``runs/`` are skipped and the others (including failed ones) run; without it
   every run is run again and its file replaced (the model is deterministic, so the results are
   the same unless the code changed).
-- A folder whose manifest has another hash, or a non-empty folder without a manifest, is refused
-  (``ValueError``): runs of different experiments must not be mixed.
+- A folder whose manifest has another hash is refused once it holds a finished run (runs of
+  different experiments must not be mixed); with none, the new experiment takes it over.
+- Anything else that is not empty (other files, results of a run or a comparison) is refused
+  (``sim.store.FolderError``); files in the store that mobsim did not write are left alone.
+- A lock (``.mobsim.lock``, held while the sweep runs) keeps a second sweep out of the store.
+- With ``resume=True`` each run file is read before it counts as done; a damaged one is run again.
 """
 
 from __future__ import annotations
@@ -69,20 +73,30 @@ import hashlib
 import itertools
 import json
 import math
-import os
 import platform
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
+from filelock import FileLock, Timeout
 from pydantic import Field, field_validator, model_validator
 
 from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily, process_pool, share_cores
-from sim.results import _pkg, _version, check_results_dir
+from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError, _KeyedValueError, _read_toml, _Section, _validate_as, folder_name, load_scenario
+from sim.store import (
+    SWEEP_ENTRIES,
+    SWEEP_LOCK,
+    FolderError,
+    atomic_file,
+    atomic_json,
+    check_folder,
+    ownership,
+    read_manifest,
+    remove_temp_files,
+)
 
 Design = Literal["grid", "latin_hypercube", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "latin_hypercube", "sobol", "morris")
@@ -426,42 +440,47 @@ class SweepOutcome:
 
 
 def open_store(experiment: Experiment, folder: str | Path | None = None) -> Path:
-    """The results folder, checked (see the module's docstring); nothing is written.
+    """The results folder, checked (see the module's docstring and ``sim.store``); nothing is written.
+
+    A store of another experiment is refused once it holds a finished run; with none (an earlier
+    attempt failed before any run finished) the new experiment takes it over.
 
     Raises:
-        ValueError: the folder belongs to another experiment, or holds other files.
+        FolderError: the folder belongs to another experiment or kind, or holds other files.
     """
-    target = check_results_dir(folder if folder is not None else Path("results") / experiment.name)
-    manifest = target / "manifest.json"
-    if manifest.is_file():
-        try:
-            found = json.loads(manifest.read_text()).get("experiment_sha256")
-        except (OSError, ValueError, AttributeError):
-            found = None
-        if found != experiment.digest():
-            raise ValueError(
-                f"holds results of another experiment (manifest.json experiment_sha256 {str(found)[:12]}, "
-                f"this one {experiment.digest()[:12]}); choose another folder or delete it"
-            )
+    target = check_folder(folder if folder is not None else Path("results") / experiment.name, "sweep")
+    manifest = read_manifest(target)
+    found = manifest.get("experiment_sha256") if manifest is not None else None
+    if found is not None and found != experiment.digest() and _finished(target):
+        raise FolderError(
+            f"holds results of another experiment (manifest.json experiment_sha256 {str(found)[:12]}, "
+            f"this one {experiment.digest()[:12]}); choose another folder or delete it"
+        )
     return target
 
 
-def _write_bytes(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` atomically: ``write`` fills a temporary file in the same folder, moved into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(name))
-        os.chmod(name, 0o644)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+def _finished(folder: Path) -> set[str]:
+    """Run ids with a run file in the store (not yet verified)."""
+    return {p.stem for p in (folder / "runs").glob("*.parquet")}
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    _write_bytes(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str)))
+def _verified(folder: Path, ids: Iterable[str]) -> set[str]:
+    """The run ids whose run file is whole: it reads as Parquet and holds one row of that run."""
+    import pyarrow.parquet as pq
+
+    good = set()
+    for rid in ids:
+        path = folder / "runs" / f"{rid}.parquet"
+        try:
+            table = pq.read_table(path, columns=["run_id"])
+            ok = table.num_rows == 1 and table.column("run_id")[0].as_py() == rid
+        except Exception:  # pyarrow raises several types for a damaged file
+            ok = False
+        if ok:
+            good.add(rid)
+        else:
+            path.unlink(missing_ok=True)  # a run file mobsim wrote but that is damaged: the run is done again
+    return good
 
 
 def _manifest(experiment: Experiment, design: pd.DataFrame, total: int, state: dict[str, Any]) -> dict[str, Any]:
@@ -484,6 +503,7 @@ def _manifest(experiment: Experiment, design: pd.DataFrame, total: int, state: d
         "packages": {name: _pkg(name) for name in ("numpy", "numba", "pandas", "pyarrow", "SALib", "distributed")},
         "spec": spec.model_dump(mode="json"),
         **state,
+        **ownership("sweep", SWEEP_ENTRIES),
     }
 
 
@@ -492,7 +512,16 @@ def load_results(folder: str | Path) -> pd.DataFrame:
     files = sorted((Path(folder) / "runs").glob("*.parquet"))
     if not files:
         return pd.DataFrame()
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return pd.concat([_read_run(f) for f in files], ignore_index=True)
+
+
+def _read_run(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise ScenarioError(
+            str(path), "", f"cannot be read as Parquet ({type(exc).__name__}); 'mobsim sweep ... --resume' runs it again"
+        ) from None
 
 
 def load_daily(folder: str | Path) -> pd.DataFrame:
@@ -543,21 +572,48 @@ def run_sweep(
     if workers < 1:
         raise ValueError(f"expected workers >= 1, got {workers}")
     folder = open_store(experiment, out)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / SWEEP_LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise FolderError("another mobsim sweep is writing into this store; wait for it to finish or choose another folder") from None
+    try:
+        return _run_sweep(experiment, folder, workers, scheduler, resume, progress, local_dask)
+    finally:
+        lock.release()
+
+
+def _run_sweep(
+    experiment: Experiment,
+    folder: Path,
+    workers: int,
+    scheduler: str | None,
+    resume: bool,
+    progress: SweepProgress | None,
+    local_dask: bool,
+) -> SweepOutcome:
     design = points(experiment)
     every = jobs(experiment, design)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    previous = read_manifest(folder)
+    # the manifest first: from its first file on, the folder is recognisably mobsim's
+    atomic_json(folder / "manifest.json", _manifest(experiment, design, len(every), {"started_utc": started, "complete": False}))
     runs_dir, failed_dir, daily_dir = folder / "runs", folder / "failed", folder / "daily"
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir.mkdir(exist_ok=True)
     failed_dir.mkdir(exist_ok=True)
     if experiment.spec.daily:
         daily_dir.mkdir(exist_ok=True)
-    for stale in (*runs_dir.glob(".*.tmp"), *failed_dir.glob(".*.tmp"), *daily_dir.glob(".*.tmp"), *folder.glob(".*.tmp")):
-        stale.unlink(missing_ok=True)  # left by an interrupted write
-    done_ids = {p.stem for p in runs_dir.glob("*.parquet")} if resume else set()
+    for sub in (folder, runs_dir, failed_dir, daily_dir):
+        remove_temp_files(sub)  # left by an interrupted write
+    if previous is not None and previous.get("experiment_sha256") != experiment.digest():
+        # taken over from another experiment that finished no run: its failure records and series are not this one's
+        for stale in (*failed_dir.glob("*.json"), *daily_dir.glob("*.parquet")):
+            stale.unlink()
+    done_ids = _verified(folder, _finished(folder)) if resume else set()
     todo = [job for job in every if job.run_id not in done_ids]
     skipped = len(every) - len(todo)
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    _write_bytes(folder / "points.parquet", lambda p: design.to_parquet(p, index=False))
-    _write_json(folder / "manifest.json", _manifest(experiment, design, len(every), {"started_utc": started, "complete": False}))
+    atomic_file(folder / "points.parquet", lambda p: design.to_parquet(p, index=False))
 
     failed: list[str] = []
     count = skipped
@@ -570,12 +626,12 @@ def run_sweep(
         if status == "ok":
             daily = payload.pop(DAILY_KEY, None)
             if daily is not None:  # written before the run file, whose presence marks the run as done
-                _write_bytes(daily_dir / f"{job.run_id}.parquet", lambda p: daily.to_parquet(p, index=False))
+                atomic_file(daily_dir / f"{job.run_id}.parquet", lambda p: daily.to_parquet(p, index=False))
             frame = pd.DataFrame([payload])
-            _write_bytes(runs_dir / f"{job.run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
+            atomic_file(runs_dir / f"{job.run_id}.parquet", lambda p: frame.to_parquet(p, index=False))
             record.unlink(missing_ok=True)
         else:
-            _write_json(record, payload)
+            atomic_json(record, payload)
             (runs_dir / f"{job.run_id}.parquet").unlink(missing_ok=True)
             failed.append(job.run_id)
         count += 1
@@ -593,7 +649,7 @@ def run_sweep(
         "runs_failed": len({p.stem for p in failed_dir.glob("*.json")}),
         "complete": len(present) == len(every),
     }
-    _write_json(folder / "manifest.json", _manifest(experiment, design, len(every), state))
+    atomic_json(folder / "manifest.json", _manifest(experiment, design, len(every), state))
     return SweepOutcome(folder=folder, total=len(every), skipped=skipped, ran=len(todo), failed=failed)
 
 

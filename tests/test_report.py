@@ -197,7 +197,10 @@ def test_html_report_of_a_comparison_with_every_figure_as_png_and_pdf(compare_di
     for name in names:
         check_png(tmp_path / "figs" / f"{name}.png")
         check_pdf(tmp_path / "figs" / f"{name}.pdf")
-    assert len(list((tmp_path / "figs").iterdir())) == 2 * len(names)
+    assert len(list((tmp_path / "figs").iterdir())) == 2 * len(names) + 1  # and the manifest of a folder mobsim owns
+    manifest = json.loads((tmp_path / "figs" / "manifest.json").read_text())
+    assert manifest["written_by"] == "mobsim" and manifest["kind"] == "figures"
+    assert set(manifest["files"]) == {f"{n}.{x}" for n in names for x in ("png", "pdf")} | {"manifest.json"}
     assert not plt.get_fignums(), "every figure is closed after saving"
 
 

@@ -11,6 +11,7 @@ from helpers import one_error_line
 
 from sim.cli import main
 from sim.scenario import ScenarioError
+from sim.store import SWEEP_LOCK
 from sim.sweep import load_experiment, load_failures, load_results, points, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,8 @@ def error(tmp_path: Path, text: str) -> ScenarioError:
 
 
 def no_temp_files(folder: Path) -> bool:
-    return not [p for p in folder.rglob("*") if p.name.startswith(".") or p.name.endswith(".tmp")]
+    """No temporary file left (the sweep's lock file, ``.mobsim.lock``, stays: it is not a temporary file)."""
+    return not [p for p in folder.rglob("*") if (p.name.startswith(".") or p.name.endswith(".tmp")) and p.name != SWEEP_LOCK]
 
 
 @pytest.fixture(scope="module")
