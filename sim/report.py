@@ -24,15 +24,16 @@ import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sim import figures
 from sim.results import Daily, _version
 from sim.scenario import ScenarioError
-from sim.store import FolderError, atomic_file, check_folder, check_report_file, recover, save_folder
+from sim.store import FolderError, atomic_file, check_folder, check_report_file, owner, recover, save_folder
 
 KINDS = ("run", "compare", "sweep")
 RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
@@ -84,13 +85,11 @@ def kind_of(folder: str | Path) -> str:
 
 
 def _kind(folder: Path, manifest: dict[str, Any]) -> str:
-    if "experiment_sha256" in manifest:
-        return "sweep"
-    if "strategies" in manifest:
-        return "compare"
-    if "scenario_name" in manifest:
-        return "run"
-    raise ScenarioError(str(folder / "manifest.json"), "", "not a mobsim manifest (expected one from 'mobsim run', 'compare' or 'sweep')")
+    found = owner(folder)
+    if found is None or found[0] not in KINDS:
+        what = "a folder of figures" if found is not None else "not a mobsim manifest"
+        raise ScenarioError(str(folder / "manifest.json"), "", f"{what} (expected one from 'mobsim run', 'compare' or 'sweep')")
+    return found[0]
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -123,8 +122,60 @@ def _parquet(folder: Path, name: str) -> pd.DataFrame:
         raise ScenarioError(str(path), "", f"cannot be read as Parquet ({type(exc).__name__}: {exc})") from None
 
 
-def _safety(scenario: dict[str, Any]) -> tuple[float, float]:
-    return float(scenario.get("safety", {}).get("icu_min_nurse_ratio", 0.5)), float(scenario.get("world", {}).get("scale", 1.0))
+class _Safety(BaseModel):
+    icu_min_nurse_ratio: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = 0.5
+
+
+class _World(BaseModel):
+    scale: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+
+
+class _Scenario(BaseModel):
+    """What a report reads of a manifest's resolved scenario (the rest is shown as it is)."""
+
+    safety: _Safety = _Safety()
+    world: _World = _World()
+
+
+class _RunManifest(BaseModel):
+    scenario_name: str
+    scenario: _Scenario = _Scenario()
+
+
+class _CompareManifest(BaseModel):
+    strategies: Annotated[list[str], Field(min_length=1)]
+    scenarios: dict[str, _Scenario] = {}
+
+
+class _SweepManifest(BaseModel):
+    spec: dict[str, Any] = {}
+    indicators: list[str] | str = []
+
+    @field_validator("spec")
+    @classmethod
+    def _parameters_table(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("parameters") or {}, dict):
+            raise ValueError("spec.parameters must be a table")
+        return value
+
+
+_MANIFESTS: dict[str, type[BaseModel]] = {"run": _RunManifest, "compare": _CompareManifest, "sweep": _SweepManifest}
+
+
+def _checked(folder: Path, kind: str, manifest: dict[str, Any]) -> Any:
+    """The manifest's values that the report reads, type-checked: a hand-edited manifest is one error line, not a traceback."""
+    try:
+        return _MANIFESTS[kind].model_validate(manifest, strict=False)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        raise ScenarioError(
+            str(folder / "manifest.json"), key, f"{error['msg']}; the manifest was not written like this by mobsim (run the results again)"
+        ) from None
+
+
+def _safety(scenario: _Scenario) -> tuple[float, float]:
+    return scenario.safety.icu_min_nurse_ratio, scenario.world.scale
 
 
 def load(folder: str | Path) -> Folder:
@@ -133,22 +184,31 @@ def load(folder: str | Path) -> Folder:
     Raises:
         ScenarioError: with the file and what is wrong, if the folder cannot be read.
     """
+    try:
+        return _load(Path(folder))
+    except KeyError as exc:  # a file of the folder lacks a column the report needs
+        raise ScenarioError(
+            str(folder), "", f"a results file has no column {exc}; the folder is damaged or from another mobsim version (run it again)"
+        ) from None
+
+
+def _load(folder: Path) -> Folder:
     from sim.experiment import national_daily, region_daily, unit_daily
 
-    folder = Path(folder)
     manifest = _manifest(folder)
     kind = _kind(folder, manifest)
+    checked = _checked(folder, kind, manifest)
     if kind == "run":
         frames = {name: _parquet(folder, name) for name in RUN_FILES}
         daily = Daily(**frames)
-        name = str(manifest["scenario_name"])
+        name = checked.scenario_name
         ids = {"strategy": name, "replication": 0}
         summary = _parquet(folder, "summary").assign(**ids)
         events = {
             e: _parquet(folder, e).assign(**ids) if (folder / f"{e}.parquet").is_file() else pd.DataFrame()
             for e in ("loans", "pool_deployments")
         }
-        ratio, scale = _safety(manifest.get("scenario", {}))
+        ratio, scale = _safety(checked.scenario)
         runs = figures.RunSet(
             title=name,
             strategies=[name],
@@ -163,8 +223,11 @@ def load(folder: str | Path) -> Folder:
         return Folder(folder, kind, manifest, runs=runs)
     if kind == "compare":
         frames = {name: _parquet(folder, name) for name in COMPARE_FILES}
-        strategies = list(manifest["strategies"])
-        ratio, scale = _safety(manifest.get("scenarios", {}).get(strategies[0], {}))
+        strategies = checked.strategies
+        missing = sorted(set(strategies) - set(frames["runs"]["strategy"].astype(str)))
+        if missing:
+            raise ScenarioError(str(folder / "runs.parquet"), "", f"has no runs of strategy '{missing[0]}' named in manifest.json")
+        ratio, scale = _safety(checked.scenarios.get(strategies[0], _Scenario()))
         runs = figures.RunSet(
             title=" vs ".join(strategies) if len(strategies) <= 3 else f"{len(strategies)} strategies",
             strategies=strategies,
@@ -181,12 +244,12 @@ def load(folder: str | Path) -> Folder:
         return Folder(folder, kind, manifest, runs=runs)
     from sim.sweep import load_results
 
-    spec = manifest.get("spec", {})
+    spec = checked.spec
     sweep_runs = load_results(folder)
     if sweep_runs.empty:
         raise ScenarioError(str(folder), "runs", "the sweep has no finished runs yet; run 'mobsim sweep' (with --resume) first")
     parameters = list(spec.get("parameters") or {}) or (["variant"] if "variant" in sweep_runs else [])
-    indicators = [i for i in manifest.get("indicators", []) if i in sweep_runs.columns]
+    indicators = [i for i in checked.indicators if i in sweep_runs.columns] if isinstance(checked.indicators, list) else []
     sensitivity = pd.read_csv(folder / "sensitivity.csv") if (folder / "sensitivity.csv").is_file() else None
     return Folder(folder, kind, manifest, sweep_runs=sweep_runs, parameters=parameters, indicators=indicators, sensitivity=sensitivity)
 

@@ -376,3 +376,30 @@ def test_a_store_with_no_finished_run_is_taken_over_by_the_corrected_experiment(
     experiment.write_text(SWEEP.format(base=BASE).replace("seed = 0", "seed = 9"))  # with finished runs: refused
     code, err = run_cli(["sweep", str(experiment), "--out", str(folder), "--quiet"], capsys)
     assert code == 2 and "holds results of another experiment" in one_error_line(err)
+
+
+EDITS = {
+    "name is null": ({"scenario_name": None}, "scenario_name"),
+    "scenario is text": ({"scenario": "x"}, "scenario"),
+    "safety is text": ({"scenario": {"safety": "x"}}, "scenario.safety"),
+    "scale is text": ({"scenario": {"world": {"scale": "big"}}}, "scenario.world.scale"),
+    "kind says compare": ({"kind": "compare"}, "strategies"),
+    "files is a number": ({"files": 5}, "not a mobsim manifest"),
+    "kind says figures": ({"kind": "figures"}, "a folder of figures"),
+}
+
+
+def test_report_of_hand_edited_manifests_and_damaged_files_is_one_line(tmp_path, capsys):
+    """Failure 10: hand-edited manifests gave tracebacks."""
+    out = tmp_path / "run"
+    assert main(["run", str(BASE), *TINY, "--out", str(out), "--quiet"]) == 0
+    original = json.loads((out / "manifest.json").read_text())
+    for edit, fragment in EDITS.values():
+        (out / "manifest.json").write_text(json.dumps({**original, **edit}))
+        code, err = run_cli(["report", str(out)], capsys)
+        assert code == 2 and fragment in one_error_line(err)
+    (out / "manifest.json").write_text(json.dumps(original))
+    pd.DataFrame({"x": [1]}).to_parquet(out / "icu.parquet")
+    code, err = run_cli(["report", str(out)], capsys)
+    assert code == 2 and "no column 'date'" in one_error_line(err)
+    assert not (out / "report.html").exists()
