@@ -12,7 +12,7 @@ import typing
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import MAX_RUNS, Scenario, ScenarioError, load_scenario
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -31,8 +31,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str) -> None:
-    """Print one error line to stderr (newlines inside the message are folded)."""
-    print("mobsim: error: " + " ".join(str(message).splitlines()), file=sys.stderr)
+    """Print one error line to stderr (newlines inside the message are folded, other control characters escaped)."""
+    print("mobsim: error: " + printable(" ".join(str(message).splitlines())), file=sys.stderr)
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (e.g. a terminal escape sequence in a name or value) shown as escapes, like repr."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,6 +117,7 @@ def _run(args: argparse.Namespace) -> int:
     if not 0 <= args.seed <= MAX_SEED:
         raise ScenarioError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, set_values=args.set_values)
+    check_scenario(scenario)
     out = _check_out(args.out or Path("results") / scenario.name)
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -170,6 +176,13 @@ def _compare(args: argparse.Namespace) -> int:
     # every input is checked before the first run
     if args.replications < 1:
         raise ScenarioError("--replications", "replications", f"expected a whole number >= 1, got {args.replications}")
+    if args.replications * len(args.scenarios) > MAX_RUNS:
+        raise ScenarioError(
+            "--replications",
+            "replications",
+            f"{args.replications:,} replications of {len(args.scenarios)} scenario(s) are {args.replications * len(args.scenarios):,} runs; "
+            f"expected at most {MAX_RUNS:,} runs (a run takes a second or more, so more would take days)",
+        )
     if args.workers < 1:
         raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
@@ -182,7 +195,7 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(path, set_values=args.set_values) for path in args.scenarios]
     check_names(scenarios, args.scenarios)
     for scenario in scenarios:
-        _check_demand_csv(scenario)
+        check_scenario(scenario)
     out = _check_out(args.out or Path("results") / _compare_folder([s.name for s in scenarios]))
 
     console = Console(stderr=True)
@@ -224,7 +237,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise ScenarioError("--scheduler", "scheduler", f"expected tcp://HOST:PORT, got {args.scheduler!r}")
     experiment = load_experiment(args.experiment)
     for scenario in experiment.scenarios.values():
-        _check_demand_csv(scenario)
+        check_scenario(scenario)
     try:
         out = open_store(experiment, args.out)
     except ValueError as exc:
@@ -400,8 +413,11 @@ def _with_interval(mean: float, low: float, high: float, decimals: int, sign: bo
     return f"{_number(mean, decimals, sign)}\n[{_number(low, decimals, sign)}, {_number(high, decimals, sign)}]"
 
 
-def _check_demand_csv(scenario: Scenario) -> None:
-    """The run reads the demand curves when it builds the model; check them before running."""
+def check_scenario(scenario: Scenario) -> None:
+    """Every check of a scenario that ``run`` makes, so that ``validate``, ``run``, ``compare``, ``sweep`` and
+    ``dashboard`` refuse the same inputs on one path: the schema (already applied by ``load_scenario``, including
+    the conditions under which building the world fails) and the demand CSV, which is read when the model is built.
+    """
     if scenario.demand.source == "csv" and scenario.demand.csv is not None:
         from sim.data import region_codes
         from sim.demand import read_curves
@@ -443,7 +459,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         raise ScenarioError("--port", "port", f"expected a whole number from 1 to 65535, got {args.port}")
     path = args.scenario or DEFAULT_SCENARIO
     scenario = load_scenario(path, world__scale=scale)
-    _check_demand_csv(scenario)
+    check_scenario(scenario)
     try:
         with socket.create_server((args.host, args.port)):
             pass
@@ -515,7 +531,7 @@ def _stop(server: typing.Any) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, set_values=args.set_values)
-    _check_demand_csv(scenario)
+    check_scenario(scenario)
     print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}")
     return 0
 

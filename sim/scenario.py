@@ -16,6 +16,7 @@ levers off).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import difflib
 import functools
@@ -60,7 +61,15 @@ MAX_EMPLOYER_FEE = 10.0  # times the wage: fees are a share of wages, about 0.3 
 MAX_WAGE_SEK = 100_000.0  # SEK an hour: about 250 times a nurse's wage
 MAX_COST_SEK = 1e9  # SEK per person
 MAX_NAME = 100  # characters: a name is a folder name, and file systems allow 255 bytes (a character may take 4)
+MAX_RUNS = 10_000  # runs in one compare or sweep: at a second or more a run (hours at full scale), more would take days
 MAX_EXTENDS_DEPTH = 20  # files in an extends chain: deeper is a mistake (a loop through copies), not a design
+
+
+@dataclasses.dataclass(frozen=True)
+class _AtMost(AfterValidator):
+    """An AfterValidator that also shows its bound as ``le`` (tools/scenario_keys.py reads it for the guide's table)."""
+
+    le: float = math.inf
 
 
 def at_most(limit: float, unit: str, why: str) -> AfterValidator:
@@ -71,7 +80,7 @@ def at_most(limit: float, unit: str, why: str) -> AfterValidator:
             raise ValueError(f"expected at most {limit:,g}{' ' + unit if unit else ''} ({why}), got {value:,g}")
         return value
 
-    return AfterValidator(check)
+    return _AtMost(check, le=limit)
 
 
 # Every number must be finite (the model config forbids inf and NaN) and of the right type (strict: no
@@ -93,6 +102,7 @@ CostSek = Annotated[float, Field(ge=0.0), at_most(MAX_COST_SEK, "SEK per person"
 # dates and paths are the exception to strict types: TOML gives dates as dates and paths as text, while
 # with_overrides (a JSON dump) and --set "..." give dates as ISO text
 Date = Annotated[dt.date, Strict(False)]
+FilePath = Annotated[Path, Strict(False)]
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -176,21 +186,21 @@ class WorldConfig(_Section):
     """The synthetic Sweden built from ``sim/data``."""
 
     scale: float = Field(1.0, gt=0.0, le=1.0, description="share of real staff, beds and patients (1.0 = every person an agent)")
-    layout_seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+    layout_seed: Annotated[int, Field(ge=0), at_most(MAX_SEED, "", "the model's seeds are 63-bit")] = Field(
         2020, description="seed of the synthetic layout (municipalities, homes); fixed across replications"
     )
     icu_beds_2019: Annotated[int, Field(ge=0), at_most(MAX_ICU_BEDS, "ICU beds", "ten times Sweden's April 2020 surge of 1,100")] = Field(
-        ge=0, description="ICU beds before the pandemic, national"
+        description="ICU beds before the pandemic, national"
     )
     icu_beds_surge: Annotated[int, Field(ge=0), at_most(MAX_ICU_BEDS, "ICU beds", "ten times Sweden's April 2020 surge of 1,100")] = Field(
-        ge=0, description="ICU beds at the April 2020 surge, national"
+        description="ICU beds at the April 2020 surge, national"
     )
     icu_occupancy_baseline: Probability = Field(description="share of pre-pandemic ICU beds occupied by non-COVID patients")
     nursing_homes: Annotated[int, Field(ge=1), at_most(MAX_NURSING_HOMES, "homes", "ten times Sweden's 1,700")] = Field(
-        ge=1, description="special housings for the elderly, national"
+        description="special housings for the elderly, national"
     )
     nursing_home_residents: Annotated[int, Field(ge=1), at_most(MAX_RESIDENTS, "residents", "ten times Sweden's 79,000")] = Field(
-        ge=1, description="residents in special housing, national"
+        description="residents in special housing, national"
     )
     municipality_size_exponent: Exponent = Field(description="Zipf exponent of municipality populations within a region")
     hourly_share_concentration: Annotated[
@@ -365,9 +375,7 @@ class DemandConfig(_Section):
     """Where patients come from."""
 
     source: Literal["waves", "csv"] = "waves"
-    csv: Annotated[Path, Strict(False)] | None = Field(
-        None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients"
-    )
+    csv: FilePath | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
     covid_ward_per_icu: Factor = Field(description="COVID ward patients per COVID ICU patient")
     noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies a region's epidemic by e^5 ≈ 150")] = Field(
         0.0, description="sd of the log of each region's stochastic scale per run"
@@ -602,7 +610,7 @@ class CostsConfig(_Section):
 
 
 @functools.cache
-def _region_population() -> dict[str, int]:
+def region_population() -> dict[str, int]:
     from sim.data import regions
 
     return {str(code): int(n) for code, n in zip(regions()["code"], regions()["population"], strict=True)}
@@ -658,7 +666,7 @@ class Scenario(_Section):
         from sim.data import region_codes
 
         codes = region_codes()
-        population = _region_population()
+        population = region_population()
         for i, wave in enumerate(self.demand.waves):
             for code, local in wave.regions.items():
                 if code not in codes:
