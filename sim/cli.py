@@ -35,6 +35,13 @@ def _fail(message: str) -> None:
     print("mobsim: error: " + printable(" ".join(str(message).splitlines())), file=sys.stderr)
 
 
+def _plain(text: str) -> str:
+    """A name or value for rich's console: shown as it is (``[bold]`` in a name is text, not markup), control characters escaped."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
 def printable(text: str) -> str:
     """``text`` with control characters (e.g. a terminal escape sequence in a name or value) shown as escapes, like repr."""
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
@@ -127,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
         console=console, disable=args.quiet or not console.is_terminal,
     ) as progress:  # fmt: skip
-        task = progress.add_task(scenario.name, total=model.n_days)
+        task = progress.add_task(_plain(scenario.name), total=model.n_days)
         while model.running:
             model.step()
             progress.advance(task)
@@ -139,13 +146,13 @@ def _run(args: argparse.Namespace) -> int:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
 
-    table = Table(title=f"{scenario.name} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
+    table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
     table.add_column("indicator")
     table.add_column("value", justify="right")
     for key, value in result.summary.iloc[0].items():
         table.add_row(str(key), _format(value))
     Console().print(table)
-    console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {out}/")
+    console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
 
 
@@ -216,7 +223,7 @@ def _compare(args: argparse.Namespace) -> int:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
     _print_comparison(compared.comparison, compared.replications, compared.seed)
-    console.print(f"{total} runs in {finished - started:.1f} s; results in {out}/")
+    console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")
     return 0
 
 
@@ -251,7 +258,7 @@ def _sweep(args: argparse.Namespace) -> int:
         TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(),
         console=console, disable=args.quiet or not console.is_terminal,
     ) as progress:  # fmt: skip
-        task = progress.add_task(experiment.name, total=total, failed=0)
+        task = progress.add_task(_plain(experiment.name), total=total, failed=0)
         try:
             outcome = run_sweep(
                 experiment,
@@ -270,9 +277,9 @@ def _sweep(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     finished = time.perf_counter()
     _print_sweep(mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name)
-    failed = f", {len(outcome.failed)} failed (see {out}/failed/)" if outcome.failed else ""
+    failed = f", {len(outcome.failed)} failed (see {_plain(str(out))}/failed/)" if outcome.failed else ""
     skipped = f", {outcome.skipped} already done" if outcome.skipped else ""
-    console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {out}/")
+    console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {_plain(str(out))}/")
     return EXIT_FAILED if outcome.failed else 0
 
 
@@ -302,7 +309,7 @@ def _print_sensitivity(table: pd.DataFrame, name: str) -> None:
     labels = ("S1", "ST") if method == "sobol" else ("μ*", "σ")
     parameters = list(dict.fromkeys(table["parameter"]))
     out = Table(
-        title=f"{name}: {method} indices ({labels[0]} / {labels[1]})",
+        title=f"{_plain(name)}: {method} indices ({labels[0]} / {labels[1]})",
         caption="–: no indices (see note in sensitivity.csv)" if (table["note"] != "").any() else None,
     )
     out.add_column("indicator")
@@ -328,16 +335,16 @@ def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
     from rich.table import Table
 
     if table.empty:
-        Console().print(f"{name}: no finished runs")
+        Console().print(f"{_plain(name)}: no finished runs")
         return
     shown = table.head(limit)
     more = f" (first {limit} of {len(table)} points)" if len(table) > limit else ""
-    out = Table(title=f"{name}: mean over replications{more}")
+    out = Table(title=f"{_plain(name)}: mean over replications{more}")
     for column in shown.columns:
         out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
     decimals = {c: _decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
     for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
-        out.add_row(*(_number(shown[c].iat[i], decimals[c]) if c in decimals else _format(shown[c].iat[i]) for c in shown.columns))
+        out.add_row(*(_number(shown[c].iat[i], decimals[c]) if c in decimals else _plain(_format(shown[c].iat[i])) for c in shown.columns))
     Console().print(out)
 
 
@@ -364,7 +371,7 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
     means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds})")
     means.add_column("indicator")
     for name in strategies:
-        means.add_column(name, justify="right")
+        means.add_column(_plain(name), justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies]
         decimals = _decimals(rows["mean"])
@@ -373,10 +380,12 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
     if len(strategies) < 2:
         return
 
-    diffs = Table(title=f"Δ vs {strategies[0]}: paired difference [95 % interval], same seeds", caption="bold: the interval excludes 0")
+    diffs = Table(
+        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds", caption="bold: the interval excludes 0"
+    )
     diffs.add_column("indicator")
     for name in strategies[1:]:
-        diffs.add_column(f"Δ {name}", justify="right")
+        diffs.add_column(f"Δ {_plain(name)}", justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies[1:]]
         decimals = _decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
@@ -532,7 +541,9 @@ def _stop(server: typing.Any) -> None:
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, set_values=args.set_values)
     check_scenario(scenario)
-    print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}")
+    print(
+        f"{printable(str(args.scenario))}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}"
+    )
     return 0
 
 

@@ -153,6 +153,14 @@ class VariantSpec(_Section):
     scenario: FilePath | None = Field(None, description="scenario file, relative to the experiment file (default: the experiment's)")
     set: dict[str, Any] = Field(default_factory=dict, description="dotted scenario key -> value")
 
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # the name is printed in tables and stored in the results; a control character would reach the terminal raw
+        if not value.strip() or any(not c.isprintable() for c in value):
+            raise ValueError(f"expected a name of printable characters, got {value!r}")
+        return value
+
 
 class ExperimentSpec(_Section):
     """The contents of an experiment file."""

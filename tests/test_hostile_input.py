@@ -225,3 +225,15 @@ def test_10_demand_csv_outside_the_period_is_refused(capsys, tmp_path):
     path = child(tmp_path, '[time]\nend = 2020-03-10\n[demand]\nsource = "csv"\ncsv = "curves.csv"')
     for command in ("validate", "run"):
         refused(capsys, tmp_path, [command, str(path)], "curves.csv", "column date", "2021-03-01 to 2021-04-01", "2020-03-01 to 2020-03-10")
+
+
+def test_10_control_characters_in_a_variant_name_are_refused(capsys, tmp_path):
+    body = '[[variants]]\nname = "\\u001b[2Jgone"\n'
+    line = refused(capsys, tmp_path, ["sweep", str(experiment(tmp_path, body))], "exp.toml", "variants.0.name", "printable")
+    assert "\x1b" not in line
+
+
+def test_10_markup_in_a_name_is_printed_as_text(capsys, tmp_path):
+    path = child(tmp_path, 'name = "[bold red]loud"')
+    assert main(["run", str(path), *SMALL, "--quiet", "--out", str(tmp_path / "out")]) == 0
+    assert "[bold red]loud" in capsys.readouterr().out
