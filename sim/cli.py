@@ -20,6 +20,7 @@ if typing.TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 MAX_SEED = 2**63 - 1  # the model's seeds are 63-bit (MobilisationModel refuses larger ones)
+MAX_WORKERS = 256  # worker processes on one machine: each holds a model in memory, so more would exhaust it, not run faster
 
 
 class _Parser(argparse.ArgumentParser):
@@ -190,8 +191,10 @@ def _compare(args: argparse.Namespace) -> int:
             f"{args.replications:,} replications of {len(args.scenarios)} scenario(s) are {args.replications * len(args.scenarios):,} runs; "
             f"expected at most {MAX_RUNS:,} runs (a run takes a second or more, so more would take days)",
         )
-    if args.workers < 1:
-        raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ScenarioError(
+            "--workers", "workers", f"expected a whole number from 1 to {MAX_WORKERS} (processes on this machine), got {args.workers}"
+        )
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
         raise ScenarioError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
@@ -234,8 +237,10 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.sweep import jobs, load_experiment, load_results, mean_by_point, open_store, run_sweep
 
     # every input is checked before the first run
-    if args.workers < 1:
-        raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ScenarioError(
+            "--workers", "workers", f"expected a whole number from 1 to {MAX_WORKERS} (processes on this machine), got {args.workers}"
+        )
     if args.dask and args.scheduler is not None:
         raise ScenarioError("--dask", "dask", "starts a local cluster; with --scheduler the runs go to that cluster: give one of them")
     if args.scheduler is not None and not (
