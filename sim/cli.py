@@ -193,7 +193,7 @@ def _compare(args: argparse.Namespace) -> int:
         )
     if not 1 <= args.workers <= MAX_WORKERS:
         raise ScenarioError(
-            "--workers", "workers", f"expected a whole number from 1 to {MAX_WORKERS} (processes on this machine), got {args.workers}"
+            "--workers", "workers", f"expected a whole number >= 1 and <= {MAX_WORKERS} (processes on this machine), got {args.workers}"
         )
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
@@ -239,7 +239,7 @@ def _sweep(args: argparse.Namespace) -> int:
     # every input is checked before the first run
     if not 1 <= args.workers <= MAX_WORKERS:
         raise ScenarioError(
-            "--workers", "workers", f"expected a whole number from 1 to {MAX_WORKERS} (processes on this machine), got {args.workers}"
+            "--workers", "workers", f"expected a whole number >= 1 and <= {MAX_WORKERS} (processes on this machine), got {args.workers}"
         )
     if args.dask and args.scheduler is not None:
         raise ScenarioError("--dask", "dask", "starts a local cluster; with --scheduler the runs go to that cluster: give one of them")
