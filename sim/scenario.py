@@ -936,7 +936,8 @@ def _describe(error: dict[str, Any], loc: tuple[str, ...], root: type[BaseModel]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind not in {"value_error", "assertion_error"} and not isinstance(got, dict):
-        message += f" (got {got!r})"
+        shown = repr(got)
+        message += f" (got {shown if len(shown) <= 80 else shown[:60] + '...' + shown[-10:]})"  # one readable line, even for a huge value
     return message
 
 
