@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools
 	$(BIN)/python -m pytest -q
 
-# property-based fuzzing of scenario and experiment files (tests/test_fuzz.py) with many more, fresh random examples (≈3 min)
+# property-based fuzzing of scenario and experiment files (tests/test_fuzz.py) with many more, fresh random examples (≈2 min)
 fuzz: $(STAMP)
 	MOBSIM_FUZZ=1 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
