@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/sweden_spring2020.toml
 
-.PHONY: run test lint bench figures calibrate validate clean
+.PHONY: run test fuzz lint bench figures calibrate validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools
 	$(BIN)/python -m pytest -q
+
+# property-based fuzzing of scenario and experiment files (tests/test_fuzz.py) with many more, fresh random examples (≈2 min)
+fuzz: $(STAMP)
+	MOBSIM_FUZZ=1 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools

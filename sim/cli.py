@@ -12,7 +12,7 @@ import typing
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import MAX_RUNS, Scenario, ScenarioError, load_scenario
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -20,6 +20,7 @@ if typing.TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 MAX_SEED = 2**63 - 1  # the model's seeds are 63-bit (MobilisationModel refuses larger ones)
+MAX_WORKERS = 256  # worker processes on one machine: each holds a model in memory, so more would exhaust it, not run faster
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,8 +32,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str) -> None:
-    """Print one error line to stderr (newlines inside the message are folded)."""
-    print("mobsim: error: " + " ".join(str(message).splitlines()), file=sys.stderr)
+    """Print one error line to stderr (newlines inside the message are folded, other control characters escaped)."""
+    print("mobsim: error: " + printable(" ".join(str(message).splitlines())), file=sys.stderr)
+
+
+def _plain(text: str) -> str:
+    """A name or value for rich's console: shown as it is (``[bold]`` in a name is text, not markup), control characters escaped."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (e.g. a terminal escape sequence in a name or value) shown as escapes, like repr."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +127,7 @@ def _run(args: argparse.Namespace) -> int:
     if not 0 <= args.seed <= MAX_SEED:
         raise ScenarioError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, set_values=args.set_values)
+    check_scenario(scenario)
     out = _check_out(args.out or Path("results") / scenario.name, "run", run_files(args.csv))
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -123,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
         console=console, disable=args.quiet or not console.is_terminal,
     ) as progress:  # fmt: skip
-        task = progress.add_task(scenario.name, total=model.n_days)
+        task = progress.add_task(_plain(scenario.name), total=model.n_days)
         while model.running:
             model.step()
             progress.advance(task)
@@ -137,13 +151,13 @@ def _run(args: argparse.Namespace) -> int:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
 
-    table = Table(title=f"{scenario.name} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
+    table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
     table.add_column("indicator")
     table.add_column("value", justify="right")
     for key, value in result.summary.iloc[0].items():
         table.add_row(str(key), _format(value))
     Console().print(table)
-    console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {out}/")
+    console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
 
 
@@ -175,8 +189,17 @@ def _compare(args: argparse.Namespace) -> int:
     # every input is checked before the first run
     if args.replications < 1:
         raise ScenarioError("--replications", "replications", f"expected a whole number >= 1, got {args.replications}")
-    if args.workers < 1:
-        raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    if args.replications * len(args.scenarios) > MAX_RUNS:
+        raise ScenarioError(
+            "--replications",
+            "replications",
+            f"{args.replications:,} replications of {len(args.scenarios)} scenario(s) are {args.replications * len(args.scenarios):,} runs; "
+            f"expected at most {MAX_RUNS:,} runs (a run takes a second or more, so more would take days)",
+        )
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ScenarioError(
+            "--workers", "workers", f"expected a whole number >= 1 and <= {MAX_WORKERS} (processes on this machine), got {args.workers}"
+        )
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
         raise ScenarioError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
@@ -187,7 +210,7 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(path, set_values=args.set_values) for path in args.scenarios]
     check_names(scenarios, args.scenarios)
     for scenario in scenarios:
-        _check_demand_csv(scenario)
+        check_scenario(scenario)
     out = _check_out(args.out or Path("results") / _compare_folder([s.name for s in scenarios]), "compare", FILES)
 
     console = Console(stderr=True)
@@ -210,7 +233,7 @@ def _compare(args: argparse.Namespace) -> int:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
     _print_comparison(compared.comparison, compared.replications, compared.seed)
-    console.print(f"{total} runs in {finished - started:.1f} s; results in {out}/")
+    console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")
     return 0
 
 
@@ -222,8 +245,10 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.sweep import jobs, load_experiment, load_results, mean_by_point, open_store, run_sweep
 
     # every input is checked before the first run
-    if args.workers < 1:
-        raise ScenarioError("--workers", "workers", f"expected a whole number >= 1, got {args.workers}")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ScenarioError(
+            "--workers", "workers", f"expected a whole number >= 1 and <= {MAX_WORKERS} (processes on this machine), got {args.workers}"
+        )
     if args.dask and args.scheduler is not None:
         raise ScenarioError("--dask", "dask", "starts a local cluster; with --scheduler the runs go to that cluster: give one of them")
     if args.scheduler is not None and not (
@@ -232,7 +257,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise ScenarioError("--scheduler", "scheduler", f"expected tcp://HOST:PORT, got {args.scheduler!r}")
     experiment = load_experiment(args.experiment)
     for scenario in experiment.scenarios.values():
-        _check_demand_csv(scenario)
+        check_scenario(scenario)
     try:
         out = open_store(experiment, args.out)
     except ValueError as exc:
@@ -246,7 +271,7 @@ def _sweep(args: argparse.Namespace) -> int:
         TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(),
         console=console, disable=args.quiet or not console.is_terminal,
     ) as progress:  # fmt: skip
-        task = progress.add_task(experiment.name, total=total, failed=0)
+        task = progress.add_task(_plain(experiment.name), total=total, failed=0)
         try:
             outcome = run_sweep(
                 experiment,
@@ -267,9 +292,9 @@ def _sweep(args: argparse.Namespace) -> int:
             return EXIT_FAILED
     finished = time.perf_counter()
     _print_sweep(mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name)
-    failed = f", {len(outcome.failed)} failed (see {out}/failed/)" if outcome.failed else ""
+    failed = f", {len(outcome.failed)} failed (see {_plain(str(out))}/failed/)" if outcome.failed else ""
     skipped = f", {outcome.skipped} already done" if outcome.skipped else ""
-    console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {out}/")
+    console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {_plain(str(out))}/")
     return EXIT_FAILED if outcome.failed else 0
 
 
@@ -299,7 +324,7 @@ def _print_sensitivity(table: pd.DataFrame, name: str) -> None:
     labels = ("S1", "ST") if method == "sobol" else ("μ*", "σ")
     parameters = list(dict.fromkeys(table["parameter"]))
     out = Table(
-        title=f"{name}: {method} indices ({labels[0]} / {labels[1]})",
+        title=f"{_plain(name)}: {method} indices ({labels[0]} / {labels[1]})",
         caption="–: no indices (see note in sensitivity.csv)" if (table["note"] != "").any() else None,
     )
     out.add_column("indicator")
@@ -325,16 +350,16 @@ def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
     from rich.table import Table
 
     if table.empty:
-        Console().print(f"{name}: no finished runs")
+        Console().print(f"{_plain(name)}: no finished runs")
         return
     shown = table.head(limit)
     more = f" (first {limit} of {len(table)} points)" if len(table) > limit else ""
-    out = Table(title=f"{name}: mean over replications{more}")
+    out = Table(title=f"{_plain(name)}: mean over replications{more}")
     for column in shown.columns:
         out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
     decimals = {c: _decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
     for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
-        out.add_row(*(_number(shown[c].iat[i], decimals[c]) if c in decimals else _format(shown[c].iat[i]) for c in shown.columns))
+        out.add_row(*(_number(shown[c].iat[i], decimals[c]) if c in decimals else _plain(_format(shown[c].iat[i])) for c in shown.columns))
     Console().print(out)
 
 
@@ -361,7 +386,7 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
     means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds})")
     means.add_column("indicator")
     for name in strategies:
-        means.add_column(name, justify="right")
+        means.add_column(_plain(name), justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies]
         decimals = _decimals(rows["mean"])
@@ -370,10 +395,12 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
     if len(strategies) < 2:
         return
 
-    diffs = Table(title=f"Δ vs {strategies[0]}: paired difference [95 % interval], same seeds", caption="bold: the interval excludes 0")
+    diffs = Table(
+        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds", caption="bold: the interval excludes 0"
+    )
     diffs.add_column("indicator")
     for name in strategies[1:]:
-        diffs.add_column(f"Δ {name}", justify="right")
+        diffs.add_column(f"Δ {_plain(name)}", justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies[1:]]
         decimals = _decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
@@ -410,8 +437,11 @@ def _with_interval(mean: float, low: float, high: float, decimals: int, sign: bo
     return f"{_number(mean, decimals, sign)}\n[{_number(low, decimals, sign)}, {_number(high, decimals, sign)}]"
 
 
-def _check_demand_csv(scenario: Scenario) -> None:
-    """The run reads the demand curves when it builds the model; check them before running."""
+def check_scenario(scenario: Scenario) -> None:
+    """Every check of a scenario that ``run`` makes, so that ``validate``, ``run``, ``compare``, ``sweep`` and
+    ``dashboard`` refuse the same inputs on one path: the schema (already applied by ``load_scenario``, including
+    the conditions under which building the world fails) and the demand CSV, which is read when the model is built.
+    """
     if scenario.demand.source == "csv" and scenario.demand.csv is not None:
         from sim.data import region_codes
         from sim.demand import read_curves
@@ -453,7 +483,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         raise ScenarioError("--port", "port", f"expected a whole number from 1 to 65535, got {args.port}")
     path = args.scenario or DEFAULT_SCENARIO
     scenario = load_scenario(path, world__scale=scale)
-    _check_demand_csv(scenario)
+    check_scenario(scenario)
     try:
         with socket.create_server((args.host, args.port)):
             pass
@@ -525,8 +555,10 @@ def _stop(server: typing.Any) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, set_values=args.set_values)
-    _check_demand_csv(scenario)
-    print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}")
+    check_scenario(scenario)
+    print(
+        f"{printable(str(args.scenario))}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}"
+    )
     return 0
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.scenario import DemandConfig, ScenarioError, WaveConfig
+from sim.scenario import DemandConfig, ScenarioError, WaveConfig, region_population
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,22 @@ def waves_occupancy(
     return out
 
 
-def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int) -> tuple[np.ndarray, np.ndarray | None]:
+def read_curves(
+    path: Path, codes: tuple[str, ...], start: dt.date, n_days: int, period_days: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a CSV of curves into (days, regions) arrays; missing days are interpolated, ends held.
 
     Columns ``date`` (YYYY-MM-DD), ``region`` (a region code), ``kind`` (``covid_icu`` or
-    ``covid_ward``) and ``patients`` (a number >= 0), in any order; other columns are ignored.
-    Blank lines and ``#`` comments are skipped. Rows are named by their line in the file.
+    ``covid_ward``) and ``patients`` (a number from 0 to the region's population), in any order;
+    other columns are ignored. Blank lines and ``#`` comments are skipped. Rows are named by their
+    line in the file.
+
+    The CSV must cover the scenario's period (``period_days`` days from ``start``, default
+    ``n_days``): its earliest date on or before the first day and its latest on or after the last,
+    so that a CSV for another year or another wave is refused instead of giving flat demand.
+    Within that span a region's curve is interpolated between its own dates and held before its
+    first and after its last (a region that reports late, or a single value); days after the
+    period (the prevalence lag) are held too.
 
     Raises:
         ScenarioError: the file, the column or row, and what was expected.
@@ -138,6 +148,15 @@ def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int)
             hint = difflib.get_close_matches(code, codes, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected a region code such as {codes[0]}"
             raise ScenarioError(path, f"row {lines[i]}, column region", f"unknown region {code!r}{suggestion}")
+    population = region_population()
+    for i, code in enumerate(regions):
+        # more patients than inhabitants is a typo (a misplaced decimal point) and overflows the staffing need
+        if patients[i] > population.get(code, np.inf):
+            raise ScenarioError(
+                path,
+                f"row {lines[i]}, column patients",
+                f"expected at most {code}'s {population[code]:,} inhabitants, got {raw_patients[i]!r} patients",
+            )
     kinds = cells("kind")
     for i, kind in enumerate(kinds):
         if kind not in kinds_allowed:
@@ -152,6 +171,15 @@ def read_curves(path: Path, codes: tuple[str, ...], start: dt.date, n_days: int)
                 path, f"row {lines[i]}", f"duplicate of row {seen[key]} (same date, region and kind); expected one value per day"
             )
         seen[key] = lines[i]
+    period = period_days if period_days is not None else n_days
+    end = start + dt.timedelta(days=period - 1)
+    first, last = dates.min().date(), dates.max().date()
+    if first > start or last < end:
+        raise ScenarioError(
+            path,
+            "column date",
+            f"the dates run from {first} to {last}; expected them to cover the scenario's period {start} to {end}",
+        )
     region_arr = np.array(regions, dtype=object)
     kind_arr = np.array(kinds, dtype=object)
     grid = np.arange(n_days)
@@ -186,7 +214,7 @@ def build_demand(
         ward = None
     else:
         assert config.csv is not None
-        icu, ward = read_curves(Path(config.csv), codes, start, n_days + lag_days)
+        icu, ward = read_curves(Path(config.csv), codes, start, n_days + lag_days, period_days=n_days)
     scale = np.exp(rng.normal(0.0, config.noise_sd, size=len(codes))) if config.noise_sd > 0 else np.ones(len(codes))
     icu = icu * scale
     from_icu = icu * config.covid_ward_per_icu

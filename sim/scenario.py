@@ -16,18 +16,23 @@ levers off).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
+import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
@@ -35,9 +40,69 @@ from pydantic import (
 
 from sim.categories import MUNICIPAL_UNIT_KINDS, PROFESSIONS, REGION_UNIT_KINDS, UNIT_KINDS
 
+# Upper bounds, where a value stops making sense; each in one place, with its unit and the reason.
+# Beyond them a run overflows (inf, NaN), runs out of memory, or means nothing (docs/guide.md lists them).
+MAX_SEED = 2**63 - 1  # the model's seeds are 63-bit
+MAX_DAYS = 7305  # days (20 years): the longest period, and the longest duration of anything in a scenario
+MAX_WEEKLY_HOURS = 168.0  # hours a week: there are 168 hours in a week
+MAX_PER_100K = 100_000.0  # per 100,000 inhabitants: everyone
+MAX_ICU_BEDS = 11_000  # ICU beds: ten times Sweden's April 2020 surge capacity (1,100)
+MAX_NURSING_HOMES = 17_000  # homes: ten times Sweden's 1,700 special housings
+MAX_RESIDENTS = 790_000  # residents: ten times Sweden's 79,000
+MAX_OPERATIONS = 5_343_000.0  # planned operations a year: ten times Sweden's 534,300
+MAX_POOL = 330_000  # pool members: about the whole national health-care staff in sim/data (330,565)
+MAX_FACTOR = 100.0  # multipliers and relative factors (pay, strain, care, patients per patient): 100 times is far beyond any use
+MAX_RATE = 1000.0  # daily rates and hazards: at 1,000 a day everything happens on the first day already
+MAX_EXPONENT = 100.0  # exponents and shapes: beyond 100 a power is a step function
+MAX_CONCENTRATION = 1e6  # Beta concentration: beyond it every home has exactly its region's mean
+MAX_PREVALENCE_FACTOR = 100_000.0  # prevalence per ICU patient per inhabitant: at 1 ICU patient per 100,000 everyone is infected
+MAX_NOISE_SD = 5.0  # sd of a log: one sd then multiplies a region's epidemic by e^5 ≈ 150
+MAX_EMPLOYER_FEE = 10.0  # times the wage: fees are a share of wages, about 0.3 in Sweden
+MAX_WAGE_SEK = 100_000.0  # SEK an hour: about 250 times a nurse's wage
+MAX_COST_SEK = 1e9  # SEK per person
+MAX_NAME = 100  # characters: a name is a folder name, and file systems allow 255 bytes (a character may take 4)
+MAX_RUNS = 10_000  # runs in one compare or sweep: at a second or more a run (hours at full scale), more would take days
+MAX_EXTENDS_DEPTH = 20  # files in an extends chain: deeper is a mistake (a loop through copies), not a design
+
+
+@dataclasses.dataclass(frozen=True)
+class _AtMost(AfterValidator):
+    """An AfterValidator that also shows its bound as ``le`` (tools/scenario_keys.py reads it for the guide's table)."""
+
+    le: float = math.inf
+
+
+def at_most(limit: float, unit: str, why: str) -> AfterValidator:
+    """An upper bound whose message gives the unit and the reason (pydantic's ``le`` says neither)."""
+
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"expected at most {limit:,g}{' ' + unit if unit else ''} ({why}), got {value:,g}")
+        return value
+
+    return _AtMost(check, le=limit)
+
+
+# Every number must be finite (the model config forbids inf and NaN) and of the right type (strict: no
+# "yes" for true, no true for 1, no 1.5 for a whole number; a whole number is a valid float).
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
+Days = Annotated[float, Field(gt=0.0), at_most(MAX_DAYS, "days", "20 years")]  # a mean duration or a width in days
+WholeDays = Annotated[int, Field(ge=0), at_most(MAX_DAYS, "days", "20 years")]
+WeeklyHours = Annotated[float, Field(gt=0.0), at_most(MAX_WEEKLY_HOURS, "hours a week", "a week has 168 hours")]
+Per100k = Annotated[float, Field(ge=0.0), at_most(MAX_PER_100K, "per 100,000 inhabitants", "everyone")]
+Factor = Annotated[float, Field(ge=0.0), at_most(MAX_FACTOR, "times", "a factor beyond it has no meaning here")]
+Multiplier = Annotated[float, Field(ge=1.0), at_most(MAX_FACTOR, "times", "a factor beyond it has no meaning here")]
+Rate = Annotated[float, Field(ge=0.0), at_most(MAX_RATE, "a day", "at this rate everything happens on the first day")]
+Exponent = Annotated[float, Field(gt=0.0), at_most(MAX_EXPONENT, "", "beyond it a power is a step")]
+NormHours = Annotated[float, Field(ge=0.0), at_most(240.0, "hours per patient-day", "ten staff per patient around the clock")]
+WageSek = Annotated[float, Field(ge=0.0), at_most(MAX_WAGE_SEK, "SEK an hour", "about 250 times a nurse's wage")]
+CostSek = Annotated[float, Field(ge=0.0), at_most(MAX_COST_SEK, "SEK per person", "a billion")]
+# dates and paths are the exception to strict types: TOML gives dates as dates and paths as text, while
+# with_overrides (a JSON dump) and --set "..." give dates as ISO text
+Date = Annotated[dt.date, Strict(False)]
+FilePath = Annotated[Path, Strict(False)]
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -61,13 +126,18 @@ class _KeyedValueError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False)
 
 
 def folder_name(value: str) -> str:
     """A name that is also the default results folder (``results/<name>``): one plain folder name."""
     if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
         raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
+    if len(value) > MAX_NAME:
+        raise ValueError(f"expected at most {MAX_NAME} characters (it names the results folder), got {len(value)}")
+    if any(not c.isprintable() for c in value):
+        # control characters would be printed raw to the terminal (escape sequences) and make odd folder names
+        raise ValueError(f"expected printable characters only (it names the results folder), got {value!r}")
     return value
 
 
@@ -92,13 +162,16 @@ def _unit_kind_keys(value: dict[str, Any]) -> dict[str, Any]:
 class TimeConfig(_Section):
     """Simulated period; one step is one day."""
 
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
     @model_validator(mode="after")
     def _end_after_start(self) -> TimeConfig:
         if self.end < self.start:
             raise _KeyedValueError("end", f"end ({self.end}) is before start ({self.start})")
+        if self.n_days > MAX_DAYS:
+            # one step a day: a longer period is a typo (a year too many) rather than a study, and would run for hours
+            raise _KeyedValueError("end", f"the period is {self.n_days:,} days; expected at most {MAX_DAYS:,} days (20 years)")
         return self
 
     @property
@@ -113,23 +186,35 @@ class WorldConfig(_Section):
     """The synthetic Sweden built from ``sim/data``."""
 
     scale: float = Field(1.0, gt=0.0, le=1.0, description="share of real staff, beds and patients (1.0 = every person an agent)")
-    layout_seed: int = Field(2020, ge=0, description="seed of the synthetic layout (municipalities, homes); fixed across replications")
-    icu_beds_2019: int = Field(ge=0, description="ICU beds before the pandemic, national")
-    icu_beds_surge: int = Field(ge=0, description="ICU beds at the April 2020 surge, national")
+    layout_seed: Annotated[int, Field(ge=0), at_most(MAX_SEED, "", "the model's seeds are 63-bit")] = Field(
+        2020, description="seed of the synthetic layout (municipalities, homes); fixed across replications"
+    )
+    icu_beds_2019: Annotated[int, Field(ge=0), at_most(MAX_ICU_BEDS, "ICU beds", "ten times Sweden's April 2020 surge of 1,100")] = Field(
+        description="ICU beds before the pandemic, national"
+    )
+    icu_beds_surge: Annotated[int, Field(ge=0), at_most(MAX_ICU_BEDS, "ICU beds", "ten times Sweden's April 2020 surge of 1,100")] = Field(
+        description="ICU beds at the April 2020 surge, national"
+    )
     icu_occupancy_baseline: Probability = Field(description="share of pre-pandemic ICU beds occupied by non-COVID patients")
-    nursing_homes: int = Field(ge=1, description="special housings for the elderly, national")
-    nursing_home_residents: int = Field(ge=1, description="residents in special housing, national")
-    municipality_size_exponent: Positive = Field(description="Zipf exponent of municipality populations within a region")
-    hourly_share_concentration: Positive = Field(description="Beta concentration of the hourly-staff share across homes")
+    nursing_homes: Annotated[int, Field(ge=1), at_most(MAX_NURSING_HOMES, "homes", "ten times Sweden's 1,700")] = Field(
+        description="special housings for the elderly, national"
+    )
+    nursing_home_residents: Annotated[int, Field(ge=1), at_most(MAX_RESIDENTS, "residents", "ten times Sweden's 79,000")] = Field(
+        description="residents in special housing, national"
+    )
+    municipality_size_exponent: Exponent = Field(description="Zipf exponent of municipality populations within a region")
+    hourly_share_concentration: Annotated[
+        float, Field(gt=0.0), at_most(MAX_CONCENTRATION, "", "beyond it every home has its region's mean")
+    ] = Field(description="Beta concentration of the hourly-staff share across homes")
 
 
 class WorkforceConfig(_Section):
     """Contracts, working time and where staff work."""
 
-    weekly_hours: Positive = Field(description="full-time contracted hours per week")
+    weekly_hours: WeeklyHours = Field(description="full-time contracted hours per week")
     fte_permanent: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="mean employment level of permanent staff")
     fte_hourly: Annotated[float, Field(gt=0.0, le=1.0)] = Field(description="mean employment level of hourly staff")
-    normal_max_weekly_hours: Positive = Field(
+    normal_max_weekly_hours: WeeklyHours = Field(
         description="most hours a week anyone works without the crisis agreement (part-timers may extend up to it)"
     )
     baseline_utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
@@ -174,8 +259,8 @@ class NormsConfig(_Section):
     the norm is derived at build time from the staff mix and the baseline census.
     """
 
-    icu: dict[str, NonNegative] = Field(description="hours per ICU patient-day, by profession")
-    covid_ward: dict[str, NonNegative] = Field(description="hours per COVID-ward patient-day, by profession")
+    icu: dict[str, NormHours] = Field(description="hours per ICU patient-day, by profession")
+    covid_ward: dict[str, NormHours] = Field(description="hours per COVID-ward patient-day, by profession")
 
     @field_validator("icu", "covid_ward")
     @classmethod
@@ -186,14 +271,18 @@ class NormsConfig(_Section):
 class FatigueConfig(_Section):
     """Fatigue f in [0, 1]: f' = f + rise·max(strain − threshold, 0)·(1 − f) − recovery·f."""
 
-    rise: NonNegative = Field(description="per day per unit of strain above the threshold")
+    rise: Rate = Field(description="per day per unit of strain above the threshold")
     recovery: Probability = Field(description="share of fatigue shed per working day (rest between shifts)")
     off_work_recovery: Probability = Field(description="share of fatigue shed per day off work (sick, on vacation, resting)")
-    threshold: NonNegative = Field(description="strain below which work adds no fatigue")
-    pressure_exponent: NonNegative = Field(description="how strongly understaffing raises the strain of each hour")
-    max_pressure: Annotated[float, Field(ge=1.0)] = Field(description="cap on the understaffing factor")
-    sustained_days: Positive = Field(description="time constant (days) of sustained fatigue, which drives leaving")
-    intensity: dict[str, NonNegative] = Field(default_factory=dict, description="strain of a normal hour, by unit kind")
+    threshold: Factor = Field(description="strain below which work adds no fatigue")
+    pressure_exponent: Annotated[float, Field(ge=0.0), at_most(MAX_EXPONENT, "", "beyond it a power is a step")] = Field(
+        description="how strongly understaffing raises the strain of each hour"
+    )
+    max_pressure: Annotated[float, Field(ge=1.0), at_most(MAX_FACTOR, "times", "a factor beyond it has no meaning here")] = Field(
+        description="cap on the understaffing factor"
+    )
+    sustained_days: Days = Field(description="time constant (days) of sustained fatigue, which drives leaving")
+    intensity: dict[str, Factor] = Field(default_factory=dict, description="strain of a normal hour, by unit kind")
 
     @field_validator("intensity")
     @classmethod
@@ -206,10 +295,10 @@ class AbsenceConfig(_Section):
 
     other_share_region: Probability = Field(description="baseline share of region staff off sick")
     other_share_municipality: Probability = Field(description="baseline share of municipal staff off sick")
-    other_mean_days: Positive = Field(description="mean length of an ordinary sick spell")
+    other_mean_days: Days = Field(description="mean length of an ordinary sick spell")
     exhaustion_rate: Probability = Field(description="daily hazard of exhaustion sick leave at fatigue 1")
-    exhaustion_power: Positive = Field(description="hazard = rate · fatigue^power")
-    exhaustion_mean_days: Positive = Field(description="mean length of exhaustion sick leave")
+    exhaustion_power: Exponent = Field(description="hazard = rate · fatigue^power")
+    exhaustion_mean_days: Days = Field(description="mean length of exhaustion sick leave")
     leave_rate_per_year: Probability = Field(description="baseline yearly hazard of leaving the profession")
     leave_fatigue_rate: Probability = Field(description="daily hazard of leaving per unit of sustained fatigue above the threshold")
     leave_fatigue_threshold: Probability = Field(description="sustained fatigue below which fatigue adds no leaving")
@@ -218,19 +307,25 @@ class AbsenceConfig(_Section):
 class InfectionConfig(_Section):
     """COVID infection of staff and its sick leave."""
 
-    prevalence_per_icu_per_capita: NonNegative = Field(description="community prevalence per COVID ICU patient per inhabitant, lagged")
-    prevalence_lag_days: Annotated[int, Field(ge=0)] = Field(description="ICU occupancy trails prevalence by this many days")
-    community_rate: NonNegative = Field(description="daily infection hazard per unit of prevalence, outside work")
-    work_rate: dict[str, NonNegative] = Field(
+    prevalence_per_icu_per_capita: Annotated[
+        float,
+        Field(ge=0.0),
+        at_most(MAX_PREVALENCE_FACTOR, "", "at 1 COVID ICU patient per 100,000 inhabitants it means everyone is infected"),
+    ] = Field(description="community prevalence per COVID ICU patient per inhabitant, lagged")
+    prevalence_lag_days: WholeDays = Field(description="ICU occupancy trails prevalence by this many days")
+    community_rate: Rate = Field(description="daily infection hazard per unit of prevalence, outside work")
+    work_rate: dict[str, Rate] = Field(
         default_factory=dict,
         description="daily hazard at full exposure to COVID patients: icu (exposure = COVID share of patients), covid_ward",
     )
     symptomatic_share: Probability = Field(description="share of infected staff who fall ill and go on sick leave")
-    onset_days: Annotated[int, Field(ge=0)] = Field(description="days an infected staff member works before symptoms")
-    infectious_days: Annotated[int, Field(ge=1)] = Field(description="days an infected staff member can infect others")
-    sick_mean_days: Positive = Field(description="mean length of an ordinary COVID sick spell")
+    onset_days: WholeDays = Field(description="days an infected staff member works before symptoms")
+    infectious_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(
+        description="days an infected staff member can infect others"
+    )
+    sick_mean_days: Days = Field(description="mean length of an ordinary COVID sick spell")
     long_spell_share: Probability = Field(description="share of COVID spells that are long")
-    long_spell_mean_days: Positive = Field(description="mean length of a long COVID spell")
+    long_spell_mean_days: Days = Field(description="mean length of a long COVID spell")
 
     @field_validator("work_rate")
     @classmethod
@@ -244,33 +339,35 @@ class NursingHomeConfig(_Section):
     """Spread into and within nursing homes."""
 
     staff_seed_rate: Probability = Field(description="daily chance that an infectious staff member at work infects a resident")
-    resident_transmission: NonNegative = Field(description="daily transmission rate among residents")
-    resident_recovery_days: Positive = Field(description="mean days a resident stays infected")
-    staff_exposure_rate: NonNegative = Field(description="daily infection hazard of staff per infected-resident share")
+    resident_transmission: Rate = Field(description="daily transmission rate among residents")
+    resident_recovery_days: Days = Field(description="mean days a resident stays infected")
+    staff_exposure_rate: Rate = Field(description="daily infection hazard of staff per infected-resident share")
     hourly_other_home_share: Probability = Field(description="share of an hourly worker's days spent at another home")
-    extra_care_per_infected: NonNegative = Field(description="extra care an infected resident needs, relative to a healthy one")
+    extra_care_per_infected: Factor = Field(description="extra care an infected resident needs, relative to a healthy one")
 
 
 class RegionWave(_Section):
     """A region's deviation from the wave's defaults."""
 
-    peak_date: dt.date | None = None
-    rise_days: Positive | None = None
-    fall_days: Positive | None = None
-    fall_shape: Positive | None = None
-    peak_patients: NonNegative | None = Field(None, description="COVID ICU patients at the peak (full scale)")
-    intensity: NonNegative = Field(1.0, description="multiplies peak_per_100k")
+    peak_date: Date | None = None
+    rise_days: Days | None = None
+    fall_days: Days | None = None
+    fall_shape: Exponent | None = None
+    peak_patients: NonNegative | None = Field(
+        None, description="COVID ICU patients at the peak (full scale; at most the region's population)"
+    )
+    intensity: Factor = Field(1.0, description="multiplies peak_per_100k")
 
 
 class WaveConfig(_Section):
     """One epidemic wave of COVID ICU occupancy: a rising half-Gaussian and a falling generalised Gaussian joined at the peak."""
 
     name: str = "wave"
-    peak_date: dt.date
-    rise_days: Positive = Field(description="standard deviation of the rising half, days")
-    fall_days: Positive = Field(description="width of the falling half, days (its sd when fall_shape is 2)")
-    fall_shape: Positive = Field(2.0, description="exponent of the falling half: 2 Gaussian, above 2 a flatter top and steeper fall")
-    peak_per_100k: NonNegative = Field(description="COVID ICU patients per 100,000 inhabitants at the peak")
+    peak_date: Date
+    rise_days: Days = Field(description="standard deviation of the rising half, days")
+    fall_days: Days = Field(description="width of the falling half, days (its sd when fall_shape is 2)")
+    fall_shape: Exponent = Field(2.0, description="exponent of the falling half: 2 Gaussian, above 2 a flatter top and steeper fall")
+    peak_per_100k: Per100k = Field(description="COVID ICU patients per 100,000 inhabitants at the peak")
     regions: dict[str, RegionWave] = Field(default_factory=dict)
 
 
@@ -278,9 +375,11 @@ class DemandConfig(_Section):
     """Where patients come from."""
 
     source: Literal["waves", "csv"] = "waves"
-    csv: Path | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
-    covid_ward_per_icu: NonNegative = Field(description="COVID ward patients per COVID ICU patient")
-    noise_sd: NonNegative = Field(0.0, description="sd of the log of each region's stochastic scale per run")
+    csv: FilePath | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
+    covid_ward_per_icu: Factor = Field(description="COVID ward patients per COVID ICU patient")
+    noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies a region's epidemic by e^5 ≈ 150")] = Field(
+        0.0, description="sd of the log of each region's stochastic scale per run"
+    )
     waves: list[WaveConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -295,7 +394,7 @@ class DemandConfig(_Section):
 class SafetyConfig(_Section):
     """Thresholds of the patient-safety indicators."""
 
-    icu_min_nurse_ratio: Annotated[float, Field(gt=0.0)] = Field(
+    icu_min_nurse_ratio: Annotated[float, Field(gt=0.0), at_most(MAX_FACTOR, "nurses per patient", "no unit has more")] = Field(
         description="fewest ICU nurses per ICU patient considered safe (0.5 = 1:2)"
     )
 
@@ -306,10 +405,10 @@ Level = Literal["staffing_alert", "crisis"]
 class EscalationConfig(_Section):
     """How regions escalate: by the forecast gap of their hospital units against their own staff."""
 
-    horizon_days: Annotated[int, Field(ge=0)] = Field(description="days ahead a region forecasts its demand")
+    horizon_days: WholeDays = Field(description="days ahead a region forecasts its demand")
     alert_gap: Probability = Field(description="forecast gap (share of hospital need) above which a region raises a staffing alert")
     crisis_gap: Probability = Field(description="forecast gap (share of hospital need) above which a region declares crisis")
-    deescalate_days: Annotated[int, Field(ge=0)] = Field(description="days below a threshold before a region steps down a level")
+    deescalate_days: WholeDays = Field(description="days below a threshold before a region steps down a level")
 
     @model_validator(mode="after")
     def _ordered(self) -> EscalationConfig:
@@ -321,8 +420,8 @@ class EscalationConfig(_Section):
 class _Lever(_Section):
     enabled: bool = False
     start_level: Level = Field("crisis", description="escalation level at which the lever starts in a region")
-    national_from: dt.date | None = Field(None, description="first day of a national decision that applies the lever in every region")
-    national_until: dt.date | None = Field(None, description="last day of that national decision")
+    national_from: Date | None = Field(None, description="first day of a national decision that applies the lever in every region")
+    national_until: Date | None = Field(None, description="last day of that national decision")
 
     @model_validator(mode="after")
     def _window(self) -> _Lever:
@@ -338,10 +437,12 @@ class _Lever(_Section):
 class CrisisAgreementConfig(_Lever):
     """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time."""
 
-    max_weekly_hours: Positive = Field(description="working time cap for placed staff, hours a week")
-    pay_multiplier: Annotated[float, Field(ge=1.0)] = Field(description="pay of placed staff relative to normal, on all hours")
-    placement_weeks: Positive = Field(description="longest placement before rest")
-    rest_days: Annotated[int, Field(ge=0)] = Field(description="days off after a placement")
+    max_weekly_hours: WeeklyHours = Field(description="working time cap for placed staff, hours a week")
+    pay_multiplier: Multiplier = Field(description="pay of placed staff relative to normal, on all hours")
+    placement_weeks: Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")] = Field(
+        description="longest placement before rest"
+    )
+    rest_days: WholeDays = Field(description="days off after a placement")
     units: list[Literal["icu", "covid_ward"]] = Field(description="unit kinds whose staff are placed under the agreement")
 
 
@@ -349,10 +450,12 @@ class RedeploymentConfig(_Lever):
     """Cut planned (elective) care and move its staff to the COVID wards and ICU; the postponed care is a debt."""
 
     max_elective_cut: Probability = Field(description="largest share of elective activity cut")
-    ramp_days: Positive = Field(description="days to reach the largest cut")
+    ramp_days: Days = Field(description="days to reach the largest cut")
     redeploy_share: Probability = Field(description="share of the staff freed by the cut who move to COVID units")
-    catch_up: NonNegative = Field(description="elective activity above normal, as a share of normal, while care debt remains")
-    operations_per_year: Positive = Field(description="planned operations in a normal year, national (unit of care debt)")
+    catch_up: Factor = Field(description="elective activity above normal, as a share of normal, while care debt remains")
+    operations_per_year: Annotated[float, Field(gt=0.0), at_most(MAX_OPERATIONS, "operations a year", "ten times Sweden's 534,300")] = (
+        Field(description="planned operations in a normal year, national (unit of care debt)")
+    )
 
 
 class RapidTrainingConfig(_Lever):
@@ -361,8 +464,8 @@ class RapidTrainingConfig(_Lever):
     max_share: Probability = Field(
         description="largest share of a region's candidates trained (anaesthesia nurses, and registered nurses of acute wards and elective care)"
     )
-    registered_nurse_days: Annotated[int, Field(ge=0)] = Field(description="course length for registered nurses, days")
-    anaesthesia_nurse_days: Annotated[int, Field(ge=0)] = Field(description="course length for anaesthesia nurses, days")
+    registered_nurse_days: WholeDays = Field(description="course length for registered nurses, days")
+    anaesthesia_nurse_days: WholeDays = Field(description="course length for anaesthesia nurses, days")
     registered_nurse_effectiveness: Probability = Field(description="ICU care of a trained registered nurse, relative to an ICU nurse")
     anaesthesia_nurse_effectiveness: Probability = Field(description="ICU care of a trained anaesthesia nurse, relative to an ICU nurse")
 
@@ -370,10 +473,10 @@ class RapidTrainingConfig(_Lever):
 class ReservoirConfig(_Section):
     """People a region can recruit temporarily."""
 
-    per_100k: NonNegative = Field(description="people in the reservoir per 100,000 inhabitants")
+    per_100k: Per100k = Field(description="people in the reservoir per 100,000 inhabitants")
     profession: str = Field(description="the profession they work as")
     effectiveness: Probability = Field(description="their care relative to regular staff of that profession")
-    onboarding_days: Annotated[int, Field(ge=0)] = Field(description="days of onboarding and basic-care training before work")
+    onboarding_days: WholeDays = Field(description="days of onboarding and basic-care training before work")
     workplace: Literal["covid_ward", "nursing_home"] = Field(description="where they work")
 
     @field_validator("profession")
@@ -388,15 +491,15 @@ class RecruitmentConfig(_Lever):
 
     reservoirs: dict[Literal["retired", "student", "other_sector"], ReservoirConfig] = Field(description="reservoirs by kind")
     daily_share: Probability = Field(description="share of a reservoir that can start onboarding per day")
-    release_after_days: Annotated[int, Field(ge=0)] = Field(description="days back at normal level before recruits are released")
+    release_after_days: WholeDays = Field(description="days back at normal level before recruits are released")
 
 
 class LoansConfig(_Lever):
     """Loans of staff between regions, matched by a national coordinator."""
 
     professions: list[str] = Field(description="professions that can be lent")
-    safety_margin: NonNegative = Field(description="lenders keep forecast coverage of their own ICU at 1 + this")
-    loan_days: Annotated[int, Field(ge=1)] = Field(description="length of a loan, days")
+    safety_margin: Factor = Field(description="lenders keep forecast coverage of their own ICU at 1 + this")
+    loan_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="length of a loan, days")
     max_share_lent: Probability = Field(description="largest share of a lender's staff of a profession out on loan")
 
     @field_validator("professions")
@@ -409,16 +512,18 @@ class LoansConfig(_Lever):
 class NationalPoolConfig(_Lever):
     """A national reinforcement pool (nationell personell förstärkningsresurs) sent to regions at risk."""
 
-    size: Annotated[int, Field(ge=0)] = Field(description="members at full scale")
+    size: Annotated[int, Field(ge=0), at_most(MAX_POOL, "members", "the national health-care staff in sim/data is 330,565")] = Field(
+        description="members at full scale"
+    )
     composition: dict[str, NonNegative] = Field(description="profession -> share of members")
     mode: Literal["drawn", "additional"] = Field(
         description="drawn from regions' staff (their home loses them while deployed) or additional people"
     )
     activation_gap: Probability = Field(description="forecast gap share of a region in crisis above which the pool is sent")
-    response_days: Annotated[int, Field(ge=0)] = Field(description="days from request to arrival")
-    max_deployment_days: Annotated[int, Field(ge=1)] = Field(description="longest deployment, days")
-    rest_days: Annotated[int, Field(ge=0)] = Field(description="days off after a deployment")
-    yearly_cost_per_member_sek: NonNegative = Field(description="cost of keeping one member ready for a year (training, retainer)")
+    response_days: WholeDays = Field(description="days from request to arrival")
+    max_deployment_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="longest deployment, days")
+    rest_days: WholeDays = Field(description="days off after a deployment")
+    yearly_cost_per_member_sek: CostSek = Field(description="cost of keeping one member ready for a year (training, retainer)")
 
     @field_validator("composition")
     @classmethod
@@ -434,23 +539,25 @@ class NursingHomeMeasuresConfig(_Lever):
 
     stable_teams: bool = Field(description="hourly staff work in one home only")
     ban_hourly_temps: bool = Field(description="hourly staff are not called in; permanent staff work overtime instead")
-    overtime_max_weekly_hours: Positive = Field(description="working time cap of permanent home staff while hourly temps are banned")
+    overtime_max_weekly_hours: WeeklyHours = Field(description="working time cap of permanent home staff while hourly temps are banned")
     cohort_care: bool = Field(description="infected residents cared for apart")
     cohort_transmission_factor: Probability = Field(description="transmission among residents under cohort care, relative to without")
     regional_support: bool = Field(description="regions send nurses to homes with outbreaks")
-    support_nurses_per_outbreak_home: NonNegative = Field(description="region nurses sent per home with an outbreak")
+    support_nurses_per_outbreak_home: Factor = Field(description="region nurses sent per home with an outbreak")
 
 
 class VacationConfig(_Section):
     """Summer vacation: kept, postponed or cancelled for hospital staff."""
 
     enabled: bool = Field(description="vacations are modelled")
-    weeks: Positive = Field(description="consecutive summer vacation, weeks, permanent staff")
-    window_start: dt.date = Field(description="first day a summer vacation can start")
-    window_end: dt.date = Field(description="last day of the summer vacation period")
+    weeks: Annotated[float, Field(gt=0.0), at_most(52.0, "weeks", "weeks in a year")] = Field(
+        description="consecutive summer vacation, weeks, permanent staff"
+    )
+    window_start: Date = Field(description="first day a summer vacation can start")
+    window_end: Date = Field(description="last day of the summer vacation period")
     policy: Literal["keep", "postpone", "cancel"] = Field(description="what happens to hospital staff's vacations")
-    postponed_start: dt.date = Field(description="first day of postponed vacations")
-    postponed_end: dt.date = Field(description="last day of postponed vacations")
+    postponed_start: Date = Field(description="first day of postponed vacations")
+    postponed_end: Date = Field(description="last day of postponed vacations")
     policy_units: list[Literal["icu", "covid_ward", "acute_ward"]] = Field(description="home units whose staff the policy applies to")
 
 
@@ -458,11 +565,11 @@ class RecoveryConfig(_Section):
     """A recovery programme after the wave: faster recovery from fatigue, less leaving."""
 
     enabled: bool = False
-    start: dt.date = Field(description="first day of the programme")
-    days: Annotated[int, Field(ge=1)] = Field(description="length of the programme")
-    recovery_factor: Annotated[float, Field(ge=1.0)] = Field(description="multiplies the daily recovery of fatigue")
+    start: Date = Field(description="first day of the programme")
+    days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="length of the programme")
+    recovery_factor: Multiplier = Field(description="multiplies the daily recovery of fatigue")
     leave_factor: Probability = Field(description="multiplies the hazard of leaving")
-    cost_per_staff_sek: NonNegative = Field(description="cost of the programme per staff member")
+    cost_per_staff_sek: CostSek = Field(description="cost of the programme per staff member")
 
 
 class LeversConfig(_Section):
@@ -485,10 +592,12 @@ class LeversConfig(_Section):
 class CostsConfig(_Section):
     """Money: wages and premiums, in SEK."""
 
-    hourly_wage_sek: dict[str, NonNegative] = Field(description="profession -> wage per hour, SEK")
-    employer_fee: NonNegative = Field(description="employer's social fees and pension, share of wages")
-    overtime_multiplier: Annotated[float, Field(ge=1.0)] = Field(description="pay of overtime and extra hours relative to normal")
-    recruit_wage_factor: NonNegative = Field(description="pay of temporary recruits relative to the profession's wage")
+    hourly_wage_sek: dict[str, WageSek] = Field(description="profession -> wage per hour, SEK")
+    employer_fee: Annotated[
+        float, Field(ge=0.0), at_most(MAX_EMPLOYER_FEE, "times the wage", "fees are a share of wages, about 0.3 in Sweden")
+    ] = Field(description="employer's social fees and pension, share of wages")
+    overtime_multiplier: Multiplier = Field(description="pay of overtime and extra hours relative to normal")
+    recruit_wage_factor: Factor = Field(description="pay of temporary recruits relative to the profession's wage")
 
     @field_validator("hourly_wage_sek")
     @classmethod
@@ -498,6 +607,34 @@ class CostsConfig(_Section):
         if missing:
             raise _KeyedValueError(missing[0], "missing: every profession needs a wage")
         return value
+
+
+@functools.cache
+def region_population() -> dict[str, int]:
+    from sim.data import regions
+
+    return {str(code): int(n) for code, n in zip(regions()["code"], regions()["population"], strict=True)}
+
+
+@functools.cache
+def _staff_counts() -> dict[tuple[str, str], int]:
+    """(profession, employer) -> staff at full scale, as ``sim.world.build_world`` reads them."""
+    from sim.data import national_staff
+
+    return {(str(r["profession"]), str(r["employer"])): int(r["count"]) for _, r in national_staff().iterrows()}
+
+
+def smallest_scale(largest_count: int) -> float:
+    """The smallest ``world.scale`` (two significant digits) at which a group of ``largest_count`` staff keeps one agent.
+
+    The world rounds ``count × scale`` to whole agents (half to even, so 0.5 rounds to 0).
+    """
+    scale = 0.5 / largest_count
+    digits = -math.floor(math.log10(scale)) + 1
+    candidate = math.ceil(scale * 10**digits) / 10**digits
+    while round(largest_count * candidate) < 1:
+        candidate += 10**-digits
+    return candidate
 
 
 class Scenario(_Section):
@@ -529,8 +666,9 @@ class Scenario(_Section):
         from sim.data import region_codes
 
         codes = region_codes()
+        population = region_population()
         for i, wave in enumerate(self.demand.waves):
-            for code in wave.regions:
+            for code, local in wave.regions.items():
                 if code not in codes:
                     hint = difflib.get_close_matches(code, codes, n=1)
                     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
@@ -538,6 +676,36 @@ class Scenario(_Section):
                         f"demand.waves.{i}.regions.{code}",
                         f"unknown region '{code}'{suggestion} (expected one of {', '.join(codes)})",
                     )
+                # more COVID ICU patients than inhabitants means a typo (and overflows the staffing need)
+                if local.peak_patients is not None and local.peak_patients > population[code]:
+                    raise _KeyedValueError(
+                        f"demand.waves.{i}.regions.{code}.peak_patients",
+                        f"expected at most the region's {population[code]:,} inhabitants, got {local.peak_patients:,g} patients",
+                    )
+                if wave.peak_per_100k * local.intensity > MAX_PER_100K:
+                    raise _KeyedValueError(
+                        f"demand.waves.{i}.regions.{code}.intensity",
+                        f"peak_per_100k × intensity is {wave.peak_per_100k * local.intensity:,g} patients per 100,000 inhabitants; "
+                        f"expected at most {MAX_PER_100K:,g} (everyone)",
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _buildable_world(self) -> Scenario:
+        """The conditions under which building the world (sim.world.build_world) fails, checked here so that
+        ``validate`` refuses what ``run`` would refuse."""
+        staff = _staff_counts()
+        mixes = {"region": ("region_mix", self.workforce.region_mix), "municipality": ("municipal_mix", self.workforce.municipal_mix)}
+        for (name, employer), _ in staff.items():
+            key, mix = mixes[employer]
+            if name not in mix:
+                raise _KeyedValueError(f"workforce.{key}.{name}", f"missing: where do the {employer}s' staff of this profession work?")
+        smallest = smallest_scale(max(staff.values()))
+        if self.world.scale < smallest:
+            raise _KeyedValueError(
+                "world.scale",
+                f"{self.world.scale:g} leaves no staff at all; expected at least {smallest:g} (the largest profession then has one agent)",
+            )
         return self
 
     def digest(self) -> str:
@@ -596,21 +764,41 @@ def load_scenario(path: str | Path, *, set_values: list[str] | None = None, **ov
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; a file that is not UTF-8 text or not TOML is a ScenarioError saying how to fix it."""
     if not path.is_file():
         raise ScenarioError(path, "", "file not found")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(path, "", f"not valid TOML: {exc}") from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(path, "", f"cannot read: {exc.strerror}") from None
+    return _parse_toml(raw, path)
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Notepad's "Unicode" and PowerShell's default
+        raise ScenarioError(path, "", "UTF-16 text (it starts with a UTF-16 byte order mark); save the file as UTF-8")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # UTF-8 with a byte order mark (Notepad's "UTF-8 with BOM"): the text is UTF-8 all the same
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(path, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(path, "", f"not valid TOML: {exc}") from None
 
 
 def _read_with_extends(path: Path, origins: dict[tuple[str, ...], str], chain: tuple[Path, ...]) -> dict[str, Any]:
     resolved = path.resolve()
     if resolved in chain:
         raise ScenarioError(path, "extends", "circular: " + " -> ".join(p.name for p in (*chain, resolved)))
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            path, "extends", f"a chain of more than {MAX_EXTENDS_DEPTH} files (from {chain[0].name}); expected at most {MAX_EXTENDS_DEPTH}"
+        )
     own = _read_toml(path)
     for keys in _PATH_KEYS:
         node = own
@@ -748,7 +936,8 @@ def _describe(error: dict[str, Any], loc: tuple[str, ...], root: type[BaseModel]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind not in {"value_error", "assertion_error"} and not isinstance(got, dict):
-        message += f" (got {got!r})"
+        shown = repr(got)
+        message += f" (got {shown if len(shown) <= 80 else shown[:60] + '...' + shown[-10:]})"  # one readable line, even for a huge value
     return message
 
 

@@ -85,7 +85,20 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily, process_pool, share_cores
 from sim.results import _pkg, _version
-from sim.scenario import Scenario, ScenarioError, _KeyedValueError, _read_toml, _Section, _validate_as, folder_name, load_scenario
+from sim.scenario import (
+    MAX_NAME,
+    MAX_RUNS,
+    FilePath,
+    Scenario,
+    ScenarioError,
+    _KeyedValueError,
+    _read_toml,
+    _Section,
+    _validate_as,
+    at_most,
+    folder_name,
+    load_scenario,
+)
 from sim.store import (
     SWEEP_ENTRIES,
     SWEEP_LOCK,
@@ -123,22 +136,44 @@ class ParameterSpec(_Section):
         if self.values is not None:
             if self.min is not None or self.max is not None:
                 raise _KeyedValueError("values", "give either values = [...] or min and max, not both")
+            kinds = [_kind(v) for v in self.values]
+            for i, kind in enumerate(kinds):
+                # one column of the results per parameter: parquet needs one type in it
+                if kind != kinds[0]:
+                    raise _KeyedValueError(f"values.{i}", f"is a {kind} but values.0 is a {kinds[0]}; expected values of one type")
             return self
         if self.min is None or self.max is None:
             raise _KeyedValueError("min" if self.min is None else "max", "expected min and max (a range) or values = [...]")
-        if not (math.isfinite(self.min) and math.isfinite(self.max)):
-            raise _KeyedValueError("min", f"expected finite bounds, got {self.min} and {self.max}")
-        if self.min > self.max:
-            raise _KeyedValueError("min", f"min ({self.min:g}) is above max ({self.max:g})")
+        # finite by the schema's config; SALib scales its samples by max - min and refuses an empty range
+        if self.min >= self.max:
+            relation = "above" if self.min > self.max else "equal to"
+            raise _KeyedValueError("min", f"min ({self.min:g}) is {relation} max ({self.max:g}); expected min < max (a range to sample)")
         return self
+
+
+def _kind(value: Any) -> str:
+    """The kind of a TOML value, for one-type checks (whole numbers count as numbers)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", list: "list", dict: "table"}.get(type(value), "date")
 
 
 class VariantSpec(_Section):
     """A named scenario: a file, overrides of the experiment's scenario, or both."""
 
-    name: str
-    scenario: Path | None = Field(None, description="scenario file, relative to the experiment file (default: the experiment's)")
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    scenario: FilePath | None = Field(None, description="scenario file, relative to the experiment file (default: the experiment's)")
     set: dict[str, Any] = Field(default_factory=dict, description="dotted scenario key -> value")
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # the name is printed in tables and stored in the results; a control character would reach the terminal raw
+        if not value.strip() or any(not c.isprintable() for c in value):
+            raise ValueError(f"expected a name of printable characters, got {value!r}")
+        return value
 
 
 class ExperimentSpec(_Section):
@@ -146,8 +181,8 @@ class ExperimentSpec(_Section):
 
     name: str
     description: str = ""
-    scenario: Path | None = Field(None, description="base scenario file, relative to the experiment file")
-    replications: Annotated[int, Field(ge=1)]
+    scenario: FilePath | None = Field(None, description="base scenario file, relative to the experiment file")
+    replications: Annotated[int, Field(ge=1), at_most(MAX_RUNS, "replications", "a sweep runs at most 10,000 runs")]
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)]
     indicators: list[str] | None = Field(None, min_length=1, description="summary columns kept per run")
     daily: list[str] = Field(default_factory=list, description="national daily series kept per run (sim.experiment.NATIONAL_DAILY_COLUMNS)")
@@ -155,12 +190,22 @@ class ExperimentSpec(_Section):
     variants: list[VariantSpec] | None = Field(None, min_length=1)
     parameters: dict[str, ParameterSpec] | None = Field(None, min_length=1)
     design: Design | None = None
-    samples: Annotated[int, Field(ge=1)] | None = None
+    samples: Annotated[int, Field(ge=1), at_most(MAX_RUNS, "samples", "a sweep runs at most 10,000 runs")] | None = None
 
     @field_validator("name")
     @classmethod
     def _folder_name(cls, value: str) -> str:
         return folder_name(value)
+
+    def n_points(self) -> int:
+        """Design points (or variants), known before sampling: what SALib's samplers return for these sizes."""
+        if self.variants is not None:
+            return len(self.variants)
+        assert self.parameters is not None
+        d, n = len(self.parameters), self.samples or 1
+        if self.design == "grid":
+            return math.prod(len(p.values or []) for p in self.parameters.values())
+        return {"latin_hypercube": n, "sobol": n * (2 * d + 2), "morris": n * (d + 1)}[str(self.design)]
 
     @field_validator("daily")
     @classmethod
@@ -212,6 +257,18 @@ class ExperimentSpec(_Section):
                 raise _KeyedValueError(f"parameters.{key}.values", "design = 'grid' needs values = [...] for every parameter")
             if not grid and spec.values is not None:
                 raise _KeyedValueError(f"parameters.{key}.values", f"design = '{self.design}' samples a range: give min and max")
+        return self
+
+    @model_validator(mode="after")
+    def _few_enough_runs(self) -> ExperimentSpec:
+        runs = self.n_points() * self.replications
+        if runs > MAX_RUNS:
+            key = "replications" if self.variants is not None else ("parameters" if self.design == "grid" else "samples")
+            raise _KeyedValueError(
+                key,
+                f"{self.n_points():,} points × {self.replications:,} replications are {runs:,} runs; "
+                f"expected at most {MAX_RUNS:,} runs (a run takes a second or more, so more would take days)",
+            )
         return self
 
 
@@ -303,6 +360,19 @@ def load_experiment(path: str | Path) -> Experiment:
                     )
                 if isinstance(current, int):
                     integer.add(key)
+            # every value a run will get must make a valid scenario, or every run of it would fail after the
+            # results folder was made: the grid's values, and the ends of a range (rounded as the samples are)
+            assert parameter.min is not None or parameter.values is not None
+            tried = (
+                {f"values.{i}": v for i, v in enumerate(parameter.values)}
+                if parameter.values is not None
+                else {name: _cast(key, float(getattr(parameter, name)), frozenset(integer)) for name in ("min", "max")}
+            )
+            for where, value in tried.items():
+                try:
+                    base.with_overrides(**{key: value})
+                except ScenarioError as exc:
+                    raise ScenarioError(source, f"parameters.{key}.{where}", f"{exc.key}: {exc.message}") from None
     return Experiment(spec=spec, source=path, scenarios=scenarios, integer=frozenset(integer))
 
 

@@ -166,7 +166,15 @@ def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
     assert regions["icu_staff_fatigue"].dropna().between(0, 1).all()  # NaN where a small region has no ICU staff
     units = pd.read_parquet(out / "unit_daily.parquet")
     assert (units["supplied_hours"] <= units["required_hours"] * (1 + 1e-9)).all()
-    assert set(units["unit_kind"].astype(str)) == {"icu", "covid_ward", "acute_ward", "elective", "primary_care", "nursing_home", "home_care"}
+    assert set(units["unit_kind"].astype(str)) == {
+        "icu",
+        "covid_ward",
+        "acute_ward",
+        "elective",
+        "primary_care",
+        "nursing_home",
+        "home_care",
+    }
     for fragment in ("peak_sick_share", "sweden_spring2020", "Δ vs sweden_spring2020", "Δ other"):
         assert fragment in captured.out
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import sim
 from sim.data import region_codes
 from sim.demand import read_curves
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import MAX_ICU_BEDS, Scenario, ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
@@ -417,14 +417,14 @@ def test_probability_bounds_by_range(x):
 
 @fast
 @given(n=st.integers(min_value=-(10**6), max_value=10**6))
-def test_staff_and_bed_counts_accept_exactly_non_negative(n):
+def test_staff_and_bed_counts_accept_exactly_non_negative_up_to_the_bound(n):
     try:
         load_scenario(BASE, set_values=[f"world.icu_beds_2019={n}"])
         accepted = True
     except ScenarioError as error:
         assert (error.source, error.key) == ("--set", "world.icu_beds_2019")
         accepted = False
-    assert accepted == (n >= 0)
+    assert accepted == (0 <= n <= MAX_ICU_BEDS)
 
 
 # --------------------------------------------------------------------------- demand CSV

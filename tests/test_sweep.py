@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from helpers import one_error_line
 from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.store import SWEEP_LOCK
-from sim.sweep import load_experiment, load_failures, load_results, points, run_sweep
+from sim.sweep import Experiment, ParameterSpec, load_experiment, load_failures, load_results, points, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
@@ -147,8 +148,20 @@ def test_processes_give_identical_results(grid, in_process, tmp_path):
     pd.testing.assert_frame_equal(load_results(tmp_path / "pool"), in_process[1])
 
 
+def failing_experiment(tmp_path: Path) -> Experiment:
+    """FAILING's grid, whose value -1.0 load_experiment refuses: put back past the load-time check, so that a run fails."""
+    good = load_experiment(experiment_file(tmp_path, FAILING.replace("-1.0", "0.7")))
+    parameters = {"infection.community_rate": ParameterSpec.model_construct(values=[0.5, -1.0, 1.0])}
+    return dataclasses.replace(good, spec=good.spec.model_copy(update={"parameters": parameters}))
+
+
+def test_bad_grid_value_refused_at_load(tmp_path):
+    exc = error(tmp_path, FAILING)
+    assert exc.key == "parameters.infection.community_rate.values.1" and "greater than or equal to 0" in exc.message
+
+
 def test_failed_runs_recorded_and_resume(tmp_path):
-    experiment = load_experiment(experiment_file(tmp_path, FAILING))
+    experiment = failing_experiment(tmp_path)
     folder = tmp_path / "store"
     outcome = run_sweep(experiment, out=folder)
     assert sorted(outcome.failed) == ["p00001_r000", "p00001_r001"]
