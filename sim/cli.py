@@ -175,7 +175,8 @@ def _interrupt_between_steps() -> typing.Iterator[list[int]]:
     """Ctrl-C (and SIGTERM, SIGHUP) append the signal to the yielded list instead of raising; the caller checks it between days.
 
     A KeyboardInterrupt raised inside a numba-compiled call comes out as a SystemError traceback:
-    the interrupt must land between calls. The previous handlers are restored on leaving.
+    the interrupt must land between calls. The previous handlers are restored on leaving, unless
+    a signal came: then the command ends, and further signals are ignored (no traceback while it exits).
     """
     from sim.executor import STOP_SIGNALS
 
@@ -188,7 +189,7 @@ def _interrupt_between_steps() -> typing.Iterator[list[int]]:
         yield received
     finally:
         for sig, old in previous.items():
-            signal.signal(sig, old)
+            signal.signal(sig, signal.SIG_IGN if received else old)
 
 
 def _format(value: object) -> str:
@@ -621,7 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # SIGTERM and SIGHUP end a command as Ctrl-C does: through the cleanup of what it was doing
         # (temporary files removed, workers stopped), with one line and 128 + the signal's number
-        with stop_on_signals():
+        with stop_on_signals(ignore_after_stop=True):
             return commands[args.command](args)
     except ScenarioError as exc:
         _fail(str(exc))

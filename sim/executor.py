@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -133,6 +134,7 @@ def execute(
             with LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
                 env={"NUMBA_NUM_THREADS": str(threads)},
+                silence_logs=logging.ERROR,  # not the warnings about cancelled runs when a stop cancels the queue
             ) as cluster:  # fmt: skip
                 yield from _execute_dask(function, jobs, cluster.scheduler_address)
         elif min(workers, len(jobs)) == 1:
@@ -143,13 +145,19 @@ def execute(
 
 
 @contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
+def stop_on_signals(ignore_after_stop: bool = False) -> Iterator[None]:
     """Turn SIGTERM, SIGINT and SIGHUP into ``Interrupted`` in the main thread, once; the previous handlers are restored after.
 
     Only the first signal raises: a second one (an impatient Ctrl-C) must not break off the
-    cleanup that stops the workers. Outside the main thread signals cannot be caught; nothing changes.
+    cleanup that stops the workers. Inside another ``stop_on_signals`` block it does nothing (the
+    outer one already stops). Outside the main thread signals cannot be caught; nothing changes.
+
+    Args:
+        ignore_after_stop: if the block ended by a stop (a signal, or a KeyboardInterrupt passing
+            through), leave the stop signals ignored instead of restoring the handlers: for a
+            command that is about to exit, where one more Ctrl-C would print a traceback.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread() or getattr(signal.getsignal(signal.SIGTERM), "stops", False):
         yield
         return
     raised = False
@@ -160,12 +168,18 @@ def stop_on_signals() -> Iterator[None]:
             raised = True
             raise Interrupted(signum)
 
+    handler.stops = True  # type: ignore[attr-defined]  # marks this module's handler (see above)
     previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
+    stopped = False
     try:
         yield
+    except KeyboardInterrupt:
+        stopped = True
+        raise
     finally:
+        keep_ignoring = ignore_after_stop and (raised or stopped)
         for sig, old in previous.items():
-            signal.signal(sig, old)
+            signal.signal(sig, signal.SIG_IGN if keep_ignoring else old)
 
 
 # --------------------------------------------------------------------------- local process pool
