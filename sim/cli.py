@@ -489,6 +489,7 @@ def _dashboard(args: argparse.Namespace) -> int:
     import socket
     import subprocess
 
+    from sim.executor import parent_death_request
     from sim.model import DEFAULT_SCENARIO
 
     scale = 0.05 if args.scale is None else args.scale
@@ -524,7 +525,7 @@ def _dashboard(args: argparse.Namespace) -> int:
     stops = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
     previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in stops}
     # the server dies with this process even when it is killed outright (SIGKILL: no handler runs; Linux only)
-    server = subprocess.Popen(command, env=env, preexec_fn=_server_dies_with_parent if sys.platform.startswith("linux") else None)
+    server = subprocess.Popen(command, env=env, preexec_fn=parent_death_request(signal.SIGKILL))
     try:
         if not _wait_until_serving(server, args.host, args.port, DASHBOARD_START_SECONDS):
             _stop(server)
@@ -554,13 +555,6 @@ def _loopback_only(host: str) -> bool:
     except OSError:
         return False  # cannot tell: warn
     return bool(addresses) and all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
-
-
-def _server_dies_with_parent() -> None:
-    """``preexec_fn`` of the dashboard server: the kernel kills it (SIGKILL) when mobsim dies, however mobsim dies."""
-    from sim.executor import set_parent_death_signal
-
-    set_parent_death_signal(signal.SIGKILL)
 
 
 def _wait_until_serving(server: typing.Any, host: str, port: int, timeout: float) -> bool:

@@ -246,17 +246,26 @@ def die_with_parent(parent: int, poll: float = PARENT_POLL) -> None:
 
 
 def set_parent_death_signal(signum: int = signal.SIGKILL) -> bool:
-    """Ask Linux to send ``signum`` to this process when its parent dies; False where that is not possible.
+    """Ask Linux to send ``signum`` to this process when its parent dies; False where that is not possible."""
+    request = parent_death_request(signum)
+    return request is not None and request() == 0
 
-    Also usable as a ``preexec_fn`` of ``subprocess.Popen`` (it only calls into libc).
+
+def parent_death_request(signum: int = signal.SIGKILL) -> Callable[[], int] | None:
+    """A call that makes the calling process receive ``signum`` when its parent dies (Linux), or None elsewhere.
+
+    libc is loaded here, so the returned call does nothing but the system call: safe as the
+    ``preexec_fn`` of ``subprocess.Popen``, which runs between fork and exec.
     """
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return False
+        return None
+    return lambda: prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
 
 
 def _execute_pool(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], workers: int) -> Iterator[Finished]:
