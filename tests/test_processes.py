@@ -112,13 +112,21 @@ def all_gone(tree: list[psutil.Process], timeout: float = GONE_SECONDS) -> float
     return time.monotonic() - start
 
 
-def killed_mid_run(argv: list[str], cwd: Path, signum: int, ready: Callable[[subprocess.Popen], bool], tracker: bool = True) -> str:
-    """Start ``mobsim argv``, wait until ``ready``, send ``signum`` to the command alone, check nothing survives; returns its stderr."""
+def killed_mid_run(
+    argv: list[str], cwd: Path, signum: int, ready: Callable[[subprocess.Popen], bool], tracker: bool = True, group: bool = False
+) -> str:
+    """Start ``mobsim argv``, wait until ``ready``, send ``signum`` to the command (or its ``group``), check nothing survives.
+
+    Returns the command's stderr.
+    """
     with started(argv, cwd) as process:
         wait_for(lambda: len(workers_of(process)) >= 2 and ready(process), process, what="two workers at work")
         tree = descendants(process)
         assert not tracker or any(is_tracker(p) for p in tree), [" ".join(p.cmdline())[:80] for p in tree]
-        os.kill(process.pid, signum)  # the command only, not its group: its workers must learn of it from the command
+        if group:  # as `timeout`, Ctrl-C and batch schedulers do: the workers get it too, and must leave the stop to the command
+            os.killpg(process.pid, signum)
+        else:  # the command only: its workers must learn of it from the command
+            os.kill(process.pid, signum)
         code = process.wait(GONE_SECONDS)
         seconds = all_gone(tree)
         err = process.stderr.read()
@@ -151,10 +159,14 @@ def some_runs_written(folder: Path) -> Callable[[subprocess.Popen], bool]:
 # --------------------------------------------------------------------------- killed or interrupted: no orphans
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_compare_workers_end_with_the_command(signum, tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [(signal.SIGTERM, False), (signal.SIGKILL, False), (signal.SIGTERM, True)],
+    ids=["SIGTERM", "SIGKILL", "SIGTERM-to-group"],
+)
+def test_compare_workers_end_with_the_command(signum, group, tmp_path):
     argv = ["compare", str(BASE), *SMALL, "--replications", "40", "--workers", "2", "--quiet", "--out", str(tmp_path / "out")]
-    err = killed_mid_run(argv, tmp_path, signum, busy_for(3.0))
+    err = killed_mid_run(argv, tmp_path, signum, busy_for(3.0), group=group)
     assert signum == signal.SIGKILL or "nothing was written" in err
     assert not (tmp_path / "out").exists()
 
