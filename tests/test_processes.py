@@ -242,6 +242,32 @@ def test_ctrl_c_during_run_is_clean(tmp_path):
             run.stderr.close()
 
 
+# a worker as on a system without prctl: only the watchdog thread can notice that its parent died
+WATCHED = """
+import sys, time
+import sim.executor as executor
+executor.set_parent_death_signal = lambda signum=None: False
+executor.die_with_parent(int(sys.argv[1]), poll=0.2)
+print("watching", flush=True)
+time.sleep(60)
+"""
+# its parent: starts it, waits until it watches, prints its pid and exits
+MIDDLE = f"""
+import os, subprocess, sys
+child = subprocess.Popen([sys.executable, "-c", {WATCHED!r}, str(os.getpid())], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline() == "watching\\n"
+print(child.pid, flush=True)
+"""
+
+
+def test_watchdog_ends_an_orphaned_worker(tmp_path):
+    middle = subprocess.run([sys.executable, "-c", MIDDLE], env=command_env(), capture_output=True, text=True, timeout=60)
+    assert middle.returncode == 0, middle.stderr
+    orphan = psutil.Process(int(middle.stdout))
+    seconds = all_gone([orphan], timeout=5)
+    print(f"watchdog: orphan gone {seconds:.2f} s after its parent")
+
+
 # --------------------------------------------------------------------------- errors raised in workers
 
 
