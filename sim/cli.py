@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import math
 import numbers
+import signal
 import sys
+import threading
 import time
 import typing
 from collections.abc import Sequence
@@ -19,8 +22,8 @@ if typing.TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 MAX_SEED = 2**63 - 1  # the model's seeds are 63-bit (MobilisationModel refuses larger ones)
-MAX_WORKERS = 256  # worker processes on one machine: each holds a model in memory, so more would exhaust it, not run faster
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,14 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         "--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE", help="override a value in every scenario"
     )
     compare.add_argument("--out", type=Path, default=None, help="results folder (default results/compare_<name>_vs_<name>...)")
-    compare.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
+    _add_executor_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sweep = sub.add_parser("sweep", help="run an experiment file (variants or a parameter design) into a resumable results store")
     sweep.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
-    sweep.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
-    sweep.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster (instead of --workers)")
-    sweep.add_argument("--dask", action="store_true", help="run --workers N on a local Dask cluster on 127.0.0.1 instead of a process pool")
+    _add_executor_options(sweep)
     sweep.add_argument("--resume", action="store_true", help="skip the runs already in the results folder")
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<experiment name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -115,6 +116,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_executor_options(command: argparse.ArgumentParser) -> None:
+    """--workers, --dask and --scheduler: where the runs of ``compare`` and ``sweep`` execute (``sim.executor``)."""
+    command.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
+    command.add_argument(
+        "--dask", action="store_true", help="run --workers N on a local Dask cluster on 127.0.0.1 instead of a process pool"
+    )
+    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster (instead of --workers)")
+
+
+def _check_executor_options(args: argparse.Namespace) -> None:
+    """Refuse unusable --workers, --dask and --scheduler before anything runs."""
+    from sim.executor import check_options
+
+    problem = check_options(args.workers, args.scheduler, args.dask)
+    if problem is not None:
+        option, message = problem
+        raise ScenarioError(option, option.lstrip("-"), message)
+
+
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -131,17 +151,23 @@ def _run(args: argparse.Namespace) -> int:
     out = _check_out(args.out or Path("results") / scenario.name, "run", run_files(args.csv))
     console = Console(stderr=True)
     started = time.perf_counter()
-    model = MobilisationModel(scenario=scenario, seed=args.seed)
-    built = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
-        console=console, disable=args.quiet or not console.is_terminal,
-    ) as progress:  # fmt: skip
-        task = progress.add_task(_plain(scenario.name), total=model.n_days)
-        while model.running:
-            model.step()
-            progress.advance(task)
-    result = model.result()
+    with _interrupt_between_steps() as interrupted:
+        model = MobilisationModel(scenario=scenario, seed=args.seed)
+        built = time.perf_counter()
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
+            console=console, disable=args.quiet or not console.is_terminal,
+        ) as progress:  # fmt: skip
+            task = progress.add_task(_plain(scenario.name), total=model.n_days)
+            while model.running and not interrupted:
+                model.step()
+                progress.advance(task)
+        if not interrupted:
+            result = model.result()
+    if interrupted:
+        from sim.executor import Interrupted
+
+        raise Interrupted(interrupted[0])
     finished = time.perf_counter()
     try:
         result.save(out, csv=args.csv)
@@ -159,6 +185,28 @@ def _run(args: argparse.Namespace) -> int:
     Console().print(table)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
+
+
+@contextlib.contextmanager
+def _interrupt_between_steps() -> typing.Iterator[list[int]]:
+    """Ctrl-C (and SIGTERM, SIGHUP) append the signal to the yielded list instead of raising; the caller checks it between days.
+
+    A KeyboardInterrupt raised inside a numba-compiled call comes out as a SystemError traceback:
+    the interrupt must land between calls. The previous handlers are restored on leaving, unless
+    a signal came: then the command ends, and further signals are ignored (no traceback while it exits).
+    """
+    from sim.executor import STOP_SIGNALS
+
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in STOP_SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, signal.SIG_IGN if received else old)
 
 
 def _format(value: object) -> str:
@@ -183,6 +231,7 @@ def _compare(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from sim.executor import WorkerLost
     from sim.experiment import FILES, check_names, run_replications
     from sim.store import FolderError
 
@@ -196,10 +245,7 @@ def _compare(args: argparse.Namespace) -> int:
             f"{args.replications:,} replications of {len(args.scenarios)} scenario(s) are {args.replications * len(args.scenarios):,} runs; "
             f"expected at most {MAX_RUNS:,} runs (a run takes a second or more, so more would take days)",
         )
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise ScenarioError(
-            "--workers", "workers", f"expected a whole number >= 1 and <= {MAX_WORKERS} (processes on this machine), got {args.workers}"
-        )
+    _check_executor_options(args)
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
         raise ScenarioError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
@@ -221,9 +267,22 @@ def _compare(args: argparse.Namespace) -> int:
         console=console, disable=args.quiet or not console.is_terminal,
     ) as progress:  # fmt: skip
         task = progress.add_task("compare", total=total)
-        compared = run_replications(
-            scenarios, args.replications, args.seed, workers=args.workers, progress=lambda done, _: progress.update(task, completed=done)
-        )
+        try:
+            compared = run_replications(
+                scenarios,
+                args.replications,
+                args.seed,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                local_dask=args.dask,
+                progress=lambda done, _: progress.update(task, completed=done),
+            )
+        except WorkerLost as exc:
+            _fail(f"{exc}; nothing was written")
+            return EXIT_FAILED
+        except OSError as exc:  # the scheduler cannot be reached
+            _fail(f"{args.scheduler or 'compare'}: {exc.strerror or exc}")
+            return EXIT_FAILED
     finished = time.perf_counter()
     try:
         compared.save(out)
@@ -245,16 +304,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from sim.sweep import jobs, load_experiment, load_results, mean_by_point, open_store, run_sweep
 
     # every input is checked before the first run
-    if not 1 <= args.workers <= MAX_WORKERS:
-        raise ScenarioError(
-            "--workers", "workers", f"expected a whole number >= 1 and <= {MAX_WORKERS} (processes on this machine), got {args.workers}"
-        )
-    if args.dask and args.scheduler is not None:
-        raise ScenarioError("--dask", "dask", "starts a local cluster; with --scheduler the runs go to that cluster: give one of them")
-    if args.scheduler is not None and not (
-        args.scheduler.startswith("tcp://") and args.scheduler[len("tcp://") :].rpartition(":")[2].isdigit()
-    ):
-        raise ScenarioError("--scheduler", "scheduler", f"expected tcp://HOST:PORT, got {args.scheduler!r}")
+    _check_executor_options(args)
     experiment = load_experiment(args.experiment)
     for scenario in experiment.scenarios.values():
         check_scenario(scenario)
@@ -284,9 +334,9 @@ def _sweep(args: argparse.Namespace) -> int:
             )
         except FolderError as exc:  # e.g. another sweep holds the store's lock
             raise ScenarioError("--out", str(out), str(exc)) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (sim.executor.Interrupted): the workers are stopped already
             print(f"mobsim: interrupted; finished runs are kept in {out}/ (continue with --resume)", file=sys.stderr)
-            return 130
+            return _interrupted_code(exc)
         except OSError as exc:  # e.g. the scheduler cannot be reached, or the folder cannot be written
             _fail(f"{args.scheduler or out}: {exc.strerror or exc}")
             return EXIT_FAILED
@@ -474,6 +524,7 @@ def _dashboard(args: argparse.Namespace) -> int:
     import socket
     import subprocess
 
+    from sim.executor import parent_death_request
     from sim.model import DEFAULT_SCENARIO
 
     scale = 0.05 if args.scale is None else args.scale
@@ -492,6 +543,12 @@ def _dashboard(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("solara") is None:
         _fail("the dashboard needs solara: reinstall mobsim (pip install -e .)")
         return EXIT_FAILED
+    if not _loopback_only(args.host):
+        print(
+            f"mobsim: warning: listening on {args.host}: the dashboard is reachable from other machines and has no authentication",
+            file=sys.stderr,
+            flush=True,
+        )
 
     env = {**os.environ, "MOBSIM_DASHBOARD_SCENARIO": str(Path(path).resolve()), "MOBSIM_DASHBOARD_SCALE": repr(scale)}
     env.setdefault("SOLARA_CHECK_HOOKS", "off")  # Mesa's own SolaraViz code trips Solara's hook checker (a harmless warning)
@@ -499,9 +556,11 @@ def _dashboard(args: argparse.Namespace) -> int:
     app = str(Path(__file__).with_name("app.py"))
     command = [sys.executable, "-m", "solara", "run", app, "--host", args.host, "--port", str(args.port), "--production", "--no-open"]
     command += ["--log-level", "warning"]
-    # Ctrl-C and `kill` stop the server, even when started in the background (where a shell ignores SIGINT)
-    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    server = subprocess.Popen(command, env=env)
+    # Ctrl-C, `kill` and a closed terminal stop the server, even when started in the background (where a shell ignores SIGINT)
+    stops = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in stops}
+    # the server dies with this process even when it is killed outright (SIGKILL: no handler runs; Linux only)
+    server = subprocess.Popen(command, env=env, preexec_fn=parent_death_request(signal.SIGKILL))
     try:
         if not _wait_until_serving(server, args.host, args.port, DASHBOARD_START_SECONDS):
             _stop(server)
@@ -519,6 +578,18 @@ def _dashboard(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _loopback_only(host: str) -> bool:
+    """True if every address ``host`` names is this machine's loopback (127.0.0.0/8, ::1); 0.0.0.0 and :: are every interface."""
+    import ipaddress
+    import socket
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False  # cannot tell: warn
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
 
 
 def _wait_until_serving(server: typing.Any, host: str, port: int, timeout: float) -> bool:
@@ -577,14 +648,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dashboard": _dashboard,
         "validate": _validate,
     }
+    from sim.executor import stop_on_signals
+
     try:
-        return commands[args.command](args)
+        # SIGTERM and SIGHUP end a command as Ctrl-C does: through the cleanup of what it was doing
+        # (temporary files removed, workers stopped), with one line and 128 + the signal's number
+        with stop_on_signals(ignore_after_stop=True):
+            return commands[args.command](args)
     except ScenarioError as exc:
         _fail(str(exc))
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP during compare (sim.executor.Interrupted)
         print("mobsim: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return _interrupted_code(exc)
+    except SystemError as exc:
+        # Ctrl-C inside a numba-compiled call surfaces as SystemError with the KeyboardInterrupt as its context
+        if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+            print("mobsim: interrupted; nothing was written", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        raise
+
+
+def _interrupted_code(exc: KeyboardInterrupt) -> int:
+    """128 + the signal's number, as shells report a process ended by a signal (130 for Ctrl-C)."""
+    return 128 + getattr(exc, "signum", 2)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,8 @@ strategy, per replication) carry much less noise than the difference of two mean
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import datetime as dt
-import multiprocessing
-import os
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.executor import execute
 from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError
 from sim.store import save_folder
@@ -223,42 +222,6 @@ def _run_one(scenario: Scenario, replication: int, seed: int) -> dict[str, pd.Da
     }
 
 
-def _init_worker(threads: int) -> None:
-    """Share the cores between worker processes (the staff kernel is multi-threaded; results do not depend on it).
-
-    Workers ignore Ctrl-C: it reaches the whole foreground process group, and the parent alone
-    decides what an interrupt means (cancel the queued runs, keep the finished ones). A worker
-    that took it would print a traceback and could report a run as failed.
-    """
-    import signal
-
-    import numba
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-
-
-def share_cores(workers: int) -> int:
-    """Threads per worker process so that ``workers`` processes share the cores; set for processes started after this.
-
-    Workers inherit the environment when they start: one pool of threads per core, not per process.
-    """
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, str(threads))
-    # not NUMBA_NUM_THREADS: numba rereads it in this process and refuses a change once its threads run;
-    # each worker sets its own numba threads (``_init_worker``, or the Dask workers' environment)
-    return threads
-
-
-def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes that share the cores (each gets cores // workers threads)."""
-    threads = share_cores(workers)
-    context = multiprocessing.get_context("spawn")
-    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,))
-
-
 # --------------------------------------------------------------------------- replications
 
 
@@ -340,6 +303,8 @@ def run_replications(
     workers: int = 1,
     progress: ProgressCallback | None = None,
     indicators: Sequence[str] | None = None,
+    scheduler: str | None = None,
+    local_dask: bool = False,
 ) -> CompareResult:
     """Run every scenario ``replications`` times; replication ``r`` of each uses seed ``seed + r``.
 
@@ -347,9 +312,17 @@ def run_replications(
         scenarios: the strategies, the first being the reference of the paired differences.
         replications: runs per strategy (at least 1; intervals need at least 2).
         seed: seed of replication 0.
-        workers: processes running in parallel ("spawn" context); results are identical for any number.
+        workers: processes running in parallel ("spawn" context), or with ``local_dask`` the processes of a
+            local Dask cluster; results are identical for any number and any executor (``sim.executor``).
         progress: called with (runs done, runs in all) after each run.
         indicators: summary columns to compare (default: ``default_indicators``).
+        scheduler: ``tcp://host:port`` of a Dask scheduler: run on its workers (``workers`` is ignored).
+        local_dask: run on a local Dask cluster of ``workers`` processes on 127.0.0.1.
+
+    Raises:
+        ScenarioError: a run refused its scenario (raised here whichever process ran it).
+        sim.executor.WorkerLost: a worker process died during a run.
+        sim.executor.Interrupted: SIGTERM, SIGINT or SIGHUP; the workers are stopped first.
     """
     scenarios = list(scenarios)
     if not scenarios:
@@ -367,19 +340,9 @@ def run_replications(
         if progress is not None:
             progress(len(jobs) - done.count(None), len(jobs))
 
-    workers = min(workers, len(jobs))
-    if workers == 1:
-        for i, job in enumerate(jobs):
-            finished(i, _run_one(*job))
-    else:
-        with process_pool(workers) as pool:
-            futures = {pool.submit(_run_one, *job): i for i, job in enumerate(jobs)}
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    finished(futures[future], future.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    with contextlib.closing(execute(_run_one, jobs, workers, scheduler=scheduler, local_dask=local_dask)) as outcomes:
+        for outcome in outcomes:
+            finished(outcome.index, outcome.result())  # the first error stops the comparison (closing stops the workers)
 
     outputs = [o for o in done if o is not None]
     frames = {name: pd.concat([o[name] for o in outputs], ignore_index=True) for name in outputs[0]}

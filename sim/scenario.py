@@ -116,6 +116,10 @@ class ScenarioError(ValueError):
         where = f"{self.source}: {key}" if key else self.source
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str]]:
+        # an error raised in a worker process travels back pickled; the default rebuilds it from the one formatted line
+        return (type(self), (self.source, self.key, self.message))
+
 
 class _KeyedValueError(ValueError):
     """A validation error about a key below the one being validated (``key`` is relative to it)."""

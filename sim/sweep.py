@@ -66,7 +66,7 @@ of every scenario it uses (so editing the experiment *or* a scenario file change
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
@@ -74,7 +74,7 @@ import itertools
 import json
 import math
 import platform
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -83,7 +83,8 @@ import pandas as pd
 from filelock import FileLock, Timeout
 from pydantic import Field, field_validator, model_validator
 
-from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily, process_pool, share_cores
+from sim.executor import check_options, execute
+from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily
 from sim.results import _pkg, _version
 from sim.scenario import (
     MAX_NAME,
@@ -610,7 +611,7 @@ def load_failures(folder: str | Path) -> pd.DataFrame:
     return pd.DataFrame([json.loads(f.read_text()) for f in files], columns=["run_id", "type", "message"])
 
 
-# --------------------------------------------------------------------------- executors
+# --------------------------------------------------------------------------- running
 
 
 def run_sweep(
@@ -636,11 +637,13 @@ def run_sweep(
     ``failed/<run_id>.json`` and the sweep goes on.
 
     Raises:
-        ValueError: the store cannot be used (see ``open_store``), or workers < 1.
+        ValueError: the store cannot be used (see ``open_store``), or unusable executor options.
         OSError: the Dask scheduler cannot be reached.
+        sim.executor.Interrupted: SIGTERM, SIGINT or SIGHUP; the workers are stopped first, finished runs are kept.
     """
-    if workers < 1:
-        raise ValueError(f"expected workers >= 1, got {workers}")
+    problem = check_options(workers, scheduler, local_dask)
+    if problem is not None:  # refused before the store is touched
+        raise ValueError(": ".join(problem))
     folder = open_store(experiment, out)
     folder.mkdir(parents=True, exist_ok=True)
     lock = FileLock(folder / SWEEP_LOCK, timeout=0)
@@ -708,8 +711,13 @@ def _run_sweep(
         if progress is not None:
             progress(count, len(failed), len(every))
 
-    for job, status, payload in _execute(todo, workers, scheduler, local_dask):
-        finished(job, status, payload)
+    with contextlib.closing(execute(run_job, [(job,) for job in todo], workers, scheduler=scheduler, local_dask=local_dask)) as outcomes:
+        for outcome in outcomes:
+            job = todo[outcome.index]
+            if outcome.error is None:
+                finished(job, *outcome.value)
+            else:  # run_job never raises: the worker died (or Dask lost the run too often); the run failed, the sweep goes on
+                finished(job, "failed", {"run_id": job.run_id, "type": type(outcome.error).__name__, "message": str(outcome.error)})
 
     present = {p.stem for p in runs_dir.glob("*.parquet")}
     state = {
@@ -721,63 +729,6 @@ def _run_sweep(
     }
     atomic_json(folder / "manifest.json", _manifest(experiment, design, len(every), state))
     return SweepOutcome(folder=folder, total=len(every), skipped=skipped, ran=len(todo), failed=failed)
-
-
-def _failure(job: Job, exc: BaseException) -> tuple[Job, str, dict[str, Any]]:
-    return job, "failed", {"run_id": job.run_id, "type": type(exc).__name__, "message": str(exc)}
-
-
-def _execute(todo: list[Job], workers: int, scheduler: str | None, local_dask: bool = False) -> Iterator[tuple[Job, str, dict[str, Any]]]:
-    """Run the jobs; yield (job, status, payload) as each finishes (in any order)."""
-    if not todo:
-        return
-    if scheduler is not None:
-        yield from _execute_dask(todo, scheduler)
-    elif local_dask:
-        from distributed import LocalCluster
-
-        threads = share_cores(workers)
-        with LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-            env={"NUMBA_NUM_THREADS": str(threads)},
-        ) as cluster:  # fmt: skip
-            yield from _execute_dask(todo, cluster.scheduler_address)
-    elif min(workers, len(todo)) == 1:
-        for job in todo:
-            yield (job, *run_job(job))
-    else:
-        yield from _execute_pool(todo, min(workers, len(todo)))
-
-
-def _execute_pool(todo: list[Job], workers: int) -> Iterator[tuple[Job, str, dict[str, Any]]]:
-    with process_pool(workers) as pool:
-        futures = {pool.submit(run_job, job): job for job in todo}
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                job = futures[future]
-                try:
-                    yield (job, *future.result())
-                except Exception as exc:  # the worker died (e.g. out of memory): the run failed
-                    yield _failure(job, exc)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-
-def _execute_dask(todo: list[Job], scheduler: str) -> Iterator[tuple[Job, str, dict[str, Any]]]:
-    from distributed import Client, as_completed
-
-    with Client(scheduler, timeout="20s") as client:
-        futures = {client.submit(run_job, job, pure=False): job for job in todo}
-        try:
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    yield (job, *future.result())
-                except Exception as exc:  # lost to a dying worker more often than allowed
-                    yield _failure(job, exc)
-        finally:
-            client.cancel(list(futures))
 
 
 def mean_by_point(runs: pd.DataFrame, value_columns: Iterable[str], indicators: Iterable[str] | None = None) -> pd.DataFrame:

@@ -86,6 +86,13 @@ def test_workers_give_identical_results(baseline, compared):
     pd.testing.assert_frame_equal(parallel.national_daily, serial_daily, check_exact=True)
 
 
+def test_local_dask_cluster_gives_identical_results(baseline, compared):
+    pytest.importorskip("distributed")
+    on_dask = run_replications([baseline], replications=R, seed=5, workers=2, local_dask=True)
+    serial_runs = compared.runs[compared.runs["strategy"] == baseline.name].reset_index(drop=True)
+    pd.testing.assert_frame_equal(on_dask.runs, serial_runs, check_exact=True)
+
+
 def test_identical_strategy_differs_by_exactly_zero(compared):
     table = compared.comparison
     same = table[table["strategy"] == "same_again"]
@@ -205,6 +212,14 @@ def _zero_workers(t):
     return [str(BASE), "--workers", "0"], ["--workers", ">= 1"]
 
 
+def _dask_and_scheduler(t):
+    return [str(BASE), "--dask", "--scheduler", "tcp://127.0.0.1:8786"], ["--dask", "give one of them"]
+
+
+def _bad_scheduler(t):
+    return [str(BASE), "--scheduler", "localhost:8786"], ["--scheduler", "tcp://HOST:PORT"]
+
+
 def _seed_too_large(t):
     return [str(BASE), "--seed", str(2**63 - 2)], ["--seed", "with 3 replications"]
 
@@ -228,7 +243,7 @@ def _no_scenario(t):
 
 
 BAD = [_bad_file_among_several, _missing_file, _duplicate_names, _same_file_twice, _zero_replications, _zero_workers,
-       _seed_too_large, _negative_seed, _bad_set, _out_holding_other_files, _no_scenario]  # fmt: skip
+       _dask_and_scheduler, _bad_scheduler, _seed_too_large, _negative_seed, _bad_set, _out_holding_other_files, _no_scenario]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", BAD, ids=[f.__name__.strip("_") for f in BAD])

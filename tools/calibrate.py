@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         print("calibrate: error: pyabc is not installed; run `make calibrate` or pip install -e '.[calibration]'", file=sys.stderr)
         return 2
 
-    from sim.experiment import process_pool
+    from sim.executor import process_pool
 
     args.out.mkdir(parents=True, exist_ok=True)
     db = args.out / "abc.db"

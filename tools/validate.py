@@ -98,7 +98,7 @@ NOT_REPRODUCED = """\
 
 def run_all(replications: int, seed: int, scale: float | None, workers: int) -> pd.DataFrame:
     """Statistics of every pattern for each replication: one row per replication."""
-    from sim.experiment import process_pool
+    from sim.executor import process_pool
 
     scenarios = load_runs_scenarios(scale=scale)
     jobs = [(run, r) for r in range(replications) for run in ("year", "spring")]

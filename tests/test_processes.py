@@ -1,0 +1,344 @@
+"""Nothing orphaned: ``mobsim`` killed or interrupted leaves no process behind, and errors in workers arrive on one line.
+
+Fault injection on real ``mobsim`` processes. Each test finds the process tree of its command
+with psutil just before the fault (the command, its workers, the multiprocessing resource
+tracker, the dashboard's server), sends the signal, and then requires every one of those
+processes to be gone within ``GONE_SECONDS``. Whatever survives is killed in teardown, so a
+failing test does not leave processes behind either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from helpers import one_error_line
+
+from sim.cli import main
+from sim.executor import WorkerLost, execute
+from sim.scenario import ScenarioError, load_scenario
+
+psutil = pytest.importorskip("psutil")
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
+MOBSIM = str(Path(sys.executable).parent / "mobsim")
+GONE_SECONDS = 10.0  # every process of a killed or interrupted command must be gone within this
+START_SECONDS = 90.0  # spawning workers that import numpy, pandas and numba takes a while on a loaded machine
+# a run of the whole spring at 2 % scale takes about 2 s: long enough to be killed mid-run, short enough for a test
+SMALL = ["--set", "world.scale=0.02"]
+SWEEP = f'''name = "orphans"
+scenario = "{BASE}"
+replications = 40
+seed = 0
+indicators = ["unsafe_icu_patient_days"]
+set = {{ "world.scale" = 0.02 }}
+[[variants]]
+name = "a"
+'''
+
+
+def command_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+
+
+@contextlib.contextmanager
+def started(argv: list[str], cwd: Path) -> Iterator[subprocess.Popen]:
+    """``mobsim argv`` in its own session, stderr captured; afterwards nothing of it is left running, whatever happened."""
+    process = subprocess.Popen(
+        [MOBSIM, *argv], cwd=cwd, env=command_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    seen: list[psutil.Process] = []
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(psutil.Error):
+            seen = psutil.Process(process.pid).children(recursive=True)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        for leftover in seen:
+            with contextlib.suppress(psutil.Error):
+                leftover.kill()
+        process.wait(10)
+        process.stderr.close()
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen, timeout: float = START_SECONDS, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            pytest.fail(f"the command ended (exit {process.returncode}) before {what}: {process.stderr.read()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def descendants(process: subprocess.Popen) -> list[psutil.Process]:
+    with contextlib.suppress(psutil.Error):
+        return psutil.Process(process.pid).children(recursive=True)
+    return []
+
+
+def workers_of(process: subprocess.Popen) -> list[psutil.Process]:
+    """Spawned multiprocessing children (pool workers, Dask worker processes), not the resource tracker."""
+    out = []
+    for child in descendants(process):
+        with contextlib.suppress(psutil.Error):
+            if "spawn_main" in " ".join(child.cmdline()):
+                out.append(child)
+    return out
+
+
+def is_tracker(child: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return "resource_tracker" in " ".join(child.cmdline())
+    return False
+
+
+def all_gone(tree: list[psutil.Process], timeout: float = GONE_SECONDS) -> float:
+    """Seconds until every process of ``tree`` ended; fails naming the survivors after ``timeout``."""
+    start = time.monotonic()
+    _, alive = psutil.wait_procs(tree, timeout=timeout)
+    assert not alive, f"still running {timeout:.0f} s later: {[(p.pid, ' '.join(p.cmdline())[:100]) for p in alive]}"
+    return time.monotonic() - start
+
+
+def killed_mid_run(
+    argv: list[str], cwd: Path, signum: int, ready: Callable[[subprocess.Popen], bool], tracker: bool = True, group: bool = False
+) -> str:
+    """Start ``mobsim argv``, wait until ``ready``, send ``signum`` to the command (or its ``group``), check nothing survives.
+
+    Returns the command's stderr.
+    """
+    with started(argv, cwd) as process:
+        wait_for(lambda: len(workers_of(process)) >= 2 and ready(process), process, what="two workers at work")
+        tree = descendants(process)
+        assert not tracker or any(is_tracker(p) for p in tree), [" ".join(p.cmdline())[:80] for p in tree]
+        if group:  # as `timeout`, Ctrl-C and batch schedulers do: the workers get it too, and must leave the stop to the command
+            os.killpg(process.pid, signum)
+        else:  # the command only: its workers must learn of it from the command
+            os.kill(process.pid, signum)
+        code = process.wait(GONE_SECONDS)
+        seconds = all_gone(tree)
+        err = process.stderr.read()
+        print(f"{' '.join(argv[:1])} {signal.Signals(signum).name}: {len(tree)} processes gone {seconds:.2f} s after the command")
+    if signum == signal.SIGKILL:
+        assert code == -signal.SIGKILL
+    else:
+        assert code == 128 + signum, err
+        assert "Traceback" not in err and err.count("\n") == 1 and err.startswith("mobsim: interrupted"), err
+    return err
+
+
+def busy_for(seconds: float) -> Callable[[subprocess.Popen], bool]:
+    """Ready once the workers have been at work (CPU time) for ``seconds``: they are mid-run, not starting."""
+
+    def ready(process: subprocess.Popen) -> bool:
+        total = 0.0
+        for worker in workers_of(process):
+            with contextlib.suppress(psutil.Error):
+                total += sum(worker.cpu_times()[:2])
+        return total >= seconds
+
+    return ready
+
+
+def some_runs_written(folder: Path) -> Callable[[subprocess.Popen], bool]:
+    return lambda process: len(list((folder / "runs").glob("*.parquet"))) >= 1
+
+
+# --------------------------------------------------------------------------- killed or interrupted: no orphans
+
+
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [(signal.SIGTERM, False), (signal.SIGKILL, False), (signal.SIGTERM, True)],
+    ids=["SIGTERM", "SIGKILL", "SIGTERM-to-group"],
+)
+def test_compare_workers_end_with_the_command(signum, group, tmp_path):
+    argv = ["compare", str(BASE), *SMALL, "--replications", "40", "--workers", "2", "--quiet", "--out", str(tmp_path / "out")]
+    err = killed_mid_run(argv, tmp_path, signum, busy_for(3.0), group=group)
+    assert signum == signal.SIGKILL or "nothing was written" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_sweep_workers_end_with_the_command(signum, tmp_path):
+    (tmp_path / "exp.toml").write_text(SWEEP, encoding="utf-8")
+    out = tmp_path / "store"
+    err = killed_mid_run(["sweep", "exp.toml", "--workers", "2", "--quiet", "--out", str(out)], tmp_path, signum, some_runs_written(out))
+    assert signum == signal.SIGKILL or "continue with --resume" in err
+    assert 1 <= len(list((out / "runs").glob("*.parquet"))) < 40
+
+
+def test_sweep_on_local_dask_ends_with_the_command(tmp_path):
+    pytest.importorskip("distributed")
+    (tmp_path / "exp.toml").write_text(SWEEP, encoding="utf-8")
+    out = tmp_path / "store"
+    argv = ["sweep", "exp.toml", "--dask", "--workers", "2", "--quiet", "--out", str(out)]
+    err = killed_mid_run(argv, tmp_path, signal.SIGTERM, some_runs_written(out), tracker=False)
+    assert "continue with --resume" in err
+
+
+def test_a_worker_that_dies_is_one_line_and_exit_1(tmp_path):
+    argv = ["compare", str(BASE), *SMALL, "--replications", "40", "--workers", "2", "--quiet", "--out", str(tmp_path / "out")]
+    with started(argv, tmp_path) as process:
+        wait_for(lambda: busy_for(3.0)(process), process, what="two workers at work")
+        tree = descendants(process)
+        workers_of(process)[0].kill()  # as the kernel's out-of-memory killer would
+        code = process.wait(30)
+        all_gone(tree)
+        err = process.stderr.read()
+    assert code == 1
+    assert "worker process died" in one_error_line(err)
+
+
+def test_ctrl_c_during_run_is_clean(tmp_path):
+    """Ctrl-C at different moments of three runs (one burst of three SIGINTs each): exit 130, one line, nothing written."""
+    env = {**command_env(), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    runs = []
+    for i in range(3):
+        argv = [
+            MOBSIM,
+            "run",
+            str(BASE),
+            "--set",
+            "world.scale=0.05",
+            "--set",
+            "time.end=2020-12-31",
+            "--quiet",
+            "--out",
+            str(tmp_path / f"out{i}"),
+        ]
+        runs.append(subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    try:
+        for run in runs:
+            # numba's thread pool has started: the model is being built or stepped (numpy's pools are limited to one thread)
+            wait_for(lambda run=run: psutil.Process(run.pid).num_threads() >= 3, run, what="numba's threads")
+        for run in runs:
+            assert run.poll() is None, "the run ended before it could be interrupted"
+            for _ in range(3):
+                run.send_signal(signal.SIGINT)
+                time.sleep(0.05)
+            time.sleep(0.3)
+        for i, run in enumerate(runs):
+            assert run.wait(30) == 130, run.stderr.read()
+            assert run.stderr.read() == "mobsim: interrupted; nothing was written\n"
+            assert not (tmp_path / f"out{i}").exists()
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+            run.wait(10)
+            run.stderr.close()
+
+
+# a worker as on a system without prctl: only the watchdog thread can notice that its parent died
+WATCHED = """
+import sys, time
+import sim.executor as executor
+executor.set_parent_death_signal = lambda signum=None: False
+executor.die_with_parent(int(sys.argv[1]), poll=0.2)
+print("watching", flush=True)
+time.sleep(60)
+"""
+# its parent: starts it, waits until it watches, prints its pid and exits
+MIDDLE = f"""
+import os, subprocess, sys
+child = subprocess.Popen([sys.executable, "-c", {WATCHED!r}, str(os.getpid())], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline() == "watching\\n"
+print(child.pid, flush=True)
+"""
+
+
+def test_watchdog_ends_an_orphaned_worker(tmp_path):
+    middle = subprocess.run([sys.executable, "-c", MIDDLE], env=command_env(), capture_output=True, text=True, timeout=60)
+    assert middle.returncode == 0, middle.stderr
+    orphan = psutil.Process(int(middle.stdout))
+    seconds = all_gone([orphan], timeout=5)
+    print(f"watchdog: orphan gone {seconds:.2f} s after its parent")
+
+
+# --------------------------------------------------------------------------- errors raised in workers
+
+
+def test_scenario_error_survives_pickling():
+    error = ScenarioError("a.toml", "world.scale", "expected a number in (0, 1], got 2")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is ScenarioError and str(again) == str(error)
+    assert (again.source, again.key, again.message) == (error.source, error.key, error.message)
+
+
+def test_worker_errors_arrive_as_in_process(tmp_path):
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(ScenarioError) as here:
+        load_scenario(missing)
+    jobs = [(missing,), (BASE,)]
+    outcomes = sorted(execute(load_scenario, jobs, workers=2), key=lambda o: o.index)
+    assert type(outcomes[0].error) is ScenarioError and str(outcomes[0].error) == str(here.value)
+    assert outcomes[1].error is None and outcomes[1].value.name == "sweden_spring2020"
+
+
+def test_input_error_in_a_worker_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    """A demand CSV that disappears after the checks: the runs in the workers find it missing."""
+    curves = tmp_path / "curves.csv"
+    monkeypatch.setattr("sim.cli._check_demand_csv", lambda scenario: None)  # as if checked just before it was deleted
+    argv = ["compare", str(BASE), *SMALL, "--set", "time.end=2020-03-05", "--replications", "2", "--workers", "2", "--quiet"]
+    argv += ["--set", "demand.source=csv", "--set", f"demand.csv={curves}", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{curves}: demand.csv: file not found" in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_lost_worker_is_reported_as_such():
+    outcomes = list(execute(os._exit, [(1,), (1,)], workers=2))
+    assert len(outcomes) == 2 and all(isinstance(o.error, WorkerLost) for o in outcomes)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1.0):
+        return True
+    return False
+
+
+def test_dashboard_warns_on_open_host_and_its_server_dies_with_it(tmp_path):
+    pytest.importorskip("solara")
+    port = free_port()
+    with started(["dashboard", "--host", "0.0.0.0", "--port", str(port)], tmp_path) as process:
+        warning = process.stderr.readline()  # written before the server is started
+        assert warning.startswith("mobsim: warning: listening on 0.0.0.0"), warning
+        assert "other machines" in warning and "no authentication" in warning
+        wait_for(lambda: listening(port), process, timeout=120, what="dashboard server")
+        tree = descendants(process)
+        assert tree, "the server should be a child process"
+        process.kill()
+        process.wait(GONE_SECONDS)
+        seconds = all_gone(tree)
+        print(f"dashboard SIGKILL: {len(tree)} server processes gone {seconds:.2f} s after the command")
+    assert not listening(port)
+
+
+def test_dashboard_on_loopback_does_not_warn():
+    from sim.cli import _loopback_only
+
+    assert _loopback_only("127.0.0.1") and _loopback_only("localhost") and _loopback_only("::1")
+    assert not _loopback_only("0.0.0.0") and not _loopback_only("::")
