@@ -49,6 +49,8 @@ STOP_WAIT = 5.0
 #: How often a worker's watchdog looks whether its parent is still alive (seconds).
 PARENT_POLL = 1.0
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+#: Most worker processes on one machine: each holds a model in memory, so more would exhaust it, not run faster.
+MAX_WORKERS = 256
 
 
 class Interrupted(KeyboardInterrupt):
@@ -83,9 +85,6 @@ class Finished:
         if self.error is not None:
             raise self.error
         return self.value
-
-
-MAX_WORKERS = 256  # worker processes on one machine: each holds a model in memory, so more would exhaust it, not run faster
 
 
 def check_options(workers: int, scheduler: str | None, local_dask: bool) -> tuple[str, str] | None:

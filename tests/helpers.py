@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sim.store import SWEEP_LOCK
+
 
 def one_error_line(err: str) -> str:
     """The single ``mobsim: error:`` line of a bad-input run's stderr (no traceback, nothing else)."""
@@ -10,3 +14,8 @@ def one_error_line(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("mobsim: error: ")
     return lines[0]
+
+
+def no_temp_files(folder: Path) -> bool:
+    """No temporary file left below ``folder`` (the sweep's lock file, ``.mobsim.lock``, stays: it is not a temporary file)."""
+    return not [p for p in folder.rglob("*") if (p.name.startswith(".") or p.name.endswith(".tmp")) and p.name != SWEEP_LOCK]

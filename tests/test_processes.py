@@ -291,7 +291,7 @@ def test_worker_errors_arrive_as_in_process(tmp_path):
 def test_input_error_in_a_worker_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
     """A demand CSV that disappears after the checks: the runs in the workers find it missing."""
     curves = tmp_path / "curves.csv"
-    monkeypatch.setattr("sim.cli._check_demand_csv", lambda scenario: None)  # as if checked just before it was deleted
+    monkeypatch.setattr("sim.cli.check_scenario", lambda scenario: None)  # as if checked just before it was deleted
     argv = ["compare", str(BASE), *SMALL, "--set", "time.end=2020-03-05", "--replications", "2", "--workers", "2", "--quiet"]
     argv += ["--set", "demand.source=csv", "--set", f"demand.csv={curves}", "--out", str(tmp_path / "out")]
     assert main(argv) == 2

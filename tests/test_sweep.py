@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import one_error_line
+from helpers import no_temp_files, one_error_line
 
 from sim.cli import main
 from sim.scenario import ScenarioError
-from sim.store import SWEEP_LOCK
 from sim.sweep import Experiment, ParameterSpec, load_experiment, load_failures, load_results, points, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +51,6 @@ def error(tmp_path: Path, text: str) -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         load_experiment(experiment_file(tmp_path, text))
     return info.value
-
-
-def no_temp_files(folder: Path) -> bool:
-    """No temporary file left (the sweep's lock file, ``.mobsim.lock``, stays: it is not a temporary file)."""
-    return not [p for p in folder.rglob("*") if (p.name.startswith(".") or p.name.endswith(".tmp")) and p.name != SWEEP_LOCK]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import no_temp_files
 
 from sim.cli import main
 from sim.sweep import load_experiment, load_failures, load_results, run_sweep
@@ -40,10 +41,6 @@ design = "grid"
 '''
 TOTAL = 16
 RUN_IDS = [f"p{p:05d}_r{r:03d}" for p in range(4) for r in range(4)]
-
-
-def no_temp_files(folder: Path) -> bool:
-    return not [p for p in folder.rglob("*") if p.name.startswith(".") or p.name.endswith(".tmp")]
 
 
 def free_port() -> int:
