@@ -8,6 +8,10 @@ A frame's hash covers its column names, dtypes and every value (``pandas.util.ha
 over the rows, with the index), so a change in the last bit of a float is a difference. The summary
 leaves out nothing: it has no wall-clock or version fields.
 
+Hashes hold bit for bit only within one environment (package versions change floating-point sums):
+``--save`` records the environment beside them, and ``--check`` says when it differs. After a
+change of environment, save the hashes of the older commit in the new one and check against them.
+
 Usage::
 
     .venv/bin/python benchmarks/check_identical.py --save benchmarks/reference_hashes.json
@@ -76,6 +80,18 @@ def run_cases(quick: bool) -> dict[str, dict[str, str]]:
     return out
 
 
+#: Packages whose versions change floating-point results (SIMD sums, LLVM); saved with the hashes.
+ENVIRONMENT_PACKAGES = ("numpy", "numba", "llvmlite", "pandas", "pyarrow")
+
+
+def environment() -> dict[str, str]:
+    """Python, the machine and the versions of ``ENVIRONMENT_PACKAGES``: hashes hold bit for bit only within one environment."""
+    import platform
+    from importlib import metadata
+
+    return {"python": platform.python_version(), "machine": platform.machine(), **{p: metadata.version(p) for p in ENVIRONMENT_PACKAGES}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group(required=True)
@@ -88,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     hashes = run_cases(args.quick)
     if args.save is not None:
-        args.save.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+        args.save.write_text(json.dumps({**hashes, "_environment": environment()}, indent=2, sort_keys=True) + "\n")
         print(f"wrote {args.save}")
         return 0
     expected = json.loads(args.check.read_text())
@@ -103,6 +119,13 @@ def main(argv: list[str] | None = None) -> int:
                 differ.append(f"{case}/{frame}")
     if differ:
         print("DIFFERENT: " + ", ".join(differ))
+        saved, now = expected.get("_environment"), environment()
+        if saved != now:
+            changed = sorted(k for k in now if (saved or {}).get(k) != now[k])
+            print(
+                f"note: the hashes were saved in another environment ({', '.join(changed)} differ: {saved} against {now}); "
+                "compare two commits in this one instead (--save with the older commit, --check with the newer)"
+            )
         return 1
     print(f"identical: {sum(len(f) for f in hashes.values())} frames of {len(hashes)} runs")
     return 0
