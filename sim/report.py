@@ -549,10 +549,11 @@ def write_report(
         raise ScenarioError("--format", "", f"expected html or pdf, got '{fmt}'")
     folder = load(results)
     figure_list(folder, strategy)  # an unknown strategy is refused before anything is written
+    given = Path(out) if out is not None else folder.path / f"report.{fmt}"
     try:
-        target = check_report_file(out if out is not None else folder.path / f"report.{fmt}", is_report)
+        target = check_report_file(given, is_report)
     except FolderError as exc:
-        raise ScenarioError("--out", str(out or folder.path / f"report.{fmt}"), str(exc)) from None
+        raise ScenarioError("--out", str(given), str(exc)) from None
     if figures_dir is not None:
         try:
             check_folder(figures_dir, "figures")
@@ -590,7 +591,7 @@ def write_report(
     if figures_dir is None:
         write(None)
     else:
-        provenance = {"report": str(target), "results": str(folder.path), "mobsim_version": _version()}
+        provenance = {"report": str(given), "results": str(folder.path), "mobsim_version": _version()}  # paths as given
         save_folder(figures_dir, "figures", write, provenance)
     return target
 
