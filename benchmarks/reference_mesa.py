@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
 from sim import kernels  # noqa: E402
 from sim.categories import EMPLOYERS, N_PROFESSIONS, N_STATUSES, STATUSES  # noqa: E402
 from sim.model import MobilisationModel  # noqa: E402
-from sim.results import FATIGUE_BINS  # noqa: E402
+from sim.recorder import FATIGUE_BINS  # noqa: E402
 from sim.scenario import Scenario, load_scenario  # noqa: E402
 from sim.world import World, build_world  # noqa: E402
 

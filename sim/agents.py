@@ -1,5 +1,8 @@
 """Mesa agents: regions decide, units and homes report, staff can be inspected.
 
+The decision makers of two levers are agents too and live in their lever's module:
+``sim.levers.loans.Coordinator`` and ``sim.levers.national_pool.ReinforcementPool``.
+
 State lives in the model's NumPy arrays; each agent reads and writes its own
 row. ``Staff`` agents are created lazily, on first access through
 ``model.staff``: building 330,000 agent objects would take longer than the
@@ -14,33 +17,25 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim import data
 from sim.categories import (
-    ACTIVE,
     ACUTE_WARD,
     CONTRACTS,
     COVID_WARD,
     EMPLOYERS,
-    ICU,
-    ICU_NURSE,
     LEVELS,
-    POSTINGS,
     PROFESSIONS,
-    RESERVE,
     STATUSES,
     UNIT_KINDS,
 )
-from sim.world import apportion
 
-
-def lever_on(model, start_level, config):
-    from sim.policies import lever_on as _on
-
-    return _on(model, start_level, config)
-
+# The loans' and the national pool's decision makers live with their levers; importable from here too, where they used to be.
+from sim.levers.loans import Coordinator
+from sim.levers.national_pool import ReinforcementPool
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
+
+__all__ = ["Coordinator", "NursingHome", "Region", "ReinforcementPool", "Staff", "StaffRegistry", "Unit"]
 
 
 class Region(mesa.Agent):
@@ -110,210 +105,6 @@ class Region(mesa.Agent):
     def covid_icu_patients(self) -> float:
         """COVID patients in this region's ICU today (model scale)."""
         return float(self.model.covid_icu_today[self.index])
-
-
-class Coordinator(mesa.Agent):
-    """The national coordinator of loans between regions (the national contact point of October 2020).
-
-    Each day, regions at the loans lever's level ask for the ICU staff their
-    forecast need exceeds their ICU's staff; regions lend only what keeps their
-    own forecast ICU coverage at ``1 + safety_margin``. Requests are served
-    largest first, from lenders in the same health-care region first, then by
-    travel time over the region network (networkx shortest paths).
-
-    Attributes:
-        loans: one record per loan: day, from, to, profession, count, days.
-    """
-
-    model: MobilisationModel
-
-    def __init__(self, model: MobilisationModel) -> None:
-        super().__init__(model)
-        self.cfg = model.config.levers.loans
-        world, s = model.world, model.world.staff
-        self.loans: list[dict] = []
-        codes = list(world.regions["code"])
-        hours = data.travel_hours().loc[codes, codes].to_numpy()
-        hc = world.regions["healthcare_region"].to_numpy()
-        self.lender_order = [np.lexsort((hours[r], hc != hc[r]))[1:] for r in range(world.n_regions)]
-        self.professions = [PROFESSIONS.index(p) for p in self.cfg.professions]
-        # hours one lent staff member gives a day, by profession (fixed: normal maximum hours)
-        self.per_head = {
-            p: float(np.mean(s.normal_max_hours[s.profession == p])) if np.any(s.profession == p) else 1.0 for p in self.professions
-        }
-        n = s.n_regular
-        icu_home = np.flatnonzero(world.workplace_kind[s.home[:n]] == ICU)
-        icu_home = icu_home[np.argsort(s.priority[icu_home], kind="stable")]
-        self.icu_staff = {
-            (r, p): icu_home[(s.region[icu_home] == r) & (s.profession[icu_home] == p)]
-            for r in range(world.n_regions)
-            for p in self.professions
-        }
-
-    def match(self, day: int) -> None:
-        """Match today's requests with offers and post the loaned staff."""
-        m = self.model
-        on = lever_on(m, self.cfg.start_level, self.cfg)
-        if not on.any():
-            return
-        supply = m.icu_capacity()  # (regions, professions) hours staff at each ICU can give today
-        for p in self.professions:
-            per_head = self.per_head[p]
-            need = m.forecast_icu_required[:, p] - supply[:, p]
-            requests = np.where(on & (need > 0), np.ceil(need / per_head), 0).astype(np.int64)
-            spare = supply[:, p] - m.forecast_icu_required[:, p] * (1.0 + self.cfg.safety_margin)
-            offers = np.where(spare > 0, np.floor(spare / per_head), 0).astype(np.int64)
-            for r in np.argsort(-requests, kind="stable"):
-                if requests[r] <= 0:
-                    break
-                for lender in self.lender_order[r]:
-                    if requests[r] <= 0:
-                        break
-                    n = min(int(offers[lender]), int(requests[r]), self._lendable(lender, p))
-                    if n <= 0 or (on[lender] and m.levels[lender] >= m.levels[r]):
-                        continue
-                    sent = self._post(lender, r, p, n, day)
-                    offers[lender] -= sent
-                    requests[r] -= sent
-
-    def _lendable(self, lender: int, p: int) -> int:
-        s, ids = self.model.world.staff, self.icu_staff[(lender, p)]
-        out = int(np.count_nonzero(s.posting_kind[ids] == POSTINGS.index("loan")))
-        return max(int(self.cfg.max_share_lent * ids.size) - out, 0)
-
-    def _post(self, lender: int, borrower: int, p: int, n: int, day: int) -> int:
-        s, ids = self.model.world.staff, self.icu_staff[(lender, p)]
-        free = ids[(s.status[ids] == ACTIVE) & (s.posting[ids] < 0) & (s.workplace[ids] == s.home[ids])][:n]
-        if free.size == 0:
-            return 0
-        target = self.model.world.unit_id(borrower, ICU)
-        s.posting[free] = target
-        s.posting_until[free] = day + self.cfg.loan_days
-        s.posting_kind[free] = POSTINGS.index("loan")
-        s.posting_role[free] = p
-        s.posting_effectiveness[free] = 1.0
-        s.workplace[free] = target
-        s.role[free] = p
-        codes = self.model.world.regions["code"]
-        self.loans.append(
-            {
-                "day": day,
-                "from_region": codes.iloc[lender],
-                "to_region": codes.iloc[borrower],
-                "profession": PROFESSIONS[p],
-                "count": int(free.size),
-                "days": self.cfg.loan_days,
-            }
-        )
-        return int(free.size)
-
-
-class ReinforcementPool(mesa.Agent):
-    """The national reinforcement pool: members on standby, sent to the regions with the worst forecast gap.
-
-    A region in crisis whose forecast gap share passes the activation threshold
-    requests the members its forecast gap calls for beyond those already there;
-    members arrive ``response_days`` later, work in the ICU (ICU nurses and
-    physicians, anaesthesia nurses in an ICU-nurse role) or the COVID ward (others)
-    for at most ``max_deployment_days``, then rest. Members drawn from regions' own
-    staff are sent only from other regions at normal level (not under pressure themselves).
-
-    Attributes:
-        members: staff ids of the pool's members.
-        deployments: one record per arrival: requested, arrived, region, profession, count, days.
-    """
-
-    model: MobilisationModel
-
-    def __init__(self, model: MobilisationModel) -> None:
-        super().__init__(model)
-        self.cfg = cfg = model.config.levers.national_pool
-        s = model.world.staff
-        self.deployments: list[dict] = []
-        self.pending: dict[int, tuple[int, int, np.ndarray]] = {}  # region -> (requested, arrives, heads by profession)
-        if cfg.mode == "additional":
-            self.members = np.flatnonzero(s.contract == CONTRACTS.index("pool"))
-            self.additional = True
-        else:
-            chosen = []
-            names = list(cfg.composition)
-            counts = apportion(round(cfg.size * model.config.world.scale), np.array([cfg.composition[p] for p in names]))
-            for name, k in zip(names, counts, strict=True):
-                ids = np.flatnonzero(s.profession[: s.n_regular] == PROFESSIONS.index(name))
-                chosen.append(ids[np.argsort(s.pool_u[ids], kind="stable")[: int(k)]])
-            self.members = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
-            self.additional = False
-        icu_profs = [PROFESSIONS.index(p) for p in ("icu_nurse", "icu_physician", "anaesthesia_nurse")]
-        self.to_icu = np.isin(s.profession[self.members], icu_profs)
-        self.role = s.profession[self.members].copy()
-        self.effect = np.ones(self.members.size)
-        anaesthesia = s.profession[self.members] == PROFESSIONS.index("anaesthesia_nurse")
-        self.role[anaesthesia] = ICU_NURSE
-        self.effect[anaesthesia] = model.config.levers.rapid_training.anaesthesia_nurse_effectiveness
-
-    @property
-    def size(self) -> int:
-        return int(self.members.size)
-
-    def act(self, day: int) -> None:
-        """Standby, requests and arrivals of one day."""
-        m, s, cfg = self.model, self.model.world.staff, self.cfg
-        ids = self.members
-        if self.additional:  # off-duty additional members go back on standby
-            idle = ids[(s.status[ids] == ACTIVE) & (s.posting[ids] < 0)]
-            s.status[idle] = RESERVE
-        deployed = np.bincount(
-            m.world.workplace_region[s.posting[ids][s.posting_kind[ids] == POSTINGS.index("pool")]], minlength=m.world.n_regions
-        )
-        on = lever_on(m, cfg.start_level, cfg) & (m.forecast_gap_share > cfg.activation_gap)
-        for r in np.flatnonzero(on):
-            # request what the forecast gap calls for beyond the members already there (top-up as members rotate out)
-            wanted = int(np.ceil(m.forecast_gap_hours[r].sum() / m.hours_per_head)) - int(deployed[r])
-            if wanted > 0 and r not in self.pending:
-                self.pending[int(r)] = (day, day + cfg.response_days, self._heads(wanted))
-        arriving = sorted((r for r, (_, arrives, _) in self.pending.items() if arrives <= day), key=lambda r: -m.forecast_gap_share[r])
-        for r in arriving:
-            requested, _, heads = self.pending.pop(r)
-            self._send(r, heads, requested, day)
-
-    def _heads(self, total: int) -> np.ndarray:
-        """Members wanted per profession for a request of ``total`` people, by the pool's composition."""
-        names = list(self.cfg.composition)
-        counts = apportion(min(total, self.size), np.array([self.cfg.composition[p] for p in names]))
-        heads = np.zeros(len(PROFESSIONS), dtype=np.int64)
-        for name, k in zip(names, counts, strict=True):
-            heads[PROFESSIONS.index(name)] = k
-        return heads
-
-    def _send(self, region: int, heads: np.ndarray, requested: int, day: int) -> None:
-        m, s, cfg = self.model, self.model.world.staff, self.cfg
-        ids = self.members
-        ready = (s.posting[ids] < 0) & ((s.status[ids] == ACTIVE) | ((s.status[ids] == RESERVE) & self.additional))
-        if not self.additional:  # members drawn from regions' staff come only from regions at normal level
-            home_region = s.region[ids]
-            ready &= (home_region != region) & (m.levels[home_region] == 0)
-        for p in np.unique(s.profession[ids]):
-            want = int(heads[p])
-            pick = np.flatnonzero(ready & (s.profession[ids] == p))[:want]
-            if pick.size == 0:
-                continue
-            sel = ids[pick]
-            target = np.where(self.to_icu[pick], m.world.unit_id(region, ICU), m.world.unit_id(region, COVID_WARD))
-            s.status[sel] = ACTIVE
-            s.posting[sel] = target
-            s.posting_until[sel] = day + cfg.max_deployment_days
-            s.posting_kind[sel] = POSTINGS.index("pool")
-            s.posting_role[sel] = self.role[pick]
-            s.posting_effectiveness[sel] = self.effect[pick]
-            s.workplace[sel] = target
-            s.role[sel] = self.role[pick]
-            s.effectiveness[sel] = s.base_effectiveness[sel] * self.effect[pick]
-            self.deployments.append(
-                {
-                    "requested_day": requested, "arrival_day": day, "region": m.world.regions["code"].iloc[region],
-                    "profession": PROFESSIONS[p], "count": int(sel.size), "days": cfg.max_deployment_days,
-                }
-            )  # fmt: skip
 
 
 class Unit(mesa.Agent):

@@ -64,4 +64,6 @@ ICU_NURSE = PROFESSIONS.index("icu_nurse")
 
 N_PROFESSIONS = len(PROFESSIONS)
 N_UNIT_KINDS = len(UNIT_KINDS)
+#: Units of one region: one of each ``REGION_UNIT_KINDS``, so unit ``region * N_REGION_KINDS + kind``.
+N_REGION_KINDS = len(REGION_UNIT_KINDS)
 N_STATUSES = len(STATUSES)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
 from sim import kernels
-from sim.agents import Coordinator, NursingHome, Region, ReinforcementPool, StaffRegistry, Unit
+from sim.agents import NursingHome, Region, StaffRegistry, Unit
 from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.demand import build_demand
-from sim.policies import build_levers
-from sim.results import Recorder, Result
+from sim.levers import Lever, build_levers
+from sim.recorder import Recorder
+from sim.results import Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.world import N_REGION_KINDS, build_world
+
+if TYPE_CHECKING:
+    from sim.levers import Coordinator, ReinforcementPool
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sweden_spring2020.toml"
 
@@ -36,7 +41,7 @@ class MobilisationModel(mesa.Model):
     vacations relieve ordinary units); each region forecasts its hospital gap and
     escalates (normal, staffing alert, crisis); staff start the day at home or at
     their posting, and the mobilisation levers decide, in a fixed order
-    (``sim.policies.ORDER``), who works where, in which role and for how many hours;
+    (``sim.levers.LEVERS``), who works where, in which role and for how many hours;
     staff hours are matched against required hours per workplace and role (with
     extra hours up to each person's cap); the compiled core advances every staff
     member's fatigue, infection, sick leave, return and leaving, and the nursing
@@ -50,6 +55,8 @@ class MobilisationModel(mesa.Model):
             their random numbers.
         rng: accepted for Mesa's batch runner and SolaraViz; used as the seed
             when ``seed`` is None.
+        levers: levers of your own (instances of ``sim.levers.Lever`` subclasses), acting besides
+            the scenario's, each after the lever named in its ``after`` (default: last).
         **overrides: scenario values by dotted key with ``__`` for dots, for
             example ``world__scale=0.1`` (Mesa's ``batch_run`` and SolaraViz
             sliders pass parameters this way).
@@ -60,6 +67,7 @@ class MobilisationModel(mesa.Model):
         scenario: Scenario | str | Path | None = None,
         seed: int | None = None,
         rng: int | None = None,
+        levers: Sequence[Lever] = (),
         **overrides: Any,
     ) -> None:
         seed = seed if seed is not None else rng
@@ -130,11 +138,12 @@ class MobilisationModel(mesa.Model):
         Region.create_agents(self, n_reg, index=list(range(n_reg)))
         Unit.create_agents(self, n_reg * N_REGION_KINDS, workplace=list(range(n_reg * N_REGION_KINDS)))
         NursingHome.create_agents(self, len(world.home_workplace), home=list(range(len(world.home_workplace))))
-        self.coordinator = Coordinator(self)
-        self.pool = ReinforcementPool(self)
         self.regions = self.agents_by_type[Region]
         self.staff = StaffRegistry(self)
-        self.levers = build_levers(self)
+        # the loans' Coordinator and the national ReinforcementPool agents, made by their levers when those are on
+        self.coordinator: Coordinator | None = None
+        self.pool: ReinforcementPool | None = None
+        self.levers = build_levers(self, levers)
         self._rest_after = np.zeros(len(POSTINGS), dtype=np.int32)
         self._rest_after[POSTINGS.index("pool")] = sc.levers.national_pool.rest_days
         self.recorder = Recorder(self)
@@ -184,7 +193,7 @@ class MobilisationModel(mesa.Model):
             s.posting_effectiveness, self._rest_after, s.workplace, s.role, s.effectiveness, s.base_effectiveness, s.max_hours, s.normal_max_hours,
         )  # fmt: skip
         for lever in self.levers:
-            lever.apply(self, d)
+            lever.act(self, d)
 
         # 4. assign hours: contracted hours, then extra hours up to each person's cap where the need is larger
         heads, base, _cap, base_eff, cap_eff = kernels.count_supply(

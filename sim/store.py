@@ -35,6 +35,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,22 @@ _STAGING = re.compile(r"^\.(?P<name>.+)\.mobsim-(?P<what>save|old)-(?P<pid>\d+)-
 
 class FolderError(ValueError):
     """A folder or file that mobsim must not write: the message says why and what to do."""
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def mobsim_version() -> str:
+    """The installed mobsim's version ("unknown" when run from a source tree that is not installed)."""
+    return package_version("mobsim", missing="unknown")
+
+
+def package_version(name: str, missing: str = "not installed") -> str:
+    """The installed version of a package, for manifests."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return missing
 
 
 # --------------------------------------------------------------------------- ownership

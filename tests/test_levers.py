@@ -38,7 +38,7 @@ from sim.categories import (
     TRAINING,
     UNIT_KINDS,
 )
-from sim.results import COST_ITEMS, LATELY_DAYS
+from sim.recorder import COST_ITEMS, LATELY_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "sweden_spring2020.toml"
@@ -494,6 +494,9 @@ def _loan_arm(path: Path, enabled: bool) -> dict:
 
     def check(m, day):
         out = s.posting_kind == LOAN
+        if m.coordinator is None:  # loans off: no coordinator, and nobody is on loan
+            assert not out.any()
+            return
         for ids in m.coordinator.icu_staff.values():
             assert np.count_nonzero(out[ids]) <= int(cfg.max_share_lent * ids.size), "at most max_share_lent of a lender's ICU staff out"
 
@@ -556,7 +559,7 @@ def _pool_arm(**pool) -> dict:
         overrides.update({f"levers.national_pool.{k}": v for k, v in pool.items()})
     m = sim.MobilisationModel(scenario=BASELINE, seed=1, **overrides)
     s, w = m.world.staff, m.world
-    members = m.pool.members
+    members = m.pool.members if m.pool is not None else np.zeros(0, dtype=np.int64)  # no pool agent while the lever is off
     trace = {"model": m, "posted_run": np.zeros(members.size, dtype=int), "longest": 0, "away_days": 0, "own_unit_days": 0}
 
     def check(m, day):
@@ -731,11 +734,11 @@ def test_regional_support_sends_primary_care_nurses_to_homes_with_outbreaks():
     w, s = m.world, m.world.staff
     cfg = m.config.levers.nursing_home_measures
     measures = lever(m, "nursing_home_measures")
-    apply = measures.apply
+    act = measures.act
     sent_days = []
 
-    def checked_apply(model, day):
-        apply(model, day)
+    def checked_act(model, day):
+        act(model, day)
         at_home = w.workplace_kind[s.workplace] == NURSING_HOME
         sent = np.flatnonzero(at_home & (w.workplace_kind[s.home] == PRIMARY_CARE))
         homes = w.workplace_home[s.workplace[sent]]
@@ -747,7 +750,7 @@ def test_regional_support_sends_primary_care_nurses_to_homes_with_outbreaks():
         assert (per_region <= np.round(cfg.support_nurses_per_outbreak_home * outbreaks)).all()
         sent_days.append(sent.size)
 
-    measures.apply = checked_apply
+    measures.act = checked_act
     step_all(m)
     assert sum(sent_days) > 0
 

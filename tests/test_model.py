@@ -248,7 +248,7 @@ def test_bad_seed_is_a_clear_error(model_factory, seed):
 
 
 def test_worst_region_week_ignores_tiny_region_weeks():
-    from sim.results import _worst_region_week
+    from sim.recorder import _worst_region_week
 
     dates = pd.to_datetime(["2020-04-01"] * 2 + ["2020-04-08"] * 2)
     icu = pd.DataFrame(

@@ -1,0 +1,118 @@
+"""The mobilisation levers, one module each, and the registry that builds the active ones.
+
+``LEVERS`` lists every lever (and every always-on step) in the order they act each day; a
+scenario switches levers on in ``[levers.<name>]`` (``enabled = true``). ``build_levers`` makes
+the active ones and adds a user's own levers (``MobilisationModel(levers=[...])`` or
+``[[levers.custom]]`` in a scenario), each after the lever it names in ``after`` (default: last).
+
+Adding a lever: a module here with a ``Lever`` subclass, its scenario table in ``sim/scenario.py``,
+and a line in ``LEVERS``. ``docs/architecture.md`` shows the day and where to change what.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from sim.levers.base import Lever, available, level_index, lever_on, post, rank_within
+from sim.levers.cohort_wards import CohortWards
+from sim.levers.crisis_agreement import CrisisAgreement
+from sim.levers.hourly_staff_moves import HourlyStaffMoves
+from sim.levers.loans import Coordinator, Loans
+from sim.levers.national_pool import NationalPool, ReinforcementPool
+from sim.levers.nursing_home_measures import NursingHomeMeasures
+from sim.levers.rapid_training import RapidTraining
+from sim.levers.recovery import Recovery
+from sim.levers.recruitment import Recruitment
+from sim.levers.redeployment import Redeployment
+from sim.levers.vacation import Vacation
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+
+#: Every lever and always-on step in the order they act each day (always-on steps have ``name = None``).
+LEVERS: tuple[type[Lever], ...] = (
+    Vacation,
+    NursingHomeMeasures,
+    HourlyStaffMoves,
+    Recruitment,
+    RapidTraining,
+    Redeployment,
+    NationalPool,
+    CohortWards,
+    Loans,
+    CrisisAgreement,
+    Recovery,
+)
+
+
+class LeverError(ValueError):
+    """A user's lever that cannot be used (the message says why)."""
+
+
+def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[Lever]:
+    """The active levers of the model's scenario and the always-on steps, in acting order, set up.
+
+    Args:
+        model: the model, with its world and agents built.
+        extra: levers of the user's (instances of ``Lever`` subclasses), and those named in the
+            scenario's ``[[levers.custom]]``; each acts after the lever named in its ``after``
+            (default: after all others).
+    """
+    config = model.config.levers
+    active: list[Lever] = [
+        cls(getattr(config, cls.name) if cls.name else None) for cls in LEVERS if cls.name is None or getattr(config, cls.name).enabled
+    ]
+    users = [*extra, *(custom_lever(entry) for entry in getattr(config, "custom", ()))]
+    for lever in users:
+        if not isinstance(lever, Lever):
+            raise LeverError(f"expected an instance of sim.levers.Lever, got {lever!r}")
+        names = [lv.name for lv in active]
+        if lever.after is None:
+            active.append(lever)
+        elif lever.after in names:
+            active.insert(len(names) - names[::-1].index(lever.after), lever)
+        else:
+            known = ", ".join(cls.name for cls in LEVERS if cls.name)
+            raise LeverError(f"{type(lever).__name__}.after = {lever.after!r} is not an active lever (levers: {known})")
+    for lever in active:
+        lever.setup(model)
+    return active
+
+
+def custom_lever(entry: Any) -> Lever:
+    """A lever named in a scenario (``[[levers.custom]]``: ``lever = "package.module:Class"`` and its ``options``)."""
+    module_name, _, class_name = entry.lever.partition(":")
+    module = importlib.import_module(module_name)
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Lever)):
+        raise LeverError(f"'{entry.lever}' is not a subclass of sim.levers.Lever")
+    return cls(**entry.options)
+
+
+__all__ = [
+    "LEVERS",
+    "CohortWards",
+    "Coordinator",
+    "CrisisAgreement",
+    "HourlyStaffMoves",
+    "Lever",
+    "LeverError",
+    "Loans",
+    "NationalPool",
+    "NursingHomeMeasures",
+    "RapidTraining",
+    "Recovery",
+    "Recruitment",
+    "Redeployment",
+    "ReinforcementPool",
+    "Vacation",
+    "available",
+    "build_levers",
+    "custom_lever",
+    "level_index",
+    "lever_on",
+    "post",
+    "rank_within",
+]

@@ -1,0 +1,159 @@
+"""The lever seam: what every mobilisation lever declares and the hooks it has in a day.
+
+A lever is one class in one module of ``sim/levers/``. It declares
+
+- ``name``: its table under ``[levers]`` in a scenario (``None`` for the steps every run takes,
+  such as opening COVID cohort wards);
+- ``after``: for a lever passed by a user, the built-in lever it acts after (default: last);
+- ``cost_items``: the columns ``cost_<item>_sek`` / ``cost_<item>_msek`` it pays for;
+- ``events``: its event tables (``Result.events``), each with its columns;
+
+and has hooks that ``MobilisationModel.step`` calls in the order of the registry
+(``sim.levers.LEVERS``, shown as a table in ``docs/architecture.md``):
+
+1. ``setup(model)``: once, after the world is built (choose staff, precompute queues);
+2. ``adjust_demand(model, day)``: change today's census before required hours are computed;
+3. ``act(model, day)``: decide where staff work today, in which role and for how many hours;
+4. ``record(recorder, day, cost)``: add what the lever paid today (SEK per region and cost item)
+   and anything else it records;
+5. ``event_frames()``: its events as tidy frames, at the end of a run.
+
+Levers act on the staff arrays with NumPy on small subsets; the per-staff daily dynamics stay in
+the compiled core (``sim.kernels``). A lever never imports the model: it is handed the model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from sim.categories import ACTIVE, LEVELS, RESERVE
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+    from sim.recorder import Recorder
+
+
+def level_index(name: str) -> int:
+    """Index of an escalation level name (normal 0, staffing_alert 1, crisis 2)."""
+    return LEVELS.index(name)
+
+
+def lever_on(model: MobilisationModel, start_level: str, config: Any = None) -> np.ndarray:
+    """Boolean per region: at or above ``start_level`` today, or inside the lever's national window.
+
+    ``config.national_from`` / ``national_until`` mark a national decision that applies
+    the lever in every region between those dates (both inclusive).
+    """
+    on = model.levels >= level_index(start_level)
+    window = getattr(config, "national_from", None) is not None
+    if window and config.national_from <= model.dates[model.day] <= config.national_until:
+        on = np.ones_like(on)
+    return on
+
+
+class Lever:
+    """Base class: a lever that does nothing. Subclasses set the declarations and override the hooks they need.
+
+    Args:
+        config: the lever's scenario table (a pydantic model); built-in levers get theirs from the
+            scenario, a user's lever may take anything.
+    """
+
+    name: ClassVar[str | None] = "lever"
+    after: ClassVar[str | None] = None
+    cost_items: ClassVar[tuple[str, ...]] = ()
+    events: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init__(self, config: Any = None) -> None:
+        self.cfg = config
+        self.model: MobilisationModel | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+    # ------------------------------------------------------------------ hooks
+    def setup(self, model: MobilisationModel) -> None:
+        """Once, after the world and the agents are built."""
+        self.model = model
+
+    def adjust_demand(self, model: MobilisationModel, day: int) -> None:
+        """Change ``model.census`` before required hours are computed."""
+
+    def act(self, model: MobilisationModel, day: int) -> None:
+        """Decide where staff work today."""
+
+    def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
+        """Add today's costs (SEK, ``cost[region, recorder.cost_index[item]]``) and records."""
+
+    def event_frames(self) -> dict[str, pd.DataFrame]:
+        """The lever's events of the run, one frame per name of ``events``."""
+        return {}
+
+    # ------------------------------------------------------------------ helpers
+    def regions_on(self, start_level: str | None = None) -> np.ndarray:
+        """Boolean per region: the lever acts there today (see ``lever_on``)."""
+        assert self.model is not None, "setup(model) was not called"
+        level = start_level if start_level is not None else getattr(self.cfg, "start_level", "crisis")
+        return lever_on(self.model, level, self.cfg)
+
+
+def available(model: MobilisationModel, ids: np.ndarray, at_home: bool = True, reserve: bool = False) -> np.ndarray:
+    """Boolean per staff member of ``ids``: free to be sent somewhere today.
+
+    Free means not posted already and active (or, with ``reserve``, on standby in reserve, as the
+    additional members of the national pool are); with ``at_home`` also still at their own workplace
+    (not moved by an earlier lever today). Loans and the national pool select with it.
+    """
+    s = model.world.staff
+    status = s.status[ids]
+    ok = (status == ACTIVE) | ((status == RESERVE) & reserve)
+    ok &= s.posting[ids] < 0
+    if at_home:
+        ok &= s.workplace[ids] == s.home[ids]
+    return ok
+
+
+def post(
+    model: MobilisationModel,
+    ids: np.ndarray,
+    target: np.ndarray | int,
+    until: int,
+    kind: int,
+    role: np.ndarray | int,
+    effect: np.ndarray | float,
+) -> None:
+    """Post staff ``ids`` to workplace ``target`` until day ``until`` (a loan or a pool deployment).
+
+    A posting overrides the daily placement (``kernels.reset_placement`` keeps them there) until it ends.
+    ``effect`` is the posting's effectiveness relative to the person's own (1 for a like-for-like loan).
+    """
+    s = model.world.staff
+    s.posting[ids] = target
+    s.posting_until[ids] = until
+    s.posting_kind[ids] = kind
+    s.posting_role[ids] = role
+    s.posting_effectiveness[ids] = effect
+    s.workplace[ids] = target
+    s.role[ids] = role
+
+
+def rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values of an array sorted by group (stable order kept)."""
+    if groups.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(g)) + 1])
+    counts = np.diff(np.concatenate([starts, [g.size]]))
+    rank_sorted = np.arange(g.size) - np.repeat(starts, counts)
+    rank = np.empty(g.size, dtype=np.int64)
+    rank[order] = rank_sorted
+    return rank
+
+
+def empty_events(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An event table with no rows (a lever that is off, or never acted)."""
+    return pd.DataFrame(columns=list(columns))

@@ -1,0 +1,93 @@
+"""Redeployment: cut planned care and move its staff to COVID care; the postponed care is a debt (``[levers.redeployment]``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import kernels
+from sim.categories import COVID_WARD, ELECTIVE, ICU, N_PROFESSIONS, N_REGION_KINDS, PROFESSIONS
+from sim.levers.base import Lever
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+    from sim.recorder import Recorder
+
+ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
+REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
+ICU_PHYSICIAN = PROFESSIONS.index("icu_physician")
+
+
+class Redeployment(Lever):
+    """Cut planned care and move its staff to the COVID wards (and ICU physicians to the ICU); keep the care debt.
+
+    Records, per region and day, the planned operations done and the care debt (``elective_operations``,
+    ``care_debt_operations``); without this lever planned care runs at its normal level.
+    """
+
+    name = "redeployment"
+
+    def setup(self, model: MobilisationModel) -> None:
+        from sim.recorder import operations_per_day
+
+        super().setup(model)
+        world = model.world
+        n_reg = world.n_regions
+        self.operations_base = operations_per_day(model.config, world.regions["population"].to_numpy(float))
+        self.cut = np.zeros(n_reg)
+        self.catching_up = np.zeros(n_reg, dtype=bool)
+        self.debt = np.zeros(n_reg)
+        self.operations = np.zeros(n_reg)
+        queue = world.elective_queue
+        self.target = np.where(
+            queue.profession == ICU_PHYSICIAN, queue.region * N_REGION_KINDS + ICU, queue.region * N_REGION_KINDS + COVID_WARD
+        )
+        self.role = np.where(queue.profession == ANAESTHESIA_NURSE, REGISTERED_NURSE, -1)
+
+    def adjust_demand(self, model: MobilisationModel, day: int) -> None:
+        cfg = self.cfg
+        on = self.regions_on()
+        step = cfg.max_elective_cut / cfg.ramp_days
+        self.cut = np.where(on, np.minimum(self.cut + step, cfg.max_elective_cut), np.maximum(self.cut - step, 0.0))
+        self.catching_up = (model.levels == 0) & (self.cut == 0) & (self.debt > 0)
+        activity = 1.0 - self.cut + cfg.catch_up * self.catching_up
+        self.operations = self.operations_base * activity
+        self.debt = np.maximum(self.debt + self.operations_base - self.operations, 0.0)
+        elective = np.arange(model.world.n_regions) * N_REGION_KINDS + ELECTIVE
+        model.census[elective] *= activity
+
+    def act(self, model: MobilisationModel, day: int) -> None:
+        s, queue = model.world.staff, model.world.elective_queue
+        share = (self.cut * self.cfg.redeploy_share)[queue.region]
+        if not share.any():
+            return
+        kernels.deploy_by_priority(
+            order=queue.order, group_start=queue.start, members=queue.members, member_group=queue.member_group, share=share,
+            limit=self._limits(model), target=self.target, target_role=self.role, target_effectiveness=np.ones(len(queue)),
+            status=s.status, home=s.home, posting=s.posting, workplace=s.workplace, role=s.role, effectiveness=s.effectiveness,
+        )  # fmt: skip
+
+    def _limits(self, model: MobilisationModel) -> np.ndarray:
+        """Most staff each elective group may send: the target unit's need not yet covered, in heads.
+
+        Groups that fill the same role at the same unit share that need in proportion to their size.
+        """
+        queue, world = model.world.elective_queue, model.world
+        model.update_covid_ward_supply()
+        uncovered = np.zeros((world.n_regions, N_PROFESSIONS))
+        role = np.where(self.role >= 0, self.role, queue.profession)
+        for kind, supply in ((COVID_WARD, model.covid_ward_supply), (ICU, model.icu_capacity())):
+            units = np.arange(world.n_regions) * N_REGION_KINDS + kind
+            here = self.target == units[queue.region]
+            need = np.maximum(model.required[units] - supply, 0.0)
+            uncovered[queue.region[here], role[here]] = need[queue.region[here], role[here]]
+        key = queue.region * N_PROFESSIONS + role
+        size = np.diff(queue.start).astype(float)
+        total = np.bincount(key, weights=size, minlength=world.n_regions * N_PROFESSIONS)
+        heads = uncovered.reshape(-1)[key] / model.hours_per_head
+        return np.ceil(heads * size / np.maximum(total[key], 1.0)).astype(np.int64)
+
+    def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
+        recorder.operations[day] = self.operations
+        recorder.care_debt[day] = self.debt

@@ -1,0 +1,90 @@
+"""Summer vacation: kept, postponed or cancelled for hospital staff (``[levers.vacation]``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import kernels
+from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, HOME_CARE, NURSING_HOME, OFF_DUTY, PERMANENT, PRIMARY_CARE, UNIT_KINDS
+from sim.levers.base import Lever
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+
+#: Units whose demand falls while their staff are on vacation (summer substitutes and reduced activity, assumption).
+ORDINARY_KINDS = (ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE)
+NEVER = -(10**9)  # start day of someone who takes no vacation
+
+
+class Vacation(Lever):
+    """Summer vacation: each permanent staff member takes ``weeks`` in a row; hospital staff's may be postponed or cancelled.
+
+    While staff of ordinary units are on vacation, those units' demand falls in
+    proportion (summer substitutes and summer-reduced activity, assumption), and
+    so do the ICU's non-COVID patients; COVID patients get no such relief.
+    """
+
+    name = "vacation"
+
+    def setup(self, model: MobilisationModel) -> None:
+        super().setup(model)
+        cfg, sc, s, world = self.cfg, model.config, model.world.staff, model.world
+        self.length = round(cfg.weeks * 7)
+        start = sc.time.start
+        home_kind = world.workplace_kind[s.home]
+        policy_kinds = np.array([UNIT_KINDS.index(k) for k in cfg.policy_units])
+        in_policy = np.isin(home_kind, policy_kinds)
+        eligible = (s.contract == PERMANENT) & ~np.isnan(s.vacation_u)
+
+        def place(first, last) -> np.ndarray:
+            span = max((last - first).days + 1 - self.length, 0)
+            offset = (first - start).days
+            return (offset + np.floor(np.nan_to_num(s.vacation_u) * (span + 1))).astype(np.int64)
+
+        self.start_day = np.where(eligible, place(cfg.window_start, cfg.window_end), NEVER)
+        if cfg.policy == "postpone":
+            self.start_day = np.where(eligible & in_policy, place(cfg.postponed_start, cfg.postponed_end), self.start_day)
+        elif cfg.policy == "cancel":
+            self.start_day = np.where(in_policy, NEVER, self.start_day)
+        self.scheduled = np.flatnonzero(self.start_day > NEVER)
+        self.first_day = int(self.start_day[self.scheduled].min()) if self.scheduled.size else 0
+        self.last_day = int(self.start_day[self.scheduled].max()) + self.length if self.scheduled.size else -1
+        self.on_vacation = np.zeros(0, dtype=np.int64)
+        self.went = np.zeros(s.profession.shape[0], dtype=bool)  # started the vacation (at work on its first day)
+        # the scheduled staff by first day of vacation: a day's starters and those away are slices, not a pass over everyone
+        by_start = np.argsort(self.start_day[self.scheduled], kind="stable")
+        self._by_start = self.scheduled[by_start]
+        self._start_sorted = self.start_day[self._by_start]
+        self._ordinary = np.isin(world.workplace_kind, ORDINARY_KINDS)
+
+    def _starting(self, first: int, last: int) -> np.ndarray:
+        """Scheduled staff whose vacation starts on a day from ``first`` to ``last`` (both inclusive)."""
+        lo, hi = np.searchsorted(self._start_sorted, (first, last + 1))
+        return self._by_start[lo:hi]
+
+    def adjust_demand(self, model: MobilisationModel, day: int) -> None:
+        if not self.first_day <= day < self.last_day:
+            self.on_vacation = np.zeros(0, dtype=np.int64)
+            return
+        s, world = model.world.staff, model.world
+        # away today: started earlier (went), or starting today while active (confirmed in act, after the morning placement)
+        self.on_vacation, away = kernels.on_vacation(
+            ids=self._starting(day - self.length + 1, day), start_day=self.start_day, day=day, status=s.status, went=self.went,
+            home=s.home, n_workplaces=world.n_workplaces,
+        )  # fmt: skip
+        ordinary = self._ordinary
+        share = np.divide(away, model.home_heads, out=np.zeros(world.n_workplaces), where=model.home_heads > 0)
+        model.census[ordinary] *= 1.0 - share[ordinary]
+        icu = model.icu_ids
+        model.census[icu] -= world.census_base[icu] * share[icu]
+
+    def act(self, model: MobilisationModel, day: int) -> None:
+        s = model.world.staff
+        leaving = self._starting(day, day)
+        leaving = leaving[s.status[leaving] == ACTIVE]  # not active on the first day (sick, resting): the vacation is lost
+        self.went[leaving] = True
+        s.status[leaving] = OFF_DUTY
+        s.days_left[leaving] = self.length
+        s.workplace[leaving] = s.home[leaving]

@@ -1,0 +1,453 @@
+"""Recording during a run: daily indicators in preallocated arrays, the tidy frames and the one-row summary at the end.
+
+Daily indicators go into preallocated arrays during the run and become tidy
+pandas frames at the end:
+
+- ``units``: date × region × unit kind × profession: required and supplied
+  hours, coverage, gap, overtime hours, staff at work.
+- ``staff``: date × region × employer × profession: staff by status, fatigue
+  mean and 90th percentile.
+- ``icu``: date × region: COVID and all ICU patients, ICU nurses per patient,
+  unsafe patients (beyond what the minimum nurse ratio can cover), surge beds
+  and their free share (beds do not cap patients: every patient is cared for,
+  the question is by how many staff).
+- ``nursing_homes``: date × region: homes, homes with an outbreak, infected
+  residents, introductions by staff (homes without an infected resident into which
+  staff brought the virus that day), share of hourly staff who worked at
+  another home in the last two weeks.
+- ``regions``: date × region: escalation level and forecast gap, elective
+  operations and care debt, staff on loan and pool members arrived, trained
+  nurses in the ICU, recruits working, costs above normal payroll by item.
+
+Lever events (``Result.events``): every loan and every pool arrival. The summary
+has one row of key indicators, including each epidemic wave's "readiness": the
+state of the ICU staff on the day the wave starts.
+
+Counts and hours are in model units: at ``world.scale`` below 1 they are that
+share of Sweden's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim import kernels
+from sim.categories import (
+    EMPLOYERS,
+    ICU,
+    ICU_NURSE,
+    LEFT,
+    LEVELS,
+    N_PROFESSIONS,
+    N_STATUSES,
+    N_UNIT_KINDS,
+    OTHER_SECTOR,
+    POOL,
+    POSTINGS,
+    PROFESSIONS,
+    RESERVE,
+    RETIRED,
+    STATUSES,
+    STUDENT,
+    UNIT_KINDS,
+)
+from sim.levers.base import empty_events
+from sim.results import Daily, Events, Result
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+
+FATIGUE_BINS = 100
+#: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
+#: and (negative) the contracted pay of hourly staff not called in while hourly temps are banned.
+COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved")
+ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
+LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
+SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
+
+
+def operations_per_day(config: Any, population: np.ndarray) -> np.ndarray:
+    """Planned operations per region on a normal day (model scale): the unit of the care debt."""
+    return config.levers.redeployment.operations_per_year / 365.0 * population / population.sum() * config.world.scale
+
+
+class Recorder:
+    """Preallocated daily arrays, filled by ``MobilisationModel.step``."""
+
+    def __init__(self, model: MobilisationModel) -> None:
+        self.model = model
+        world = model.world
+        n_days, n_reg = model.n_days, world.n_regions
+        self.n_groups = n_reg * len(EMPLOYERS) * N_PROFESSIONS
+        # (region, kind) group of each workplace
+        self._wp_group = world.workplace_region.astype(np.int64) * N_UNIT_KINDS + world.workplace_kind
+        shape = (n_days, n_reg * N_UNIT_KINDS, N_PROFESSIONS)
+        self.required = np.zeros(shape)
+        self.supplied = np.zeros(shape)
+        self.overtime = np.zeros(shape)
+        self.heads = np.zeros(shape)
+        self.status = np.zeros((n_days, self.n_groups, N_STATUSES), dtype=np.int32)
+        self.fatigue_sum = np.zeros((n_days, self.n_groups))
+        self.fatigue_p90 = np.zeros((n_days, self.n_groups))
+        self.fatigue_p90_national = np.zeros(n_days)
+        self.covid_icu = np.zeros((n_days, n_reg))
+        self.icu_patients = np.zeros((n_days, n_reg))
+        self.icu_nurse_hours = np.zeros((n_days, n_reg))
+        self.homes_outbreak = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.homes_reached = np.zeros((n_days, n_reg), dtype=np.int32)  # homes that have had an infected resident so far
+        self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.multi_home_share = np.zeros((n_days, n_reg))
+        self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
+        self.levels = np.zeros((n_days, n_reg), dtype=np.int8)
+        self.gap_share = np.zeros((n_days, n_reg))
+        self.specialist_nurses = np.zeros((n_days, n_reg))
+        self.operations = np.zeros((n_days, n_reg))
+        self.care_debt = np.zeros((n_days, n_reg))
+        self.loaned_in = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.pool_in = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
+        self.hours = np.zeros((n_days, self.n_groups, 4))
+        self.icu_fatigue = np.zeros((n_days, 2))  # mean fatigue and sustained fatigue of ICU staff who have not left
+        self.icu_available = np.zeros(n_days, dtype=np.int64)  # ICU staff neither sick nor gone
+        s, cfg = world.staff, model.config
+        self._icu_staff = np.flatnonzero(world.workplace_kind[s.home[: s.n_regular]] == ICU)
+        self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
+        self._not_specialist_at_icu = np.flatnonzero((s.profession != ICU_NURSE) & np.isin(s.profession, (ICU_NURSE, ANAESTHESIA, RN)))
+        self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
+        self._pool_extra = np.flatnonzero(s.contract == POOL)
+        self._hourly_home = world.hourly_home_staff
+        wage = np.array([cfg.costs.hourly_wage_sek[p] for p in PROFESSIONS]) * (1.0 + cfg.costs.employer_fee)
+        self._group_region = np.repeat(np.arange(n_reg), len(EMPLOYERS) * N_PROFESSIONS)
+        self._group_wage = np.tile(wage, n_reg * len(EMPLOYERS))
+        self.n_regions = n_reg
+        self.wage = wage  # SEK an hour by profession, with the employer's fees
+        self.cost_index = {item: k for k, item in enumerate(COST_ITEMS)}
+        self._operations_normal = operations_per_day(cfg, world.regions["population"].to_numpy(float))
+        self._hourly_region = s.region[world.hourly_home_staff]
+        self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
+        self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
+        self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
+        self.days_recorded = 0
+
+    def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
+        # a loop, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
+        return kernels.sum_rows_by_group(values, self._wp_group, self.required.shape[1])
+
+    def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
+        """Store the indicators of the day just simulated."""
+        m, world = self.model, self.model.world
+        s = world.staff
+        self.required[day] = self._by_region_kind(m.required)
+        self.supplied[day] = self._by_region_kind(m.supplied)
+        self.overtime[day] = self._by_region_kind(overtime)
+        self.heads[day] = self._by_region_kind(heads)
+        counts, fsum, hist, hours = kernels.tally_staff(
+            s.status,
+            s.fatigue,
+            *self._tally_groups,
+            s.hours_worked,
+            s.base_hours,
+            s.agreement_days,
+            s.n_regular,
+            N_STATUSES,
+            FATIGUE_BINS,
+        )
+        self.hours[day] = hours
+        self._record_levers(day)
+        self.status[day] = counts
+        self.fatigue_sum[day] = fsum
+        self.fatigue_p90[day] = kernels.histogram_p90(hist)
+        self.fatigue_p90_national[day] = kernels.histogram_p90(hist.sum(axis=0, keepdims=True))[0]
+        self.covid_icu[day] = m.covid_icu_today
+        self.icu_patients[day] = m.census[m.icu_ids]
+        self.icu_nurse_hours[day] = m.icu_nurse_hours
+        n_reg = world.n_regions
+        infected = m.nh_infected
+        self.ever_outbreak |= infected > 0
+        self.homes_outbreak[day] = np.bincount(world.home_region, weights=infected > 0, minlength=n_reg)
+        self.homes_reached[day] = np.bincount(world.home_region, weights=self.ever_outbreak, minlength=n_reg)
+        self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
+        self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
+        hourly = world.hourly_home_staff
+        if hourly.shape[0]:
+            several = day - s.last_other_home_day[hourly] < LATELY_DAYS
+            n = self._hourly_per_region
+            self.multi_home_share[day] = np.divide(
+                np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
+            )
+        self.days_recorded = day + 1
+
+    def _record_levers(self, day: int) -> None:
+        m, world = self.model, self.model.world
+        s, n_reg, cfg = world.staff, world.n_regions, self.model.config
+        self.levels[day] = m.levels
+        icu_status = s.status[self._icu_staff]
+        self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
+        icu_staff = self._icu_staff[icu_status != LEFT]
+        if icu_staff.size:
+            self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
+        self.gap_share[day] = m.forecast_gap_share
+        icu_wp = world.workplace_kind == ICU
+        worked_at = m.worked_at  # today's workplace, before same-day sickness sent anyone home
+        nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
+        region_of = world.workplace_region
+        self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
+        posted = kernels.count_posted(s.posting, s.posting_kind, region_of, n_reg, len(POSTINGS))
+        self.loaned_in[day] = posted[POSTINGS.index("loan")]
+        self.pool_in[day] = posted[POSTINGS.index("pool")]
+        self.trained_in_icu[day] = kernels.count_trained_in_icu(
+            self._not_specialist_at_icu, worked_at, s.role, s.posting, s.hours_worked, icu_wp, region_of, ICU_NURSE, n_reg
+        )
+        rec = self._recruits
+        working = rec[s.hours_worked[rec] > 0]
+        self.recruits_working[day] = np.bincount(s.region[working], minlength=n_reg)
+        self.operations[day] = self._operations_normal  # planned care at its normal level, unless a lever records otherwise
+        # costs above normal payroll, SEK
+        hours = self.hours[day]
+        wage = self._group_wage
+        agreement = cfg.levers.crisis_agreement.pay_multiplier
+        cost = np.zeros((n_reg, len(COST_ITEMS)))
+        cost[:, 0] = np.bincount(self._group_region, weights=hours[:, 1] * wage * cfg.costs.overtime_multiplier, minlength=n_reg)
+        cost[:, 1] = np.bincount(self._group_region, weights=(hours[:, 2] * agreement - hours[:, 3]) * wage, minlength=n_reg)
+        cost[:, 2] = np.bincount(
+            s.region[rec], weights=s.hours_worked[rec] * self.wage[s.profession[rec]] * cfg.costs.recruit_wage_factor, minlength=n_reg
+        )
+        extra = self._pool_extra  # additional pool members: their hours are paid on top of payroll
+        cost[:, 3] = np.bincount(s.region[extra], weights=s.hours_worked[extra] * self.wage[s.profession[extra]], minlength=n_reg)
+        # hourly home staff kept in reserve (a ban on hourly temps): their contracted pay is not paid
+        banned = self._hourly_home[s.status[self._hourly_home] == RESERVE]
+        cost[:, 5] = -np.bincount(s.region[banned], weights=s.base_hours[banned] * self.wage[s.profession[banned]], minlength=n_reg)
+        for lever in self.model.levers:  # the levers' own costs (pool upkeep, recovery programme) and records
+            lever.record(self, day, cost)
+        self.cost[day] = cost
+
+    def national(self, name: str, day: int) -> float:
+        """A headline national value of one recorded day (for Mesa's DataCollector)."""
+        if day < 0:
+            return float("nan")
+        if name == "covid_icu":
+            return float(self.covid_icu[day].sum())
+        if name == "icu_nurse_coverage":
+            req = self.required[day, ICU::N_UNIT_KINDS, ICU_NURSE].sum()
+            return float(self.supplied[day, ICU::N_UNIT_KINDS, ICU_NURSE].sum() / req) if req > 0 else 1.0
+        if name == "staff_sick":
+            return float(self.status[day][:, SICK_STATUSES].sum())
+        if name == "staff_left":
+            return float(self.status[day][:, LEFT].sum())
+        if name == "fatigue_mean":
+            present = self.status[day].sum() - self.status[day][:, LEFT].sum()
+            return float(self.fatigue_sum[day].sum() / max(present, 1))
+        if name == "homes_with_outbreak":
+            return float(self.homes_outbreak[day].sum())
+        if name == "icu_staff_fatigue":
+            return float(self.icu_fatigue[day, 0])
+        raise KeyError(name)
+
+    # ------------------------------------------------------------------ frames
+    def result(self) -> Result:
+        """Tidy frames and the summary of the days recorded so far."""
+        m = self.model
+        n = self.days_recorded
+        dates = pd.to_datetime(m.dates[:n])
+        codes = list(m.world.regions["code"])
+        daily = Daily(
+            units=self._units_frame(dates, codes, n),
+            staff=self._staff_frame(dates, codes, n),
+            icu=self._icu_frame(dates, codes, n),
+            nursing_homes=self._homes_frame(dates, codes, n),
+            regions=self._regions_frame(dates, codes, n),
+        )
+        events = Events(**self._event_frames())
+        for frame in (events.loans, events.pool_deployments):
+            for col in [c for c in frame.columns if c.endswith("day")]:
+                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [m.dates[int(x)] for x in frame[col]])
+        return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events)
+
+    def _event_frames(self) -> dict[str, pd.DataFrame]:
+        """Every lever's event tables; a lever that is off gives its tables with no rows."""
+        from sim.levers import LEVERS
+
+        frames = {name: empty_events(columns) for cls in LEVERS for name, columns in cls.events.items()}
+        for lever in self.model.levers:
+            frames.update(lever.event_frames())
+        return frames
+
+    @staticmethod
+    def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str]) -> pd.DataFrame:
+        index = pd.MultiIndex.from_product([dates, *levels], names=["date", *names])
+        frame = index.to_frame(index=False)
+        for name in names:
+            frame[name] = frame[name].astype("category")
+        return frame
+
+    def _units_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, list(UNIT_KINDS), list(PROFESSIONS), names=["region", "unit_kind", "profession"])
+        req = self.required[:n].reshape(-1)
+        sup = self.supplied[:n].reshape(-1)
+        frame["required_hours"] = req
+        frame["supplied_hours"] = sup
+        frame["gap_hours"] = req - sup
+        frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
+        frame["overtime_hours"] = self.overtime[:n].reshape(-1)
+        frame["staff_at_work"] = self.heads[:n].reshape(-1).astype(np.int64)
+        keep = (req > 0) | (frame["staff_at_work"].to_numpy() > 0)
+        return frame[keep].reset_index(drop=True)
+
+    def _staff_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, list(EMPLOYERS), list(PROFESSIONS), names=["region", "employer", "profession"])
+        counts = self.status[:n].reshape(-1, N_STATUSES)
+        for k, status in enumerate(STATUSES):
+            frame[f"n_{status}"] = counts[:, k].astype(np.int64)
+        frame["n_total"] = counts.sum(axis=1).astype(np.int64)
+        present = frame["n_total"].to_numpy() - counts[:, LEFT]
+        frame["fatigue_mean"] = np.divide(self.fatigue_sum[:n].reshape(-1), present, out=np.full(present.shape, np.nan), where=present > 0)
+        frame["fatigue_p90"] = self.fatigue_p90[:n].reshape(-1)
+        return frame[frame["n_total"] > 0].reset_index(drop=True)
+
+    def _icu_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        patients = self.icu_patients[:n].reshape(-1)
+        nurses = self.icu_nurse_hours[:n].reshape(-1) / 24.0
+        min_ratio = self.model.config.safety.icu_min_nurse_ratio
+        frame["covid_icu_patients"] = self.covid_icu[:n].reshape(-1)
+        frame["icu_patients"] = patients
+        frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
+        frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
+        frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
+        specialists = self.specialist_nurses[:n].reshape(-1)
+        frame["specialist_icu_nurses"] = specialists
+        frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)
+        scale = self.model.config.world.scale
+        frame["beds_surge"] = np.tile(self.model.world.regions["icu_beds_surge"].to_numpy() * scale, n)
+        frame["free_beds_share"] = 1.0 - patients / np.maximum(frame["beds_surge"].to_numpy(), 1e-9)
+        return frame
+
+    def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        homes = np.bincount(self.model.world.home_region, minlength=len(codes))
+        frame["homes"] = np.tile(homes, n)
+        frame["homes_with_outbreak"] = self.homes_outbreak[:n].reshape(-1)
+        frame["homes_reached"] = self.homes_reached[:n].reshape(-1)
+        frame["infected_residents"] = self.infected_residents[:n].reshape(-1)
+        frame["introductions_by_staff"] = self.introductions[:n].reshape(-1)
+        frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
+        return frame
+
+    def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        frame["level"] = pd.Categorical.from_codes(self.levels[:n].reshape(-1), categories=list(LEVELS))
+        frame["forecast_gap_share"] = self.gap_share[:n].reshape(-1)
+        frame["elective_operations"] = self.operations[:n].reshape(-1)
+        frame["care_debt_operations"] = self.care_debt[:n].reshape(-1)
+        frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)
+        frame["pool_members_in"] = self.pool_in[:n].reshape(-1)
+        frame["trained_in_icu"] = self.trained_in_icu[:n].reshape(-1)
+        frame["recruits_working"] = self.recruits_working[:n].reshape(-1)
+        for k, item in enumerate(COST_ITEMS):
+            frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
+        return frame
+
+    def _summary(self, daily: Daily, n: int, events: Events) -> pd.DataFrame:
+        m = self.model
+        icu = daily.icu
+        national_icu = icu.groupby("date", observed=True)["covid_icu_patients"].sum()
+        gap = (self.required[:n] - self.supplied[:n]).sum(axis=(1, 2))
+        req = self.required[:n].sum(axis=(1, 2))
+        last = self.status[n - 1] if n else np.zeros((1, N_STATUSES))
+        present = last.sum() - last[:, LEFT].sum()
+        icu_req = self.required[:n, ICU::N_UNIT_KINDS, ICU_NURSE].sum(axis=1)
+        icu_sup = self.supplied[:n, ICU::N_UNIT_KINDS, ICU_NURSE].sum(axis=1)
+        sick = self.status[:n][:, :, SICK_STATUSES].sum(axis=(1, 2)) / np.maximum(self.status[:n].sum(axis=(1, 2)), 1)
+        row: dict[str, Any] = {
+            "scenario": m.config.name,
+            "seed": m.seed,
+            "scale": m.config.world.scale,
+            "days": n,
+            "staff_total": len(m.world.staff),
+            "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
+            "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
+            "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
+            "min_icu_nurse_coverage": float(np.min(np.divide(icu_sup, icu_req, out=np.ones_like(icu_sup), where=icu_req > 0)))
+            if n
+            else 1.0,
+            "peak_gap_hours": float(gap.max()) if n else 0.0,
+            "peak_gap_share": float((gap / np.maximum(req, 1e-9)).max()) if n else 0.0,
+            "peak_sick_share": float(sick.max()) if n else 0.0,
+            "staff_lost": int(last[:, LEFT].sum()),
+            "fatigue_mean_end": float(self.fatigue_sum[n - 1].sum() / max(present, 1)) if n else float("nan"),
+            "fatigue_p90_end": float(self.fatigue_p90_national[n - 1]) if n else float("nan"),
+            "homes_with_outbreak": int(self.ever_outbreak.sum()),
+            "homes_with_outbreak_share": float(self.ever_outbreak.mean()),
+            "nursing_home_introductions": int(self.introductions[:n].sum()),
+            "resident_infections": int(m.world.home_residents.sum() - m.nh_susceptible.sum()),
+            "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
+            "worst_region_icu_nurse_ratio": _worst_region_week(icu),
+            "regions_in_crisis_max": int((self.levels[:n] == LEVELS.index("crisis")).sum(axis=1).max()) if n else 0,
+            "elective_operations_april_change": self._april_change(n),
+            "care_debt_end": float(self.care_debt[n - 1].sum()) if n else 0.0,
+            "staff_loaned": int(events.loans["count"].sum()) if len(events.loans) else 0,
+            "pool_members_deployed": int(events.pool_deployments["count"].sum()) if len(events.pool_deployments) else 0,
+            "trained_in_icu_peak": int(self.trained_in_icu[:n].sum(axis=1).max()) if n else 0,
+            "recruits_working_peak": int(self.recruits_working[:n].sum(axis=1).max()) if n else 0,
+        }
+        for k, item in enumerate(COST_ITEMS):
+            row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
+        row["cost_total_msek"] = float(self.cost[:n].sum() / 1e6)
+        row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
+        row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
+        row.update(self._readiness(n))
+        return pd.DataFrame([row])
+
+    def _readiness(self, n: int) -> dict[str, Any]:
+        """The workforce each epidemic wave meets: state on the wave's start (peak date − 2 rise widths).
+
+        For wave k (1, 2, ...): its start date, ICU staff's mean and sustained fatigue,
+        ICU staff available (neither sick nor gone), staff lost so far and staff off sick that day. Waves that start before the
+        first day are read on the first day; those after the last day are left out.
+        """
+        m = self.model
+        out: dict[str, Any] = {}
+        if m.config.demand.source != "waves":
+            return out
+        sick = [STATUSES.index(x) for x in ("sick_covid", "sick_other", "sick_exhaustion")]
+        for k, wave in enumerate(m.config.demand.waves, start=1):
+            start = wave.peak_date - dt.timedelta(days=round(2 * wave.rise_days))
+            day = max((start - m.config.time.start).days, 0)
+            if day >= n:
+                continue
+            out[f"wave{k}_start"] = m.dates[day].isoformat()
+            out[f"wave{k}_icu_staff_fatigue"] = float(self.icu_fatigue[day, 0])
+            out[f"wave{k}_icu_staff_sustained_fatigue"] = float(self.icu_fatigue[day, 1])
+            out[f"wave{k}_icu_staff_available"] = int(self.icu_available[day])
+            out[f"wave{k}_staff_lost"] = int(self.status[day][:, LEFT].sum())
+            out[f"wave{k}_staff_off_sick"] = int(self.status[day][:, sick].sum())
+        return out
+
+    def _april_change(self, n: int) -> float:
+        """Planned operations in April against a normal April (−0.46 = 46 % fewer), NaN if April is not simulated."""
+        april = [i for i, d in enumerate(self.model.dates[:n]) if d.month == 4]
+        if not april:
+            return float("nan")
+        base = self._operations_normal.sum() * len(april)
+        return float(self.operations[april].sum() / base - 1.0) if base > 0 else float("nan")
+
+
+def _worst_region_week(icu: pd.DataFrame) -> float:
+    """Lowest ICU nurses per patient of any region in any week (nurse-days / patient-days).
+
+    Weeks run from the first day; region-weeks with fewer than 7 patient-days (under one patient
+    a day on average) are left out, so tiny regions at small scales do not decide it alone.
+    """
+    if icu.empty:
+        return float("nan")
+    week = (icu["date"] - icu["date"].min()).dt.days // 7
+    sums = icu.groupby([icu["region"], week], observed=True)[["icu_nurses", "icu_patients"]].sum()
+    sums = sums[sums["icu_patients"] >= 7.0]
+    return float((sums["icu_nurses"] / sums["icu_patients"]).min()) if len(sums) else float("nan")
