@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sim.levers import LEVERS, Lever, build_levers, level_index, lever_on
 from sim.levers.base import rank_within as _rank_within
-from sim.recorder import operations_per_day
+from sim.world import operations_per_day
 
 ORDER = tuple((cls.name, cls) for cls in LEVERS)
 

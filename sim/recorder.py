@@ -55,8 +55,10 @@ from sim.categories import (
     STUDENT,
     UNIT_KINDS,
 )
+from sim.levers import LEVERS
 from sim.levers.base import empty_events
 from sim.results import Daily, Events, Result
+from sim.world import operations_per_day
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -68,11 +70,6 @@ COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_tem
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
-
-
-def operations_per_day(config: Any, population: np.ndarray) -> np.ndarray:
-    """Planned operations per region on a normal day (model scale): the unit of the care debt."""
-    return config.levers.redeployment.operations_per_year / 365.0 * population / population.sum() * config.world.scale
 
 
 class Recorder:
@@ -272,8 +269,6 @@ class Recorder:
 
     def _event_frames(self) -> dict[str, pd.DataFrame]:
         """Every lever's event tables; a lever that is off gives its tables with no rows."""
-        from sim.levers import LEVERS
-
         frames = {name: empty_events(columns) for cls in LEVERS for name, columns in cls.events.items()}
         for lever in self.model.levers:
             frames.update(lever.event_frames())

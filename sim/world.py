@@ -459,3 +459,8 @@ def _lever_rows(scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, fir
 def hourly_mean_region(reg: pd.DataFrame, r: int) -> float:
     """Mean hourly-staff share of a region's municipal elderly care."""
     return float(reg["hourly_share"].iloc[r])
+
+
+def operations_per_day(config: Scenario, population: np.ndarray) -> np.ndarray:
+    """Planned operations per region on a normal day (model scale), by population: the unit of the care debt."""
+    return config.levers.redeployment.operations_per_year / 365.0 * population / population.sum() * config.world.scale

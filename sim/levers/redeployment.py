@@ -9,6 +9,7 @@ import numpy as np
 from sim import kernels
 from sim.categories import COVID_WARD, ELECTIVE, ICU, N_PROFESSIONS, N_REGION_KINDS, PROFESSIONS
 from sim.levers.base import Lever
+from sim.world import operations_per_day
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -29,8 +30,6 @@ class Redeployment(Lever):
     name = "redeployment"
 
     def setup(self, model: MobilisationModel) -> None:
-        from sim.recorder import operations_per_day
-
         super().setup(model)
         world = model.world
         n_reg = world.n_regions
