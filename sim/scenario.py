@@ -576,8 +576,41 @@ class RecoveryConfig(_Section):
     cost_per_staff_sek: CostSek = Field(description="cost of the programme per staff member")
 
 
+class CustomLeverConfig(_Section):
+    """A lever of your own (``[[levers.custom]]``): a ``sim.levers.Lever`` subclass in a module Python can import.
+
+    The module is imported when the scenario is validated, so a missing module, class or option is
+    an error of the scenario file, not of the run. Only name modules you trust: importing runs their code.
+    """
+
+    lever: str = Field(
+        pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", description="the lever's class as 'package.module:Class' (importable from PYTHONPATH)"
+    )
+    options: dict[str, Any] = Field(default_factory=dict, description="keyword arguments of the lever's constructor")
+
+    @model_validator(mode="after")
+    def _importable(self) -> CustomLeverConfig:
+        import importlib
+
+        module_name, _, class_name = self.lever.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise _KeyedValueError("lever", f"cannot import module '{module_name}' ({exc}); is it on PYTHONPATH?") from None
+        from sim.levers.base import Lever
+
+        cls = getattr(module, class_name, None)
+        if not (isinstance(cls, type) and issubclass(cls, Lever)):
+            raise _KeyedValueError("lever", f"'{self.lever}' is not a subclass of sim.levers.Lever")
+        try:
+            cls(**self.options)
+        except TypeError as exc:
+            raise _KeyedValueError("options", f"{class_name} does not take these options: {exc}") from None
+        return self
+
+
 class LeversConfig(_Section):
-    """The levers Swedish health care pulled in 2020, and the proposed national pool."""
+    """The levers Swedish health care pulled in 2020, the proposed national pool, and levers of your own."""
 
     crisis_agreement: CrisisAgreementConfig
     redeployment: RedeploymentConfig
@@ -588,9 +621,12 @@ class LeversConfig(_Section):
     nursing_home_measures: NursingHomeMeasuresConfig
     vacation: VacationConfig
     recovery: RecoveryConfig
+    custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     def enabled(self) -> list[str]:
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+        """Names of the built-in levers switched on, then the user's levers as 'module:Class'."""
+        builtin = [name for name in type(self).model_fields if name != "custom" and getattr(self, name).enabled]
+        return builtin + [entry.lever for entry in self.custom]
 
 
 class CostsConfig(_Section):
