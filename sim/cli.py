@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import math
-import numbers
 import signal
 import sys
 import threading
 import time
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from sim.scenario import MAX_RUNS, Scenario, ScenarioError, load_scenario
+from sim.errors import InputError, OptionError
+from sim.scenario import MAX_RUNS, Scenario, load_scenario
+from sim.text import decimals, fmt_number
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -49,6 +49,24 @@ def _plain(text: str) -> str:
 def printable(text: str) -> str:
     """``text`` with control characters (e.g. a terminal escape sequence in a name or value) shown as escapes, like repr."""
     return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+@contextlib.contextmanager
+def _progress_bar(description: str, total: int, unit: str, quiet: bool, show_failed: bool = False) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr for ``run``, ``compare`` and ``sweep``; yields ``update(done, failed=0)``.
+
+    No bar with ``quiet`` or when stderr is not a terminal (a log file would fill with redrawn lines).
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    columns = [TextColumn("[bold]{task.description}"), BarColumn(), TextColumn(f"{{task.completed}}/{{task.total}} {unit}")]
+    if show_failed:
+        columns.append(TextColumn("{task.fields[failed]} failed"))
+    with Progress(*columns, TimeRemainingColumn(), console=console, disable=quiet or not console.is_terminal) as progress:
+        task = progress.add_task(_plain(description), total=total, failed=0)
+        yield lambda done, failed=0: progress.update(task, completed=done, failed=failed)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,12 +150,11 @@ def _check_executor_options(args: argparse.Namespace) -> None:
     problem = check_options(args.workers, args.scheduler, args.dask)
     if problem is not None:
         option, message = problem
-        raise ScenarioError(option, option.lstrip("-"), message)
+        raise OptionError(option, option.lstrip("-"), message)
 
 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     from sim.model import MobilisationModel
@@ -145,7 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     from sim.store import FolderError
 
     if not 0 <= args.seed <= MAX_SEED:
-        raise ScenarioError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
+        raise OptionError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
     scenario = load_scenario(args.scenario, set_values=args.set_values)
     check_scenario(scenario)
     out = _check_out(args.out or Path("results") / scenario.name, "run", run_files(args.csv))
@@ -154,14 +171,12 @@ def _run(args: argparse.Namespace) -> int:
     with _interrupt_between_steps() as interrupted:
         model = MobilisationModel(scenario=scenario, seed=args.seed)
         built = time.perf_counter()
-        with Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
-            console=console, disable=args.quiet or not console.is_terminal,
-        ) as progress:  # fmt: skip
-            task = progress.add_task(_plain(scenario.name), total=model.n_days)
+        with _progress_bar(scenario.name, model.n_days, "days", args.quiet) as update:
+            done = 0
             while model.running and not interrupted:
                 model.step()
-                progress.advance(task)
+                done += 1
+                update(done)
         if not interrupted:
             result = model.result()
     if interrupted:
@@ -172,7 +187,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result.save(out, csv=args.csv)
     except FolderError as exc:
-        raise ScenarioError("--out", str(out), str(exc)) from None
+        raise OptionError("--out", str(out), str(exc)) from None
     except OSError as exc:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
@@ -181,7 +196,7 @@ def _run(args: argparse.Namespace) -> int:
     table.add_column("indicator")
     table.add_column("value", justify="right")
     for key, value in result.summary.iloc[0].items():
-        table.add_row(str(key), _format(value))
+        table.add_row(str(key), _plain(fmt_number(value)))
     Console().print(table)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
@@ -209,14 +224,6 @@ def _interrupt_between_steps() -> typing.Iterator[list[int]]:
             signal.signal(sig, signal.SIG_IGN if received else old)
 
 
-def _format(value: object) -> str:
-    if isinstance(value, numbers.Integral):
-        return f"{value:,}"
-    if isinstance(value, numbers.Real):
-        return f"{value:,.3f}"
-    return str(value)
-
-
 def _check_out(out: Path, kind: str, writes: Sequence[str]) -> Path:
     """The results folder, refused before the runs if it cannot or must not be written (see ``sim.store``)."""
     from sim.store import FolderError, check_folder
@@ -224,12 +231,11 @@ def _check_out(out: Path, kind: str, writes: Sequence[str]) -> Path:
     try:
         return check_folder(out, kind, writes)
     except FolderError as exc:
-        raise ScenarioError("--out", str(out), str(exc)) from None
+        raise OptionError("--out", str(out), str(exc)) from None
 
 
 def _compare(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from sim.executor import WorkerLost
     from sim.experiment import FILES, check_names, run_replications
@@ -237,9 +243,9 @@ def _compare(args: argparse.Namespace) -> int:
 
     # every input is checked before the first run
     if args.replications < 1:
-        raise ScenarioError("--replications", "replications", f"expected a whole number >= 1, got {args.replications}")
+        raise OptionError("--replications", "replications", f"expected a whole number >= 1, got {args.replications}")
     if args.replications * len(args.scenarios) > MAX_RUNS:
-        raise ScenarioError(
+        raise OptionError(
             "--replications",
             "replications",
             f"{args.replications:,} replications of {len(args.scenarios)} scenario(s) are {args.replications * len(args.scenarios):,} runs; "
@@ -248,9 +254,9 @@ def _compare(args: argparse.Namespace) -> int:
     _check_executor_options(args)
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
-        raise ScenarioError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
+        raise OptionError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
     if not 0 <= args.seed <= max_seed:
-        raise ScenarioError(
+        raise OptionError(
             "--seed", "seed", f"expected a whole number from 0 to {max_seed} with {args.replications} replications, got {args.seed}"
         )
     scenarios = [load_scenario(path, set_values=args.set_values) for path in args.scenarios]
@@ -262,11 +268,7 @@ def _compare(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     started = time.perf_counter()
     total = len(scenarios) * args.replications
-    with Progress(
-        TextColumn("[bold]compare"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"), TimeRemainingColumn(),
-        console=console, disable=args.quiet or not console.is_terminal,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("compare", total=total)
+    with _progress_bar("compare", total, "runs", args.quiet) as update:
         try:
             compared = run_replications(
                 scenarios,
@@ -275,7 +277,7 @@ def _compare(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 scheduler=args.scheduler,
                 local_dask=args.dask,
-                progress=lambda done, _: progress.update(task, completed=done),
+                progress=lambda done, _: update(done),
             )
         except WorkerLost as exc:
             _fail(f"{exc}; nothing was written")
@@ -287,7 +289,7 @@ def _compare(args: argparse.Namespace) -> int:
     try:
         compared.save(out)
     except FolderError as exc:
-        raise ScenarioError("--out", str(out), str(exc)) from None
+        raise OptionError("--out", str(out), str(exc)) from None
     except OSError as exc:
         _fail(f"{out}: cannot write results: {exc.strerror or exc}")
         return EXIT_FAILED
@@ -298,7 +300,6 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from sim.store import FolderError
     from sim.sweep import jobs, load_experiment, load_results, mean_by_point, open_store, run_sweep
@@ -311,17 +312,12 @@ def _sweep(args: argparse.Namespace) -> int:
     try:
         out = open_store(experiment, args.out)
     except ValueError as exc:
-        raise ScenarioError("--out", str(args.out or out_default(experiment.name)), str(exc)) from None
+        raise OptionError("--out", str(args.out or out_default(experiment.name)), str(exc)) from None
     total = len(jobs(experiment))
 
     console = Console(stderr=True)
     started = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} runs"),
-        TextColumn("{task.fields[failed]} failed"), TimeRemainingColumn(),
-        console=console, disable=args.quiet or not console.is_terminal,
-    ) as progress:  # fmt: skip
-        task = progress.add_task(_plain(experiment.name), total=total, failed=0)
+    with _progress_bar(experiment.name, total, "runs", args.quiet, show_failed=True) as update:
         try:
             outcome = run_sweep(
                 experiment,
@@ -330,10 +326,10 @@ def _sweep(args: argparse.Namespace) -> int:
                 resume=args.resume,
                 out=out,
                 local_dask=args.dask,
-                progress=lambda done, failed, _: progress.update(task, completed=done, failed=failed),
+                progress=lambda done, failed, _: update(done, failed),
             )
         except FolderError as exc:  # e.g. another sweep holds the store's lock
-            raise ScenarioError("--out", str(out), str(exc)) from None
+            raise OptionError("--out", str(out), str(exc)) from None
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (sim.executor.Interrupted): the workers are stopped already
             print(f"mobsim: interrupted; finished runs are kept in {out}/ (continue with --resume)", file=sys.stderr)
             return _interrupted_code(exc)
@@ -382,10 +378,10 @@ def _print_sensitivity(table: pd.DataFrame, name: str) -> None:
         out.add_column(parameter.rsplit(".", 1)[-1], justify="right")
     for indicator, rows in table.groupby("indicator", sort=False):
         rows = rows.set_index("parameter").loc[parameters]
-        decimals = _decimals(rows[[first, second]].stack()) if method == "morris" else 3
+        places = decimals(rows[[first, second]].stack()) if method == "morris" else 3
         out.add_row(
             str(indicator),
-            *(f"{labels[0]} {_number(r[first], decimals)}\n{labels[1]} {_number(r[second], decimals)}" for _, r in rows.iterrows()),
+            *(f"{labels[0]} {_cell(r[first], places)}\n{labels[1]} {_cell(r[second], places)}" for _, r in rows.iterrows()),
         )
     Console().print(out)
 
@@ -407,9 +403,9 @@ def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
     out = Table(title=f"{_plain(name)}: mean over replications{more}")
     for column in shown.columns:
         out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
-    decimals = {c: _decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
+    places = {c: decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
     for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
-        out.add_row(*(_number(shown[c].iat[i], decimals[c]) if c in decimals else _plain(_format(shown[c].iat[i])) for c in shown.columns))
+        out.add_row(*(_cell(shown[c].iat[i], places[c]) if c in places else _plain(fmt_number(shown[c].iat[i])) for c in shown.columns))
     Console().print(out)
 
 
@@ -439,8 +435,8 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
         means.add_column(_plain(name), justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies]
-        decimals = _decimals(rows["mean"])
-        means.add_row(indicator, *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], decimals) for _, r in rows.iterrows()))
+        places = decimals(rows["mean"])
+        means.add_row(indicator, *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places) for _, r in rows.iterrows()))
     console.print(means)
     if len(strategies) < 2:
         return
@@ -453,38 +449,26 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
         diffs.add_column(f"Δ {_plain(name)}", justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies[1:]]
-        decimals = _decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
+        places = decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
         texts = []
         for _, r in rows.iterrows():
-            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], decimals, sign=True)
+            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True)
             clear = r["diff_low"] > 0 or r["diff_high"] < 0  # False when NaN
             texts.append(f"[bold]{text}[/bold]" if clear else text)
         diffs.add_row(indicator, *texts)
     console.print(diffs)
 
 
-def _decimals(values: pd.Series, digits: int = 3) -> int:
-    """Decimals that show about ``digits`` significant digits of the largest value (shared by a row)."""
-    largest = float(values.abs().max()) if values.notna().any() else 0.0
-    if largest == 0.0:
-        return 0
-    return min(6, max(0, digits - 1 - math.floor(math.log10(largest))))
+def _cell(x: float, places: int, sign: bool = False) -> str:
+    """A number in a table cell, with the decimals its row or column shares (``sim.text``)."""
+    return fmt_number(float(x), sign=sign, decimals=places)
 
 
-def _number(x: float, decimals: int, sign: bool = False) -> str:
-    if x != x:  # NaN
-        return "–"
-    text = f"{x:,.{decimals}f}"
-    if text.strip("-0.,") == "":
-        return text.lstrip("-")  # no "-0.00" nor "+0.00"
-    return "+" + text if sign and x > 0 else text
-
-
-def _with_interval(mean: float, low: float, high: float, decimals: int, sign: bool = False) -> str:
+def _with_interval(mean: float, low: float, high: float, places: int, sign: bool = False) -> str:
     """``mean`` and ``[low, high]`` on two lines (narrow columns); the mean alone when there is no interval."""
     if low != low:  # NaN: a single replication
-        return _number(mean, decimals, sign)
-    return f"{_number(mean, decimals, sign)}\n[{_number(low, decimals, sign)}, {_number(high, decimals, sign)}]"
+        return _cell(mean, places, sign)
+    return f"{_cell(mean, places, sign)}\n[{_cell(low, places, sign)}, {_cell(high, places, sign)}]"
 
 
 def check_scenario(scenario: Scenario) -> None:
@@ -529,9 +513,9 @@ def _dashboard(args: argparse.Namespace) -> int:
 
     scale = 0.05 if args.scale is None else args.scale
     if not 0.0 < scale <= 1.0:
-        raise ScenarioError("--scale", "scale", f"expected a number in (0, 1], got {scale:g}")
+        raise OptionError("--scale", "scale", f"expected a number in (0, 1], got {scale:g}")
     if not 1 <= args.port <= 65535:
-        raise ScenarioError("--port", "port", f"expected a whole number from 1 to 65535, got {args.port}")
+        raise OptionError("--port", "port", f"expected a whole number from 1 to 65535, got {args.port}")
     path = args.scenario or DEFAULT_SCENARIO
     scenario = load_scenario(path, world__scale=scale)
     check_scenario(scenario)
@@ -539,7 +523,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         with socket.create_server((args.host, args.port)):
             pass
     except OSError as exc:
-        raise ScenarioError("--port", "port", f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        raise OptionError("--port", "port", f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     if importlib.util.find_spec("solara") is None:
         _fail("the dashboard needs solara: reinstall mobsim (pip install -e .)")
         return EXIT_FAILED
@@ -655,7 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (temporary files removed, workers stopped), with one line and 128 + the signal's number
         with stop_on_signals(ignore_after_stop=True):
             return commands[args.command](args)
-    except ScenarioError as exc:
+    except InputError as exc:  # a scenario file, an option, a results folder: one line, exit 2
         _fail(str(exc))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP during compare (sim.executor.Interrupted)

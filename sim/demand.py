@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.scenario import DemandConfig, ScenarioError, WaveConfig, region_population
+from sim.text import suggest
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,6 @@ def read_curves(
         ScenarioError: the file, the column or row, and what was expected.
     """
     import csv
-    import difflib
 
     kinds_allowed = ("covid_icu", "covid_ward")
     if not path.is_file():
@@ -145,8 +145,7 @@ def read_curves(
     regions = cells("region")
     for i, code in enumerate(regions):
         if code not in codes:
-            hint = difflib.get_close_matches(code, codes, n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected a region code such as {codes[0]}"
+            suggestion = suggest(code, codes) or f"; expected a region code such as {codes[0]}"
             raise ScenarioError(path, f"row {lines[i]}, column region", f"unknown region {code!r}{suggestion}")
     population = region_population()
     for i, code in enumerate(regions):

@@ -35,6 +35,7 @@ from matplotlib.patches import FancyArrowPatch
 
 from sim import data
 from sim.categories import UNIT_KINDS
+from sim.text import fmt_number
 
 #: The one style of every figure: readable at a paper's column width and on a screen.
 STYLE = {
@@ -57,8 +58,9 @@ STYLE = {
 }
 #: Colour-blind-safe palette (Okabe & Ito 2008), one colour per strategy in reading order.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999")
-#: Staff statuses in stacking order, with label and colour.
-STATUSES = {
+#: Plot style (label, colour) of the staff-count columns (``n_<status>``), in stacking order.
+#: Not ``sim.categories.STATUSES``, the status codes themselves.
+STATUS_STYLES = {
     "n_active": ("at work or available", "#8fbc8f"),
     "n_off_duty": ("on vacation or resting", "#c7e9c0"),
     "n_training": ("in ICU training", "#56B4E9"),
@@ -68,6 +70,8 @@ STATUSES = {
     "n_left": ("left the profession", "#404040"),
     "n_reserve": ("recruits in reserve", "#d9d9d9"),
 }
+#: Deprecated: the old name of ``STATUS_STYLES``, kept for code that used it.
+STATUSES = STATUS_STYLES
 #: Titles and units of the summary indicators.
 INDICATORS = {
     "unsafe_icu_patient_days": ("Unsafe ICU care", "patient-days beyond the minimum nurse ratio"),
@@ -201,10 +205,8 @@ def _national(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def signed(value: float) -> str:
-    """A difference for a label: thousands separated, three significant digits below 100."""
-    if not np.isfinite(value):
-        return "–"
-    return f"{value:+,.0f}" if abs(value) >= 100 else f"{value:+.3g}"
+    """A difference for a label: thousands separated, three significant digits below 100 (``sim.text.fmt_number``)."""
+    return fmt_number(float(value), sign=True)
 
 
 def _band_note(runs: RunSet) -> str:
@@ -324,14 +326,14 @@ def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
     """Staff by status over time as stacked areas: everyone (left), everyone not at work or available (right)."""
     strategy = runs.pick(strategy)
     national = runs.national[runs.national["strategy"] == strategy]
-    statuses = [s for s in STATUSES if s in national.columns]
+    statuses = [s for s in STATUS_STYLES if s in national.columns]
     mean = national.groupby("date", observed=True)[statuses].mean().sort_index()
     with style():
         fig, (whole, away) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-        colours = [STATUSES[s][1] for s in statuses]
-        whole.stackplot(mean.index, mean.T.to_numpy(), colors=colours, labels=[STATUSES[s][0] for s in statuses], linewidth=0)
+        colours = [STATUS_STYLES[s][1] for s in statuses]
+        whole.stackplot(mean.index, mean.T.to_numpy(), colors=colours, labels=[STATUS_STYLES[s][0] for s in statuses], linewidth=0)
         rest = [s for s in statuses if s != "n_active"]
-        away.stackplot(mean.index, mean[rest].T.to_numpy(), colors=[STATUSES[s][1] for s in rest], linewidth=0)
+        away.stackplot(mean.index, mean[rest].T.to_numpy(), colors=[STATUS_STYLES[s][1] for s in rest], linewidth=0)
         whole.set(title="All staff", ylabel="staff")
         away.set(title="Staff not at work or available", ylabel="staff")
         for ax in (whole, away):

@@ -34,6 +34,7 @@ from sim import figures
 from sim.results import Daily, _version
 from sim.scenario import ScenarioError
 from sim.store import FolderError, atomic_file, check_folder, check_report_file, owner, recover, save_folder
+from sim.text import fmt_number
 
 KINDS = ("run", "compare", "sweep")
 RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
@@ -316,15 +317,8 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return "–"
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        return f"{value:.{digits}g}"
-    if isinstance(value, (int, np.integer)):
-        return f"{value:,}"
-    return str(value)
+    """A number in the report's sentences and tables (``sim.text.fmt_number``); anything else as text."""
+    return fmt_number(value, digits)
 
 
 def key_numbers(folder: Folder) -> list[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import json
@@ -39,6 +38,8 @@ from pydantic import (
 )
 
 from sim.categories import MUNICIPAL_UNIT_KINDS, PROFESSIONS, REGION_UNIT_KINDS, UNIT_KINDS
+from sim.errors import ScenarioError  # defined with its base class InputError; still importable from here
+from sim.text import suggest
 
 # Upper bounds, where a value stops making sense; each in one place, with its unit and the reason.
 # Beyond them a run overflows (inf, NaN), runs out of memory, or means nothing (docs/guide.md lists them).
@@ -106,21 +107,6 @@ FilePath = Annotated[Path, Strict(False)]
 _M = TypeVar("_M", bound=BaseModel)
 
 
-class ScenarioError(ValueError):
-    """Bad scenario input: names the file, the key and what was expected."""
-
-    def __init__(self, source: str | Path, key: str, message: str) -> None:
-        self.source = str(source)
-        self.key = key
-        self.message = message
-        where = f"{self.source}: {key}" if key else self.source
-        super().__init__(f"{where}: {message}")
-
-    def __reduce__(self) -> tuple[type[ScenarioError], tuple[str, str, str]]:
-        # an error raised in a worker process travels back pickled; the default rebuilds it from the one formatted line
-        return (type(self), (self.source, self.key, self.message))
-
-
 class _KeyedValueError(ValueError):
     """A validation error about a key below the one being validated (``key`` is relative to it)."""
 
@@ -148,9 +134,7 @@ def folder_name(value: str) -> str:
 def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
     for key in mapping:
         if key not in allowed:
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            raise _KeyedValueError(str(key), f"unknown {what} '{key}'{suggestion} (expected one of {', '.join(allowed)})")
+            raise _KeyedValueError(str(key), f"unknown {what} '{key}'{suggest(key, allowed)} (expected one of {', '.join(allowed)})")
 
 
 def _profession_keys(value: dict[str, float]) -> dict[str, float]:
@@ -710,11 +694,9 @@ class Scenario(_Section):
         for i, wave in enumerate(self.demand.waves):
             for code, local in wave.regions.items():
                 if code not in codes:
-                    hint = difflib.get_close_matches(code, codes, n=1)
-                    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
                     raise _KeyedValueError(
                         f"demand.waves.{i}.regions.{code}",
-                        f"unknown region '{code}'{suggestion} (expected one of {', '.join(codes)})",
+                        f"unknown region '{code}'{suggest(code, codes)} (expected one of {', '.join(codes)})",
                     )
                 # more COVID ICU patients than inhabitants means a typo (and overflows the staffing need)
                 if local.peak_patients is not None and local.peak_patients > population[code]:
@@ -966,9 +948,8 @@ def _describe(error: dict[str, Any], loc: tuple[str, ...], root: type[BaseModel]
     kind = error["type"]
     if kind == "extra_forbidden":
         allowed = _fields_at(loc[:-1], root)
-        hint = difflib.get_close_matches(loc[-1], allowed, n=1)
-        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        return f"unknown key{suggestion}" + (f" (valid keys: {', '.join(allowed)})" if not hint and allowed else "")
+        suggestion = suggest(loc[-1], allowed)
+        return f"unknown key{suggestion}" + (f" (valid keys: {', '.join(allowed)})" if not suggestion and allowed else "")
     if kind == "missing":
         return "required key is missing"
     got = error.get("input")

@@ -68,7 +68,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import hashlib
 import itertools
 import json
@@ -111,6 +110,7 @@ from sim.store import (
     read_manifest,
     remove_temp_files,
 )
+from sim.text import suggest
 
 Design = Literal["grid", "latin_hypercube", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "latin_hypercube", "sobol", "morris")
@@ -213,10 +213,9 @@ class ExperimentSpec(_Section):
     def _known_series(cls, value: list[str]) -> list[str]:
         for i, name in enumerate(value):
             if name not in NATIONAL_DAILY_COLUMNS:
-                hint = difflib.get_close_matches(name, NATIONAL_DAILY_COLUMNS, n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
                 raise _KeyedValueError(
-                    str(i), f"unknown daily series '{name}'{suggestion} (expected one of {', '.join(NATIONAL_DAILY_COLUMNS)})"
+                    str(i),
+                    f"unknown daily series '{name}'{suggest(name, NATIONAL_DAILY_COLUMNS)} (expected one of {', '.join(NATIONAL_DAILY_COLUMNS)})",
                 )
         return value
 
@@ -389,9 +388,7 @@ def scenario_value(scenario: Scenario, dotted: str, source: str, key: str) -> An
             continue
         where = ".".join(dotted.split(".")[:i]) or "the scenario"
         options = [str(k) for k in node] if isinstance(node, dict) else [str(n) for n in range(len(node))] if isinstance(node, list) else []
-        hint = difflib.get_close_matches(part, options, n=1)
-        suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-        raise ScenarioError(source, key, f"unknown scenario key '{dotted}': '{part}' is not in {where}{suggestion}")
+        raise ScenarioError(source, key, f"unknown scenario key '{dotted}': '{part}' is not in {where}{suggest(part, options)}")
     return node
 
 

@@ -94,8 +94,11 @@ class Queue:
 
 
 @dataclass
-class Staff:
-    """Staff state: one array per attribute, indexed by staff id."""
+class StaffArrays:
+    """Staff state: one array per attribute, indexed by staff id (``World.staff``).
+
+    Not the Mesa agent ``sim.agents.Staff``, a view of one person in these arrays.
+    """
 
     profession: np.ndarray  # int8, index into PROFESSIONS
     employer: np.ndarray  # int8, 0 region, 1 municipality
@@ -134,6 +137,11 @@ class Staff:
         return int(self.profession.shape[0])
 
 
+#: Deprecated: the old name of ``StaffArrays``, kept for code that imported it; easily confused with the
+#: Mesa agent ``sim.agents.Staff``.
+Staff = StaffArrays
+
+
 @dataclass
 class World:
     """Everything a run needs that does not change with the run's seed."""
@@ -154,7 +162,7 @@ class World:
     home_hourly_share: np.ndarray
     muni_home_start: np.ndarray  # CSR: homes of municipality m are muni_homes[start[m]:start[m+1]]
     muni_homes: np.ndarray  # workplace ids
-    staff: Staff
+    staff: StaffArrays
     acute_queue: Queue  # acute-ward staff by (region, profession), in priority order
     elective_queue: Queue  # elective-care staff by (region, profession), in priority order
     nursing_home_staff: np.ndarray  # staff ids whose home is a nursing home
@@ -343,7 +351,7 @@ def build_world(scenario: Scenario) -> World:
     f_cfg = scenario.fatigue
     fatigue0 = kernels.fatigue_equilibrium(strain0, f_cfg.rise, f_cfg.recovery, f_cfg.threshold)
 
-    staff = Staff(
+    staff = StaffArrays(
         profession=profession,
         employer=employer,
         region=region,

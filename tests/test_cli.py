@@ -269,3 +269,18 @@ def test_subprocess_module_validate_and_run(tmp_path):
     assert "Traceback" not in proc.stderr
     assert {p.name for p in out.iterdir()} >= RESULT_FILES
     assert "peak_covid_icu_patients" in proc.stdout
+
+
+def test_a_bad_option_is_an_option_error_not_a_scenario_error(capsys):
+    import argparse
+
+    from sim.cli import _check_executor_options
+    from sim.errors import InputError, OptionError, ScenarioError
+
+    with pytest.raises(OptionError) as info:
+        _check_executor_options(argparse.Namespace(workers=0, scheduler=None, dask=False))
+    assert isinstance(info.value, InputError) and not isinstance(info.value, ScenarioError)
+    assert info.value.source == "--workers"
+    # main turns it, like every InputError, into one line and exit code 2
+    assert main(["run", str(BASE), "--seed", "-1"]) == 2
+    assert one_error_line(capsys.readouterr().err).startswith("mobsim: error: --seed: seed: expected a whole number")
