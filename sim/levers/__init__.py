@@ -65,17 +65,20 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
         cls(getattr(config, cls.name) if cls.name else None) for cls in LEVERS if cls.name is None or getattr(config, cls.name).enabled
     ]
     users = [*extra, *(custom_lever(entry) for entry in getattr(config, "custom", ()))]
+    rank = {cls.name: i for i, cls in enumerate(LEVERS) if cls.name}  # where each built-in lever acts, on or off
+    slot = {id(lever): LEVERS.index(type(lever)) for lever in active}
     for lever in users:
         if not isinstance(lever, Lever):
             raise LeverError(f"expected an instance of sim.levers.Lever, got {lever!r}")
-        names = [lv.name for lv in active]
         if lever.after is None:
-            active.append(lever)
-        elif lever.after in names:
-            active.insert(len(names) - names[::-1].index(lever.after), lever)
+            where = len(LEVERS)
+        elif lever.after in rank:
+            where = rank[lever.after]  # where that lever acts, whether it is on or not
         else:
-            known = ", ".join(cls.name for cls in LEVERS if cls.name)
-            raise LeverError(f"{type(lever).__name__}.after = {lever.after!r} is not an active lever (levers: {known})")
+            raise LeverError(f"{type(lever).__name__}.after = {lever.after!r} names no built-in lever (levers: {', '.join(rank)})")
+        position = sum(1 for lv in active if slot[id(lv)] <= where)  # after it, and after earlier levers placed there
+        active.insert(position, lever)
+        slot[id(lever)] = where
     for lever in active:
         lever.setup(model)
     return active
