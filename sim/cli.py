@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sim.errors import InputError, OptionError
-from sim.scenario import MAX_RUNS, Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario
+from sim.schema import MAX_RUNS
 from sim.text import decimals, fmt_number
 
 if typing.TYPE_CHECKING:

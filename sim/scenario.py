@@ -16,7 +16,6 @@ levers off).
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -27,124 +26,73 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
-    Strict,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from sim.categories import MUNICIPAL_UNIT_KINDS, PROFESSIONS, REGION_UNIT_KINDS, UNIT_KINDS
+from sim.categories import MUNICIPAL_UNIT_KINDS, PROFESSIONS, REGION_UNIT_KINDS
 from sim.errors import ScenarioError  # defined with its base class InputError; still importable from here
+
+# each lever declares its own table in its module (sim/levers/); the scenario puts them together
+from sim.levers import (
+    CrisisAgreementConfig,
+    LoansConfig,
+    NationalPoolConfig,
+    NursingHomeMeasuresConfig,
+    RapidTrainingConfig,
+    RecoveryConfig,
+    RecruitmentConfig,
+    RedeploymentConfig,
+    VacationConfig,
+)
+
+# the schema's building blocks (sim/schema.py), importable from here as before
+from sim.schema import (  # noqa: F401  (MAX_RUNS, MAX_NAME, LeverConfig and _Lever: kept importable from sim.scenario)
+    MAX_CONCENTRATION,
+    MAX_DAYS,
+    MAX_EMPLOYER_FEE,
+    MAX_EXPONENT,
+    MAX_EXTENDS_DEPTH,
+    MAX_FACTOR,
+    MAX_ICU_BEDS,
+    MAX_NAME,
+    MAX_NOISE_SD,
+    MAX_NURSING_HOMES,
+    MAX_PER_100K,
+    MAX_PREVALENCE_FACTOR,
+    MAX_RESIDENTS,
+    MAX_RUNS,
+    MAX_SEED,
+    Date,
+    Days,
+    Exponent,
+    Factor,
+    FilePath,
+    LeverConfig,
+    Multiplier,
+    NonNegative,
+    NormHours,
+    Per100k,
+    Probability,
+    Rate,
+    WageSek,
+    WeeklyHours,
+    WholeDays,
+    _check_keys,
+    _KeyedValueError,
+    _Lever,
+    _profession_keys,
+    _Section,
+    _unit_kind_keys,
+    at_most,
+    folder_name,
+)
 from sim.text import suggest
 
-# Upper bounds, where a value stops making sense; each in one place, with its unit and the reason.
-# Beyond them a run overflows (inf, NaN), runs out of memory, or means nothing (docs/guide.md lists them).
-MAX_SEED = 2**63 - 1  # the model's seeds are 63-bit
-MAX_DAYS = 7305  # days (20 years): the longest period, and the longest duration of anything in a scenario
-MAX_WEEKLY_HOURS = 168.0  # hours a week: there are 168 hours in a week
-MAX_PER_100K = 100_000.0  # per 100,000 inhabitants: everyone
-MAX_ICU_BEDS = 11_000  # ICU beds: ten times Sweden's April 2020 surge capacity (1,100)
-MAX_NURSING_HOMES = 17_000  # homes: ten times Sweden's 1,700 special housings
-MAX_RESIDENTS = 790_000  # residents: ten times Sweden's 79,000
-MAX_OPERATIONS = 5_343_000.0  # planned operations a year: ten times Sweden's 534,300
-MAX_POOL = 330_000  # pool members: about the whole national health-care staff in sim/data (330,565)
-MAX_FACTOR = 100.0  # multipliers and relative factors (pay, strain, care, patients per patient): 100 times is far beyond any use
-MAX_RATE = 1000.0  # daily rates and hazards: at 1,000 a day everything happens on the first day already
-MAX_EXPONENT = 100.0  # exponents and shapes: beyond 100 a power is a step function
-MAX_CONCENTRATION = 1e6  # Beta concentration: beyond it every home has exactly its region's mean
-MAX_PREVALENCE_FACTOR = 100_000.0  # prevalence per ICU patient per inhabitant: at 1 ICU patient per 100,000 everyone is infected
-MAX_NOISE_SD = 5.0  # sd of a log: one sd then multiplies a region's epidemic by e^5 ≈ 150
-MAX_EMPLOYER_FEE = 10.0  # times the wage: fees are a share of wages, about 0.3 in Sweden
-MAX_WAGE_SEK = 100_000.0  # SEK an hour: about 250 times a nurse's wage
-MAX_COST_SEK = 1e9  # SEK per person
-MAX_NAME = 100  # characters: a name is a folder name, and file systems allow 255 bytes (a character may take 4)
-MAX_RUNS = 10_000  # runs in one compare or sweep: at a second or more a run (hours at full scale), more would take days
-MAX_EXTENDS_DEPTH = 20  # files in an extends chain: deeper is a mistake (a loop through copies), not a design
-
-
-@dataclasses.dataclass(frozen=True)
-class _AtMost(AfterValidator):
-    """An AfterValidator that also shows its bound as ``le`` (tools/scenario_keys.py reads it for the guide's table)."""
-
-    le: float = math.inf
-
-
-def at_most(limit: float, unit: str, why: str) -> AfterValidator:
-    """An upper bound whose message gives the unit and the reason (pydantic's ``le`` says neither)."""
-
-    def check(value: float) -> float:
-        if value > limit:
-            raise ValueError(f"expected at most {limit:,g}{' ' + unit if unit else ''} ({why}), got {value:,g}")
-        return value
-
-    return _AtMost(check, le=limit)
-
-
-# Every number must be finite (the model config forbids inf and NaN) and of the right type (strict: no
-# "yes" for true, no true for 1, no 1.5 for a whole number; a whole number is a valid float).
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-Days = Annotated[float, Field(gt=0.0), at_most(MAX_DAYS, "days", "20 years")]  # a mean duration or a width in days
-WholeDays = Annotated[int, Field(ge=0), at_most(MAX_DAYS, "days", "20 years")]
-WeeklyHours = Annotated[float, Field(gt=0.0), at_most(MAX_WEEKLY_HOURS, "hours a week", "a week has 168 hours")]
-Per100k = Annotated[float, Field(ge=0.0), at_most(MAX_PER_100K, "per 100,000 inhabitants", "everyone")]
-Factor = Annotated[float, Field(ge=0.0), at_most(MAX_FACTOR, "times", "a factor beyond it has no meaning here")]
-Multiplier = Annotated[float, Field(ge=1.0), at_most(MAX_FACTOR, "times", "a factor beyond it has no meaning here")]
-Rate = Annotated[float, Field(ge=0.0), at_most(MAX_RATE, "a day", "at this rate everything happens on the first day")]
-Exponent = Annotated[float, Field(gt=0.0), at_most(MAX_EXPONENT, "", "beyond it a power is a step")]
-NormHours = Annotated[float, Field(ge=0.0), at_most(240.0, "hours per patient-day", "ten staff per patient around the clock")]
-WageSek = Annotated[float, Field(ge=0.0), at_most(MAX_WAGE_SEK, "SEK an hour", "about 250 times a nurse's wage")]
-CostSek = Annotated[float, Field(ge=0.0), at_most(MAX_COST_SEK, "SEK per person", "a billion")]
-# dates and paths are the exception to strict types: TOML gives dates as dates and paths as text, while
-# with_overrides (a JSON dump) and --set "..." give dates as ISO text
-Date = Annotated[dt.date, Strict(False)]
-FilePath = Annotated[Path, Strict(False)]
 _M = TypeVar("_M", bound=BaseModel)
-
-
-class _KeyedValueError(ValueError):
-    """A validation error about a key below the one being validated (``key`` is relative to it)."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False)
-
-
-def folder_name(value: str) -> str:
-    """A name that is also the default results folder (``results/<name>``): one plain folder name."""
-    if not value.strip() or value in {".", ".."} or any(c in value for c in "/\\\0"):
-        raise ValueError(f"expected a plain name usable as a folder name (no '/', '\\', '.' or '..'), got {value!r}")
-    if len(value) > MAX_NAME:
-        raise ValueError(f"expected at most {MAX_NAME} characters (it names the results folder), got {len(value)}")
-    if any(not c.isprintable() for c in value):
-        # control characters would be printed raw to the terminal (escape sequences) and make odd folder names
-        raise ValueError(f"expected printable characters only (it names the results folder), got {value!r}")
-    return value
-
-
-def _check_keys(mapping: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            raise _KeyedValueError(str(key), f"unknown {what} '{key}'{suggest(key, allowed)} (expected one of {', '.join(allowed)})")
-
-
-def _profession_keys(value: dict[str, float]) -> dict[str, float]:
-    _check_keys(value, PROFESSIONS, "profession")
-    return value
-
-
-def _unit_kind_keys(value: dict[str, Any]) -> dict[str, Any]:
-    _check_keys(value, UNIT_KINDS, "unit kind")
-    return value
 
 
 class TimeConfig(_Section):
@@ -387,9 +335,6 @@ class SafetyConfig(_Section):
     )
 
 
-Level = Literal["staffing_alert", "crisis"]
-
-
 class EscalationConfig(_Section):
     """How regions escalate: by the forecast gap of their hospital units against their own staff."""
 
@@ -403,161 +348,6 @@ class EscalationConfig(_Section):
         if self.crisis_gap < self.alert_gap:
             raise _KeyedValueError("crisis_gap", f"crisis_gap ({self.crisis_gap}) is below alert_gap ({self.alert_gap})")
         return self
-
-
-class _Lever(_Section):
-    enabled: bool = False
-    start_level: Level = Field("crisis", description="escalation level at which the lever starts in a region")
-    national_from: Date | None = Field(None, description="first day of a national decision that applies the lever in every region")
-    national_until: Date | None = Field(None, description="last day of that national decision")
-
-    @model_validator(mode="after")
-    def _window(self) -> _Lever:
-        if (self.national_from is None) != (self.national_until is None):
-            raise _KeyedValueError("national_until", "national_from and national_until go together")
-        if self.national_from and self.national_until and self.national_until < self.national_from:
-            raise _KeyedValueError(
-                "national_until", f"national_until ({self.national_until}) is before national_from ({self.national_from})"
-            )
-        return self
-
-
-class CrisisAgreementConfig(_Lever):
-    """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time."""
-
-    max_weekly_hours: WeeklyHours = Field(description="working time cap for placed staff, hours a week")
-    pay_multiplier: Multiplier = Field(description="pay of placed staff relative to normal, on all hours")
-    placement_weeks: Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")] = Field(
-        description="longest placement before rest"
-    )
-    rest_days: WholeDays = Field(description="days off after a placement")
-    units: list[Literal["icu", "covid_ward"]] = Field(description="unit kinds whose staff are placed under the agreement")
-
-
-class RedeploymentConfig(_Lever):
-    """Cut planned (elective) care and move its staff to the COVID wards and ICU; the postponed care is a debt."""
-
-    max_elective_cut: Probability = Field(description="largest share of elective activity cut")
-    ramp_days: Days = Field(description="days to reach the largest cut")
-    redeploy_share: Probability = Field(description="share of the staff freed by the cut who move to COVID units")
-    catch_up: Factor = Field(description="elective activity above normal, as a share of normal, while care debt remains")
-    operations_per_year: Annotated[float, Field(gt=0.0), at_most(MAX_OPERATIONS, "operations a year", "ten times Sweden's 534,300")] = (
-        Field(description="planned operations in a normal year, national (unit of care debt)")
-    )
-
-
-class RapidTrainingConfig(_Lever):
-    """Beredskapslyftet: short courses that let non-ICU nurses support ICU care."""
-
-    max_share: Probability = Field(
-        description="largest share of a region's candidates trained (anaesthesia nurses, and registered nurses of acute wards and elective care)"
-    )
-    registered_nurse_days: WholeDays = Field(description="course length for registered nurses, days")
-    anaesthesia_nurse_days: WholeDays = Field(description="course length for anaesthesia nurses, days")
-    registered_nurse_effectiveness: Probability = Field(description="ICU care of a trained registered nurse, relative to an ICU nurse")
-    anaesthesia_nurse_effectiveness: Probability = Field(description="ICU care of a trained anaesthesia nurse, relative to an ICU nurse")
-
-
-class ReservoirConfig(_Section):
-    """People a region can recruit temporarily."""
-
-    per_100k: Per100k = Field(description="people in the reservoir per 100,000 inhabitants")
-    profession: str = Field(description="the profession they work as")
-    effectiveness: Probability = Field(description="their care relative to regular staff of that profession")
-    onboarding_days: WholeDays = Field(description="days of onboarding and basic-care training before work")
-    workplace: Literal["covid_ward", "nursing_home"] = Field(description="where they work")
-
-    @field_validator("profession")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        _check_keys({value: 0}, PROFESSIONS, "profession")
-        return value
-
-
-class RecruitmentConfig(_Lever):
-    """Temporary recruits: retired and former staff, students, people from other sectors."""
-
-    reservoirs: dict[Literal["retired", "student", "other_sector"], ReservoirConfig] = Field(description="reservoirs by kind")
-    daily_share: Probability = Field(description="share of a reservoir that can start onboarding per day")
-    release_after_days: WholeDays = Field(description="days back at normal level before recruits are released")
-
-
-class LoansConfig(_Lever):
-    """Loans of staff between regions, matched by a national coordinator."""
-
-    professions: list[str] = Field(description="professions that can be lent")
-    safety_margin: Factor = Field(description="lenders keep forecast coverage of their own ICU at 1 + this")
-    loan_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="length of a loan, days")
-    max_share_lent: Probability = Field(description="largest share of a lender's staff of a profession out on loan")
-
-    @field_validator("professions")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        _check_keys(dict.fromkeys(value, 0), PROFESSIONS, "profession")
-        return value
-
-
-class NationalPoolConfig(_Lever):
-    """A national reinforcement pool (nationell personell förstärkningsresurs) sent to regions at risk."""
-
-    size: Annotated[int, Field(ge=0), at_most(MAX_POOL, "members", "the national health-care staff in sim/data is 330,565")] = Field(
-        description="members at full scale"
-    )
-    composition: dict[str, NonNegative] = Field(description="profession -> share of members")
-    mode: Literal["drawn", "additional"] = Field(
-        description="drawn from regions' staff (their home loses them while deployed) or additional people"
-    )
-    activation_gap: Probability = Field(description="forecast gap share of a region in crisis above which the pool is sent")
-    response_days: WholeDays = Field(description="days from request to arrival")
-    max_deployment_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="longest deployment, days")
-    rest_days: WholeDays = Field(description="days off after a deployment")
-    yearly_cost_per_member_sek: CostSek = Field(description="cost of keeping one member ready for a year (training, retainer)")
-
-    @field_validator("composition")
-    @classmethod
-    def _shares(cls, value: dict[str, float]) -> dict[str, float]:
-        _profession_keys(value)
-        if value and abs(sum(value.values()) - 1.0) > 1e-6:
-            raise ValueError(f"shares sum to {sum(value.values()):g}; expected 1")
-        return value
-
-
-class NursingHomeMeasuresConfig(_Lever):
-    """Stable teams, no hourly temps, cohort care, regional support to municipalities."""
-
-    stable_teams: bool = Field(description="hourly staff work in one home only")
-    ban_hourly_temps: bool = Field(description="hourly staff are not called in; permanent staff work overtime instead")
-    overtime_max_weekly_hours: WeeklyHours = Field(description="working time cap of permanent home staff while hourly temps are banned")
-    cohort_care: bool = Field(description="infected residents cared for apart")
-    cohort_transmission_factor: Probability = Field(description="transmission among residents under cohort care, relative to without")
-    regional_support: bool = Field(description="regions send nurses to homes with outbreaks")
-    support_nurses_per_outbreak_home: Factor = Field(description="region nurses sent per home with an outbreak")
-
-
-class VacationConfig(_Section):
-    """Summer vacation: kept, postponed or cancelled for hospital staff."""
-
-    enabled: bool = Field(description="vacations are modelled")
-    weeks: Annotated[float, Field(gt=0.0), at_most(52.0, "weeks", "weeks in a year")] = Field(
-        description="consecutive summer vacation, weeks, permanent staff"
-    )
-    window_start: Date = Field(description="first day a summer vacation can start")
-    window_end: Date = Field(description="last day of the summer vacation period")
-    policy: Literal["keep", "postpone", "cancel"] = Field(description="what happens to hospital staff's vacations")
-    postponed_start: Date = Field(description="first day of postponed vacations")
-    postponed_end: Date = Field(description="last day of postponed vacations")
-    policy_units: list[Literal["icu", "covid_ward", "acute_ward"]] = Field(description="home units whose staff the policy applies to")
-
-
-class RecoveryConfig(_Section):
-    """A recovery programme after the wave: faster recovery from fatigue, less leaving."""
-
-    enabled: bool = False
-    start: Date = Field(description="first day of the programme")
-    days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="length of the programme")
-    recovery_factor: Multiplier = Field(description="multiplies the daily recovery of fatigue")
-    leave_factor: Probability = Field(description="multiplies the hazard of leaving")
-    cost_per_staff_sek: CostSek = Field(description="cost of the programme per staff member")
 
 
 class CustomLeverConfig(_Section):

@@ -85,20 +85,8 @@ from pydantic import Field, field_validator, model_validator
 from sim.executor import check_options, execute
 from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily
 from sim.results import _pkg, _version
-from sim.scenario import (
-    MAX_NAME,
-    MAX_RUNS,
-    FilePath,
-    Scenario,
-    ScenarioError,
-    _KeyedValueError,
-    _read_toml,
-    _Section,
-    _validate_as,
-    at_most,
-    folder_name,
-    load_scenario,
-)
+from sim.scenario import Scenario, ScenarioError, _read_toml, _validate_as, load_scenario
+from sim.schema import MAX_NAME, MAX_RUNS, FilePath, _KeyedValueError, _Section, at_most, folder_name
 from sim.store import (
     SWEEP_ENTRIES,
     SWEEP_LOCK,

@@ -12,6 +12,7 @@ per municipality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,10 @@ from sim.categories import (
     STUDENT,
     UNIT_KINDS,
 )
-from sim.scenario import Scenario, ScenarioError
+from sim.errors import ScenarioError
+
+if TYPE_CHECKING:  # world is built from a scenario but needs only its values (the levers import world, the scenario imports the levers)
+    from sim.scenario import Scenario
 
 N_REGION_KINDS = len(REGION_UNIT_KINDS)
 #: Professions that a pool deploys to the ICU (the others go to the COVID ward).

@@ -5,8 +5,8 @@ scenario switches levers on in ``[levers.<name>]`` (``enabled = true``). ``build
 the active ones and adds a user's own levers (``MobilisationModel(levers=[...])`` or
 ``[[levers.custom]]`` in a scenario), each after the lever it names in ``after`` (default: last).
 
-Adding a lever: a module here with a ``Lever`` subclass, its scenario table in ``sim/scenario.py``,
-and a line in ``LEVERS``. ``docs/architecture.md`` shows the day and where to change what.
+Adding a lever: a module here with its scenario table (a ``sim.schema.LeverConfig``) and its
+``Lever`` subclass, a line in ``LEVERS``, and its table's field in ``sim.scenario.LeversConfig``. ``docs/architecture.md`` shows the day and where to change what.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from sim.levers.base import Lever, available, level_index, lever_on, post, rank_within
 from sim.levers.cohort_wards import CohortWards
-from sim.levers.crisis_agreement import CrisisAgreement
+from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
-from sim.levers.loans import Coordinator, Loans
-from sim.levers.national_pool import NationalPool, ReinforcementPool
-from sim.levers.nursing_home_measures import NursingHomeMeasures
-from sim.levers.rapid_training import RapidTraining
-from sim.levers.recovery import Recovery
-from sim.levers.recruitment import Recruitment
-from sim.levers.redeployment import Redeployment
-from sim.levers.vacation import Vacation
+from sim.levers.loans import Coordinator, Loans, LoansConfig
+from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
+from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
+from sim.levers.rapid_training import RapidTraining, RapidTrainingConfig
+from sim.levers.recovery import Recovery, RecoveryConfig
+from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
+from sim.levers.redeployment import Redeployment, RedeploymentConfig
+from sim.levers.vacation import Vacation, VacationConfig
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -99,18 +99,28 @@ __all__ = [
     "CohortWards",
     "Coordinator",
     "CrisisAgreement",
+    "CrisisAgreementConfig",
     "HourlyStaffMoves",
     "Lever",
     "LeverError",
     "Loans",
+    "LoansConfig",
     "NationalPool",
+    "NationalPoolConfig",
     "NursingHomeMeasures",
+    "NursingHomeMeasuresConfig",
     "RapidTraining",
+    "RapidTrainingConfig",
     "Recovery",
+    "RecoveryConfig",
     "Recruitment",
+    "RecruitmentConfig",
     "Redeployment",
+    "RedeploymentConfig",
     "ReinforcementPool",
+    "ReservoirConfig",
     "Vacation",
+    "VacationConfig",
     "available",
     "build_levers",
     "custom_lever",

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from sim import kernels
 from sim.categories import UNIT_KINDS
 from sim.levers.base import Lever
+from sim.schema import MAX_DAYS, LeverConfig, Multiplier, WeeklyHours, WholeDays, at_most
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
+
+
+class CrisisAgreementConfig(LeverConfig):
+    """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time."""
+
+    max_weekly_hours: WeeklyHours = Field(description="working time cap for placed staff, hours a week")
+    pay_multiplier: Multiplier = Field(description="pay of placed staff relative to normal, on all hours")
+    placement_weeks: Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")] = Field(
+        description="longest placement before rest"
+    )
+    rest_days: WholeDays = Field(description="days off after a placement")
+    units: list[Literal["icu", "covid_ward"]] = Field(description="unit kinds whose staff are placed under the agreement")
 
 
 class CrisisAgreement(Lever):

@@ -6,21 +6,38 @@ the lever ``Loans`` calls it once a day and hands its loans to the results as ev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import mesa
 import numpy as np
 import pandas as pd
+from pydantic import Field, field_validator
 
 from sim import data
 from sim.categories import ICU, POSTINGS, PROFESSIONS
 from sim.levers.base import Lever, available, empty_events, lever_on, post
+from sim.schema import MAX_DAYS, Factor, LeverConfig, Probability, _check_keys, at_most
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 LOAN = POSTINGS.index("loan")
 LOAN_COLUMNS = ("day", "from_region", "to_region", "profession", "count", "days")
+
+
+class LoansConfig(LeverConfig):
+    """Loans of staff between regions, matched by a national coordinator."""
+
+    professions: list[str] = Field(description="professions that can be lent")
+    safety_margin: Factor = Field(description="lenders keep forecast coverage of their own ICU at 1 + this")
+    loan_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="length of a loan, days")
+    max_share_lent: Probability = Field(description="largest share of a lender's staff of a profession out on loan")
+
+    @field_validator("professions")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        _check_keys(dict.fromkeys(value, 0), PROFESSIONS, "profession")
+        return value
 
 
 class Coordinator(mesa.Agent):

@@ -7,14 +7,16 @@ results as events.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import mesa
 import numpy as np
 import pandas as pd
+from pydantic import Field, field_validator
 
 from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE
 from sim.levers.base import Lever, available, empty_events, lever_on, post
+from sim.schema import MAX_DAYS, MAX_POOL, CostSek, LeverConfig, NonNegative, Probability, WholeDays, _profession_keys, at_most
 from sim.world import apportion
 
 if TYPE_CHECKING:
@@ -23,6 +25,31 @@ if TYPE_CHECKING:
 
 POOL = POSTINGS.index("pool")
 DEPLOYMENT_COLUMNS = ("requested_day", "arrival_day", "region", "profession", "count", "days")
+
+
+class NationalPoolConfig(LeverConfig):
+    """A national reinforcement pool (nationell personell förstärkningsresurs) sent to regions at risk."""
+
+    size: Annotated[int, Field(ge=0), at_most(MAX_POOL, "members", "the national health-care staff in sim/data is 330,565")] = Field(
+        description="members at full scale"
+    )
+    composition: dict[str, NonNegative] = Field(description="profession -> share of members")
+    mode: Literal["drawn", "additional"] = Field(
+        description="drawn from regions' staff (their home loses them while deployed) or additional people"
+    )
+    activation_gap: Probability = Field(description="forecast gap share of a region in crisis above which the pool is sent")
+    response_days: WholeDays = Field(description="days from request to arrival")
+    max_deployment_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="longest deployment, days")
+    rest_days: WholeDays = Field(description="days off after a deployment")
+    yearly_cost_per_member_sek: CostSek = Field(description="cost of keeping one member ready for a year (training, retainer)")
+
+    @field_validator("composition")
+    @classmethod
+    def _shares(cls, value: dict[str, float]) -> dict[str, float]:
+        _profession_keys(value)
+        if value and abs(sum(value.values()) - 1.0) > 1e-6:
+            raise ValueError(f"shares sum to {sum(value.values()):g}; expected 1")
+        return value
 
 
 class ReinforcementPool(mesa.Agent):

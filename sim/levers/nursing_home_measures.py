@@ -5,14 +5,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
 from sim.categories import ACTIVE, PERMANENT, PRIMARY_CARE, PROFESSIONS, RESERVE
 from sim.levers.base import Lever
+from sim.schema import Factor, LeverConfig, Probability, WeeklyHours
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
+
+
+class NursingHomeMeasuresConfig(LeverConfig):
+    """Stable teams, no hourly temps, cohort care, regional support to municipalities."""
+
+    stable_teams: bool = Field(description="hourly staff work in one home only")
+    ban_hourly_temps: bool = Field(description="hourly staff are not called in; permanent staff work overtime instead")
+    overtime_max_weekly_hours: WeeklyHours = Field(description="working time cap of permanent home staff while hourly temps are banned")
+    cohort_care: bool = Field(description="infected residents cared for apart")
+    cohort_transmission_factor: Probability = Field(description="transmission among residents under cohort care, relative to without")
+    regional_support: bool = Field(description="regions send nurses to homes with outbreaks")
+    support_nurses_per_outbreak_home: Factor = Field(description="region nurses sent per home with an outbreak")
 
 
 class NursingHomeMeasures(Lever):

@@ -5,15 +5,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import Field
 
 from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS, TRAINING
 from sim.levers.base import Lever, rank_within
+from sim.schema import LeverConfig, Probability, WholeDays
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
+
+
+class RapidTrainingConfig(LeverConfig):
+    """Beredskapslyftet: short courses that let non-ICU nurses support ICU care."""
+
+    max_share: Probability = Field(
+        description="largest share of a region's candidates trained (anaesthesia nurses, and registered nurses of acute wards and elective care)"
+    )
+    registered_nurse_days: WholeDays = Field(description="course length for registered nurses, days")
+    anaesthesia_nurse_days: WholeDays = Field(description="course length for anaesthesia nurses, days")
+    registered_nurse_effectiveness: Probability = Field(description="ICU care of a trained registered nurse, relative to an ICU nurse")
+    anaesthesia_nurse_effectiveness: Probability = Field(description="ICU care of a trained anaesthesia nurse, relative to an ICU nurse")
 
 
 class RapidTraining(Lever):

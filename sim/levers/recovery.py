@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
+from pydantic import Field
 
 from sim.categories import LEFT
 from sim.levers.base import Lever
+from sim.schema import MAX_DAYS, CostSek, Date, Multiplier, Probability, _Section, at_most
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
     from sim.recorder import Recorder
+
+
+class RecoveryConfig(_Section):
+    """A recovery programme after the wave: faster recovery from fatigue, less leaving."""
+
+    enabled: bool = False
+    start: Date = Field(description="first day of the programme")
+    days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="length of the programme")
+    recovery_factor: Multiplier = Field(description="multiplies the daily recovery of fatigue")
+    leave_factor: Probability = Field(description="multiplies the hazard of leaving")
+    cost_per_staff_sek: CostSek = Field(description="cost of the programme per staff member")
 
 
 class Recovery(Lever):

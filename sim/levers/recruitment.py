@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
 
-from sim.categories import ACTIVE, OTHER_SECTOR, RESERVE, RETIRED, STUDENT, TRAINING
+from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RETIRED, STUDENT, TRAINING
 from sim.levers.base import Lever, rank_within
+from sim.schema import LeverConfig, Per100k, Probability, WholeDays, _check_keys, _Section
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 RECRUIT_CONTRACTS = (RETIRED, STUDENT, OTHER_SECTOR)
+
+
+class ReservoirConfig(_Section):
+    """People a region can recruit temporarily."""
+
+    per_100k: Per100k = Field(description="people in the reservoir per 100,000 inhabitants")
+    profession: str = Field(description="the profession they work as")
+    effectiveness: Probability = Field(description="their care relative to regular staff of that profession")
+    onboarding_days: WholeDays = Field(description="days of onboarding and basic-care training before work")
+    workplace: Literal["covid_ward", "nursing_home"] = Field(description="where they work")
+
+    @field_validator("profession")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        _check_keys({value: 0}, PROFESSIONS, "profession")
+        return value
+
+
+class RecruitmentConfig(LeverConfig):
+    """Temporary recruits: retired and former staff, students, people from other sectors."""
+
+    reservoirs: dict[Literal["retired", "student", "other_sector"], ReservoirConfig] = Field(description="reservoirs by kind")
+    daily_share: Probability = Field(description="share of a reservoir that can start onboarding per day")
+    release_after_days: WholeDays = Field(description="days back at normal level before recruits are released")
 
 
 class Recruitment(Lever):

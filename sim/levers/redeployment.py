@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
+from pydantic import Field
 
 from sim import kernels
 from sim.categories import COVID_WARD, ELECTIVE, ICU, N_PROFESSIONS, N_REGION_KINDS, PROFESSIONS
 from sim.levers.base import Lever
+from sim.schema import MAX_OPERATIONS, Days, Factor, LeverConfig, Probability, at_most
 from sim.world import operations_per_day
 
 if TYPE_CHECKING:
@@ -18,6 +20,18 @@ if TYPE_CHECKING:
 ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 ICU_PHYSICIAN = PROFESSIONS.index("icu_physician")
+
+
+class RedeploymentConfig(LeverConfig):
+    """Cut planned (elective) care and move its staff to the COVID wards and ICU; the postponed care is a debt."""
+
+    max_elective_cut: Probability = Field(description="largest share of elective activity cut")
+    ramp_days: Days = Field(description="days to reach the largest cut")
+    redeploy_share: Probability = Field(description="share of the staff freed by the cut who move to COVID units")
+    catch_up: Factor = Field(description="elective activity above normal, as a share of normal, while care debt remains")
+    operations_per_year: Annotated[float, Field(gt=0.0), at_most(MAX_OPERATIONS, "operations a year", "ten times Sweden's 534,300")] = (
+        Field(description="planned operations in a normal year, national (unit of care debt)")
+    )
 
 
 class Redeployment(Lever):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from sim import kernels
 from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, HOME_CARE, NURSING_HOME, OFF_DUTY, PERMANENT, PRIMARY_CARE, UNIT_KINDS
 from sim.levers.base import Lever
+from sim.schema import Date, _Section, at_most
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -16,6 +18,21 @@ if TYPE_CHECKING:
 #: Units whose demand falls while their staff are on vacation (summer substitutes and reduced activity, assumption).
 ORDINARY_KINDS = (ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE)
 NEVER = -(10**9)  # start day of someone who takes no vacation
+
+
+class VacationConfig(_Section):
+    """Summer vacation: kept, postponed or cancelled for hospital staff."""
+
+    enabled: bool = Field(description="vacations are modelled")
+    weeks: Annotated[float, Field(gt=0.0), at_most(52.0, "weeks", "weeks in a year")] = Field(
+        description="consecutive summer vacation, weeks, permanent staff"
+    )
+    window_start: Date = Field(description="first day a summer vacation can start")
+    window_end: Date = Field(description="last day of the summer vacation period")
+    policy: Literal["keep", "postpone", "cancel"] = Field(description="what happens to hospital staff's vacations")
+    postponed_start: Date = Field(description="first day of postponed vacations")
+    postponed_end: Date = Field(description="last day of postponed vacations")
+    policy_units: list[Literal["icu", "covid_ward", "acute_ward"]] = Field(description="home units whose staff the policy applies to")
 
 
 class Vacation(Lever):
