@@ -197,10 +197,12 @@ def better(column: str, difference: float) -> bool | None:
 def markdown_table(place: str | None = "summary") -> str:
     """The indicators shown at ``place`` as a Markdown table (the one in docs/guide.md)."""
     arrows = {True: "lower", False: "higher", None: "–"}
-    rows = ["| indicator | title | unit | better | description |", "|---|---|---|---|---|"]
+    order = ("compare", "figures", "report", "dashboard")  # "summary" is every row's (with the default place)
+    rows = ["| indicator | title | unit | better | description | shown in |", "|---|---|---|---|---|---|"]
     for i in _REGISTRY.values():
         if place is None or place in i.shown:
-            rows.append(f"| `{i.name}` | {i.title} | {i.unit or '–'} | {arrows[i.lower_is_better]} | {i.description} |")
+            shown = ", ".join(p for p in order if p in i.shown) or "–"
+            rows.append(f"| `{i.name}` | {i.title} | {i.unit or '–'} | {arrows[i.lower_is_better]} | {i.description} | {shown} |")
     return "\n".join(rows)
 
 
