@@ -41,6 +41,7 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
 from sim import figures
+from sim import indicators as registry
 from sim.categories import LEFT, STATUSES
 from sim.model import DEFAULT_SCENARIO, MobilisationModel
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -255,6 +256,12 @@ def fatigue_series(model: MobilisationModel) -> dict[str, np.ndarray]:
     return {"ICU staff": rec.icu_fatigue[:n, 0], "ICU staff, sustained": rec.icu_fatigue[:n, 1], "all staff": all_staff}
 
 
+def _titles(series: str) -> tuple[str, str]:
+    """Title and y label of a plot: the series' title and unit in ``sim.indicators`` (shown at "dashboard")."""
+    indicator = registry.get(series)
+    return indicator.title, indicator.unit
+
+
 def _figure(model: MobilisationModel, title: str, ylabel: str) -> tuple[Figure, Any, np.ndarray]:
     """A figure whose x axis spans the whole run by date, and the dates of the days recorded so far."""
     fig = Figure(figsize=(6.4, 3.6), dpi=80)
@@ -279,7 +286,7 @@ def _plot(css_class: str, fig: Figure) -> solara.Element:
 
 def CoveragePlot(model: MobilisationModel) -> solara.Element:
     """ICU nurses per ICU patient, national and worst region, against the safety threshold."""
-    fig, ax, days = _figure(model, "ICU nurse coverage", "ICU nurses per ICU patient")
+    fig, ax, days = _figure(model, *_titles("icu_nurse_coverage"))
     for name, values in coverage_series(model).items():
         ax.plot(days, values, label=name, linestyle="-" if name == "national" else "--")
     threshold = model.config.safety.icu_min_nurse_ratio
@@ -292,8 +299,9 @@ def CoveragePlot(model: MobilisationModel) -> solara.Element:
 def StaffStatusPlot(model: MobilisationModel) -> solara.Element:
     """Staff not at work, by status, stacked."""
     series = status_series(model)
-    title = f"Staff not at work, by status (at work or available: {series['active'][-1]:,})" if len(series["active"]) else "Staff by status"
-    fig, ax, days = _figure(model, title, "staff")
+    title, unit = _titles("staff_not_at_work")
+    title = f"{title} (at work or available: {series['active'][-1]:,})" if len(series["active"]) else "Staff by status"
+    fig, ax, days = _figure(model, title, unit)
     ax.stackplot(
         days,
         *(series[s] for s in STATUSES_SHOWN),
@@ -307,7 +315,7 @@ def StaffStatusPlot(model: MobilisationModel) -> solara.Element:
 
 def FatiguePlot(model: MobilisationModel) -> solara.Element:
     """Mean fatigue of ICU staff and of all staff."""
-    fig, ax, days = _figure(model, "Fatigue", "mean fatigue (0–1)")
+    fig, ax, days = _figure(model, *_titles("fatigue_mean"))
     for name, values in fatigue_series(model).items():
         ax.plot(days, values, label=name)
     ax.set_ylim(0, 1)

@@ -13,6 +13,7 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from sim import indicators as registry
 from sim.errors import InputError, OptionError
 from sim.scenario import Scenario, load_scenario
 from sim.schema import MAX_RUNS
@@ -194,10 +195,11 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
-    table.add_column("indicator")
-    table.add_column("value", justify="right")
+    table.add_column("indicator", no_wrap=True)  # names as in summary.csv, whole: the unit wraps instead
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("unit", style="dim")
     for key, value in result.summary.iloc[0].items():
-        table.add_row(str(key), _plain(fmt_number(value)))
+        table.add_row(str(key), _plain(fmt_number(value)), _plain(registry.unit(str(key))))
     Console().print(table)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
@@ -443,7 +445,8 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
         return
 
     diffs = Table(
-        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds", caption="bold: the interval excludes 0"
+        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds",
+        caption="bold: the interval excludes 0 (green: better, red: worse, by the indicator's direction in sim.indicators)",
     )
     diffs.add_column("indicator")
     for name in strategies[1:]:
@@ -455,7 +458,9 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
         for _, r in rows.iterrows():
             text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True)
             clear = r["diff_low"] > 0 or r["diff_high"] < 0  # False when NaN
-            texts.append(f"[bold]{text}[/bold]" if clear else text)
+            better = registry.better(indicator, r["diff_mean"]) if clear else None
+            style = "bold" if better is None else "bold green" if better else "bold red"
+            texts.append(f"[{style}]{text}[/{style}]" if clear else text)
         diffs.add_row(indicator, *texts)
     console.print(diffs)
 

@@ -26,28 +26,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import indicators as registry
 from sim.executor import execute
 from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError
 from sim.store import save_folder
 
-# Summary columns that matter to planners, in the order they are reported; those a run's summary lacks are left out.
-INDICATORS = (
-    "unsafe_icu_patient_days",
-    "diluted_icu_patient_days",
-    "peak_gap_share",
-    "peak_sick_share",
-    "staff_lost",
-    "icu_staff_fatigue_end",
-    "fatigue_p90_end",
-    "homes_with_outbreak",
-    "nursing_home_introductions",
-    "resident_infections",
-    "care_debt_end",
-    "staff_loaned",
-    "pool_members_deployed",
-    "cost_total_msek",
-)
+#: Summary columns that matter to planners, in the order they are reported (those a run's summary lacks are left out):
+#: ``sim.indicators.planners()``, kept here as a tuple for code that imported it (taken at import: ``default_indicators``
+#: reads the registry at each call, so indicators a lever registers later count too).
+INDICATORS = registry.planners()
 #: The strategy files of ``scenarios/strategies/`` in reading order; the first is the reference of paired differences.
 STRATEGIES = (
     "no_action",
@@ -75,8 +63,8 @@ ProgressCallback = Callable[[int, int], None]  # called with (runs done, runs in
 
 
 def default_indicators(columns: Sequence[str]) -> list[str]:
-    """The planners' indicators (``INDICATORS``) among a summary's columns."""
-    return [name for name in INDICATORS if name in columns]
+    """The planners' indicators (``sim.indicators.planners()``) among a summary's columns."""
+    return [name for name in registry.planners() if name in columns]
 
 
 def check_names(scenarios: Sequence[Scenario], sources: Sequence[str | Path] | None = None) -> None:

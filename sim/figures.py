@@ -34,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from sim import data
+from sim import indicators as registry
 from sim.categories import UNIT_KINDS
 from sim.text import fmt_number
 
@@ -72,37 +73,10 @@ STATUS_STYLES = {
 }
 #: Deprecated: the old name of ``STATUS_STYLES``, kept for code that used it.
 STATUSES = STATUS_STYLES
-#: Titles and units of the summary indicators.
-INDICATORS = {
-    "unsafe_icu_patient_days": ("Unsafe ICU care", "patient-days beyond the minimum nurse ratio"),
-    "diluted_icu_patient_days": ("ICU care by non-specialists", "diluted ICU patient-days"),
-    "peak_gap_share": ("Peak care gap", "share of required hours"),
-    "peak_sick_share": ("Peak sick share", "share of staff"),
-    "staff_lost": ("Staff lost", "staff who left the profession"),
-    "icu_staff_fatigue_end": ("ICU staff fatigue at end", "fatigue (0–1)"),
-    "fatigue_p90_end": ("Fatigue, 90th percentile, at end", "fatigue (0–1)"),
-    "homes_with_outbreak": ("Nursing homes with an outbreak", "homes"),
-    "nursing_home_introductions": ("Virus brought into homes by staff", "introductions"),
-    "resident_infections": ("Nursing-home resident infections", "residents infected"),
-    "care_debt_end": ("Care debt at end", "postponed operations"),
-    "staff_loaned": ("Staff loaned between regions", "staff"),
-    "pool_members_deployed": ("Pool members deployed", "members"),
-    "cost_total_msek": ("Net cost above payroll", "MSEK"),
-    "worst_region_icu_nurse_ratio": ("Worst region-week", "ICU nurses per patient"),
-    "cost_pool_msek": ("Cost of the pool", "MSEK"),
-}
-#: Indicators a strategy comparison shows first.
-PRIORITY = (
-    "unsafe_icu_patient_days",
-    "diluted_icu_patient_days",
-    "icu_staff_fatigue_end",
-    "staff_lost",
-    "resident_infections",
-    "nursing_home_introductions",
-    "care_debt_end",
-    "peak_sick_share",
-    "cost_total_msek",
-)
+#: Titles and units of the summary indicators (from ``sim.indicators``, which the figures read; kept for code that imported it).
+INDICATORS = {i.name: (i.title, i.unit) for i in registry.all() if "summary" in i.shown and not i.is_pattern}
+#: Indicators a strategy comparison shows first (``sim.indicators.figure_priority()``; kept for code that imported it).
+PRIORITY = registry.figure_priority()
 BAND = (0.025, 0.975)
 
 
@@ -207,6 +181,12 @@ def _national(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 def signed(value: float) -> str:
     """A difference for a label: thousands separated, three significant digits below 100 (``sim.text.fmt_number``)."""
     return fmt_number(float(value), sign=True)
+
+
+def _label(indicator: str) -> str:
+    """An indicator's title and, on a second line, its unit (``sim.indicators``; an unregistered column's name)."""
+    name, unit = registry.title(indicator), registry.unit(indicator)
+    return f"{name}\n({unit})" if unit else name
 
 
 def _band_note(runs: RunSet) -> str:
@@ -519,7 +499,8 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
         raise ValueError("a strategy comparison needs at least two strategies")
     if indicators is None:
         present = moved_indicators(comparison)
-        indicators = ([i for i in PRIORITY if i in present] + [i for i in present if i not in PRIORITY])[:9]
+        first = registry.figure_priority()
+        indicators = ([i for i in first if i in present] + [i for i in present if i not in first])[:9]
     indicators = list(indicators)
     if not indicators:
         raise ValueError("no indicator differs between the strategies: there is no difference to draw")
@@ -539,8 +520,7 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
             hi_all = np.nanmax(np.concatenate([high, mean, [0.0]]))
             pad = 0.12 * (hi_all - lo_all or max(abs(hi_all), 1.0))
             ax.set_xlim(lo_all - pad, hi_all + pad)
-            name, unit = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
-            ax.set_title(f"{name}\n({unit})" if unit else name, fontsize=9)
+            ax.set_title(_label(indicator), fontsize=9)
             ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
             ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.6g}"))
             ax.grid(axis="y", visible=False)
@@ -607,9 +587,8 @@ def response_curves(runs: pd.DataFrame, parameters: Sequence[str], indicators: S
                         linewidth=1.2,
                         label=f"{series.split('.')[-1]} = {value:g}" if series else None,
                     )
-                name, unit = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
                 if col == 0:
-                    ax.set_ylabel(f"{name}\n({unit})" if unit else name)
+                    ax.set_ylabel(_label(indicator))
                 if row == len(indicators) - 1:
                     ax.set_xlabel(parameter)
         if series:
@@ -647,8 +626,7 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: d
                 err = rows[conf] if conf else None
                 ax.barh(y + (k - 0.5) * height, rows[value], height, xerr=err, color=colour, capsize=2, label=label)
             ax.axvline(0, color="black", linewidth=0.8)
-            name, _ = INDICATORS.get(indicator, (indicator.replace("_", " "), ""))
-            ax.set_title(name)
+            ax.set_title(registry.title(indicator))
             ax.set_yticks(y, [labels.get(p, p) for p in parameters])
             ax.invert_yaxis()
             ax.grid(axis="y", visible=False)

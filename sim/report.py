@@ -31,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sim import figures
+from sim import indicators as registry
 from sim.results import Daily, _version
 from sim.scenario import ScenarioError
 from sim.store import FolderError, atomic_file, check_folder, check_report_file, owner, recover, save_folder
@@ -374,9 +375,11 @@ def _compare_sentences(runs: figures.RunSet) -> list[str]:
             continue
         parts = []
         for _, r in clear.head(6).iterrows():
-            name = figures.INDICATORS.get(r["indicator"], (r["indicator"].replace("_", " "), ""))[0].lower()
+            name = registry.title(r["indicator"]).lower()
             mean, low, high = (figures.signed(r[c]) for c in ("diff_mean", "diff_low", "diff_high"))
-            parts.append(f"{name} {mean} [{low}, {high}]")
+            better = registry.better(r["indicator"], float(r["diff_mean"]))  # the interval excludes 0, so the mean's sign is the interval's
+            verdict = "" if better is None else " (better)" if better else " (worse)"
+            parts.append(f"{name} {mean} [{low}, {high}]{verdict}")
         out.append(f"{strategy}: " + "; ".join(parts) + ".")
     return out
 
@@ -394,9 +397,12 @@ def _sweep_sentences(folder: Folder) -> list[str]:
     for indicator in folder.indicators or []:
         column = means[indicator].astype(float)
         if column.notna().any():
-            best = means.loc[column.idxmin()]
+            # the best point where the registry gives a direction; the lowest where it gives none
+            highest = registry.lower_is_better(indicator) is False
+            best = means.loc[column.idxmax() if highest else column.idxmin()]
             values = ", ".join(f"{p} = {_fmt(best[p])}" for p in folder.parameters or [])
-            out.append(f"{indicator}: point means from {_fmt(column.min())} to {_fmt(column.max())}; lowest at {values}.")
+            where = ("highest" if highest else "lowest") + (" (best)" if registry.lower_is_better(indicator) is not None else "")
+            out.append(f"{indicator}: point means from {_fmt(column.min())} to {_fmt(column.max())}; {where} at {values}.")
     if folder.sensitivity is not None and "ST" in folder.sensitivity:
         for indicator, rows in folder.sensitivity.groupby("indicator", sort=False):
             top = rows.sort_values("ST", ascending=False).iloc[0]
@@ -407,8 +413,11 @@ def _sweep_sentences(folder: Folder) -> list[str]:
 def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
     """The tables of the report: (title, frame)."""
     if folder.kind == "run":
-        summary = folder.runs.runs.drop(columns=["strategy", "replication"]).T
-        summary.columns = ["value"]
+        row = folder.runs.runs.drop(columns=["strategy", "replication"]).iloc[0]
+        summary = pd.DataFrame(
+            {"title": [registry.title(c) for c in row.index], "value": list(row), "unit": [registry.unit(c) for c in row.index]},
+            index=row.index,
+        )
         return [("Summary of the run", summary)]
     if folder.kind == "compare":
         table = folder.runs.comparison.copy()

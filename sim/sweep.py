@@ -7,7 +7,7 @@ closest valid key suggested; errors name the file and the key)::
     scenario = "../scenarios/strategies/national_pool_small.toml"   # relative to this file
     replications = 3                                                 # runs per design point
     seed = 0                                                         # replication r uses seed + r
-    indicators = ["unsafe_icu_patient_days", "cost_total_msek"]      # default: sim.experiment.INDICATORS
+    indicators = ["unsafe_icu_patient_days", "cost_total_msek"]      # default: sim.indicators.planners()
     set = { "world.scale" = 0.02 }                                   # overrides applied to every point
 
     design = "latin_hypercube"     # grid, latin_hypercube, sobol or morris
@@ -82,8 +82,9 @@ import pandas as pd
 from filelock import FileLock, Timeout
 from pydantic import Field, field_validator, model_validator
 
+from sim import indicators as registry
 from sim.executor import check_options, execute
-from sim.experiment import INDICATORS, NATIONAL_DAILY_COLUMNS, default_indicators, national_daily
+from sim.experiment import NATIONAL_DAILY_COLUMNS, default_indicators, national_daily
 from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError, _read_toml, _validate_as, load_scenario
 from sim.schema import MAX_NAME, MAX_RUNS, FilePath, _KeyedValueError, _Section, at_most, folder_name
@@ -205,6 +206,16 @@ class ExperimentSpec(_Section):
                     str(i),
                     f"unknown daily series '{name}'{suggest(name, NATIONAL_DAILY_COLUMNS)} (expected one of {', '.join(NATIONAL_DAILY_COLUMNS)})",
                 )
+        return value
+
+    @field_validator("indicators")
+    @classmethod
+    def _known_indicators(cls, value: list[str] | None) -> list[str] | None:
+        # an unknown name would be accepted here and then fail every run (the summary has no such column);
+        # wave{k}_* names are accepted for any k: whether wave k falls within the run is known only when it runs
+        for i, name in enumerate(value or []):
+            if not registry.is_summary_column(name):
+                raise _KeyedValueError(str(i), registry.unknown(name))
         return value
 
     @model_validator(mode="after")
@@ -553,7 +564,7 @@ def _manifest(experiment: Experiment, design: pd.DataFrame, total: int, state: d
         "seed": spec.seed,
         "common_random_numbers": "replication r of every point uses seed + r",
         "integer_parameters": sorted(experiment.integer),
-        "indicators": spec.indicators or f"default: those of {list(INDICATORS)} in the summary",
+        "indicators": spec.indicators or f"default: those of {list(registry.planners())} in the summary",
         "mobsim_version": _version(),
         "python": platform.python_version(),
         "packages": {name: _pkg(name) for name in ("numpy", "numba", "pandas", "pyarrow", "SALib", "distributed")},

@@ -243,3 +243,24 @@ def test_a_damaged_results_file_is_a_clear_error(run_dir, tmp_path):
     with pytest.raises(ScenarioError, match=r"icu\.parquet: cannot be read as Parquet"):
         write_report(broken)
     assert not (broken / "report.html").exists()
+
+
+def test_titles_units_and_directions_come_from_the_registry(run_dir, compare_dir, sweep_dir):
+    from sim import indicators as registry
+    from sim.report import key_numbers, tables
+
+    _, summary = tables(load(run_dir))[0]
+    assert list(summary.columns) == ["title", "value", "unit"]
+    assert summary.loc["unsafe_icu_patient_days", "title"] == "Unsafe ICU care"
+    assert summary.loc["cost_total_msek", "unit"] == "MSEK"
+    # a comparison's clear differences are named by their titles and judged by their direction
+    sentences = key_numbers(load(compare_dir))
+    assert any(s.endswith("(better).") or "(better);" in s for s in sentences), sentences  # the large pool helps
+    for sentence in sentences[1:]:
+        if ":" in sentence and "no indicator" not in sentence:
+            for part in sentence.split(": ", 1)[1].rstrip(".").split("; "):
+                named = [n for n in registry.planners() if part.startswith(registry.title(n).lower() + " ")]
+                assert named, part
+                expected = registry.lower_is_better(named[0])
+                assert part.endswith(("(better)", "(worse)")) == (expected is not None), part
+    assert any("lowest (best) at" in s for s in key_numbers(load(sweep_dir)))  # unsafe ICU care: lower is better

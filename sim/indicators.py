@@ -1,0 +1,491 @@
+"""The indicator registry: one entry per indicator, read by every module that shows one.
+
+An ``Indicator`` says what a run summary column (or a dashboard series) is: its title and unit
+for figures and tables, whether lower is better, a one-line description (from the ODD's
+"Observation" section), and where it is shown. ``sim.experiment`` (compare), ``sim.sweep``,
+``sim.figures``, ``sim.report``, ``sim.cli`` and ``sim.app`` (the dashboard) read titles, units,
+directions and the planners' default list from here, so a new indicator is one ``register``
+call beside the code that computes it.
+
+Where an indicator is shown (``Indicator.shown``):
+
+- ``summary``: a column of a run's one-row summary (``Result.summary``, ``summary.csv``);
+  only these may be named in an experiment's ``indicators = [...]``.
+- ``compare``: compared by default by ``mobsim compare`` and ``mobsim sweep`` (``planners()``,
+  in registration order: the order of the tables).
+- ``figures``: drawn first in the strategy-comparison figure, in the order of ``Indicator.priority``.
+- ``report``: named in the key-number sentences of a run's report.
+- ``dashboard``: a live daily series of the dashboard (not a summary column).
+
+A name may hold ``{k}`` for a family of columns, one per epidemic wave (``wave{k}_staff_lost``
+stands for ``wave1_staff_lost``, ``wave2_staff_lost``, ...); ``get`` matches a column to its
+family and ``title`` fills in the number.
+
+Registration happens at import of the module that owns the indicator, in the way of Starsim's
+``define_results``: a lever module (``sim/levers/loans.py``, say) will call ``register`` for its
+own indicators. Until the levers have modules of their own, every indicator is registered
+below, grouped under the lever that produces it::
+
+    from sim import indicators
+    indicators.register(indicators.Indicator("staff_loaned", "Staff loaned between regions", "staff", None,
+                                             "staff loaned between regions, summed over loans", frozenset({"summary"})))
+    indicators.title("wave2_staff_lost")      # 'Wave 2: staff lost by its start'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+#: Where an indicator may be shown (``Indicator.shown``).
+PLACES = frozenset({"summary", "compare", "figures", "report", "dashboard"})
+_WAVE = "{k}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: a summary column (or a dashboard series) and how to show it.
+
+    Attributes:
+        name: the column name (``{k}`` for a wave's number in a family of columns).
+        title: a short title for figures and sentences ("Unsafe ICU care").
+        unit: what a value counts, for axes and tables ("patient-days beyond the minimum nurse ratio"); "" for labels and dates.
+        lower_is_better: True or False for outcomes; None where neither is better (identifiers, dates, lever activity).
+        description: one line saying how it is computed (the ODD's "Observation" section has the details).
+        shown: where it is shown (``PLACES``).
+        priority: with ``figures`` in ``shown``: its place among the panels a strategy comparison draws first (lower first).
+    """
+
+    name: str
+    title: str
+    unit: str
+    lower_is_better: bool | None
+    description: str
+    shown: frozenset[str] = frozenset({"summary"})
+    priority: int | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.shown) - PLACES
+        if unknown:
+            raise ValueError(f"indicator '{self.name}': unknown place {sorted(unknown)}; expected some of {sorted(PLACES)}")
+        if ("figures" in self.shown) != (self.priority is not None):
+            raise ValueError(f"indicator '{self.name}': 'figures' in shown and a priority go together")
+        if not self.name or not self.title:
+            raise ValueError("an indicator needs a name and a title")
+
+    @property
+    def is_pattern(self) -> bool:
+        """Whether the name stands for a family of columns (one per wave)."""
+        return _WAVE in self.name
+
+    def matches(self, column: str) -> bool:
+        """Whether ``column`` is this indicator (for a family: one of its columns)."""
+        return _pattern(self.name).fullmatch(column) is not None if self.is_pattern else column == self.name
+
+
+_REGISTRY: dict[str, Indicator] = {}
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    return re.compile(re.escape(name).replace(re.escape(_WAVE), r"(?P<k>[1-9][0-9]*)"))
+
+
+def register(indicator: Indicator) -> Indicator:
+    """Add an indicator to the registry; returns it.
+
+    Raises:
+        ValueError: its name is registered already (two modules would claim the same column).
+    """
+    if indicator.name in _REGISTRY:
+        raise ValueError(f"indicator '{indicator.name}' is registered already; every indicator has one owner")
+    _REGISTRY[indicator.name] = indicator
+    return indicator
+
+
+def all() -> list[Indicator]:  # shadows the builtin inside this module only: callers write indicators.all()
+    """Every registered indicator, in registration order."""
+    return list(_REGISTRY.values())
+
+
+def find(column: str) -> Indicator | None:
+    """The indicator of a column (exact name first, then the families of ``{k}`` names), or None."""
+    found = _REGISTRY.get(column)
+    if found is not None:
+        return found
+    return next((i for i in _REGISTRY.values() if i.is_pattern and i.matches(column)), None)
+
+
+def get(column: str) -> Indicator:
+    """The indicator of a column, as ``find``.
+
+    Raises:
+        KeyError: no registered indicator is that column; the message suggests the closest name.
+    """
+    found = find(column)
+    if found is None:
+        raise KeyError(unknown(column))
+    return found
+
+
+def unknown(column: str, place: str | None = "summary") -> str:
+    """The message for a column that is not a registered indicator (shown at ``place``), with the closest name."""
+    names = names_at(place)
+    hint = difflib.get_close_matches(column, names, n=1)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+    return f"unknown indicator '{column}'{suggestion} (the indicators are listed in sim/indicators.py and docs/guide.md)"
+
+
+def names_at(place: str | None) -> list[str]:
+    """Names (families with ``{k}``) of the indicators shown at ``place`` (None: all)."""
+    return [i.name for i in _REGISTRY.values() if place is None or place in i.shown]
+
+
+def is_summary_column(column: str) -> bool:
+    """Whether ``column`` is a registered column of a run's summary (what an experiment may name)."""
+    found = find(column)
+    return found is not None and "summary" in found.shown
+
+
+def planners() -> tuple[str, ...]:
+    """The indicators ``mobsim compare`` and ``mobsim sweep`` report by default, in report order."""
+    return tuple(names_at("compare"))
+
+
+def figure_priority() -> tuple[str, ...]:
+    """The indicators a strategy-comparison figure draws first, in order."""
+    first = [i for i in _REGISTRY.values() if "figures" in i.shown]
+    return tuple(i.name for i in sorted(first, key=lambda i: i.priority or 0))
+
+
+def _wave(column: str, indicator: Indicator) -> str | None:
+    if not indicator.is_pattern:
+        return None
+    match = _pattern(indicator.name).fullmatch(column)
+    return match.group("k") if match else None
+
+
+def title(column: str) -> str:
+    """The indicator's title (a wave family's with its number); an unregistered column's name with spaces."""
+    found = find(column)
+    if found is None:
+        return column.replace("_", " ")
+    k = _wave(column, found)
+    return found.title.replace(_WAVE, k) if k is not None else found.title
+
+
+def unit(column: str) -> str:
+    """The indicator's unit; "" for an unregistered column."""
+    found = find(column)
+    return found.unit if found is not None else ""
+
+
+def lower_is_better(column: str) -> bool | None:
+    """Whether lower values of the column are better (None: neither, or not registered)."""
+    found = find(column)
+    return found.lower_is_better if found is not None else None
+
+
+def better(column: str, difference: float) -> bool | None:
+    """Whether a change of ``difference`` in the column is an improvement (None: no direction, or no change)."""
+    direction = lower_is_better(column)
+    if direction is None or not difference or difference != difference:  # 0 or NaN
+        return None
+    return (difference < 0) == direction
+
+
+def markdown_table(place: str | None = "summary") -> str:
+    """The indicators shown at ``place`` as a Markdown table (the one in docs/guide.md)."""
+    arrows = {True: "lower", False: "higher", None: "–"}
+    order = ("compare", "figures", "report", "dashboard")  # "summary" is every row's (with the default place)
+    rows = ["| indicator | title | unit | better | description | shown in |", "|---|---|---|---|---|---|"]
+    for i in _REGISTRY.values():
+        if place is None or place in i.shown:
+            shown = ", ".join(p for p in order if p in i.shown) or "–"
+            rows.append(f"| `{i.name}` | {i.title} | {i.unit or '–'} | {arrows[i.lower_is_better]} | {i.description} | {shown} |")
+    return "\n".join(rows)
+
+
+# --------------------------------------------------------------------------- the indicators of a run
+# Each group is owned by the code that computes it (sim/results.py for now). A lever that gets its own
+# module takes its group there and registers it at import.
+
+
+def _add(name: str, title: str, unit: str, lower: bool | None, description: str, *shown: str, priority: int | None = None) -> None:
+    register(Indicator(name, title, unit, lower, description, frozenset({"summary", *shown}), priority))
+
+
+# identity of the run
+_add("scenario", "Scenario", "", None, "the scenario's name", "report")
+_add("seed", "Seed", "", None, "the seed of the run's random numbers", "report")
+_add("scale", "World scale", "share of Sweden", None, "world.scale: the share of Sweden's staff, beds and patients simulated")
+_add("days", "Days", "days", None, "days simulated", "report")
+_add("staff_total", "Staff", "staff", None, "all staff rows, the recruits' reserve included", "report")
+
+# ICU care (the core model)
+_add(
+    "unsafe_icu_patient_days",
+    "Unsafe ICU care",
+    "patient-days beyond the minimum nurse ratio",
+    True,
+    "ICU patient-days beyond what the minimum nurse ratio can cover (trained nurses count at their effectiveness)",
+    "compare",
+    "figures",
+    "report",
+    priority=1,
+)
+_add("peak_covid_icu_patients", "Peak COVID ICU patients", "patients", None, "national maximum of COVID-19 ICU patients (demand)", "report")
+_add("peak_covid_icu_date", "Date of the ICU peak", "", None, "the date of the national COVID-19 ICU maximum", "report")
+_add(
+    "min_icu_nurse_coverage",
+    "Lowest ICU nurse coverage",
+    "supplied / required ICU-nurse hours",
+    False,
+    "the lowest daily national share of required ICU-nurse hours in ICUs that was supplied",
+    "report",
+)
+_add(
+    "diluted_icu_patient_days",
+    "ICU care by non-specialists",
+    "diluted ICU patient-days",
+    True,
+    "ICU patient-days without a specialist ICU nurse of their own",
+    "compare",
+    "figures",
+    "report",
+    priority=2,
+)
+_add(
+    "worst_region_icu_nurse_ratio",
+    "Worst region-week",
+    "ICU nurses per patient",
+    False,
+    "the lowest weekly ICU nurses per patient of any region (region-weeks under 7 patient-days left out)",
+    "report",
+)
+
+# staffing and the staff's health
+_add("peak_gap_hours", "Peak care gap (hours)", "hours", True, "largest daily sum of required minus supplied hours over all units")
+_add(
+    "peak_gap_share",
+    "Peak care gap",
+    "share of required hours",
+    True,
+    "largest share of required care hours not covered on any day",
+    "compare",
+)
+_add(
+    "peak_sick_share",
+    "Peak sick share",
+    "share of staff",
+    True,
+    "largest share of staff off sick (COVID-19, other causes, exhaustion) on any day",
+    "compare",
+    "figures",
+    "report",
+    priority=8,
+)
+_add(
+    "staff_lost",
+    "Staff lost",
+    "staff who left the profession",
+    True,
+    "staff who had left the profession by the last day",
+    "compare",
+    "figures",
+    "report",
+    priority=4,
+)
+_add(
+    "icu_staff_fatigue_end",
+    "ICU staff fatigue at end",
+    "fatigue (0–1)",
+    True,
+    "mean fatigue of regular staff whose home is an ICU and who have not left, last day",
+    "compare",
+    "figures",
+    "report",
+    priority=3,
+)
+_add(
+    "icu_staff_sustained_fatigue_end",
+    "ICU staff sustained fatigue at end",
+    "fatigue (0–1)",
+    True,
+    "mean sustained fatigue of regular staff whose home is an ICU and who have not left, last day",
+)
+
+_add("fatigue_mean_end", "Mean fatigue at end", "fatigue (0–1)", True, "mean fatigue of staff who have not left, last day")
+_add(
+    "fatigue_p90_end",
+    "Fatigue, 90th percentile, at end",
+    "fatigue (0–1)",
+    True,
+    "90th percentile of fatigue of staff who have not left, last day",
+    "compare",
+)
+
+# nursing homes (sim/levers: nursing_home_measures changes them)
+_add(
+    "homes_with_outbreak",
+    "Nursing homes with an outbreak",
+    "homes",
+    True,
+    "nursing homes with an infected resident on any day",
+    "compare",
+    "report",
+)
+_add(
+    "homes_with_outbreak_share",
+    "Share of nursing homes with an outbreak",
+    "share of homes",
+    True,
+    "share of homes with an infected resident on any day",
+    "report",
+)
+_add(
+    "nursing_home_introductions",
+    "Virus brought into homes by staff",
+    "introductions",
+    True,
+    "outbreaks started by staff: homes without an infected resident into which staff brought the virus, summed over days",
+    "compare",
+    "figures",
+    "report",
+    priority=6,
+)
+_add(
+    "resident_infections",
+    "Nursing-home resident infections",
+    "residents infected",
+    True,
+    "nursing-home residents infected during the run",
+    "compare",
+    "figures",
+    "report",
+    priority=5,
+)
+
+# escalation: regions' levels
+_add("regions_in_crisis_max", "Regions in crisis at once", "regions", True, "the most regions in crisis on one day", "report")
+
+# redeployment: planned care postponed
+_add(
+    "elective_operations_april_change",
+    "Change in April's operations",
+    "share of a normal April",
+    False,
+    "planned operations in April against a normal April (−0.46: 46 % fewer; NaN if April is not simulated)",
+    "report",
+)
+_add(
+    "care_debt_end",
+    "Care debt at end",
+    "postponed operations",
+    True,
+    "national care debt on the last day: operations postponed and not yet caught up",
+    "compare",
+    "figures",
+    "report",
+    priority=7,
+)
+
+# loans: staff lent between regions
+_add("staff_loaned", "Staff loaned between regions", "staff", None, "staff loaned between regions, summed over loans", "compare", "report")
+
+# national_pool: the national reserve
+_add(
+    "pool_members_deployed",
+    "Pool members deployed",
+    "members",
+    None,
+    "pool members arrived in a region, summed over arrivals (a person sent twice counts twice)",
+    "compare",
+    "report",
+)
+
+# icu_training and recruitment
+_add(
+    "trained_in_icu_peak", "Trained nurses in the ICU, peak", "nurses", None, "most non-specialist nurses working as ICU nurses on one day"
+)
+_add(
+    "recruits_working_peak", "Recruits working, peak", "staff", None, "most recruits (retired, students, other sectors) working on one day"
+)
+
+# costs above normal payroll (one per item of sim.results.COST_ITEMS; the pool's is national_pool's)
+_add("cost_overtime_msek", "Cost of overtime", "MSEK", True, "overtime pay above normal payroll", "report")
+_add("cost_crisis_pay_msek", "Cost of crisis pay", "MSEK", True, "crisis-agreement pay above normal payroll (crisis_agreement)", "report")
+_add("cost_temps_msek", "Cost of recruits", "MSEK", True, "pay of temporary recruits (recruitment)", "report")
+_add(
+    "cost_pool_msek",
+    "Cost of the pool",
+    "MSEK",
+    True,
+    "pay of pool members from outside the regions and the pool's upkeep (national_pool)",
+    "report",
+)
+_add("cost_recovery_msek", "Cost of recovery", "MSEK", True, "the recovery programme (recovery)")
+_add(
+    "cost_banned_temps_saved_msek",
+    "Saved by banning hourly temps",
+    "MSEK",
+    True,
+    "(negative) contracted pay of hourly staff not called in while hourly temps are banned (nursing_home_measures)",
+)
+_add(
+    "cost_total_msek",
+    "Net cost above payroll",
+    "MSEK",
+    True,
+    "sum of the cost items: payroll above normal, net of the banned temps' savings",
+    "compare",
+    "figures",
+    "report",
+    priority=9,
+)
+
+# readiness: the workforce each wave of demand.waves meets on its start (peak date − 2 rise widths); only with waves
+_add("wave{k}_start", "Wave {k}: start", "", None, "the date wave k starts (read on the first day if earlier)")
+_add(
+    "wave{k}_icu_staff_fatigue",
+    "Wave {k}: ICU staff fatigue at its start",
+    "fatigue (0–1)",
+    True,
+    "mean fatigue of ICU staff as wave k starts",
+)
+_add(
+    "wave{k}_icu_staff_sustained_fatigue",
+    "Wave {k}: ICU staff sustained fatigue at its start",
+    "fatigue (0–1)",
+    True,
+    "mean sustained fatigue of ICU staff as wave k starts",
+)
+_add(
+    "wave{k}_icu_staff_available",
+    "Wave {k}: ICU staff available at its start",
+    "staff",
+    False,
+    "ICU-home regular staff neither sick nor left as wave k starts",
+)
+_add("wave{k}_staff_lost", "Wave {k}: staff lost by its start", "staff", True, "staff who had left the profession when wave k starts")
+_add("wave{k}_staff_off_sick", "Wave {k}: staff off sick at its start", "staff", True, "staff off sick on the day wave k starts")
+
+
+# --------------------------------------------------------------------------- the dashboard's live series (not summary columns)
+
+
+def _series(name: str, title: str, unit: str, lower: bool | None, description: str) -> None:
+    register(Indicator(name, title, unit, lower, description, frozenset({"dashboard"})))
+
+
+_series(
+    "icu_nurse_coverage",
+    "ICU nurse coverage",
+    "ICU nurses per ICU patient",
+    False,
+    "ICU nurses on duty per ICU patient, national and worst region",
+)
+_series("staff_not_at_work", "Staff not at work, by status", "staff", True, "staff sick, off duty, in training or left, by status")
+_series(
+    "fatigue_mean", "Fatigue", "mean fatigue (0–1)", True, "mean fatigue of ICU staff (and sustained) and of all staff who have not left"
+)
