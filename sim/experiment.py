@@ -28,9 +28,8 @@ import pandas as pd
 
 from sim import indicators as registry
 from sim.executor import execute
-from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError
-from sim.store import save_folder
+from sim.store import mobsim_version, package_version, save_folder
 
 #: Summary columns that matter to planners, in the order they are reported (those a run's summary lacks are left out):
 #: ``sim.indicators.planners()``, kept here as a tuple for code that imported it (taken at import: ``default_indicators``
@@ -256,9 +255,9 @@ class CompareResult:
             "common_random_numbers": "replication r of every strategy uses seed + r",
             "indicators": self.indicators,
             "interval": f"{LEVEL:.0%} t-interval over replications; differences are paired by replication",
-            "mobsim_version": _version(),
+            "mobsim_version": mobsim_version(),
             "python": platform.python_version(),
-            "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy")},
+            "packages": {name: package_version(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy")},
             "created_utc": self.created,
             "scenarios": {s.name: s.model_dump(mode="json") for s in self.scenarios},
         }

@@ -207,7 +207,7 @@ def markdown_table(place: str | None = "summary") -> str:
 
 
 # --------------------------------------------------------------------------- the indicators of a run
-# Each group is owned by the code that computes it (sim/results.py for now). A lever that gets its own
+# Each group is owned by the code that computes it (sim/recorder.py for now). A lever that gets its own
 # module takes its group there and registers it at import.
 
 
@@ -412,7 +412,7 @@ _add(
     "recruits_working_peak", "Recruits working, peak", "staff", None, "most recruits (retired, students, other sectors) working on one day"
 )
 
-# costs above normal payroll (one per item of sim.results.COST_ITEMS; the pool's is national_pool's)
+# costs above normal payroll (one per item of sim.recorder.COST_ITEMS; the pool's is national_pool's)
 _add("cost_overtime_msek", "Cost of overtime", "MSEK", True, "overtime pay above normal payroll", "report")
 _add("cost_crisis_pay_msek", "Cost of crisis pay", "MSEK", True, "crisis-agreement pay above normal payroll (crisis_agreement)", "report")
 _add("cost_temps_msek", "Cost of recruits", "MSEK", True, "pay of temporary recruits (recruitment)", "report")

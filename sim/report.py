@@ -32,9 +32,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sim import figures
 from sim import indicators as registry
-from sim.results import Daily, _version
+from sim.results import Daily
 from sim.scenario import ScenarioError
-from sim.store import FolderError, atomic_file, check_folder, check_report_file, owner, recover, save_folder
+from sim.store import FolderError, atomic_file, check_folder, check_report_file, mobsim_version, owner, recover, save_folder
 from sim.text import fmt_number
 
 KINDS = ("run", "compare", "sweep")
@@ -469,7 +469,7 @@ def _html(folder: Folder, images: list[tuple[Figure, bytes]]) -> str:
         f"<title>mobsim report: {e(folder.title)}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>{e(folder.title)}</h1>",
-        f'<p class="meta">mobsim {e(_version())} report of <code>{e(str(folder.path))}</code> ({e(folder.kind)}), made {e(created)}.</p>',
+        f'<p class="meta">mobsim {e(mobsim_version())} report of <code>{e(str(folder.path))}</code> ({e(folder.kind)}), made {e(created)}.</p>',
         "<h2>Key numbers</h2>",
         '<ul class="key">' + "".join(f"<li>{e(s)}</li>" for s in key_numbers(folder)) + "</ul>",
         "<h2>Figures</h2>",
@@ -502,7 +502,7 @@ def _pdf(folder: Folder, path: Path, strategy: str | None, keep: Callable[[Figur
 
     with PdfPages(path) as pdf, figures.style():
         page = plt.figure(figsize=(8.27, 11.69))  # A4
-        text = [folder.title, "", f"mobsim {_version()} report of {folder.path}", ""]
+        text = [folder.title, "", f"mobsim {mobsim_version()} report of {folder.path}", ""]
         for sentence in key_numbers(folder):
             text += [*textwrap.wrap(sentence, 95), ""]
         page.text(0.07, 0.95, "\n".join(text), va="top", ha="left", fontsize=9, family="sans-serif")
@@ -520,7 +520,7 @@ def _pdf(folder: Folder, path: Path, strategy: str | None, keep: Callable[[Figur
             plt.close(page)
         info = pdf.infodict()
         info["Title"] = f"mobsim report: {folder.title}"
-        info["Creator"] = f"mobsim {_version()}"
+        info["Creator"] = f"mobsim {mobsim_version()}"
 
 
 def write_report(
@@ -594,7 +594,7 @@ def write_report(
     if figures_dir is None:
         write(None)
     else:
-        provenance = {"report": str(given), "results": str(folder.path), "mobsim_version": _version()}  # paths as given
+        provenance = {"report": str(given), "results": str(folder.path), "mobsim_version": mobsim_version()}  # paths as given
         save_folder(figures_dir, "figures", write, provenance)
     return target
 

@@ -39,12 +39,7 @@ import pandas as pd
 from sim.store import mobsim_version, package_version, save_folder
 
 
-def _version() -> str:
-    return mobsim_version()
-
-
-def _pkg(name: str) -> str:
-    return package_version(name)
+_version, _pkg = mobsim_version, package_version  # the names before sim.store had them, for code that imported them
 
 
 @dataclass(frozen=True)
@@ -92,9 +87,9 @@ class Result:
             "scenario_name": self.scenario.name,
             "scenario_sha256": self.scenario.digest(),
             "seed": self.seed,
-            "mobsim_version": _version(),
+            "mobsim_version": mobsim_version(),
             "python": platform.python_version(),
-            "packages": {name: _pkg(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic")},
+            "packages": {name: package_version(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic")},
             "created_utc": self.created,
             "scenario": self.scenario.model_dump(mode="json"),
         }

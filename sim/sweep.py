@@ -85,7 +85,6 @@ from pydantic import Field, field_validator, model_validator
 from sim import indicators as registry
 from sim.executor import check_options, execute
 from sim.experiment import NATIONAL_DAILY_COLUMNS, default_indicators, national_daily
-from sim.results import _pkg, _version
 from sim.scenario import Scenario, ScenarioError, _read_toml, _validate_as, load_scenario
 from sim.schema import MAX_NAME, MAX_RUNS, FilePath, _KeyedValueError, _Section, at_most, folder_name
 from sim.store import (
@@ -95,7 +94,9 @@ from sim.store import (
     atomic_file,
     atomic_json,
     check_folder,
+    mobsim_version,
     ownership,
+    package_version,
     read_manifest,
     remove_temp_files,
 )
@@ -565,9 +566,9 @@ def _manifest(experiment: Experiment, design: pd.DataFrame, total: int, state: d
         "common_random_numbers": "replication r of every point uses seed + r",
         "integer_parameters": sorted(experiment.integer),
         "indicators": spec.indicators or f"default: those of {list(registry.planners())} in the summary",
-        "mobsim_version": _version(),
+        "mobsim_version": mobsim_version(),
         "python": platform.python_version(),
-        "packages": {name: _pkg(name) for name in ("numpy", "numba", "pandas", "pyarrow", "SALib", "distributed")},
+        "packages": {name: package_version(name) for name in ("numpy", "numba", "pandas", "pyarrow", "SALib", "distributed")},
         "spec": spec.model_dump(mode="json"),
         **state,
         **ownership("sweep", SWEEP_ENTRIES),

@@ -14,7 +14,7 @@ import sim
 from sim import experiment, figures, report
 from sim import indicators as registry
 from sim.cli import main
-from sim.results import COST_ITEMS
+from sim.recorder import COST_ITEMS
 from sim.scenario import ScenarioError
 from sim.sweep import load_experiment
 
