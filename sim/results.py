@@ -38,7 +38,6 @@ import pandas as pd
 
 from sim.store import mobsim_version, package_version, save_folder
 
-
 _version, _pkg = mobsim_version, package_version  # the names before sim.store had them, for code that imported them
 
 
