@@ -14,7 +14,6 @@ NaN and ``note`` says why. The table is tidy: one row per indicator and paramete
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import pandas as pd
 from sim.scenario import ScenarioError
 from sim.store import atomic_file
 from sim.sweep import MORRIS_LEVELS, load_results, run_id
+from sim.text import suggest
 
 METHODS = ("sobol", "morris")
 COLUMNS = {
@@ -106,8 +106,7 @@ def analyse(folder: str | Path, indicators: list[str] | None = None) -> pd.DataF
         chosen = []
         for name in indicators:
             if name not in available:
-                hint = difflib.get_close_matches(name, available, n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of {', '.join(available)}"
+                suggestion = suggest(name, available) or f"; expected one of {', '.join(available)}"
                 raise ScenarioError(str(folder), "--indicator", f"unknown indicator '{name}'{suggestion}")
             if name not in chosen:
                 chosen.append(name)
