@@ -34,9 +34,10 @@ below, grouped under the lever that produces it::
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
+
+from sim.text import suggest
 
 #: Where an indicator may be shown (``Indicator.shown``).
 PLACES = frozenset({"summary", "compare", "figures", "report", "dashboard"})
@@ -131,9 +132,7 @@ def get(column: str) -> Indicator:
 def unknown(column: str, place: str | None = "summary") -> str:
     """The message for a column that is not a registered indicator (shown at ``place``), with the closest name."""
     names = names_at(place)
-    hint = difflib.get_close_matches(column, names, n=1)
-    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-    return f"unknown indicator '{column}'{suggestion} (the indicators are listed in sim/indicators.py and docs/guide.md)"
+    return f"unknown indicator '{column}'{suggest(column, names)} (the indicators are listed in sim/indicators.py and docs/guide.md)"
 
 
 def names_at(place: str | None) -> list[str]:
