@@ -5,8 +5,11 @@ so a run gives the same numbers whatever the thread count or the order of the
 loop, and two strategies run with the same seed share their random numbers
 (common random numbers). The hash is SplitMix64's finaliser applied in a chain.
 
-Integer codes of statuses, unit kinds and contracts are those of
-``sim.categories``; they are repeated here as literals so numba sees constants.
+Integer codes of statuses come from ``sim.categories``, their one source: numba
+reads a module-level int of the kernel's globals as a compile-time constant whether it is
+written here or imported (the LLVM IR of ``tally_staff`` and ``count_supply`` is the same
+either way), so there is no reason to copy them. The event keys of the random draws
+(``EV_*``) belong to this core and are defined only here.
 """
 
 from __future__ import annotations
@@ -14,17 +17,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from sim.categories import ACTIVE, LEFT, OFF_DUTY, RESERVE, SICK_COVID, SICK_EXHAUSTION, SICK_OTHER, TRAINING
+
 # dtypes of the state arrays, set once
 F = np.float64
 I32 = np.int32
 I8 = np.int8
-
-# statuses (sim.categories.STATUSES)
-ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = 0, 1, 2, 3, 4, 5, 6, 7
-# contracts
-HOURLY = 1
-# unit kinds
-NURSING_HOME = 5
 
 # event keys of the random draws
 EV_INFECT = 1
