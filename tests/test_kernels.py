@@ -309,3 +309,55 @@ def test_event_keys_are_defined_once_and_distinct():
     assert len(set(singles)) == len(singles)
     # per-resident keys are offsets of a base: the ranges must not reach another event's key
     assert max(singles) < kernels.EV_RESIDENT_INFECT < kernels.EV_RESIDENT_RECOVER
+
+
+def _nursing_home_args() -> dict:
+    """Keyword arguments of a small ``advance_nursing_homes`` call: three staff, one home."""
+    return {
+        "key": np.uint64(kernels.day_key(seed=1, day=0)),
+        "day": 0,
+        "status": np.zeros(3, dtype=np.int8),
+        "workplace": np.zeros(3, dtype=np.int32),
+        "infected_day": np.array([0, -1, -1], dtype=np.int32),
+        "workplace_home": np.zeros(1, dtype=np.int32),
+        "susceptible": np.full(1, 40, dtype=np.int64),
+        "infected": np.zeros(1, dtype=np.int64),
+        "recovered": np.zeros(1, dtype=np.int64),
+        "transmission": np.zeros(1),  # no spread among residents, no recovery: only staff's introductions
+        "introductions": np.zeros(1, dtype=np.int64),
+        "home_params": kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_probability=0.0),
+    }
+
+
+def test_kernel_calls_check_names_and_parameter_groups():
+    """Misordered calls fail loudly: an unknown or missing keyword is a TypeError, a group in another's place does not compile."""
+    args = _nursing_home_args()
+    kernels.advance_nursing_homes(**dict(reversed(args.items())))  # the right names, in any order
+    assert args["introductions"][0] == 1 and args["infected"][0] == 1  # staff 0, infectious at work, seeded the home
+
+    old_style = {k: v for k, v in _nursing_home_args().items() if k != "home_params"}
+    with pytest.raises(TypeError):  # the scalars by their old names instead of the group
+        kernels.advance_nursing_homes(**old_style, infectious_days=5, seed_rate=1.0, recovery_probability=0.1)
+    with pytest.raises(TypeError):  # one left out
+        kernels.advance_nursing_homes(**old_style)
+    swapped = _nursing_home_args()
+    swapped["home_params"] = kernels.make_params(
+        kernels.InfectionParams,
+        community_rate=1.0,
+        symptomatic_share=0.1,
+        onset_days=5,
+        covid_mean_days=10.0,
+        long_share=0.1,
+        long_mean_days=30.0,
+    )
+    with pytest.raises(numba.core.errors.TypingError, match="Unknown attribute"):  # another group's record in its place
+        kernels.advance_nursing_homes(**swapped)
+
+
+def test_make_params_converts_to_the_field_types_and_checks_names():
+    p = kernels.make_params(kernels.NursingHomeParams, infectious_days=np.int64(5), seed_rate=1, recovery_probability=np.float64(0.25))
+    assert p == (5, 1.0, 0.25) and [type(v) for v in p] == [int, float, float]  # one compiled signature whatever the scenario wrote
+    with pytest.raises(TypeError):  # a whole number of days is not truncated from 5.5
+        kernels.make_params(kernels.NursingHomeParams, infectious_days=5.5, seed_rate=1.0, recovery_probability=0.1)
+    with pytest.raises(TypeError):  # a misspelt name
+        kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_prob=0.1)
