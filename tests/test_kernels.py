@@ -361,3 +361,19 @@ def test_make_params_converts_to_the_field_types_and_checks_names():
         kernels.make_params(kernels.NursingHomeParams, infectious_days=5.5, seed_rate=1.0, recovery_probability=0.1)
     with pytest.raises(TypeError):  # a misspelt name
         kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_prob=0.1)
+
+
+@pytest.mark.parametrize("module", ["model.py", "world.py"])
+def test_model_calls_kernels_by_keyword(module):
+    """The model's calls into the core name every argument (sim/policies.py and sim/results.py are to follow)."""
+    positional = [
+        f"line {node.lineno}: kernels.{node.func.attr}"
+        for node in ast.walk(ast.parse((SIM / module).read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "kernels"
+        and hasattr(getattr(kernels, node.func.attr), "py_func")  # a compiled kernel (not make_params)
+        and node.args
+    ]
+    assert not positional, positional
