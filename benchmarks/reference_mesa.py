@@ -358,33 +358,85 @@ class CoreReplay:
         self.agreement_days = np.zeros(n, dtype=np.int32)
         n_groups = w.n_regions * len(EMPLOYERS) * N_PROFESSIONS
         self.groups = kernels.group_order(w.tally_group, n_groups)
-        kernels.init_absence(seed, self.status, self.days_left, setting.sick_share(), self.p.other_mean_days)
+        kernels.init_absence(
+            seed=seed, status=self.status, days_left=self.days_left, sick_share=setting.sick_share(), mean_days=self.p.other_mean_days
+        )
+        p = self.p
+        self.infection_params = kernels.make_params(
+            kernels.InfectionParams,
+            community_rate=p.community_rate,
+            symptomatic_share=p.symptomatic_share,
+            onset_days=p.onset_days,
+            covid_mean_days=p.covid_mean_days,
+            long_share=p.long_share,
+            long_mean_days=p.long_mean_days,
+        )
         self.day = 0
 
     def step(self) -> np.ndarray:
         """One day of every staff member; returns the day's indicators in the order of ``INDICATORS``."""
         st, p, s = self.setting, self.p, self.setting.world.staff
         c = st.days[self.day]
+        fatigue_params = kernels.make_params(
+            kernels.FatigueParams,
+            reference_hours=p.reference_hours,
+            rise=p.rise,
+            recovery=p.recovery * c.recovery_factor,
+            off_work_recovery=p.off_work_recovery * c.recovery_factor,
+            threshold=p.threshold,
+            sustained_rate=1.0 / p.sustained_days,
+        )
+        absence_params = kernels.make_params(
+            kernels.AbsenceParams,
+            other_mean_days=p.other_mean_days,
+            exhaustion_rate=p.exhaustion_rate,
+            exhaustion_power=p.exhaustion_power,
+            exhaustion_mean_days=p.exhaustion_mean_days,
+            leave_base_rate=p.leave_base_rate * c.leave_factor,
+            leave_fatigue_rate=p.leave_fatigue_rate * c.leave_factor,
+            leave_threshold=p.leave_threshold,
+        )
         kernels.advance_staff(
-            np.uint64(kernels.day_key(self.seed, self.day)), self.day, self.status, self.days_left, self.fatigue, self.sustained,
-            self.infected_day, self.symptomatic, self.hours_worked, self.trained, s.n_regular, self.workplace, self.role,
-            s.home, s.region, s.base_hours, s.normal_max_hours, s.other_sick_rate,
-            c.extra_share, c.pressure, st.intensity, c.work_rate, c.prevalence,
-            p.reference_hours, p.rise, p.recovery * c.recovery_factor, p.off_work_recovery * c.recovery_factor, p.threshold,
-            1.0 / p.sustained_days, p.community_rate, p.symptomatic_share, p.onset_days, p.covid_mean_days, p.long_share,
-            p.long_mean_days, p.other_mean_days, p.exhaustion_rate, p.exhaustion_power, p.exhaustion_mean_days,
-            p.leave_base_rate * c.leave_factor, p.leave_fatigue_rate * c.leave_factor, p.leave_threshold,
-        )  # fmt: skip
+            key=np.uint64(kernels.day_key(seed=self.seed, day=self.day)),
+            day=self.day,
+            status=self.status,
+            days_left=self.days_left,
+            fatigue=self.fatigue,
+            fatigue_sustained=self.sustained,
+            infected_day=self.infected_day,
+            symptomatic=self.symptomatic,
+            hours_worked=self.hours_worked,
+            trained=self.trained,
+            n_regular=s.n_regular,
+            workplace=self.workplace,
+            role=self.role,
+            home=s.home,
+            region=s.region,
+            base_hours=s.base_hours,
+            max_hours=s.normal_max_hours,
+            other_sick_rate=s.other_sick_rate,
+            extra_share=c.extra_share,
+            pressure=c.pressure,
+            intensity=st.intensity,
+            work_infection_rate=c.work_rate,
+            prevalence=c.prevalence,
+            fatigue_params=fatigue_params,
+            infection_params=self.infection_params,
+            absence_params=absence_params,
+        )
+        order, group_start, blocks = self.groups
         counts, fatigue_sum, _hist, _hours = kernels.tally_staff(
-            self.status,
-            self.fatigue,
-            *self.groups,
-            self.hours_worked,
-            s.base_hours,
-            self.agreement_days,
-            s.n_regular,
-            N_STATUSES,
-            FATIGUE_BINS,
+            status=self.status,
+            fatigue=self.fatigue,
+            order=order,
+            group_start=group_start,
+            blocks=blocks,
+            hours_worked=self.hours_worked,
+            base_hours=s.base_hours,
+            agreement_days=self.agreement_days,
+            n_regular=s.n_regular,
+            n_statuses=N_STATUSES,
+            n_bins=FATIGUE_BINS,
         )
         self.day += 1
         by_status = counts.sum(axis=0)

@@ -5,26 +5,37 @@ so a run gives the same numbers whatever the thread count or the order of the
 loop, and two strategies run with the same seed share their random numbers
 (common random numbers). The hash is SplitMix64's finaliser applied in a chain.
 
-Integer codes of statuses, unit kinds and contracts are those of
-``sim.categories``; they are repeated here as literals so numba sees constants.
+Integer codes of statuses come from ``sim.categories``, their one source: numba
+reads a module-level int of the kernel's globals as a compile-time constant whether it is
+written here or imported (the LLVM IR of ``tally_staff`` and ``count_supply`` is the same
+either way), so there is no reason to copy them. The event keys of the random draws
+(``EV_*``) belong to this core and are defined only here.
+
+Calls are by keyword (numba's dispatchers check the names: a misspelt or missing argument is a
+``TypeError``), and the scalar parameters of the large kernels travel in typed groups
+(``FatigueParams``, ``InfectionParams``, ``AbsenceParams``, ``NursingHomeParams``): a group passed
+in another's place fails to compile instead of running with shuffled numbers. Arrays are passed
+one by one, not as a tuple of arrays: in a ``prange`` loop numba (0.68) silently drops writes to an
+array reached through a named tuple (numba issues #5872, #7135, #10338), and groups are flat
+(a named tuple inside one does not lower in a ``prange`` loop, numba #5703).
 """
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar, get_type_hints
+
 import numpy as np
 from numba import njit, prange
+
+from sim.categories import ACTIVE, LEFT, OFF_DUTY, RESERVE, SICK_COVID, SICK_EXHAUSTION, SICK_OTHER, TRAINING
 
 # dtypes of the state arrays, set once
 F = np.float64
 I32 = np.int32
 I8 = np.int8
-
-# statuses (sim.categories.STATUSES)
-ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = 0, 1, 2, 3, 4, 5, 6, 7
-# contracts
-HOURLY = 1
-# unit kinds
-NURSING_HOME = 5
 
 # event keys of the random draws
 EV_INFECT = 1
@@ -43,6 +54,81 @@ EV_INIT_SICK = 13
 EV_INIT_DAYS = 14
 EV_RESIDENT_INFECT = 1_000  # + resident index
 EV_RESIDENT_RECOVER = 1_000_000  # + resident index
+
+
+# --------------------------------------------------------------------------- parameter groups
+# Flat typed records of scalars, built by the model once a run (or once a day where a lever
+# changes a value). numba types each as a record of its fields' types and hands a record to a
+# ``prange`` loop's threads as its separate scalars, so a field reads as a scalar argument did.
+# Measured against the scalar arguments (full-scale second-wave year, three interleaved runs each
+# on the shared 2-core machine): advance_staff 1.41-1.56 s a year against 1.34-1.77 s; a call
+# with records costs about 1 µs more to dispatch; a cold start (empty numba cache, scale 0.02)
+# 21.5 and 27.0 s against 21.0 and 27.9 s.
+# ``make_params`` converts every value to its field's type, so that a scenario's ``1`` and ``1.0``
+# give the same compiled signature.
+
+
+P = TypeVar("P", bound=tuple)
+
+
+class FatigueParams(NamedTuple):
+    """Work strain and fatigue of staff (docs/ODD.md submodel 5), today's recovery factor applied."""
+
+    reference_hours: float  # hours of a normal working day: strain = hours / reference_hours · intensity · pressure
+    rise: float  # fatigue gained per day per unit of strain above the threshold (times 1 - fatigue)
+    recovery: float  # share of fatigue shed per day at work
+    off_work_recovery: float  # share of fatigue shed per day off work
+    threshold: float  # strain below which work adds no fatigue
+    sustained_rate: float  # weight of today in the sustained fatigue, 1 / sustained_days
+
+
+class InfectionParams(NamedTuple):
+    """Infection of staff and COVID sick leave (submodel 6)."""
+
+    community_rate: float  # daily infection hazard per unit of community prevalence
+    symptomatic_share: float  # share of infections with symptoms (only they go off sick)
+    onset_days: int  # days from infection to a symptomatic staff member's sick leave
+    covid_mean_days: float  # mean length of a COVID sick spell
+    long_share: float  # share of COVID sick spells that are long
+    long_mean_days: float  # mean length of a long spell
+
+
+class AbsenceParams(NamedTuple):
+    """Ordinary and exhaustion sick leave, and leaving the profession (submodel 7), today's leave factor applied."""
+
+    other_mean_days: float  # mean length of an ordinary sick spell
+    exhaustion_rate: float  # daily hazard of exhaustion sick leave at fatigue 1
+    exhaustion_power: float  # the hazard is exhaustion_rate · fatigue ** exhaustion_power
+    exhaustion_mean_days: float  # mean length of an exhaustion sick spell
+    leave_base_rate: float  # daily hazard of leaving without sustained fatigue above the threshold
+    leave_fatigue_rate: float  # added daily hazard per unit of sustained fatigue above the threshold
+    leave_threshold: float  # sustained fatigue above which leaving becomes likelier
+
+
+class NursingHomeParams(NamedTuple):
+    """Residents' infection in nursing homes (submodel 18)."""
+
+    infectious_days: int  # days from infection during which a staff member at work infects residents
+    seed_rate: float  # probability that an infectious staff member at work in a home infects a resident
+    recovery_probability: float  # daily probability that an infected resident recovers, 1 / resident_recovery_days
+
+
+def make_params(group: type[P], **values: float) -> P:
+    """A parameter group from keyword values, each converted to its field's type.
+
+    ``float`` fields take any real number; ``int`` fields only whole numbers (``operator.index``:
+    5 or ``np.int64(5)``, never 5.5 truncated). Missing or unknown names raise ``TypeError``, as
+    the group's own constructor does.
+    """
+    convert = _converters(group)
+    return group(**{name: convert[name](value) if name in convert else value for name, value in values.items()})
+
+
+@functools.cache
+def _converters(group: type) -> dict[str, Callable[[Any], Any]]:
+    """Each field's conversion, read once per group (``get_type_hints`` costs 10 µs a call; a group is built daily)."""
+    return {name: {float: float, int: operator.index}[hint] for name, hint in get_type_hints(group).items()}
+
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -359,32 +445,16 @@ def advance_staff(
     base_hours: np.ndarray,
     max_hours: np.ndarray,
     other_sick_rate: np.ndarray,
-    # today's conditions by workplace
+    # today's conditions: by (workplace, role), by workplace, by region
     extra_share: np.ndarray,
     pressure: np.ndarray,
     intensity: np.ndarray,
     work_infection_rate: np.ndarray,
     prevalence: np.ndarray,
     # parameters
-    reference_hours: float,
-    fat_rise: float,
-    fat_recovery: float,
-    fat_off_recovery: float,
-    fat_threshold: float,
-    sustained_decay: float,
-    community_rate: float,
-    symptomatic_share: float,
-    onset_days: int,
-    covid_mean_days: float,
-    long_share: float,
-    long_mean_days: float,
-    other_mean_days: float,
-    exhaustion_rate: float,
-    exhaustion_power: float,
-    exhaustion_mean_days: float,
-    leave_base_rate: float,
-    leave_fatigue_rate: float,
-    leave_threshold: float,
+    fatigue_params: FatigueParams,
+    infection_params: InfectionParams,
+    absence_params: AbsenceParams,
 ) -> None:
     """One day of every staff member: work and fatigue, infection, sick leave, return, leaving.
 
@@ -392,17 +462,22 @@ def advance_staff(
     only their own row, so the loop runs in parallel without changing results.
     Whoever falls sick or leaves is no longer deployed: their workplace
     becomes their home workplace again.
+
+    State (``status`` to ``trained``, ``workplace``, ``role``) is updated in place; staff rows
+    from ``n_regular`` on are recruits and additional pool members. ``extra_share`` and ``pressure``
+    are by (workplace, role), ``intensity`` and ``work_infection_rate`` by workplace,
+    ``prevalence`` by region.
     """
     # the probability of leaving without sustained fatigue above the threshold, the same for everyone today
-    p_leave_rested = hazard_to_probability(leave_base_rate + leave_fatigue_rate * 0.0)
+    p_leave_rested = hazard_to_probability(absence_params.leave_base_rate + absence_params.leave_fatigue_rate * 0.0)
     for i in prange(status.shape[0]):
         s = status[i]
         hours_worked[i] = 0.0
         if s == LEFT:
             continue
         if s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
-            fatigue[i] = fatigue_step(fatigue[i], 0.0, fat_rise, fat_off_recovery, fat_threshold)
-            fatigue_sustained[i] += sustained_decay * (fatigue[i] - fatigue_sustained[i])
+            fatigue[i] = fatigue_step(fatigue[i], 0.0, fatigue_params.rise, fatigue_params.off_work_recovery, fatigue_params.threshold)
+            fatigue_sustained[i] += fatigue_params.sustained_rate * (fatigue[i] - fatigue_sustained[i])
             if s == RESERVE:
                 continue
             days_left[i] -= 1
@@ -417,38 +492,40 @@ def advance_staff(
         w, p, r = np.uint32(workplace[i]), np.uint32(role[i]), np.uint32(region[i])
         hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
         hours_worked[i] = hours
-        strain = hours / reference_hours * intensity[w] * pressure[w, p]
-        f = fatigue_step(fatigue[i], strain, fat_rise, fat_recovery, fat_threshold)
+        strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
+        f = fatigue_step(fatigue[i], strain, fatigue_params.rise, fatigue_params.recovery, fatigue_params.threshold)
         fatigue[i] = f
-        fs = fatigue_sustained[i] + sustained_decay * (f - fatigue_sustained[i])
+        fs = fatigue_sustained[i] + fatigue_params.sustained_rate * (f - fatigue_sustained[i])
         fatigue_sustained[i] = fs
         rng = stream(key, i)
 
         # infection: community and work exposure; an infection gives lasting immunity
         if infected_day[i] < 0:
-            rate = community_rate * prevalence[r] + work_infection_rate[w]
+            rate = infection_params.community_rate * prevalence[r] + work_infection_rate[w]
             if rate > 0.0:
                 u = draw(rng, EV_INFECT)
                 if u < rate + HAZARD_SLACK and u < hazard_to_probability(rate):
                     infected_day[i] = day
-                    symptomatic[i] = draw(rng, EV_SYMPTOMATIC) < symptomatic_share
+                    symptomatic[i] = draw(rng, EV_SYMPTOMATIC) < infection_params.symptomatic_share
 
-        if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == onset_days:
+        if symptomatic[i] and infected_day[i] >= 0 and day - infected_day[i] == infection_params.onset_days:
             status[i] = SICK_COVID
-            if draw(rng, EV_COVID_LONG) < long_share:
-                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), long_mean_days)
+            if draw(rng, EV_COVID_LONG) < infection_params.long_share:
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), infection_params.long_mean_days)
             else:
-                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), covid_mean_days)
+                days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), infection_params.covid_mean_days)
         elif draw(rng, EV_OTHER) < other_sick_rate[i]:
             status[i] = SICK_OTHER
-            days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), other_mean_days)
-        elif exhausted(draw(rng, EV_EXHAUSTION), f, exhaustion_rate, exhaustion_power):
+            days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), absence_params.other_mean_days)
+        elif exhausted(draw(rng, EV_EXHAUSTION), f, absence_params.exhaustion_rate, absence_params.exhaustion_power):
             status[i] = SICK_EXHAUSTION
-            days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), exhaustion_mean_days)
+            days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), absence_params.exhaustion_mean_days)
         else:
-            excess = max(fs - leave_threshold, 0.0)
+            excess = max(fs - absence_params.leave_threshold, 0.0)
             if excess > 0.0:
-                leaves = draw(rng, EV_LEAVE) < hazard_to_probability(leave_base_rate + leave_fatigue_rate * excess)
+                leaves = draw(rng, EV_LEAVE) < hazard_to_probability(
+                    absence_params.leave_base_rate + absence_params.leave_fatigue_rate * excess
+                )
             else:
                 leaves = p_leave_rested > 0.0 and draw(rng, EV_LEAVE) < p_leave_rested
             if leaves:
@@ -464,33 +541,32 @@ def advance_nursing_homes(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    infectious_days: int,
     workplace_home: np.ndarray,
-    seed_rate: float,
     susceptible: np.ndarray,
     infected: np.ndarray,
     recovered: np.ndarray,
     transmission: np.ndarray,
-    recovery_probability: float,
     introductions: np.ndarray,
+    home_params: NursingHomeParams,
 ) -> None:
     """Residents of every home: infection brought by staff at work, then spread and recovery.
 
     Any infectious staff member working in a home today (its own staff, hourly
     staff from another home, support nurses) infects a resident with probability
-    ``seed_rate``. ``workplace_home`` maps a workplace id to its home index (-1 if
-    not a home). ``introductions[h]`` is 1 when staff bring the virus into a home
-    that had no infected resident today (a new outbreak), else 0.
+    ``home_params.seed_rate``. ``workplace_home`` maps a workplace id to its home index (-1 if
+    not a home). Residents by home (``susceptible``, ``infected``, ``recovered``) are updated
+    in place; ``transmission`` is today's per-home rate. ``introductions[h]`` is set to 1 when
+    staff bring the virus into a home that had no infected resident today (a new outbreak), else 0.
     """
     n_homes = susceptible.shape[0]
     for h in range(n_homes):
         introductions[h] = 0
     for i in range(status.shape[0]):
         # the rare condition first (infected within the last few days), then the common one
-        if infected_day[i] < 0 or day - infected_day[i] >= infectious_days or status[i] != ACTIVE:
+        if infected_day[i] < 0 or day - infected_day[i] >= home_params.infectious_days or status[i] != ACTIVE:
             continue
         h = workplace_home[workplace[i]]
-        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < seed_rate:
+        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate:
             if infected[h] == 0:
                 introductions[h] = 1
             susceptible[h] -= 1
@@ -507,7 +583,7 @@ def advance_nursing_homes(
                 new_inf += 1
         new_rec = 0
         for j in range(infected[h]):
-            if draw(rng, EV_RESIDENT_RECOVER + j) < recovery_probability:
+            if draw(rng, EV_RESIDENT_RECOVER + j) < home_params.recovery_probability:
                 new_rec += 1
         susceptible[h] -= new_inf
         infected[h] += new_inf - new_rec

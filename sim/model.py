@@ -133,7 +133,27 @@ class MobilisationModel(mesa.Model):
         self._own_at_icu[self._own_icu] = True
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
         sick_share[n:] = 0.0  # recruits and additional pool members start in reserve
-        kernels.init_absence(self.seed, s.status, s.days_left, sick_share, sc.absence.other_mean_days)
+        kernels.init_absence(
+            seed=self.seed, status=s.status, days_left=s.days_left, sick_share=sick_share, mean_days=sc.absence.other_mean_days
+        )
+        # the core's parameters that hold for the whole run (fatigue and absence change with the levers' factors: see step)
+        inf, nh = sc.infection, sc.nursing_homes
+        self.infection_params = kernels.make_params(
+            kernels.InfectionParams,
+            community_rate=inf.community_rate,
+            symptomatic_share=inf.symptomatic_share,
+            onset_days=inf.onset_days,
+            covid_mean_days=inf.sick_mean_days,
+            long_share=inf.long_spell_share,
+            long_mean_days=inf.long_spell_mean_days,
+        )
+        self.home_params = kernels.make_params(
+            kernels.NursingHomeParams,
+            infectious_days=inf.infectious_days,
+            seed_rate=nh.staff_seed_rate,
+            recovery_probability=1.0 / nh.resident_recovery_days,
+        )
+        self._leave_base_rate = -np.log1p(-sc.absence.leave_rate_per_year) / 365.0  # the yearly probability as a daily hazard
 
         Region.create_agents(self, n_reg, index=list(range(n_reg)))
         Unit.create_agents(self, n_reg * N_REGION_KINDS, workplace=list(range(n_reg * N_REGION_KINDS)))
@@ -168,7 +188,7 @@ class MobilisationModel(mesa.Model):
             self.running = False
             return
         d, sc, world, s = self.day, self.config, self.world, self.world.staff
-        self.key = key = np.uint64(kernels.day_key(self.seed, d))
+        self.key = key = np.uint64(kernels.day_key(seed=self.seed, day=d))
 
         # 1. demand: patients and residents today; levers may change ordinary units' demand
         self.covid_icu_today = self.demand.covid_icu[d] * sc.world.scale
@@ -189,15 +209,37 @@ class MobilisationModel(mesa.Model):
         self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
         self.recovery_factor, self.leave_factor = 1.0, 1.0
         kernels.reset_placement(
-            d, s.status, s.days_left, s.home, s.profession, s.posting, s.posting_until, s.posting_kind, s.posting_role,
-            s.posting_effectiveness, self._rest_after, s.workplace, s.role, s.effectiveness, s.base_effectiveness, s.max_hours, s.normal_max_hours,
-        )  # fmt: skip
+            day=d,
+            status=s.status,
+            days_left=s.days_left,
+            home=s.home,
+            profession=s.profession,
+            posting=s.posting,
+            posting_until=s.posting_until,
+            posting_kind=s.posting_kind,
+            posting_role=s.posting_role,
+            posting_effectiveness=s.posting_effectiveness,
+            rest_after=self._rest_after,
+            workplace=s.workplace,
+            role=s.role,
+            effectiveness=s.effectiveness,
+            base_effectiveness=s.base_effectiveness,
+            max_hours=s.max_hours,
+            normal_max_hours=s.normal_max_hours,
+        )
         for lever in self.levers:
             lever.act(self, d)
 
         # 4. assign hours: contracted hours, then extra hours up to each person's cap where the need is larger
         heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
-            s.status, s.workplace, s.role, s.effectiveness, s.base_hours, s.max_hours, world.n_workplaces, N_PROFESSIONS
+            status=s.status,
+            workplace=s.workplace,
+            role=s.role,
+            effectiveness=s.effectiveness,
+            base_hours=s.base_hours,
+            max_hours=s.max_hours,
+            n_workplaces=world.n_workplaces,
+            n_professions=N_PROFESSIONS,
         )
         worked_eff = np.clip(self.required, base_eff, cap_eff)
         headroom = cap_eff - base_eff
@@ -219,26 +261,71 @@ class MobilisationModel(mesa.Model):
         np.copyto(self.worked_at, s.workplace)  # a buffer kept from day to day: no fresh 1 MB allocation
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
-        inf, ab = sc.infection, sc.absence
+        # today's fatigue and absence parameters: the levers set the recovery and leave factors each day
+        ab = sc.absence
+        fatigue_params = kernels.make_params(
+            kernels.FatigueParams,
+            reference_hours=world.reference_hours,
+            rise=f_cfg.rise,
+            recovery=f_cfg.recovery * self.recovery_factor,
+            off_work_recovery=f_cfg.off_work_recovery * self.recovery_factor,
+            threshold=f_cfg.threshold,
+            sustained_rate=1.0 / f_cfg.sustained_days,
+        )
+        absence_params = kernels.make_params(
+            kernels.AbsenceParams,
+            other_mean_days=ab.other_mean_days,
+            exhaustion_rate=ab.exhaustion_rate,
+            exhaustion_power=ab.exhaustion_power,
+            exhaustion_mean_days=ab.exhaustion_mean_days,
+            leave_base_rate=self._leave_base_rate * self.leave_factor,
+            leave_fatigue_rate=ab.leave_fatigue_rate * self.leave_factor,
+            leave_threshold=ab.leave_fatigue_threshold,
+        )
         kernels.advance_staff(
-            key, d, s.status, s.days_left, s.fatigue, s.fatigue_sustained, s.infected_day, s.symptomatic, s.hours_worked,
-            s.trained, s.n_regular, s.workplace, s.role, s.home, s.region, s.base_hours, s.max_hours, s.other_sick_rate,
-            extra_share, pressure, self._intensity, work_rate, self.prevalence[d],
-            world.reference_hours, f_cfg.rise, f_cfg.recovery * self.recovery_factor, f_cfg.off_work_recovery * self.recovery_factor,
-            f_cfg.threshold, 1.0 / f_cfg.sustained_days, inf.community_rate, inf.symptomatic_share, inf.onset_days,
-            inf.sick_mean_days, inf.long_spell_share, inf.long_spell_mean_days, ab.other_mean_days,
-            ab.exhaustion_rate, ab.exhaustion_power, ab.exhaustion_mean_days,
-            -np.log1p(-ab.leave_rate_per_year) / 365.0 * self.leave_factor, ab.leave_fatigue_rate * self.leave_factor,
-            ab.leave_fatigue_threshold,
-        )  # fmt: skip
+            key=key,
+            day=d,
+            status=s.status,
+            days_left=s.days_left,
+            fatigue=s.fatigue,
+            fatigue_sustained=s.fatigue_sustained,
+            infected_day=s.infected_day,
+            symptomatic=s.symptomatic,
+            hours_worked=s.hours_worked,
+            trained=s.trained,
+            n_regular=s.n_regular,
+            workplace=s.workplace,
+            role=s.role,
+            home=s.home,
+            region=s.region,
+            base_hours=s.base_hours,
+            max_hours=s.max_hours,
+            other_sick_rate=s.other_sick_rate,
+            extra_share=extra_share,
+            pressure=pressure,
+            intensity=self._intensity,
+            work_infection_rate=work_rate,
+            prevalence=self.prevalence[d],
+            fatigue_params=fatigue_params,
+            infection_params=self.infection_params,
+            absence_params=absence_params,
+        )
 
         # 6. nursing homes: introductions by staff, spread and recovery among residents
-        nh = sc.nursing_homes
         kernels.advance_nursing_homes(
-            key, d, s.status, s.workplace, s.infected_day, inf.infectious_days,
-            world.workplace_home, nh.staff_seed_rate, self.nh_susceptible, self.nh_infected, self.nh_recovered,
-            self.nh_transmission, 1.0 / nh.resident_recovery_days, self.nh_introductions,
-        )  # fmt: skip
+            key=key,
+            day=d,
+            status=s.status,
+            workplace=s.workplace,
+            infected_day=s.infected_day,
+            workplace_home=world.workplace_home,
+            susceptible=self.nh_susceptible,
+            infected=self.nh_infected,
+            recovered=self.nh_recovered,
+            transmission=self.nh_transmission,
+            introductions=self.nh_introductions,
+            home_params=self.home_params,
+        )
 
         # 7. record
         self.recorder.record(d, heads=heads, overtime=worked_eff - base_eff)
@@ -265,7 +352,9 @@ class MobilisationModel(mesa.Model):
         surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]
         need = surge + self.census[self._acute_ids][:, None] * norm[self._acute_ids]
         size = world.n_regions * N_PROFESSIONS
-        capacity, icu_capacity = kernels.own_capacity(self._own_staff, self._own_key, self._own_hours, self._own_at_icu, s.status, size)
+        capacity, icu_capacity = kernels.own_capacity(
+            staff=self._own_staff, key=self._own_key, hours=self._own_hours, at_icu=self._own_at_icu, status=s.status, size=size
+        )
         capacity = capacity.reshape(world.n_regions, N_PROFESSIONS)
         icu_capacity = icu_capacity.reshape(world.n_regions, N_PROFESSIONS)
         self.forecast_gap_hours = np.maximum(need - capacity, 0.0)
@@ -286,7 +375,15 @@ class MobilisationModel(mesa.Model):
         at = np.zeros(world.n_workplaces, dtype=np.bool_)
         at[units] = True
         return kernels.capacity_by_region_role(
-            s.status, s.workplace, s.role, s.max_hours, s.effectiveness, at, world.workplace_region, world.n_regions, N_PROFESSIONS
+            status=s.status,
+            workplace=s.workplace,
+            role=s.role,
+            hours=s.max_hours,
+            effectiveness=s.effectiveness,
+            at=at,
+            workplace_region=world.workplace_region,
+            n_regions=world.n_regions,
+            n_professions=N_PROFESSIONS,
         )
 
     def run(self) -> Result:

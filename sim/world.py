@@ -353,7 +353,7 @@ def build_world(scenario: Scenario) -> World:
     intensity = np.array([scenario.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])
     strain0 = np.where(status == ACTIVE, base_hours / daily_full * intensity[wp_kind[home]], 0.0)
     f_cfg = scenario.fatigue
-    fatigue0 = kernels.fatigue_equilibrium(strain0, f_cfg.rise, f_cfg.recovery, f_cfg.threshold)
+    fatigue0 = kernels.fatigue_equilibrium(strain=strain0, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)
 
     staff = StaffArrays(
         profession=profession,

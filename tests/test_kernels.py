@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numba
 import numpy as np
 import pytest
@@ -9,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim import kernels
+from sim import categories, kernels
 from sim.world import Queue
+
+SIM = Path(kernels.__file__).resolve().parent
 
 
 def _draws(seed: int, day: int, n: int, event: int) -> np.ndarray:
@@ -256,3 +261,119 @@ def test_on_vacation_counts_those_who_went_or_start_today_active():
     away_ids, away = kernels.on_vacation(ids, start_day, 12, status, went, home, 3)
     assert away_ids.tolist() == [4, 0, 2]  # 4 and 0 went earlier, 2 starts today; 3 does not (sick)
     assert away.tolist() == [1, 1, 1]
+
+
+# --------------------------------------------------------------------------- codes from one source, calls by keyword
+
+
+def _module_level_int_assignments(path: Path) -> dict[str, int]:
+    """Names bound at module level to integer literals (``X = 3``, ``A, B = 0, 1``, ``A, B = range(2)``) in a source file."""
+    out: dict[str, int] = {}
+    for node in ast.parse(path.read_text()).body:
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            names = [target] if isinstance(target, ast.Name) else list(getattr(target, "elts", []))
+            value = node.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "range":
+                values = [ast.Constant(v) for v in range(*(ast.literal_eval(a) for a in value.args))]
+            else:
+                values = list(value.elts) if isinstance(value, ast.Tuple) else [value]
+            for name, v in zip(names, values, strict=False):
+                if isinstance(name, ast.Name) and isinstance(v, ast.Constant) and type(v.value) is int:
+                    out[name.id] = v.value
+    return out
+
+
+def test_category_codes_have_one_source():
+    """No module of the package writes its own copy of a code of ``sim.categories``, and the kernels use the very codes."""
+    codes = _module_level_int_assignments(SIM / "categories.py")
+    assert {"ACTIVE", "LEFT", "OFF_DUTY", "HOURLY", "NURSING_HOME"} <= codes.keys()  # the scan reads categories' ``range`` rows
+    for path in sorted(SIM.glob("*.py")):
+        if path.name != "categories.py":
+            copies = codes.keys() & _module_level_int_assignments(path).keys()
+            assert not copies, f"{path.name} copies category codes {sorted(copies)}: import them from sim.categories"
+    for name in dir(kernels):
+        if name in codes:
+            assert getattr(kernels, name) is getattr(categories, name) == codes[name], name
+
+
+def test_event_keys_are_defined_once_and_distinct():
+    """``EV_*`` keys of the random draws live in the kernels only; no two events share a key (or a resident's range)."""
+    for path in sorted(SIM.glob("*.py")):
+        if path.name != "kernels.py":
+            assert not [n for n in _module_level_int_assignments(path) if n.startswith("EV_")], path.name
+    events = {n: v for n, v in _module_level_int_assignments(SIM / "kernels.py").items() if n.startswith("EV_")}
+    singles = [v for n, v in events.items() if not n.startswith("EV_RESIDENT_")]
+    assert len(set(singles)) == len(singles)
+    # per-resident keys are offsets of a base: the ranges must not reach another event's key
+    assert max(singles) < kernels.EV_RESIDENT_INFECT < kernels.EV_RESIDENT_RECOVER
+
+
+def _nursing_home_args() -> dict:
+    """Keyword arguments of a small ``advance_nursing_homes`` call: three staff, one home."""
+    return {
+        "key": np.uint64(kernels.day_key(seed=1, day=0)),
+        "day": 0,
+        "status": np.zeros(3, dtype=np.int8),
+        "workplace": np.zeros(3, dtype=np.int32),
+        "infected_day": np.array([0, -1, -1], dtype=np.int32),
+        "workplace_home": np.zeros(1, dtype=np.int32),
+        "susceptible": np.full(1, 40, dtype=np.int64),
+        "infected": np.zeros(1, dtype=np.int64),
+        "recovered": np.zeros(1, dtype=np.int64),
+        "transmission": np.zeros(1),  # no spread among residents, no recovery: only staff's introductions
+        "introductions": np.zeros(1, dtype=np.int64),
+        "home_params": kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_probability=0.0),
+    }
+
+
+def test_kernel_calls_check_names_and_parameter_groups():
+    """Misordered calls fail loudly: an unknown or missing keyword is a TypeError, a group in another's place does not compile."""
+    args = _nursing_home_args()
+    kernels.advance_nursing_homes(**dict(reversed(args.items())))  # the right names, in any order
+    assert args["introductions"][0] == 1 and args["infected"][0] == 1  # staff 0, infectious at work, seeded the home
+
+    old_style = {k: v for k, v in _nursing_home_args().items() if k != "home_params"}
+    with pytest.raises(TypeError):  # the scalars by their old names instead of the group
+        kernels.advance_nursing_homes(**old_style, infectious_days=5, seed_rate=1.0, recovery_probability=0.1)
+    with pytest.raises(TypeError):  # one left out
+        kernels.advance_nursing_homes(**old_style)
+    swapped = _nursing_home_args()
+    swapped["home_params"] = kernels.make_params(
+        kernels.InfectionParams,
+        community_rate=1.0,
+        symptomatic_share=0.1,
+        onset_days=5,
+        covid_mean_days=10.0,
+        long_share=0.1,
+        long_mean_days=30.0,
+    )
+    with pytest.raises(numba.core.errors.TypingError, match="Unknown attribute"):  # another group's record in its place
+        kernels.advance_nursing_homes(**swapped)
+
+
+def test_make_params_converts_to_the_field_types_and_checks_names():
+    p = kernels.make_params(kernels.NursingHomeParams, infectious_days=np.int64(5), seed_rate=1, recovery_probability=np.float64(0.25))
+    assert p == (5, 1.0, 0.25) and [type(v) for v in p] == [int, float, float]  # one compiled signature whatever the scenario wrote
+    with pytest.raises(TypeError):  # a whole number of days is not truncated from 5.5
+        kernels.make_params(kernels.NursingHomeParams, infectious_days=5.5, seed_rate=1.0, recovery_probability=0.1)
+    with pytest.raises(TypeError):  # a misspelt name
+        kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_prob=0.1)
+
+
+@pytest.mark.parametrize("module", ["model.py", "world.py"])
+def test_model_calls_kernels_by_keyword(module):
+    """The model's calls into the core name every argument (sim/policies.py and sim/results.py are to follow)."""
+    positional = [
+        f"line {node.lineno}: kernels.{node.func.attr}"
+        for node in ast.walk(ast.parse((SIM / module).read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "kernels"
+        and hasattr(getattr(kernels, node.func.attr), "py_func")  # a compiled kernel (not make_params)
+        and node.args
+    ]
+    assert not positional, positional
