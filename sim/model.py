@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import mesa
 import numpy as np
@@ -182,15 +182,35 @@ class MobilisationModel(mesa.Model):
         self.running = True
 
     # ------------------------------------------------------------------ one day
+    #: The phases of one day, in order: (name, method). ``docs/ODD.md`` (process overview) and
+    #: ``docs/architecture.md`` show the same table; the levers' hooks run inside ``demand``
+    #: (``adjust_demand``), ``place`` (``act``) and ``record`` (``record``).
+    PHASES: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("demand", "_demand"),
+        ("escalate", "_escalate"),
+        ("place", "_place"),
+        ("hours", "_assign_hours"),
+        ("staff", "_advance_staff"),
+        ("homes", "_advance_homes"),
+        ("record", "_record"),
+    )
+
     def step(self) -> None:
-        """Advance one day: demand, forecast and escalation, levers, assignment, staff and homes, record."""
+        """Advance one day: the phases of ``PHASES`` in order (demand, escalation, placement, hours, staff, homes, record)."""
         if self.day >= self.n_days:
             self.running = False
             return
-        d, sc, world, s = self.day, self.config, self.world, self.world.staff
-        self.key = key = np.uint64(kernels.day_key(seed=self.seed, day=d))
+        self.key = np.uint64(kernels.day_key(seed=self.seed, day=self.day))
+        for _name, method in self.PHASES:
+            getattr(self, method)(self.day)
+        self.day += 1
+        self.datacollector.collect(self)
+        if self.day >= self.n_days:
+            self.running = False
 
-        # 1. demand: patients and residents today; levers may change ordinary units' demand
+    def _demand(self, d: int) -> None:
+        """Patients and residents today; the levers may change ordinary units' demand; required hours."""
+        sc, world = self.config, self.world
         self.covid_icu_today = self.demand.covid_icu[d] * sc.world.scale
         self.census[:] = world.census_base
         self.census[self.icu_ids] += self.covid_icu_today
@@ -200,11 +220,14 @@ class MobilisationModel(mesa.Model):
             lever.adjust_demand(self, d)
         self.required = self.census[:, None] * world.norm
 
-        # 2. forecast and escalation (Region agents)
+    def _escalate(self, d: int) -> None:
+        """Each region's forecast gap, then its escalation (``Region.assess``)."""
         self._forecast(d)
         self.regions.do("assess")
 
-        # 3. placement: everyone home (or at their posting), then the levers decide, in order
+    def _place(self, d: int) -> None:
+        """Everyone to their home unit or posting, then the levers decide who works where, in ``LEVERS`` order."""
+        sc, world, s = self.config, self.world, self.world.staff
         self.hourly_other_home_share = np.full(world.n_regions, sc.nursing_homes.hourly_other_home_share)
         self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
         self.recovery_factor, self.leave_factor = 1.0, 1.0
@@ -230,8 +253,10 @@ class MobilisationModel(mesa.Model):
         for lever in self.levers:
             lever.act(self, d)
 
-        # 4. assign hours: contracted hours, then extra hours up to each person's cap where the need is larger
-        heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
+    def _assign_hours(self, d: int) -> None:
+        """Contracted hours, then extra hours up to each person's cap where the need is larger; pressure and work exposure."""
+        sc, world, s = self.config, self.world, self.world.staff
+        self._heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
             status=s.status,
             workplace=s.workplace,
             role=s.role,
@@ -256,11 +281,15 @@ class MobilisationModel(mesa.Model):
         residents = np.maximum(world.home_residents, 1)
         work_rate = self._work_rate * exposure
         work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
-
-        # 5. advance every staff member (compiled core); who falls sick today goes home, so keep where they worked
-        np.copyto(self.worked_at, s.workplace)  # a buffer kept from day to day: no fresh 1 MB allocation
+        self._overtime = worked_eff - base_eff
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
+
+    def _advance_staff(self, d: int) -> None:
+        """Every staff member's day in the compiled core; who falls sick today goes home, so keep where they worked."""
+        sc, world, s = self.config, self.world, self.world.staff
+        f_cfg, conditions = sc.fatigue, self.staff_conditions
+        np.copyto(self.worked_at, s.workplace)  # a buffer kept from day to day: no fresh 1 MB allocation
         # today's fatigue and absence parameters: the levers set the recovery and leave factors each day
         ab = sc.absence
         fatigue_params = kernels.make_params(
@@ -283,7 +312,7 @@ class MobilisationModel(mesa.Model):
             leave_threshold=ab.leave_fatigue_threshold,
         )
         kernels.advance_staff(
-            key=key,
+            key=self.key,
             day=d,
             status=s.status,
             days_left=s.days_left,
@@ -301,19 +330,21 @@ class MobilisationModel(mesa.Model):
             base_hours=s.base_hours,
             max_hours=s.max_hours,
             other_sick_rate=s.other_sick_rate,
-            extra_share=extra_share,
-            pressure=pressure,
+            extra_share=conditions["extra_share"],
+            pressure=conditions["pressure"],
             intensity=self._intensity,
-            work_infection_rate=work_rate,
+            work_infection_rate=conditions["work_rate"],
             prevalence=self.prevalence[d],
             fatigue_params=fatigue_params,
             infection_params=self.infection_params,
             absence_params=absence_params,
         )
 
-        # 6. nursing homes: introductions by staff, spread and recovery among residents
+    def _advance_homes(self, d: int) -> None:
+        """Nursing homes: introductions by staff, spread and recovery among residents."""
+        world, s = self.world, self.world.staff
         kernels.advance_nursing_homes(
-            key=key,
+            key=self.key,
             day=d,
             status=s.status,
             workplace=s.workplace,
@@ -327,12 +358,9 @@ class MobilisationModel(mesa.Model):
             home_params=self.home_params,
         )
 
-        # 7. record
-        self.recorder.record(d, heads=heads, overtime=worked_eff - base_eff)
-        self.day += 1
-        self.datacollector.collect(self)
-        if self.day >= self.n_days:
-            self.running = False
+    def _record(self, d: int) -> None:
+        """Store the day's indicators (the levers add their costs and records)."""
+        self.recorder.record(d, heads=self._heads, overtime=self._overtime)
 
     def _forecast(self, day: int) -> None:
         """Each region's hospital need against its own staff today: COVID patients ``horizon`` days ahead.

@@ -130,12 +130,12 @@ class Recorder:
         self._hourly_region = s.region[world.hourly_home_staff]
         self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
         self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
-        self._tally_groups = kernels.group_order(world.tally_group, self.n_groups)
+        self._tally_groups = kernels.group_order(group=world.tally_group, n_groups=self.n_groups)
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
         # a loop, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
-        return kernels.sum_rows_by_group(values, self._wp_group, self.required.shape[1])
+        return kernels.sum_rows_by_group(values=values, group=self._wp_group, n_groups=self.required.shape[1])
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
         """Store the indicators of the day just simulated."""
@@ -145,23 +145,26 @@ class Recorder:
         self.supplied[day] = self._by_region_kind(m.supplied)
         self.overtime[day] = self._by_region_kind(overtime)
         self.heads[day] = self._by_region_kind(heads)
+        order, group_start, blocks = self._tally_groups
         counts, fsum, hist, hours = kernels.tally_staff(
-            s.status,
-            s.fatigue,
-            *self._tally_groups,
-            s.hours_worked,
-            s.base_hours,
-            s.agreement_days,
-            s.n_regular,
-            N_STATUSES,
-            FATIGUE_BINS,
+            status=s.status,
+            fatigue=s.fatigue,
+            order=order,
+            group_start=group_start,
+            blocks=blocks,
+            hours_worked=s.hours_worked,
+            base_hours=s.base_hours,
+            agreement_days=s.agreement_days,
+            n_regular=s.n_regular,
+            n_statuses=N_STATUSES,
+            n_bins=FATIGUE_BINS,
         )
         self.hours[day] = hours
         self._record_levers(day)
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
-        self.fatigue_p90[day] = kernels.histogram_p90(hist)
-        self.fatigue_p90_national[day] = kernels.histogram_p90(hist.sum(axis=0, keepdims=True))[0]
+        self.fatigue_p90[day] = kernels.histogram_p90(hist=hist)
+        self.fatigue_p90_national[day] = kernels.histogram_p90(hist=hist.sum(axis=0, keepdims=True))[0]
         self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
@@ -196,11 +199,21 @@ class Recorder:
         nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
         region_of = world.workplace_region
         self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
-        posted = kernels.count_posted(s.posting, s.posting_kind, region_of, n_reg, len(POSTINGS))
+        posted = kernels.count_posted(
+            posting=s.posting, posting_kind=s.posting_kind, workplace_region=region_of, n_regions=n_reg, n_kinds=len(POSTINGS)
+        )
         self.loaned_in[day] = posted[POSTINGS.index("loan")]
         self.pool_in[day] = posted[POSTINGS.index("pool")]
         self.trained_in_icu[day] = kernels.count_trained_in_icu(
-            self._not_specialist_at_icu, worked_at, s.role, s.posting, s.hours_worked, icu_wp, region_of, ICU_NURSE, n_reg
+            support=self._not_specialist_at_icu,
+            worked_at=worked_at,
+            role=s.role,
+            posting=s.posting,
+            hours_worked=s.hours_worked,
+            is_icu=icu_wp,
+            workplace_region=region_of,
+            icu_role=ICU_NURSE,
+            n_regions=n_reg,
         )
         rec = self._recruits
         working = rec[s.hours_worked[rec] > 0]

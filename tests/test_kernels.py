@@ -363,9 +363,11 @@ def test_make_params_converts_to_the_field_types_and_checks_names():
         kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_prob=0.1)
 
 
-@pytest.mark.parametrize("module", ["model.py", "world.py"])
+@pytest.mark.parametrize(
+    "module", ["model.py", "world.py", "recorder.py", *(f"levers/{p.name}" for p in sorted((SIM / "levers").glob("*.py")))]
+)
 def test_model_calls_kernels_by_keyword(module):
-    """The model's calls into the core name every argument (sim/policies.py and sim/results.py are to follow)."""
+    """Every call into the core names every argument: the model, the world, the recorder and every lever."""
     positional = [
         f"line {node.lineno}: kernels.{node.func.attr}"
         for node in ast.walk(ast.parse((SIM / module).read_text()))

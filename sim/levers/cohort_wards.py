@@ -29,8 +29,19 @@ class CohortWards(Lever):
         share = np.stack([r.covid_ward_share for r in model.regions])[queue.region, queue.profession]
         no_limit = np.full(len(queue), -1)
         kernels.deploy_by_priority(
-            order=queue.order, group_start=queue.start, members=queue.members, member_group=queue.member_group, share=share,
-            limit=no_limit, target=queue.region * N_REGION_KINDS + COVID_WARD, target_role=no_limit,
-            target_effectiveness=np.ones(len(queue)), status=s.status, home=s.home, posting=s.posting, workplace=s.workplace,
-            role=s.role, effectiveness=s.effectiveness,
-        )  # fmt: skip
+            order=queue.order,
+            group_start=queue.start,
+            members=queue.members,
+            member_group=queue.member_group,
+            share=share,
+            limit=no_limit,
+            target=queue.region * N_REGION_KINDS + COVID_WARD,
+            target_role=no_limit,
+            target_effectiveness=np.ones(len(queue)),
+            status=s.status,
+            home=s.home,
+            posting=s.posting,
+            workplace=s.workplace,
+            role=s.role,
+            effectiveness=s.effectiveness,
+        )

@@ -49,7 +49,14 @@ class CrisisAgreement(Lever):
         world, s = model.world, model.world.staff
         unit_on = self.unit & self.regions_on()[world.workplace_region]
         kernels.place_under_agreement(
-            status=s.status, workplace=s.workplace, home=s.home, days_left=s.days_left, agreement_days=s.agreement_days,
-            max_hours=s.max_hours, unit_on=unit_on, cap_hours=self.max_hours, placement_days=self.placement_days,
+            status=s.status,
+            workplace=s.workplace,
+            home=s.home,
+            days_left=s.days_left,
+            agreement_days=s.agreement_days,
+            max_hours=s.max_hours,
+            unit_on=unit_on,
+            cap_hours=self.max_hours,
+            placement_days=self.placement_days,
             rest_days=self.cfg.rest_days,
-        )  # fmt: skip
+        )

@@ -19,7 +19,16 @@ class HourlyStaffMoves(Lever):
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
         kernels.place_hourly_staff(
-            key=model.key, staff_ids=world.hourly_home_staff, home=s.home, workplace=s.workplace, status=s.status, region=s.region,
-            municipality_of=world.workplace_municipality, muni_home_start=world.muni_home_start, muni_homes=world.muni_homes,
-            other_home_share=model.hourly_other_home_share, day=day, last_other_home_day=s.last_other_home_day,
-        )  # fmt: skip
+            key=model.key,
+            staff_ids=world.hourly_home_staff,
+            home=s.home,
+            workplace=s.workplace,
+            status=s.status,
+            region=s.region,
+            municipality_of=world.workplace_municipality,
+            muni_home_start=world.muni_home_start,
+            muni_homes=world.muni_homes,
+            other_home_share=model.hourly_other_home_share,
+            day=day,
+            last_other_home_day=s.last_other_home_day,
+        )

@@ -145,10 +145,14 @@ class ReinforcementPool(mesa.Agent):
             s.effectiveness[sel] = s.base_effectiveness[sel] * self.effect[pick]
             self.deployments.append(
                 {
-                    "requested_day": requested, "arrival_day": day, "region": m.world.regions["code"].iloc[region],
-                    "profession": PROFESSIONS[p], "count": int(sel.size), "days": cfg.max_deployment_days,
+                    "requested_day": requested,
+                    "arrival_day": day,
+                    "region": m.world.regions["code"].iloc[region],
+                    "profession": PROFESSIONS[p],
+                    "count": int(sel.size),
+                    "days": cfg.max_deployment_days,
                 }
-            )  # fmt: skip
+            )
 
 
 class NationalPool(Lever):

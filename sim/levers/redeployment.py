@@ -76,10 +76,22 @@ class Redeployment(Lever):
         if not share.any():
             return
         kernels.deploy_by_priority(
-            order=queue.order, group_start=queue.start, members=queue.members, member_group=queue.member_group, share=share,
-            limit=self._limits(model), target=self.target, target_role=self.role, target_effectiveness=np.ones(len(queue)),
-            status=s.status, home=s.home, posting=s.posting, workplace=s.workplace, role=s.role, effectiveness=s.effectiveness,
-        )  # fmt: skip
+            order=queue.order,
+            group_start=queue.start,
+            members=queue.members,
+            member_group=queue.member_group,
+            share=share,
+            limit=self._limits(model),
+            target=self.target,
+            target_role=self.role,
+            target_effectiveness=np.ones(len(queue)),
+            status=s.status,
+            home=s.home,
+            posting=s.posting,
+            workplace=s.workplace,
+            role=s.role,
+            effectiveness=s.effectiveness,
+        )
 
     def _limits(self, model: MobilisationModel) -> np.ndarray:
         """Most staff each elective group may send: the target unit's need not yet covered, in heads.

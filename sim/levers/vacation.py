@@ -88,9 +88,14 @@ class Vacation(Lever):
         s, world = model.world.staff, model.world
         # away today: started earlier (went), or starting today while active (confirmed in act, after the morning placement)
         self.on_vacation, away = kernels.on_vacation(
-            ids=self._starting(day - self.length + 1, day), start_day=self.start_day, day=day, status=s.status, went=self.went,
-            home=s.home, n_workplaces=world.n_workplaces,
-        )  # fmt: skip
+            ids=self._starting(day - self.length + 1, day),
+            start_day=self.start_day,
+            day=day,
+            status=s.status,
+            went=self.went,
+            home=s.home,
+            n_workplaces=world.n_workplaces,
+        )
         ordinary = self._ordinary
         share = np.divide(away, model.home_heads, out=np.zeros(world.n_workplaces), where=model.home_heads > 0)
         model.census[ordinary] *= 1.0 - share[ordinary]
