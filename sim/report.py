@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from sim import figures
 from sim import indicators as registry
+from sim.errors import OptionError
 from sim.results import Daily
 from sim.scenario import ScenarioError
 from sim.store import FolderError, atomic_file, check_folder, check_report_file, mobsim_version, owner, recover, save_folder
@@ -273,7 +274,7 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
     runs = folder.runs
     if runs is not None:
         if strategy is not None and strategy not in runs.strategies:
-            raise ScenarioError("--strategy", "", f"'{strategy}' is not in {folder.path}; expected one of {', '.join(runs.strategies)}")
+            raise OptionError("--strategy", "", f"'{strategy}' is not in {folder.path}; expected one of {', '.join(runs.strategies)}")
         main = runs.pick(strategy)
         out += [
             Figure(
@@ -549,19 +550,19 @@ def write_report(
             is a file or folder that mobsim must not write.
     """
     if fmt not in ("html", "pdf"):
-        raise ScenarioError("--format", "", f"expected html or pdf, got '{fmt}'")
+        raise OptionError("--format", "", f"expected html or pdf, got '{fmt}'")
     folder = load(results)
     figure_list(folder, strategy)  # an unknown strategy is refused before anything is written
     given = Path(out) if out is not None else folder.path / f"report.{fmt}"
     try:
         target = check_report_file(given, is_report)
     except FolderError as exc:
-        raise ScenarioError("--out", str(given), str(exc)) from None
+        raise OptionError("--out", str(given), str(exc)) from None
     if figures_dir is not None:
         try:
             check_folder(figures_dir, "figures")
         except FolderError as exc:
-            raise ScenarioError("--figures", str(figures_dir), str(exc)) from None
+            raise OptionError("--figures", str(figures_dir), str(exc)) from None
 
     def write(staging: Path | None) -> None:
         """Write the report; with a staging folder, also every figure there as PNG and PDF."""

@@ -25,6 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.store import atomic_file  # noqa: E402
 from sim.validation import FACTS, PATTERNS, assess, for_run, load_runs_scenarios, simulate  # noqa: E402
 
 REPORT = ROOT / "docs" / "validation.md"
@@ -38,7 +39,7 @@ WHY_MISSED: dict[str, str] = {
         "the surge; only summer vacations relieve them. In April 2020 Swedish ICUs held ≈544 COVID patients with ≈30 % of "
         "≈1,085 beds free, which leaves room for only ≈215 other patients: postponed surgery emptied ICU beds. The model's "
         "elective cut (submodel 13) lowers planned operations and elective staffing but not the ICU's non-COVID census. "
-        "Letting the cut lower non-COVID ICU patients (in `sim/policies.py`) would close most of the gap."
+        "Letting the cut lower non-COVID ICU patients (in `sim/levers/redeployment.py`) would close most of the gap."
     ),
     "icu_care_days_april_may": (
         "Same cause as the free beds: ≈420 non-COVID ICU patients a day (≈25,600 patient-days in April–May) on top of "
@@ -58,7 +59,7 @@ WHY_MISSED: dict[str, str] = {
         "it steps down to staffing alert in mid-May (2 April – 19 May in crisis, 48 days, with seed 0), whereas the real "
         "agreement stayed active until 31 August. The 250 % pay for emergency overtime is not modelled either (ODD, what is "
         "not modelled). Keeping the agreement on for a region's whole declared period would need a lever change in "
-        "`sim/policies.py`."
+        "`sim/levers/crisis_agreement.py`."
     ),
     "stockholm_agreement_staff_peak": (
         "The model's ICU has only ICU-nurse and ICU-physician roles; Stockholm's agreement also covered assistant nurses "
@@ -206,11 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = run_all(args.replications, args.seed, args.scale, args.workers)
     minutes = (time.perf_counter() - started) / 60.0
     OUT.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(OUT / "runs.csv", index=False)
+    atomic_file(OUT / "runs.csv", lambda p: runs.to_csv(p, index=False))
     text = report(runs, args.replications, args.seed, args.scale, minutes)
-    tmp = args.report.with_suffix(".md.tmp")
-    tmp.write_text(text)
-    tmp.replace(args.report)
+    atomic_file(args.report, lambda p: p.write_text(text, encoding="utf-8"))
     table = assess(runs)
     print(table[["pattern", "observed", "simulated_mean", "simulated_low", "simulated_high", "match"]].to_string(index=False))
     print(f"{int(table['match'].sum())} of {len(table)} patterns match; {minutes:.1f} min; wrote {args.report}")
