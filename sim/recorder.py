@@ -1,30 +1,9 @@
 """Recording during a run: daily indicators in preallocated arrays, the tidy frames and the one-row summary at the end.
 
-Daily indicators go into preallocated arrays during the run and become tidy
-pandas frames at the end:
-
-- ``units``: date × region × unit kind × profession: required and supplied
-  hours, coverage, gap, overtime hours, staff at work.
-- ``staff``: date × region × employer × profession: staff by status, fatigue
-  mean and 90th percentile.
-- ``icu``: date × region: COVID and all ICU patients, ICU nurses per patient,
-  unsafe patients (beyond what the minimum nurse ratio can cover), surge beds
-  and their free share (beds do not cap patients: every patient is cared for,
-  the question is by how many staff).
-- ``nursing_homes``: date × region: homes, homes with an outbreak, infected
-  residents, introductions by staff (homes without an infected resident into which
-  staff brought the virus that day), share of hourly staff who worked at
-  another home in the last two weeks.
-- ``regions``: date × region: escalation level and forecast gap, elective
-  operations and care debt, staff on loan and pool members arrived, trained
-  nurses in the ICU, recruits working, costs above normal payroll by item.
-
-Lever events (``Result.events``): every loan and every pool arrival. The summary
-has one row of key indicators, including each epidemic wave's "readiness": the
-state of the ICU staff on the day the wave starts.
-
-Counts and hours are in model units: at ``world.scale`` below 1 they are that
-share of Sweden's.
+``Recorder.record`` fills the arrays each day (and asks every lever for its costs and records);
+``Recorder.result`` turns them into the frames of ``sim.results.Result`` (listed in its module
+docstring), the lever events and the summary, including each epidemic wave's "readiness": the
+state of the ICU staff on the day the wave starts. Counts and hours are in model units.
 """
 
 from __future__ import annotations

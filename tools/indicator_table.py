@@ -10,46 +10,28 @@ Run: ``.venv/bin/python tools/indicator_table.py`` (rewrites the section), ``--c
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import guide_table  # noqa: E402
+from guide_table import GUIDE, replace_between  # noqa: E402, F401  (GUIDE: the file it writes, for the tests)
 
 from sim import indicators  # noqa: E402
 
-GUIDE = ROOT / "docs" / "guide.md"
 BEGIN, END = "<!-- indicators:begin -->", "<!-- indicators:end -->"
 
 
 def render(guide: str) -> str:
-    """The guide's text with the indicator table between the markers replaced."""
-    if BEGIN not in guide or END not in guide:
-        raise ValueError(f"{GUIDE.name}: expected the markers {BEGIN} and {END}")
-    head, rest = guide.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{indicators.markdown_table('summary')}\n{END}{tail}"
+    """The guide's text with the table between the markers replaced."""
+    return replace_between(guide, BEGIN, END, indicators.markdown_table("summary"))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the guide's table is out of date, write nothing")
-    args = parser.parse_args(argv)
-    text = GUIDE.read_text()
-    try:
-        new = render(text)
-    except ValueError as exc:
-        print(f"indicator_table: error: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        if new != text:
-            print(f"indicator_table: {GUIDE.relative_to(ROOT)} is out of date; run tools/indicator_table.py", file=sys.stderr)
-            return 1
-        return 0
-    GUIDE.write_text(new)
-    print(f"wrote {len(indicators.names_at('summary'))} indicators into {GUIDE.relative_to(ROOT)}")
-    return 0
+    return guide_table.main("indicator_table", render, lambda: f"{len(indicators.names_at('summary'))} indicators", argv, __doc__ or "")
 
 
 if __name__ == "__main__":

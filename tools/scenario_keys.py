@@ -11,7 +11,6 @@ Run: ``.venv/bin/python tools/scenario_keys.py`` (rewrites the section), ``--che
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import types
@@ -23,10 +22,13 @@ from pydantic_core import PydanticUndefined
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import guide_table  # noqa: E402
+from guide_table import replace_between  # noqa: E402
 
 from sim.scenario import Scenario, load_scenario  # noqa: E402
 
-GUIDE = ROOT / "docs" / "guide.md"
 BEGIN, END = "<!-- keys:begin -->", "<!-- keys:end -->"
 
 #: Meanings of keys the schema gives no description (matched like ``UNITS``).
@@ -242,32 +244,12 @@ def table() -> str:
 
 
 def render(guide: str) -> str:
-    """The guide's text with the key table between the markers replaced."""
-    if BEGIN not in guide or END not in guide:
-        raise ValueError(f"{GUIDE.name}: expected the markers {BEGIN} and {END}")
-    head, rest = guide.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{table()}\n{END}{tail}"
+    """The guide's text with the table between the markers replaced."""
+    return replace_between(guide, BEGIN, END, table())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the guide's table is out of date, write nothing")
-    args = parser.parse_args(argv)
-    text = GUIDE.read_text()
-    try:
-        new = render(text)
-    except ValueError as exc:
-        print(f"scenario_keys: error: {exc}", file=sys.stderr)
-        return 2
-    if args.check:
-        if new != text:
-            print(f"scenario_keys: {GUIDE.relative_to(ROOT)} is out of date; run tools/scenario_keys.py", file=sys.stderr)
-            return 1
-        return 0
-    GUIDE.write_text(new)
-    print(f"wrote {len(rows())} keys into {GUIDE.relative_to(ROOT)}")
-    return 0
+    return guide_table.main("scenario_keys", render, lambda: f"{len(rows())} keys", argv, __doc__ or "")
 
 
 if __name__ == "__main__":
