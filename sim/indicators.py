@@ -21,10 +21,10 @@ A name may hold ``{k}`` for a family of columns, one per epidemic wave (``wave{k
 stands for ``wave1_staff_lost``, ``wave2_staff_lost``, ...); ``get`` matches a column to its
 family and ``title`` fills in the number.
 
-Registration happens at import of the module that owns the indicator, in the way of Starsim's
-``define_results``: a lever module (``sim/levers/loans.py``, say) will call ``register`` for its
-own indicators. Until the levers have modules of their own, every indicator is registered
-below, grouped under the lever that produces it::
+Each owner declares its indicators, in the way of Starsim's ``define_results``: the core's are
+listed below, grouped by what produces them; each lever declares its own in its module
+(``Lever.indicators`` in ``sim/levers/*.py``, e.g. ``staff_loaned`` in ``loans.py``), and they are
+registered in their place here, in the order the levers act. A user's code may add more::
 
     from sim import indicators
     indicators.register(indicators.Indicator("staff_loaned", "Staff loaned between regions", "staff", None,
@@ -206,8 +206,8 @@ def markdown_table(place: str | None = "summary") -> str:
 
 
 # --------------------------------------------------------------------------- the indicators of a run
-# Each group is owned by the code that computes it (sim/recorder.py for now). A lever that gets its own
-# module takes its group there and registers it at import.
+# The core's indicators are listed here, grouped by what produces them (sim/recorder.py computes them);
+# each lever declares its own in its module (Lever.indicators), and they are registered in their place below.
 
 
 def _add(name: str, title: str, unit: str, lower: bool | None, description: str, *shown: str, priority: int | None = None) -> None:
@@ -368,48 +368,18 @@ _add(
 # escalation: regions' levels
 _add("regions_in_crisis_max", "Regions in crisis at once", "regions", True, "the most regions in crisis on one day", "report")
 
-# redeployment: planned care postponed
-_add(
-    "elective_operations_april_change",
-    "Change in April's operations",
-    "share of a normal April",
-    False,
-    "planned operations in April against a normal April (−0.46: 46 % fewer; NaN if April is not simulated)",
-    "report",
-)
-_add(
-    "care_debt_end",
-    "Care debt at end",
-    "postponed operations",
-    True,
-    "national care debt on the last day: operations postponed and not yet caught up",
-    "compare",
-    "figures",
-    "report",
-    priority=7,
-)
+# the levers' own indicators, declared in their modules (Lever.indicators in sim/levers/*.py), in the order the levers act
 
-# loans: staff lent between regions
-_add("staff_loaned", "Staff loaned between regions", "staff", None, "staff loaned between regions, summed over loans", "compare", "report")
 
-# national_pool: the national reserve
-_add(
-    "pool_members_deployed",
-    "Pool members deployed",
-    "members",
-    None,
-    "pool members arrived in a region, summed over arrivals (a person sent twice counts twice)",
-    "compare",
-    "report",
-)
+def _register_levers() -> None:
+    from sim.levers import LEVERS  # the levers import nothing of this module: no cycle
 
-# icu_training and recruitment
-_add(
-    "trained_in_icu_peak", "Trained nurses in the ICU, peak", "nurses", None, "most non-specialist nurses working as ICU nurses on one day"
-)
-_add(
-    "recruits_working_peak", "Recruits working, peak", "staff", None, "most recruits (retired, students, other sectors) working on one day"
-)
+    for cls in LEVERS:
+        for spec in cls.indicators:
+            _add(spec.name, spec.title, spec.unit, spec.lower_is_better, spec.description, *spec.shown, priority=spec.priority)
+
+
+_register_levers()
 
 # costs above normal payroll (one per item of sim.recorder.COST_ITEMS; the pool's is national_pool's)
 _add("cost_overtime_msek", "Cost of overtime", "MSEK", True, "overtime pay above normal payroll", "report")

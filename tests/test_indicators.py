@@ -105,7 +105,7 @@ def test_lookups_and_fallbacks():
 
 
 def test_consumers_read_the_registry():
-    # the old public names stay, with the same contents as before the registry
+    # the old public names stay, with the contents of the registry
     assert (
         registry.planners()
         == experiment.INDICATORS
@@ -120,9 +120,9 @@ def test_consumers_read_the_registry():
             "homes_with_outbreak",
             "nursing_home_introductions",
             "resident_infections",
-            "care_debt_end",
+            "care_debt_end",  # the levers' own indicators, in the order the levers act (sim.levers.LEVERS):
+            "pool_members_deployed",  # the pool acts before loans (before #12's lever modules, loans came first)
             "staff_loaned",
-            "pool_members_deployed",
             "cost_total_msek",
         )
     )
@@ -206,3 +206,15 @@ def test_the_shipped_experiments_name_registered_indicators():
     for path in sorted((ROOT / "experiments").glob("*.toml")):
         spec = load_experiment(path).spec
         assert all(registry.is_summary_column(n) for n in spec.indicators or []), path.name
+
+
+def test_each_lever_declares_its_own_indicators():
+    """A lever's summary columns are declared in its module (Lever.indicators) and registered with the core's."""
+    from sim.levers import LEVERS
+
+    owned = {spec.name: cls.name for cls in LEVERS for spec in cls.indicators}
+    assert (
+        owned["staff_loaned"] == "loans" and owned["pool_members_deployed"] == "national_pool" and owned["care_debt_end"] == "redeployment"
+    )
+    for name in owned:
+        assert registry.get(name).description  # registered, with its description

@@ -5,8 +5,8 @@ A lever is one class in one module of ``sim/levers/``. It declares
 - ``name``: its table under ``[levers]`` in a scenario (``None`` for the steps every run takes,
   such as opening COVID cohort wards);
 - ``after``: for a lever passed by a user, the built-in lever it acts after (default: last);
-- ``cost_items``: the columns ``cost_<item>_sek`` / ``cost_<item>_msek`` it pays for;
 - ``events``: its event tables (``Result.events``), each with its columns;
+- ``indicators``: its columns of the run summary (``IndicatorSpec``), registered by ``sim.indicators``;
 
 and has hooks that ``MobilisationModel.step`` calls in the order of the registry
 (``sim.levers.LEVERS``, shown as a table in ``docs/architecture.md``):
@@ -14,8 +14,9 @@ and has hooks that ``MobilisationModel.step`` calls in the order of the registry
 1. ``setup(model)``: once, after the world is built (choose staff, precompute queues);
 2. ``adjust_demand(model, day)``: change today's census before required hours are computed;
 3. ``act(model, day)``: decide where staff work today, in which role and for how many hours;
-4. ``record(recorder, day, cost)``: add what the lever paid today (SEK per region and cost item)
-   and anything else it records;
+4. ``record(recorder, day, cost)``: add what the lever paid today (SEK per region and cost item,
+   ``cost[:, recorder.cost_index[item]]`` for the items of ``sim.recorder.COST_ITEMS``) and
+   anything else it records;
 5. ``event_frames()``: its events as tidy frames, at the end of a run.
 
 Levers act on the staff arrays with NumPy on small subsets; the per-staff daily dynamics stay in
@@ -24,7 +25,7 @@ the compiled core (``sim.kernels``). A lever never imports the model: it is hand
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,22 @@ def lever_on(model: MobilisationModel, start_level: str, config: Any = None) -> 
     return on
 
 
+class IndicatorSpec(NamedTuple):
+    """A summary indicator a lever declares; ``sim.indicators`` registers it with the others (see ``Indicator`` there).
+
+    The recorder computes the column from what the lever records; ``shown`` says where it appears
+    besides the run summary (``compare``, ``figures``, ``report``), ``priority`` its place among the figures' panels.
+    """
+
+    name: str
+    title: str
+    unit: str
+    lower_is_better: bool | None
+    description: str
+    shown: tuple[str, ...] = ()
+    priority: int | None = None
+
+
 class Lever:
     """Base class: a lever that does nothing. Subclasses set the declarations and override the hooks they need.
 
@@ -64,8 +81,8 @@ class Lever:
 
     name: ClassVar[str | None] = "lever"
     after: ClassVar[str | None] = None
-    cost_items: ClassVar[tuple[str, ...]] = ()
     events: ClassVar[dict[str, tuple[str, ...]]] = {}
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = ()
 
     def __init__(self, config: Any = None) -> None:
         self.cfg = config

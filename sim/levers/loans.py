@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from sim import data
 from sim.categories import ICU, POSTINGS, PROFESSIONS
-from sim.levers.base import Lever, available, empty_events, lever_on, post
+from sim.levers.base import IndicatorSpec, Lever, available, empty_events, lever_on, post
 from sim.schema import MAX_DAYS, Factor, LeverConfig, Probability, _check_keys, at_most
 
 if TYPE_CHECKING:
@@ -133,6 +133,16 @@ class Loans(Lever):
     """Loans between regions, matched each day by the national ``Coordinator`` (``model.coordinator``)."""
 
     name = "loans"
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
+        IndicatorSpec(
+            "staff_loaned",
+            "Staff loaned between regions",
+            "staff",
+            None,
+            "staff loaned between regions, summed over loans",
+            ("compare", "report"),
+        ),
+    )
     events: ClassVar[dict[str, tuple[str, ...]]] = {"loans": LOAN_COLUMNS}
 
     def setup(self, model: MobilisationModel) -> None:

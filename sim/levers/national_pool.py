@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE
-from sim.levers.base import Lever, available, empty_events, lever_on, post
+from sim.levers.base import IndicatorSpec, Lever, available, empty_events, lever_on, post
 from sim.schema import MAX_DAYS, MAX_POOL, CostSek, LeverConfig, NonNegative, Probability, WholeDays, _profession_keys, at_most
 from sim.world import apportion
 
@@ -163,6 +163,16 @@ class NationalPool(Lever):
     """
 
     name = "national_pool"
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
+        IndicatorSpec(
+            "pool_members_deployed",
+            "Pool members deployed",
+            "members",
+            None,
+            "pool members arrived in a region, summed over arrivals (a person sent twice counts twice)",
+            ("compare", "report"),
+        ),
+    )
     events: ClassVar[dict[str, tuple[str, ...]]] = {"pool_deployments": DEPLOYMENT_COLUMNS}
 
     def setup(self, model: MobilisationModel) -> None:

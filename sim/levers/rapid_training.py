@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import Field
 
 from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS, TRAINING
-from sim.levers.base import Lever, rank_within
+from sim.levers.base import IndicatorSpec, Lever, rank_within
 from sim.schema import LeverConfig, Probability, WholeDays
 
 if TYPE_CHECKING:
@@ -34,6 +34,15 @@ class RapidTraining(Lever):
     """Non-ICU nurses trained to support ICU care; while their region is escalated they work in its ICU."""
 
     name = "rapid_training"
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
+        IndicatorSpec(
+            "trained_in_icu_peak",
+            "Trained nurses in the ICU, peak",
+            "nurses",
+            None,
+            "most non-specialist nurses working as ICU nurses on one day",
+        ),
+    )
 
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
 
 from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RETIRED, STUDENT, TRAINING
-from sim.levers.base import Lever, rank_within
+from sim.levers.base import IndicatorSpec, Lever, rank_within
 from sim.schema import LeverConfig, Per100k, Probability, WholeDays, _check_keys, _Section
 
 if TYPE_CHECKING:
@@ -49,6 +49,15 @@ class Recruitment(Lever):
     """
 
     name = "recruitment"
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
+        IndicatorSpec(
+            "recruits_working_peak",
+            "Recruits working, peak",
+            "staff",
+            None,
+            "most recruits (retired, students, other sectors) working on one day",
+        ),
+    )
 
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)

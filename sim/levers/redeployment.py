@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field
 
 from sim import kernels
 from sim.categories import COVID_WARD, ELECTIVE, ICU, N_PROFESSIONS, N_REGION_KINDS, PROFESSIONS
-from sim.levers.base import Lever
+from sim.levers.base import IndicatorSpec, Lever
 from sim.schema import MAX_OPERATIONS, Days, Factor, LeverConfig, Probability, at_most
 from sim.world import operations_per_day
 
@@ -42,6 +42,25 @@ class Redeployment(Lever):
     """
 
     name = "redeployment"
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
+        IndicatorSpec(
+            "elective_operations_april_change",
+            "Change in April's operations",
+            "share of a normal April",
+            False,
+            "planned operations in April against a normal April (−0.46: 46 % fewer; NaN if April is not simulated)",
+            ("report",),
+        ),
+        IndicatorSpec(
+            "care_debt_end",
+            "Care debt at end",
+            "postponed operations",
+            True,
+            "national care debt on the last day: operations postponed and not yet caught up",
+            ("compare", "figures", "report"),
+            priority=7,
+        ),
+    )
 
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
