@@ -117,6 +117,21 @@ class Result:
 
         return save_folder(directory, "run", write, self.manifest())
 
+    def summary_table(self) -> pd.DataFrame:
+        """The summary as one row per indicator: name, title, unit, value, lower_is_better (from ``sim.indicators``)."""
+        from sim import indicators
+
+        row = self.summary.iloc[0]
+        return pd.DataFrame(
+            {
+                "indicator": list(row.index),
+                "title": [indicators.title(str(k)) for k in row.index],
+                "unit": [indicators.unit(str(k)) for k in row.index],
+                "value": list(row.to_numpy(dtype=object)),
+                "lower_is_better": [indicators.lower_is_better(str(k)) for k in row.index],
+            }
+        )
+
     def frames(self) -> list[tuple[str, pd.DataFrame]]:
         """The daily frames and, if recorded, the lever events, by file name."""
         frames = list(self.daily.items())

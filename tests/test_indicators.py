@@ -218,3 +218,11 @@ def test_each_lever_declares_its_own_indicators():
     )
     for name in owned:
         assert registry.get(name).description  # registered, with its description
+
+
+def test_a_results_summary_table_reads_the_registry(small_result):
+    table = small_result.summary_table()
+    assert list(table["indicator"]) == list(small_result.summary.columns)
+    row = table.set_index("indicator").loc["unsafe_icu_patient_days"]
+    assert row["title"] == registry.title("unsafe_icu_patient_days") and row["unit"] == registry.unit("unsafe_icu_patient_days")
+    assert row["value"] == small_result.summary["unsafe_icu_patient_days"].iat[0] and row["lower_is_better"] is True
