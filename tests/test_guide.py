@@ -110,3 +110,20 @@ def test_a_custom_lever_named_in_a_scenario_file_runs(tmp_path, monkeypatch):
     path.write_text(body + '[[levers.custom]]\nlever = "no_such_module:Lever"\n')
     with pytest.raises(ScenarioError, match="cannot import module 'no_such_module'"):
         sim.load_scenario(path)
+
+
+def test_a_lever_instance_serves_one_model():
+    import sim
+    from sim.levers import Lever, LeverError
+
+    class Noop(Lever):
+        name = "noop"
+
+    lever = Noop()
+    scenario = sim.load_scenario(ROOT / "scenarios" / "no_action.toml", **{"world.scale": 0.01, "time.end": "2020-03-05"})
+    sim.MobilisationModel(scenario=scenario, seed=1, levers=[lever])
+    with pytest.raises(LeverError, match="another model"):
+        sim.MobilisationModel(scenario=scenario, seed=1, levers=[lever])
+    misnamed = type("Late", (Lever,), {"name": "late", "after": "lons"})()  # 'after' names a lever that does not exist
+    with pytest.raises(LeverError, match="names no built-in lever"):
+        sim.MobilisationModel(scenario=scenario, seed=1, levers=[misnamed])

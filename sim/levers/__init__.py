@@ -70,6 +70,8 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
     for lever in users:
         if not isinstance(lever, Lever):
             raise LeverError(f"expected an instance of sim.levers.Lever, got {lever!r}")
+        if lever.model is not None and lever.model is not model:  # it holds the other model's staff ids and state
+            raise LeverError(f"{type(lever).__name__} already serves another model; give each model a new instance")
         if lever.after is None:
             where = len(LEVERS)
         elif lever.after in rank:
