@@ -39,6 +39,7 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 # each lever declares its own table in its module (sim/levers/); the scenario puts them together
 from sim.levers import (
     CrisisAgreementConfig,
+    LeverError,
     LoansConfig,
     NationalPoolConfig,
     NursingHomeMeasuresConfig,
@@ -47,6 +48,7 @@ from sim.levers import (
     RecruitmentConfig,
     RedeploymentConfig,
     VacationConfig,
+    lever_class,
 )
 
 # the schema's building blocks (sim/schema.py), importable from here as before
@@ -364,22 +366,14 @@ class CustomLeverConfig(_Section):
 
     @model_validator(mode="after")
     def _importable(self) -> CustomLeverConfig:
-        import importlib
-
-        module_name, _, class_name = self.lever.partition(":")
         try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            raise _KeyedValueError("lever", f"cannot import module '{module_name}' ({exc}); is it on PYTHONPATH?") from None
-        from sim.levers.base import Lever
-
-        cls = getattr(module, class_name, None)
-        if not (isinstance(cls, type) and issubclass(cls, Lever)):
-            raise _KeyedValueError("lever", f"'{self.lever}' is not a subclass of sim.levers.Lever")
+            cls = lever_class(self.lever)
+        except LeverError as exc:
+            raise _KeyedValueError("lever", str(exc)) from None
         try:
             cls(**self.options)
         except TypeError as exc:
-            raise _KeyedValueError("options", f"{class_name} does not take these options: {exc}") from None
+            raise _KeyedValueError("options", f"{cls.__name__} does not take these options: {exc}") from None
         return self
 
 

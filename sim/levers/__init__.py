@@ -86,14 +86,26 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
     return active
 
 
-def custom_lever(entry: Any) -> Lever:
-    """A lever named in a scenario (``[[levers.custom]]``: ``lever = "package.module:Class"`` and its ``options``)."""
-    module_name, _, class_name = entry.lever.partition(":")
-    module = importlib.import_module(module_name)
+def lever_class(path: str) -> type[Lever]:
+    """The ``Lever`` subclass named ``"package.module:Class"``, imported.
+
+    Raises:
+        LeverError: the module cannot be imported, or the name is not a ``Lever`` subclass.
+    """
+    module_name, _, class_name = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise LeverError(f"cannot import module '{module_name}' ({exc}); is it on PYTHONPATH?") from None
     cls = getattr(module, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, Lever)):
-        raise LeverError(f"'{entry.lever}' is not a subclass of sim.levers.Lever")
-    return cls(**entry.options)
+        raise LeverError(f"'{path}' is not a subclass of sim.levers.Lever")
+    return cls
+
+
+def custom_lever(entry: Any) -> Lever:
+    """A lever named in a scenario (``[[levers.custom]]``: ``lever = "package.module:Class"`` and its ``options``)."""
+    return lever_class(entry.lever)(**entry.options)
 
 
 __all__ = [
@@ -127,6 +139,7 @@ __all__ = [
     "build_levers",
     "custom_lever",
     "level_index",
+    "lever_class",
     "lever_on",
     "post",
     "rank_within",
