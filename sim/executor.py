@@ -139,7 +139,7 @@ def execute(
                 env={"NUMBA_NUM_THREADS": str(threads)},
                 silence_logs=logging.ERROR,  # not the warnings about cancelled runs when a stop cancels the queue
             ) as cluster:  # fmt: skip
-                yield from _execute_dask(function, jobs, cluster.scheduler_address)
+                yield from _execute_dask(function, jobs, cluster.scheduler_address, local=True)
         elif min(workers, len(jobs)) == 1:
             for i, job in enumerate(jobs):
                 yield Finished(i, function(*job))
@@ -338,7 +338,8 @@ def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
 # --------------------------------------------------------------------------- Dask
 
 
-def _execute_dask(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], scheduler: str) -> Iterator[Finished]:
+def _execute_dask(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], scheduler: str, local: bool = False) -> Iterator[Finished]:
+    """Run the jobs on a Dask scheduler; ``local``: one this process started (its scheduler runs in this process)."""
     from distributed import Client, as_completed
 
     with Client(scheduler, timeout="20s") as client:
@@ -352,5 +353,12 @@ def _execute_dask(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]],
                     if type(exc).__name__ == "KilledWorker":  # lost to dying workers more often than allowed
                         exc = WorkerLost(f"the job was lost with its worker process too often: {exc}")
                     yield Finished(i, error=exc)
+        except BaseException:
+            if local:
+                # stopped (a signal, or the caller closed the generator): the scheduler in this process may log errors
+                # about the runs it is made to forget ("Couldn't gather keys ... forgotten") as the queue is cancelled;
+                # they say nothing that the command's one-line stop message does not
+                logging.getLogger("distributed").setLevel(logging.CRITICAL)
+            raise
         finally:
             client.cancel(list(futures))
