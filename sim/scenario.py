@@ -307,11 +307,24 @@ class WaveConfig(_Section):
     regions: dict[str, RegionWave] = Field(default_factory=dict)
 
 
+class AdmissionsConfig(_Section):
+    """Length of ICU stay for ``source = "admissions"``: a gamma distribution of this median and shape."""
+
+    stay_median_days: Days = Field(12.0, description="median ICU stay, days (12: spring 2020, facts)")
+    stay_shape: Annotated[float, Field(ge=0.5), at_most(MAX_EXPONENT, "", "beyond it every stay is the median")] = Field(
+        1.5, description="gamma shape of the ICU stay (1 exponential, higher narrower; assumption)"
+    )
+
+
 class DemandConfig(_Section):
     """Where patients come from."""
 
-    source: Literal["waves", "csv"] = "waves"
+    source: Literal["waves", "csv", "admissions"] = "waves"
     csv: FilePath | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
+    admissions: AdmissionsConfig = Field(
+        default_factory=AdmissionsConfig,
+        description="ICU stay for source = 'admissions' (the regions' own ICU admissions, 2020-W01..2022-W43)",
+    )
     covid_ward_per_icu: Factor = Field(description="COVID ward patients per COVID ICU patient")
     noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies a region's epidemic by e^5 ≈ 150")] = Field(
         0.0, description="sd of the log of each region's stochastic scale per run"
@@ -500,6 +513,16 @@ class Scenario(_Section):
                         f"peak_per_100k × intensity is {wave.peak_per_100k * local.intensity:,g} patients per 100,000 inhabitants; "
                         f"expected at most {MAX_PER_100K:,g} (everyone)",
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _admissions_cover_period(self) -> Scenario:
+        if self.demand.source == "admissions":
+            from sim.demand import admissions_period_error
+
+            problem = admissions_period_error(self.time.start, self.time.n_days + self.infection.prevalence_lag_days)
+            if problem:
+                raise _KeyedValueError("demand.source", problem)
         return self
 
     @model_validator(mode="after")
