@@ -546,9 +546,13 @@ class Scenario(_Section):
     def digest(self) -> str:
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 
-        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path.
+        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path;
+        ``demand.admissions`` counts only with ``demand.source = "admissions"``.
         """
         data = self.model_dump(mode="json")
+        if self.demand.source != "admissions":
+            # not an input of the run then; left out so that digests (and sweep folders) from before the source stay valid
+            del data["demand"]["admissions"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

@@ -151,3 +151,11 @@ def test_a_period_outside_the_admissions_data_is_refused(scenario_path, start, e
 def test_admissions_refuses_days_outside_the_data_when_built_directly():
     with pytest.raises(ScenarioError, match="2020-W01 to 2022-W43"):
         admissions_occupancy(AdmissionsConfig(), dt.date(2022, 10, 1), 60, CODES)
+
+
+def test_digest_counts_the_stay_only_with_the_admissions_source(scenario_path):
+    waves = sim.load_scenario(scenario_path)
+    assert sim.load_scenario(scenario_path, set_values=["demand.admissions.stay_shape=3.0"]).digest() == waves.digest()
+    admissions = sim.load_scenario(scenario_path, set_values=["demand.source=admissions"])
+    shape3 = sim.load_scenario(scenario_path, set_values=["demand.source=admissions", "demand.admissions.stay_shape=3.0"])
+    assert admissions.digest() != shape3.digest() != waves.digest()
