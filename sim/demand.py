@@ -9,6 +9,11 @@ intensive care on each day, at full scale):
   of them. Several waves add up.
 - ``csv``: observed or external curves with columns ``date, region, kind,
   patients`` where ``kind`` is ``covid_icu`` or ``covid_ward``.
+- ``admissions``: each region's own new COVID ICU admissions per ISO week
+  (Folkhälsomyndigheten, from the ICU register SIR; ``sim/data/regional``), spread over
+  the days of the week in proportion to the national admissions of those days, and
+  convolved with a length of stay (a gamma distribution with a median of
+  ``admissions.stay_median_days`` and shape ``admissions.stay_shape``).
 
 COVID ward patients are ``covid_ward_per_icu`` times ICU patients unless the
 CSV gives them. A per-run stochastic scale (log-normal, one per region) lets
@@ -24,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.scenario import DemandConfig, ScenarioError, WaveConfig, region_population
+from sim.scenario import AdmissionsConfig, DemandConfig, ScenarioError, WaveConfig, region_population
 from sim.text import suggest
 
 
@@ -74,6 +79,92 @@ def waves_occupancy(
             shape = (local.fall_shape if local and local.fall_shape else None) or wave.fall_shape
             out[:, r] += peak * wave_curve(days, float((peak_date - start).days), rise, fall, shape)
     return out
+
+
+ADMISSIONS_FIRST_DAY = dt.date(2019, 12, 30)  # Monday of 2020-W01, the first week of the admissions data
+ADMISSIONS_LAST_DAY = dt.date(2022, 10, 30)  # Sunday of 2022-W43, its last week
+STAY_MAX_DAYS = 365  # the stay distribution is cut at a year (stays longer than that count as a year)
+
+
+def stay_survival(median_days: float, shape: float, max_days: int = STAY_MAX_DAYS) -> np.ndarray:
+    """Share of ICU patients still in the ICU ``k`` days after the day of admission, ``k = 0 .. max_days - 1``.
+
+    The stay is a gamma distribution of the given median and shape (its scale follows from both);
+    a patient is counted on the day of admission (``k = 0``) and on day ``k`` while the stay exceeds ``k``
+    days, so a stay under one day counts once.
+    """
+    from scipy import stats
+
+    scale = median_days / stats.gamma.median(shape)
+    k = np.arange(max_days, dtype=float)
+    out = stats.gamma.sf(k, shape, scale=scale)
+    out[0] = 1.0
+    return out
+
+
+def occupancy_from_admissions(admissions: np.ndarray, survival: np.ndarray) -> np.ndarray:
+    """ICU occupancy (days, regions) from admissions (days, regions): ``occ[d] = Σ_k adm[d − k] · survival[k]``."""
+    adm = np.asarray(admissions, dtype=float)
+    out = np.zeros_like(adm)
+    for k in range(min(len(survival), adm.shape[0])):
+        out[k:] += survival[k] * adm[: adm.shape[0] - k]
+    return out
+
+
+def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
+    """New COVID ICU admissions (days, regions) from 2020-W01 to 2022-W43, and the first day (a Monday).
+
+    Each region's admissions of an ISO week are spread over the seven days in proportion to the national
+    admissions of those days (``icu_admissions_daily_national.csv``), evenly in a week without national
+    daily admissions. A region's days of a week therefore add up to its weekly count exactly.
+    """
+    from sim.data import icu_admissions_daily_national, icu_admissions_weekly
+
+    weekly = icu_admissions_weekly()
+    n_days = (ADMISSIONS_LAST_DAY - ADMISSIONS_FIRST_DAY).days + 1
+    national = np.zeros(n_days)
+    daily = icu_admissions_daily_national()
+    day = (daily["date"] - pd.Timestamp(ADMISSIONS_FIRST_DAY)).dt.days.to_numpy()
+    keep = (day >= 0) & (day < n_days)
+    national[day[keep]] = daily["new_icu_admissions"].to_numpy(float)[keep]
+    by_week = national.reshape(-1, 7)
+    totals = by_week.sum(axis=1, keepdims=True)
+    profile = np.divide(by_week, totals, out=np.full_like(by_week, 1.0 / 7.0), where=totals > 0)  # (weeks, 7)
+    week = ((weekly["week_start"] - pd.Timestamp(ADMISSIONS_FIRST_DAY)).dt.days // 7).to_numpy()
+    counts = np.zeros((n_days // 7, len(codes)))
+    index = {code: r for r, code in enumerate(codes)}
+    np.add.at(counts, (week, weekly["code"].map(index).to_numpy()), weekly["new_icu_admissions"].to_numpy(float))
+    out = counts[:, None, :] * profile[:, :, None]  # (weeks, 7, regions)
+    return ADMISSIONS_FIRST_DAY, out.reshape(n_days, len(codes))
+
+
+def admissions_period_error(start: dt.date, n_days: int) -> str | None:
+    """Why the admissions data cannot give demand for ``n_days`` days from ``start`` (None if they can)."""
+    end = start + dt.timedelta(days=n_days - 1)
+    if start < ADMISSIONS_FIRST_DAY or end > ADMISSIONS_LAST_DAY:
+        return (
+            f"the ICU admissions data run from {ADMISSIONS_FIRST_DAY} to {ADMISSIONS_LAST_DAY} (2020-W01 to 2022-W43); "
+            f"the run needs {start} to {end} (its period and infection.prevalence_lag_days after it)"
+        )
+    return None
+
+
+def admissions_occupancy(config: AdmissionsConfig, start: dt.date, n_days: int, codes: tuple[str, ...]) -> np.ndarray:
+    """COVID ICU occupancy (n_days, regions) from ``start``, at full scale, from the regions' own ICU admissions.
+
+    Admissions from the first week of the data on are convolved, so patients admitted before ``start``
+    are in the ICU on the first day.
+
+    Raises:
+        ScenarioError: the days are outside the data (2020-W01 to 2022-W43).
+    """
+    problem = admissions_period_error(start, n_days)
+    if problem:
+        raise ScenarioError("demand", "demand.source", problem)
+    first, admissions = daily_admissions(codes)
+    occupancy = occupancy_from_admissions(admissions, stay_survival(config.stay_median_days, config.stay_shape))
+    offset = (start - first).days
+    return occupancy[offset : offset + n_days]
 
 
 def read_curves(
@@ -210,6 +301,9 @@ def build_demand(
     days = np.arange(n_days + lag_days, dtype=float)
     if config.source == "waves":
         icu = waves_occupancy(config.waves, start, days, codes, population)
+        ward = None
+    elif config.source == "admissions":
+        icu = admissions_occupancy(config.admissions, start, n_days + lag_days, codes)
         ward = None
     else:
         assert config.csv is not None

@@ -309,11 +309,24 @@ class WaveConfig(_Section):
     regions: dict[str, RegionWave] = Field(default_factory=dict)
 
 
+class AdmissionsConfig(_Section):
+    """Length of ICU stay for ``source = "admissions"``: a gamma distribution of this median and shape."""
+
+    stay_median_days: Days = Field(12.0, description="median ICU stay, days (12: spring 2020, facts)")
+    stay_shape: Annotated[float, Field(ge=0.5), at_most(MAX_EXPONENT, "", "beyond it every stay is the median")] = Field(
+        1.5, description="gamma shape of the ICU stay (1 exponential, higher narrower; assumption)"
+    )
+
+
 class DemandConfig(_Section):
     """Where patients come from."""
 
-    source: Literal["waves", "csv"] = "waves"
+    source: Literal["waves", "csv", "admissions"] = "waves"
     csv: FilePath | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
+    admissions: AdmissionsConfig = Field(
+        default_factory=AdmissionsConfig,
+        description="ICU stay for source = 'admissions' (the regions' own ICU admissions, 2020-W01..2022-W43)",
+    )
     covid_ward_per_icu: Factor = Field(description="COVID ward patients per COVID ICU patient")
     noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies a region's epidemic by e^5 ≈ 150")] = Field(
         0.0, description="sd of the log of each region's stochastic scale per run"
@@ -497,6 +510,16 @@ class Scenario(_Section):
         return self
 
     @model_validator(mode="after")
+    def _admissions_cover_period(self) -> Scenario:
+        if self.demand.source == "admissions":
+            from sim.demand import admissions_period_error
+
+            problem = admissions_period_error(self.time.start, self.time.n_days + self.infection.prevalence_lag_days)
+            if problem:
+                raise _KeyedValueError("demand.source", problem)
+        return self
+
+    @model_validator(mode="after")
     def _buildable_world(self) -> Scenario:
         """The conditions under which building the world (sim.world.build_world) fails, checked here so that
         ``validate`` refuses what ``run`` would refuse."""
@@ -517,9 +540,13 @@ class Scenario(_Section):
     def digest(self) -> str:
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 
-        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path.
+        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path;
+        ``demand.admissions`` counts only with ``demand.source = "admissions"``.
         """
         data = self.model_dump(mode="json")
+        if self.demand.source != "admissions":
+            # not an input of the run then; left out so that digests (and sweep folders) from before the source stay valid
+            del data["demand"]["admissions"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

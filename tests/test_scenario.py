@@ -111,7 +111,7 @@ BAD_FILE_CASES = [
         ["unknown unit kind 'icuu'", "did you mean 'icu'?"],
     ),
     ("end-before-start", "[time]\nstart = 2020-05-01\nend = 2020-04-01", "time.end", ["end (2020-04-01) is before start (2020-05-01)"]),
-    ("demand-source", '[demand]\nsource = "cvs"', "demand.source", ["'waves' or 'csv'", "'cvs'"]),
+    ("demand-source", '[demand]\nsource = "cvs"', "demand.source", ["'waves', 'csv' or 'admissions'", "'cvs'"]),
     ("csv-without-file", '[demand]\nsource = "csv"', "demand.csv", ["needs csv ="]),
     (
         "wave-missing-key",

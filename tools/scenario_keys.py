@@ -38,7 +38,7 @@ MEANINGS: dict[str, str] = {
     "time.start": "first simulated day",
     "time.end": "last simulated day (inclusive)",
     "enabled": "the lever is on (built and acting where its level is reached)",
-    "demand.source": "patients from parametric waves or from a CSV of curves",
+    "demand.source": "patients from parametric waves, a CSV of curves or the regions' own ICU admissions (2020-W01..2022-W43)",
     "demand.waves[].name": "name of the wave (wave readiness in the summary is numbered in file order)",
     "demand.waves[].peak_date": "day of the wave's peak",
     "peak_date": "the region's own peak day (default: the wave's)",

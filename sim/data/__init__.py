@@ -87,3 +87,61 @@ def travel_hours() -> pd.DataFrame:
     codes = list(region_codes())
     lengths = dict(nx.all_pairs_dijkstra_path_length(graph, weight="hours"))
     return pd.DataFrame([[lengths[a][b] for b in codes] for a in codes], index=codes, columns=codes)
+
+
+# Folkhälsomyndigheten's short region names (regional/*.csv) -> the model's region codes (regions.csv)
+FHM_REGION_CODES: dict[str, str] = {
+    "Stockholm": "stockholm",
+    "Uppsala": "uppsala",
+    "Sörmland": "sormland",
+    "Östergötland": "ostergotland",
+    "Jönköping": "jonkoping",
+    "Kronoberg": "kronoberg",
+    "Kalmar": "kalmar",
+    "Gotland": "gotland",
+    "Blekinge": "blekinge",
+    "Skåne": "skane",
+    "Halland": "halland",
+    "Västra Götaland": "vastra_gotaland",
+    "Värmland": "varmland",
+    "Örebro": "orebro",
+    "Västmanland": "vastmanland",
+    "Dalarna": "dalarna",
+    "Gävleborg": "gavleborg",
+    "Västernorrland": "vasternorrland",
+    "Jämtland Härjedalen": "jamtland",
+    "Västerbotten": "vasterbotten",
+    "Norrbotten": "norrbotten",
+}
+
+
+@functools.cache
+def _admissions_weekly() -> pd.DataFrame:
+    df = _read("regional/icu_admissions_weekly_by_region.csv")
+    unknown = sorted(set(df["region"]) - set(FHM_REGION_CODES))
+    if unknown:
+        raise ValueError(f"regional/icu_admissions_weekly_by_region.csv: region(s) {unknown} missing from FHM_REGION_CODES")
+    df["code"] = df["region"].map(FHM_REGION_CODES)
+    df["week_start"] = pd.to_datetime(df["week_start"], format="%Y-%m-%d")
+    return df
+
+
+def icu_admissions_weekly() -> pd.DataFrame:
+    """New COVID-19 ICU admissions per region and ISO week, 2020-W01 to 2022-W43 (Folkhälsomyndigheten, SIR).
+
+    Columns of the file (``year, iso_week, week_start, region, lan_code, new_icu_admissions, ...``) plus
+    ``code``, the model's region code; ``week_start`` (the Monday) as a timestamp. See regional/README.md.
+    """
+    return _admissions_weekly().copy()
+
+
+@functools.cache
+def _admissions_daily() -> pd.DataFrame:
+    df = _read("regional/icu_admissions_daily_national.csv")
+    df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+    return df
+
+
+def icu_admissions_daily_national() -> pd.DataFrame:
+    """New COVID-19 ICU admissions in Sweden per day of admission (``date, new_icu_admissions``), from 6 March 2020."""
+    return _admissions_daily().copy()
