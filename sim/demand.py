@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY, admissions_period_error
 from sim.scenario import AdmissionsConfig, DemandConfig, ScenarioError, WaveConfig, region_population
 from sim.text import suggest
 
@@ -81,8 +82,6 @@ def waves_occupancy(
     return out
 
 
-ADMISSIONS_FIRST_DAY = dt.date(2019, 12, 30)  # Monday of 2020-W01, the first week of the admissions data
-ADMISSIONS_LAST_DAY = dt.date(2022, 10, 30)  # Sunday of 2022-W43, its last week
 STAY_MAX_DAYS = 365  # the stay distribution is cut at a year (stays longer than that count as a year)
 
 
@@ -136,17 +135,6 @@ def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
     np.add.at(counts, (week, weekly["code"].map(index).to_numpy()), weekly["new_icu_admissions"].to_numpy(float))
     out = counts[:, None, :] * profile[:, :, None]  # (weeks, 7, regions)
     return ADMISSIONS_FIRST_DAY, out.reshape(n_days, len(codes))
-
-
-def admissions_period_error(start: dt.date, n_days: int) -> str | None:
-    """Why the admissions data cannot give demand for ``n_days`` days from ``start`` (None if they can)."""
-    end = start + dt.timedelta(days=n_days - 1)
-    if start < ADMISSIONS_FIRST_DAY or end > ADMISSIONS_LAST_DAY:
-        return (
-            f"the ICU admissions data run from {ADMISSIONS_FIRST_DAY} to {ADMISSIONS_LAST_DAY} (2020-W01 to 2022-W43); "
-            f"the run needs {start} to {end} (its period and infection.prevalence_lag_days after it)"
-        )
-    return None
 
 
 def admissions_occupancy(config: AdmissionsConfig, start: dt.date, n_days: int, codes: tuple[str, ...]) -> np.ndarray:

@@ -512,7 +512,7 @@ class Scenario(_Section):
     @model_validator(mode="after")
     def _admissions_cover_period(self) -> Scenario:
         if self.demand.source == "admissions":
-            from sim.demand import admissions_period_error
+            from sim.data import admissions_period_error
 
             problem = admissions_period_error(self.time.start, self.time.n_days + self.infection.prevalence_lag_days)
             if problem:

@@ -6,6 +6,7 @@ Everything here is data at full scale; ``sim.world`` scales and spreads it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 from importlib import resources
@@ -145,3 +146,18 @@ def _admissions_daily() -> pd.DataFrame:
 def icu_admissions_daily_national() -> pd.DataFrame:
     """New COVID-19 ICU admissions in Sweden per day of admission (``date, new_icu_admissions``), from 6 March 2020."""
     return _admissions_daily().copy()
+
+
+ADMISSIONS_FIRST_DAY = dt.date(2019, 12, 30)  # Monday of 2020-W01, the first week of the admissions data
+ADMISSIONS_LAST_DAY = dt.date(2022, 10, 30)  # Sunday of 2022-W43, its last week
+
+
+def admissions_period_error(start: dt.date, n_days: int) -> str | None:
+    """Why the admissions data cannot give demand for ``n_days`` days from ``start`` (None if they can)."""
+    end = start + dt.timedelta(days=n_days - 1)
+    if start < ADMISSIONS_FIRST_DAY or end > ADMISSIONS_LAST_DAY:
+        return (
+            f"the ICU admissions data run from {ADMISSIONS_FIRST_DAY} to {ADMISSIONS_LAST_DAY} (2020-W01 to 2022-W43); "
+            f"the run needs {start} to {end} (its period and infection.prevalence_lag_days after it)"
+        )
+    return None
