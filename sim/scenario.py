@@ -541,12 +541,15 @@ class Scenario(_Section):
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 
         With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path;
-        ``demand.admissions`` counts only with ``demand.source = "admissions"``.
+        ``demand.admissions`` counts only with ``demand.source = "admissions"``, and ``levers.custom`` only
+        when it names a lever: the digests of scenarios that use neither are those of earlier versions.
         """
         data = self.model_dump(mode="json")
         if self.demand.source != "admissions":
             # not an input of the run then; left out so that digests (and sweep folders) from before the source stay valid
             del data["demand"]["admissions"]
+        if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)
+            del data["levers"]["custom"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

@@ -103,6 +103,8 @@ def test_a_custom_lever_named_in_a_scenario_file_runs(tmp_path, monkeypatch):
     path.write_text(body + '[[levers.custom]]\nlever = "my_levers:LongerIcuWeeks"\noptions = { weekly_hours = 45 }\n')
     model = sim.MobilisationModel(scenario=path, seed=1)
     assert [type(lv).__name__ for lv in model.levers][-1] == "LongerIcuWeeks"
+    plain = sim.load_scenario(ROOT / "scenarios" / "no_action.toml", **{"world.scale": 0.05, "time.end": "2020-05-15"})
+    assert model.config.digest() != plain.digest()  # a lever of one's own is an input: sweeps and manifests tell them apart
     assert type(model.levers[-2]).__name__ == "CohortWards"  # where crisis_agreement would act (off in no_action)
     path.write_text(body + '[[levers.custom]]\nlever = "my_levers:LongerIcuWeeks"\noptions = { weekly_hour = 45 }\n')
     with pytest.raises(ScenarioError, match=r"levers\.custom\.0\.options"):
