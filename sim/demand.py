@@ -13,7 +13,9 @@ intensive care on each day, at full scale):
   (Folkhälsomyndigheten, from the ICU register SIR; ``sim/data/regional``), spread over
   the days of the week in proportion to the national admissions of those days, and
   convolved with a length of stay (a gamma distribution with a median of
-  ``admissions.stay_median_days`` and shape ``admissions.stay_shape``).
+  ``admissions.stay_median_days`` and shape ``admissions.stay_shape``). Replications may draw the
+  admissions as Poisson counts around the data (``admissions.count_noise``) and vary the median stay
+  (``admissions.stay_noise_sd``), from the demand's own random stream.
 
 COVID ward patients are ``covid_ward_per_icu`` times ICU patients unless the
 CSV gives them. A per-run stochastic scale (log-normal, one per region) lets
@@ -137,11 +139,27 @@ def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
     return ADMISSIONS_FIRST_DAY, out.reshape(n_days, len(codes))
 
 
-def admissions_occupancy(config: AdmissionsConfig, start: dt.date, n_days: int, codes: tuple[str, ...]) -> np.ndarray:
+def draw_admissions(config: AdmissionsConfig, admissions: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """The run's admissions (days, regions): the data, or with ``count_noise = "poisson"`` Poisson counts around it.
+
+    Each region's admissions of each day are drawn as a Poisson count with the data's value of that day as its
+    mean, at full scale (before the world's scale), from ``rng``: the demand's own stream, so every strategy run
+    with one seed gets the same draw. Without noise (or without ``rng``) the data are returned unchanged.
+    """
+    if config.count_noise == "none" or rng is None:
+        return admissions
+    return rng.poisson(admissions).astype(float)
+
+
+def admissions_occupancy(
+    config: AdmissionsConfig, start: dt.date, n_days: int, codes: tuple[str, ...], rng: np.random.Generator | None = None
+) -> np.ndarray:
     """COVID ICU occupancy (n_days, regions) from ``start``, at full scale, from the regions' own ICU admissions.
 
     Admissions from the first week of the data on are convolved, so patients admitted before ``start``
-    are in the ICU on the first day.
+    are in the ICU on the first day. With ``rng`` the admissions are drawn around the data
+    (``config.count_noise``, see ``draw_admissions``) and the median stay is multiplied by ``exp(N(0, sd))``,
+    ``sd = config.stay_noise_sd``, one per run; without it, or with the defaults, the occupancy is the data's.
 
     Raises:
         ScenarioError: the days are outside the data (2020-W01 to 2022-W43).
@@ -150,7 +168,11 @@ def admissions_occupancy(config: AdmissionsConfig, start: dt.date, n_days: int, 
     if problem:
         raise ScenarioError("demand", "demand.source", problem)
     first, admissions = daily_admissions(codes)
-    occupancy = occupancy_from_admissions(admissions, stay_survival(config.stay_median_days, config.stay_shape))
+    admissions = draw_admissions(config, admissions, rng)
+    median = config.stay_median_days
+    if config.stay_noise_sd > 0 and rng is not None:
+        median *= float(np.exp(rng.normal(0.0, config.stay_noise_sd)))
+    occupancy = occupancy_from_admissions(admissions, stay_survival(median, config.stay_shape))
     offset = (start - first).days
     return occupancy[offset : offset + n_days]
 
@@ -291,7 +313,8 @@ def build_demand(
         icu = waves_occupancy(config.waves, start, days, codes, population)
         ward = None
     elif config.source == "admissions":
-        icu = admissions_occupancy(config.admissions, start, n_days + lag_days, codes)
+        # the admissions' and the stay's draws come first from the demand's stream, then the regions' scale
+        icu = admissions_occupancy(config.admissions, start, n_days + lag_days, codes, rng)
         ward = None
     else:
         assert config.csv is not None

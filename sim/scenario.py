@@ -310,11 +310,21 @@ class WaveConfig(_Section):
 
 
 class AdmissionsConfig(_Section):
-    """Length of ICU stay for ``source = "admissions"``: a gamma distribution of this median and shape."""
+    """Length of ICU stay for ``source = "admissions"``: a gamma distribution of this median and shape.
+
+    ``count_noise`` and ``stay_noise_sd`` let replications vary the admissions and the stay (demand
+    uncertainty), drawn from the demand's own random stream; their defaults leave the demand as the data.
+    """
 
     stay_median_days: Days = Field(12.0, description="median ICU stay, days (12: spring 2020, facts)")
     stay_shape: Annotated[float, Field(ge=0.5), at_most(MAX_EXPONENT, "", "beyond it every stay is the median")] = Field(
         1.5, description="gamma shape of the ICU stay (1 exponential, higher narrower; assumption)"
+    )
+    count_noise: Literal["none", "poisson"] = Field(
+        "none", description="admissions per region and day: the data ('none') or Poisson counts with the data as means"
+    )
+    stay_noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies the median stay by e^5 ≈ 150")] = (
+        Field(0.0, description="sd of the log of a per-run multiplier on the median stay")
     )
 
 
@@ -541,13 +551,17 @@ class Scenario(_Section):
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 
         With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path;
-        ``demand.admissions`` counts only with ``demand.source = "admissions"``, and ``levers.custom`` only
+        ``demand.admissions`` counts only with ``demand.source = "admissions"`` (its noise keys only when set), and ``levers.custom`` only
         when it names a lever: the digests of scenarios that use neither are those of earlier versions.
         """
         data = self.model_dump(mode="json")
         if self.demand.source != "admissions":
             # not an input of the run then; left out so that digests (and sweep folders) from before the source stay valid
             del data["demand"]["admissions"]
+        else:  # the uncertainty keys (issue #13) count only when set, so admissions digests from before them stay valid
+            for key, default in (("count_noise", "none"), ("stay_noise_sd", 0.0)):
+                if data["demand"]["admissions"][key] == default:
+                    del data["demand"]["admissions"][key]
         if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)
             del data["levers"]["custom"]
         csv = self.demand.csv

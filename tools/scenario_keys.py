@@ -83,6 +83,7 @@ UNITS: dict[str, str] = {
     "extra_care_per_infected": "resident-equivalents",
     "covid_ward_per_icu": "ward patients per ICU patient",
     "noise_sd": "sd of log",
+    "stay_noise_sd": "sd of log",
     "peak_per_100k": "patients per 100,000",
     "peak_patients": "patients (full scale)",
     "fall_shape": "–",
