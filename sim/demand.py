@@ -14,7 +14,7 @@ intensive care on each day, at full scale):
   the days of the week in proportion to the national admissions of those days, and
   convolved with a length of stay (a gamma distribution with a median of
   ``admissions.stay_median_days`` and shape ``admissions.stay_shape``). Replications may draw the
-  admissions as Poisson counts around the data (``admissions.count_noise``) and vary the median stay
+  admissions as Poisson or negative binomial counts around the data (``admissions.count_noise``) and vary the median stay
   (``admissions.stay_noise_sd``), from the demand's own random stream.
 
 COVID ward patients are ``covid_ward_per_icu`` times ICU patients unless the
@@ -140,14 +140,19 @@ def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
 
 
 def draw_admissions(config: AdmissionsConfig, admissions: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
-    """The run's admissions (days, regions): the data, or with ``count_noise = "poisson"`` Poisson counts around it.
+    """The run's admissions (days, regions): the data, or counts drawn around it.
 
-    Each region's admissions of each day are drawn as a Poisson count with the data's value of that day as its
-    mean, at full scale (before the world's scale), from ``rng``: the demand's own stream, so every strategy run
-    with one seed gets the same draw. Without noise (or without ``rng``) the data are returned unchanged.
+    Each region's admissions of each day are drawn as a count with the data's value of that day as its mean:
+    Poisson (``count_noise = "poisson"``, variance = mean) or negative binomial (``"negative_binomial"``,
+    variance = mean + mean²/``count_dispersion``), at full scale (before the world's scale), from ``rng``: the
+    demand's own stream, so every strategy run with one seed gets the same draw. Without noise (or without
+    ``rng``) the data are returned unchanged.
     """
     if config.count_noise == "none" or rng is None:
         return admissions
+    if config.count_noise == "negative_binomial":
+        k = config.count_dispersion
+        return rng.negative_binomial(k, k / (k + admissions)).astype(float)
     return rng.poisson(admissions).astype(float)
 
 

@@ -320,8 +320,12 @@ class AdmissionsConfig(_Section):
     stay_shape: Annotated[float, Field(ge=0.5), at_most(MAX_EXPONENT, "", "beyond it every stay is the median")] = Field(
         1.5, description="gamma shape of the ICU stay (1 exponential, higher narrower; assumption)"
     )
-    count_noise: Literal["none", "poisson"] = Field(
-        "none", description="admissions per region and day: the data ('none') or Poisson counts with the data as means"
+    count_noise: Literal["none", "poisson", "negative_binomial"] = Field(
+        "none",
+        description="admissions per region and day: the data ('none') or Poisson or negative binomial counts with the data as means",
+    )
+    count_dispersion: Annotated[float, Field(gt=0.0), at_most(MAX_CONCENTRATION, "", "beyond it the counts are Poisson")] = Field(
+        10.0, description="negative binomial dispersion k: variance mean + mean²/k (count_noise = 'negative_binomial'; assumption)"
     )
     stay_noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies the median stay by e^5 ≈ 150")] = (
         Field(0.0, description="sd of the log of a per-run multiplier on the median stay")
@@ -559,7 +563,7 @@ class Scenario(_Section):
             # not an input of the run then; left out so that digests (and sweep folders) from before the source stay valid
             del data["demand"]["admissions"]
         else:  # the uncertainty keys (issue #13) count only when set, so admissions digests from before them stay valid
-            for key, default in (("count_noise", "none"), ("stay_noise_sd", 0.0)):
+            for key, default in (("count_noise", "none"), ("count_dispersion", 10.0), ("stay_noise_sd", 0.0)):
                 if data["demand"]["admissions"][key] == default:
                     del data["demand"]["admissions"][key]
         if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)

@@ -71,6 +71,23 @@ def test_weekly_sums_have_variance_about_their_mean():
     assert np.mean(ratio) == pytest.approx(1.0, abs=0.05)
 
 
+def test_negative_binomial_counts_have_the_data_as_mean_and_extra_variance():
+    _, data = daily_admissions(CODES)
+    k = 5.0
+    config = AdmissionsConfig(count_noise="negative_binomial", count_dispersion=k)
+    rng = np.random.default_rng(13)
+    draws = np.stack([draw_admissions(config, data, rng) for _ in range(400)])
+    assert np.all(draws == np.round(draws)) and np.all(draws >= 0)
+    assert draws.sum(axis=(1, 2)).mean() == pytest.approx(data.sum(), rel=5e-3)
+    weekly = draws.reshape(400, -1, 7, len(CODES)).sum(axis=2)
+    days = data.reshape(-1, 7, len(CODES))
+    mean, variance = days.sum(axis=1), (days + days**2 / k).sum(axis=1)  # independent days add their variances
+    busy = mean >= 20
+    ratio = weekly.var(axis=0, ddof=1)[busy] / variance[busy]
+    assert np.mean(ratio) == pytest.approx(1.0, abs=0.05)
+    assert np.mean(variance[busy] / mean[busy]) > 1.5  # overdispersed against Poisson
+
+
 def test_stay_noise_changes_the_median_stay_per_run(scenario_path):
     config = demand_config(scenario_path, "demand.admissions.stay_noise_sd=0.3")
     one, again, other = build(config, 1), build(config, 1), build(config, 2)
@@ -88,7 +105,12 @@ def test_digest_counts_the_noise_keys_only_when_set(scenario_path):
     assert "count_noise" in data["demand"]["admissions"]
     poisson = sim.load_scenario(scenario_path, set_values=POISSON)
     stay = sim.load_scenario(scenario_path, set_values=["demand.source=admissions", "demand.admissions.stay_noise_sd=0.2"])
-    assert len({admissions.digest(), poisson.digest(), stay.digest()}) == 3
+    negbin = sim.load_scenario(scenario_path, set_values=["demand.source=admissions", "demand.admissions.count_noise=negative_binomial"])
+    k5 = sim.load_scenario(
+        scenario_path,
+        set_values=["demand.source=admissions", "demand.admissions.count_noise=negative_binomial", "demand.admissions.count_dispersion=5"],
+    )
+    assert len({admissions.digest(), poisson.digest(), stay.digest(), negbin.digest(), k5.digest()}) == 5
 
 
 def test_strategies_with_one_seed_see_the_same_noisy_demand(scenario_path):
@@ -98,3 +120,5 @@ def test_strategies_with_one_seed_see_the_same_noisy_demand(scenario_path):
     a = sim.run(baseline, seed=3).daily.icu["covid_icu_patients"].to_numpy()
     b = sim.run(no_action, seed=3).daily.icu["covid_icu_patients"].to_numpy()
     np.testing.assert_array_equal(a, b)
+    c = sim.run(baseline, seed=4).daily.icu["covid_icu_patients"].to_numpy()
+    assert not np.array_equal(a, c)  # another seed, another draw of the admissions
