@@ -161,7 +161,6 @@ def _run(args: argparse.Namespace) -> int:
 
     from sim.model import MobilisationModel
     from sim.results import run_files
-    from sim.store import FolderError
 
     if not 0 <= args.seed <= MAX_SEED:
         raise OptionError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
@@ -186,12 +185,7 @@ def _run(args: argparse.Namespace) -> int:
 
         raise Interrupted(interrupted[0])
     finished = time.perf_counter()
-    try:
-        result.save(out, csv=args.csv)
-    except FolderError as exc:
-        raise OptionError("--out", str(out), str(exc)) from None
-    except OSError as exc:
-        _fail(f"{out}: cannot write results: {exc.strerror or exc}")
+    if not _save(out, lambda: result.save(out, csv=args.csv)):
         return EXIT_FAILED
 
     table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
@@ -227,6 +221,24 @@ def _interrupt_between_steps() -> typing.Iterator[list[int]]:
             signal.signal(sig, signal.SIG_IGN if received else old)
 
 
+def _save(out: Path, save: typing.Callable[[], object]) -> bool:
+    """Save results into ``out``; False, after one error line, if the disk refuses.
+
+    Raises:
+        OptionError: ``out`` is a folder mobsim must not write (it changed since ``_check_out``).
+    """
+    from sim.store import FolderError
+
+    try:
+        save()
+    except FolderError as exc:
+        raise OptionError("--out", str(out), str(exc)) from None
+    except OSError as exc:
+        _fail(f"{out}: cannot write results: {exc.strerror or exc}")
+        return False
+    return True
+
+
 def _check_out(out: Path, kind: str, writes: Sequence[str]) -> Path:
     """The results folder, refused before the runs if it cannot or must not be written (see ``sim.store``)."""
     from sim.store import FolderError, check_folder
@@ -242,7 +254,6 @@ def _compare(args: argparse.Namespace) -> int:
 
     from sim.executor import WorkerLost
     from sim.experiment import FILES, check_names, run_replications
-    from sim.store import FolderError
 
     # every input is checked before the first run
     if args.replications < 1:
@@ -289,12 +300,7 @@ def _compare(args: argparse.Namespace) -> int:
             _fail(f"{args.scheduler or 'compare'}: {exc.strerror or exc}")
             return EXIT_FAILED
     finished = time.perf_counter()
-    try:
-        compared.save(out)
-    except FolderError as exc:
-        raise OptionError("--out", str(out), str(exc)) from None
-    except OSError as exc:
-        _fail(f"{out}: cannot write results: {exc.strerror or exc}")
+    if not _save(out, lambda: compared.save(out)):
         return EXIT_FAILED
     _print_comparison(compared.comparison, compared.replications, compared.seed)
     console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")

@@ -155,6 +155,12 @@ def check_folder(directory: str | Path, kind: str, writes: Iterable[str] = ()) -
             clash = sorted((entries - found[1]) & set(writes))
             if clash:
                 raise FolderError(f"holds '{clash[0]}', which mobsim did not write and would replace; move it or choose another folder")
+    _check_writable(target)
+    return target
+
+
+def _check_writable(target: Path) -> None:
+    """Refuse ``target`` if it could not be created: its nearest existing ancestor is not a writable folder."""
     parent = target.parent
     while not parent.exists():
         parent = parent.parent
@@ -162,7 +168,6 @@ def check_folder(directory: str | Path, kind: str, writes: Iterable[str] = ()) -
         raise FolderError(f"'{parent}' is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise FolderError(f"cannot write in '{parent}'")
-    return target
 
 
 # --------------------------------------------------------------------------- saving a folder
@@ -361,9 +366,5 @@ def check_report_file(path: str | Path, is_report: Callable[[Path], bool]) -> Pa
             raise FolderError("exists and is not a file")
         if not is_report(target):
             raise FolderError("exists and is not a report written by mobsim; mobsim replaces only its own reports: choose another file")
-    parent = target.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise FolderError(f"cannot write in '{parent}'")
+    _check_writable(target)
     return target

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.categories import ACTIVE, PERMANENT, PRIMARY_CARE, PROFESSIONS, RESERVE
-from sim.levers.base import Lever
+from sim.levers.base import Lever, available
 from sim.schema import Factor, LeverConfig, Probability, WeeklyHours
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class NursingHomeMeasures(Lever):
         if outbreak.size == 0:
             return
         staff = self.support_staff
-        free = staff[(s.status[staff] == ACTIVE) & (s.posting[staff] < 0) & (s.workplace[staff] == s.home[staff])]
+        free = staff[available(model, staff)]
         for r in np.unique(world.home_region[outbreak]):
             homes = outbreak[world.home_region[outbreak] == r]
             need = round(self.cfg.support_nurses_per_outbreak_home * homes.size)
