@@ -255,6 +255,26 @@ _add(
     priority=2,
 )
 _add(
+    "icu_patient_days_above_staffed_beds",
+    "ICU patients above staffed beds",
+    "patient-days",
+    True,
+    "ICU patient-days above the region's staffed beds: open beds its ICU nurses can give the minimum safe ratio",
+    "compare",
+    "figures",
+    "report",
+    priority=3,
+)
+_add(
+    "icu_patient_days_above_open_beds",
+    "ICU patients above open beds",
+    "patient-days",
+    True,
+    "ICU patient-days above the region's open ICU beds (normal beds plus those the bed_expansion lever opened)",
+    "report",
+)
+_add("icu_beds_open_max", "Most ICU beds open", "beds", None, "the most ICU beds open nationally on any day", "report")
+_add(
     "worst_region_icu_nurse_ratio",
     "Worst region-week",
     "ICU nurses per patient",

@@ -110,6 +110,12 @@ class MobilisationModel(mesa.Model):
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
         self.covid_icu_today = np.zeros(n_reg)
+        # ICU beds per region (model units): normal and surge from the data (sim.world), open today (the bed_expansion
+        # lever opens more), and staffed: open beds the ICU's nurses can give the minimum safe ratio (after placement)
+        self.icu_beds_normal = world.regions["icu_beds_2019"].to_numpy(float) * sc.world.scale
+        self.icu_beds_surge = world.regions["icu_beds_surge"].to_numpy(float) * sc.world.scale
+        self.icu_beds_open = self.icu_beds_normal.copy()
+        self.icu_beds_staffed = self.icu_beds_normal.copy()
         self.levels = np.zeros(n_reg, dtype=np.int64)
         self.forecast_gap_share = np.zeros(n_reg)
         self.forecast_gap_hours = np.zeros((n_reg, N_PROFESSIONS))
@@ -267,6 +273,9 @@ class MobilisationModel(mesa.Model):
             n_professions=N_PROFESSIONS,
         )
         worked_eff = np.clip(self.required, base_eff, cap_eff)
+        # a bed is staffed while the ICU's nurses at their most hours can give it the minimum safe ratio
+        nurses_on_duty = cap_eff[self.icu_ids, ICU_NURSE] / 24.0
+        self.icu_beds_staffed = np.minimum(self.icu_beds_open, nurses_on_duty / sc.safety.icu_min_nurse_ratio)
         headroom = cap_eff - base_eff
         extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
         self.supplied = np.minimum(worked_eff, self.required)

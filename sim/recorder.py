@@ -73,6 +73,8 @@ class Recorder:
         self.covid_icu = np.zeros((n_days, n_reg))
         self.icu_patients = np.zeros((n_days, n_reg))
         self.icu_nurse_hours = np.zeros((n_days, n_reg))
+        self.icu_beds_open = np.zeros((n_days, n_reg))
+        self.icu_beds_staffed = np.zeros((n_days, n_reg))
         self.homes_outbreak = np.zeros((n_days, n_reg), dtype=np.int32)
         self.homes_reached = np.zeros((n_days, n_reg), dtype=np.int32)  # homes that have had an infected resident so far
         self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
@@ -147,6 +149,8 @@ class Recorder:
         self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
+        self.icu_beds_open[day] = m.icu_beds_open
+        self.icu_beds_staffed[day] = m.icu_beds_staffed
         n_reg = world.n_regions
         infected = m.nh_infected
         self.ever_outbreak |= infected > 0
@@ -313,7 +317,13 @@ class Recorder:
         frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)
         scale = self.model.config.world.scale
         frame["beds_surge"] = np.tile(self.model.world.regions["icu_beds_surge"].to_numpy() * scale, n)
-        frame["free_beds_share"] = 1.0 - patients / np.maximum(frame["beds_surge"].to_numpy(), 1e-9)
+        beds_open = self.icu_beds_open[:n].reshape(-1)
+        beds_staffed = self.icu_beds_staffed[:n].reshape(-1)
+        frame["beds_open"] = beds_open
+        frame["beds_staffed"] = beds_staffed
+        frame["free_beds_share"] = 1.0 - patients / np.maximum(beds_open, 1e-9)
+        frame["patients_above_staffed_beds"] = np.maximum(patients - beds_staffed, 0.0)
+        frame["patients_above_open_beds"] = np.maximum(patients - beds_open, 0.0)
         return frame
 
     def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -375,6 +385,9 @@ class Recorder:
             "nursing_home_introductions": int(self.introductions[:n].sum()),
             "resident_infections": int(m.world.home_residents.sum() - m.nh_susceptible.sum()),
             "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
+            "icu_patient_days_above_staffed_beds": float(icu["patients_above_staffed_beds"].sum()),
+            "icu_patient_days_above_open_beds": float(icu["patients_above_open_beds"].sum()),
+            "icu_beds_open_max": float(self.icu_beds_open[:n].sum(axis=1).max()) if n else 0.0,
             "worst_region_icu_nurse_ratio": _worst_region_week(icu),
             "regions_in_crisis_max": int((self.levels[:n] == LEVELS.index("crisis")).sum(axis=1).max()) if n else 0,
             "elective_operations_april_change": self._april_change(n),

@@ -38,6 +38,7 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 
 # each lever declares its own table in its module (sim/levers/); the scenario puts them together
 from sim.levers import (
+    BedExpansionConfig,
     CrisisAgreementConfig,
     LeverError,
     LoansConfig,
@@ -416,6 +417,9 @@ class LeversConfig(_Section):
     nursing_home_measures: NursingHomeMeasuresConfig
     vacation: VacationConfig
     recovery: RecoveryConfig
+    bed_expansion: BedExpansionConfig = Field(
+        default_factory=BedExpansionConfig, description="open ICU beds after a lead time up to each region's surge beds (issue #13)"
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     def enabled(self) -> list[str]:
@@ -583,7 +587,6 @@ class Scenario(_Section):
 
 
 # --------------------------------------------------------------------------- loading
-
 _PATH_KEYS = (("demand", "csv"),)
 
 

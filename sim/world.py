@@ -189,12 +189,21 @@ class World:
 
 
 def _regions_with_beds(scenario: Scenario) -> pd.DataFrame:
+    """The regions with their ICU beds: the data's share of each region, times the scenario's national totals.
+
+    ``icu_beds_2019`` shares out ``world.icu_beds_2019`` in proportion to the regions' pre-pandemic beds of the data
+    (``icu_beds_2017``), ``icu_beds_surge`` shares out ``world.icu_beds_surge`` in proportion to Folkhälsomyndigheten's
+    April 2020 estimate (``sim/data/regional/icu_beds_by_region.csv``): the data say how beds are spread, the
+    facts how many there are nationally (526 and ≈1,100; the data's sums are 516 and 1,087).
+    """
     reg = data.regions().reset_index(drop=True)
-    for column, national in (("icu_beds_2019", scenario.world.icu_beds_2019), ("icu_beds_surge", scenario.world.icu_beds_surge)):
-        given = reg[column].notna()
-        rest = max(national - reg.loc[given, column].sum(), 0)
-        reg.loc[~given, column] = rest * reg.loc[~given, "population"] / reg.loc[~given, "population"].sum()
-        reg[column] = reg[column].astype(float)
+    beds = data.icu_beds().reindex(reg["code"])
+    for column, source, national in (
+        ("icu_beds_2019", "icu_beds_2017", scenario.world.icu_beds_2019),
+        ("icu_beds_surge", "icu_beds_surge_april_2020_est", scenario.world.icu_beds_surge),
+    ):
+        regional = beds[source].to_numpy(float)
+        reg[column] = national * regional / regional.sum()
     return reg
 
 

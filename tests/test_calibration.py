@@ -58,11 +58,15 @@ def test_stockholm_peaks_near_230(full_scale_run):
     assert stockholm.max() == pytest.approx(STOCKHOLM_PEAK, rel=0.10)
     for date, observed in STOCKHOLM_POINTS.items():
         assert stockholm[pd.Timestamp(date)] == pytest.approx(observed, rel=0.10), date
-    # the other regions follow population: none is heavier per inhabitant than Stockholm
+    # each region has its own epidemic (its admissions): peaks differ in size per inhabitant and in timing,
+    # and Sörmland's spring was heavier per inhabitant than Stockholm's (regional data README)
     peak = icu.groupby("region", observed=True)["covid_icu_patients"].max()
     pop = sim.data.regions()["population"]
-    per_capita = (peak / pop.reindex(peak.index)).drop("stockholm")
-    assert per_capita.max() < STOCKHOLM_PEAK / pop["stockholm"]
+    per_capita = peak / pop.reindex(peak.index)
+    assert per_capita.max() > 3 * per_capita.min()
+    assert per_capita["sormland"] > per_capita["stockholm"]
+    peak_day = icu.loc[icu.groupby("region", observed=True)["covid_icu_patients"].idxmax(), "date"]
+    assert (peak_day.max() - peak_day.min()).days > 21
 
 
 def test_surge_leaves_icu_understaffed_without_levers(full_scale_run):
@@ -71,7 +75,7 @@ def test_surge_leaves_icu_understaffed_without_levers(full_scale_run):
     icu = result.daily.icu.groupby("date", observed=True)[["icu_nurses", "icu_patients"]].sum()
     ratio = icu["icu_nurses"] / icu["icu_patients"]
     assert ratio.iloc[0] == pytest.approx(1.0)  # fully staffed (supplied hours are capped at the need)
-    assert ratio.min() < 0.7
+    assert ratio.min() < 0.8  # 0.75 since issue #13 (fewer non-COVID ICU patients while planned care is cut), 0.70 before
     assert result.summary["unsafe_icu_patient_days"].iloc[0] > 0
     assert np.isfinite(result.summary["fatigue_mean_end"].iloc[0])
 

@@ -18,6 +18,7 @@ from sim.scenario import MAX_ICU_BEDS, Scenario, ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
+SECOND_WAVE = ROOT / "scenarios" / "second_wave.toml"  # parametric waves (the baseline reads the regions' admissions)
 NO_ACTION = ROOT / "scenarios" / "no_action.toml"
 CODES = region_codes()
 
@@ -268,7 +269,9 @@ def test_shipped_scenarios_load():
     assert "crisis_agreement" in base.levers.enabled()
     assert no_action.time == base.time and no_action.demand == base.demand
     assert no_action.digest() != base.digest()
-    assert "stockholm" in base.demand.waves[0].regions
+    assert base.demand.source == "admissions" and "bed_expansion" in base.levers.enabled()
+    second = load_scenario(SECOND_WAVE)
+    assert second.demand.source == "waves" and "stockholm" in second.demand.waves[0].regions
 
 
 # --------------------------------------------------------------------------- --set and overrides
@@ -300,7 +303,7 @@ def test_set_overrides_a_child_file(tmp_path):
 
 
 def test_set_indexes_the_wave_list():
-    scenario = load_scenario(BASE, set_values=["demand.waves.0.peak_per_100k=5.5", "demand.waves.0.regions.stockholm.peak_patients=100"])
+    scenario = load_scenario(SECOND_WAVE, set_values=["demand.waves.0.peak_per_100k=5.5", "demand.waves.0.regions.stockholm.peak_patients=100"])
     assert scenario.demand.waves[0].peak_per_100k == 5.5
     assert scenario.demand.waves[0].regions["stockholm"].peak_patients == 100
 
@@ -327,7 +330,7 @@ def test_bad_keyword_override_names_override():
         ("world.=1", "world.", "empty part"),
         ("world.scale.x=1", "world.scale", "is a value, not a table"),
         ("name.x=1", "name", "is a value, not a table"),
-        ("demand.waves.5.rise_days=1", "demand.waves.5", "expected an index 0..0"),
+        ("demand.waves.5.rise_days=1", "demand.waves.5", "expected an index 0..1"),
         ("demand.waves.first.rise_days=1", "demand.waves.first", "expected an index"),
         ("world.scale=big", "world.scale", "valid number"),
         ("world.scale=1.5", "world.scale", "less than or equal to 1"),
@@ -339,7 +342,7 @@ def test_bad_keyword_override_names_override():
     ],
 )
 def test_bad_set_names_set_and_key(item, key, fragment):
-    error = load_error(BASE, set_values=[item])
+    error = load_error(SECOND_WAVE, set_values=[item])
     assert error.source == "--set"
     assert error.key == key
     assert fragment in error.message

@@ -148,6 +148,26 @@ def icu_admissions_daily_national() -> pd.DataFrame:
     return _admissions_daily().copy()
 
 
+@functools.cache
+def _icu_beds() -> pd.DataFrame:
+    df = _read("regional/icu_beds_by_region.csv")
+    unknown = sorted(set(df["region"]) - set(FHM_REGION_CODES))
+    if unknown:
+        raise ValueError(f"regional/icu_beds_by_region.csv: region(s) {unknown} missing from FHM_REGION_CODES")
+    df["code"] = df["region"].map(FHM_REGION_CODES)
+    return df.set_index("code", drop=False)
+
+
+def icu_beds() -> pd.DataFrame:
+    """ICU beds per region, indexed by the model's region code (see regional/README.md for the caveats).
+
+    Columns ``region, lan_code, icu_beds_2017`` (most likely pre-pandemic beds, sum 516) and
+    ``icu_beds_surge_april_2020_est`` (most likely Folkhälsomyndigheten's estimate of the expanded capacity in
+    April 2020, sum 1,087), plus ``code``.
+    """
+    return _icu_beds().copy()
+
+
 ADMISSIONS_FIRST_DAY = dt.date(2019, 12, 30)  # Monday of 2020-W01, the first week of the admissions data
 ADMISSIONS_LAST_DAY = dt.date(2022, 10, 30)  # Sunday of 2022-W43, its last week
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sim.levers.base import Lever, available, level_index, lever_on, post, rank_within
+from sim.levers.bed_expansion import BedExpansion, BedExpansionConfig
 from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 #: Every lever and always-on step in the order they act each day (always-on steps have ``name = None``).
 LEVERS: tuple[type[Lever], ...] = (
     Vacation,
+    BedExpansion,
     NursingHomeMeasures,
     HourlyStaffMoves,
     Recruitment,
@@ -110,6 +112,8 @@ def custom_lever(entry: Any) -> Lever:
 
 __all__ = [
     "LEVERS",
+    "BedExpansion",
+    "BedExpansionConfig",
     "CohortWards",
     "Coordinator",
     "CrisisAgreement",

@@ -28,6 +28,10 @@ class RedeploymentConfig(LeverConfig):
     max_elective_cut: Probability = Field(description="largest share of elective activity cut")
     ramp_days: Days = Field(description="days to reach the largest cut")
     redeploy_share: Probability = Field(description="share of the staff freed by the cut who move to COVID units")
+    icu_other_cut: Probability = Field(
+        0.0,
+        description="share of the normal non-COVID ICU census that goes at the largest cut of planned care (postponed operations, fewer other admissions)",
+    )
     catch_up: Factor = Field(description="elective activity above normal, as a share of normal, while care debt remains")
     operations_per_year: Annotated[float, Field(gt=0.0), at_most(MAX_OPERATIONS, "operations a year", "ten times Sweden's 534,300")] = (
         Field(description="planned operations in a normal year, national (unit of care debt)")
@@ -88,6 +92,11 @@ class Redeployment(Lever):
         self.debt = np.maximum(self.debt + self.operations_base - self.operations, 0.0)
         elective = np.arange(model.world.n_regions) * N_REGION_KINDS + ELECTIVE
         model.census[elective] *= activity
+        if cfg.icu_other_cut > 0 and cfg.max_elective_cut > 0:
+            # fewer non-COVID ICU patients while planned care is cut, in proportion to the cut
+            icu = model.icu_ids
+            fewer = model.world.census_base[icu] * cfg.icu_other_cut * self.cut / cfg.max_elective_cut
+            model.census[icu] = np.maximum(model.census[icu] - fewer, model.covid_icu_today)
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.elective_queue
