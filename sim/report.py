@@ -342,6 +342,9 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
         f"nationally the ICUs had at worst {_fmt(get('min_icu_nurse_coverage'))} nurses on duty per patient, and the worst region-week "
         f"{_fmt(get('worst_region_icu_nurse_ratio'))}. {_fmt(get('unsafe_icu_patient_days'))} ICU patient-days were beyond the minimum "
         f"ratio of 1:{1 / ratio:g} and {_fmt(get('diluted_icu_patient_days'))} were not covered one-to-one by a specialist ICU nurse.",
+        f"At most {_fmt(get('icu_beds_open_max'))} ICU beds were open; {_fmt(get('icu_patient_days_above_open_beds'))} ICU patient-days "
+        f"were above the open beds and {_fmt(get('icu_patient_days_above_staffed_beds'))} above the staffed beds (beds whose nurses "
+        f"could give the minimum ratio).",
         f"At the peak {_fmt(100 * float(get('peak_sick_share', np.nan)))} % of staff were off sick; {_fmt(get('staff_lost'))} left the "
         f"profession; ICU staff fatigue at the end was {_fmt(get('icu_staff_fatigue_end'))} (0 rested, 1 exhausted).",
         f"Planned operations in April changed by {_fmt(100 * float(get('elective_operations_april_change', np.nan)))} %; the care debt "

@@ -73,7 +73,7 @@ def test_6_inf_by_set_is_refused(capsys, tmp_path):
 
 
 def test_6_huge_peak_is_refused(capsys, tmp_path):
-    argv = ["validate", str(BASE), "--set", "demand.waves.0.peak_per_100k=1e308"]
+    argv = ["validate", str(ROOT / "scenarios" / "second_wave.toml"), "--set", "demand.waves.0.peak_per_100k=1e308"]
     refused(capsys, tmp_path, argv, "--set", "demand.waves.0.peak_per_100k", "at most 100,000 per 100,000 inhabitants")
 
 

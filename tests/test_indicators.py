@@ -112,6 +112,7 @@ def test_consumers_read_the_registry():
         == (
             "unsafe_icu_patient_days",
             "diluted_icu_patient_days",
+            "icu_patient_days_above_staffed_beds",
             "peak_gap_share",
             "peak_sick_share",
             "staff_lost",
@@ -133,6 +134,7 @@ def test_consumers_read_the_registry():
         == (
             "unsafe_icu_patient_days",
             "diluted_icu_patient_days",
+            "icu_patient_days_above_staffed_beds",
             "icu_staff_fatigue_end",
             "staff_lost",
             "resident_infections",

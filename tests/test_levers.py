@@ -163,7 +163,9 @@ def test_spring_wave_regions_reach_crisis_first_and_no_region_starts_in_crisis(b
     assert crisis["stockholm"].any(), "Stockholm declares crisis in spring 2020"
     first = crisis.idxmax()[crisis.any()]  # first crisis date of each region that reaches crisis
     earliest = first.sort_values().index[:2]
-    assert set(earliest) <= SPRING_WAVE_REGIONS, f"a region outside the spring wave reached crisis first: {first.sort_values().head(3).to_dict()}"
+    assert set(earliest) <= SPRING_WAVE_REGIONS, (
+        f"a region outside the spring wave reached crisis first: {first.sort_values().head(3).to_dict()}"
+    )
     assert first["stockholm"] < pd.Timestamp("2020-04-15")
     assert not crisis.iloc[0].any(), "no region is in crisis on day 0"
 

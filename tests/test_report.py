@@ -36,12 +36,12 @@ def run_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def compare_dir(tmp_path_factory) -> Path:
-    """The baseline against a large additional pool (whose members do deploy), 2 replications each."""
+    """The baseline against a large additional pool (whose members do deploy), 3 replications each."""
     scenarios = [
         sim.load_scenario(ROOT / "scenarios" / "strategies" / name, **TINY)
         for name in ("as_happened_2020.toml", "national_pool_large.toml")
     ]
-    return run_replications(scenarios, replications=2, seed=5).save(tmp_path_factory.mktemp("report") / "compare")
+    return run_replications(scenarios, replications=3, seed=5).save(tmp_path_factory.mktemp("report") / "compare")
 
 
 @pytest.fixture(scope="module")

@@ -303,7 +303,9 @@ def test_set_overrides_a_child_file(tmp_path):
 
 
 def test_set_indexes_the_wave_list():
-    scenario = load_scenario(SECOND_WAVE, set_values=["demand.waves.0.peak_per_100k=5.5", "demand.waves.0.regions.stockholm.peak_patients=100"])
+    scenario = load_scenario(
+        SECOND_WAVE, set_values=["demand.waves.0.peak_per_100k=5.5", "demand.waves.0.regions.stockholm.peak_patients=100"]
+    )
     assert scenario.demand.waves[0].peak_per_100k == 5.5
     assert scenario.demand.waves[0].regions["stockholm"].peak_patients == 100
 
