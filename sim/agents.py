@@ -74,6 +74,11 @@ class Region(mesa.Agent):
         """Forecast gap of the hospital units against the region's own staff, as a share of their need (model._forecast)."""
         return float(self.model.forecast_gap_share[self.index])
 
+    @property
+    def forecast_covid_icu(self) -> float:
+        """This region's forecast of its COVID ICU patients ``horizon_days`` ahead, model scale (``sim.forecast``)."""
+        return float(self.model.forecast_covid_icu[self.index])
+
     def assess(self) -> None:
         """Escalate at once when the forecast gap passes a threshold; step down after days below it."""
         cfg = self.model.config.escalation

@@ -13,6 +13,7 @@ from sim import kernels
 from sim.agents import NursingHome, Region, StaffRegistry, Unit
 from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.demand import build_demand
+from sim.forecast import Forecaster
 from sim.levers import Lever, build_levers
 from sim.recorder import Recorder
 from sim.results import Result
@@ -93,6 +94,22 @@ class MobilisationModel(mesa.Model):
             population,
             np.random.default_rng([self.seed, 1]),
         )
+        esc = sc.escalation
+        # the regions' trend forecasts, their errors from their own stream (common random numbers, whatever the levers)
+        self.forecaster = (
+            Forecaster(
+                esc.horizon_days,
+                esc.reporting_delay_days,
+                esc.trend_days,
+                esc.forecast_error_sd,
+                esc.forecast_error_persistence,
+                self.n_days,
+                len(world.regions),
+                np.random.default_rng([self.seed, 2]),
+            )
+            if esc.forecast == "trend"
+            else None
+        )
         # community prevalence by day and region, from ICU occupancy `lag` days later (full scale)
         self.prevalence = np.clip(sc.infection.prevalence_per_icu_per_capita * self.demand.icu_ahead / population, 0.0, 1.0)
 
@@ -118,6 +135,7 @@ class MobilisationModel(mesa.Model):
         self.icu_beds_staffed = self.icu_beds_normal.copy()
         self.levels = np.zeros(n_reg, dtype=np.int64)
         self.forecast_gap_share = np.zeros(n_reg)
+        self.forecast_covid_icu = np.zeros(n_reg)  # each region's forecast of its COVID ICU patients `horizon_days` ahead
         self.forecast_gap_hours = np.zeros((n_reg, N_PROFESSIONS))
         self.forecast_icu_required = np.zeros((n_reg, N_PROFESSIONS))
         self.forecast_icu_nurse_gap = np.zeros(n_reg)
@@ -374,16 +392,26 @@ class MobilisationModel(mesa.Model):
     def _forecast(self, day: int) -> None:
         """Each region's hospital need against its own staff today: COVID patients ``horizon`` days ahead.
 
-        Need: ICU and COVID-ward patients ``horizon`` days ahead (a perfect forecast of the
-        demand curve; at most the last day of the run) plus today's non-COVID ICU and acute-ward
-        census. Own staff: active staff whose home is the ICU or the acute ward, at their
-        normal maximum hours. The gap share is the uncovered need as a share of all that need.
+        Need: ICU and COVID-ward patients ``horizon`` days ahead plus today's non-COVID ICU and
+        acute-ward census. COVID ICU patients ahead: with ``escalation.forecast = "perfect"`` the
+        demand curve itself (at most the last day of the run); with ``"trend"`` the region's trend
+        forecast from its reported occupancy (``sim.forecast``), and COVID-ward patients in today's
+        ratio of ward to ICU patients of the demand. Own staff: active staff whose home is the ICU
+        or the acute ward, at their normal maximum hours. The gap share is the uncovered need as a
+        share of all that need.
         """
         sc, world, s = self.config, self.world, self.world.staff
-        ahead = min(day + sc.escalation.horizon_days, self.n_days - 1)
         non_covid = self.census[self.icu_ids] - self.covid_icu_today  # today's, after any summer relief
-        icu = non_covid + self.demand.covid_icu[ahead] * sc.world.scale
-        ward = self.demand.covid_ward[ahead] * sc.world.scale
+        if self.forecaster is None:
+            ahead = min(day + sc.escalation.horizon_days, self.n_days - 1)
+            self.forecast_covid_icu = self.demand.covid_icu[ahead] * sc.world.scale
+            ward = self.demand.covid_ward[ahead] * sc.world.scale
+        else:
+            self.forecast_covid_icu = self.forecaster.covid_icu(day, self.recorder.covid_icu, self.covid_icu_today)
+            icu_today, ward_today = self.demand.covid_icu[day], self.demand.covid_ward[day]
+            ratio = np.divide(ward_today, icu_today, out=np.full_like(icu_today, sc.demand.covid_ward_per_icu), where=icu_today > 0)
+            ward = self.forecast_covid_icu * ratio
+        icu = non_covid + self.forecast_covid_icu
         norm = world.norm
         self.forecast_icu_required = icu[:, None] * norm[self.icu_ids]
         surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]

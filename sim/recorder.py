@@ -83,6 +83,7 @@ class Recorder:
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
         self.levels = np.zeros((n_days, n_reg), dtype=np.int8)
         self.gap_share = np.zeros((n_days, n_reg))
+        self.forecast_icu = np.zeros((n_days, n_reg))  # each region's forecast of its COVID ICU patients `horizon_days` ahead
         self.specialist_nurses = np.zeros((n_days, n_reg))
         self.operations = np.zeros((n_days, n_reg))
         self.care_debt = np.zeros((n_days, n_reg))
@@ -177,6 +178,7 @@ class Recorder:
         if icu_staff.size:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
         self.gap_share[day] = m.forecast_gap_share
+        self.forecast_icu[day] = m.forecast_covid_icu
         icu_wp = world.workplace_kind == ICU
         worked_at = m.worked_at  # today's workplace, before same-day sickness sent anyone home
         nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
@@ -341,6 +343,8 @@ class Recorder:
         frame = self._grid(dates, codes, names=["region"])
         frame["level"] = pd.Categorical.from_codes(self.levels[:n].reshape(-1), categories=list(LEVELS))
         frame["forecast_gap_share"] = self.gap_share[:n].reshape(-1)
+        if self._imperfect:  # with perfect foresight it is the demand `horizon_days` ahead: left out, results stay as before
+            frame["forecast_covid_icu"] = self.forecast_icu[:n].reshape(-1)
         frame["elective_operations"] = self.operations[:n].reshape(-1)
         frame["care_debt_operations"] = self.care_debt[:n].reshape(-1)
         frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)
@@ -429,6 +433,11 @@ class Recorder:
             out[f"wave{k}_staff_lost"] = int(self.status[day][:, LEFT].sum())
             out[f"wave{k}_staff_off_sick"] = int(self.status[day][:, sick].sum())
         return out
+
+    @property
+    def _imperfect(self) -> bool:
+        """Whether the regions forecast from reports (``escalation.forecast`` other than "perfect"): then the forecast is recorded."""
+        return self.model.config.escalation.forecast != "perfect"
 
     def _april_change(self, n: int) -> float:
         """Planned operations in April against a normal April (−0.46 = 46 % fewer), NaN if April is not simulated."""

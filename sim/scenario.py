@@ -365,6 +365,16 @@ class SafetyConfig(_Section):
     )
 
 
+#: The forecast's keys at their defaults (perfect foresight): left out of the digest, which stays that of earlier versions.
+ESCALATION_FORECAST_DEFAULTS = {
+    "forecast": "perfect",
+    "reporting_delay_days": 0,
+    "trend_days": 7,
+    "forecast_error_sd": 0.0,
+    "forecast_error_persistence": 0.9,
+}
+
+
 class EscalationConfig(_Section):
     """How regions escalate: by the forecast gap of their hospital units against their own staff."""
 
@@ -372,11 +382,32 @@ class EscalationConfig(_Section):
     alert_gap: Probability = Field(description="forecast gap (share of hospital need) above which a region raises a staffing alert")
     crisis_gap: Probability = Field(description="forecast gap (share of hospital need) above which a region declares crisis")
     deescalate_days: WholeDays = Field(description="days below a threshold before a region steps down a level")
+    # what a region knows of its load ahead (sim/forecast.py); the defaults are perfect foresight of the demand
+    forecast: Literal["perfect", "trend"] = Field(
+        "perfect",
+        description="a region's forecast of its COVID ICU load: the demand itself ('perfect') or the trend of its reported occupancy",
+    )
+    reporting_delay_days: WholeDays = Field(
+        0, description="forecast = 'trend': a region sees its COVID ICU occupancy as of this many days ago"
+    )
+    trend_days: Annotated[int, Field(ge=2), at_most(MAX_DAYS, "days", "20 years")] = Field(
+        7, description="forecast = 'trend': days of the reported series the growth rate is fitted on (assumption: a week)"
+    )
+    forecast_error_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies a forecast by e^5 ≈ 150")] = Field(
+        0.0, description="forecast = 'trend': sd of the log of each region's multiplicative forecast error"
+    )
+    forecast_error_persistence: Probability = Field(
+        0.9, description="forecast = 'trend': AR(1) coefficient of that log error from one day to the next (assumption)"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> EscalationConfig:
         if self.crisis_gap < self.alert_gap:
             raise _KeyedValueError("crisis_gap", f"crisis_gap ({self.crisis_gap}) is below alert_gap ({self.alert_gap})")
+        if self.forecast == "perfect":  # perfect foresight has no reports and no error: a value here would be ignored
+            for key in ("reporting_delay_days", "forecast_error_sd"):
+                if getattr(self, key) > 0:
+                    raise _KeyedValueError(key, f"{key} applies to forecast = 'trend' only (forecast is 'perfect')")
         return self
 
 
@@ -570,6 +601,9 @@ class Scenario(_Section):
             for key, default in (("count_noise", "none"), ("count_dispersion", 10.0), ("stay_noise_sd", 0.0)):
                 if data["demand"]["admissions"][key] == default:
                     del data["demand"]["admissions"][key]
+        for key, default in ESCALATION_FORECAST_DEFAULTS.items():  # likewise the forecast's keys (issue #13, item 5)
+            if data["escalation"][key] == default:
+                del data["escalation"][key]
         if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)
             del data["levers"]["custom"]
         csv = self.demand.csv
