@@ -106,12 +106,16 @@ def test_perfect_is_the_default_and_reads_the_demand_ahead(small_scenario, small
 def test_trend_forecasts_are_recorded_and_overshoot_the_peak(scenario_path):
     result = sim.run(load_scenario(scenario_path, **SPRING, **TREND), seed=1)
     assert "forecast_covid_icu" in result.daily.regions.columns
-    # a week before the peak (horizon_days = 7 in the baseline) the trend still grows: it misses the turn (measured: 1.44)
-    assert 1.2 < stockholm_overshoot(result) < 2.0
+    # a week before the peak (horizon_days = 7 in the baseline) the trend still grows: it misses the turn
+    # (measured: 1.18 on the regions' admissions since issue #13; 1.44 on the fitted waves before)
+    assert 1.1 < stockholm_overshoot(result) < 2.0
 
 
 def test_a_reporting_delay_moves_stockholms_crisis_earlier_and_keeps_more_regions_in_crisis(scenario_path):
-    """Measured (2 % and 5 % scale, seed 1): perfect foresight 1 April; trend without delay 27–28 March, with 7 days' delay 24 March.
+    """Measured (2 % scale, seeds 1 and 2, the regions' admissions): perfect foresight 1–2 April; trend 23 March with or
+    without 7 days' delay (the steep early growth of the data reaches the cap on growth either way), and the delay
+    doubles the region-days in crisis (664 against 320, seed 1). On the fitted waves before issue #13: 1 April, 27–28
+    March and 24 March.
 
     On a rise that slows down (a half-Gaussian), a growth rate fitted on older reports is steeper than today's, and it is
     extrapolated over the delay and the horizon: the region over-reacts, earlier and in more regions (not later, as one
@@ -121,8 +125,8 @@ def test_a_reporting_delay_moves_stockholms_crisis_earlier_and_keeps_more_region
     prompt = sim.run(load_scenario(scenario_path, **SPRING, **TREND), seed=1)
     late = sim.run(load_scenario(scenario_path, **SPRING, **TREND, **{"escalation.reporting_delay_days": 7}), seed=1)
     (first_perfect, _), (first_prompt, days_prompt), (first_late, days_late) = map(stockholm_crisis, (perfect, prompt, late))
-    assert first_late < first_prompt < first_perfect
-    assert days_late > days_prompt
+    assert first_late <= first_prompt < first_perfect
+    assert days_late > 1.5 * days_prompt
     assert stockholm_overshoot(late) > stockholm_overshoot(prompt)
 
 
