@@ -9,6 +9,8 @@ Usage::
 
     .venv/bin/python benchmarks/side_by_side.py 69fd53f            # 5 runs of each
     .venv/bin/python benchmarks/side_by_side.py 69fd53f --runs 3
+    # another scenario in this checkout than in the older one (issue #13: both waves from the data against the year of waves)
+    .venv/bin/python benchmarks/side_by_side.py af89110 --scenario scenarios/sweden_2020_2021.toml
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ YEAR = """
 import sys, time
 sys.path.insert(0, ".")
 import sim
-path = "scenarios/second_wave.toml"
+path = {path!r}
 sim.MobilisationModel(scenario=sim.load_scenario(path, **{"world.scale": 0.02}), seed=1).run()
 scenario = sim.load_scenario(path)
 cpu, wall = time.process_time(), time.perf_counter()
@@ -36,9 +38,11 @@ print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 
 
-def year(checkout: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of the full-scale year built and run in ``checkout``, in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", YEAR], cwd=checkout, capture_output=True, text=True, check=True).stdout
+def year(checkout: Path, path: str = "scenarios/second_wave.toml") -> tuple[float, float]:
+    """(wall, CPU) seconds of the full-scale year of scenario ``path`` built and run in ``checkout``, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", YEAR.replace("{path!r}", repr(path))], cwd=checkout, capture_output=True, text=True, check=True
+    ).stdout
     wall, cpu = out.split()
     return float(wall), float(cpu)
 
@@ -47,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("commit", help="the older commit to compare with (any git revision)")
     parser.add_argument("--runs", type=int, default=5, help="runs of each version (default 5)")
+    parser.add_argument(
+        "--scenario",
+        default="scenarios/second_wave.toml",
+        help="scenario run in this checkout (default: the older commit's, second_wave.toml)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be >= 1")
@@ -58,14 +67,14 @@ def main(argv: list[str] | None = None) -> int:
             runs: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
             for _ in range(args.runs):
                 runs["before"].append(year(old))
-                runs["after"].append(year(ROOT))
+                runs["after"].append(year(ROOT, args.scenario))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
     med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in runs.items()}
     for k, v in runs.items():
         walls = ", ".join(f"{w:.2f}" for w, _ in v)
         print(
-            f"{k:6s} ({args.commit if k == 'before' else 'this checkout'}): wall median {med[k][0]:.2f} s [{walls}], CPU median {med[k][1]:.2f} s"
+            f"{k:6s} ({args.commit + ', second_wave.toml' if k == 'before' else 'this checkout, ' + args.scenario}): wall median {med[k][0]:.2f} s [{walls}], CPU median {med[k][1]:.2f} s"
         )
     print(f"after / before: wall x{med['after'][0] / med['before'][0]:.2f}, CPU x{med['after'][1] / med['before'][1]:.2f}")
     return 0
