@@ -363,7 +363,7 @@ def admissions_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _crisis_entries(result: Result) -> pd.Series:
-    """Per region: how often the crisis agreement starts acting (its region rises to the lever's ``start_level``).
+    """Per region: how often the crisis agreement starts acting (its region rises to the lever's ``start_level``, or a national window opens).
 
     A region already at that level on the first day counts once; a region that steps down and rises again counts again.
     With the lever off there are none.
@@ -374,6 +374,9 @@ def _crisis_entries(result: Result) -> pd.Series:
     if not lever.enabled:
         return pd.Series(0, index=level.columns)
     on = level.apply(lambda column: column.astype(str).map(LEVELS.index)) >= LEVELS.index(lever.start_level)
+    if lever.national_from is not None:  # a national decision puts the agreement on in every region (sim.levers.base.lever_on)
+        window = (level.index >= pd.Timestamp(lever.national_from)) & (level.index <= pd.Timestamp(lever.national_until))
+        on = on | pd.DataFrame(np.repeat(window[:, None], on.shape[1], axis=1), index=on.index, columns=on.columns)
     return (on & ~on.shift(1, fill_value=False)).sum()
 
 

@@ -182,6 +182,13 @@ def test_crisis_activations_count_each_rise_to_crisis(both_waves_run):
         }
     )
     assert validation.crisis_activations(dataclasses.replace(result, scenario=off)) == 0  # the lever off: never activated
+    national = result.scenario.levers.crisis_agreement.model_copy(
+        update={"national_from": dt.date(2020, 4, 10), "national_until": dt.date(2020, 4, 20)}
+    )
+    window = result.scenario.model_copy(update={"levers": result.scenario.levers.model_copy(update={"crisis_agreement": national})})
+    # a national decision puts it on in every region: one more activation in each of the 20 regions not already in crisis
+    assert validation.crisis_activations(dataclasses.replace(result, scenario=window)) == 3 + 20
+    assert validation.regions_reaching_crisis(dataclasses.replace(result, scenario=window)) == 21
 
 
 def test_sick_leave_rises_in_2020_for_both_employers(year_run):
