@@ -15,7 +15,8 @@ intensive care on each day, at full scale):
   convolved with a length of stay (a gamma distribution with a median of
   ``admissions.stay_median_days`` and shape ``admissions.stay_shape``). Replications may draw the
   admissions as Poisson or negative binomial counts around the data (``admissions.count_noise``) and vary the median stay
-  (``admissions.stay_noise_sd``), from the demand's own random stream.
+  (``admissions.stay_noise_sd``), from the demand's own random stream. ``Demand.covid_icu_admissions``
+  keeps the run's admissions (the recorder's ``covid_icu_admissions``), so that they can be set against the data.
 
 COVID ward patients are ``covid_ward_per_icu`` times ICU patients unless the
 CSV gives them. A per-run stochastic scale (log-normal, one per region) lets
@@ -45,11 +46,15 @@ class Demand:
         covid_ward: (days, regions) COVID patients in ordinary wards.
         icu_ahead: (days, regions) COVID ICU occupancy ``lag`` days later, which
             drives community prevalence today.
+        covid_icu_admissions: (days, regions) new COVID ICU admissions of the run (``source = "admissions"``:
+            after the count noise and the region's stochastic scale, the admissions that give ``covid_icu``);
+            None for the other sources, which give occupancy only.
     """
 
     covid_icu: np.ndarray
     covid_ward: np.ndarray
     icu_ahead: np.ndarray
+    covid_icu_admissions: np.ndarray | None = None
 
 
 def wave_curve(days: np.ndarray, peak_day: float, rise: float, fall: float, fall_shape: float = 2.0) -> np.ndarray:
@@ -159,7 +164,17 @@ def draw_admissions(config: AdmissionsConfig, admissions: np.ndarray, rng: np.ra
 def admissions_occupancy(
     config: AdmissionsConfig, start: dt.date, n_days: int, codes: tuple[str, ...], rng: np.random.Generator | None = None
 ) -> np.ndarray:
-    """COVID ICU occupancy (n_days, regions) from ``start``, at full scale, from the regions' own ICU admissions.
+    """COVID ICU occupancy (n_days, regions) from ``start``, at full scale: ``admissions_and_occupancy``'s occupancy."""
+    return admissions_and_occupancy(config, start, n_days, codes, rng)[1]
+
+
+def admissions_and_occupancy(
+    config: AdmissionsConfig, start: dt.date, n_days: int, codes: tuple[str, ...], rng: np.random.Generator | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """New COVID ICU admissions and COVID ICU occupancy (each n_days, regions) from ``start``, at full scale.
+
+    The occupancy comes from the regions' own ICU admissions; the admissions returned are the ones convolved
+    (the data, or the counts drawn around them).
 
     Admissions from the first week of the data on are convolved, so patients admitted before ``start``
     are in the ICU on the first day. With ``rng`` the admissions are drawn around the data
@@ -179,7 +194,7 @@ def admissions_occupancy(
         median *= float(np.exp(rng.normal(0.0, config.stay_noise_sd)))
     occupancy = occupancy_from_admissions(admissions, stay_survival(median, config.stay_shape))
     offset = (start - first).days
-    return occupancy[offset : offset + n_days]
+    return admissions[offset : offset + n_days], occupancy[offset : offset + n_days]
 
 
 def read_curves(
@@ -314,12 +329,13 @@ def build_demand(
 ) -> Demand:
     """Full-scale COVID demand for a run, with the run's stochastic scale per region."""
     days = np.arange(n_days + lag_days, dtype=float)
+    admissions = None
     if config.source == "waves":
         icu = waves_occupancy(config.waves, start, days, codes, population)
         ward = None
     elif config.source == "admissions":
         # the admissions' and the stay's draws come first from the demand's stream, then the regions' scale
-        icu = admissions_occupancy(config.admissions, start, n_days + lag_days, codes, rng)
+        admissions, icu = admissions_and_occupancy(config.admissions, start, n_days + lag_days, codes, rng)
         ward = None
     else:
         assert config.csv is not None
@@ -328,4 +344,9 @@ def build_demand(
     icu = icu * scale
     from_icu = icu * config.covid_ward_per_icu
     ward = from_icu if ward is None else np.where(np.isnan(ward), from_icu, ward * scale)
-    return Demand(covid_icu=icu[:n_days], covid_ward=ward[:n_days], icu_ahead=icu[lag_days : lag_days + n_days])
+    return Demand(
+        covid_icu=icu[:n_days],
+        covid_ward=ward[:n_days],
+        icu_ahead=icu[lag_days : lag_days + n_days],
+        covid_icu_admissions=None if admissions is None else (admissions * scale)[:n_days],
+    )

@@ -118,7 +118,8 @@ def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
     from the sums; ``fatigue_mean`` is weighted by the staff present (not left). Percentiles
     such as ``fatigue_p90`` cannot be summed and are left out.
     """
-    icu_sums = icu.drop(columns=["nurses_per_patient", "free_beds_share"], errors="ignore")
+    # admissions stay regional (region_daily): summed here, a source without them would read as 0 admissions
+    icu_sums = icu.drop(columns=["nurses_per_patient", "free_beds_share", "covid_icu_admissions"], errors="ignore")
     icu_nat = icu_sums.groupby("date", observed=True).sum(numeric_only=True)
     if {"icu_nurses", "icu_patients"} <= set(icu_nat.columns):
         icu_nat["nurses_per_patient"] = icu_nat["icu_nurses"] / icu_nat["icu_patients"].where(icu_nat["icu_patients"] > 0)
@@ -148,7 +149,7 @@ def _weighted_fatigue(staff: pd.DataFrame, keys: list[str]) -> pd.Series:
 def region_daily(daily: Any) -> pd.DataFrame:
     """Per date and region: what the report draws for a region, from a run's daily frames.
 
-    ICU load and staffing (``icu``), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
+    ICU load and staffing (``icu``; with ``covid_icu_admissions`` when the run has them), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
     staff present, ``icu_staff_fatigue`` of ICU nurses and physicians), nursing-home outbreaks
     (``nursing_homes``), escalation, planned care and help received (``regions``).
 
@@ -156,7 +157,10 @@ def region_daily(daily: Any) -> pd.DataFrame:
         daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``regions``).
     """
     keys = ["date", "region"]
-    icu = daily.icu.set_index(keys)[["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]]
+    columns = ["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]
+    if "covid_icu_admissions" in daily.icu:  # results written before the admissions were recorded lack it
+        columns.append("covid_icu_admissions")
+    icu = daily.icu.set_index(keys)[columns]
     staff = daily.staff
     counts = staff.groupby(keys, observed=True)[[*SICK, "n_left", "n_total"]].sum()
     people = pd.DataFrame({"n_sick": counts[list(SICK)].sum(axis=1), "n_left": counts["n_left"], "n_total": counts["n_total"]})

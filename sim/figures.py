@@ -155,8 +155,8 @@ def _regions_by_population() -> pd.DataFrame:
     return data.regions().sort_values("population", ascending=False)
 
 
-def _dates(ax: plt.Axes) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+def _dates(ax: plt.Axes, maxticks: int = 7) -> None:
+    locator = mdates.AutoDateLocator(minticks=min(3, maxticks), maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
 
@@ -199,11 +199,13 @@ def _scale_note(runs: RunSet) -> str:
     return "" if runs.scale == 1.0 else f" (world.scale {runs.scale:g}: counts are that share of Sweden's)"
 
 
-def _panels(n: int, max_cols: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
-    """A grid of ``n`` panels sharing the y axis, at most ``max_cols`` wide, each ``width`` × ``height`` inches."""
+def _panels(n: int, max_cols: int, width: float, height: float, sharey: bool = True, sharex: bool = False) -> tuple[Figure, np.ndarray]:
+    """A grid of ``n`` panels (sharing the y axis unless ``sharey`` is False), at most ``max_cols`` wide, each ``width`` × ``height`` inches."""
     ncols = min(max_cols, max(1, n))
     nrows = -(-n // ncols)
-    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + 0.6), sharey=True, squeeze=False, layout="constrained")
+    return plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows + 0.6), sharex=sharex, sharey=sharey, squeeze=False, layout="constrained"
+    )
 
 
 def _strategy_legend(fig: Figure, runs: RunSet, ncol: int | None = None) -> None:
@@ -260,6 +262,77 @@ def coverage_regions(runs: RunSet) -> Figure:
             ax.set_ylabel("nurses / patient")
         _strategy_legend(fig, runs)
         fig.suptitle(f"ICU nurses per ICU patient by region (dashed: minimum ratio) — {runs.title}\n{_band_note(runs)}", fontsize=10)
+    return fig
+
+
+def has_admissions(runs: RunSet) -> bool:
+    """Whether the runs carry COVID ICU admissions (demand source ``admissions``), which ``regional_admissions`` draws."""
+    regions = runs.regions
+    return "covid_icu_admissions" in regions and bool(regions["covid_icu_admissions"].notna().any())
+
+
+def _weekly(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Sums of ``value`` per replication and ISO week (Monday to Sunday, dated by the Monday), whole weeks only."""
+    days = frame[["replication", "date", value]].copy()
+    days["date"] = days["date"].dt.normalize()
+    days["week"] = days["date"] - pd.to_timedelta(days["date"].dt.day_of_week, unit="D")
+    sums = days.groupby(["replication", "week"], observed=True).agg(total=(value, "sum"), days=("date", "nunique")).reset_index()
+    return sums[sums["days"] == 7].rename(columns={"week": "date", "total": value})
+
+
+def regional_admissions(runs: RunSet, strategy: str | None = None) -> Figure:
+    """Each region's observed weekly COVID ICU admissions against the simulated admissions and COVID ICU occupancy.
+
+    One panel per region (largest first): the data's weekly admissions (bars; Folkhälsomyndigheten, ICU register SIR,
+    ``sim.data.icu_admissions_weekly``), the run's weekly admissions (line, mean over replications with the band of the
+    middle 95 %) and its COVID ICU patients (dashed line, same axis). Everything at full scale (model counts divided
+    by ``world.scale``), over the whole ISO weeks of the run.
+
+    Raises:
+        ValueError: the runs carry no admissions (their demand source is not ``admissions``).
+    """
+    if not has_admissions(runs):
+        raise ValueError("the runs carry no COVID ICU admissions: the figure needs demand.source = 'admissions'")
+    strategy = runs.pick(strategy)
+    frame = runs.regions[runs.regions["strategy"] == strategy]
+    scale = runs.scale
+    first, last = frame["date"].min(), frame["date"].max()
+    observed = data.icu_admissions_weekly()
+    observed = observed[(observed["week_start"] >= first) & (observed["week_start"] + pd.Timedelta(days=6) <= last)]
+    regions = _regions_by_population()
+    colour, occupancy_colour, bars = PALETTE[0], PALETTE[1], "0.72"
+    with style():
+        fig, axes = _panels(len(regions), max_cols=7, width=2.05, height=1.85, sharey=False, sharex=True)
+        for ax, (code, row) in zip(axes.flat, regions.iterrows(), strict=False):
+            mine = frame[frame["region"] == code]
+            seen = observed[observed["code"] == code]
+            ax.bar(seen["week_start"] + pd.Timedelta(days=3), seen["new_icu_admissions"], width=6, color=bars, linewidth=0)
+            weekly = _weekly(mine, "covid_icu_admissions")
+            weekly["covid_icu_admissions"] /= scale
+            _band(ax, weekly, "covid_icu_admissions", colour, linewidth=1.1)
+            daily = mine[["replication", "date", "covid_icu_patients"]].assign(covid_icu_patients=mine["covid_icu_patients"] / scale)
+            _band(ax, daily, "covid_icu_patients", occupancy_colour, linewidth=1.0, linestyle="--")
+            ax.set_title(row["name"], fontsize=8.5)
+            ax.set_ylim(bottom=0)
+            ax.margins(x=0.01)
+            _dates(ax, maxticks=4)  # narrow panels: a tick every few months
+        for ax in axes.flat[len(regions) :]:
+            ax.axis("off")
+        for ax in axes[:, 0]:
+            ax.set_ylabel("per week / patients")
+        handles = [
+            plt.Rectangle((0, 0), 1, 1, color=bars),
+            plt.Line2D([], [], color=colour, linewidth=2),
+            plt.Line2D([], [], color=occupancy_colour, linewidth=2, linestyle="--"),
+        ]
+        labels = [
+            "observed ICU admissions per week (Folkhälsomyndigheten, SIR)",
+            "simulated ICU admissions per week",
+            "simulated COVID ICU patients (occupancy)",
+        ]
+        fig.legend(handles, labels, loc="outside lower center", ncol=3)
+        note = "full scale" if scale == 1 else f"full scale (model counts ÷ world.scale {scale:g})"
+        fig.suptitle(f"COVID-19 ICU admissions and occupancy by region — {strategy}, {note}\n{_band_note(runs)}", fontsize=10)
     return fig
 
 

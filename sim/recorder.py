@@ -310,6 +310,10 @@ class Recorder:
         nurses = self.icu_nurse_hours[:n].reshape(-1) / 24.0
         min_ratio = self.model.config.safety.icu_min_nurse_ratio
         frame["covid_icu_patients"] = self.covid_icu[:n].reshape(-1)
+        # new COVID ICU admissions of the day (demand source "admissions"; NaN where the source gives occupancy only)
+        admissions = self.model.demand.covid_icu_admissions
+        scale = self.model.config.world.scale
+        frame["covid_icu_admissions"] = np.full(n * len(codes), np.nan) if admissions is None else (admissions[:n] * scale).reshape(-1)
         frame["icu_patients"] = patients
         frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
         frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
@@ -317,7 +321,6 @@ class Recorder:
         specialists = self.specialist_nurses[:n].reshape(-1)
         frame["specialist_icu_nurses"] = specialists
         frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)
-        scale = self.model.config.world.scale
         frame["beds_surge"] = np.tile(self.model.world.regions["icu_beds_surge"].to_numpy() * scale, n)
         beds_open = self.icu_beds_open[:n].reshape(-1)
         beds_staffed = self.icu_beds_staffed[:n].reshape(-1)

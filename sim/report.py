@@ -283,6 +283,16 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
             Figure(
                 "coverage_regions", "ICU nurses per ICU patient in each region (largest first).", lambda: figures.coverage_regions(runs)
             ),
+        ]
+        if figures.has_admissions(runs):  # only runs whose demand is the regions' own admissions carry them
+            out.append(
+                Figure(
+                    "regional_admissions",
+                    f"Each region's observed weekly ICU admissions against the simulated admissions and COVID ICU occupancy ({main}).",
+                    lambda: figures.regional_admissions(runs, main),
+                )
+            )
+        out += [
             Figure(
                 "hours_by_unit_kind", f"Required and supplied hours by unit kind ({main}).", lambda: figures.hours_by_unit_kind(runs, main)
             ),

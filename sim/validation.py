@@ -9,13 +9,23 @@ fits the uncertain parameters to the patterns whose ``role`` is ``"calibration"`
 ``tests/test_calibration.py`` fails when the baseline leaves the band of a pattern
 marked ``regression``.
 
-Two runs feed the patterns:
+Three runs feed the patterns:
 
 - ``spring``: ``scenarios/sweden_spring2020.toml`` (1 March – 30 June 2020), the calibrated
   baseline as it happened;
 - ``year``: ``scenarios/second_wave.toml`` cut at 31 December 2020 (1 March – 31 December),
   for the yearly sick-leave shares and everything that runs past June. It extends the
-  baseline, so it carries the same fitted values.
+  baseline, so it carries the same fitted values;
+- ``both_waves``: ``scenarios/sweden_2020_2021.toml`` over its whole period (1 March 2020 –
+  28 February 2021), the baseline with every region's own ICU admissions (``demand.source =
+  "admissions"``), for the regions' cumulative admissions and the crisis agreement's activations.
+
+Cumulative admissions are compared by whole ISO weeks, the data's unit: "by 30 June 2020" is
+through Sunday 5 July 2020, the end of week 2020-W27 that contains 30 June, and "by 28 February
+2021" through that Sunday, the end of 2021-W08. The observed figure sums the region's weekly
+admissions (``sim.data.icu_admissions_weekly``) from 2020-W01 through that week (there are none
+before 2020-W10, which starts on 2 March); the simulated one sums the run's daily
+``covid_icu_admissions`` from its first day (1 March 2020) through that Sunday, at full scale.
 
 How a run of 306 days maps onto the yearly figures of SKR: the sick-leave share of calendar
 2020 is taken as 60 days (1 January – 29 February) at the run's pre-wave level (its first
@@ -39,6 +49,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim.categories import LEVELS
+from sim.data import FHM_REGION_CODES, icu_admissions_weekly
 from sim.results import Result
 from sim.scenario import Scenario, load_scenario
 
@@ -46,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPRING_SCENARIO = ROOT / "scenarios" / "sweden_spring2020.toml"
 YEAR_SCENARIO = ROOT / "scenarios" / "second_wave.toml"
 YEAR_END = "2020-12-31"
+BOTH_WAVES_SCENARIO = ROOT / "scenarios" / "sweden_2020_2021.toml"
 FACTS = "../shared/data/sweden_2020_facts.md"
 START = dt.date(2020, 3, 1)
 PRE_WAVE_DAYS = 7  # 1–7 March: the run's pre-wave level of sick leave
@@ -53,7 +66,7 @@ DAYS_BEFORE_START = 60  # 1 January – 29 February 2020, at the pre-wave level
 DAYS_2020 = 366
 SICK = ("n_sick_covid", "n_sick_other", "n_sick_exhaustion")
 
-Run = Literal["spring", "year"]
+Run = Literal["spring", "year", "both_waves"]
 Role = Literal["calibration", "fitted input", "by construction", "check"]
 Kind = Literal["count", "share", "date", "ratio", "msek", "month"]
 
@@ -68,7 +81,7 @@ class Pattern:
         observed: the observed figure, in the statistic's unit (dates as days since 1 March 2020).
         observed_text: the observed figure as the source states it.
         source: where the figure comes from (the facts file names the primary source).
-        run: ``spring`` or ``year`` (see the module docstring).
+        run: ``spring``, ``year`` or ``both_waves`` (see the module docstring).
         statistic: the simulated figure of one run, in the same unit as ``observed``.
         definition: how ``statistic`` is computed, in words.
         low: lowest simulated figure that counts as a match.
@@ -246,14 +259,14 @@ def operations_change(result: Result, first: str, last: str) -> float:
 
 
 def _national_icu_on_peak(result: Result) -> pd.Series:
-    icu = result.daily.icu.groupby("date", observed=True)[["covid_icu_patients", "icu_patients", "icu_nurses", "beds_surge"]].sum()
+    icu = result.daily.icu.groupby("date", observed=True)[["covid_icu_patients", "icu_patients", "icu_nurses", "beds_open"]].sum()
     return icu.loc[icu["covid_icu_patients"].idxmax()]
 
 
 def free_icu_beds_at_peak(result: Result) -> float:
-    """National share of surge ICU beds free on the day of the national COVID ICU peak (beds do not cap patients)."""
+    """National share of open ICU beds free on the day of the national COVID ICU peak (beds do not cap patients)."""
     peak = _national_icu_on_peak(result)
-    return float(1.0 - peak["icu_patients"] / peak["beds_surge"])
+    return float(1.0 - peak["icu_patients"] / peak["beds_open"])
 
 
 def icu_nurses_per_patient_at_peak(result: Result) -> float:
@@ -281,10 +294,107 @@ def staff_loaned(result: Result) -> float:
     return float(result.summary["staff_loaned"].iloc[0] / _scale(result))
 
 
+def week_end(date: str) -> pd.Timestamp:
+    """The Sunday that ends the ISO week containing ``date`` (the data's weeks run Monday to Sunday)."""
+    day = pd.Timestamp(date)
+    return day + pd.Timedelta(days=6 - day.weekday())
+
+
+def observed_cumulative_admissions(date: str) -> pd.Series:
+    """Each region's COVID ICU admissions in the data from 2020-W01 through the ISO week containing ``date``, by region code."""
+    weekly = icu_admissions_weekly()
+    rows = weekly[weekly["week_start"] <= week_end(date)]
+    return rows.groupby("code")["new_icu_admissions"].sum().astype(float)
+
+
+def simulated_cumulative_admissions(result: Result, date: str) -> pd.Series:
+    """Each region's simulated COVID ICU admissions from the run's first day through the end of the ISO week of ``date``, full scale.
+
+    Raises:
+        ValueError: the run has no admissions (its demand source is not ``admissions``) or ends before that Sunday.
+    """
+    icu = result.daily.icu
+    if "covid_icu_admissions" not in icu or icu["covid_icu_admissions"].isna().all():
+        raise ValueError("the run has no COVID ICU admissions: run a scenario with demand.source = 'admissions'")
+    end = week_end(date)
+    if icu["date"].max() < end:
+        raise ValueError(f"the run ends on {icu['date'].max().date()}, before {end.date()} (the end of the week of {date})")
+    rows = icu[icu["date"] <= end]
+    return rows.groupby("region", observed=True)["covid_icu_admissions"].sum().astype(float) / _scale(result)
+
+
+def admissions_deviation(result: Result, date: str) -> float:
+    """Largest relative deviation of any region's simulated cumulative admissions from the data's (see ``cumulative_admissions``).
+
+    ``|simulated − observed| / observed``, with the observed count taken as at least 1 (a region without admissions).
+    """
+    observed = observed_cumulative_admissions(date)
+    simulated = simulated_cumulative_admissions(result, date).reindex(observed.index)
+    return float(((simulated - observed).abs() / observed.clip(lower=1.0)).max())
+
+
+#: The dates of the cumulative-admissions patterns and their keys in ``cumulative_admissions``' columns.
+ADMISSIONS_DATES = {"2020-06-30": "june_2020", "2021-02-28": "february_2021"}
+
+
+def cumulative_admissions(result: Result) -> dict[str, float]:
+    """Every region's simulated cumulative admissions at each of ``ADMISSIONS_DATES``, as ``admissions_<when>__<region>``."""
+    out = {}
+    for date, when in ADMISSIONS_DATES.items():
+        for region, value in simulated_cumulative_admissions(result, date).items():
+            out[f"admissions_{when}__{region}"] = float(value)
+    return out
+
+
+def admissions_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per region (the data's order): observed and simulated (mean over runs) cumulative admissions at each date.
+
+    Args:
+        runs: one row per run with the columns of ``cumulative_admissions``.
+    """
+    names = {code: name for name, code in FHM_REGION_CODES.items()}
+    frame = pd.DataFrame(index=pd.Index(list(names), name="region"))
+    frame["name"] = [names[c] for c in frame.index]
+    for date, when in ADMISSIONS_DATES.items():
+        frame[f"observed_{when}"] = observed_cumulative_admissions(date).reindex(frame.index).fillna(0.0)
+        columns = {c.split("__", 1)[1]: c for c in runs.columns if c.startswith(f"admissions_{when}__")}
+        frame[f"simulated_{when}"] = [runs[columns[c]].mean() if c in columns else np.nan for c in frame.index]
+    return frame
+
+
+def _crisis_entries(result: Result) -> pd.Series:
+    """Per region: how often the crisis agreement starts acting (its region rises to the lever's ``start_level``, or a national window opens).
+
+    A region already at that level on the first day counts once; a region that steps down and rises again counts again.
+    With the lever off there are none.
+    """
+    lever = result.scenario.levers.crisis_agreement
+    regions = result.daily.regions
+    level = regions.pivot(index="date", columns="region", values="level").sort_index()
+    if not lever.enabled:
+        return pd.Series(0, index=level.columns)
+    on = level.apply(lambda column: column.astype(str).map(LEVELS.index)) >= LEVELS.index(lever.start_level)
+    if lever.national_from is not None:  # a national decision puts the agreement on in every region (sim.levers.base.lever_on)
+        window = (level.index >= pd.Timestamp(lever.national_from)) & (level.index <= pd.Timestamp(lever.national_until))
+        on = on | pd.DataFrame(np.repeat(window[:, None], on.shape[1], axis=1), index=on.index, columns=on.columns)
+    return (on & ~on.shift(1, fill_value=False)).sum()
+
+
+def crisis_activations(result: Result) -> float:
+    """Crisis-agreement activations in the run, all regions: a region's rise to level crisis (the agreement acts from that day)."""
+    return float(_crisis_entries(result).sum())
+
+
+def regions_reaching_crisis(result: Result) -> float:
+    """Regions whose crisis agreement acts on at least one day of the run."""
+    return float((_crisis_entries(result) > 0).sum())
+
+
 # --------------------------------------------------------------------------- the patterns
 
 SKR = "SKR, sick leave of region and municipal employees (facts)"
 SIR = "Svenska Intensivvårdsregistret (facts)"
+ADMISSIONS = "Folkhälsomyndigheten, ICU register SIR (regional data README)"
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
@@ -325,7 +435,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "free_icu_beds_at_peak", "National ICU beds free at the peak", 0.30, "≈30 % of ≈1,100 beds free in April",
         "Socialstyrelsen (facts)", "spring", free_icu_beds_at_peak,
-        "1 − all ICU patients (COVID and other) / 1,100 surge beds, on the national COVID peak day",
+        "1 − all ICU patients (COVID and other) / ICU beds open (1,100 when every region has opened its surge beds), on the national COVID peak day",
         0.20, 0.40, "±10 percentage points", "share", "check",
     ),
     Pattern(
@@ -415,17 +525,46 @@ PATTERNS: tuple[Pattern, ...] = (
         "regular staff who left (the model counts only leaving above normal turnover) / regular staff",
         0.0, 0.005, "below 0.5 % of staff", "share", "calibration",
     ),
+    Pattern(
+        "admissions_june_2020", "Every region's COVID ICU admissions by 30 June 2020", 0.0,
+        "each region's count in the data (table below)", ADMISSIONS, "both_waves",
+        lambda r: admissions_deviation(r, "2020-06-30"),
+        "largest |simulated / observed − 1| of the 21 regions; cumulative admissions through Sunday 5 July 2020, the end of "
+        "ISO week 2020-W27 (module docstring), full scale", 0.0, 0.02, "every region within ±2 %", "share", "by construction",
+        regression=True,
+    ),
+    Pattern(
+        "admissions_february_2021", "Every region's COVID ICU admissions by 28 February 2021", 0.0,
+        "each region's count in the data (table below)", ADMISSIONS, "both_waves",
+        lambda r: admissions_deviation(r, "2021-02-28"),
+        "largest |simulated / observed − 1| of the 21 regions; cumulative admissions through Sunday 28 February 2021, the end of "
+        "ISO week 2021-W08, full scale", 0.0, 0.02, "every region within ±2 %", "share", "by construction", regression=True,
+    ),
+    Pattern(
+        "crisis_regions", "Regions that activate the crisis agreement", 10, "10 regions by August 2021",
+        "SKR, crisis agreement (facts)", "both_waves", regions_reaching_crisis,
+        "regions at level crisis (the agreement acts) on at least one day, 1 March 2020 – 28 February 2021: the run ends six "
+        "months before the facts' count, without the third wave of spring 2021", 5, 15, "5–15 (±50 %; the run stops in February 2021)",
+        "count", "check",
+    ),
+    Pattern(
+        "crisis_activations", "Crisis-agreement activations", 14, "14 activations by August 2021",
+        "SKR, crisis agreement (facts)", "both_waves", crisis_activations,
+        "rises of a region to level crisis (the agreement starts acting; a region that steps down and rises again counts again), "
+        "1 March 2020 – 28 February 2021: six months shorter than the facts' count", 7, 21,
+        "7–21 (±50 %; the run stops in February 2021)", "count", "check",
+    ),
 )  # fmt: skip
 
 BY_KEY = {p.key: p for p in PATTERNS}
 
 
 def load_runs_scenarios(scale: float | None = None, **overrides: Any) -> dict[str, Scenario]:
-    """The two scenarios the patterns read: ``spring`` and ``year`` (cut at 31 December 2020).
+    """The three scenarios the patterns read: ``spring``, ``year`` (cut at 31 December 2020) and ``both_waves``.
 
     Args:
-        scale: ``world.scale`` for both (None: as in the files).
-        **overrides: further dotted overrides (``section__key=value``) for both.
+        scale: ``world.scale`` for all (None: as in the files).
+        **overrides: further dotted overrides (``section__key=value``) for all.
     """
     extra = dict(overrides)
     if scale is not None:
@@ -433,6 +572,7 @@ def load_runs_scenarios(scale: float | None = None, **overrides: Any) -> dict[st
     return {
         "spring": load_scenario(SPRING_SCENARIO, **extra),
         "year": load_scenario(YEAR_SCENARIO, time__end=YEAR_END, **extra),
+        "both_waves": load_scenario(BOTH_WAVES_SCENARIO, **extra),
     }
 
 
@@ -446,14 +586,19 @@ def statistics(result: Result, patterns: Sequence[Pattern]) -> dict[str, float]:
     return {p.key: p.statistic(result) for p in patterns}
 
 
-def simulate(scenario: Scenario, seed: int, keys: Sequence[str]) -> dict[str, float]:
+def simulate(scenario: Scenario, seed: int, keys: Sequence[str], regional: bool = False) -> dict[str, float]:
     """Run ``scenario`` with ``seed`` and return the statistics of the patterns named by ``keys``.
 
-    Patterns are named rather than passed so that the call pickles for worker processes.
+    Patterns are named rather than passed so that the call pickles for worker processes. With ``regional``
+    also every region's cumulative admissions (``cumulative_admissions``, for ``admissions_table``).
     """
     import sim
 
-    return statistics(sim.run(scenario, seed=seed), [BY_KEY[k] for k in keys])
+    result = sim.run(scenario, seed=seed)
+    out = statistics(result, [BY_KEY[k] for k in keys])
+    if regional:
+        out.update(cumulative_admissions(result))
+    return out
 
 
 def interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

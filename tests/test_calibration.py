@@ -8,6 +8,7 @@ Tolerance: within 10 % at each point, peak date within a week.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -91,10 +92,20 @@ def year_run():
     return sim.run(validation.load_runs_scenarios()["year"], seed=2020)
 
 
+@pytest.fixture(scope="module")
+def both_waves_run():
+    """The both-waves baseline (sweden_2020_2021.toml, the regions' own admissions) at scale 0.1 (≈3 s, not ≈10 s at full scale).
+
+    Its regression patterns (every region's cumulative admissions) are full-scale counts of the demand, which the scale
+    does not change (tests/test_demand_admissions.py: the recorded admissions are proportional to the scale).
+    """
+    return sim.run(validation.load_runs_scenarios(scale=0.1)["both_waves"], seed=2020)
+
+
 @pytest.mark.parametrize("pattern", REGRESSION, ids=lambda p: p.key)
-def test_calibrated_baseline_stays_within_the_stated_tolerance(pattern, full_scale_run, year_run):
-    """A change that breaks the calibration (ICU curve, sick-leave level and rise) fails here."""
-    result = full_scale_run[1] if pattern.run == "spring" else year_run
+def test_calibrated_baseline_stays_within_the_stated_tolerance(pattern, full_scale_run, year_run, both_waves_run):
+    """A change that breaks the calibration (ICU curve, sick-leave level and rise, the regions' admissions) fails here."""
+    result = {"spring": full_scale_run[1], "year": year_run, "both_waves": both_waves_run}[pattern.run]
     value = pattern.statistic(result)
     assert pattern.matches(value), (
         f"{pattern.title}: simulated {pattern.format(value)}, tolerance {pattern.tolerance} of {pattern.observed_text}"
@@ -104,6 +115,84 @@ def test_calibrated_baseline_stays_within_the_stated_tolerance(pattern, full_sca
 def test_regression_covers_the_icu_curve_and_the_sick_leave_rise():
     keys = {p.key for p in REGRESSION}
     assert {"icu_peak", "icu_peak_date", "icu_6_june", "sick_region_2020", "sick_municipality_2020"} <= keys
+    assert {"admissions_june_2020", "admissions_february_2021"} <= keys
+
+
+# --------------------------------------------------------------------------- the both-waves patterns
+
+
+def with_icu(result, icu=None, regions=None):
+    """A copy of ``result`` with its daily ``icu`` or ``regions`` frame replaced."""
+    daily = dataclasses.replace(
+        result.daily, icu=result.daily.icu if icu is None else icu, regions=result.daily.regions if regions is None else regions
+    )
+    return dataclasses.replace(result, daily=daily)
+
+
+def test_observed_cumulative_admissions_are_the_data_through_whole_weeks():
+    # regional data README: totals 2020-W10 to 2021-W08, Stockholm 1,586, Västra Götaland 998, Gotland 24, Sweden 5,289
+    february = validation.observed_cumulative_admissions("2021-02-28")
+    assert (february["stockholm"], february["vastra_gotaland"], february["gotland"], february.sum()) == (1586, 998, 24, 5289)
+    assert validation.week_end("2020-06-30") == pd.Timestamp("2020-07-05")  # 30 June is the Tuesday of 2020-W27
+    assert validation.week_end("2021-02-28") == pd.Timestamp("2021-02-28")  # a Sunday ends its own week
+    june = validation.observed_cumulative_admissions("2020-06-30")
+    assert len(june) == 21 and (june <= february).all() and june.sum() < february.sum()
+
+
+def test_a_region_off_by_five_percent_breaks_the_admissions_pattern(both_waves_run):
+    pattern = validation.BY_KEY["admissions_february_2021"]
+    assert pattern.statistic(both_waves_run) < 1e-9
+    icu = both_waves_run.daily.icu.copy()
+    gotland = icu["region"] == "gotland"
+    icu.loc[gotland, "covid_icu_admissions"] *= 1.05
+    value = pattern.statistic(with_icu(both_waves_run, icu=icu))
+    assert value == pytest.approx(0.05) and not pattern.matches(value)
+
+
+def test_admissions_patterns_need_a_run_with_admissions_through_the_week(full_scale_run, both_waves_run):
+    with pytest.raises(ValueError, match="no COVID ICU admissions"):
+        validation.admissions_deviation(full_scale_run[1], "2020-06-30")  # waves give no admissions
+    icu = both_waves_run.daily.icu
+    short = with_icu(both_waves_run, icu=icu[icu["date"] <= pd.Timestamp("2020-07-01")])
+    with pytest.raises(ValueError, match="before 2020-07-05"):
+        validation.admissions_deviation(short, "2020-06-30")
+
+
+def test_admissions_table_has_every_region_observed_and_simulated(both_waves_run):
+    runs = pd.DataFrame([validation.cumulative_admissions(both_waves_run)] * 2)
+    table = validation.admissions_table(runs)
+    assert len(table) == 21 and table.loc["stockholm", "name"] == "Stockholm"
+    np.testing.assert_allclose(table["simulated_february_2021"], table["observed_february_2021"], rtol=1e-9)
+    np.testing.assert_allclose(table["simulated_june_2020"], table["observed_june_2020"], rtol=1e-9)
+
+
+def test_crisis_activations_count_each_rise_to_crisis(both_waves_run):
+    regions = both_waves_run.daily.regions.copy()
+    regions.loc[:, "level"] = "normal"
+    dates = regions["date"]
+    uppsala = regions["region"] == "uppsala"
+    regions.loc[uppsala & dates.between("2020-04-01", "2020-04-30"), "level"] = "crisis"
+    regions.loc[uppsala & dates.between("2020-12-01", "2020-12-20"), "level"] = "crisis"
+    regions.loc[uppsala & dates.between("2020-05-01", "2020-05-10"), "level"] = "staffing_alert"  # not crisis: no activation
+    regions.loc[(regions["region"] == "skane") & (dates == dates.min()), "level"] = "crisis"  # in crisis on day one counts once
+    result = with_icu(both_waves_run, regions=regions)
+    assert validation.crisis_activations(result) == 3
+    assert validation.regions_reaching_crisis(result) == 2
+    off = result.scenario.model_copy(
+        update={
+            "levers": result.scenario.levers.model_copy(
+                update={"crisis_agreement": result.scenario.levers.crisis_agreement.model_copy(update={"enabled": False})}
+            )
+        }
+    )
+    assert validation.crisis_activations(dataclasses.replace(result, scenario=off)) == 0  # the lever off: never activated
+    national = result.scenario.levers.crisis_agreement.model_copy(
+        update={"national_from": dt.date(2020, 4, 10), "national_until": dt.date(2020, 4, 20)}
+    )
+    window = result.scenario.model_copy(update={"levers": result.scenario.levers.model_copy(update={"crisis_agreement": national})})
+    # a national decision puts it on in every region: one more activation in each of the 20 regions not already in crisis
+    assert validation.crisis_activations(dataclasses.replace(result, scenario=window)) == 3 + 20
+    assert validation.regions_reaching_crisis(dataclasses.replace(result, scenario=window)) == 21
 
 
 def test_sick_leave_rises_in_2020_for_both_employers(year_run):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -160,3 +162,42 @@ def test_digest_counts_the_stay_only_with_the_admissions_source(scenario_path):
     admissions = sim.load_scenario(scenario_path, set_values=["demand.source=admissions"])
     shape3 = sim.load_scenario(scenario_path, set_values=["demand.source=admissions", "demand.admissions.stay_shape=3.0"])
     assert admissions.digest() != shape3.digest() != waves.digest()
+
+
+# --------------------------------------------------------------------------- the run's admissions in the results
+
+BOTH_WAVES = Path(__file__).resolve().parent.parent / "scenarios" / "sweden_2020_2021.toml"
+WEEKS = {"time.end": "2020-05-31"}  # 1 March (a Sunday) – 31 May 2020 (a Sunday): whole ISO weeks 2020-W10 .. W22 after day one
+
+
+def recorded_admissions(scale: float, seed: int = 1, *extra: str) -> pd.DataFrame:
+    scenario = sim.load_scenario(BOTH_WAVES, set_values=[*extra, *(f"{k}={v}" for k, v in WEEKS.items())], world__scale=scale)
+    return sim.run(scenario, seed=seed).daily.icu
+
+
+def test_the_run_records_each_regions_admissions_as_the_data_give_them():
+    icu = recorded_admissions(0.02)
+    rows = icu[icu["date"] >= pd.Timestamp("2020-03-02")]  # from the Monday of 2020-W10
+    simulated = rows.groupby(rows["region"].astype(str))["covid_icu_admissions"].sum() / 0.02
+    weekly = icu_admissions_weekly()
+    weeks = weekly[(weekly["week_start"] >= pd.Timestamp("2020-03-02")) & (weekly["week_start"] <= pd.Timestamp("2020-05-25"))]
+    observed = weeks.groupby("code")["new_icu_admissions"].sum()
+    assert observed.sum() > 2000  # the spring wave: thousands of admissions, none of them lost
+    assert len(observed) == 21
+    np.testing.assert_allclose(simulated.reindex(observed.index).to_numpy(), observed.to_numpy(float), rtol=1e-9)
+    # the data have no admissions before 2020-W10, so the run's first day (Sunday 1 March) has none either
+    assert icu.loc[icu["date"] == pd.Timestamp("2020-03-01"), "covid_icu_admissions"].sum() == 0.0
+
+
+def test_recorded_admissions_follow_the_scale_and_the_count_noise():
+    tenth, twentieth = recorded_admissions(0.1), recorded_admissions(0.05)
+    np.testing.assert_allclose(twentieth["covid_icu_admissions"], tenth["covid_icu_admissions"] / 2, rtol=1e-12)
+    noisy = [recorded_admissions(0.05, seed, "demand.admissions.count_noise=poisson")["covid_icu_admissions"] for seed in (1, 1, 2)]
+    np.testing.assert_array_equal(noisy[0], noisy[1])  # the same seed draws the same counts
+    assert not np.array_equal(noisy[0], noisy[2])  # another seed other counts: the record is the draw, not the data
+    whole = noisy[0].to_numpy() / 0.05
+    np.testing.assert_allclose(whole, np.round(whole), atol=1e-9)  # Poisson counts are whole admissions at full scale
+
+
+def test_waves_record_no_admissions(small_result):
+    assert small_result.daily.icu["covid_icu_admissions"].isna().all()

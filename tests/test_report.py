@@ -102,6 +102,45 @@ def test_a_single_run_has_lines_but_no_bands(run_dir):
     plt.close(fig)
 
 
+@pytest.fixture(scope="module")
+def admissions_dir(tmp_path_factory) -> Path:
+    """The both-waves baseline (demand from the regions' own admissions), tiny, 2 replications."""
+    scenario = sim.load_scenario(ROOT / "scenarios" / "sweden_2020_2021.toml", **TINY)
+    return run_replications([scenario], replications=2, seed=3).save(tmp_path_factory.mktemp("report") / "admissions")
+
+
+def test_regional_admissions_has_a_panel_per_region_with_data_and_simulation(admissions_dir, tmp_path):
+    runs = load(admissions_dir).runs
+    fig = figures.regional_admissions(runs)
+    drawn = [ax for ax in fig.axes if ax.get_title()]
+    assert len(drawn) == 21
+    assert [ax.get_title() for ax in drawn] == list(sim.data.regions().sort_values("population", ascending=False)["name"])
+    stockholm = drawn[0]
+    # bars: the data's weekly admissions, whole weeks of the run (2020-W10, from 2 March, .. W19, to 10 May)
+    weekly = sim.data.icu_admissions_weekly()
+    seen = weekly[(weekly["code"] == "stockholm") & weekly["week_start"].between("2020-03-02", "2020-05-04")]
+    assert [p.get_height() for p in stockholm.patches] == seen["new_icu_admissions"].tolist()
+    # the simulated weekly admissions (full scale) are the data's, here without count noise; then the occupancy
+    admissions, occupancy = stockholm.get_lines()[:2]
+    np.testing.assert_allclose(admissions.get_ydata(), seen["new_icu_admissions"].to_numpy(float), rtol=1e-9)
+    region = runs.regions[(runs.regions["region"] == "stockholm") & (runs.regions["replication"] == 0)]
+    np.testing.assert_allclose(occupancy.get_ydata(), region.sort_values("date")["covid_icu_patients"] / runs.scale)
+    assert sum(1 for c in stockholm.collections if "Poly" in c.__class__.__name__) == 2  # a band each: 2 replications
+    plt.close(fig)
+    listed = {f.name: f for f in figure_list(load(admissions_dir))}  # what the HTML report and --figures DIR draw
+    names = list(listed)
+    assert names.index("regional_admissions") == names.index("coverage_regions") + 1  # beside the other regional figure
+    check_png(figures.save(listed["regional_admissions"].draw(), tmp_path / "regional_admissions", formats=("png",))[0])
+
+
+def test_regional_admissions_is_left_out_for_waves(run_dir):
+    runs = load(run_dir).runs
+    assert not figures.has_admissions(runs)
+    assert "regional_admissions" not in [f.name for f in figure_list(load(run_dir))]
+    with pytest.raises(ValueError, match=r"demand\.source = 'admissions'"):
+        figures.regional_admissions(runs)
+
+
 def test_staff_by_status_stacks_every_staff_member(run_dir):
     runs = load(run_dir).runs
     fig = figures.staff_by_status(runs)
