@@ -133,6 +133,7 @@ class MobilisationModel(mesa.Model):
         self.icu_beds_surge = world.regions["icu_beds_surge"].to_numpy(float) * sc.world.scale
         self.icu_beds_open = self.icu_beds_normal.copy()
         self.icu_beds_staffed = self.icu_beds_normal.copy()
+        self.forecast_icu_patients = np.zeros(n_reg)  # all ICU patients a region expects horizon_days ahead (_forecast)
         self.levels = np.zeros(n_reg, dtype=np.int64)
         self.forecast_gap_share = np.zeros(n_reg)
         self.forecast_covid_icu = np.zeros(n_reg)  # each region's forecast of its COVID ICU patients `horizon_days` ahead
@@ -412,6 +413,7 @@ class MobilisationModel(mesa.Model):
             ratio = np.divide(ward_today, icu_today, out=np.full_like(icu_today, sc.demand.covid_ward_per_icu), where=icu_today > 0)
             ward = self.forecast_covid_icu * ratio
         icu = non_covid + self.forecast_covid_icu
+        self.forecast_icu_patients = icu
         norm = world.norm
         self.forecast_icu_required = icu[:, None] * norm[self.icu_ids]
         surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]

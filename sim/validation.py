@@ -13,9 +13,10 @@ Three runs feed the patterns:
 
 - ``spring``: ``scenarios/sweden_spring2020.toml`` (1 March – 30 June 2020), the calibrated
   baseline as it happened;
-- ``year``: ``scenarios/second_wave.toml`` cut at 31 December 2020 (1 March – 31 December),
+- ``year``: ``scenarios/sweden_2020_2021.toml`` cut at 31 December 2020 (1 March – 31 December),
   for the yearly sick-leave shares and everything that runs past June. It extends the
-  baseline, so it carries the same fitted values;
+  baseline, so it carries the same fitted values (before issue #13 it was ``second_wave.toml``,
+  whose autumn wave was one shape for every region);
 - ``both_waves``: ``scenarios/sweden_2020_2021.toml`` over its whole period (1 March 2020 –
   28 February 2021), the baseline with every region's own ICU admissions (``demand.source =
   "admissions"``), for the regions' cumulative admissions and the crisis agreement's activations.
@@ -56,7 +57,7 @@ from sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SPRING_SCENARIO = ROOT / "scenarios" / "sweden_spring2020.toml"
-YEAR_SCENARIO = ROOT / "scenarios" / "second_wave.toml"
+YEAR_SCENARIO = ROOT / "scenarios" / "sweden_2020_2021.toml"
 YEAR_END = "2020-12-31"
 BOTH_WAVES_SCENARIO = ROOT / "scenarios" / "sweden_2020_2021.toml"
 FACTS = "../shared/data/sweden_2020_facts.md"

@@ -60,17 +60,40 @@ def test_beds_open_after_the_lead_time_up_to_the_surge_beds_and_close_after(arms
     cfg = on.scenario.levers.bed_expansion
     sto = _icu(on, "stockholm")
     normal, surge = sto["beds_open"].iloc[0], sto["beds_surge"].iloc[0]
-    first_extra = sto.index[sto["beds_open"] > normal + 1e-9].min()
-    decided = pd.Timestamp(cfg.national_from)
-    assert first_extra >= decided + pd.Timedelta(days=cfg.lead_time_days), "no bed opens before the lead time"
     assert sto["beds_open"].max() == pytest.approx(surge), "all surge beds open at the height"
     assert (sto["beds_open"] <= surge + 1e-9).all() and (sto["beds_open"] >= normal - 1e-9).all()
+    first_extra = sto.index[sto["beds_open"] > normal + 1e-9].min()
     full = sto.index[np.isclose(sto["beds_open"], surge)].min()
     assert (full - first_extra).days >= cfg.ramp_days - 1, "beds open over ramp_days, not at once"
     # beds with patients in them stay open while the beds close
     after = sto[sto.index > pd.Timestamp(cfg.national_until) + pd.Timedelta(days=cfg.lead_time_days)]
     assert (after["beds_open"] >= np.minimum(after["icu_patients"], surge) - 1e-9).all()
     assert after["beds_open"].iloc[-1] < surge, "beds close when the decision lapses"
+
+
+def test_beds_follow_the_decision_of_lead_time_days_before():
+    """Day by day: open beds rise only towards what the region wanted lead_time_days earlier (its load or the national window)."""
+    model = sim.MobilisationModel(BASE, seed=3, world__scale=SCALE)
+    lever = next(lv for lv in model.levers if lv.name == "bed_expansion")
+    lead = lever.cfg.lead_time_days
+    before = model.icu_beds_open.copy()
+    rose = 0
+    while model.running:
+        model.step()
+        d = model.day - 1
+        up = model.icu_beds_open > before + 1e-9
+        if d < lead:
+            assert not up.any()
+        else:
+            assert (model.icu_beds_open[up] <= lever.wanted[d - lead][up] + 1e-9).all()
+            assert (lever.wanted[d - lead][up] > before[up]).all()
+        rose += int(up.sum())
+        before = model.icu_beds_open.copy()
+    assert rose > 0
+    # outside the national window the beds wanted are the forecast patients at the target occupancy, within normal and surge
+    day = (lever.cfg.national_until - model.config.time.start).days + 5
+    normal, ceiling = model.icu_beds_normal, lever.ceiling
+    assert ((lever.wanted[day] >= normal - 1e-9) & (lever.wanted[day] <= ceiling + 1e-9)).all()
 
 
 def test_staffed_beds_are_open_beds_the_nurses_can_cover(arms):

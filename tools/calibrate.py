@@ -5,7 +5,7 @@ work (COVID wards and ICUs, nursing homes), the fatigue rise and the fatigue-dri
 leaving hazard to the patterns of ``sim.validation`` whose role is ``calibration``:
 the 2020 sick-leave shares of region and municipal staff, the spring peak of sick
 leave, Stockholm's crisis date and the absence of a rise in leaving. Every simulation
-is the year scenario (``scenarios/second_wave.toml`` cut at 31 December 2020) at a
+is the year scenario (``scenarios/sweden_2020_2021.toml`` cut at 31 December 2020; ``second_wave.toml`` before issue #13) at a
 reduced ``world.scale`` with a fresh seed. The distance is the root of the mean squared
 deviation from each observed figure in units of half its tolerance band (a one-sided
 band, such as "below 0.5 % left", counts only the excess above its lower end).

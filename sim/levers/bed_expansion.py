@@ -1,18 +1,20 @@
 """Bed expansion: regions open ICU beds beyond their normal ones, after a lead time, up to their surge capacity (``[levers.bed_expansion]``).
 
 Every region starts with its normal ICU beds (``icu_beds_2019`` of ``sim.world``: the data's regional
-shares of the national 526). Where the lever is on (from ``start_level``, or in every region inside a
-national window), the region decides to expand; ``lead_time_days`` later its open beds start to rise,
-by ``(surge − normal) / ramp_days`` beds a day, up to its surge beds (``icu_beds_surge``: the shares of
-Folkhälsomyndigheten's April 2020 estimate, times ``ceiling_factor``). When the decision lapses, beds close
-at the same pace, never below normal and never below the patients in them. An open bed is not a staffed
+shares of the national 526). Each day it decides how many beds it wants: all its surge beds
+(``icu_beds_surge``: the shares of Folkhälsomyndigheten's April 2020 estimate, times ``ceiling_factor``)
+where the lever is on (from ``start_level``, or in every region inside a national window), and otherwise
+enough for the ICU patients it forecasts ``escalation.horizon_days`` ahead at ``target_occupancy``
+(between its normal and its surge beds). ``lead_time_days`` after a decision its open beds move towards
+it by ``(surge − normal) / ramp_days`` beds a day; closing never goes below normal or below the patients
+in the beds. An open bed is not a staffed
 bed: the model counts a bed as staffed only while the ICU's nurses can give it the minimum safe ratio
 (``MobilisationModel.icu_beds_staffed``), so beds without staff show as patients above staffed beds.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 from pydantic import Field
@@ -30,6 +32,9 @@ class BedExpansionConfig(LeverConfig):
     lead_time_days: WholeDays = Field(7, description="days from a region's decision until its first extra ICU beds open")
     ramp_days: Days = Field(21.0, description="days from the first extra bed to all of the region's surge beds")
     ceiling_factor: Factor = Field(1.0, description="multiplies each region's April 2020 surge beds: the most beds it can open")
+    target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.7, description="where the lever is not on, a region opens beds for its forecast ICU patients at this occupancy"
+    )
 
 
 class BedExpansion(Lever):
@@ -41,13 +46,14 @@ class BedExpansion(Lever):
         super().setup(model)
         self.ceiling = np.maximum(model.icu_beds_surge * self.cfg.ceiling_factor, model.icu_beds_normal)
         self.step = (self.ceiling - model.icu_beds_normal) / self.cfg.ramp_days
-        self.decided = np.zeros((model.n_days, model.world.n_regions), dtype=np.bool_)
+        self.wanted = np.zeros((model.n_days, model.world.n_regions))
 
     def act(self, model: MobilisationModel, day: int) -> None:
-        self.decided[day] = self.regions_on()
-        lead = self.cfg.lead_time_days
-        wanted = self.decided[day - lead] if day >= lead else np.zeros(model.world.n_regions, dtype=np.bool_)
-        target = np.where(wanted, self.ceiling, model.icu_beds_normal)
+        cfg, normal = self.cfg, model.icu_beds_normal
+        for_load = np.clip(model.forecast_icu_patients / cfg.target_occupancy, normal, self.ceiling)
+        self.wanted[day] = np.where(self.regions_on(), self.ceiling, for_load)
+        lead = cfg.lead_time_days
+        target = self.wanted[day - lead] if day >= lead else normal
         beds = model.icu_beds_open
         patients = np.minimum(model.census[model.icu_ids], beds)  # beds with patients in them stay open
         opened = np.minimum(beds + self.step, target)
