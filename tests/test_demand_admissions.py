@@ -199,5 +199,6 @@ def test_recorded_admissions_follow_the_scale_and_the_count_noise():
     np.testing.assert_allclose(whole, np.round(whole), atol=1e-9)  # Poisson counts are whole admissions at full scale
 
 
-def test_waves_record_no_admissions(small_result):
-    assert small_result.daily.icu["covid_icu_admissions"].isna().all()
+def test_waves_record_no_admissions(scenario_path):
+    waves = sim.load_scenario(scenario_path.parent / "second_wave.toml", **{"world.scale": 0.02, "time.end": "2020-03-20"})
+    assert sim.run(waves, seed=1).daily.icu["covid_icu_admissions"].isna().all()

@@ -133,10 +133,13 @@ def test_regional_admissions_has_a_panel_per_region_with_data_and_simulation(adm
     check_png(figures.save(listed["regional_admissions"].draw(), tmp_path / "regional_admissions", formats=("png",))[0])
 
 
-def test_regional_admissions_is_left_out_for_waves(run_dir):
-    runs = load(run_dir).runs
+def test_regional_admissions_is_left_out_for_waves(run_dir, tmp_path):
+    assert figures.has_admissions(load(run_dir).runs)  # the baseline reads the regions' admissions
+    waves = sim.load_scenario(ROOT / "scenarios" / "second_wave.toml", **TINY)  # parametric waves: no admissions
+    waves_dir = sim.run(waves, seed=1).save(tmp_path / "waves")
+    runs = load(waves_dir).runs
     assert not figures.has_admissions(runs)
-    assert "regional_admissions" not in [f.name for f in figure_list(load(run_dir))]
+    assert "regional_admissions" not in [f.name for f in figure_list(load(waves_dir))]
     with pytest.raises(ValueError, match=r"demand\.source = 'admissions'"):
         figures.regional_admissions(runs)
 
@@ -221,6 +224,7 @@ def test_html_report_of_a_comparison_with_every_figure_as_png_and_pdf(compare_di
     assert names == [
         "coverage_national",
         "coverage_regions",
+        "regional_admissions",
         "hours_by_unit_kind",
         "staff_by_status",
         "fatigue_heatmap",
@@ -249,9 +253,9 @@ def test_cli_pdf_report_has_a_page_per_figure(compare_dir, tmp_path, capsys):
     assert "report written to" in capsys.readouterr().out
     check_pdf(out)
     pages = len(re.findall(rb"/Type\s*/Page\b", out.read_bytes()))
-    assert pages == 1 + 9 + 1  # key numbers, the figures, the comparison table
+    assert pages == 1 + 10 + 1  # key numbers, the figures, the comparison table
     captions = [f.caption for f in figure_list(load(compare_dir), "national_pool_large")]
-    assert sum("(national_pool_large)" in c for c in captions) == 4  # hours, staff, fatigue, loans: of the chosen strategy
+    assert sum("(national_pool_large)" in c for c in captions) == 5  # admissions, hours, staff, fatigue, loans: of the chosen strategy
 
 
 @pytest.mark.parametrize(
