@@ -11,6 +11,9 @@ replications (default 10) and ``--workers`` processes (default 2), exactly as
 Usage::
 
     .venv/bin/python benchmarks/bench_compare.py [--replications 10] [--workers 2] [--out results/compare_strategies]
+    # both waves (as sweden_2020_2021.toml: to 28 February 2021, fatigue carried over for 90 days), a few strategies
+    .venv/bin/python benchmarks/bench_compare.py --set time.end=2021-02-28 --set fatigue.sustained_days=90 \
+        --strategies regional_only regional_and_loans --replications 5
 """
 
 from __future__ import annotations
@@ -59,9 +62,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=None, help="also save the comparison there")
+    parser.add_argument(
+        "--set",
+        dest="set_values",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a scenario value for every strategy (repeatable)",
+    )
+    parser.add_argument("--strategies", nargs="+", default=list(ORDER), help="strategy files to run (default: all, in ORDER)")
     args = parser.parse_args()
-    files = [ROOT / "scenarios" / "strategies" / f"{name}.toml" for name in ORDER]
-    scenarios = [sim.load_scenario(f, world__scale=args.scale) for f in files]
+    files = [ROOT / "scenarios" / "strategies" / f"{name}.toml" for name in args.strategies]
+    scenarios = [sim.load_scenario(f, set_values=[*args.set_values, f"world.scale={args.scale}"]) for f in files]
     started = time.perf_counter()
     compared = run_replications(scenarios, args.replications, seed=0, workers=args.workers)
     elapsed = time.perf_counter() - started
