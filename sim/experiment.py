@@ -40,6 +40,8 @@ STRATEGIES = (
     "no_action",
     "regional_only",
     "regional_and_loans",
+    "moving_patients",
+    "moving_staff_and_patients",
     "national_pool_small",
     "national_pool_large",
     "as_happened_2020",

@@ -421,6 +421,7 @@ _add(
     True,
     "(negative) contracted pay of hourly staff not called in while hourly temps are banned (nursing_home_measures)",
 )
+_add("cost_transfers_msek", "Cost of patient transfers", "MSEK", True, "moving ICU patients between regions (patient_transfers)", "report")
 _add(
     "cost_total_msek",
     "Net cost above payroll",

@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 
 FATIGUE_BINS = 100
 #: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
-#: and (negative) the contracted pay of hourly staff not called in while hourly temps are banned.
-COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved")
+#: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, and patient transfers.
+COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers")
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
@@ -92,6 +92,8 @@ class Recorder:
         self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
         self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
+        # the levers' columns of the ICU frame (Lever.icu_columns), kept for every lever so that the frame's columns never change
+        self.lever_icu = {name: np.zeros((n_days, n_reg)) for cls in LEVERS for name in cls.icu_columns}
         self.hours = np.zeros((n_days, self.n_groups, 4))
         self.icu_fatigue = np.zeros((n_days, 2))  # mean fatigue and sustained fatigue of ICU staff who have not left
         self.icu_available = np.zeros(n_days, dtype=np.int64)  # ICU staff neither sick nor gone
@@ -260,7 +262,7 @@ class Recorder:
             regions=self._regions_frame(dates, codes, n),
         )
         events = Events(**self._event_frames())
-        for frame in (events.loans, events.pool_deployments):
+        for frame in events.frames().values():
             for col in [c for c in frame.columns if c.endswith("day")]:
                 frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [m.dates[int(x)] for x in frame[col]])
         return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events)
@@ -329,6 +331,8 @@ class Recorder:
         frame["free_beds_share"] = 1.0 - patients / np.maximum(beds_open, 1e-9)
         frame["patients_above_staffed_beds"] = np.maximum(patients - beds_staffed, 0.0)
         frame["patients_above_open_beds"] = np.maximum(patients - beds_open, 0.0)
+        for name, values in self.lever_icu.items():
+            frame[name] = values[:n].reshape(-1)
         return frame
 
     def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -401,6 +405,9 @@ class Recorder:
             "care_debt_end": float(self.care_debt[n - 1].sum()) if n else 0.0,
             "staff_loaned": int(events.loans["count"].sum()) if len(events.loans) else 0,
             "pool_members_deployed": int(events.pool_deployments["count"].sum()) if len(events.pool_deployments) else 0,
+            "patients_transferred": float(icu["transfers_out"].sum()),
+            "transfer_blocked_by_capacity": float(icu["transfer_blocked_by_capacity"].sum()),
+            "transfer_blocked_no_bed": float(icu["transfer_blocked_no_bed"].sum()),
             "trained_in_icu_peak": int(self.trained_in_icu[:n].sum(axis=1).max()) if n else 0,
             "recruits_working_peak": int(self.recruits_working[:n].sum(axis=1).max()) if n else 0,
         }

@@ -9,7 +9,8 @@
 - ``icu``: date × region: COVID and all ICU patients, ICU nurses per patient,
   unsafe patients (beyond what the minimum nurse ratio can cover), surge beds
   and their free share (beds do not cap patients: every patient is cared for,
-  the question is by how many staff).
+  the question is by how many staff); open and staffed beds; patients moved in
+  and out by transfers (stocks), today's transfers and those blocked.
 - ``nursing_homes``: date × region: homes, homes with an outbreak, infected
   residents, introductions by staff (homes without an infected resident into which
   staff brought the virus that day), share of hourly staff who worked at
@@ -18,7 +19,7 @@
   operations and care debt, staff on loan and pool members arrived, trained
   nurses in the ICU, recruits working, costs above normal payroll by item.
 
-Lever events (``Result.events``): every loan and every pool arrival. The summary
+Lever events (``Result.events``): every loan, every pool arrival and every patient transfer. The summary
 has one row of key indicators, including each epidemic wave's "readiness": the
 state of the ICU staff on the day the wave starts. Saving goes through ``sim.store``.
 
@@ -43,10 +44,15 @@ _version, _pkg = mobsim_version, package_version  # the names before sim.store h
 
 @dataclass(frozen=True)
 class Events:
-    """Lever events of a run: every loan and every pool arrival."""
+    """Lever events of a run: every loan, every pool arrival and every patient transfer."""
 
     loans: pd.DataFrame
     pool_deployments: pd.DataFrame
+    transfers: pd.DataFrame
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The event tables by name (their file names)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ class Result:
         """The daily frames and, if recorded, the lever events, by file name."""
         frames = list(self.daily.items())
         if self.events is not None:
-            frames += [("loans", self.events.loans), ("pool_deployments", self.events.pool_deployments)]
+            frames += list(self.events.frames().items())
         return frames
 
 

@@ -44,6 +44,7 @@ from sim.levers import (
     LoansConfig,
     NationalPoolConfig,
     NursingHomeMeasuresConfig,
+    PatientTransfersConfig,
     RapidTrainingConfig,
     RecoveryConfig,
     RecruitmentConfig,
@@ -450,6 +451,10 @@ class LeversConfig(_Section):
     recovery: RecoveryConfig
     bed_expansion: BedExpansionConfig = Field(
         default_factory=BedExpansionConfig, description="open ICU beds after a lead time up to each region's surge beds (issue #13)"
+    )
+    patient_transfers: PatientTransfersConfig = Field(
+        default_factory=PatientTransfersConfig,
+        description="move ICU patients from regions over their staffed beds to regions with room, nearest first (issue #13)",
     )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 

@@ -29,6 +29,8 @@ MAX_ICU_BEDS = 11_000  # ICU beds: ten times Sweden's April 2020 surge capacity 
 MAX_NURSING_HOMES = 17_000  # homes: ten times Sweden's 1,700 special housings
 MAX_RESIDENTS = 790_000  # residents: ten times Sweden's 79,000
 MAX_OPERATIONS = 5_343_000.0  # planned operations a year: ten times Sweden's 534,300
+MAX_TRAVEL_HOURS = 48.0  # hours over the region network: its longest trip is 21 h (Skåne–Norrbotten); no ICU patient travels two days
+MAX_TRANSFERS = 11_000.0  # ICU patients moved a day: every one of ten times Sweden's surge beds (1,100) moved once a day
 MAX_POOL = 330_000  # pool members: about the whole national health-care staff in sim/data (330,565)
 MAX_FACTOR = 100.0  # multipliers and relative factors (pay, strain, care, patients per patient): 100 times is far beyond any use
 MAX_RATE = 1000.0  # daily rates and hazards: at 1,000 a day everything happens on the first day already
@@ -78,6 +80,10 @@ Exponent = Annotated[float, Field(gt=0.0), at_most(MAX_EXPONENT, "", "beyond it 
 NormHours = Annotated[float, Field(ge=0.0), at_most(240.0, "hours per patient-day", "ten staff per patient around the clock")]
 WageSek = Annotated[float, Field(ge=0.0), at_most(MAX_WAGE_SEK, "SEK an hour", "about 250 times a nurse's wage")]
 CostSek = Annotated[float, Field(ge=0.0), at_most(MAX_COST_SEK, "SEK per person", "a billion")]
+TravelHours = Annotated[float, Field(ge=0.0), at_most(MAX_TRAVEL_HOURS, "hours", "no ICU patient travels two days")]
+PatientsPerDay = Annotated[
+    float, Field(ge=0.0), at_most(MAX_TRANSFERS, "patients a day", "ten times Sweden's surge ICU beds, every one moved each day")
+]
 # dates and paths are the exception to strict types: TOML gives dates as dates and paths as text, while
 # with_overrides (a JSON dump) and --set "..." give dates as ISO text
 Date = Annotated[dt.date, Strict(False)]

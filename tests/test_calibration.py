@@ -54,7 +54,9 @@ def test_national_covid_icu_occupancy_matches_spring_2020(full_scale_run):
 
 def test_stockholm_peaks_near_230(full_scale_run):
     _, result = full_scale_run
-    icu = result.daily.icu
+    icu = result.daily.icu.copy()
+    # the region's own patients (its demand), wherever they lie: patient transfers move some between ICUs
+    icu["covid_icu_patients"] += icu["patients_moved_out"] - icu["patients_moved_in"]
     stockholm = icu[icu["region"] == "stockholm"].set_index("date")["covid_icu_patients"]
     assert stockholm.max() == pytest.approx(STOCKHOLM_PEAK, rel=0.10)
     for date, observed in STOCKHOLM_POINTS.items():
@@ -77,7 +79,9 @@ def test_surge_leaves_icu_understaffed_without_levers(full_scale_run):
     ratio = icu["icu_nurses"] / icu["icu_patients"]
     assert ratio.iloc[0] == pytest.approx(1.0)  # fully staffed (supplied hours are capped at the need)
     assert ratio.min() < 0.8  # 0.75 since issue #13 (fewer non-COVID ICU patients while planned care is cut), 0.70 before
-    assert result.summary["unsafe_icu_patient_days"].iloc[0] > 0
+    # patients above the staffed beds remain where no region within reach has room; the unsafe patient-days (25 before
+    # issue #13's patient transfers) are 0 now that the overflow moves to ICUs whose nurses can cover it
+    assert result.summary["icu_patient_days_above_staffed_beds"].iloc[0] > 0
     assert np.isfinite(result.summary["fatigue_mean_end"].iloc[0])
 
 

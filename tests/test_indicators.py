@@ -124,6 +124,7 @@ def test_consumers_read_the_registry():
             "care_debt_end",  # the levers' own indicators, in the order the levers act (sim.levers.LEVERS):
             "pool_members_deployed",  # the pool acts before loans (before #12's lever modules, loans came first)
             "staff_loaned",
+            "patients_transferred",  # patient_transfers acts last
             "cost_total_msek",
         )
     )
@@ -134,7 +135,7 @@ def test_consumers_read_the_registry():
         == (
             "unsafe_icu_patient_days",
             "diluted_icu_patient_days",
-            "icu_patient_days_above_staffed_beds",
+            "icu_patient_days_above_staffed_beds",  # priority 3, registered before icu_staff_fatigue_end (also 3)
             "icu_staff_fatigue_end",
             "staff_lost",
             "resident_infections",

@@ -487,8 +487,11 @@ def stockholm_only(tmp_path_factory) -> Path:
 
 
 def _loan_arm(path: Path, enabled: bool) -> dict:
-    """A 10 % run; with loans on, each day's new loans are checked right after the coordinator's match."""
-    m = sim.MobilisationModel(scenario=path, seed=1, **{"world.scale": 0.1, "time.end": "2020-05-15", "levers.loans.enabled": enabled})
+    """A 10 % run; with loans on, each day's new loans are checked right after the coordinator's match.
+
+    Moving staff alone: patient transfers are off (they would move Stockholm's overflow to its neighbours' ICUs)."""
+    overrides = {"world.scale": 0.1, "time.end": "2020-05-15", "levers.loans.enabled": enabled, "levers.patient_transfers.enabled": False}
+    m = sim.MobilisationModel(scenario=path, seed=1, **overrides)
     cfg, s = m.config.levers.loans, m.world.staff
     codes = list(m.world.regions["code"])
     trace: dict = {"lender_slack": [], "model": m}
@@ -569,7 +572,8 @@ def test_lenders_in_the_same_health_care_region_come_first(tmp_path_factory):
 
 
 def _pool_arm(**pool) -> dict:
-    overrides = {"world.scale": 0.1, "time.end": "2020-05-15"}
+    # moving staff alone: patient transfers off (they would move the most loaded region's overflow to other ICUs)
+    overrides = {"world.scale": 0.1, "time.end": "2020-05-15", "levers.patient_transfers.enabled": False}
     if pool:
         overrides["levers.national_pool.enabled"] = True
         overrides.update({f"levers.national_pool.{k}": v for k, v in pool.items()})

@@ -111,6 +111,11 @@ UNITS: dict[str, str] = {
     "hourly_wage_sek": "SEK/h",
     "cost_per_staff_sek": "SEK per staff member",
     "yearly_cost_per_member_sek": "SEK per member and year",
+    "trigger_share": "share of staffed ICU beds",
+    "receiver_max_share": "share of staffed ICU beds",
+    "max_travel_hours": "hours",
+    "daily_capacity": "patients/day (full scale)",
+    "cost_per_transfer_sek": "SEK per patient moved",
 }
 
 

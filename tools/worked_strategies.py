@@ -2,7 +2,7 @@
 
 Reads results/compare_strategies/comparison.csv (written by benchmarks/bench_compare.py
 --out results/compare_strategies). If it is missing, runs the comparison exactly as that
-benchmark does (the seven files of scenarios/strategies/ at full scale, 10 replications,
+benchmark does (the files of scenarios/strategies/ at full scale, 10 replications,
 seed 0, 2 workers; about 150 s) and saves it there. Draws docs/figures/strategies.png.
 
 Run: .venv/bin/python tools/worked_strategies.py

@@ -23,6 +23,7 @@ from sim.levers.hourly_staff_moves import HourlyStaffMoves
 from sim.levers.loans import Coordinator, Loans, LoansConfig
 from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
 from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
+from sim.levers.patient_transfers import PatientTransfers, PatientTransfersConfig
 from sim.levers.rapid_training import RapidTraining, RapidTrainingConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
@@ -46,6 +47,7 @@ LEVERS: tuple[type[Lever], ...] = (
     Loans,
     CrisisAgreement,
     Recovery,
+    PatientTransfers,  # last: it reads the ICU staffing every other lever made today
 )
 
 
@@ -127,6 +129,8 @@ __all__ = [
     "NationalPoolConfig",
     "NursingHomeMeasures",
     "NursingHomeMeasuresConfig",
+    "PatientTransfers",
+    "PatientTransfersConfig",
     "RapidTraining",
     "RapidTrainingConfig",
     "Recovery",

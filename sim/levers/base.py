@@ -7,6 +7,8 @@ A lever is one class in one module of ``sim/levers/``. It declares
 - ``after``: for a lever passed by a user, the built-in lever it acts after (default: last);
 - ``events``: its event tables (``Result.events``), each with its columns;
 - ``indicators``: its columns of the run summary (``IndicatorSpec``), registered by ``sim.indicators``;
+- ``icu_columns``: its columns of the daily ICU frame (region × day), which the recorder keeps for every lever, on
+  or off (zeros when off), and the lever fills in ``record`` (``recorder.lever_icu[name][day]``);
 
 and has hooks that ``MobilisationModel.step`` calls in the order of the registry
 (``sim.levers.LEVERS``, shown as a table in ``docs/architecture.md``):
@@ -83,6 +85,7 @@ class Lever:
     after: ClassVar[str | None] = None
     events: ClassVar[dict[str, tuple[str, ...]]] = {}
     indicators: ClassVar[tuple[IndicatorSpec, ...]] = ()
+    icu_columns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: Any = None) -> None:
         self.cfg = config
