@@ -99,6 +99,10 @@ NATIONAL_DAILY_COLUMNS = (
     "specialist_icu_nurses",
     "diluted_patients",
     "beds_surge",
+    "beds_open",
+    "beds_staffed",
+    "patients_above_open_beds",
+    "patients_above_staffed_beds",
     "free_beds_share",
     "n_active",
     "n_sick_covid",
@@ -125,7 +129,9 @@ def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
     icu_nat = icu_sums.groupby("date", observed=True).sum(numeric_only=True)
     if {"icu_nurses", "icu_patients"} <= set(icu_nat.columns):
         icu_nat["nurses_per_patient"] = icu_nat["icu_nurses"] / icu_nat["icu_patients"].where(icu_nat["icu_patients"] > 0)
-    if {"icu_patients", "beds_surge"} <= set(icu_nat.columns):
+    if {"icu_patients", "beds_open"} <= set(icu_nat.columns):  # as the icu frame: the share of the beds open that day
+        icu_nat["free_beds_share"] = 1.0 - icu_nat["icu_patients"] / icu_nat["beds_open"].clip(lower=1e-9)
+    elif {"icu_patients", "beds_surge"} <= set(icu_nat.columns):  # folders from before issue #13 have surge beds only
         icu_nat["free_beds_share"] = 1.0 - icu_nat["icu_patients"] / icu_nat["beds_surge"].clip(lower=1e-9)
 
     counts = [c for c in staff.columns if c.startswith("n_")]

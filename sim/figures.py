@@ -265,10 +265,14 @@ def coverage_regions(runs: RunSet) -> Figure:
     return fig
 
 
-def has_admissions(runs: RunSet) -> bool:
-    """Whether the runs carry COVID ICU admissions (demand source ``admissions``), which ``regional_admissions`` draws."""
+def has_admissions(runs: RunSet, strategy: str | None = None) -> bool:
+    """Whether the runs of ``strategy`` (default: the runs' chosen one) carry COVID ICU admissions (demand source
+    ``admissions``), which ``regional_admissions`` draws."""
     regions = runs.regions
-    return "covid_icu_admissions" in regions and bool(regions["covid_icu_admissions"].notna().any())
+    if "covid_icu_admissions" not in regions:
+        return False
+    mine = regions[regions["strategy"] == runs.pick(strategy)] if "strategy" in regions else regions
+    return bool(mine["covid_icu_admissions"].notna().any())
 
 
 def _weekly(frame: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -291,7 +295,7 @@ def regional_admissions(runs: RunSet, strategy: str | None = None) -> Figure:
     Raises:
         ValueError: the runs carry no admissions (their demand source is not ``admissions``).
     """
-    if not has_admissions(runs):
+    if not has_admissions(runs, strategy):
         raise ValueError("the runs carry no COVID ICU admissions: the figure needs demand.source = 'admissions'")
     strategy = runs.pick(strategy)
     frame = runs.regions[runs.regions["strategy"] == strategy]

@@ -18,7 +18,7 @@ A region escalates on a forecast of its own load (``MobilisationModel._forecast`
   one seed share their forecast errors whichever levers are on.
 
 "Observed" occupancy is what the region actually had (the model's recorded COVID ICU patients,
-which include patients moved between regions), in model units. Before the first day of the run
+which include the patients moved in and out by the patient_transfers lever), in model units. Before the first day of the run
 nothing was reported: the first day's value stands for those days.
 
 Pure NumPy: no Mesa, no model.

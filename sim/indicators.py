@@ -259,7 +259,8 @@ _add(
     "ICU patients above staffed beds",
     "patient-days",
     True,
-    "ICU patient-days above the region's staffed beds: open beds its ICU nurses can give the minimum safe ratio",
+    "ICU patient-days above the region's staffed beds: open beds its ICU nurses can give the minimum safe ratio "
+    "(coarse below world.scale 0.1, where small regions have no or one ICU nurse agent)",
     "compare",
     "figures",
     "report",

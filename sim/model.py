@@ -134,6 +134,7 @@ class MobilisationModel(mesa.Model):
         self.icu_beds_open = self.icu_beds_normal.copy()
         self.icu_beds_staffed = self.icu_beds_normal.copy()
         self.forecast_icu_patients = np.zeros(n_reg)  # all ICU patients a region expects horizon_days ahead (_forecast)
+        self.icu_moved_net_ahead = np.zeros(n_reg)  # patients moved in less moved out still there horizon_days ahead (transfers)
         self.levels = np.zeros(n_reg, dtype=np.int64)
         self.forecast_gap_share = np.zeros(n_reg)
         self.forecast_covid_icu = np.zeros(n_reg)  # each region's forecast of its COVID ICU patients `horizon_days` ahead
@@ -395,7 +396,8 @@ class MobilisationModel(mesa.Model):
 
         Need: ICU and COVID-ward patients ``horizon`` days ahead plus today's non-COVID ICU and
         acute-ward census. COVID ICU patients ahead: with ``escalation.forecast = "perfect"`` the
-        demand curve itself (at most the last day of the run); with ``"trend"`` the region's trend
+        demand curve itself (at most the last day of the run), plus the patients moved in less those moved out by
+        patient transfers that will still be there (``icu_moved_net_ahead``); with ``"trend"`` the region's trend
         forecast from its reported occupancy (``sim.forecast``), and COVID-ward patients in today's
         ratio of ward to ICU patients of the demand. Own staff: active staff whose home is the ICU
         or the acute ward, at their normal maximum hours. The gap share is the uncovered need as a
@@ -405,7 +407,7 @@ class MobilisationModel(mesa.Model):
         non_covid = self.census[self.icu_ids] - self.covid_icu_today  # today's, after any summer relief
         if self.forecaster is None:
             ahead = min(day + sc.escalation.horizon_days, self.n_days - 1)
-            self.forecast_covid_icu = self.demand.covid_icu[ahead] * sc.world.scale
+            self.forecast_covid_icu = self.demand.covid_icu[ahead] * sc.world.scale + self.icu_moved_net_ahead
             ward = self.demand.covid_ward[ahead] * sc.world.scale
         else:
             self.forecast_covid_icu = self.forecaster.covid_icu(day, self.recorder.covid_icu, self.covid_icu_today)

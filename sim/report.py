@@ -284,7 +284,7 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
                 "coverage_regions", "ICU nurses per ICU patient in each region (largest first).", lambda: figures.coverage_regions(runs)
             ),
         ]
-        if figures.has_admissions(runs):  # only runs whose demand is the regions' own admissions carry them
+        if figures.has_admissions(runs, main):  # only runs whose demand is the regions' own admissions carry them
             out.append(
                 Figure(
                     "regional_admissions",

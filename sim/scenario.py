@@ -366,7 +366,8 @@ class SafetyConfig(_Section):
     )
 
 
-#: The forecast's keys at their defaults (perfect foresight): left out of the digest, which stays that of earlier versions.
+#: The forecast's keys at their defaults (perfect foresight): left out of the digest while at them, and all but ``forecast``
+#: left out with perfect foresight, where they have no effect.
 ESCALATION_FORECAST_DEFAULTS = {
     "forecast": "perfect",
     "reporting_delay_days": 0,
@@ -594,9 +595,12 @@ class Scenario(_Section):
     def digest(self) -> str:
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 
-        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path;
-        ``demand.admissions`` counts only with ``demand.source = "admissions"`` (its noise keys only when set), and ``levers.custom`` only
-        when it names a lever: the digests of scenarios that use neither are those of earlier versions.
+        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path. Keys without effect
+        are left out: ``demand.admissions`` counts only with ``demand.source = "admissions"`` (its noise keys only when
+        set), the trend forecast's keys only with ``escalation.forecast = "trend"`` (and then only when set), and
+        ``levers.custom`` only when it names a lever. Issue #13 added inputs that always count (the bed_expansion and
+        patient_transfers tables, ``levers.redeployment.icu_other_cut``) and changed what a scenario means (each region's
+        own ICU beds), so every digest from before it changed with it: sweep folders of older versions do not resume.
         """
         data = self.model_dump(mode="json")
         if self.demand.source != "admissions":
@@ -606,8 +610,9 @@ class Scenario(_Section):
             for key, default in (("count_noise", "none"), ("count_dispersion", 10.0), ("stay_noise_sd", 0.0)):
                 if data["demand"]["admissions"][key] == default:
                     del data["demand"]["admissions"][key]
+        perfect = self.escalation.forecast == "perfect"
         for key, default in ESCALATION_FORECAST_DEFAULTS.items():  # likewise the forecast's keys (issue #13, item 5)
-            if data["escalation"][key] == default:
+            if data["escalation"][key] == default or (perfect and key != "forecast"):
                 del data["escalation"][key]
         if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)
             del data["levers"]["custom"]

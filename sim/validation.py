@@ -331,6 +331,9 @@ def admissions_deviation(result: Result, date: str) -> float:
     """
     observed = observed_cumulative_admissions(date)
     simulated = simulated_cumulative_admissions(result, date).reindex(observed.index)
+    missing = simulated.index[simulated.isna()]
+    if len(missing):
+        raise ValueError(f"no simulated admissions for region(s) {', '.join(missing)}")
     return float(((simulated - observed).abs() / observed.clip(lower=1.0)).max())
 
 
@@ -442,7 +445,7 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "icu_care_days_april_may", "ICU care days, April–May", 40214, "40,214 (20,566 in April–May 2019)", SIR, "spring",
         icu_care_days, "national ICU patient-days, COVID and other, 1 April – 31 May", 40214 * 0.9, 40214 * 1.1, "±10 %",
-        "count", "check",
+        "count", "fitted input", regression=True,
     ),
     Pattern(
         "icu_nurse_ratio_at_peak", "ICU nurses per ICU patient at the peak", 0.42, "1:2 to 1:3 with support staff",

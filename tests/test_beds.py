@@ -149,3 +149,25 @@ def test_bad_bed_keys_name_the_key(key, value, fragment):
         load_scenario(BASE, set_values=[f"{key}={value}"])
     assert info.value.key == key
     assert fragment in info.value.message
+
+
+def test_closing_beds_never_go_below_the_patients_in_them():
+    """BedExpansion.act with its state set by hand: the target is normal, the beds would close by a step, but patients lie in them."""
+    model = sim.MobilisationModel(BASE, seed=3, world__scale=SCALE, time__end="2020-03-31")
+    lever = next(lv for lv in model.levers if lv.name == "bed_expansion")
+    model.step()  # a day so that the forecast and census are set
+    day = model.day
+    lead = lever.cfg.lead_time_days
+    lever.regions_on = lambda *a, **k: np.zeros(model.world.n_regions, dtype=bool)  # the decision lapsed everywhere
+    model.forecast_icu_patients = np.zeros(model.world.n_regions)  # and no load is forecast
+    lever.wanted[day - lead] = model.icu_beds_normal
+    beds = model.icu_beds_normal + 5 * lever.step  # open beds above normal, closing by one step a day
+    model.icu_beds_open = beds.copy()
+    patients = beds - 0.5 * lever.step  # more patients than a one-step close leaves beds for
+    model.census[model.icu_ids] = patients
+    lever.act(model, day)
+    assert np.allclose(model.icu_beds_open, patients), "beds with patients in them stay open"
+    model.icu_beds_open = beds.copy()
+    model.census[model.icu_ids] = model.icu_beds_normal  # fewer patients: the beds close by one step
+    lever.act(model, day)
+    assert np.allclose(model.icu_beds_open, beds - lever.step)

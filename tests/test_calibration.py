@@ -78,7 +78,7 @@ def test_surge_leaves_icu_understaffed_without_levers(full_scale_run):
     icu = result.daily.icu.groupby("date", observed=True)[["icu_nurses", "icu_patients"]].sum()
     ratio = icu["icu_nurses"] / icu["icu_patients"]
     assert ratio.iloc[0] == pytest.approx(1.0)  # fully staffed (supplied hours are capped at the need)
-    assert ratio.min() < 0.8  # 0.75 since issue #13 (fewer non-COVID ICU patients while planned care is cut), 0.70 before
+    assert ratio.min() < 0.78  # 0.75 since issue #13 (fewer non-COVID ICU patients while planned care is cut), 0.70 before
     # patients above the staffed beds remain where no region within reach has room; the unsafe patient-days (25 before
     # issue #13's patient transfers) are 0 now that the overflow moves to ICUs whose nurses can cover it
     assert result.summary["icu_patient_days_above_staffed_beds"].iloc[0] > 0

@@ -6,7 +6,7 @@ shares of the national 526). Each day it decides how many beds it wants: all its
 where the lever is on (from ``start_level``, or in every region inside a national window), and otherwise
 enough for the ICU patients it forecasts ``escalation.horizon_days`` ahead at ``target_occupancy``
 (between its normal and its surge beds). ``lead_time_days`` after a decision its open beds move towards
-it by ``(surge − normal) / ramp_days`` beds a day; closing never goes below normal or below the patients
+it by ``(ceiling − normal) / ramp_days`` beds a day (ceiling = surge × ``ceiling_factor``); closing never goes below normal or below the patients
 in the beds. An open bed is not a staffed
 bed: the model counts a bed as staffed only while the ICU's nurses can give it the minimum safe ratio
 (``MobilisationModel.icu_beds_staffed``), so beds without staff show as patients above staffed beds.
@@ -30,7 +30,9 @@ class BedExpansionConfig(LeverConfig):
     """Open ICU beds beyond the normal ones, after a lead time, up to each region's surge capacity."""
 
     lead_time_days: WholeDays = Field(7, description="days from a region's decision until its first extra ICU beds open")
-    ramp_days: Days = Field(21.0, description="days from the first extra bed to all of the region's surge beds")
+    ramp_days: Days = Field(
+        21.0, description="daily steps from normal to all of the region's surge beds (the first step after the lead time)"
+    )
     ceiling_factor: Factor = Field(1.0, description="multiplies each region's April 2020 surge beds: the most beds it can open")
     target_occupancy: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.7, description="where the lever is not on, a region opens beds for its forecast ICU patients at this occupancy"

@@ -39,8 +39,9 @@ Where in the day:
    capped, then the ICU census and COVID ICU patients of each region gain the patients moved in and lose
    those moved out; ``model.required`` follows from the census as for every unit. ``_forecast`` (phase
    ``escalate``) reads the non-COVID ICU patients as census − COVID ICU patients, which the lever moves
-   together, so they stay right; the COVID patients ahead it reads from the region's own demand curve, so a
-   region plans for its own epidemic wherever its patients lie (a known simplification).
+   together, so they stay right; to the COVID patients ahead of its own demand curve a region adds the patients
+   moved in and takes away those moved out that will still be in the receiving ICU then
+   (``model.icu_moved_net_ahead``; a trend forecast reads the recorded patients, which include them).
 2. ``act`` (phase ``place``, last): today's moves; the census, COVID ICU patients and the ICU rows of
    ``model.required`` (census × ``world.norm``) are updated at once, so hours, pressure and the ICU's
    exposure are computed on the patients after the moves.
@@ -159,6 +160,10 @@ class PatientTransfers(Lever):
         if over.any():
             self.moved[over] *= (own[over] / away[over])[:, None]
         self._shift(model, self.moved)
+        # what the regions' forecasts (MobilisationModel._forecast) add to their own epidemic: the moved patients
+        # still in the receiving ICU horizon_days ahead, in and out
+        still = (1.0 - self.discharge) ** model.config.escalation.horizon_days
+        model.icu_moved_net_ahead = (self.moved.sum(axis=0) - self.moved.sum(axis=1)) * still
 
     def act(self, model: MobilisationModel, day: int) -> None:
         """Today's moves: senders over the trigger, largest first, to the nearest receivers with room, within the capacity."""

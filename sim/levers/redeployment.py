@@ -93,10 +93,11 @@ class Redeployment(Lever):
         elective = np.arange(model.world.n_regions) * N_REGION_KINDS + ELECTIVE
         model.census[elective] *= activity
         if cfg.icu_other_cut > 0 and cfg.max_elective_cut > 0:
-            # fewer non-COVID ICU patients while planned care is cut, in proportion to the cut
-            icu = model.icu_ids
-            fewer = model.world.census_base[icu] * cfg.icu_other_cut * self.cut / cfg.max_elective_cut
-            model.census[icu] = np.maximum(model.census[icu] - fewer, model.covid_icu_today)
+            # fewer non-COVID ICU patients while planned care is cut, in proportion to the cut: a share of those left
+            # after any summer relief (vacation), so the two never add up to more than the non-COVID patients
+            icu, covid = model.icu_ids, model.covid_icu_today
+            kept = 1.0 - cfg.icu_other_cut * self.cut / cfg.max_elective_cut
+            model.census[icu] = covid + np.maximum(model.census[icu] - covid, 0.0) * kept
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.elective_queue
