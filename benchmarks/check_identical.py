@@ -44,6 +44,7 @@ CASES = (
     ("second_wave_recovery_0.05", "scenarios/second_wave_recovery.toml", 0.05, 4, True),
     ("no_action_0.05", "scenarios/no_action.toml", 0.05, 5, True),
     ("nursing_homes_stable_teams_0.05", "scenarios/strategies/nursing_homes_stable_teams.toml", 0.05, 6, True),
+    ("sweden_2020_2021_0.1", "scenarios/sweden_2020_2021.toml", 0.1, 7, True),  # both waves, beds, transfers (issue #13)
     ("spring_1.0", "scenarios/sweden_spring2020.toml", 1.0, 1, False),
     ("second_wave_1.0", "scenarios/second_wave.toml", 1.0, 1, False),
 )
