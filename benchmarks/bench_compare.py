@@ -31,8 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = STRATEGIES  # the first is the reference of the paired differences
 TABLE = {
     "unsafe_icu_patient_days": ("unsafe ICU patient-days", "{:,.0f}"),
+    "icu_patient_days_above_staffed_beds": ("ICU patient-days above staffed beds", "{:,.0f}"),
     "diluted_icu_patient_days": ("diluted ICU patient-days", "{:,.0f}"),
-    "icu_staff_fatigue_end": ("ICU staff fatigue at end", "{:.3f}"),
+    "staff_loaned": ("ICU nurses loaned", "{:,.0f}"),
+    "patients_transferred": ("ICU patients moved", "{:,.0f}"),
     "nursing_home_introductions": ("nursing-home introductions by staff", "{:,.0f}"),
     "resident_infections": ("resident infections", "{:,.0f}"),
     "care_debt_end": ("care debt (operations)", "{:,.0f}"),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from sim.scenario import ScenarioError, load_scenario
 from sim.store import SWEEP_LOCK
+
+
+def refused(path: Path, key: str, value: str, fragment: str) -> None:
+    """``--set key=value`` on the scenario ``path`` is refused with a scenario error naming ``key`` and saying ``fragment``."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, set_values=[f"{key}={value}"])
+    assert info.value.key == key
+    assert fragment in info.value.message, info.value.message
 
 
 def one_error_line(err: str) -> str:

@@ -29,6 +29,7 @@ SCALE = 1.0
 ORDER = STRATEGIES  # the first is the reference of the paired differences
 PANELS = (
     "unsafe_icu_patient_days",
+    "icu_patient_days_above_staffed_beds",
     "diluted_icu_patient_days",
     "resident_infections",
     "nursing_home_introductions",

@@ -116,13 +116,19 @@ FHM_REGION_CODES: dict[str, str] = {
 }
 
 
-@functools.cache
-def _admissions_weekly() -> pd.DataFrame:
-    df = _read("regional/icu_admissions_weekly_by_region.csv")
+def _read_regional(name: str) -> pd.DataFrame:
+    """A file of ``regional/`` with Folkhälsomyndigheten's region names, and the model's region ``code`` beside them."""
+    df = _read(f"regional/{name}")
     unknown = sorted(set(df["region"]) - set(FHM_REGION_CODES))
     if unknown:
-        raise ValueError(f"regional/icu_admissions_weekly_by_region.csv: region(s) {unknown} missing from FHM_REGION_CODES")
+        raise ValueError(f"regional/{name}: region(s) {unknown} missing from FHM_REGION_CODES")
     df["code"] = df["region"].map(FHM_REGION_CODES)
+    return df
+
+
+@functools.cache
+def _admissions_weekly() -> pd.DataFrame:
+    df = _read_regional("icu_admissions_weekly_by_region.csv")
     df["week_start"] = pd.to_datetime(df["week_start"], format="%Y-%m-%d")
     return df
 
@@ -150,12 +156,7 @@ def icu_admissions_daily_national() -> pd.DataFrame:
 
 @functools.cache
 def _icu_beds() -> pd.DataFrame:
-    df = _read("regional/icu_beds_by_region.csv")
-    unknown = sorted(set(df["region"]) - set(FHM_REGION_CODES))
-    if unknown:
-        raise ValueError(f"regional/icu_beds_by_region.csv: region(s) {unknown} missing from FHM_REGION_CODES")
-    df["code"] = df["region"].map(FHM_REGION_CODES)
-    return df.set_index("code", drop=False)
+    return _read_regional("icu_beds_by_region.csv").set_index("code", drop=False)
 
 
 def icu_beds() -> pd.DataFrame:

@@ -30,8 +30,8 @@ inverse of the mean of the demand's gamma stay (``demand.admissions``: median 12
 moved patients have already spent some of their stay. The sender's own demand curve keeps those patients
 until they leave it by the demand's stay; the stock is therefore capped each day at the sender's own COVID
 ICU patients (a region cannot have more of its patients elsewhere than its demand holds), which also
-discharges them early from the receiving ICU. No patient is lost or duplicated: national ICU patients are
-the same with and without transfers on every day.
+discharges them early from the receiving ICU. No patient is lost or duplicated: national COVID ICU patients
+are the same with and without transfers on every day.
 
 Where in the day:
 
