@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario name>)")
     run.add_argument("--csv", action="store_true", help="also write the daily frames as CSV")
+    run.add_argument(
+        "--response-cost",
+        action="store_true",
+        help="also run the scenario without COVID (same seed) and add response_cost_*_msek to the summary (twice the work)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     compare = sub.add_parser("compare", help="run strategies with common random numbers and compare them")
@@ -98,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
         "--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE", help="override a value in every scenario"
     )
     compare.add_argument("--out", type=Path, default=None, help="results folder (default results/compare_<name>_vs_<name>...)")
+    compare.add_argument(
+        "--response-cost",
+        action="store_true",
+        help="also run each strategy without COVID (same seeds) and compare response_cost_*_msek (about twice the work)",
+    )
     _add_executor_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -180,6 +190,8 @@ def _run(args: argparse.Namespace) -> int:
                 update(done)
         if not interrupted:
             result = model.result()
+        if not interrupted and args.response_cost:
+            result.summary = _with_response_cost(result.summary, scenario, args.seed, args.quiet, interrupted)
     if interrupted:
         from sim.executor import Interrupted
 
@@ -197,6 +209,23 @@ def _run(args: argparse.Namespace) -> int:
     Console().print(table)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
+
+
+def _with_response_cost(summary: pd.DataFrame, scenario: Scenario, seed: int, quiet: bool, interrupted: list[int]) -> pd.DataFrame:
+    """The summary with ``response_cost_*_msek``: the scenario's no-COVID counterfactual run with the same seed (``sim.response_cost``)."""
+    from sim import response_cost
+    from sim.model import MobilisationModel
+
+    counterfactual = MobilisationModel(scenario=scenario.without_covid(), seed=seed)
+    with _progress_bar(f"{scenario.name} without COVID", counterfactual.n_days, "days", quiet) as update:
+        done = 0
+        while counterfactual.running and not interrupted:
+            counterfactual.step()
+            done += 1
+            update(done)
+    if interrupted:
+        return summary
+    return response_cost.with_response_cost(summary, counterfactual.result().summary)
 
 
 @contextlib.contextmanager
@@ -282,6 +311,10 @@ def _compare(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     started = time.perf_counter()
     total = len(scenarios) * args.replications
+    if args.response_cost:  # one counterfactual per distinct no-COVID scenario and seed (run_replications)
+        from sim.response_cost import counterfactual_key
+
+        total += len({counterfactual_key(s) for s in scenarios}) * args.replications
     with _progress_bar("compare", total, "runs", args.quiet) as update:
         try:
             compared = run_replications(
@@ -292,6 +325,7 @@ def _compare(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
                 local_dask=args.dask,
                 progress=lambda done, _: update(done),
+                response_cost=args.response_cost,
             )
         except WorkerLost as exc:
             _fail(f"{exc}; nothing was written")

@@ -341,6 +341,8 @@ def build_demand(
         assert config.csv is not None
         icu, ward = read_curves(Path(config.csv), codes, start, n_days + lag_days, period_days=n_days)
     scale = np.exp(rng.normal(0.0, config.noise_sd, size=len(codes))) if config.noise_sd > 0 else np.ones(len(codes))
+    if config.covid_scale != 1.0:  # after every draw, so that the demand's stream is the same at any scale
+        scale = scale * config.covid_scale
     icu = icu * scale
     from_icu = icu * config.covid_ward_per_icu
     ward = from_icu if ward is None else np.where(np.isnan(ward), from_icu, ward * scale)

@@ -221,6 +221,18 @@ def _run_one(scenario: Scenario, replication: int, seed: int) -> dict[str, pd.Da
     }
 
 
+def _run_counterfactual(scenario: Scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The no-COVID counterfactual run of a comparison (``scenario`` is already ``without_covid()``): its summary only."""
+    import sim
+
+    return {"runs": sim.run(scenario, seed=seed).summary}
+
+
+def _run_job(counterfactual: bool, scenario: Scenario, replication: int, seed: int) -> dict[str, pd.DataFrame]:
+    """A job of a comparison with the response cost: a strategy's run (``_run_one``) or a counterfactual's."""
+    return (_run_counterfactual if counterfactual else _run_one)(scenario, replication, seed)
+
+
 # --------------------------------------------------------------------------- replications
 
 
@@ -304,6 +316,7 @@ def run_replications(
     indicators: Sequence[str] | None = None,
     scheduler: str | None = None,
     local_dask: bool = False,
+    response_cost: bool = False,
 ) -> CompareResult:
     """Run every scenario ``replications`` times; replication ``r`` of each uses seed ``seed + r``.
 
@@ -317,6 +330,11 @@ def run_replications(
         indicators: summary columns to compare (default: ``default_indicators``).
         scheduler: ``tcp://host:port`` of a Dask scheduler: run on its workers (``workers`` is ignored).
         local_dask: run on a local Dask cluster of ``workers`` processes on 127.0.0.1.
+        response_cost: also run each strategy's no-COVID counterfactual (``Scenario.without_covid``) with the same
+            seeds and add ``response_cost_*_msek`` (``sim.response_cost``) to the runs and the compared indicators.
+            A counterfactual is run once per seed for all strategies whose counterfactual scenarios are equal
+            (``sim.response_cost.counterfactual_key``: names and descriptions aside); strategies whose levers differ
+            have their own, since levers may act without COVID.
 
     Raises:
         ScenarioError: a run refused its scenario (raised here whichever process ran it).
@@ -331,7 +349,16 @@ def run_replications(
     if not 0 <= seed <= 2**63 - replications:
         raise ValueError(f"seeds {seed}..{seed + replications - 1} do not fit in 0..2**63 - 1")
     check_names(scenarios)
-    jobs = [(scenario, r, seed + r) for scenario in scenarios for r in range(replications)]
+    jobs: list[tuple[Any, ...]] = [(scenario, r, seed + r) for scenario in scenarios for r in range(replications)]
+    function: Callable[..., dict[str, pd.DataFrame]] = _run_one
+    counterfactuals: dict[str, Scenario] = {}  # key -> the no-COVID scenario, each run once per seed
+    if response_cost:
+        from sim.response_cost import counterfactual_key
+
+        for scenario in scenarios:
+            counterfactuals.setdefault(counterfactual_key(scenario), scenario.without_covid())
+        jobs = [(False, *job) for job in jobs] + [(True, c, r, seed + r) for c in counterfactuals.values() for r in range(replications)]
+        function = _run_job
     done: list[dict[str, pd.DataFrame] | None] = [None] * len(jobs)
 
     def finished(i: int, output: dict[str, pd.DataFrame]) -> None:
@@ -339,14 +366,33 @@ def run_replications(
         if progress is not None:
             progress(len(jobs) - done.count(None), len(jobs))
 
-    with contextlib.closing(execute(_run_one, jobs, workers, scheduler=scheduler, local_dask=local_dask)) as outcomes:
+    with contextlib.closing(execute(function, jobs, workers, scheduler=scheduler, local_dask=local_dask)) as outcomes:
         for outcome in outcomes:
             finished(outcome.index, outcome.result())  # the first error stops the comparison (closing stops the workers)
 
-    outputs = [o for o in done if o is not None]
+    n_runs = len(scenarios) * replications
+    outputs = [o for o in done[:n_runs] if o is not None]
     frames = {name: pd.concat([o[name] for o in outputs], ignore_index=True) for name in outputs[0]}
+    if response_cost:
+        frames["runs"] = _add_response_cost(frames["runs"], scenarios, list(counterfactuals), done[n_runs:], replications)
     chosen = list(indicators) if indicators is not None else default_indicators(list(frames["runs"].columns))
     return CompareResult(scenarios=scenarios, replications=replications, seed=seed, indicators=chosen, **frames)
+
+
+def _add_response_cost(
+    runs: pd.DataFrame, scenarios: list[Scenario], digests: list[str], outputs: list[Any], replications: int
+) -> pd.DataFrame:
+    """``runs`` with ``response_cost_*_msek``: each row's costs minus its strategy's counterfactual's of the same seed."""
+    from sim import response_cost
+
+    base = {(digest, r): outputs[k * replications + r]["runs"] for k, digest in enumerate(digests) for r in range(replications)}
+    of = {s.name: response_cost.counterfactual_key(s) for s in scenarios}
+    rows = []
+    for i in range(len(runs)):
+        row = runs.iloc[[i]]
+        counterfactual = base[(of[str(row["strategy"].iat[0])], int(row["replication"].iat[0]))]
+        rows.append(response_cost.difference(row, counterfactual))
+    return pd.concat([runs, pd.DataFrame(rows, index=runs.index)], axis=1)
 
 
 # --------------------------------------------------------------------------- statistics

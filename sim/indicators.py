@@ -435,6 +435,33 @@ _add(
     priority=9,
 )
 
+# the cost of the response (sim.response_cost): costs above the same run without COVID demand, same seed; only when asked
+for _item, _title in (
+    ("overtime", "overtime"),
+    ("crisis_pay", "crisis pay"),
+    ("temps", "recruits"),
+    ("pool", "the pool"),
+    ("recovery", "recovery"),
+    ("banned_temps_saved", "banning hourly temps (saved)"),
+    ("transfers", "patient transfers"),
+):
+    _add(
+        f"response_cost_{_item}_msek",
+        f"Response cost: {_title}",
+        "MSEK",
+        True,
+        f"cost_{_item}_msek less the same run's without COVID demand (same seed; --response-cost)",
+    )
+_add(
+    "response_cost_total_msek",
+    "Cost of the response",
+    "MSEK",
+    True,
+    "cost_total_msek less the same run's without COVID demand (same seed; --response-cost): ordinary overtime left out",
+    "compare",
+    "report",
+)
+
 # readiness: the workforce each wave of demand.waves meets on its start (peak date − 2 rise widths); only with waves
 _add("wave{k}_start", "Wave {k}: start", "", None, "the date wave k starts (read on the first day if earlier)")
 _add(

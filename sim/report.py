@@ -368,6 +368,14 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
         f"Cost above normal payroll: {_fmt(get('cost_total_msek'))} MSEK (overtime {_fmt(get('cost_overtime_msek'))}, crisis pay "
         f"{_fmt(get('cost_crisis_pay_msek'))}, temps {_fmt(get('cost_temps_msek'))}, pool {_fmt(get('cost_pool_msek'))}, patient transfers {_fmt(get('cost_transfers_msek'))}).",
     ]
+    response = get("response_cost_total_msek")  # only in runs asked for it (--response-cost)
+    if response is not None and not pd.isna(response):
+        normal = float(get("cost_total_msek", np.nan)) - float(response)
+        out.append(
+            f"Cost of the response (above the same run in a normal year without COVID, same seed): {_fmt(response)} MSEK, of which "
+            f"overtime {_fmt(get('response_cost_overtime_msek'))}; the other {_fmt(normal)} MSEK above payroll a normal year pays too "
+            f"(ordinary overtime)."
+        )
     return out
 
 

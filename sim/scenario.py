@@ -344,6 +344,10 @@ class DemandConfig(_Section):
         description="ICU stay for source = 'admissions' (the regions' own ICU admissions, 2020-W01..2022-W43)",
     )
     covid_ward_per_icu: Factor = Field(description="COVID ward patients per COVID ICU patient")
+    covid_scale: Factor = Field(
+        1.0,
+        description="multiplies all COVID demand: ICU and ward patients and so community prevalence (0: the no-COVID counterfactual)",
+    )
     noise_sd: Annotated[float, Field(ge=0.0), at_most(MAX_NOISE_SD, "", "one sd then multiplies a region's epidemic by e^5 ≈ 150")] = Field(
         0.0, description="sd of the log of each region's stochastic scale per run"
     )
@@ -610,6 +614,8 @@ class Scenario(_Section):
             for key, default in (("count_noise", "none"), ("count_dispersion", 10.0), ("stay_noise_sd", 0.0)):
                 if data["demand"]["admissions"][key] == default:
                     del data["demand"]["admissions"][key]
+        if data["demand"]["covid_scale"] == 1.0:  # the response cost's switch (issue #14) counts only when set
+            del data["demand"]["covid_scale"]
         perfect = self.escalation.forecast == "perfect"
         for key, default in ESCALATION_FORECAST_DEFAULTS.items():  # likewise the forecast's keys (issue #13, item 5)
             if data["escalation"][key] == default or (perfect and key != "forecast"):
@@ -621,6 +627,28 @@ class Scenario(_Section):
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def without_covid(self) -> Scenario:
+        """The no-COVID counterfactual of this scenario, a normal year: no COVID demand and no mobilisation.
+
+        ``demand.covid_scale = 0``: no COVID ICU or ward patients, hence no community prevalence (it follows ICU
+        occupancy), no infection of staff at work or outside it, and no nursing-home introductions (only infected staff
+        bring the virus in). Every built-in lever but ``vacation`` is switched off, and vacations are kept
+        (``policy = "keep"``): the levers are the response, and some act without COVID (the national call to postpone
+        planned care is set by dates, nursing-home measures and a standing pool too), so with them the counterfactual
+        would not be a normal year. Everything else (the world, the staff, ordinary demand and sick leave, the
+        summer, your own ``levers.custom``) stays. Run with the same seed it is the normal year the response cost is
+        measured against (``sim.response_cost``); strategies that differ only in their levers share it. The name gets
+        ``_without_covid``; a counterfactual is returned as it is.
+        """
+        data = self.model_dump(mode="json")
+        levers = data["levers"]
+        off = {name: False for name in type(self.levers).model_fields if name not in ("custom", "vacation")}
+        if self.demand.covid_scale == 0.0 and not any(levers[name]["enabled"] for name in off) and levers["vacation"]["policy"] == "keep":
+            return self
+        overrides: dict[str, Any] = {f"levers.{name}.enabled": False for name in off}
+        overrides.update({"demand.covid_scale": 0.0, "levers.vacation.policy": "keep", "name": f"{self.name}_without_covid"})
+        return self.with_overrides(**overrides)
 
     def with_overrides(self, **overrides: Any) -> Scenario:
         """A copy with dotted-key overrides applied, e.g. ``{"world.scale": 0.1}``."""
