@@ -212,7 +212,7 @@ def test_ctrl_c_during_run_is_clean(tmp_path):
             "run",
             str(BASE),
             "--set",
-            "world.scale=0.05",
+            "world.scale=0.2",  # a few seconds: long enough that no run ends before its Ctrl-C (0.05 to December ran 0.7 s)
             "--set",
             "time.end=2020-12-31",
             "--quiet",
