@@ -293,9 +293,7 @@ class MobilisationModel(mesa.Model):
             n_professions=N_PROFESSIONS,
         )
         worked_eff = np.clip(self.required, base_eff, cap_eff)
-        # a bed is staffed while the ICU's nurses at their most hours can give it the minimum safe ratio
-        nurses_on_duty = cap_eff[self.icu_ids, ICU_NURSE] / 24.0
-        self.icu_beds_staffed = np.minimum(self.icu_beds_open, nurses_on_duty / sc.safety.icu_min_nurse_ratio)
+        self.icu_beds_staffed = self.staffed_icu_beds(cap_eff[self.icu_ids, ICU_NURSE])
         headroom = cap_eff - base_eff
         extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
         self.supplied = np.minimum(worked_eff, self.required)
@@ -430,6 +428,12 @@ class MobilisationModel(mesa.Model):
         total = need.sum(axis=1)
         self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
         self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
+
+    def staffed_icu_beds(self, icu_nurse_hours: np.ndarray) -> np.ndarray:
+        """Open ICU beds per region that ``icu_nurse_hours`` (effective ICU-nurse hours a day, at everyone's most hours)
+        can give the minimum safe ratio (``safety.icu_min_nurse_ratio``): the staffed beds, model units."""
+        nurses_on_duty = icu_nurse_hours / 24.0
+        return np.minimum(self.icu_beds_open, nurses_on_duty / self.config.safety.icu_min_nurse_ratio)
 
     def icu_capacity(self) -> np.ndarray:
         """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""

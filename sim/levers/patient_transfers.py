@@ -8,7 +8,7 @@ Each day, after every other lever has placed its staff (the lever acts last in `
 
 - a region's **staffed beds** are its open beds (``model.icu_beds_open``) that the ICU nurses placed today,
   at their most hours, can give the minimum safe ratio: ``icu_capacity()[:, ICU_NURSE] / 24 /
-  safety.icu_min_nurse_ratio`` (the same rule as ``MobilisationModel.icu_beds_staffed``);
+  safety.icu_min_nurse_ratio`` (``MobilisationModel.staffed_icu_beds``, the rule the model uses for ``icu_beds_staffed``);
 - a region **sends** when it is at ``start_level`` (or inside a national window) and its ICU patients exceed
   ``trigger_share`` of its staffed beds: the excess, at most its own COVID ICU patients still in its own
   ICU (non-COVID patients and patients moved in are not moved again);
@@ -212,8 +212,7 @@ class PatientTransfers(Lever):
     # ------------------------------------------------------------------ helpers
     def staffed_beds(self, model: MobilisationModel) -> np.ndarray:
         """Open ICU beds per region that the ICU nurses placed today can give the minimum safe ratio (model units)."""
-        nurses_on_duty = model.icu_capacity()[:, ICU_NURSE] / 24.0
-        return np.minimum(model.icu_beds_open, nurses_on_duty / model.config.safety.icu_min_nurse_ratio)
+        return model.staffed_icu_beds(model.icu_capacity()[:, ICU_NURSE])
 
     def match(self, excess: np.ndarray, room: np.ndarray, capacity: float) -> np.ndarray:
         """Moves (from, to): senders by excess, largest first, each to its nearest receivers with room, within ``capacity``."""
