@@ -565,6 +565,16 @@ class Scenario(_Section):
         return self
 
     @model_validator(mode="after")
+    def _agreement_until_in_period(self) -> Scenario:
+        until = self.levers.crisis_agreement.until
+        if until is not None and until < self.time.start:
+            raise _KeyedValueError(
+                "levers.crisis_agreement.until",
+                f"until ({until}) is before the scenario's start ({self.time.start}); expected a later date",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _admissions_cover_period(self) -> Scenario:
         if self.demand.source == "admissions":
             from sim.data import admissions_period_error
