@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,11 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="key=value overrides for both runs")
     args = ap.parse_args()
     sets = [*args.set, f"world.scale={args.scale}"]
-    spring = sim.run(load_scenario(validation.SPRING_SCENARIO, set_values=sets), seed=args.seed)
+    model = sim.MobilisationModel(scenario=load_scenario(validation.SPRING_SCENARIO, set_values=sets), seed=args.seed)
+    spring = model.run()
+    lever = next(lv for lv in model.levers if lv.name == "crisis_agreement")
+    r = int(np.flatnonzero(model.world.regions["code"].to_numpy() == "stockholm")[0])
+    active = pd.Series(lever.active[: len(model.dates), r], index=pd.DatetimeIndex(model.dates))
     n = icu_nurses(spring)
     duty = icu_on_duty(spring)
     both = pd.DataFrame({"icu_nurses_at_work": n, "nurses_on_duty_24h": duty.round(1)})
@@ -55,16 +60,17 @@ def main() -> None:
     regions = spring.daily.regions
     sto = regions[regions["region"] == "stockholm"].set_index("date")
     crisis = sto.index[sto["level"].astype(str) == "crisis"]
-    active_col = "agreement_active" if "agreement_active" in sto else None
-    on = sto.index[sto[active_col].astype(bool)] if active_col else crisis
+    on = active.index[active.to_numpy()]
     if len(crisis):
-        print(f"crisis {crisis[0].date()} – {crisis[-1].date()}")
+        print(f"crisis {crisis[0].date()} – {crisis[-1].date()}; ICU nurses at work, its last 3 days and 3 days after:")
+        print(both.loc[crisis[-1] - pd.Timedelta(days=2) : crisis[-1] + pd.Timedelta(days=3)].to_string())
     if len(on):
         last = on[-1]
         print(f"agreement on {on[0].date()} – {last.date()}; ICU nurses at work, its last 3 days and 3 days after:")
         print(both.loc[last - pd.Timedelta(days=2) : last + pd.Timedelta(days=3)].to_string())
         after = n.loc[last + pd.Timedelta(days=1)] if last + pd.Timedelta(days=1) in n.index else float("nan")
         print(f"share gone the day after the agreement ends: {1 - after / n.loc[last]:.0%}")
+        print(f"rests deferred (all regions, model scale): {int(lever.deferred.sum())}")
     window = n.loc["2020-04-01":"2020-06-30"]
     drop = (-window.diff()).max()
     drop4 = (-window.diff(4)).max()

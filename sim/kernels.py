@@ -675,7 +675,6 @@ def tally_staff(
 AGREEMENT_OFF = 0  # no agreement: nobody placed
 AGREEMENT_ENDING = 1  # lifted, ramping down: placements run to their end, none starts
 AGREEMENT_ON = 2  # placements start and run
-AGREEMENT_DECLARED = 3  # declared today: placements start, shortened by each person's cohort offset
 
 
 @njit(cache=True, inline="always")
@@ -701,27 +700,33 @@ def place_under_agreement(
     status: np.ndarray,
     workplace: np.ndarray,
     home: np.ndarray,
+    profession: np.ndarray,
     days_left: np.ndarray,
     agreement_days: np.ndarray,
     agreement_rest: np.ndarray,
+    agreement_declared: np.ndarray,
     start_offset: np.ndarray,
     max_hours: np.ndarray,
     unit_state: np.ndarray,
+    unit_declared: np.ndarray,
     cap_hours: float,
     placement_days: int,
     rest_days: int,
     max_resting_share: float,
     max_extension_days: int,
+    n_professions: int,
 ) -> int:
     """Crisis agreement: active staff at a workplace where it applies work up to ``cap_hours`` a day.
 
     A placement lasts ``placement_days`` in a row; then the staff member goes home, off duty for
     ``rest_days`` (``agreement_rest`` marks who rests after a placement). Staff not placed today start afresh.
 
-    Rosters (issue #14): ``unit_state`` per workplace is one of the ``AGREEMENT_*`` codes. On the day
-    the agreement is declared, a placement starts ``start_offset[i]`` days in (the person's cohort), so
-    the first rests are spread over the first placement period. While a workplace's resting staff
-    would exceed ``max_resting_share`` of its staff under the agreement (placed or resting), a due rest is
+    Rosters (issue #14): ``unit_state`` per workplace is one of the ``AGREEMENT_*`` codes and
+    ``unit_declared`` the day its agreement was declared. A person's first placement under a declaration
+    (``agreement_declared[i]`` keeps the declaration of their last placement) starts ``start_offset[i]``
+    days in (the person's cohort), so the first rests are spread over a placement period. While the resting staff of a
+    profession of a unit (by home unit: the roster's) would exceed ``max_resting_share`` of its staff under the
+    agreement (placed or resting), a due rest is
     deferred (the placement extended), at most ``max_extension_days``; the longest placements rest first.
     Where the agreement is ending, placements run to their end and none starts. Returns the rests
     deferred today.
@@ -736,7 +741,8 @@ def place_under_agreement(
         if state == AGREEMENT_OFF or (state == AGREEMENT_ENDING and agreement_days[i] == 0):
             agreement_days[i] = 0
             continue
-        if agreement_days[i] == 0 and state == AGREEMENT_DECLARED:
+        if agreement_days[i] == 0 and agreement_declared[i] != unit_declared[workplace[i]]:
+            agreement_declared[i] = unit_declared[workplace[i]]
             agreement_days[i] = start_offset[i]
         agreement_days[i] += 1
         if agreement_days[i] > placement_days:
@@ -750,22 +756,23 @@ def place_under_agreement(
     if n_due == 0:
         return 0
     # the ceiling on the share resting at once: staff under the agreement (placed or resting) by workplace
-    placed = np.zeros(n_wp, dtype=np.int64)
-    resting = np.zeros(n_wp, dtype=np.int64)
+    placed = np.zeros((n_wp, n_professions), dtype=np.int64)
+    resting = np.zeros((n_wp, n_professions), dtype=np.int64)
+    # by home unit (the roster's unit: staff of a unit moved to the ICU rest in their own unit's turn)
     for i in range(status.shape[0]):
         if agreement_rest[i] and status[i] == OFF_DUTY:
-            resting[home[i]] += 1
+            resting[home[i], profession[i]] += 1
         elif agreement_days[i] > 0 and status[i] == ACTIVE:
-            placed[workplace[i]] += 1
+            placed[home[i], profession[i]] += 1
     ids = np.flatnonzero(due)
     order = np.argsort(-agreement_days[ids], kind="mergesort")  # longest placements first, then by id
     deferred = 0
     for k in range(ids.shape[0]):
         i = ids[order[k]]
-        w = workplace[i]  # the unit (resting staff are counted at their home, which is the unit for its own staff)
-        if resting[w] + 1 <= max_resting_share * (placed[w] + resting[w]):
-            placed[w] -= 1
-            resting[w] += 1
+        w, p = home[i], profession[i]
+        if resting[w, p] + 1 <= max_resting_share * (placed[w, p] + resting[w, p]):
+            placed[w, p] -= 1
+            resting[w, p] += 1
             _rest(i, status, days_left, workplace, home, agreement_days, agreement_rest, rest_days)
         else:
             deferred += 1

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import kernels
-from sim.categories import UNIT_KINDS
+from sim.categories import N_PROFESSIONS, UNIT_KINDS
 from sim.levers.base import Lever
 from sim.schema import MAX_DAYS, Date, LeverConfig, Multiplier, Probability, WeeklyHours, WholeDays, at_most
 
@@ -82,8 +82,8 @@ class CrisisAgreement(Lever):
             seed=model.config.world.layout_seed, n=len(model.world.staff), cohorts=cfg.cohorts, placement_days=self.placement_days
         )
 
-    def regions_active(self, day: int) -> tuple[np.ndarray, np.ndarray]:
-        """Advance the declared periods to today: (active, declared today) per region."""
+    def regions_active(self, day: int) -> np.ndarray:
+        """Advance the declared periods to today: active per region (``self.declared`` holds the day of each declaration)."""
         cfg, model = self.cfg, self.model
         on = self.regions_on()
         active = self.declared >= 0
@@ -97,34 +97,36 @@ class CrisisAgreement(Lever):
         lift = active & ~on & ~held
         self.declared[lift] = -1
         self.ending[lift] = cfg.ramp_down
-        return self.declared >= 0, new
+        return self.declared >= 0
 
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
-        active, new = self.regions_active(day)
+        active = self.regions_active(day)
         self.active[day] = active
         region = world.workplace_region
         state = np.where(
-            active[region],
-            np.where(new[region], kernels.AGREEMENT_DECLARED, kernels.AGREEMENT_ON),
-            np.where(self.ending[region], kernels.AGREEMENT_ENDING, kernels.AGREEMENT_OFF),
-        ).astype(np.int8)
-        state[~self.unit] = kernels.AGREEMENT_OFF
+            active[region], kernels.AGREEMENT_ON, np.where(self.ending[region], kernels.AGREEMENT_ENDING, kernels.AGREEMENT_OFF)
+        )
+        state = np.where(self.unit, state, kernels.AGREEMENT_OFF).astype(np.int8)
         self.deferred[day] = kernels.place_under_agreement(
             status=s.status,
             workplace=s.workplace,
             home=s.home,
+            profession=s.profession,
             days_left=s.days_left,
             agreement_days=s.agreement_days,
             agreement_rest=s.agreement_rest,
+            agreement_declared=s.agreement_declared,
             start_offset=self.offsets,
             max_hours=s.max_hours,
             unit_state=state,
+            unit_declared=self.declared[region].astype(np.int32),
             cap_hours=self.max_hours,
             placement_days=self.placement_days,
             rest_days=self.cfg.rest_days,
             max_resting_share=self.cfg.max_resting_share,
             max_extension_days=self.extension_days,
+            n_professions=N_PROFESSIONS,
         )
         if self.ending.any():  # a ramp-down is over when nobody of the region is placed any more
             placed = np.bincount(region[s.workplace[s.agreement_days > 0]], minlength=world.n_regions) > 0
