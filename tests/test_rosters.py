@@ -219,3 +219,10 @@ def test_core_defers_rests_above_the_ceiling_longest_placements_first():
 )
 def test_bad_roster_keys_name_the_key(key, value, fragment):
     refused(BASE, key, value, fragment)
+
+
+def test_icu_staff_figure_draws(arms):
+    from sim.figures import icu_staff_at_work
+
+    fig = icu_staff_at_work(arms["staggered"]["result"], "stockholm")
+    assert fig.axes and fig.axes[0].collections
