@@ -565,16 +565,6 @@ class Scenario(_Section):
         return self
 
     @model_validator(mode="after")
-    def _agreement_until_in_period(self) -> Scenario:
-        until = self.levers.crisis_agreement.until
-        if until is not None and until < self.time.start:
-            raise _KeyedValueError(
-                "levers.crisis_agreement.until",
-                f"until ({until}) is before the scenario's start ({self.time.start}); expected a later date",
-            )
-        return self
-
-    @model_validator(mode="after")
     def _admissions_cover_period(self) -> Scenario:
         if self.demand.source == "admissions":
             from sim.data import admissions_period_error
@@ -599,6 +589,18 @@ class Scenario(_Section):
             raise _KeyedValueError(
                 "world.scale",
                 f"{self.world.scale:g} leaves no staff at all; expected at least {smallest:g} (the largest profession then has one agent)",
+            )
+        return self
+
+    # last: a period the data do not cover, or an unbuildable world, is the more useful message
+    @model_validator(mode="after")
+    def _agreement_until_in_period(self) -> Scenario:
+        until = self.levers.crisis_agreement.until
+        if until is not None and until < self.time.start:
+            raise _KeyedValueError(
+                "levers.crisis_agreement.until",
+                f"until ({until}) is before the scenario's start ({self.time.start}); expected a date in the period "
+                "(a scenario that extends a 2020 baseline into a later period can set it to its start: no effect)",
             )
         return self
 
