@@ -403,6 +403,32 @@ def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
     return fig
 
 
+def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
+    """One run's staff at work in one region's ICU, by the role they work in, through a wave ("no cliffs", issue #14).
+
+    Stacked areas of ``daily.units`` (the region's ICU, ``staff_at_work`` by role: a rapidly trained nurse counts as an
+    ICU nurse), with the days the region is in crisis shaded. A roster without cliffs shows no step down
+    when a placement ends. Args: ``result``, a ``sim.Result``; ``region``, a region code.
+    """
+    units = result.daily.units
+    rows = units[(units["region"] == region) & (units["unit_kind"] == "icu")]
+    table = rows.pivot_table(index="date", columns="profession", values="staff_at_work", aggfunc="sum", observed=True).fillna(0.0)
+    table = table.loc[:, table.sum() > 0].sort_index()
+    regions = result.daily.regions
+    level = regions[regions["region"] == region].set_index("date")["level"].astype(str).reindex(table.index)
+    with style():
+        fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
+        ax.stackplot(table.index, table.T.to_numpy(), labels=[str(c).replace("_", " ") for c in table.columns], linewidth=0)
+        crisis = (level == "crisis").to_numpy()
+        ax.fill_between(table.index, 0, 1, where=crisis, transform=ax.get_xaxis_transform(), color="#000000", alpha=0.06, label="in crisis")
+        ax.set(ylabel="staff at work", title=f"Staff at work in the ICU by role, {region} (scale {result.scenario.world.scale:g})")
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.margins(x=0)
+        _dates(ax)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
+    return fig
+
+
 def fatigue_heatmap(runs: RunSet, strategy: str | None = None) -> Figure:
     """Mean fatigue by region and week: all staff present (left), ICU nurses and physicians (right)."""
     strategy = runs.pick(strategy)

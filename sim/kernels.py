@@ -52,6 +52,7 @@ EV_SWITCH = 11
 EV_SWITCH_WHERE = 12
 EV_INIT_SICK = 13
 EV_INIT_DAYS = 14
+EV_COHORT = 15  # the crisis agreement's roster cohort (drawn once, on the layout seed)
 EV_RESIDENT_INFECT = 1_000  # + resident index
 EV_RESIDENT_RECOVER = 1_000_000  # + resident index
 
@@ -670,36 +671,125 @@ def tally_staff(
     return counts, fatigue_sum, hist, hours
 
 
+# states of a workplace under the crisis agreement (``place_under_agreement``'s ``unit_state``)
+AGREEMENT_OFF = 0  # no agreement: nobody placed
+AGREEMENT_ENDING = 1  # lifted, ramping down: placements run to their end, none starts
+AGREEMENT_ON = 2  # placements start and run
+
+
+@njit(cache=True, inline="always")
+def _rest(
+    i: int,
+    status: np.ndarray,
+    days_left: np.ndarray,
+    workplace: np.ndarray,
+    home: np.ndarray,
+    agreement_days: np.ndarray,
+    agreement_rest: np.ndarray,
+    rest_days: int,
+) -> None:
+    status[i] = OFF_DUTY
+    days_left[i] = rest_days
+    workplace[i] = home[i]
+    agreement_days[i] = 0
+    agreement_rest[i] = True
+
+
 @njit(cache=True, parallel=True)
 def place_under_agreement(
     status: np.ndarray,
     workplace: np.ndarray,
     home: np.ndarray,
+    profession: np.ndarray,
     days_left: np.ndarray,
     agreement_days: np.ndarray,
+    agreement_rest: np.ndarray,
+    agreement_declared: np.ndarray,
+    start_offset: np.ndarray,
     max_hours: np.ndarray,
-    unit_on: np.ndarray,
+    unit_state: np.ndarray,
+    unit_declared: np.ndarray,
     cap_hours: float,
     placement_days: int,
     rest_days: int,
-) -> None:
+    max_resting_share: float,
+    max_extension_days: int,
+    n_professions: int,
+) -> int:
     """Crisis agreement: active staff at a workplace where it applies work up to ``cap_hours`` a day.
 
-    A placement lasts at most ``placement_days`` in a row; then the staff member
-    goes home, off duty for ``rest_days``. Staff not placed today start afresh.
+    A placement lasts ``placement_days`` in a row; then the staff member goes home, off duty for
+    ``rest_days`` (``agreement_rest`` marks who rests after a placement). Staff not placed today start afresh.
+
+    Rosters (issue #14): ``unit_state`` per workplace is one of the ``AGREEMENT_*`` codes and
+    ``unit_declared`` the day its agreement was declared. A person's first placement under a declaration
+    (``agreement_declared[i]`` keeps the declaration of their last placement) starts ``start_offset[i]``
+    days in (the person's cohort), so the first rests are spread over a placement period. While the resting staff of a
+    profession of a unit (by home unit: the roster's) would exceed ``max_resting_share`` of its staff under the
+    agreement (placed or resting), a due rest is
+    deferred (the placement extended), at most ``max_extension_days``; the longest placements rest first.
+    Where the agreement is ending, placements run to their end and none starts. Returns the rests
+    deferred today.
     """
+    n_wp = unit_state.shape[0]
+    due = np.zeros(status.shape[0], dtype=np.bool_)
+    n_due = 0
     for i in prange(status.shape[0]):  # each staff member's own row only
-        if status[i] == ACTIVE and unit_on[workplace[i]]:
-            agreement_days[i] += 1
-            if agreement_days[i] > placement_days:
-                status[i] = OFF_DUTY
-                days_left[i] = rest_days
-                workplace[i] = home[i]
-                agreement_days[i] = 0
-            elif max_hours[i] < cap_hours:
-                max_hours[i] = cap_hours
-        else:
+        if agreement_rest[i] and status[i] != OFF_DUTY:
+            agreement_rest[i] = False  # back from the rest (or sick after it)
+        state = unit_state[workplace[i]] if status[i] == ACTIVE else AGREEMENT_OFF
+        if state == AGREEMENT_OFF or (state == AGREEMENT_ENDING and agreement_days[i] == 0):
             agreement_days[i] = 0
+            continue
+        if agreement_days[i] == 0 and agreement_declared[i] != unit_declared[workplace[i]]:
+            agreement_declared[i] = unit_declared[workplace[i]]
+            agreement_days[i] = start_offset[i]
+        agreement_days[i] += 1
+        if agreement_days[i] > placement_days:
+            if agreement_days[i] > placement_days + max_extension_days or state == AGREEMENT_ENDING or max_resting_share >= 1.0:
+                _rest(i, status, days_left, workplace, home, agreement_days, agreement_rest, rest_days)
+                continue
+            due[i] = True
+            n_due += 1
+        if max_hours[i] < cap_hours:
+            max_hours[i] = cap_hours
+    if n_due == 0:
+        return 0
+    # the ceiling on the share resting at once: staff under the agreement (placed or resting) by workplace
+    placed = np.zeros((n_wp, n_professions), dtype=np.int64)
+    resting = np.zeros((n_wp, n_professions), dtype=np.int64)
+    # by home unit (the roster's unit: staff of a unit moved to the ICU rest in their own unit's turn)
+    for i in range(status.shape[0]):
+        if agreement_rest[i] and status[i] == OFF_DUTY:
+            resting[home[i], profession[i]] += 1
+        elif agreement_days[i] > 0 and status[i] == ACTIVE:
+            placed[home[i], profession[i]] += 1
+    ids = np.flatnonzero(due)
+    order = np.argsort(-agreement_days[ids], kind="mergesort")  # longest placements first, then by id
+    deferred = 0
+    for k in range(ids.shape[0]):
+        i = ids[order[k]]
+        w, p = home[i], profession[i]
+        if resting[w, p] + 1 <= max_resting_share * (placed[w, p] + resting[w, p]):
+            placed[w, p] -= 1
+            resting[w, p] += 1
+            _rest(i, status, days_left, workplace, home, agreement_days, agreement_rest, rest_days)
+        else:
+            deferred += 1
+    return deferred
+
+
+@njit(cache=True)
+def cohort_offsets(seed: int, n: int, cohorts: int, placement_days: int) -> np.ndarray:
+    """Days already served when a person's first placement starts: cohort ``k`` of ``cohorts`` (a fixed draw per staff id) starts ``k · placement_days / cohorts`` days in."""
+    key = day_key(seed, -2)
+    out = np.zeros(n, dtype=I32)
+    if cohorts <= 1:
+        return out
+    for i in range(n):
+        k = int(uniform(key, i, EV_COHORT) * cohorts)
+        out[i] = (k * placement_days) // cohorts
+    return out
 
 
 @njit(cache=True)

@@ -596,6 +596,18 @@ class Scenario(_Section):
             )
         return self
 
+    # last: a period the data do not cover, or an unbuildable world, is the more useful message
+    @model_validator(mode="after")
+    def _agreement_until_in_period(self) -> Scenario:
+        until = self.levers.crisis_agreement.until
+        if until is not None and until < self.time.start:
+            raise _KeyedValueError(
+                "levers.crisis_agreement.until",
+                f"until ({until}) is before the scenario's start ({self.time.start}); expected a date in the period "
+                "(a scenario that extends a 2020 baseline into a later period can set it to its start: no effect)",
+            )
+        return self
+
     def digest(self) -> str:
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 

@@ -133,6 +133,8 @@ class StaffArrays:
     posting_role: np.ndarray  # int8, role while posted
     posting_effectiveness: np.ndarray  # effectiveness while posted, relative to the own
     agreement_days: np.ndarray  # int32, consecutive days placed under the crisis agreement
+    agreement_rest: np.ndarray  # bool, off duty resting after a crisis-agreement placement
+    agreement_declared: np.ndarray  # int32, day of the declaration under which the last placement started (-1 never)
     vacation_u: np.ndarray  # fixed draw that places the summer vacation in its window (NaN: no vacation)
     pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
@@ -394,6 +396,8 @@ def build_world(scenario: Scenario) -> World:
         posting_role=profession.copy(),
         posting_effectiveness=np.ones(n_all),
         agreement_days=np.zeros(n_all, dtype=np.int32),
+        agreement_rest=np.zeros(n_all, dtype=np.bool_),
+        agreement_declared=np.full(n_all, -1, dtype=np.int32),
         vacation_u=vacation_u,
         pool_u=pool_u,
         n_regular=n,

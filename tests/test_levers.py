@@ -213,14 +213,18 @@ def _agreement_arm(enabled: bool) -> dict:
         assert s.hours_worked.max() <= cap_agreement + TOL, "nobody works more than max_weekly_hours / 7 a day"
         placed = s.agreement_days > 0
         assert (s.hours_worked[~placed] <= s.normal_max_hours[~placed] + TOL).all(), "only staff under the agreement work beyond 40 h"
-        assert s.agreement_days.max() <= round(cfg.placement_weeks * 7), "no placement is longer than placement_weeks"
+        longest = round(cfg.placement_weeks * 7) + round(cfg.max_extension_weeks * 7)
+        assert s.agreement_days.max() <= longest, "no placement is longer than placement_weeks and its longest extension"
         if placed.any():
             worked = placed & (s.hours_worked > 0) & (s.status == ACTIVE)  # (whoever fell sick today is back at the home unit)
             assert np.isin(w.workplace_kind[s.workplace[worked]], unit_kinds).all()
-            assert (m.levels[w.workplace_region[s.workplace[worked]]] >= CRISIS).all(), "placed only in regions in crisis"
+            ca = lever(m, "crisis_agreement")  # its declared period (tests/test_rosters.py): declared on reaching crisis
+            live = ca.active[day] | ca.ending
+            assert live[w.workplace_region[s.workplace[worked]]].all(), "placed only where the agreement is active or running out"
+            assert (ca.active[day] <= (ca.declared >= 0)).all()
             if trace["first_placed"] is None:
                 trace["first_placed"] = day
-        ended = (prev_days == round(cfg.placement_weeks * 7)) & (s.agreement_days == 0)
+        ended = (prev_days >= round(cfg.placement_weeks * 7)) & (s.agreement_days == 0)
         trace["rests"] += int(np.count_nonzero(ended & (s.status == OFF_DUTY)))
         trace["placed_days"] += int(placed.sum())
         trace["max_hours"] = max(trace["max_hours"], float(s.hours_worked.max()))
@@ -229,6 +233,7 @@ def _agreement_arm(enabled: bool) -> dict:
 
     trace["result"] = step_all(m, check)
     trace["placement_days"] = round(cfg.placement_weeks * 7)
+    trace["longest"] = round(cfg.placement_weeks * 7) + round(cfg.max_extension_weeks * 7)
     trace["cap"] = cap_agreement
     return trace
 
@@ -266,7 +271,7 @@ def test_crisis_agreement_caps_hours_and_placement_length(agreement):
     on = agreement[True]
     assert on["max_hours"] == pytest.approx(on["cap"]), "placed staff do use the longer week"
     assert agreement[False]["max_hours"] <= 40.0 / 7 + TOL
-    assert on["max_agreement_days"] == on["placement_days"], "placements run their full four weeks"
+    assert on["placement_days"] <= on["max_agreement_days"] <= on["longest"], "placements run their four weeks, some extended"
     assert on["rests"] > 0, "a full placement ends in rest days (off duty)"
 
 
@@ -633,7 +638,10 @@ def test_pool_deployments_never_exceed_max_deployment_days(pool):
 
 def test_pool_lowers_unsafe_icu_days_in_the_most_loaded_region(pool):
     none, fast = unsafe_by_region(pool["none"]["result"]), unsafe_by_region(pool["fast"]["result"])
-    worst = none.idxmax()
+    # the most loaded region the pool was sent to (since the rosters of issue #14 Stockholm's unsafe care at 10 % falls
+    # below Västmanland's early-April days, when Västmanland is not in crisis and calls no pool)
+    served = pool["fast"]["result"].events.pool_deployments["region"].astype(str).unique()
+    worst = none[none.index.astype(str).isin(served)].idxmax()
     assert none[worst] > 0
     assert fast[worst] < none[worst]
     assert fast.sum() <= none.sum() + TOL, "additional members take nobody from other regions"
@@ -789,7 +797,8 @@ def _vacation_arm(policy: str) -> dict:
 
     def check(m, day):
         if m.dates[day].month == 7:
-            trace["july_off"] += int(np.count_nonzero(s.status[icu] == OFF_DUTY))
+            # off duty on vacation (not resting after a crisis-agreement placement, which runs to 31 August)
+            trace["july_off"] += int(np.count_nonzero((s.status[icu] == OFF_DUTY) & ~s.agreement_rest[icu]))
         trace["policy_on_vacation"] += int(in_policy[vac.on_vacation].sum())
         trace["others_on_vacation"] += int((~in_policy[vac.on_vacation]).sum())
 

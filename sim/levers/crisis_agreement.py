@@ -1,4 +1,14 @@
-"""The crisis agreement (krislägesavtal): longer weeks and higher pay in the surge units (``[levers.crisis_agreement]``)."""
+"""The crisis agreement (krislägesavtal): longer weeks and higher pay in the surge units (``[levers.crisis_agreement]``).
+
+Rosters (issue #14, item 1). A region *declares* the agreement when it reaches ``start_level`` (or a national window
+opens); from then on it stays active for its declared period: at least ``min_active_days``, until ``until`` if set,
+and until the region has been below ``start_level`` for ``lift_after_days`` in a row (hysteresis). Placements start
+in ``cohorts`` staggered cohorts spread over the first placement period, a unit's staff resting at once stay under
+``max_resting_share`` by deferring rests (extending placements by at most ``max_extension_weeks``), and with
+``ramp_down`` a lifted agreement ends for each person at the end of their placement, not for all on one day.
+The defaults (0, 0, none, 1, 1, 0, false) give the agreement of before issue #14: active exactly while the region is
+at its start level, everyone placed on the same day.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +18,14 @@ import numpy as np
 from pydantic import Field
 
 from sim import kernels
-from sim.categories import UNIT_KINDS
+from sim.categories import N_PROFESSIONS, UNIT_KINDS
 from sim.levers.base import Lever
-from sim.schema import MAX_DAYS, LeverConfig, Multiplier, WeeklyHours, WholeDays, at_most
+from sim.schema import MAX_DAYS, Date, LeverConfig, Multiplier, Probability, WeeklyHours, WholeDays, at_most
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
+
+Weeks = Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")]
 
 
 class CrisisAgreementConfig(LeverConfig):
@@ -21,11 +33,24 @@ class CrisisAgreementConfig(LeverConfig):
 
     max_weekly_hours: WeeklyHours = Field(description="working time cap for placed staff, hours a week")
     pay_multiplier: Multiplier = Field(description="pay of placed staff relative to normal, on all hours")
-    placement_weeks: Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")] = Field(
-        description="longest placement before rest"
-    )
+    placement_weeks: Weeks = Field(description="longest placement before rest")
     rest_days: WholeDays = Field(description="days off after a placement")
     units: list[Literal["icu", "covid_ward"]] = Field(description="unit kinds whose staff are placed under the agreement")
+    min_active_days: WholeDays = Field(0, description="once declared in a region, the agreement stays active at least this many days")
+    lift_after_days: WholeDays = Field(
+        0, description="days in a row the region must be below start_level before the agreement is lifted (hysteresis)"
+    )
+    until: Date | None = Field(None, description="once declared, the agreement stays active in the region until this date (inclusive)")
+    cohorts: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "cohorts", "one a day for 20 years")] = Field(
+        1, description="placements start in this many cohorts spread over the first placement period (1: all at once)"
+    )
+    max_resting_share: Probability = Field(
+        1.0, description="most of a unit's staff under the agreement resting at once; above it rests are deferred (1: no ceiling)"
+    )
+    max_extension_weeks: Annotated[float, Field(ge=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")] = Field(
+        0.0, description="longest extension of a placement when its rest is deferred"
+    )
+    ramp_down: bool = Field(False, description="when lifted, staff leave the agreement at their placement's end, not all on one day")
 
 
 class CrisisAgreement(Lever):
@@ -33,6 +58,8 @@ class CrisisAgreement(Lever):
 
     The recorder books the pay above normal of the hours worked under the agreement (``crisis_pay``),
     from each person's days under the agreement (``agreement_days``, set by the core's placement).
+    ``active[day, region]`` says where the agreement was active (declared and not yet lifted) on each day,
+    ``deferred[day]`` how many rests were deferred.
     """
 
     name = "crisis_agreement"
@@ -44,19 +71,63 @@ class CrisisAgreement(Lever):
         self.unit = np.isin(model.world.workplace_kind, kinds)
         self.max_hours = cfg.max_weekly_hours / 7.0
         self.placement_days = round(cfg.placement_weeks * 7)
+        self.extension_days = round(cfg.max_extension_weeks * 7)
+        n_reg = model.world.n_regions
+        self.declared = np.full(n_reg, -1, dtype=np.int64)  # day of the current declaration, -1: not active
+        self.days_below = np.zeros(n_reg, dtype=np.int64)
+        self.ending = np.zeros(n_reg, dtype=bool)  # lifted, placements running out
+        self.active = np.zeros((model.n_days, n_reg), dtype=bool)
+        self.deferred = np.zeros(model.n_days, dtype=np.int64)
+        self.offsets = kernels.cohort_offsets(
+            seed=model.config.world.layout_seed, n=len(model.world.staff), cohorts=cfg.cohorts, placement_days=self.placement_days
+        )
+
+    def regions_active(self, day: int) -> np.ndarray:
+        """Advance the declared periods to today: active per region (``self.declared`` holds the day of each declaration)."""
+        cfg, model = self.cfg, self.model
+        on = self.regions_on()
+        active = self.declared >= 0
+        new = on & ~active
+        self.declared[new] = day
+        self.ending[new] = False
+        self.days_below = np.where(on | new, 0, self.days_below + 1)
+        held = (day - self.declared < cfg.min_active_days) | (self.days_below < cfg.lift_after_days)
+        if cfg.until is not None:
+            held |= model.dates[day] <= cfg.until
+        lift = active & ~on & ~held
+        self.declared[lift] = -1
+        self.ending[lift] = cfg.ramp_down
+        return self.declared >= 0
 
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
-        unit_on = self.unit & self.regions_on()[world.workplace_region]
-        kernels.place_under_agreement(
+        active = self.regions_active(day)
+        self.active[day] = active
+        region = world.workplace_region
+        state = np.where(
+            active[region], kernels.AGREEMENT_ON, np.where(self.ending[region], kernels.AGREEMENT_ENDING, kernels.AGREEMENT_OFF)
+        )
+        state = np.where(self.unit, state, kernels.AGREEMENT_OFF).astype(np.int8)
+        self.deferred[day] = kernels.place_under_agreement(
             status=s.status,
             workplace=s.workplace,
             home=s.home,
+            profession=s.profession,
             days_left=s.days_left,
             agreement_days=s.agreement_days,
+            agreement_rest=s.agreement_rest,
+            agreement_declared=s.agreement_declared,
+            start_offset=self.offsets,
             max_hours=s.max_hours,
-            unit_on=unit_on,
+            unit_state=state,
+            unit_declared=self.declared[region].astype(np.int32),
             cap_hours=self.max_hours,
             placement_days=self.placement_days,
             rest_days=self.cfg.rest_days,
+            max_resting_share=self.cfg.max_resting_share,
+            max_extension_days=self.extension_days,
+            n_professions=N_PROFESSIONS,
         )
+        if self.ending.any():  # a ramp-down is over when nobody of the region is placed any more
+            placed = np.bincount(region[s.workplace[s.agreement_days > 0]], minlength=world.n_regions) > 0
+            self.ending &= placed
