@@ -50,7 +50,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sim.categories import LEVELS
 from sim.data import FHM_REGION_CODES, icu_admissions_weekly
 from sim.results import Result
 from sim.scenario import Scenario, load_scenario
@@ -232,14 +231,28 @@ def crisis_start_day(result: Result, region: str = "stockholm") -> float:
     return float((crisis[0].date() - START).days) if len(crisis) else float("nan")
 
 
-def crisis_icu_staff_peak(result: Result, region: str = "stockholm") -> float:
-    """Most staff at work in the region's ICU on a day the region is in crisis (all placed under the agreement), full scale."""
-    units = result.daily.units
-    icu = units[(units["region"] == region) & (units["unit_kind"] == "icu")]
-    heads = icu.groupby("date", observed=True)["staff_at_work"].sum()
-    level = _level(result, region).reindex(heads.index)
-    placed = heads[level == "crisis"]
-    return float(placed.max() / _scale(result)) if len(placed) else 0.0
+def agreement_staff(result: Result, region: str = "stockholm") -> pd.DataFrame:
+    """The region's staff under the crisis agreement per day, full scale: ``placed``, ``resting`` and ``covered``.
+
+    From the ICU frame's columns of the crisis-agreement lever (``sim.levers.crisis_agreement``): placed today,
+    on compensatory rest after a placement, and distinct people placed so far in the run.
+    """
+    icu = result.daily.icu
+    rows = icu[icu["region"] == region].set_index("date")
+    columns = {"agreement_staff_placed": "placed", "agreement_staff_resting": "resting", "agreement_staff_covered": "covered"}
+    return rows[list(columns)].rename(columns=columns) / _scale(result)
+
+
+def agreement_staff_peak(result: Result, region: str = "stockholm") -> float:
+    """Most of the region's staff under the crisis agreement on one day (placed or resting after a placement), full scale."""
+    staff = agreement_staff(result, region)
+    return float((staff["placed"] + staff["resting"]).max())
+
+
+def agreement_staff_covered(result: Result, region: str = "stockholm", until: str = "2020-08-31") -> float:
+    """Distinct people of the region placed under the crisis agreement up to ``until``, full scale."""
+    covered = agreement_staff(result, region)["covered"]
+    return float(covered[covered.index <= pd.Timestamp(until)].max())
 
 
 def crisis_pay_msek(result: Result, region: str = "stockholm", until: str = "2020-08-31") -> float:
@@ -367,25 +380,18 @@ def admissions_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _crisis_entries(result: Result) -> pd.Series:
-    """Per region: how often the crisis agreement starts acting (its region rises to the lever's ``start_level``, or a national window opens).
+    """Per region: how often the crisis agreement is declared (it becomes active: ICU frame column ``agreement_active``).
 
-    A region already at that level on the first day counts once; a region that steps down and rises again counts again.
-    With the lever off there are none.
+    A region where it is active on the first day counts once; a region whose agreement is lifted and declared again
+    counts again. With rosters (issue #14) a declaration lasts its declared period, so a region that steps down and
+    rises again inside that period does not declare again. With the lever off there are none.
     """
-    lever = result.scenario.levers.crisis_agreement
-    regions = result.daily.regions
-    level = regions.pivot(index="date", columns="region", values="level").sort_index()
-    if not lever.enabled:
-        return pd.Series(0, index=level.columns)
-    on = level.apply(lambda column: column.astype(str).map(LEVELS.index)) >= LEVELS.index(lever.start_level)
-    if lever.national_from is not None:  # a national decision puts the agreement on in every region (sim.levers.base.lever_on)
-        window = (level.index >= pd.Timestamp(lever.national_from)) & (level.index <= pd.Timestamp(lever.national_until))
-        on = on | pd.DataFrame(np.repeat(window[:, None], on.shape[1], axis=1), index=on.index, columns=on.columns)
-    return (on & ~on.shift(1, fill_value=False)).sum()
+    active = result.daily.icu.pivot(index="date", columns="region", values="agreement_active").sort_index() > 0
+    return (active & ~active.shift(1, fill_value=False)).sum()
 
 
 def crisis_activations(result: Result) -> float:
-    """Crisis-agreement activations in the run, all regions: a region's rise to level crisis (the agreement acts from that day)."""
+    """Crisis-agreement activations in the run, all regions: declarations of the agreement (see ``_crisis_entries``)."""
     return float(_crisis_entries(result).sum())
 
 
@@ -460,10 +466,16 @@ PATTERNS: tuple[Pattern, ...] = (
         _day("2020-03-31"), _day("2020-04-06"), "±3 days", "date", "calibration",
     ),
     Pattern(
-        "stockholm_agreement_staff_peak", "Stockholm ICU staff under the agreement at the peak", 1257,
-        "1,257 at the peak in late April (1,589 in all, 876 of them nurses)", "SKR, crisis agreement (facts)", "spring",
-        crisis_icu_staff_peak, "most staff at work in Stockholm's ICU on a crisis day (all of them are placed), full scale",
+        "stockholm_agreement_staff_peak", "Stockholm staff under the agreement at the peak", 1257,
+        "1,257 at the peak in late April", "SKR, crisis agreement (facts)", "spring",
+        agreement_staff_peak, "most of Stockholm's staff under the agreement on one day (placed, or resting after a placement), full scale",
         1257 * 0.75, 1257 * 1.25, "±25 %", "count", "check",
+    ),
+    Pattern(
+        "stockholm_agreement_staff_covered", "Stockholm staff covered by the agreement, 3 April – 31 August", 1589,
+        "1,589 ICU staff covered (876 of them nurses)", "SKR, crisis agreement (facts)", "year",
+        agreement_staff_covered, "distinct people of Stockholm placed under the agreement up to 31 August, full scale",
+        1589 * 0.75, 1589 * 1.25, "±25 %", "count", "check",
     ),
     Pattern(
         "stockholm_crisis_pay", "Stockholm crisis-agreement pay, 3 April – 31 August", 300, "≈300 MSEK",
@@ -547,14 +559,14 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "crisis_regions", "Regions that activate the crisis agreement", 10, "10 regions by August 2021",
         "SKR, crisis agreement (facts)", "both_waves", regions_reaching_crisis,
-        "regions at level crisis (the agreement acts) on at least one day, 1 March 2020 – 28 February 2021: the run ends six "
+        "regions that declare the crisis agreement at least once, 1 March 2020 – 28 February 2021: the run ends six "
         "months before the facts' count, without the third wave of spring 2021", 5, 15, "5–15 (±50 %; the run stops in February 2021)",
         "count", "check",
     ),
     Pattern(
         "crisis_activations", "Crisis-agreement activations", 14, "14 activations by August 2021",
         "SKR, crisis agreement (facts)", "both_waves", crisis_activations,
-        "rises of a region to level crisis (the agreement starts acting; a region that steps down and rises again counts again), "
+        "declarations of the agreement (a region whose agreement is lifted and declared again counts again), "
         "1 March 2020 – 28 February 2021: six months shorter than the facts' count", 7, 21,
         "7–21 (±50 %; the run stops in February 2021)", "count", "check",
     ),

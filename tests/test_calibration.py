@@ -171,33 +171,32 @@ def test_admissions_table_has_every_region_observed_and_simulated(both_waves_run
     np.testing.assert_allclose(table["simulated_june_2020"], table["observed_june_2020"], rtol=1e-9)
 
 
-def test_crisis_activations_count_each_rise_to_crisis(both_waves_run):
-    regions = both_waves_run.daily.regions.copy()
-    regions.loc[:, "level"] = "normal"
-    dates = regions["date"]
-    uppsala = regions["region"] == "uppsala"
-    regions.loc[uppsala & dates.between("2020-04-01", "2020-04-30"), "level"] = "crisis"
-    regions.loc[uppsala & dates.between("2020-12-01", "2020-12-20"), "level"] = "crisis"
-    regions.loc[uppsala & dates.between("2020-05-01", "2020-05-10"), "level"] = "staffing_alert"  # not crisis: no activation
-    regions.loc[(regions["region"] == "skane") & (dates == dates.min()), "level"] = "crisis"  # in crisis on day one counts once
-    result = with_icu(both_waves_run, regions=regions)
+def test_crisis_activations_count_each_declaration(both_waves_run):
+    icu = both_waves_run.daily.icu.copy()
+    icu["agreement_active"] = 0.0
+    dates = icu["date"]
+    uppsala = icu["region"] == "uppsala"
+    icu.loc[uppsala & dates.between("2020-04-01", "2020-04-30"), "agreement_active"] = 1.0
+    icu.loc[uppsala & dates.between("2020-12-01", "2020-12-20"), "agreement_active"] = 1.0  # lifted and declared again: counts again
+    icu.loc[(icu["region"] == "skane") & (dates == dates.min()), "agreement_active"] = 1.0  # active on day one counts once
+    result = with_icu(both_waves_run, icu=icu)
     assert validation.crisis_activations(result) == 3
     assert validation.regions_reaching_crisis(result) == 2
-    off = result.scenario.model_copy(
-        update={
-            "levers": result.scenario.levers.model_copy(
-                update={"crisis_agreement": result.scenario.levers.crisis_agreement.model_copy(update={"enabled": False})}
-            )
-        }
-    )
-    assert validation.crisis_activations(dataclasses.replace(result, scenario=off)) == 0  # the lever off: never activated
-    national = result.scenario.levers.crisis_agreement.model_copy(
-        update={"national_from": dt.date(2020, 4, 10), "national_until": dt.date(2020, 4, 20)}
-    )
-    window = result.scenario.model_copy(update={"levers": result.scenario.levers.model_copy(update={"crisis_agreement": national})})
-    # a national decision puts it on in every region: one more activation in each of the 20 regions not already in crisis
-    assert validation.crisis_activations(dataclasses.replace(result, scenario=window)) == 3 + 20
-    assert validation.regions_reaching_crisis(dataclasses.replace(result, scenario=window)) == 21
+    none = with_icu(both_waves_run, icu=icu.assign(agreement_active=0.0))  # the lever off: its column stays 0
+    assert validation.crisis_activations(none) == 0 and validation.regions_reaching_crisis(none) == 0
+
+
+def test_agreement_staff_statistics_read_the_levers_columns(year_run):
+    staff = validation.agreement_staff(year_run)
+    scale = year_run.scenario.world.scale
+    icu = year_run.daily.icu
+    stockholm = icu[icu["region"] == "stockholm"]
+    expected = (stockholm["agreement_staff_placed"] + stockholm["agreement_staff_resting"]).max() / scale
+    assert validation.agreement_staff_peak(year_run) == pytest.approx(expected) and expected > 0
+    covered = staff["covered"]
+    assert covered.is_monotonic_increasing  # distinct people placed so far never falls
+    assert covered.max() >= (staff["placed"]).max()  # everyone placed today has been placed so far
+    assert validation.agreement_staff_covered(year_run, until="2020-03-01") == 0.0  # nobody placed on the first day
 
 
 def test_sick_leave_rises_in_2020_for_both_employers(year_run):

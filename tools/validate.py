@@ -56,15 +56,17 @@ WHY_MISSED: dict[str, str] = {
         "region falls."
     ),
     "stockholm_crisis_pay": (
-        "The model places about as many staff at the peak as Stockholm did, but only while Stockholm is at level crisis: "
-        "it steps down to staffing alert in mid-May (2 April – 19 May in crisis, 48 days, with seed 0), whereas the real "
-        "agreement stayed active until 31 August. The 250 % pay for emergency overtime is not modelled either (ODD, what is "
-        "not modelled). Keeping the agreement on for a region's whole declared period would need a lever change in "
-        "`sim/levers/crisis_agreement.py`."
+        "Since issue #14 the agreement stays active for a region's declared period (Stockholm: to 31 August, "
+        "`levers.crisis_agreement.until`) with staggered placements; a miss means the placements, the cap on hours or "
+        "the pay multiplier have moved. The 250 % pay for emergency overtime is not modelled (ODD, what is not modelled)."
     ),
     "stockholm_agreement_staff_peak": (
-        "The model's ICU has only ICU-nurse and ICU-physician roles; Stockholm's agreement also covered assistant nurses "
-        "and other staff, so the model places fewer people than the 1,257 at the peak."
+        "The model's ICU has ICU-nurse and ICU-physician roles and the staff moved into it (trained nurses, loans, pool); "
+        "Stockholm's agreement also covered assistant nurses and other staff."
+    ),
+    "stockholm_agreement_staff_covered": (
+        "Distinct people placed depend on who works in the ICU while the agreement is active: the ICU's own staff, "
+        "rapidly trained nurses and staff on loan; Stockholm's 1,589 also include assistant nurses and other staff."
     ),
     "operations_march_june": (
         "The cut ramps up over ten days from 16 March and is lifted over ten days from 1 June (assumptions), and a region "
@@ -94,9 +96,10 @@ WHY_MISSED: dict[str, str] = {
         "ICU staff only (`levers.crisis_agreement.units`)."
     ),
     "crisis_activations": (
-        "Same cause as the regions in crisis. Besides, a model region steps down only after 14 days below the threshold "
-        "(`escalation.deescalate_days`), so each region in crisis stays there through its wave and activates once (3 "
-        "activations in 3 regions); Sweden's 14 activations in 10 regions include regions that activated it again."
+        "Same cause as the regions in crisis. Besides, a declared agreement stays active for its declared period "
+        "(at least `levers.crisis_agreement.min_active_days`, until 31 August 2020 for spring declarations, and until "
+        "the region has been below crisis for `lift_after_days`), so each region declares once per wave; Sweden's 14 "
+        "activations in 10 regions include regions that activated it again."
     ),
     "sick_peak_month": (
         "Long COVID spells (7 % of spells, mean 120 days) and the sick staff who keep working time while colleagues are on "

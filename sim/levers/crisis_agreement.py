@@ -12,18 +12,19 @@ at its start level, everyone placed on the same day.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from sim import kernels
-from sim.categories import N_PROFESSIONS, UNIT_KINDS
+from sim.categories import N_PROFESSIONS, OFF_DUTY, UNIT_KINDS
 from sim.levers.base import Lever
 from sim.schema import MAX_DAYS, Date, LeverConfig, Multiplier, Probability, WeeklyHours, WholeDays, at_most
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
+    from sim.recorder import Recorder
 
 Weeks = Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years")]
 
@@ -60,9 +61,20 @@ class CrisisAgreement(Lever):
     from each person's days under the agreement (``agreement_days``, set by the core's placement).
     ``active[day, region]`` says where the agreement was active (declared and not yet lifted) on each day,
     ``deferred[day]`` how many rests were deferred.
+
+    The ICU frame (region × day) gets the agreement's staff: ``agreement_active`` (1 where declared and not
+    lifted), ``agreement_staff_placed`` (placed today, by the region of the unit they are placed in),
+    ``agreement_staff_resting`` (on compensatory rest after a placement, by home region) and
+    ``agreement_staff_covered`` (distinct people placed so far in the run, by the region of their first placement).
     """
 
     name = "crisis_agreement"
+    icu_columns: ClassVar[tuple[str, ...]] = (
+        "agreement_active",
+        "agreement_staff_placed",
+        "agreement_staff_resting",
+        "agreement_staff_covered",
+    )
 
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
@@ -78,6 +90,8 @@ class CrisisAgreement(Lever):
         self.ending = np.zeros(n_reg, dtype=bool)  # lifted, placements running out
         self.active = np.zeros((model.n_days, n_reg), dtype=bool)
         self.deferred = np.zeros(model.n_days, dtype=np.int64)
+        self.ever_placed = np.zeros(len(model.world.staff), dtype=bool)
+        self.covered = np.zeros(n_reg)  # distinct people placed so far, by the region of their first placement
         self.offsets = kernels.cohort_offsets(
             seed=model.config.world.layout_seed, n=len(model.world.staff), cohorts=cfg.cohorts, placement_days=self.placement_days
         )
@@ -131,3 +145,21 @@ class CrisisAgreement(Lever):
         if self.ending.any():  # a ramp-down is over when nobody of the region is placed any more
             placed = np.bincount(region[s.workplace[s.agreement_days > 0]], minlength=world.n_regions) > 0
             self.ending &= placed
+
+    def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
+        columns = recorder.lever_icu
+        columns["agreement_active"][day] = self.active[day]
+        if not (self.active[day].any() or self.ending.any()):  # nobody placed: the columns stay 0 (covered carries on)
+            columns["agreement_staff_covered"][day] = self.covered
+            return
+        world, s = self.model.world, self.model.world.staff
+        n_reg = world.n_regions
+        placed = np.flatnonzero(s.agreement_days > 0)
+        region = world.workplace_region[self.model.worked_at[placed]]  # where they were placed today (before any sickness)
+        columns["agreement_staff_placed"][day] = np.bincount(region, minlength=n_reg)
+        resting = np.flatnonzero(s.agreement_rest & (s.status == OFF_DUTY))
+        columns["agreement_staff_resting"][day] = np.bincount(s.region[resting], minlength=n_reg)
+        first = ~self.ever_placed[placed]
+        self.ever_placed[placed] = True
+        self.covered += np.bincount(region[first], minlength=n_reg)
+        columns["agreement_staff_covered"][day] = self.covered
