@@ -34,12 +34,14 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py
 
 # the README's figures: Sweden spring 2020 as it happened against no action, 10 replications at full scale (≈1 min);
-# and validation.md's regional admissions: both waves, 4 replications at full scale (≈50 s)
+# and validation.md's regional admissions: both waves, 4 replications at full scale (≈50 s); Stockholm's ICU staff by status
+# through both waves (one run at full scale, seed 0)
 figures: $(STAMP)
 	$(BIN)/mobsim compare scenarios/no_action.toml scenarios/sweden_spring2020.toml --replications 10 --workers 2 --out results/readme_figures --quiet
 	$(BIN)/mobsim report results/readme_figures --strategy sweden_spring2020 --figures docs/figures/sweden
 	$(BIN)/mobsim compare scenarios/sweden_2020_2021.toml --replications 4 --workers 2 --out results/both_waves_figures --quiet
 	$(BIN)/python -c "from sim import figures, report; figures.save(figures.regional_admissions(report.load('results/both_waves_figures').runs), 'docs/figures/regional_admissions', formats=('png',))"
+	$(BIN)/python -c "import sim; from sim import figures; figures.save(figures.icu_staff_at_work(sim.run('scenarios/sweden_2020_2021.toml', seed=0), 'stockholm'), 'docs/figures/icu_staff_stockholm', formats=('png',))"
 
 # Calibration (issue #7): ABC-SMC with pyabc (the `calibration` extra), then copy the medians into the baseline
 calibrate: $(STAMP)

@@ -403,25 +403,68 @@ def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
     return fig
 
 
-def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
-    """One run's staff at work in one region's ICU, by the role they work in, through a wave ("no cliffs", issue #14).
+#: The statuses of ``icu_staff_by_status``: (column, label), stacked bottom up.
+ICU_STAFF_STATUSES = (
+    ("own", "own ICU staff and others at work"),
+    ("trained", "rapidly trained nurses"),
+    ("on_loan", "on loan from other regions"),
+    ("pool", "national pool members"),
+    ("resting", "resting after a crisis-agreement placement"),
+)
 
-    Stacked areas of ``daily.units`` (the region's ICU, ``staff_at_work`` by role: a rapidly trained nurse counts as an
-    ICU nurse), with the days the region is in crisis shaded. A roster without cliffs shows no step down
-    when a placement ends. Args: ``result``, a ``sim.Result``; ``region``, a region code.
+
+def icu_staff_by_status(result, region: str = "stockholm") -> pd.DataFrame:
+    """One region's ICU staff per day by status (model scale): the columns of ``ICU_STAFF_STATUSES``.
+
+    At work in the ICU (``daily.units``' ``staff_at_work``): rapidly trained nurses (``trained_in_icu``), staff on loan
+    (``staff_on_loan_in``: loans are to ICUs) and national pool members in the ICU (``pool_members_in_icu``) of
+    ``daily.regions``; the rest of those at work are the ICU's own staff and anyone else placed there. Not at work:
+    staff resting after a crisis-agreement placement (``daily.icu``' ``agreement_staff_resting``).
     """
     units = result.daily.units
-    rows = units[(units["region"] == region) & (units["unit_kind"] == "icu")]
-    table = rows.pivot_table(index="date", columns="profession", values="staff_at_work", aggfunc="sum", observed=True).fillna(0.0)
-    table = table.loc[:, table.sum() > 0].sort_index()
+    at_work = units[(units["region"] == region) & (units["unit_kind"] == "icu")].groupby("date", observed=True)["staff_at_work"].sum()
     regions = result.daily.regions
-    level = regions[regions["region"] == region].set_index("date")["level"].astype(str).reindex(table.index)
+    rows = regions[regions["region"] == region].set_index("date").reindex(at_work.index)
+    icu = result.daily.icu
+    icu_rows = icu[icu["region"] == region].set_index("date").reindex(at_work.index)
+    table = pd.DataFrame(index=at_work.index)
+    table["trained"] = rows["trained_in_icu"].astype(float)
+    table["on_loan"] = rows["staff_on_loan_in"].astype(float)
+    table["pool"] = rows["pool_members_in_icu"].astype(float)
+    table["own"] = (at_work.astype(float) - table[["trained", "on_loan", "pool"]].sum(axis=1)).clip(lower=0.0)
+    table["resting"] = icu_rows.get("agreement_staff_resting", 0.0)
+    return table[[c for c, _ in ICU_STAFF_STATUSES]].fillna(0.0)
+
+
+def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
+    """One run's staff of one region's ICU by status through a wave ("no cliffs", issue #14).
+
+    Stacked areas of ``icu_staff_by_status``: at work (own staff, rapidly trained nurses, on loan, pool members), and
+    on top, hatched, those resting after a crisis-agreement placement; the days the region's agreement is active
+    (declared and not lifted) are shaded. A roster without cliffs shows no step down when placements end.
+    Args: ``result``, a ``sim.Result``; ``region``, a region code.
+    """
+    table = icu_staff_by_status(result, region)
+    icu = result.daily.icu
+    active = icu[icu["region"] == region].set_index("date").reindex(table.index).get("agreement_active")
     with style():
         fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
-        ax.stackplot(table.index, table.T.to_numpy(), labels=[str(c).replace("_", " ") for c in table.columns], linewidth=0)
-        crisis = (level == "crisis").to_numpy()
-        ax.fill_between(table.index, 0, 1, where=crisis, transform=ax.get_xaxis_transform(), color="#000000", alpha=0.06, label="in crisis")
-        ax.set(ylabel="staff at work", title=f"Staff at work in the ICU by role, {region} (scale {result.scenario.world.scale:g})")
+        work = [c for c, _ in ICU_STAFF_STATUSES if c != "resting"]
+        labels = dict(ICU_STAFF_STATUSES)
+        ax.stackplot(table.index, table[work].T.to_numpy(), labels=[labels[c] for c in work], linewidth=0)
+        below = table[work].sum(axis=1)
+        ax.fill_between(
+            table.index, below, below + table["resting"], facecolor="none", edgecolor="#555555", hatch="///", linewidth=0,
+            label=labels["resting"],
+        )  # fmt: skip
+        if active is not None:
+            ax.fill_between(
+                table.index, 0, 1, where=(active > 0).to_numpy(), transform=ax.get_xaxis_transform(), color="#000000", alpha=0.06,
+                label="crisis agreement active",
+            )  # fmt: skip
+        scale = result.scenario.world.scale
+        shown = "full scale" if scale == 1 else f"scale {scale:g}: × {1 / scale:g} for Sweden's numbers"
+        ax.set(ylabel="staff", title=f"ICU staff by status, {region} ({shown})")
         ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.margins(x=0)
         _dates(ax)

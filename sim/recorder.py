@@ -89,6 +89,9 @@ class Recorder:
         self.care_debt = np.zeros((n_days, n_reg))
         self.loaned_in = np.zeros((n_days, n_reg), dtype=np.int32)
         self.pool_in = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.pool_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
+        # postings are counted by region, in the ICU (columns 0 … n_reg − 1) and elsewhere (n_reg … 2 n_reg − 1)
+        self._posted_column = np.where(world.workplace_kind == ICU, world.workplace_region, world.workplace_region + n_reg)
         self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
         self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
@@ -187,10 +190,12 @@ class Recorder:
         region_of = world.workplace_region
         self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
         posted = kernels.count_posted(
-            posting=s.posting, posting_kind=s.posting_kind, workplace_region=region_of, n_regions=n_reg, n_kinds=len(POSTINGS)
+            posting=s.posting, posting_kind=s.posting_kind, workplace_region=self._posted_column, n_regions=2 * n_reg, n_kinds=len(POSTINGS)
         )
-        self.loaned_in[day] = posted[POSTINGS.index("loan")]
-        self.pool_in[day] = posted[POSTINGS.index("pool")]
+        posted = posted[:, :n_reg] + posted[:, n_reg:], posted[:, :n_reg]  # (all, in the ICU)
+        self.loaned_in[day] = posted[0][POSTINGS.index("loan")]
+        self.pool_in[day] = posted[0][POSTINGS.index("pool")]
+        self.pool_in_icu[day] = posted[1][POSTINGS.index("pool")]
         self.trained_in_icu[day] = kernels.count_trained_in_icu(
             support=self._not_specialist_at_icu,
             worked_at=worked_at,
@@ -356,6 +361,7 @@ class Recorder:
         frame["care_debt_operations"] = self.care_debt[:n].reshape(-1)
         frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)
         frame["pool_members_in"] = self.pool_in[:n].reshape(-1)
+        frame["pool_members_in_icu"] = self.pool_in_icu[:n].reshape(-1)
         frame["trained_in_icu"] = self.trained_in_icu[:n].reshape(-1)
         frame["recruits_working"] = self.recruits_working[:n].reshape(-1)
         for k, item in enumerate(COST_ITEMS):
