@@ -406,8 +406,9 @@ def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
 def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
     """One run's staff at work in one region's ICU, by the role they work in, through a wave ("no cliffs", issue #14).
 
-    Stacked areas of ``daily.units`` (the region's ICU, ``staff_at_work`` by role: a rapidly trained nurse counts as an
-    ICU nurse), with the days the region is in crisis shaded. A roster without cliffs shows no step down
+    Stacked areas of ``daily.units`` (the region's ICU, ``staff_at_work`` by role: without ICU teams a rapidly trained
+    nurse counts as an ICU nurse; with ``safety.icu_tiers`` the trained and pool support staff show in their own
+    profession), with the days the region is in crisis shaded. A roster without cliffs shows no step down
     when a placement ends. Args: ``result``, a ``sim.Result``; ``region``, a region code.
     """
     units = result.daily.units

@@ -645,16 +645,6 @@ class Scenario(_Section):
             )
         return self
 
-    @model_validator(mode="after")
-    def _assistants_need_teams(self) -> Scenario:
-        if self.levers.rapid_training.assistant_nurse_days is not None and not self.safety.icu_tiers:
-            raise _KeyedValueError(
-                "levers.rapid_training.assistant_nurse_days",
-                "trains assistant nurses as ICU support assistants, which only team-based ICU staffing uses: "
-                "give [[safety.icu_tiers]] or leave the key out",
-            )
-        return self
-
     # last: a period the data do not cover, or an unbuildable world, is the more useful message
     @model_validator(mode="after")
     def _agreement_until_in_period(self) -> Scenario:

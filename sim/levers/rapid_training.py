@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field
 
-from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS, TRAINING
+from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, OFF_DUTY, PROFESSIONS, TRAINING
 from sim.levers.base import IndicatorSpec, Lever, rank_within
 from sim.schema import LeverConfig, Probability, WholeDays
 
@@ -163,15 +163,41 @@ class RapidTraining(Lever):
         icu = model.icu_ids
         ahead = np.maximum(model.forecast_icu_patients, model.census[icu])
         forecast = model.icu_team_need(ahead, model.forecast_icu_nurses)
-        today = model.icu_team_need(model.census[icu], model.icu_capacity()[:, ICU_NURSE] / 24.0)
+        # the crisis agreement acts later today and sends those whose placement is over to rest: ICU nurses due to rest do
+        # not count, and trained staff due to rest come last, so that others take their place today rather than tomorrow
+        # (else the ICU dips for a day each time a cohort rests)
+        agreement = next((lv for lv in model.levers if lv.name == "crisis_agreement"), None)
+        nurses = model.icu_capacity()[:, ICU_NURSE]
+        if agreement is not None:
+            w = s.workplace
+            leaving = np.flatnonzero(
+                (s.agreement_days >= agreement.placement_days)
+                & (s.role == ICU_NURSE)
+                & (s.status == ACTIVE)
+                & (model.world.workplace_kind[w] == ICU)
+            )
+            hours = s.max_hours[leaving] * s.effectiveness[leaving]
+            nurses = np.maximum(nurses - np.bincount(model.world.workplace_region[w[leaving]], weights=hours, minlength=icu.size), 0.0)
+        today = model.icu_team_need(model.census[icu], nurses / 24.0)
         for k, g in enumerate(self.groups):  # support nurses, then assistants
             heads = np.ceil(forecast[k] * 24.0 / g.mean_hours).astype(np.int64)
             self._start_courses(model, g, np.minimum(heads, g.max_trained) * on)
             started = np.flatnonzero(g.started)
             sid = g.ids[started]
             ready = s.trained[sid] & (s.status[sid] == ACTIVE) & (s.posting[sid] < 0)
-            sid = sid[ready]
+            sid, region = sid[ready], g.region[started[ready]]
+            due = s.agreement_days[sid] >= agreement.placement_days if agreement is not None else np.zeros(sid.size, dtype=bool)
+            order = np.lexsort((due, region))  # by region, those due to rest last, else in training order
+            rank = np.empty(sid.size, dtype=np.int64)
+            rank[order] = rank_within(region[order])
             need = np.ceil(today[k] * 24.0 / g.mean_hours).astype(np.int64)
-            sel = sid[rank_within(g.region[started[ready]]) < need[g.region[started[ready]]]]
+            chosen = rank < need[region]
+            sel = sid[chosen]
+            if agreement is not None:  # placements over and not needed today: the agreement's rest now, others take the place
+                rest = sid[due & ~chosen]
+                s.status[rest] = OFF_DUTY
+                s.days_left[rest] = agreement.cfg.rest_days
+                s.agreement_days[rest] = 0
+                s.agreement_rest[rest] = True
             s.workplace[sel] = s.region[sel].astype(np.int64) * N_REGION_KINDS + ICU
             s.role[sel] = s.profession[sel]
