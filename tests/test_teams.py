@@ -212,3 +212,19 @@ def test_staffed_beds_follow_the_tiers(runs):
     above = "icu_patient_days_above_staffed_beds"
     assert strict.summary[above].iloc[0] > loose.summary[above].iloc[0]
     assert strict.summary["unsafe_icu_patient_days"].iloc[0] > loose.summary["unsafe_icu_patient_days"].iloc[0]
+
+
+def test_pool_nurses_work_in_icu_teams_in_their_own_role():
+    """With ICU teams the pool's anaesthesia and registered nurses go to the ICU as support nurses, at effectiveness 1."""
+    m = sim.MobilisationModel(scenario=ROOT / "scenarios" / "strategies" / "national_pool_large.toml", seed=3, **SMALL)
+    s, w = m.world.staff, m.world
+    support = (PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse"))
+    seen = 0
+    while m.running:
+        m.step()
+        posted = np.flatnonzero((s.posting >= 0) & np.isin(s.profession, support) & (s.status == 0))
+        if posted.size:
+            assert (w.workplace_kind[s.posting[posted]] == ICU).all()
+            assert (s.role[posted] == s.profession[posted]).all() and (s.posting_effectiveness[posted] == 1.0).all()
+            seen += posted.size
+    assert seen > 0
