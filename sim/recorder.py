@@ -22,6 +22,7 @@ from sim.categories import (
     LEFT,
     LEVELS,
     N_PROFESSIONS,
+    N_REGION_KINDS,
     N_STATUSES,
     N_UNIT_KINDS,
     OTHER_SECTOR,
@@ -104,7 +105,11 @@ class Recorder:
         self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
         # non-specialists who may work in the ICU: trained nurses (with team-based ICU staffing also assistant nurses, in their own role)
         teams = model.tiers is not None
-        self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN, ASSISTANT) if teams else (ANAESTHESIA, RN)))
+        if teams:  # regions' staff only (municipal staff reach an ICU only posted by the pool, which this does not count)
+            region_staff = world.workplace_kind[s.home] < N_REGION_KINDS
+            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN, ASSISTANT)) & region_staff)
+        else:
+            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN)))
         self._trained_role = -1 if teams else ICU_NURSE
         self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
         self._pool_extra = np.flatnonzero(s.contract == POOL)

@@ -87,6 +87,7 @@ class RapidTraining(Lever):
         kind = world.workplace_kind[s.home[:n]]
         prof = s.profession[:n]
         self.teams = model.tiers is not None
+        self.icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)  # everyone who may work in the role icu_nurse with teams
         ward = np.isin(kind, (ACUTE_WARD, ELECTIVE))
         nurses = np.flatnonzero((prof == ANAESTHESIA_NURSE) | ((prof == REGISTERED_NURSE) & ward))
         # anaesthesia nurses first (fastest to train), then by the fixed priority
@@ -168,15 +169,12 @@ class RapidTraining(Lever):
         # (else the ICU dips for a day each time a cohort rests)
         agreement = next((lv for lv in model.levers if lv.name == "crisis_agreement"), None)
         nurses = model.icu_capacity()[:, ICU_NURSE]
-        if agreement is not None:
-            w = s.workplace
-            leaving = np.flatnonzero(
-                (s.agreement_days >= agreement.placement_days)
-                & (s.role == ICU_NURSE)
-                & (s.status == ACTIVE)
-                & (model.world.workplace_kind[w] == ICU)
-            )
-            hours = s.max_hours[leaving] * s.effectiveness[leaving]
+        if agreement is not None:  # with teams only ICU nurses (own, loaned, pool) work in the role icu_nurse
+            ids = self.icu_nurses
+            w = s.workplace[ids]
+            leaving = (s.agreement_days[ids] >= agreement.placement_days) & (s.role[ids] == ICU_NURSE) & (s.status[ids] == ACTIVE)
+            leaving &= model.world.workplace_kind[w] == ICU
+            hours = s.max_hours[ids[leaving]] * s.effectiveness[ids[leaving]]
             nurses = np.maximum(nurses - np.bincount(model.world.workplace_region[w[leaving]], weights=hours, minlength=icu.size), 0.0)
         today = model.icu_team_need(model.census[icu], nurses / 24.0)
         for k, g in enumerate(self.groups):  # support nurses, then assistants
