@@ -2,7 +2,8 @@
 
 Prints, for the spring baseline: Stockholm's ICU nurses at work on 28 April – 4 May and on its last days of the
 agreement/crisis, the largest one-day drop, the share of ICU nurses at work who disappear on the day the
-agreement ends, unsafe ICU patient-days (Sweden and Stockholm); and, from the year run cut at 31 December
+agreement ends, the largest one-day drop of all ICU staff at work (every role: support staff of ICU teams
+included), unsafe ICU patient-days (Sweden and Stockholm); and, from the year run cut at 31 December
 (validation pattern ``stockholm_crisis_pay``), Stockholm's crisis pay 3 April – 31 August.
 
 Usage::
@@ -75,6 +76,13 @@ def main() -> None:
     drop = (-window.diff()).max()
     drop4 = (-window.diff(4)).max()
     print(f"largest one-day drop (April–June): {drop:.0f}; largest four-day drop: {drop4:.0f}")
+    units = spring.daily.units
+    staff = units[(units["region"] == "stockholm") & (units["unit_kind"] == "icu")].groupby("date", observed=True)["staff_at_work"].sum()
+    sw = staff.loc["2020-04-01":"2020-06-30"]
+    print(
+        f"all ICU staff at work (every role, support staff included): largest one-day drop {(-sw.diff()).max():.0f} "
+        f"on {(-sw.diff()).idxmax().date()}, four-day {(-sw.diff(4)).max():.0f}"
+    )
     dw = duty.loc["2020-04-01":"2020-06-30"]
     print(f"nurses on duty (hours / 24): largest one-day drop {(-dw.diff()).max():.0f}, four-day {(-dw.diff(4)).max():.0f}")
     icu = spring.daily.icu

@@ -227,7 +227,9 @@ _add(
     "Unsafe ICU care",
     "patient-days beyond the minimum nurse ratio",
     True,
-    "ICU patient-days beyond what the minimum nurse ratio can cover (trained nurses count at their effectiveness)",
+    "ICU patient-days beyond what the minimum nurse ratio can cover (trained nurses count at their effectiveness); with "
+    "team-based ICU staffing (safety.icu_tiers), patients the ICU teams on duty do not cover within the guidance for the "
+    "region's surge level: icu_patient_days_uncovered + icu_patient_days_beyond_guidance",
     "compare",
     "figures",
     "report",
@@ -254,13 +256,36 @@ _add(
     "report",
     priority=2,
 )
+# team-based ICU staffing (safety.icu_tiers; sim/teams.py): only when tiers are configured
+_add(
+    "icu_patient_days_tier{k}",
+    "ICU patient-days in tier {k}",
+    "patient-days",
+    None,
+    "ICU patient-days cared for in the k-th tier of safety.icu_tiers (best first: 1 is 1:1); only with tiers",
+)
+_add(
+    "icu_patient_days_uncovered",
+    "ICU patients without an ICU nurse",
+    "patient-days",
+    True,
+    "ICU patient-days no tier covers: beyond what the ICU nurses on duty, with the support staff there, can take; only with tiers",
+)
+_add(
+    "icu_patient_days_beyond_guidance",
+    "ICU care beyond guidance",
+    "patient-days",
+    True,
+    "ICU patient-days the teams cover only in tiers beyond the guidance for the region's surge level (ICU patients / normal beds); "
+    "only with tiers",
+)
 _add(
     "icu_patient_days_above_staffed_beds",
     "ICU patients above staffed beds",
     "patient-days",
     True,
-    "ICU patient-days above the region's staffed beds: open beds its ICU nurses can give the minimum safe ratio "
-    "(coarse below world.scale 0.1, where small regions have no or one ICU nurse agent)",
+    "ICU patient-days above the region's staffed beds: open beds its ICU nurses can give the minimum safe ratio, or with "
+    "safety.icu_tiers that its ICU teams cover within guidance (coarse below world.scale 0.1, where small regions have no or one ICU nurse agent)",
     "compare",
     "figures",
     "report",

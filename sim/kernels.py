@@ -872,12 +872,13 @@ def count_trained_in_icu(
     icu_role: int,
     n_regions: int,
 ) -> np.ndarray:
-    """Per region: ``support`` staff who worked today in an ICU in ``icu_role`` on their own region's account (not posted)."""
+    """Per region: ``support`` staff who worked today in an ICU in ``icu_role`` (any role if negative) on their own region's
+    account (not posted)."""
     out = np.zeros(n_regions, dtype=np.int64)
     for j in range(support.shape[0]):
         i = support[j]
         w = worked_at[i]
-        if is_icu[w] and role[i] == icu_role and posting[i] < 0 and hours_worked[i] > 0:
+        if is_icu[w] and (icu_role < 0 or role[i] == icu_role) and posting[i] < 0 and hours_worked[i] > 0:
             out[workplace_region[w]] += 1
     return out
 

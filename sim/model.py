@@ -18,6 +18,7 @@ from sim.levers import Lever, build_levers
 from sim.recorder import Recorder
 from sim.results import Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.teams import ASSISTANT_NURSE, SUPPORT_NURSES, Tiers, capacity_within_guidance, on_duty, team_need
 from sim.world import N_REGION_KINDS, build_world
 
 if TYPE_CHECKING:
@@ -133,6 +134,9 @@ class MobilisationModel(mesa.Model):
         self.icu_beds_surge = world.regions["icu_beds_surge"].to_numpy(float) * sc.world.scale
         self.icu_beds_open = self.icu_beds_normal.copy()
         self.icu_beds_staffed = self.icu_beds_normal.copy()
+        # team-based ICU staffing (safety.icu_tiers; None: the minimum ICU-nurse ratio, as before issue #14)
+        self.tiers = Tiers.from_config(sc.safety.icu_tiers)
+        self.forecast_icu_nurses = np.zeros(n_reg)  # own ICU nurses a region counts on when it forecasts (hours / 24)
         self.forecast_icu_patients = np.zeros(n_reg)  # all ICU patients a region expects horizon_days ahead (_forecast)
         self.icu_moved_net_ahead = np.zeros(n_reg)  # patients moved in less moved out still there horizon_days ahead (transfers)
         self.levels = np.zeros(n_reg, dtype=np.int64)
@@ -292,8 +296,10 @@ class MobilisationModel(mesa.Model):
             n_workplaces=world.n_workplaces,
             n_professions=N_PROFESSIONS,
         )
+        if self.tiers is not None:
+            self._require_team_support(cap_eff[self.icu_ids])
         worked_eff = np.clip(self.required, base_eff, cap_eff)
-        self.icu_beds_staffed = self.staffed_icu_beds(cap_eff[self.icu_ids, ICU_NURSE])
+        self.icu_beds_staffed = self.staffed_icu_beds(cap_eff[self.icu_ids])
         headroom = cap_eff - base_eff
         extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
         self.supplied = np.minimum(worked_eff, self.required)
@@ -428,12 +434,50 @@ class MobilisationModel(mesa.Model):
         total = need.sum(axis=1)
         self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
         self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
+        self.forecast_icu_nurses = icu_capacity[:, ICU_NURSE] / 24.0
 
-    def staffed_icu_beds(self, icu_nurse_hours: np.ndarray) -> np.ndarray:
-        """Open ICU beds per region that ``icu_nurse_hours`` (effective ICU-nurse hours a day, at everyone's most hours)
-        can give the minimum safe ratio (``safety.icu_min_nurse_ratio``): the staffed beds, model units."""
-        nurses_on_duty = icu_nurse_hours / 24.0
-        return np.minimum(self.icu_beds_open, nurses_on_duty / self.config.safety.icu_min_nurse_ratio)
+    def surge_level(self, patients: np.ndarray) -> np.ndarray:
+        """ICU patients per normal ICU bed, per region: the surge level that decides which ICU tiers are within guidance."""
+        return np.divide(patients, self.icu_beds_normal, out=np.full_like(patients, np.inf), where=self.icu_beds_normal > 0)
+
+    def staffed_icu_beds(self, icu_hours: np.ndarray) -> np.ndarray:
+        """Open ICU beds per region that the staff in the ICU can cover safely: the staffed beds, model units.
+
+        ``icu_hours`` (regions, professions): effective hours a day of the staff placed in each ICU, by role, at
+        everyone's most hours. Without tiers the ICU nurses' hours at the minimum safe ratio (``safety.icu_min_nurse_ratio``);
+        with team-based ICU staffing (``safety.icu_tiers``) the most patients the ICU nurses, support nurses and
+        assistants on duty cover within the guidance for today's surge level (``sim.teams``).
+        """
+        if self.tiers is None:
+            nurses_on_duty = icu_hours[:, ICU_NURSE] / 24.0
+            return np.minimum(self.icu_beds_open, nurses_on_duty / self.config.safety.icu_min_nurse_ratio)
+        nurses, support, assistants = on_duty(icu_hours)
+        surge = self.surge_level(self.census[self.icu_ids])
+        return np.minimum(self.icu_beds_open, capacity_within_guidance(self.tiers, nurses, support, assistants, surge))
+
+    def icu_team_need(self, patients: np.ndarray, nurses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Support nurses and assistants on duty (hours / 24) per region that the ICU teams for ``patients`` with ``nurses``
+        ICU nurses on duty need under ``safety.icu_tiers`` (``sim.teams.team_need``); zeros without tiers."""
+        if self.tiers is None:
+            return np.zeros_like(patients), np.zeros_like(patients)
+        return team_need(self.tiers, patients, nurses)
+
+    def _require_team_support(self, icu_cap: np.ndarray) -> None:
+        """Team-based ICU staffing: the ICU's required hours of support nurses and assistants are those its teams need today.
+
+        The ICU norm (``norms.icu``) has no support roles; with tiers, the support staff the teams for today's patients
+        need, with the ICU nurses on duty at their most hours (``icu_cap`` (regions, roles), effective hours), become
+        required hours of the ICU: support nurses' split between anaesthesia and registered nurses in proportion to
+        the hours each role can give there. Support staff thus work extra hours when the teams need them.
+        """
+        icu = self.icu_ids
+        need_support, need_assistants = self.icu_team_need(self.census[icu], icu_cap[:, ICU_NURSE] / 24.0)
+        roles = list(SUPPORT_NURSES)
+        cap = icu_cap[:, roles]
+        total = cap.sum(axis=1, keepdims=True)
+        share = np.divide(cap, total, out=np.full_like(cap, 1.0 / len(roles)), where=total > 0)
+        self.required[icu[:, None], np.array(roles)[None, :]] = need_support[:, None] * 24.0 * share
+        self.required[icu, ASSISTANT_NURSE] = need_assistants * 24.0
 
     def icu_capacity(self) -> np.ndarray:
         """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""

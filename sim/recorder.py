@@ -22,6 +22,7 @@ from sim.categories import (
     LEFT,
     LEVELS,
     N_PROFESSIONS,
+    N_REGION_KINDS,
     N_STATUSES,
     N_UNIT_KINDS,
     OTHER_SECTOR,
@@ -37,6 +38,7 @@ from sim.categories import (
 from sim.levers import LEVERS
 from sim.levers.base import empty_events
 from sim.results import Daily, Events, Result
+from sim.teams import allocate, on_duty
 from sim.world import operations_per_day
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ FATIGUE_BINS = 100
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, and patient transfers.
 COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers")
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
+ASSISTANT = PROFESSIONS.index("assistant_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
 
@@ -103,7 +106,14 @@ class Recorder:
         s, cfg = world.staff, model.config
         self._icu_staff = np.flatnonzero(world.workplace_kind[s.home[: s.n_regular]] == ICU)
         self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
-        self._not_specialist_at_icu = np.flatnonzero((s.profession != ICU_NURSE) & np.isin(s.profession, (ICU_NURSE, ANAESTHESIA, RN)))
+        # non-specialists who may work in the ICU: trained nurses (with team-based ICU staffing also assistant nurses, in their own role)
+        teams = model.tiers is not None
+        if teams:  # regions' staff only (municipal staff reach an ICU only posted by the pool, which this does not count)
+            region_staff = world.workplace_kind[s.home] < N_REGION_KINDS
+            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN, ASSISTANT)) & region_staff)
+        else:
+            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN)))
+        self._trained_role = -1 if teams else ICU_NURSE
         self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
         self._pool_extra = np.flatnonzero(s.contract == POOL)
         self._hourly_home = world.hourly_home_staff
@@ -204,7 +214,7 @@ class Recorder:
             hours_worked=s.hours_worked,
             is_icu=icu_wp,
             workplace_region=region_of,
-            icu_role=ICU_NURSE,
+            icu_role=self._trained_role,
             n_regions=n_reg,
         )
         rec = self._recruits
@@ -324,7 +334,21 @@ class Recorder:
         frame["icu_patients"] = patients
         frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
         frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
-        frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
+        tiers = self.model.tiers
+        if tiers is None:
+            frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
+        else:  # team-based ICU staffing: patients not covered within the guidance for the region's surge level (sim.teams)
+            _, support, assistants = on_duty(self.supplied[:n, ICU::N_UNIT_KINDS].reshape(-1, N_PROFESSIONS))
+            surge = np.divide(patients, np.tile(self.model.icu_beds_normal, n))
+            alloc = allocate(tiers, patients, nurses, support, assistants, surge)
+            frame["unsafe_patients"] = np.maximum(patients - alloc.within_guidance, 0.0)
+            frame["support_nurses"] = support
+            frame["support_assistants"] = assistants
+            frame["surge_level"] = surge
+            for k, name in enumerate(tiers.names):
+                frame[f"tier_{name}_patients"] = alloc.in_tier[:, k]
+            frame["patients_uncovered"] = alloc.uncovered
+            frame["patients_beyond_guidance"] = alloc.beyond_guidance
         specialists = self.specialist_nurses[:n].reshape(-1)
         frame["specialist_icu_nurses"] = specialists
         frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)
@@ -422,6 +446,11 @@ class Recorder:
         row["cost_total_msek"] = float(self.cost[:n].sum() / 1e6)
         row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
         row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
+        if m.tiers is not None:  # team-based ICU staffing: patient-days in each tier (best first), uncovered, beyond guidance
+            for k, name in enumerate(m.tiers.names, start=1):
+                row[f"icu_patient_days_tier{k}"] = float(icu[f"tier_{name}_patients"].sum())
+            row["icu_patient_days_uncovered"] = float(icu["patients_uncovered"].sum())
+            row["icu_patient_days_beyond_guidance"] = float(icu["patients_beyond_guidance"].sum())
         row.update(self._readiness(n))
         return pd.DataFrame([row])
 

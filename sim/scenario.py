@@ -19,6 +19,7 @@ import copy
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import math
 import tomllib
@@ -362,12 +363,60 @@ class DemandConfig(_Section):
         return self
 
 
+TeamRatio = Annotated[float, Field(ge=0.0), at_most(MAX_FACTOR, "per ICU nurse", "a factor beyond it has no meaning here")]
+
+
+class IcuTierConfig(_Section):
+    """One tier of team-based ICU staffing (``[[safety.icu_tiers]]``): an ICU nurse's patients and the team around them."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40, description="the tier's name (lower case, digits, _)")
+    patients_per_icu_nurse: Annotated[float, Field(ge=1.0), at_most(MAX_FACTOR, "patients per ICU nurse", "no unit has more")] = Field(
+        description="ICU patients one specialist ICU nurse on duty takes in this tier (1 = 1:1)"
+    )
+    support_nurses_per_icu_nurse: TeamRatio = Field(
+        0.0, description="non-specialist nurses (anaesthesia, registered) on duty per ICU nurse in this tier"
+    )
+    assistants_per_icu_nurse: TeamRatio = Field(0.0, description="assistant nurses on duty per ICU nurse in this tier")
+    from_surge: Annotated[float, Field(ge=0.0), at_most(MAX_FACTOR, "times normal ICU beds", "no surge is larger")] = Field(
+        description="the tier is within guidance from this surge level on: the region's ICU patients / its normal ICU beds"
+    )
+
+
 class SafetyConfig(_Section):
-    """Thresholds of the patient-safety indicators."""
+    """Thresholds of the patient-safety indicators, and the tiers of team-based ICU staffing (none: the minimum ratio)."""
 
     icu_min_nurse_ratio: Annotated[float, Field(gt=0.0), at_most(MAX_FACTOR, "nurses per patient", "no unit has more")] = Field(
-        description="fewest ICU nurses per ICU patient considered safe (0.5 = 1:2)"
+        description="fewest ICU nurses per ICU patient considered safe (0.5 = 1:2); with icu_tiers, not used"
     )
+    icu_tiers: list[IcuTierConfig] = Field(
+        default_factory=list,
+        description="team-based ICU staffing: tiers best first (none: trained nurses count as ICU nurses at their effectiveness)",
+    )
+
+    @field_validator("icu_tiers")
+    @classmethod
+    def _tiers_ordered(cls, tiers: list[IcuTierConfig]) -> list[IcuTierConfig]:
+        if not tiers:
+            return tiers
+        first = tiers[0]
+        if first.support_nurses_per_icu_nurse > 0 or first.assistants_per_icu_nurse > 0 or first.from_surge > 0:
+            raise _KeyedValueError(
+                "0", "the first tier is the normal one: no support nurses, no assistants and from_surge = 0 (within guidance at any load)"
+            )
+        names = [t.name for t in tiers]
+        for i, (before, tier) in enumerate(itertools.pairwise(tiers), start=1):
+            if tier.name in names[:i]:
+                raise _KeyedValueError(f"{i}.name", f"tier name '{tier.name}' is used twice; expected unique names")
+            for key in ("patients_per_icu_nurse", "support_nurses_per_icu_nurse", "assistants_per_icu_nurse", "from_surge"):
+                a, b = getattr(before, key), getattr(tier, key)
+                strict = key == "patients_per_icu_nurse"
+                if b < a or (strict and b == a):
+                    order = "above" if strict else "at least"
+                    raise _KeyedValueError(
+                        f"{i}.{key}",
+                        f"tiers go from the least to the most diluted: {key} of tier {i} ({b:g}) must be {order} that of tier {i - 1} ({a:g})",
+                    )
+        return tiers
 
 
 #: The forecast's keys at their defaults (perfect foresight): left out of the digest while at them, and all but ``forecast``
@@ -634,6 +683,10 @@ class Scenario(_Section):
                 del data["escalation"][key]
         if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)
             del data["levers"]["custom"]
+        if not self.safety.icu_tiers:  # likewise without team-based ICU staffing (issue #14, item 2)
+            del data["safety"]["icu_tiers"]
+        if self.levers.rapid_training.assistant_nurse_days is None:
+            del data["levers"]["rapid_training"]["assistant_nurse_days"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

@@ -284,7 +284,8 @@ def free_icu_beds_at_peak(result: Result) -> float:
 
 
 def icu_nurses_per_patient_at_peak(result: Result) -> float:
-    """National ICU nurses (effective, trained nurses at their effectiveness) per ICU patient on the national COVID peak day."""
+    """National ICU nurses per ICU patient on the national COVID peak day (effective: without ICU teams trained nurses count
+    at their effectiveness; with ``safety.icu_tiers`` specialist ICU nurses only, the support staff apart)."""
     peak = _national_icu_on_peak(result)
     return float(peak["icu_nurses"] / peak["icu_patients"])
 
@@ -456,7 +457,8 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "icu_nurse_ratio_at_peak", "ICU nurses per ICU patient at the peak", 0.42, "1:2 to 1:3 with support staff",
         "facts (Swedish surge reports)", "spring", icu_nurses_per_patient_at_peak,
-        "effective ICU nurses (trained nurses at their effectiveness) / ICU patients, national, on the COVID peak day",
+        "ICU nurses on duty (with ICU teams specialists only; without, trained nurses at their effectiveness) / ICU patients, "
+        "national, on the COVID peak day",
         1 / 3, 1 / 2, "between 1:3 and 1:2", "ratio", "check",
     ),
     Pattern(

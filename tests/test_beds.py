@@ -101,8 +101,9 @@ def test_staffed_beds_are_open_beds_the_nurses_can_cover(arms):
     icu = arms[True].daily.icu
     assert (icu["beds_staffed"] <= icu["beds_open"] + 1e-9).all()
     assert (icu["beds_staffed"] >= 0).all()
-    strict = sim.run(BASE, seed=3, world__scale=SCALE, time__end="2020-05-15", safety__icu_min_nurse_ratio=1.0)
-    loose = sim.run(BASE, seed=3, world__scale=SCALE, time__end="2020-05-15")
+    # without team-based ICU staffing (the minimum ratio; tests/test_teams.py has the tiers' staffed beds)
+    strict = sim.run(BASE, seed=3, world__scale=SCALE, time__end="2020-05-15", safety__icu_min_nurse_ratio=1.0, safety__icu_tiers=[])
+    loose = sim.run(BASE, seed=3, world__scale=SCALE, time__end="2020-05-15", safety__icu_tiers=[])
     # one nurse per bed instead of one per two: fewer staffed beds, more patients above them
     assert strict.daily.icu["beds_staffed"].sum() < loose.daily.icu["beds_staffed"].sum()
     assert summary(strict, "icu_patient_days_above_staffed_beds") > summary(loose, "icu_patient_days_above_staffed_beds")

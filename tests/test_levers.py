@@ -52,6 +52,7 @@ ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 LOAN, POOL_POSTING = POSTINGS.index("loan"), POSTINGS.index("pool")
 TOL = 1e-9
+NO_TIERS = {"safety.icu_tiers": []}  # the minimum ICU-nurse ratio and trained nurses at an effectiveness (before issue #14, item 2)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -316,7 +317,9 @@ def test_planned_care_catches_up_after_the_cut(baseline_autumn):
 
 @pytest.fixture(scope="module")
 def training() -> dict:
-    m = make()
+    """Rapid training without team-based ICU staffing (trained nurses as ICU nurses at an effectiveness, while in crisis);
+    tests/test_teams.py has the trained staff in ICU teams."""
+    m = make(**NO_TIERS)
     w, s = m.world, m.world.staff
     rt = lever(m, "rapid_training")
     cand = rt.candidates
@@ -335,7 +338,7 @@ def training() -> dict:
         trace["trainee_days_in_icu"] += ids.size
 
     trace["result"] = step_all(m, check)
-    trace["off"] = make(**{"levers.rapid_training.enabled": False}).run()
+    trace["off"] = make(**NO_TIERS, **{"levers.rapid_training.enabled": False}).run()
     return trace
 
 

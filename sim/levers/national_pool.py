@@ -58,7 +58,8 @@ class ReinforcementPool(mesa.Agent):
     A region in crisis whose forecast gap share passes the activation threshold
     requests the members its forecast gap calls for beyond those already there;
     members arrive ``response_days`` later, work in the ICU (ICU nurses and
-    physicians, anaesthesia nurses in an ICU-nurse role) or the COVID ward (others)
+    physicians, anaesthesia nurses in an ICU-nurse role; with team-based ICU staffing anaesthesia and registered
+    nurses as support nurses in their own role) or the COVID ward (others)
     for at most ``max_deployment_days``, then rest. Members drawn from regions' own
     staff are sent only from other regions at normal level (not under pressure themselves).
 
@@ -88,12 +89,16 @@ class ReinforcementPool(mesa.Agent):
             self.members = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
             self.additional = False
         icu_profs = [PROFESSIONS.index(p) for p in ("icu_nurse", "icu_physician", "anaesthesia_nurse")]
+        teams = model.tiers is not None  # team-based ICU staffing: anaesthesia and registered nurses are ICU support nurses
+        if teams:
+            icu_profs.append(PROFESSIONS.index("registered_nurse"))
         self.to_icu = np.isin(s.profession[self.members], icu_profs)
         self.role = s.profession[self.members].copy()
         self.effect = np.ones(self.members.size)
         anaesthesia = s.profession[self.members] == PROFESSIONS.index("anaesthesia_nurse")
-        self.role[anaesthesia] = ICU_NURSE
-        self.effect[anaesthesia] = model.config.levers.rapid_training.anaesthesia_nurse_effectiveness
+        if not teams:  # without teams, anaesthesia nurses work as ICU nurses at an effectiveness
+            self.role[anaesthesia] = ICU_NURSE
+            self.effect[anaesthesia] = model.config.levers.rapid_training.anaesthesia_nurse_effectiveness
 
     @property
     def size(self) -> int:

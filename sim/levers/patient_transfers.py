@@ -8,7 +8,9 @@ Each day, after every other lever has placed its staff (the lever acts last in `
 
 - a region's **staffed beds** are its open beds (``model.icu_beds_open``) that the ICU nurses placed today,
   at their most hours, can give the minimum safe ratio: ``icu_capacity()[:, ICU_NURSE] / 24 /
-  safety.icu_min_nurse_ratio`` (``MobilisationModel.staffed_icu_beds``, the rule the model uses for ``icu_beds_staffed``);
+  safety.icu_min_nurse_ratio``, or with team-based ICU staffing (``safety.icu_tiers``) the patients the ICU nurses,
+  support nurses and assistants placed there cover within guidance (``MobilisationModel.staffed_icu_beds``, the rule
+  the model uses for ``icu_beds_staffed``);
 - a region **sends** when it is at ``start_level`` (or inside a national window) and its ICU patients exceed
   ``trigger_share`` of its staffed beds: the excess, at most its own COVID ICU patients still in its own
   ICU (non-COVID patients and patients moved in are not moved again);
@@ -60,7 +62,6 @@ import pandas as pd
 from pydantic import Field
 
 from sim import data
-from sim.categories import ICU_NURSE
 from sim.levers.base import IndicatorSpec, Lever, empty_events
 from sim.schema import CostSek, Factor, LeverConfig, PatientsPerDay, Probability, TravelHours
 
@@ -211,8 +212,8 @@ class PatientTransfers(Lever):
 
     # ------------------------------------------------------------------ helpers
     def staffed_beds(self, model: MobilisationModel) -> np.ndarray:
-        """Open ICU beds per region that the ICU nurses placed today can give the minimum safe ratio (model units)."""
-        return model.staffed_icu_beds(model.icu_capacity()[:, ICU_NURSE])
+        """Open ICU beds per region that the ICU staff placed today can cover safely (``MobilisationModel.staffed_icu_beds``, model units)."""
+        return model.staffed_icu_beds(model.icu_capacity())
 
     def match(self, excess: np.ndarray, room: np.ndarray, capacity: float) -> np.ndarray:
         """Moves (from, to): senders by excess, largest first, each to its nearest receivers with room, within ``capacity``."""

@@ -1,0 +1,156 @@
+"""Team-based ICU staffing (issue #14, item 2): tiers of ICU nurses with support staff, and who covers which patients.
+
+A *tier* (``[[safety.icu_tiers]]``, ``IcuTierConfig``) is a way of staffing ICU patients: one specialist ICU nurse
+for ``patients_per_icu_nurse`` patients, working with ``support_nurses_per_icu_nurse`` non-specialist nurses
+(anaesthesia and registered nurses) and ``assistants_per_icu_nurse`` assistant nurses. The tiers are listed best
+(least diluted) first. A tier is *within guidance* in a region whose ICU patients are at least ``from_surge`` times
+its normal ICU beds (the facts' UK guidance: 1:1 normally, 1:2 at twice normal capacity, 1:6 at four times).
+
+``allocate`` is the one rule every user of the tiers shares (the recorder's patient-safety columns, the staffed beds
+of the hours phase and of patient transfers, the support need the rapid-training lever follows). It is a greedy rule,
+vectorised over region-days: start with every ICU nurse on duty at the first tier (1:1), as many as the patients
+need; while patients are left without a nurse, move nurses from tier k to tier k+1, each move covering
+``r[k+1] − r[k]`` more patients and taking ``s[k+1] − s[k]`` more support nurses and ``a[k+1] − a[k]`` more
+assistants, as many as the patients left, the nurses at tier k and the support staff left allow; then the same
+from k+1 to k+2, and so on. Patients are thus covered at the least diluted tiers that cover them, and no more
+dilute than needed (12 patients, 2 ICU nurses, 4 support nurses and 4 assistants: all 12 at 1:6; without support:
+4 at 1:2 and 8 uncovered). Because the tiers within guidance at a region's surge level come first (``from_surge``
+rises with the tier), the patients covered when the rule has passed the last of them are the patients the team on
+duty covers *within guidance*; those it covers only by going further are *beyond guidance*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.categories import PROFESSIONS
+
+#: Professions that work in a team as support nurses, and as assistants (their own role, not the ICU nurse's).
+SUPPORT_NURSES = (PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse"))
+ASSISTANT_NURSE = PROFESSIONS.index("assistant_nurse")
+ICU_NURSE = PROFESSIONS.index("icu_nurse")
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The tiers of a scenario as arrays (best first): names, patients per ICU nurse, support nurses and assistants
+    per ICU nurse, and the surge level (ICU patients / normal ICU beds) from which each is within guidance."""
+
+    names: tuple[str, ...]
+    ratio: np.ndarray
+    support: np.ndarray
+    assistants: np.ndarray
+    from_surge: np.ndarray
+
+    @classmethod
+    def from_config(cls, tiers: Any) -> Tiers | None:
+        """The arrays of ``safety.icu_tiers`` (a list of ``IcuTierConfig``); None when no tier is configured (teams off)."""
+        if not tiers:
+            return None
+        return cls(
+            names=tuple(t.name for t in tiers),
+            ratio=np.array([t.patients_per_icu_nurse for t in tiers], dtype=float),
+            support=np.array([t.support_nurses_per_icu_nurse for t in tiers], dtype=float),
+            assistants=np.array([t.assistants_per_icu_nurse for t in tiers], dtype=float),
+            from_surge=np.array([t.from_surge for t in tiers], dtype=float),
+        )
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Patients by tier (``in_tier[..., k]``), uncovered, covered within guidance, and the support staff the teams use."""
+
+    in_tier: np.ndarray
+    uncovered: np.ndarray
+    within_guidance: np.ndarray
+    support_used: np.ndarray
+    assistants_used: np.ndarray
+
+    @property
+    def beyond_guidance(self) -> np.ndarray:
+        """Patients covered only by tiers beyond the guidance for the region's surge level."""
+        return np.maximum(self.in_tier.sum(axis=-1) - self.within_guidance, 0.0)
+
+
+def _per(available: np.ndarray, need: float) -> np.ndarray:
+    """How many moves ``available`` allows at ``need`` per move (unlimited where nothing is needed)."""
+    return available / need if need > 0 else np.full(np.shape(available), np.inf)
+
+
+def allocate(
+    tiers: Tiers,
+    patients: np.ndarray,
+    nurses: np.ndarray,
+    support: np.ndarray,
+    assistants: np.ndarray,
+    surge: np.ndarray,
+) -> Allocation:
+    """Patients per tier from the staff on duty (the greedy rule of the module docstring), elementwise over arrays.
+
+    Args:
+        tiers: the scenario's tiers.
+        patients: ICU patients (``np.inf``: as many as the staff can take, for a capacity).
+        nurses, support, assistants: ICU nurses, support nurses and assistant nurses on duty around the clock
+            (hours / 24); ``np.inf`` support or assistants: unlimited (for the support a team needs).
+        surge: ICU patients / normal ICU beds, which decides the tiers within guidance.
+    """
+    patients, nurses, support, assistants, surge = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (patients, nurses, support, assistants, surge))
+    )
+    r, s, a = tiers.ratio, tiers.support, tiers.assistants
+    n = np.zeros((*patients.shape, len(tiers)))
+    # the first tier needs no support (validated): as many nurses as its patients need
+    n[..., 0] = np.minimum(nurses, patients / r[0])
+    covered = n[..., 0] * r[0]
+    support_left = np.asarray(support, dtype=float).copy()
+    assistants_left = np.asarray(assistants, dtype=float).copy()
+    within = covered.copy()
+    for k in range(len(tiers) - 1):
+        left = np.maximum(patients - covered, 0.0)
+        dr, ds, da = r[k + 1] - r[k], s[k + 1] - s[k], a[k + 1] - a[k]
+        move = np.minimum(np.minimum(n[..., k], left / dr), np.minimum(_per(support_left, ds), _per(assistants_left, da)))
+        move = np.maximum(move, 0.0)
+        n[..., k] -= move
+        n[..., k + 1] += move
+        covered = covered + move * dr
+        if ds > 0:
+            support_left = support_left - move * ds
+        if da > 0:
+            assistants_left = assistants_left - move * da
+        within = np.where(surge >= tiers.from_surge[k + 1], covered, within)
+    in_tier = n * r
+    support_used = (n * s).sum(axis=-1)
+    assistants_used = (n * a).sum(axis=-1)
+    return Allocation(
+        in_tier=in_tier,
+        uncovered=np.maximum(patients - covered, 0.0),
+        within_guidance=within,
+        support_used=support_used,
+        assistants_used=assistants_used,
+    )
+
+
+def team_need(tiers: Tiers, patients: np.ndarray, nurses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Support nurses and assistants on duty (hours / 24) that the teams for ``patients`` with ``nurses`` ICU nurses
+    need: the allocation with unlimited support, over all tiers (a team beyond guidance is better than no nurse)."""
+    inf = np.full(np.shape(patients), np.inf)
+    alloc = allocate(tiers, patients, nurses, inf, inf, inf)
+    return alloc.support_used, alloc.assistants_used
+
+
+def capacity_within_guidance(
+    tiers: Tiers, nurses: np.ndarray, support: np.ndarray, assistants: np.ndarray, surge: np.ndarray
+) -> np.ndarray:
+    """Most patients the staff on duty cover within the guidance for ``surge`` (the staffed beds before the bed cap)."""
+    return allocate(tiers, np.full(np.shape(nurses), np.inf), nurses, support, assistants, surge).within_guidance
+
+
+def on_duty(hours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ICU nurses, support nurses and assistants on duty (hours / 24) from hours by profession (..., professions)."""
+    return hours[..., ICU_NURSE] / 24.0, hours[..., list(SUPPORT_NURSES)].sum(axis=-1) / 24.0, hours[..., ASSISTANT_NURSE] / 24.0
