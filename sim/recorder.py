@@ -265,7 +265,8 @@ class Recorder:
         events = Events(**self._event_frames())
         for frame in events.frames().values():
             for col in [c for c in frame.columns if c.endswith("day")]:
-                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [m.dates[int(x)] for x in frame[col]])
+                # a day past the period (a loan's end) gets its date all the same
+                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in frame[col]])
         return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events)
 
     def _event_frames(self) -> dict[str, pd.DataFrame]:
@@ -463,6 +464,11 @@ class Recorder:
             return float("nan")
         base = self._operations_normal.sum() * len(april)
         return float(self.operations[april].sum() / base - 1.0) if base > 0 else float("nan")
+
+
+def _date(dates: list[dt.date], day: int) -> dt.date:
+    """The date of a day of the run, or past its end."""
+    return dates[day] if day < len(dates) else dates[0] + dt.timedelta(days=day)
 
 
 def _worst_region_week(icu: pd.DataFrame) -> float:
