@@ -279,7 +279,7 @@ def test_travel_cost_exactly_when_someone_is_lent(two_phase):
 @pytest.mark.parametrize(
     ("key", "value", "fragment"),
     [
-        ("levers.loans.recall_below", "1.5", "above 1 + safety_margin"),
+        ("levers.loans.recall_below", "-0.1", "greater than or equal to 0"),
         ("levers.loans.recall_notice_days", "0", "greater than or equal to 1"),
         ("levers.loans.cohorts", "0", "greater than or equal to 1"),
         ("levers.loans.contact_point_from", "2020-13-01", "date"),

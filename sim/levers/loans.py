@@ -57,7 +57,9 @@ class LoansConfig(LeverConfig):
     )
     max_extensions: Count = Field(0, description="most extensions of one person's loan (0: never extended)")
     recall_below: Factor | None = Field(
-        None, description="a lender whose own forecast ICU coverage of a profession falls below this recalls staff on loan (none: never)"
+        None,
+        description="a lender whose own forecast ICU coverage of a profession falls below this (at most 1 + safety_margin) "
+        "recalls staff on loan (none: never)",
     )
     recall_notice_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(
         7, description="days from a recall to the end of the recalled loans"
@@ -78,12 +80,6 @@ class LoansConfig(LeverConfig):
 
     @model_validator(mode="after")
     def _consistent(self) -> LoansConfig:
-        if self.recall_below is not None and self.recall_below > 1.0 + self.safety_margin:
-            raise _KeyedValueError(
-                "recall_below",
-                f"recall_below ({self.recall_below:g}) is above 1 + safety_margin ({1.0 + self.safety_margin:g}): "
-                "a lender would lend and recall at the same coverage",
-            )
         if self.max_extensions > 0 and self.extension_days == 0:
             raise _KeyedValueError("extension_days", "max_extensions > 0 needs extension_days > 0 (an extension of 0 days)")
         return self
@@ -101,7 +97,8 @@ class Coordinator(mesa.Agent):
     shortest paths). Before ``contact_point_from`` only lenders of the same health-care region lend; from it
     any region may, to a borrower in crisis with the crisis agreement active.
 
-    Before matching: a lender whose own forecast coverage of a profession is below ``recall_below`` recalls
+    Before matching: a lender whose own forecast coverage of a profession is below ``recall_below`` (or
+    ``1 + safety_margin`` if lower: a lender never lends and recalls at the same coverage) recalls
     staff it has out on loan (most recent loans first) to bring it back to ``1 + safety_margin``; they leave
     after ``recall_notice_days``. Loans ending tomorrow are extended by ``extension_days`` (at most
     ``max_extensions`` times) while the borrower still needs the person and the lender can spare them.
@@ -219,7 +216,8 @@ class Coordinator(mesa.Agent):
         for p in self.professions:
             required = m.forecast_icu_required[:, p]
             coverage = np.divide(supply[:, p], required, out=np.full(required.shape, np.inf), where=required > 0)
-            for lender in np.flatnonzero(coverage < cfg.recall_below):
+            # at most 1 + safety_margin, so that a lender never lends and recalls at the same coverage
+            for lender in np.flatnonzero(coverage < min(cfg.recall_below, 1.0 + cfg.safety_margin)):
                 mine = on_loan[(home == lender) & (prof == p)]
                 if mine.size == 0:
                     continue
