@@ -449,6 +449,14 @@ _add(
 )
 _add("cost_transfers_msek", "Cost of patient transfers", "MSEK", True, "moving ICU patients between regions (patient_transfers)", "report")
 _add(
+    "cost_travel_msek",
+    "Cost of travel and lodging",
+    "MSEK",
+    True,
+    "return trips and lodging of staff on loan and pool members away from home (loans, national_pool)",
+    "report",
+)
+_add(
     "cost_total_msek",
     "Net cost above payroll",
     "MSEK",
@@ -469,6 +477,7 @@ for _item, _title in (
     ("recovery", "recovery"),
     ("banned_temps_saved", "banning hourly temps (saved)"),
     ("transfers", "patient transfers"),
+    ("travel", "travel and lodging"),
 ):
     _add(
         f"response_cost_{_item}_msek",

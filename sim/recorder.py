@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 FATIGUE_BINS = 100
 #: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
-#: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, and patient transfers.
-COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers")
+#: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
+#: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers).
+COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers", "travel")
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
@@ -279,7 +280,8 @@ class Recorder:
         events = Events(**self._event_frames())
         for frame in events.frames().values():
             for col in [c for c in frame.columns if c.endswith("day")]:
-                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [m.dates[int(x)] for x in frame[col]])
+                # a day past the period (a loan's end) gets its date all the same
+                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in frame[col]])
         return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events)
 
     def _event_frames(self) -> dict[str, pd.DataFrame]:
@@ -434,6 +436,9 @@ class Recorder:
             "elective_operations_april_change": self._april_change(n),
             "care_debt_end": float(self.care_debt[n - 1].sum()) if n else 0.0,
             "staff_loaned": int(events.loans["count"].sum()) if len(events.loans) else 0,
+            "loans_recalled": int(events.loan_changes.loc[events.loan_changes["change"] == "recalled", "count"].sum())
+            if len(events.loan_changes)
+            else 0,
             "pool_members_deployed": int(events.pool_deployments["count"].sum()) if len(events.pool_deployments) else 0,
             "patients_transferred": float(icu["transfers_out"].sum()),
             "transfer_blocked_by_capacity": float(icu["transfer_blocked_by_capacity"].sum()),
@@ -443,7 +448,10 @@ class Recorder:
         }
         for k, item in enumerate(COST_ITEMS):
             row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
-        row["cost_total_msek"] = float(self.cost[:n].sum() / 1e6)
+        # the items before travel summed as one block, as before travel was an item, then travel: runs without travel
+        # costs keep their total bit for bit (a sum over 8 items instead of 7 adds in another order)
+        before_travel = np.ascontiguousarray(self.cost[:n, :, : self.cost_index["travel"]]).sum()
+        row["cost_total_msek"] = float((before_travel + self.cost[:n, :, self.cost_index["travel"] :].sum()) / 1e6)
         row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
         row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
         if m.tiers is not None:  # team-based ICU staffing: patient-days in each tier (best first), uncovered, beyond guidance
@@ -491,6 +499,11 @@ class Recorder:
             return float("nan")
         base = self._operations_normal.sum() * len(april)
         return float(self.operations[april].sum() / base - 1.0) if base > 0 else float("nan")
+
+
+def _date(dates: list[dt.date], day: int) -> dt.date:
+    """The date of a day of the run, or past its end."""
+    return dates[day] if day < len(dates) else dates[0] + dt.timedelta(days=day)
 
 
 def _worst_region_week(icu: pd.DataFrame) -> float:

@@ -359,14 +359,16 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
         f"profession; ICU staff fatigue at the end was {_fmt(get('icu_staff_fatigue_end'))} (0 rested, 1 exhausted).",
         f"Planned operations in April changed by {_fmt(100 * float(get('elective_operations_april_change', np.nan)))} %; the care debt "
         f"at the end was {_fmt(get('care_debt_end'))} operations. {_fmt(get('regions_in_crisis_max'))} regions were in crisis at once; "
-        f"{_fmt(get('staff_loaned'))} staff were loaned between regions and {_fmt(get('pool_members_deployed'))} pool members deployed.",
+        f"{_fmt(get('staff_loaned'))} staff were loaned between regions ({_fmt(get('loans_recalled', 0))} recalled by their lender) "
+        f"and {_fmt(get('pool_members_deployed'))} pool members deployed.",
         f"At most {_fmt(get('icu_beds_open_max'))} ICU beds were open; {_fmt(get('icu_patient_days_above_open_beds'))} ICU patient-days "
         f"were above the open beds and {_fmt(get('icu_patient_days_above_staffed_beds'))} above the staffed beds (open beds the ICU "
         f"nurses could give the minimum ratio); {_fmt(get('patients_transferred'))} ICU patients were moved to another region's ICU.",
         f"{_fmt(get('homes_with_outbreak'))} nursing homes ({_fmt(100 * float(get('homes_with_outbreak_share', np.nan)))} %) had an "
         f"outbreak; {_fmt(get('resident_infections'))} residents were infected, {_fmt(get('nursing_home_introductions'))} times brought in by staff.",
         f"Cost above normal payroll: {_fmt(get('cost_total_msek'))} MSEK (overtime {_fmt(get('cost_overtime_msek'))}, crisis pay "
-        f"{_fmt(get('cost_crisis_pay_msek'))}, temps {_fmt(get('cost_temps_msek'))}, pool {_fmt(get('cost_pool_msek'))}, patient transfers {_fmt(get('cost_transfers_msek'))}).",
+        f"{_fmt(get('cost_crisis_pay_msek'))}, temps {_fmt(get('cost_temps_msek'))}, pool {_fmt(get('cost_pool_msek'))}, patient transfers {_fmt(get('cost_transfers_msek'))}, "
+        f"travel and lodging {_fmt(get('cost_travel_msek', 0))}).",
     ]
     response = get("response_cost_total_msek")  # only in runs asked for it (--response-cost)
     if response is not None and not pd.isna(response):

@@ -19,7 +19,8 @@
   operations and care debt, staff on loan and pool members arrived, trained
   nurses in the ICU, recruits working, costs above normal payroll by item.
 
-Lever events (``Result.events``): every loan, every pool arrival and every patient transfer. The summary
+Lever events (``Result.events``): every loan, every recall or extension of a loan (``loan_changes``), every pool
+arrival and every patient transfer. The summary
 has one row of key indicators, including each epidemic wave's "readiness": the
 state of the ICU staff on the day the wave starts. Saving goes through ``sim.store``.
 
@@ -44,11 +45,12 @@ _version, _pkg = mobsim_version, package_version  # the names before sim.store h
 
 @dataclass(frozen=True)
 class Events:
-    """Lever events of a run: every loan, every pool arrival and every patient transfer."""
+    """Lever events of a run: every loan, every recall or extension of a loan, every pool arrival and every patient transfer."""
 
     loans: pd.DataFrame
     pool_deployments: pd.DataFrame
     transfers: pd.DataFrame
+    loan_changes: pd.DataFrame
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The event tables by name (their file names)."""

@@ -116,6 +116,9 @@ UNITS: dict[str, str] = {
     "max_travel_hours": "hours",
     "daily_capacity": "patients/day (full scale)",
     "cost_per_transfer_sek": "SEK per patient moved",
+    "travel_sek_per_hour": "SEK per person and hour of the return trip",
+    "lodging_sek_per_night": "SEK per person and night",
+    "recall_below": "forecast coverage (hours on hand / forecast need)",
 }
 
 

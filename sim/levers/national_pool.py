@@ -3,6 +3,13 @@
 The decision maker is a Mesa agent, ``ReinforcementPool`` (nationell personell förstärkningsresurs);
 the lever ``NationalPool`` calls it once a day, books its upkeep and hands its arrivals to the
 results as events.
+
+Issue #14, items 1 and 3: with ``request_by = "need"`` a region's request follows its forecast gap by the role the
+members fill (ICU nurse, ICU physician, the ward professions), limited by the members free of each profession, so
+members of professions the region does not lack stay home; deployments of one arrival last different lengths
+(``cohorts``), and with ``handover`` replacements are requested ``response_days`` before members leave, so that
+they arrive as the others go. The defaults (composition, one cohort, no handover, no travel cost) give the pool of
+before issue #14.
 """
 
 from __future__ import annotations
@@ -12,11 +19,23 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 import mesa
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim import data
 from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE
 from sim.levers.base import IndicatorSpec, Lever, available, empty_events, lever_on, post
-from sim.schema import MAX_DAYS, MAX_POOL, CostSek, LeverConfig, NonNegative, Probability, WholeDays, _profession_keys, at_most
+from sim.schema import (
+    MAX_DAYS,
+    MAX_POOL,
+    CostSek,
+    LeverConfig,
+    NonNegative,
+    Probability,
+    WholeDays,
+    _KeyedValueError,
+    _profession_keys,
+    at_most,
+)
 from sim.world import apportion
 
 if TYPE_CHECKING:
@@ -42,6 +61,19 @@ class NationalPoolConfig(LeverConfig):
     max_deployment_days: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "days", "20 years")] = Field(description="longest deployment, days")
     rest_days: WholeDays = Field(description="days off after a deployment")
     yearly_cost_per_member_sek: CostSek = Field(description="cost of keeping one member ready for a year (training, retainer)")
+    request_by: Literal["composition", "need"] = Field(
+        "composition",
+        description="a request split by the pool's composition, or by the region's forecast gap in the roles members fill (need)",
+    )
+    cohorts: Annotated[int, Field(ge=1), at_most(MAX_DAYS, "cohorts", "one a day for 20 years")] = Field(
+        1, description="an arrival's members are split into this many cohorts (by rank), whose deployments differ by cohort_spacing_days"
+    )
+    cohort_spacing_days: WholeDays = Field(0, description="cohort c of an arrival is deployed max_deployment_days − c × this")
+    handover: bool = Field(
+        False, description="replacements are requested response_days before members leave, so they arrive as the others go"
+    )
+    travel_sek_per_hour: CostSek = Field(0.0, description="cost of one hour of a member's return trip (ticket and paid travel time)")
+    lodging_sek_per_night: CostSek = Field(0.0, description="lodging of a member per day deployed away from their home region")
 
     @field_validator("composition")
     @classmethod
@@ -50,6 +82,16 @@ class NationalPoolConfig(LeverConfig):
         if value and abs(sum(value.values()) - 1.0) > 1e-6:
             raise ValueError(f"shares sum to {sum(value.values()):g}; expected 1")
         return value
+
+    @model_validator(mode="after")
+    def _cohorts_fit(self) -> NationalPoolConfig:
+        if (self.cohorts - 1) * self.cohort_spacing_days >= self.max_deployment_days:
+            raise _KeyedValueError(
+                "cohort_spacing_days",
+                f"the last of {self.cohorts} cohorts would be deployed {self.max_deployment_days} − "
+                f"{self.cohorts - 1} × {self.cohort_spacing_days} days; expected at least 1",
+            )
+        return self
 
 
 class ReinforcementPool(mesa.Agent):
@@ -99,6 +141,13 @@ class ReinforcementPool(mesa.Agent):
         if not teams:  # without teams, anaesthesia nurses work as ICU nurses at an effectiveness
             self.role[anaesthesia] = ICU_NURSE
             self.effect[anaesthesia] = model.config.levers.rapid_training.anaesthesia_nurse_effectiveness
+        # request by need: each profession's members in the order they fill their role (most effective first)
+        self._profession = s.profession[self.members]
+        present = np.unique(self._profession)
+        self._need_order = [int(q) for q in sorted(present, key=lambda q: (-float(self.effect[self._profession == q][0]), int(q)))]
+        codes = list(model.world.regions["code"])
+        self.travel_hours = data.travel_hours().loc[codes, codes].to_numpy()
+        self.trip_cost = np.zeros(model.world.n_regions)  # today's return trips of arrivals, SEK by host region
 
     @property
     def size(self) -> int:
@@ -111,12 +160,23 @@ class ReinforcementPool(mesa.Agent):
         if self.additional:  # off-duty additional members go back on standby
             idle = ids[(s.status[ids] == ACTIVE) & (s.posting[ids] < 0)]
             s.status[idle] = RESERVE
-        deployed = np.bincount(m.world.workplace_region[s.posting[ids][s.posting_kind[ids] == POOL]], minlength=m.world.n_regions)
+        there = s.posting_kind[ids] == POOL
+        if cfg.handover:  # members leaving before a request made today arrives do not count: they are replaced
+            there &= s.posting_until[ids] > day + cfg.response_days
+        host = np.where(there, m.world.workplace_region[np.maximum(s.posting[ids], 0)], -1)
+        deployed = np.bincount(host[there], minlength=m.world.n_regions)
         on = lever_on(m, cfg.start_level, cfg) & (m.forecast_gap_share > cfg.activation_gap)
         for r in np.flatnonzero(on):
+            if r in self.pending:
+                continue
+            if cfg.request_by == "need":
+                heads = self._heads_by_need(int(r), host == r)
+                if heads.sum() > 0:
+                    self.pending[int(r)] = (day, day + cfg.response_days, heads)
+                continue
             # request what the forecast gap calls for beyond the members already there (top-up as members rotate out)
             wanted = int(np.ceil(m.forecast_gap_hours[r].sum() / m.hours_per_head)) - int(deployed[r])
-            if wanted > 0 and r not in self.pending:
+            if wanted > 0:
                 self.pending[int(r)] = (day, day + cfg.response_days, self._heads(wanted))
         arriving = sorted((r for r, (_, arrives, _) in self.pending.items() if arrives <= day), key=lambda r: -m.forecast_gap_share[r])
         for r in arriving:
@@ -132,6 +192,30 @@ class ReinforcementPool(mesa.Agent):
             heads[PROFESSIONS.index(name)] = k
         return heads
 
+    def _heads_by_need(self, region: int, there: np.ndarray) -> np.ndarray:
+        """Members wanted per profession by the region's forecast gap in the roles they fill (``request_by = "need"``).
+
+        The gap of each role (``forecast_gap_hours[region, role]``, hours a day) less what the members already there
+        give in it (``hours_per_head × effectiveness`` each), filled by the professions that work in the role, the most
+        effective first (ICU nurses before anaesthesia nurses in the ICU-nurse role), each limited by its members not
+        posted now. A profession whose role the region does not lack is not asked for.
+        """
+        m, s = self.model, self.model.world.staff
+        hph = m.hours_per_head
+        gap = m.forecast_gap_hours[region].copy()
+        np.subtract.at(gap, self.role[there], hph * self.effect[there])
+        free = s.posting[self.members] < 0
+        heads = np.zeros(len(PROFESSIONS), dtype=np.int64)
+        for q in self._need_order:
+            of_q = self._profession == q
+            role, effect = int(self.role[of_q][0]), float(self.effect[of_q][0])
+            if gap[role] <= 0 or effect <= 0:
+                continue
+            k = min(int(np.ceil(gap[role] / (hph * effect))), int(np.count_nonzero(free & of_q)))
+            heads[q] = k
+            gap[role] -= k * hph * effect
+        return heads
+
     def _send(self, region: int, heads: np.ndarray, requested: int, day: int) -> None:
         m, s, cfg = self.model, self.model.world.staff, self.cfg
         ids = self.members
@@ -143,28 +227,41 @@ class ReinforcementPool(mesa.Agent):
             pick = np.flatnonzero(ready & (s.profession[ids] == p))[: int(heads[p])]
             if pick.size == 0:
                 continue
-            sel = ids[pick]
-            target = np.where(self.to_icu[pick], m.world.unit_id(region, ICU), m.world.unit_id(region, COVID_WARD))
-            s.status[sel] = ACTIVE
-            post(m, sel, target, day + cfg.max_deployment_days, POOL, self.role[pick], self.effect[pick])
-            s.effectiveness[sel] = s.base_effectiveness[sel] * self.effect[pick]
-            self.deployments.append(
-                {
-                    "requested_day": requested,
-                    "arrival_day": day,
-                    "region": m.world.regions["code"].iloc[region],
-                    "profession": PROFESSIONS[p],
-                    "count": int(sel.size),
-                    "days": cfg.max_deployment_days,
-                }
-            )
+            cohort = np.arange(pick.size) % cfg.cohorts  # by rank in the arrival: cohorts as equal as can be
+            for c in range(min(cfg.cohorts, pick.size)):
+                part = pick[cohort == c]
+                sel = ids[part]
+                days = cfg.max_deployment_days - c * cfg.cohort_spacing_days
+                target = np.where(self.to_icu[part], m.world.unit_id(region, ICU), m.world.unit_id(region, COVID_WARD))
+                s.status[sel] = ACTIVE
+                post(m, sel, target, day + days, POOL, self.role[part], self.effect[part])
+                s.effectiveness[sel] = s.base_effectiveness[sel] * self.effect[part]
+                self.trip_cost[region] += 2.0 * self.travel_hours[s.region[sel], region].sum() * cfg.travel_sek_per_hour
+                self.deployments.append(
+                    {
+                        "requested_day": requested,
+                        "arrival_day": day,
+                        "region": m.world.regions["code"].iloc[region],
+                        "profession": PROFESSIONS[p],
+                        "count": int(sel.size),
+                        "days": days,
+                    }
+                )
+
+    def lodging(self) -> np.ndarray:
+        """Members deployed today away from their home region, by host region."""
+        m, s = self.model, self.model.world.staff
+        ids = self.members[s.posting_kind[self.members] == POOL]
+        host = m.world.workplace_region[s.posting[ids]]
+        return np.bincount(host[host != s.region[ids]], minlength=m.world.n_regions)
 
 
 class NationalPool(Lever):
     """Sends the national reinforcement pool (``ReinforcementPool`` agent, ``model.pool``) to regions at risk.
 
     Its cost (``pool``): the upkeep of the members (``yearly_cost_per_member_sek``, spread evenly over
-    regions and days); the recorder books the pay of additional members' hours on top.
+    regions and days); the recorder books the pay of additional members' hours on top. Its ``travel``: a return
+    trip per arrival and member from their home region, and lodging per member and day deployed away from it.
     """
 
     name = "national_pool"
@@ -190,6 +287,10 @@ class NationalPool(Lever):
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         cost[:, recorder.cost_index["pool"]] += self.upkeep_per_day / recorder.n_regions
+        cfg, pool = self.cfg, self.pool
+        if cfg.travel_sek_per_hour > 0 or cfg.lodging_sek_per_night > 0:
+            cost[:, recorder.cost_index["travel"]] += pool.trip_cost + pool.lodging() * cfg.lodging_sek_per_night
+        pool.trip_cost[:] = 0.0
 
     def event_frames(self) -> dict[str, pd.DataFrame]:
         rows = self.pool.deployments
