@@ -221,6 +221,99 @@ def fatigue_step(f: float, strain: float, rise: float, recovery: float, threshol
     return f
 
 
+@njit(cache=True, inline="always")
+def fatigued_degree(f: float, threshold: float) -> float:
+    """How far fatigue ``f`` lies above ``threshold``, from 0 (at or below it) to 1 (at fatigue 1)."""
+    if f <= threshold:  # also every f when threshold = 1: no division by zero
+        return 0.0
+    return (f - threshold) / (1.0 - threshold)
+
+
+@njit(cache=True, inline="always")
+def capacity_factor(f: float, threshold: float, loss: float) -> float:
+    """Share of the hours above the contracted ones a person at fatigue ``f`` can still be asked to work.
+
+    1 at or below ``threshold``, falling linearly to ``1 - loss`` at fatigue 1 (docs/ODD.md submodel 5a).
+    """
+    return 1.0 - loss * fatigued_degree(f, threshold)
+
+
+@njit(cache=True, inline="always")
+def error_excess_odds(f: float, threshold: float, log_odds_ratio: float) -> float:
+    """Excess odds of an error in an hour of care given at fatigue ``f``: ``odds_ratio ** degree − 1`` (0 at or below the threshold)."""
+    d = fatigued_degree(f, threshold)
+    if d <= 0.0:
+        return 0.0
+    return np.exp(log_odds_ratio * d) - 1.0
+
+
+@njit(cache=True)
+def cap_hours_by_fatigue(
+    status: np.ndarray,
+    fatigue: np.ndarray,
+    workplace: np.ndarray,
+    role: np.ndarray,
+    effectiveness: np.ndarray,
+    base_hours: np.ndarray,
+    max_hours: np.ndarray,
+    capped: np.ndarray,
+    threshold: float,
+    loss: float,
+    n_workplaces: int,
+    n_professions: int,
+) -> np.ndarray:
+    """Fatigue lowers the hours a person can be asked to work: ``capped ← base + (max − base) · capacity_factor(f)``.
+
+    For active staff whose ``max_hours`` exceed their ``base_hours`` (contracted hours are never cut: a person who
+    cannot work them is on exhaustion sick leave); everyone else keeps ``max_hours``. ``capped`` may be ``max_hours``
+    itself (in place). Returns the cut, in effective hours (times effectiveness), by (workplace, role).
+    """
+    lost = np.zeros((n_workplaces, n_professions), dtype=F)
+    for i in range(status.shape[0]):
+        m = max_hours[i]
+        capped[i] = m
+        if status[i] != ACTIVE or fatigue[i] <= threshold:
+            continue
+        extra = m - base_hours[i]
+        if extra <= 0.0:
+            continue
+        cut = extra * (1.0 - capacity_factor(fatigue[i], threshold, loss))
+        capped[i] = m - cut
+        lost[workplace[i], role[i]] += cut * effectiveness[i]
+    return lost
+
+
+@njit(cache=True)
+def fatigued_icu_care(
+    worked_at: np.ndarray,
+    hours_worked: np.ndarray,
+    fatigue: np.ndarray,
+    is_icu: np.ndarray,
+    workplace_region: np.ndarray,
+    threshold: float,
+    log_odds_ratio: float,
+    n_regions: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per region: hours of care worked today in its ICUs, those by fatigued staff, and the hours weighted by their excess error odds.
+
+    ``fatigue`` is each person's fatigue as the day's work began (the fatigue that capped their hours).
+    """
+    hours = np.zeros(n_regions, dtype=F)
+    fatigued = np.zeros(n_regions, dtype=F)
+    excess = np.zeros(n_regions, dtype=F)
+    for i in range(worked_at.shape[0]):
+        h = hours_worked[i]
+        if h <= 0.0 or not is_icu[worked_at[i]]:
+            continue
+        r = workplace_region[worked_at[i]]
+        hours[r] += h
+        f = fatigue[i]
+        if f > threshold:
+            fatigued[r] += h
+            excess[r] += h * error_excess_odds(f, threshold, log_odds_ratio)
+    return hours, fatigued, excess
+
+
 @njit(cache=True)
 def fatigue_equilibrium(strain: np.ndarray, rise: float, recovery: float, threshold: float) -> np.ndarray:
     """Fatigue at which a constant strain neither adds nor sheds fatigue."""

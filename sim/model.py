@@ -143,6 +143,11 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_nurse_gap = np.zeros(n_reg)
         self.covid_ward_supply = np.zeros((n_reg, N_PROFESSIONS))
         self.worked_at = world.staff.workplace.copy()  # where each staff member worked today (before same-day sickness)
+        # fatigue that costs capacity (fatigue.capacity_*, submodel 5a): each person's fatigue as the day's work began, the
+        # hours today's fatigue cap took away by (workplace, role) (effective hours), and a buffer of capped most hours
+        self.fatigue_at_work = world.staff.fatigue.copy()
+        self.capacity_lost = np.zeros((n_wp, N_PROFESSIONS))
+        self._capped_hours = np.zeros_like(world.staff.max_hours)
         self.hours_per_head = sc.workforce.normal_max_weekly_hours / 7.0
         self.day = 0
         self.key = np.uint64(0)
@@ -282,6 +287,8 @@ class MobilisationModel(mesa.Model):
     def _assign_hours(self, d: int) -> None:
         """Contracted hours, then extra hours up to each person's cap where the need is larger; pressure and work exposure."""
         sc, world, s = self.config, self.world, self.world.staff
+        f_cfg = sc.fatigue
+        lost = self._cap_hours_by_fatigue(s.max_hours) if f_cfg.capacity_on else None
         self._heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
             status=s.status,
             workplace=s.workplace,
@@ -293,11 +300,12 @@ class MobilisationModel(mesa.Model):
             n_professions=N_PROFESSIONS,
         )
         worked_eff = np.clip(self.required, base_eff, cap_eff)
+        if lost is not None:  # the hours the same staff would have worked today without fatigue's cap
+            self.capacity_lost = np.clip(self.required, base_eff, cap_eff + lost) - worked_eff
         self.icu_beds_staffed = self.staffed_icu_beds(cap_eff[self.icu_ids, ICU_NURSE])
         headroom = cap_eff - base_eff
         extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
         self.supplied = np.minimum(worked_eff, self.required)
-        f_cfg = sc.fatigue
         ratio = np.divide(self.required, worked_eff, out=np.ones_like(worked_eff), where=worked_eff > 0)
         pressure = np.clip(ratio**f_cfg.pressure_exponent, 1.0, f_cfg.max_pressure)
         exposure = np.zeros(world.n_workplaces)
@@ -429,6 +437,34 @@ class MobilisationModel(mesa.Model):
         self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
         self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
 
+    def _cap_hours_by_fatigue(self, out: np.ndarray) -> np.ndarray | None:
+        """Today's most hours of every staff member, cut by fatigue (``fatigue.capacity_*``, submodel 5a), into ``out``.
+
+        ``out`` may be ``staff.max_hours`` (the hours phase caps it in place) or a buffer (levers reading capacity during
+        placement see the capped hours without changing the levers' own settings). Keeps each person's fatigue as the
+        day's work began in ``fatigue_at_work``. Returns the effective hours cut by (workplace, role), None with no loss.
+        """
+        s, f_cfg = self.world.staff, self.config.fatigue
+        np.copyto(self.fatigue_at_work, s.fatigue)
+        if f_cfg.capacity_loss <= 0.0:
+            if out is not s.max_hours:
+                np.copyto(out, s.max_hours)
+            return np.zeros((self.world.n_workplaces, N_PROFESSIONS))
+        return kernels.cap_hours_by_fatigue(
+            status=s.status,
+            fatigue=s.fatigue,
+            workplace=s.workplace,
+            role=s.role,
+            effectiveness=s.effectiveness,
+            base_hours=s.base_hours,
+            max_hours=s.max_hours,
+            capped=out,
+            threshold=f_cfg.capacity_threshold,
+            loss=f_cfg.capacity_loss,
+            n_workplaces=self.world.n_workplaces,
+            n_professions=N_PROFESSIONS,
+        )
+
     def staffed_icu_beds(self, icu_nurse_hours: np.ndarray) -> np.ndarray:
         """Open ICU beds per region that ``icu_nurse_hours`` (effective ICU-nurse hours a day, at everyone's most hours)
         can give the minimum safe ratio (``safety.icu_min_nurse_ratio``): the staffed beds, model units."""
@@ -447,11 +483,15 @@ class MobilisationModel(mesa.Model):
         world, s = self.world, self.world.staff
         at = np.zeros(world.n_workplaces, dtype=np.bool_)
         at[units] = True
+        hours = s.max_hours
+        if self.config.fatigue.capacity_loss > 0.0:  # the levers see the hours fatigue leaves (submodel 5a)
+            self._cap_hours_by_fatigue(self._capped_hours)
+            hours = self._capped_hours
         return kernels.capacity_by_region_role(
             status=s.status,
             workplace=s.workplace,
             role=s.role,
-            hours=s.max_hours,
+            hours=hours,
             effectiveness=s.effectiveness,
             at=at,
             workplace_region=world.workplace_region,

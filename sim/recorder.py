@@ -115,6 +115,14 @@ class Recorder:
         self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
         self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
         self._tally_groups = kernels.group_order(group=world.tally_group, n_groups=self.n_groups)
+        # fatigue that costs capacity (submodel 5a): recorded only when staff can be fatigued (fatigue.capacity_threshold < 1),
+        # so that runs without it keep their frames as before
+        self.capacity_on = cfg.fatigue.capacity_on
+        if self.capacity_on:
+            self.capacity_lost = np.zeros(shape)  # effective hours fatigue's cap took from the day's work, by (region, kind), role
+            self.icu_care = np.zeros((n_days, n_reg, 3))  # ICU care hours: all, by fatigued staff, weighted by excess error odds
+            self._is_icu = world.workplace_kind == ICU
+            self._log_odds_ratio = float(np.log(cfg.fatigue.error_odds_ratio))
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
@@ -145,6 +153,8 @@ class Recorder:
         )
         self.hours[day] = hours
         self._record_levers(day)
+        if self.capacity_on:
+            self._record_fatigue_costs(day)
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
         self.fatigue_p90[day] = kernels.histogram_p90(hist=hist)
@@ -169,6 +179,21 @@ class Recorder:
                 np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
             )
         self.days_recorded = day + 1
+
+    def _record_fatigue_costs(self, day: int) -> None:
+        m, world = self.model, self.model.world
+        self.capacity_lost[day] = self._by_region_kind(m.capacity_lost)
+        hours, fatigued, excess = kernels.fatigued_icu_care(
+            worked_at=m.worked_at,
+            hours_worked=world.staff.hours_worked,
+            fatigue=m.fatigue_at_work,
+            is_icu=self._is_icu,
+            workplace_region=world.workplace_region,
+            threshold=m.config.fatigue.capacity_threshold,
+            log_odds_ratio=self._log_odds_ratio,
+            n_regions=world.n_regions,
+        )
+        self.icu_care[day, :, 0], self.icu_care[day, :, 1], self.icu_care[day, :, 2] = hours, fatigued, excess
 
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
@@ -292,6 +317,8 @@ class Recorder:
         frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
         frame["overtime_hours"] = self.overtime[:n].reshape(-1)
         frame["staff_at_work"] = self.heads[:n].reshape(-1).astype(np.int64)
+        if self.capacity_on:
+            frame["capacity_lost_to_fatigue_hours"] = self.capacity_lost[:n].reshape(-1)
         keep = (req > 0) | (frame["staff_at_work"].to_numpy() > 0)
         return frame[keep].reset_index(drop=True)
 
@@ -333,6 +360,11 @@ class Recorder:
         frame["patients_above_open_beds"] = np.maximum(patients - beds_open, 0.0)
         for name, values in self.lever_icu.items():
             frame[name] = values[:n].reshape(-1)
+        if self.capacity_on:  # submodel 5a: the share of the day's ICU care given by fatigued staff, and its error weight
+            care = self.icu_care[:n].reshape(-1, 3)
+            worked = care[:, 0] > 0
+            frame["fatigued_care_share"] = np.divide(care[:, 1], care[:, 0], out=np.zeros(len(care)), where=worked)
+            frame["fatigue_error_patients"] = patients * np.divide(care[:, 2], care[:, 0], out=np.zeros(len(care)), where=worked)
         return frame
 
     def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -416,8 +448,21 @@ class Recorder:
         row["cost_total_msek"] = float(self.cost[:n].sum() / 1e6)
         row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
         row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
+        if self.capacity_on:
+            row.update(self._fatigue_costs(icu, n))
         row.update(self._readiness(n))
         return pd.DataFrame([row])
+
+    def _fatigue_costs(self, icu: pd.DataFrame, n: int) -> dict[str, float]:
+        """Fatigue's costs over the run (submodel 5a): capacity lost, its ICU part, fatigued ICU care and its error weight."""
+        lost = self.capacity_lost[:n]
+        care = self.icu_care[:n].sum(axis=(0, 1))
+        return {
+            "capacity_lost_to_fatigue_hours": float(lost.sum()),
+            "icu_capacity_lost_to_fatigue_hours": float(lost[:, ICU::N_UNIT_KINDS].sum()),
+            "fatigued_icu_care_share": float(care[1] / care[0]) if care[0] > 0 else 0.0,
+            "fatigue_error_icu_patient_days": float(icu["fatigue_error_patients"].sum()),
+        }
 
     def _readiness(self, n: int) -> dict[str, Any]:
         """The workforce each epidemic wave meets: state on the wave's start (peak date − 2 rise widths).
@@ -442,6 +487,11 @@ class Recorder:
             out[f"wave{k}_icu_staff_available"] = int(self.icu_available[day])
             out[f"wave{k}_staff_lost"] = int(self.status[day][:, LEFT].sum())
             out[f"wave{k}_staff_off_sick"] = int(self.status[day][:, sick].sum())
+        if self.capacity_on:  # capacity lost to fatigue from each wave's start to the next one's (the last: to the run's end)
+            starts = [k for k in range(1, len(m.config.demand.waves) + 1) if f"wave{k}_start" in out]
+            days = [(dt.date.fromisoformat(out[f"wave{k}_start"]) - m.config.time.start).days for k in starts]
+            for k, first, last in zip(starts, days, [*days[1:], n], strict=True):
+                out[f"wave{k}_capacity_lost_to_fatigue_hours"] = float(self.capacity_lost[first:last].sum())
         return out
 
     @property
