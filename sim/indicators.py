@@ -358,6 +358,7 @@ _add(
     "share of ICU care hours",
     True,
     "share of the hours worked in ICUs given by staff whose fatigue was above fatigue.capacity_threshold as the day began",
+    "report",
 )
 _add(
     "fatigue_error_icu_patient_days",

@@ -487,7 +487,7 @@ class Recorder:
             out[f"wave{k}_icu_staff_available"] = int(self.icu_available[day])
             out[f"wave{k}_staff_lost"] = int(self.status[day][:, LEFT].sum())
             out[f"wave{k}_staff_off_sick"] = int(self.status[day][:, sick].sum())
-        if self.capacity_on:  # capacity lost to fatigue from each wave's start to the next one's (the last: to the run's end)
+        if self.capacity_on and out:  # capacity lost to fatigue from each wave's start to the next one's (the last: to the run's end)
             starts = [k for k in range(1, len(m.config.demand.waves) + 1) if f"wave{k}_start" in out]
             days = [(dt.date.fromisoformat(out[f"wave{k}_start"]) - m.config.time.start).days for k in starts]
             for k, first, last in zip(starts, days, [*days[1:], n], strict=True):

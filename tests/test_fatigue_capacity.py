@@ -171,7 +171,10 @@ def test_a_loss_or_odds_ratio_without_a_threshold_is_refused():
 
 def test_the_keys_count_in_the_digest_only_when_set():
     off = sim.load_scenario(BASE, **OFF)
-    plain = sim.load_scenario(BASE, **{k: v for k, v in OFF.items() if k == "fatigue.capacity_threshold"})
+    data = off.model_dump(mode="json")
+    for key in OFF:  # the scenario as written before the keys existed
+        del data["fatigue"][key.split(".")[1]]
+    plain = sim.Scenario.model_validate(data)
     assert off.digest() == plain.digest()
     assert sim.load_scenario(BASE, **ON).digest() != off.digest()
 
@@ -277,3 +280,14 @@ def test_waves_get_their_capacity_lost(second_wave):
     assert parts[0] == pytest.approx(lost[pd.Timestamp(s["wave1_start"]) : pd.Timestamp(s["wave2_start"]) - pd.Timedelta(days=1)].sum())
     assert parts[1] == pytest.approx(lost[pd.Timestamp(s["wave2_start"]) :].sum())
     assert sum(parts) <= s["capacity_lost_to_fatigue_hours"] and min(parts) > 0.0
+
+
+def test_the_baselines_error_odds_ratio_gives_griffiths_odds_at_the_fatigue_of_48_hour_icu_weeks():
+    """Griffiths 2014 (facts): overtime, poor safety OR 1.67; placed at the fatigue equilibrium of 48-hour ICU weeks (ODD 5a)."""
+    sc = sim.load_scenario(BASE)
+    f_cfg = sc.fatigue
+    assert f_cfg.capacity_on
+    strain = np.array([48.0 / sc.workforce.weekly_hours * f_cfg.intensity["icu"]])  # 48 h over the full-time week, no understaffing
+    f48 = kernels.fatigue_equilibrium(strain=strain, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)[0]
+    odds = 1.0 + kernels.error_excess_odds(f48, f_cfg.capacity_threshold, np.log(f_cfg.error_odds_ratio))
+    assert odds == pytest.approx(1.67, abs=0.01)
