@@ -247,6 +247,21 @@ def error_excess_odds(f: float, threshold: float, log_odds_ratio: float) -> floa
     return np.exp(log_odds_ratio * d) - 1.0
 
 
+@njit(cache=True, inline="always")
+def capped_hours(b: float, m: float, f: float, threshold: float, loss: float) -> float:
+    """Most hours ``m`` of a person with contracted hours ``b`` at fatigue ``f``: ``b + (m − b) · capacity_factor(f)``.
+
+    Only when something is lost (``loss`` > 0, ``f`` above the threshold, ``m`` > ``b``); otherwise ``m`` itself, bit for bit.
+    """
+    if loss <= 0.0 or f <= threshold or m <= b:
+        return m
+    return b + (m - b) * capacity_factor(f, threshold, loss)
+
+
+#: Columns of ``cap_hours_by_fatigue``'s sums by (workplace, role).
+CUT, FATIGUED_BASE, FATIGUED_EXTRA, EXCESS_BASE, EXCESS_EXTRA = 0, 1, 2, 3, 4
+
+
 @njit(cache=True)
 def cap_hours_by_fatigue(
     status: np.ndarray,
@@ -256,62 +271,36 @@ def cap_hours_by_fatigue(
     effectiveness: np.ndarray,
     base_hours: np.ndarray,
     max_hours: np.ndarray,
-    capped: np.ndarray,
     threshold: float,
     loss: float,
+    log_odds_ratio: float,
     n_workplaces: int,
     n_professions: int,
 ) -> np.ndarray:
-    """Fatigue lowers the hours a person can be asked to work: ``capped ← base + (max − base) · capacity_factor(f)``.
+    """Fatigue lowers the hours a person can be asked to work (docs/ODD.md submodel 5a), in place: ``max_hours ← capped_hours``.
 
-    For active staff whose ``max_hours`` exceed their ``base_hours`` (contracted hours are never cut: a person who
-    cannot work them is on exhaustion sick leave); everyone else keeps ``max_hours``. ``capped`` may be ``max_hours``
-    itself (in place). Returns the cut, in effective hours (times effectiveness), by (workplace, role).
+    For active staff above ``threshold``; contracted hours are never cut (a person who cannot work them is on
+    exhaustion sick leave). Returns sums by (workplace, role), columns ``CUT``: the effective hours cut (times
+    effectiveness); and over the fatigued staff there, from which the hours phase reads their care once it knows each
+    (workplace, role)'s share x of extra hours (a person works ``b + (m − b) · x``): ``FATIGUED_BASE`` Σ b,
+    ``FATIGUED_EXTRA`` Σ (m − b) after the cut, ``EXCESS_BASE`` Σ b · e and ``EXCESS_EXTRA`` Σ (m − b) · e, with e
+    the excess error odds of their fatigue (``error_excess_odds``).
     """
-    lost = np.zeros((n_workplaces, n_professions), dtype=F)
+    acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
     for i in range(status.shape[0]):
-        m = max_hours[i]
-        capped[i] = m
-        if status[i] != ACTIVE or fatigue[i] <= threshold:
-            continue
-        extra = m - base_hours[i]
-        if extra <= 0.0:
-            continue
-        cut = extra * (1.0 - capacity_factor(fatigue[i], threshold, loss))
-        capped[i] = m - cut
-        lost[workplace[i], role[i]] += cut * effectiveness[i]
-    return lost
-
-
-@njit(cache=True)
-def fatigued_icu_care(
-    worked_at: np.ndarray,
-    hours_worked: np.ndarray,
-    fatigue: np.ndarray,
-    is_icu: np.ndarray,
-    workplace_region: np.ndarray,
-    threshold: float,
-    log_odds_ratio: float,
-    n_regions: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per region: hours of care worked today in its ICUs, those by fatigued staff, and the hours weighted by their excess error odds.
-
-    ``fatigue`` is each person's fatigue as the day's work began (the fatigue that capped their hours).
-    """
-    hours = np.zeros(n_regions, dtype=F)
-    fatigued = np.zeros(n_regions, dtype=F)
-    excess = np.zeros(n_regions, dtype=F)
-    for i in range(worked_at.shape[0]):
-        h = hours_worked[i]
-        if h <= 0.0 or not is_icu[worked_at[i]]:
-            continue
-        r = workplace_region[worked_at[i]]
-        hours[r] += h
         f = fatigue[i]
-        if f > threshold:
-            fatigued[r] += h
-            excess[r] += h * error_excess_odds(f, threshold, log_odds_ratio)
-    return hours, fatigued, excess
+        if f <= threshold or status[i] != ACTIVE:  # the rare condition first: most staff are not fatigued
+            continue
+        w, p, b, m = workplace[i], role[i], base_hours[i], max_hours[i]
+        capped = capped_hours(b, m, f, threshold, loss)
+        max_hours[i] = capped
+        e = error_excess_odds(f, threshold, log_odds_ratio)
+        acc[w, p, CUT] += (m - capped) * effectiveness[i]
+        acc[w, p, FATIGUED_BASE] += b
+        acc[w, p, FATIGUED_EXTRA] += capped - b
+        acc[w, p, EXCESS_BASE] += b * e
+        acc[w, p, EXCESS_EXTRA] += (capped - b) * e
+    return acc
 
 
 @njit(cache=True)
@@ -896,8 +885,16 @@ def capacity_by_region_role(
     workplace_region: np.ndarray,
     n_regions: int,
     n_professions: int,
+    base_hours: np.ndarray,
+    fatigue: np.ndarray,
+    threshold: float,
+    loss: float,
 ) -> np.ndarray:
-    """Hours × effectiveness of active staff at the marked workplaces, by (region, role)."""
+    """Hours × effectiveness of active staff at the marked workplaces, by (region, role).
+
+    ``hours`` are each person's most hours as the levers have set them so far, cut by fatigue as the hours phase will
+    cut them (``capped_hours``; nothing is cut with ``loss`` 0), so that the levers see the capacity tired staff have.
+    """
     out = np.zeros((n_regions, n_professions), dtype=F)
     # the rare condition first (few staff are at the marked workplaces): a branch the CPU predicts;
     # unsigned ids skip the negative-index wrap-around; the current (region, role) sum stays in a
@@ -911,7 +908,7 @@ def capacity_by_region_role(
                 out[cr, cp] = acc
                 cr, cp = r, p
                 acc = out[r, p]
-            acc += hours[i] * effectiveness[i]
+            acc += capped_hours(base_hours[i], hours[i], fatigue[i], threshold, loss) * effectiveness[i]
     out[cr, cp] = acc
     return out
 

@@ -121,8 +121,6 @@ class Recorder:
         if self.capacity_on:
             self.capacity_lost = np.zeros(shape)  # effective hours fatigue's cap took from the day's work, by (region, kind), role
             self.icu_care = np.zeros((n_days, n_reg, 3))  # ICU care hours: all, by fatigued staff, weighted by excess error odds
-            self._is_icu = world.workplace_kind == ICU
-            self._log_odds_ratio = float(np.log(cfg.fatigue.error_odds_ratio))
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
@@ -181,19 +179,8 @@ class Recorder:
         self.days_recorded = day + 1
 
     def _record_fatigue_costs(self, day: int) -> None:
-        m, world = self.model, self.model.world
-        self.capacity_lost[day] = self._by_region_kind(m.capacity_lost)
-        hours, fatigued, excess = kernels.fatigued_icu_care(
-            worked_at=m.worked_at,
-            hours_worked=world.staff.hours_worked,
-            fatigue=m.fatigue_at_work,
-            is_icu=self._is_icu,
-            workplace_region=world.workplace_region,
-            threshold=m.config.fatigue.capacity_threshold,
-            log_odds_ratio=self._log_odds_ratio,
-            n_regions=world.n_regions,
-        )
-        self.icu_care[day, :, 0], self.icu_care[day, :, 1], self.icu_care[day, :, 2] = hours, fatigued, excess
+        self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
+        self.icu_care[day] = self.model.icu_care
 
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
@@ -363,7 +350,8 @@ class Recorder:
         if self.capacity_on:  # submodel 5a: the share of the day's ICU care given by fatigued staff, and its error weight
             care = self.icu_care[:n].reshape(-1, 3)
             worked = care[:, 0] > 0
-            frame["fatigued_care_share"] = np.divide(care[:, 1], care[:, 0], out=np.zeros(len(care)), where=worked)
+            # (the two sums are added in different orders: a share of all-fatigued care may come out 1 + 1e-16)
+            frame["fatigued_care_share"] = np.minimum(np.divide(care[:, 1], care[:, 0], out=np.zeros(len(care)), where=worked), 1.0)
             frame["fatigue_error_patients"] = patients * np.divide(care[:, 2], care[:, 0], out=np.zeros(len(care)), where=worked)
         return frame
 

@@ -84,10 +84,9 @@ def _staff(n: int = 6):
     return status, fatigue, workplace, role, effectiveness, base, max_hours
 
 
-def _cap(capped=None, threshold=0.5, loss=0.5):
+def _cap(threshold=0.5, loss=0.5, odds_ratio=5.0):
     status, fatigue, workplace, role, effectiveness, base, max_hours = _staff()
-    out = max_hours if capped is None else capped
-    lost = kernels.cap_hours_by_fatigue(
+    sums = kernels.cap_hours_by_fatigue(
         status=status,
         fatigue=fatigue,
         workplace=workplace,
@@ -95,17 +94,17 @@ def _cap(capped=None, threshold=0.5, loss=0.5):
         effectiveness=effectiveness,
         base_hours=base,
         max_hours=max_hours,
-        capped=out,
         threshold=threshold,
         loss=loss,
+        log_odds_ratio=np.log(odds_ratio),
         n_workplaces=2,
         n_professions=N_PROFESSIONS,
     )
-    return out, lost, max_hours
+    return max_hours, sums
 
 
 def test_cap_hours_cuts_only_the_extra_hours_of_active_fatigued_staff():
-    capped, lost, _ = _cap(np.zeros(6))
+    capped, sums = _cap()
     # 0: active, fatigue 0.9 → degree 0.8, extra 2 h, cut 0.5 · 0.8 · 2 = 0.8
     assert capped[0] == pytest.approx(6.0 - 0.8)
     assert capped[1] == 6.0, "off duty: untouched"
@@ -115,18 +114,32 @@ def test_cap_hours_cuts_only_the_extra_hours_of_active_fatigued_staff():
     assert capped[5] == 6.0, "at the threshold: untouched"
     *_, base, max_hours = _staff()
     assert np.all(capped >= base) and np.all(capped <= max_hours), "never below contract, never above the levers' cap"
+    lost = sums[:, :, kernels.CUT]
     assert lost[0, ICU_NURSE] == pytest.approx(0.8)
     assert lost[1, 2] == pytest.approx(1.0)
     assert lost.sum() == pytest.approx(1.8)
+    # the fatigued staff's hours (staff 0 at workplace 0; staff 3 and 4 at workplace 1): contracted, and extra after the cut
+    assert sums[0, ICU_NURSE, kernels.FATIGUED_BASE] == 4.0 and sums[0, ICU_NURSE, kernels.FATIGUED_EXTRA] == pytest.approx(1.2)
+    assert sums[1, 2, kernels.FATIGUED_BASE] == 8.0 and sums[1, 2, kernels.FATIGUED_EXTRA] == pytest.approx(1.0)
+    e0 = kernels.error_excess_odds(0.9, 0.5, np.log(5.0))
+    assert sums[0, ICU_NURSE, kernels.EXCESS_BASE] == pytest.approx(4.0 * e0)
+    assert sums[0, ICU_NURSE, kernels.EXCESS_EXTRA] == pytest.approx(1.2 * e0)
 
 
-def test_cap_hours_in_place_equals_into_a_buffer_and_loss_zero_changes_nothing():
-    buffered, lost_b, untouched = _cap(np.zeros(6))
-    assert np.array_equal(untouched, _staff()[-1]), "a buffer leaves max_hours as the levers set it"
-    in_place, lost_i, _ = _cap(None)
-    assert np.array_equal(buffered, in_place) and np.array_equal(lost_b, lost_i)
-    same, lost0, _ = _cap(np.zeros(6), loss=0.0)
-    assert np.array_equal(same, _staff()[-1]) and not lost0.any()
+def test_loss_zero_cuts_nothing_and_capacity_matches_the_cut():
+    capped, sums = _cap(loss=0.0)
+    assert np.array_equal(capped, _staff()[-1]) and not sums[:, :, kernels.CUT].any()
+    assert sums[:, :, kernels.FATIGUED_BASE].sum() == 12.0, "fatigued staff are still counted"
+    # the levers' capacity (capacity_by_region_role) sees the same cut as the hours phase
+    status, fatigue, workplace, role, effectiveness, base, max_hours = _staff()
+    capped, _ = _cap()
+    kwargs = dict(status=status, workplace=workplace, role=role, effectiveness=effectiveness, at=np.array([True, True]))
+    kwargs |= dict(workplace_region=np.array([0, 0], dtype=np.int32), n_regions=1, n_professions=N_PROFESSIONS, base_hours=base)
+    seen = kernels.capacity_by_region_role(hours=max_hours, fatigue=fatigue, threshold=0.5, loss=0.5, **kwargs)
+    after = kernels.capacity_by_region_role(hours=capped, fatigue=np.zeros(6), threshold=0.5, loss=0.5, **kwargs)
+    np.testing.assert_allclose(seen, after)
+    plain = kernels.capacity_by_region_role(hours=max_hours, fatigue=fatigue, threshold=1.0, loss=0.0, **kwargs)
+    assert plain.sum() > seen.sum()
 
 
 def test_rest_restores_capacity():
