@@ -304,3 +304,17 @@ def test_the_baselines_error_odds_ratio_gives_griffiths_odds_at_the_fatigue_of_4
     f48 = kernels.fatigue_equilibrium(strain=strain, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)[0]
     odds = 1.0 + kernels.error_excess_odds(f48, f_cfg.capacity_threshold, np.log(f_cfg.error_odds_ratio))
     assert odds == pytest.approx(1.67, abs=0.01)
+
+
+def test_second_wave_fatigue_and_capacity_are_reported_not_judged(second_wave):
+    """sim.validation.REPORTED: figures with no observed counterpart, so no tolerance and no pass or fail."""
+    from sim import validation
+
+    assert not set(validation.REPORTED_BY_KEY) & set(validation.BY_KEY), "reported figures are not patterns"
+    values = validation.statistics(second_wave, validation.REPORTED)
+    assert all(np.isfinite(v) for v in values.values()), values
+    assert 0.0 < values["icu_nurse_fatigue_wave2_start"] < 1.0
+    assert values["capacity_lost_wave1"] > 0.0 and values["capacity_lost_wave2"] > 0.0
+    assert values["icu_capacity_lost_wave1"] <= values["capacity_lost_wave1"]
+    off = _run(OFF)[1]  # without the mechanism the capacity figures are not recorded: NaN, not 0
+    assert np.isnan(validation.capacity_lost_to_fatigue(off, *validation.WAVE_PERIODS[1]))
