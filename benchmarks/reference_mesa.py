@@ -86,6 +86,8 @@ class Dynamics:
     leave_base_rate: float
     leave_fatigue_rate: float
     leave_threshold: float
+    capacity_threshold: float = 1.0  # fatigue that costs capacity (submodel 5a): 1 = nobody is fatigued
+    capacity_loss: float = 0.0
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, world: World) -> Dynamics:
@@ -110,6 +112,8 @@ class Dynamics:
             leave_base_rate=-math.log1p(-ab.leave_rate_per_year) / 365.0,
             leave_fatigue_rate=ab.leave_fatigue_rate,
             leave_threshold=ab.leave_fatigue_threshold,
+            capacity_threshold=f.capacity_threshold,
+            capacity_loss=f.capacity_loss,
         )
 
     def perturbed(self, **changes: float) -> Dynamics:
@@ -244,8 +248,12 @@ class StaffMember(mesa.Agent):
                 self.status, self.days_left = ACTIVE, 0
             return
 
-        # work: contracted hours plus the unit's share of the extra hours; fatigue rises with strain, recovers a little
-        self.hours_worked = self.base_hours + (self.max_hours - self.base_hours) * m.extra_share[self.home][self.role]
+        # work: contracted hours plus the unit's share of the extra hours, of which fatigue above the capacity threshold
+        # takes a part (submodel 5a); fatigue rises with strain, recovers a little
+        extra = self.max_hours - self.base_hours
+        if self.fatigue > p.capacity_threshold and extra > 0.0:
+            extra *= 1.0 - p.capacity_loss * (self.fatigue - p.capacity_threshold) / (1.0 - p.capacity_threshold)
+        self.hours_worked = self.base_hours + extra * m.extra_share[self.home][self.role]
         strain = self.hours_worked / p.reference_hours * m.intensity[self.home] * m.pressure[self.home][self.role]
         rise = p.rise * max(strain - p.threshold, 0.0) * (1.0 - self.fatigue)
         self.fatigue = min(max(self.fatigue + rise - p.recovery * today.recovery_factor * self.fatigue, 0.0), 1.0)

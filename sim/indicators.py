@@ -360,6 +360,41 @@ _add(
     "mean sustained fatigue of regular staff whose home is an ICU and who have not left, last day",
 )
 
+# fatigue that costs capacity (submodel 5a; only in runs where staff can be fatigued: fatigue.capacity_threshold < 1)
+_add(
+    "capacity_lost_to_fatigue_hours",
+    "Capacity lost to fatigue",
+    "effective hours",
+    True,
+    "hours of care the staff at work would have given without fatigue's cap on their extra hours, all units, summed over days "
+    "(fatigue.capacity_threshold < 1 only)",
+    "report",
+)
+_add(
+    "icu_capacity_lost_to_fatigue_hours",
+    "ICU capacity lost to fatigue",
+    "effective hours",
+    True,
+    "the part of capacity_lost_to_fatigue_hours in ICUs (fatigue.capacity_threshold < 1 only)",
+)
+_add(
+    "fatigued_icu_care_share",
+    "ICU care by fatigued staff",
+    "share of ICU care hours",
+    True,
+    "share of the hours worked in ICUs given by staff whose fatigue was above fatigue.capacity_threshold as the day began",
+    "report",
+)
+_add(
+    "fatigue_error_icu_patient_days",
+    "Fatigue-related ICU error risk",
+    "ICU patient-days × excess error odds",
+    True,
+    "ICU patient-days weighted by the excess odds of an error in their day's care (fatigue.error_odds_ratio ** degree of "
+    "fatigue − 1, hours-weighted over the ICU's staff); 0 when nobody is fatigued (fatigue.capacity_threshold < 1 only)",
+    "report",
+)
+
 _add("fatigue_mean_end", "Mean fatigue at end", "fatigue (0–1)", True, "mean fatigue of staff who have not left, last day")
 _add(
     "fatigue_p90_end",
@@ -520,6 +555,13 @@ _add(
     "ICU-home regular staff neither sick nor left as wave k starts",
 )
 _add("wave{k}_staff_lost", "Wave {k}: staff lost by its start", "staff", True, "staff who had left the profession when wave k starts")
+_add(
+    "wave{k}_capacity_lost_to_fatigue_hours",
+    "Wave {k}: capacity lost to fatigue",
+    "effective hours",
+    True,
+    "capacity_lost_to_fatigue_hours from wave k's start to the next wave's (the last: to the run's end; fatigue.capacity_threshold < 1 only)",
+)
 _add("wave{k}_staff_off_sick", "Wave {k}: staff off sick at its start", "staff", True, "staff off sick on the day wave k starts")
 
 

@@ -221,6 +221,88 @@ def fatigue_step(f: float, strain: float, rise: float, recovery: float, threshol
     return f
 
 
+@njit(cache=True, inline="always")
+def fatigued_degree(f: float, threshold: float) -> float:
+    """How far fatigue ``f`` lies above ``threshold``, from 0 (at or below it) to 1 (at fatigue 1)."""
+    if f <= threshold:  # also every f when threshold = 1: no division by zero
+        return 0.0
+    return (f - threshold) / (1.0 - threshold)
+
+
+@njit(cache=True, inline="always")
+def capacity_factor(f: float, threshold: float, loss: float) -> float:
+    """Share of the hours above the contracted ones a person at fatigue ``f`` can still be asked to work.
+
+    1 at or below ``threshold``, falling linearly to ``1 - loss`` at fatigue 1 (docs/ODD.md submodel 5a).
+    """
+    return 1.0 - loss * fatigued_degree(f, threshold)
+
+
+@njit(cache=True, inline="always")
+def error_excess_odds(f: float, threshold: float, log_odds_ratio: float) -> float:
+    """Excess odds of an error in an hour of care given at fatigue ``f``: ``odds_ratio ** degree − 1`` (0 at or below the threshold)."""
+    d = fatigued_degree(f, threshold)
+    if d <= 0.0:
+        return 0.0
+    return np.exp(log_odds_ratio * d) - 1.0
+
+
+@njit(cache=True, inline="always")
+def capped_hours(b: float, m: float, f: float, threshold: float, loss: float) -> float:
+    """Most hours ``m`` of a person with contracted hours ``b`` at fatigue ``f``: ``b + (m − b) · capacity_factor(f)``.
+
+    Only when something is lost (``loss`` > 0, ``f`` above the threshold, ``m`` > ``b``); otherwise ``m`` itself, bit for bit.
+    """
+    if loss <= 0.0 or f <= threshold or m <= b:
+        return m
+    return b + (m - b) * capacity_factor(f, threshold, loss)
+
+
+#: Columns of ``cap_hours_by_fatigue``'s sums by (workplace, role).
+CUT, FATIGUED_BASE, FATIGUED_EXTRA, EXCESS_BASE, EXCESS_EXTRA = 0, 1, 2, 3, 4
+
+
+@njit(cache=True)
+def cap_hours_by_fatigue(
+    status: np.ndarray,
+    fatigue: np.ndarray,
+    workplace: np.ndarray,
+    role: np.ndarray,
+    effectiveness: np.ndarray,
+    base_hours: np.ndarray,
+    max_hours: np.ndarray,
+    threshold: float,
+    loss: float,
+    log_odds_ratio: float,
+    n_workplaces: int,
+    n_professions: int,
+) -> np.ndarray:
+    """Fatigue lowers the hours a person can be asked to work (docs/ODD.md submodel 5a), in place: ``max_hours ← capped_hours``.
+
+    For active staff above ``threshold``; contracted hours are never cut (a person who cannot work them is on
+    exhaustion sick leave). Returns sums by (workplace, role), columns ``CUT``: the effective hours cut (times
+    effectiveness); and over the fatigued staff there, from which the hours phase reads their care once it knows each
+    (workplace, role)'s share x of extra hours (a person works ``b + (m − b) · x``): ``FATIGUED_BASE`` Σ b,
+    ``FATIGUED_EXTRA`` Σ (m − b) after the cut, ``EXCESS_BASE`` Σ b · e and ``EXCESS_EXTRA`` Σ (m − b) · e, with e
+    the excess error odds of their fatigue (``error_excess_odds``).
+    """
+    acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
+    for i in range(status.shape[0]):
+        f = fatigue[i]
+        if f <= threshold or status[i] != ACTIVE:  # the rare condition first: most staff are not fatigued
+            continue
+        w, p, b, m = workplace[i], role[i], base_hours[i], max_hours[i]
+        capped = capped_hours(b, m, f, threshold, loss)
+        max_hours[i] = capped
+        e = error_excess_odds(f, threshold, log_odds_ratio)
+        acc[w, p, CUT] += (m - capped) * effectiveness[i]
+        acc[w, p, FATIGUED_BASE] += b
+        acc[w, p, FATIGUED_EXTRA] += capped - b
+        acc[w, p, EXCESS_BASE] += b * e
+        acc[w, p, EXCESS_EXTRA] += (capped - b) * e
+    return acc
+
+
 @njit(cache=True)
 def fatigue_equilibrium(strain: np.ndarray, rise: float, recovery: float, threshold: float) -> np.ndarray:
     """Fatigue at which a constant strain neither adds nor sheds fatigue."""
@@ -803,8 +885,16 @@ def capacity_by_region_role(
     workplace_region: np.ndarray,
     n_regions: int,
     n_professions: int,
+    base_hours: np.ndarray,
+    fatigue: np.ndarray,
+    threshold: float,
+    loss: float,
 ) -> np.ndarray:
-    """Hours × effectiveness of active staff at the marked workplaces, by (region, role)."""
+    """Hours × effectiveness of active staff at the marked workplaces, by (region, role).
+
+    ``hours`` are each person's most hours as the levers have set them so far, cut by fatigue as the hours phase will
+    cut them (``capped_hours``; nothing is cut with ``loss`` 0), so that the levers see the capacity tired staff have.
+    """
     out = np.zeros((n_regions, n_professions), dtype=F)
     # the rare condition first (few staff are at the marked workplaces): a branch the CPU predicts;
     # unsigned ids skip the negative-index wrap-around; the current (region, role) sum stays in a
@@ -818,7 +908,7 @@ def capacity_by_region_role(
                 out[cr, cp] = acc
                 cr, cp = r, p
                 acc = out[r, p]
-            acc += hours[i] * effectiveness[i]
+            acc += capped_hours(base_hours[i], hours[i], fatigue[i], threshold, loss) * effectiveness[i]
     out[cr, cp] = acc
     return out
 

@@ -147,6 +147,11 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_nurse_gap = np.zeros(n_reg)
         self.covid_ward_supply = np.zeros((n_reg, N_PROFESSIONS))
         self.worked_at = world.staff.workplace.copy()  # where each staff member worked today (before same-day sickness)
+        # fatigue that costs capacity (fatigue.capacity_*, submodel 5a): the hours today's fatigue cap took away by
+        # (workplace, role) (effective hours), and per region the hours worked in its ICU today: all, by fatigued staff,
+        # and weighted by their excess error odds
+        self.capacity_lost = np.zeros((n_wp, N_PROFESSIONS))
+        self.icu_care = np.zeros((n_reg, 3))
         self.hours_per_head = sc.workforce.normal_max_weekly_hours / 7.0
         self.day = 0
         self.key = np.uint64(0)
@@ -286,6 +291,8 @@ class MobilisationModel(mesa.Model):
     def _assign_hours(self, d: int) -> None:
         """Contracted hours, then extra hours up to each person's cap where the need is larger; pressure and work exposure."""
         sc, world, s = self.config, self.world, self.world.staff
+        f_cfg = sc.fatigue
+        fatigued = self._cap_hours_by_fatigue() if f_cfg.capacity_on else None
         self._heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
             status=s.status,
             workplace=s.workplace,
@@ -302,8 +309,9 @@ class MobilisationModel(mesa.Model):
         self.icu_beds_staffed = self.staffed_icu_beds(cap_eff[self.icu_ids])
         headroom = cap_eff - base_eff
         extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
+        if fatigued is not None:
+            self._fatigue_costs(fatigued, worked_eff, base_eff, cap_eff, base, _cap, extra_share)
         self.supplied = np.minimum(worked_eff, self.required)
-        f_cfg = sc.fatigue
         ratio = np.divide(self.required, worked_eff, out=np.ones_like(worked_eff), where=worked_eff > 0)
         pressure = np.clip(ratio**f_cfg.pressure_exponent, 1.0, f_cfg.max_pressure)
         exposure = np.zeros(world.n_workplaces)
@@ -479,6 +487,51 @@ class MobilisationModel(mesa.Model):
         self.required[icu[:, None], np.array(roles)[None, :]] = need_support[:, None] * 24.0 * share
         self.required[icu, ASSISTANT_NURSE] = need_assistants * 24.0
 
+    def _cap_hours_by_fatigue(self) -> np.ndarray:
+        """Cut every fatigued staff member's most hours for today, in place (``fatigue.capacity_*``, submodel 5a).
+
+        Returns ``kernels.cap_hours_by_fatigue``'s sums by (workplace, role).
+        """
+        s, f_cfg = self.world.staff, self.config.fatigue
+        return kernels.cap_hours_by_fatigue(
+            status=s.status,
+            fatigue=s.fatigue,
+            workplace=s.workplace,
+            role=s.role,
+            effectiveness=s.effectiveness,
+            base_hours=s.base_hours,
+            max_hours=s.max_hours,
+            threshold=f_cfg.capacity_threshold,
+            loss=f_cfg.capacity_loss,
+            log_odds_ratio=float(np.log(f_cfg.error_odds_ratio)),
+            n_workplaces=self.world.n_workplaces,
+            n_professions=N_PROFESSIONS,
+        )
+
+    def _fatigue_costs(
+        self,
+        fatigued: np.ndarray,
+        worked_eff: np.ndarray,
+        base_eff: np.ndarray,
+        cap_eff: np.ndarray,
+        base: np.ndarray,
+        cap: np.ndarray,
+        extra_share: np.ndarray,
+    ) -> None:
+        """Today's capacity lost to fatigue and the hours worked in each ICU by fatigued staff (submodel 5a).
+
+        Capacity lost: worked hours with the cut hours given back less worked hours, by (workplace, role). A person
+        works ``b + (m − b) · x`` with x the share of extra hours of their (workplace, role), so the ICU's hours (all,
+        by fatigued staff, weighted by excess error odds) follow from the sums of the count and of the cut.
+        """
+        self.capacity_lost = np.clip(self.required, base_eff, cap_eff + fatigued[:, :, kernels.CUT]) - worked_eff
+        icu, x = self.icu_ids, extra_share[self.icu_ids]
+        f = fatigued[icu]
+        all_hours = base[icu] + (cap[icu] - base[icu]) * x
+        by_fatigued = f[:, :, kernels.FATIGUED_BASE] + f[:, :, kernels.FATIGUED_EXTRA] * x
+        weighted = f[:, :, kernels.EXCESS_BASE] + f[:, :, kernels.EXCESS_EXTRA] * x
+        self.icu_care = np.stack([all_hours.sum(axis=1), by_fatigued.sum(axis=1), weighted.sum(axis=1)], axis=1)
+
     def icu_capacity(self) -> np.ndarray:
         """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""
         return self._capacity_at(self.icu_ids)
@@ -491,6 +544,7 @@ class MobilisationModel(mesa.Model):
         world, s = self.world, self.world.staff
         at = np.zeros(world.n_workplaces, dtype=np.bool_)
         at[units] = True
+        f_cfg = self.config.fatigue
         return kernels.capacity_by_region_role(
             status=s.status,
             workplace=s.workplace,
@@ -501,6 +555,10 @@ class MobilisationModel(mesa.Model):
             workplace_region=world.workplace_region,
             n_regions=world.n_regions,
             n_professions=N_PROFESSIONS,
+            base_hours=s.base_hours,  # the levers see the hours fatigue leaves (submodel 5a)
+            fatigue=s.fatigue,
+            threshold=f_cfg.capacity_threshold,
+            loss=f_cfg.capacity_loss,
         )
 
     def run(self) -> Result:

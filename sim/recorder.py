@@ -129,6 +129,12 @@ class Recorder:
         self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
         self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
         self._tally_groups = kernels.group_order(group=world.tally_group, n_groups=self.n_groups)
+        # fatigue that costs capacity (submodel 5a): recorded only when staff can be fatigued (fatigue.capacity_threshold < 1),
+        # so that runs without it keep their frames as before
+        self.capacity_on = cfg.fatigue.capacity_on
+        if self.capacity_on:
+            self.capacity_lost = np.zeros(shape)  # effective hours fatigue's cap took from the day's work, by (region, kind), role
+            self.icu_care = np.zeros((n_days, n_reg, 3))  # ICU care hours: all, by fatigued staff, weighted by excess error odds
         self.days_recorded = 0
 
     def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
@@ -159,6 +165,8 @@ class Recorder:
         )
         self.hours[day] = hours
         self._record_levers(day)
+        if self.capacity_on:
+            self._record_fatigue_costs(day)
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
         self.fatigue_p90[day] = kernels.histogram_p90(hist=hist)
@@ -183,6 +191,10 @@ class Recorder:
                 np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
             )
         self.days_recorded = day + 1
+
+    def _record_fatigue_costs(self, day: int) -> None:
+        self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
+        self.icu_care[day] = self.model.icu_care
 
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
@@ -309,6 +321,8 @@ class Recorder:
         frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
         frame["overtime_hours"] = self.overtime[:n].reshape(-1)
         frame["staff_at_work"] = self.heads[:n].reshape(-1).astype(np.int64)
+        if self.capacity_on:
+            frame["capacity_lost_to_fatigue_hours"] = self.capacity_lost[:n].reshape(-1)
         keep = (req > 0) | (frame["staff_at_work"].to_numpy() > 0)
         return frame[keep].reset_index(drop=True)
 
@@ -364,6 +378,12 @@ class Recorder:
         frame["patients_above_open_beds"] = np.maximum(patients - beds_open, 0.0)
         for name, values in self.lever_icu.items():
             frame[name] = values[:n].reshape(-1)
+        if self.capacity_on:  # submodel 5a: the share of the day's ICU care given by fatigued staff, and its error weight
+            care = self.icu_care[:n].reshape(-1, 3)
+            worked = care[:, 0] > 0
+            # (the two sums are added in different orders: a share of all-fatigued care may come out 1 + 1e-16)
+            frame["fatigued_care_share"] = np.minimum(np.divide(care[:, 1], care[:, 0], out=np.zeros(len(care)), where=worked), 1.0)
+            frame["fatigue_error_patients"] = patients * np.divide(care[:, 2], care[:, 0], out=np.zeros(len(care)), where=worked)
         return frame
 
     def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -459,8 +479,21 @@ class Recorder:
                 row[f"icu_patient_days_tier{k}"] = float(icu[f"tier_{name}_patients"].sum())
             row["icu_patient_days_uncovered"] = float(icu["patients_uncovered"].sum())
             row["icu_patient_days_beyond_guidance"] = float(icu["patients_beyond_guidance"].sum())
+        if self.capacity_on:
+            row.update(self._fatigue_costs(icu, n))
         row.update(self._readiness(n))
         return pd.DataFrame([row])
+
+    def _fatigue_costs(self, icu: pd.DataFrame, n: int) -> dict[str, float]:
+        """Fatigue's costs over the run (submodel 5a): capacity lost, its ICU part, fatigued ICU care and its error weight."""
+        lost = self.capacity_lost[:n]
+        care = self.icu_care[:n].sum(axis=(0, 1))
+        return {
+            "capacity_lost_to_fatigue_hours": float(lost.sum()),
+            "icu_capacity_lost_to_fatigue_hours": float(lost[:, ICU::N_UNIT_KINDS].sum()),
+            "fatigued_icu_care_share": float(care[1] / care[0]) if care[0] > 0 else 0.0,
+            "fatigue_error_icu_patient_days": float(icu["fatigue_error_patients"].sum()),
+        }
 
     def _readiness(self, n: int) -> dict[str, Any]:
         """The workforce each epidemic wave meets: state on the wave's start (peak date − 2 rise widths).
@@ -485,6 +518,11 @@ class Recorder:
             out[f"wave{k}_icu_staff_available"] = int(self.icu_available[day])
             out[f"wave{k}_staff_lost"] = int(self.status[day][:, LEFT].sum())
             out[f"wave{k}_staff_off_sick"] = int(self.status[day][:, sick].sum())
+        if self.capacity_on and out:  # capacity lost to fatigue from each wave's start to the next one's (the last: to the run's end)
+            starts = [k for k in range(1, len(m.config.demand.waves) + 1) if f"wave{k}_start" in out]
+            days = [(dt.date.fromisoformat(out[f"wave{k}_start"]) - m.config.time.start).days for k in starts]
+            for k, first, last in zip(starts, days, [*days[1:], n], strict=True):
+                out[f"wave{k}_capacity_lost_to_fatigue_hours"] = float(self.capacity_lost[first:last].sum())
         return out
 
     @property

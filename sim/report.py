@@ -370,6 +370,14 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
         f"{_fmt(get('cost_crisis_pay_msek'))}, temps {_fmt(get('cost_temps_msek'))}, pool {_fmt(get('cost_pool_msek'))}, patient transfers {_fmt(get('cost_transfers_msek'))}, "
         f"travel and lodging {_fmt(get('cost_travel_msek', 0))}).",
     ]
+    lost = get("capacity_lost_to_fatigue_hours")  # only in runs where staff can be fatigued (fatigue.capacity_threshold < 1)
+    if lost is not None and not pd.isna(lost):
+        out.append(
+            f"Fatigue cost {_fmt(lost)} hours of care (the extra hours tired staff could no longer be asked to work); "
+            f"{_fmt(100 * float(get('fatigued_icu_care_share', np.nan)))} % of ICU care hours were given by fatigued staff, "
+            f"{_fmt(get('fatigue_error_icu_patient_days'))} ICU patient-days of excess error risk (ICU patient-days times the "
+            f"excess odds of an error in their care)."
+        )
     response = get("response_cost_total_msek")  # only in runs asked for it (--response-cost)
     if response is not None and not pd.isna(response):
         normal = float(get("cost_total_msek", np.nan)) - float(response)

@@ -224,11 +224,42 @@ class FatigueConfig(_Section):
     )
     sustained_days: Days = Field(description="time constant (days) of sustained fatigue, which drives leaving")
     intensity: dict[str, Factor] = Field(default_factory=dict, description="strain of a normal hour, by unit kind")
+    # fatigue that costs capacity (issue #14, item 4; docs/ODD.md submodel 5a). The defaults switch it off: nobody is fatigued.
+    capacity_threshold: Probability = Field(
+        1.0,
+        description="fatigue above which a staff member counts as fatigued: the extra hours they can be asked to work fall "
+        "(capacity_loss) and their care carries excess error odds (error_odds_ratio); 1: nobody",
+    )
+    capacity_loss: Probability = Field(
+        0.0, description="share of a fatigued person's hours above their contracted hours lost at fatigue 1 (linear from the threshold)"
+    )
+    error_odds_ratio: Multiplier = Field(
+        1.0,
+        description="odds of an error or care left undone in an hour of care given at fatigue 1 against below the threshold "
+        "(log-linear in between); reported, it changes no dynamics",
+    )
 
     @field_validator("intensity")
     @classmethod
     def _keys(cls, value: dict[str, float]) -> dict[str, float]:
         return _unit_kind_keys(value)
+
+    @model_validator(mode="after")
+    def _capacity_needs_threshold(self) -> FatigueConfig:
+        if self.capacity_threshold >= 1.0:
+            for key, value, default in (("capacity_loss", self.capacity_loss, 0.0), ("error_odds_ratio", self.error_odds_ratio, 1.0)):
+                if value != default:
+                    raise _KeyedValueError(
+                        key,
+                        f"{key} = {value:g} has no effect with capacity_threshold = 1 (nobody is fatigued); "
+                        "set fatigue.capacity_threshold below 1",
+                    )
+        return self
+
+    @property
+    def capacity_on(self) -> bool:
+        """Whether some staff can count as fatigued (``capacity_threshold`` < 1): then the run records fatigue's costs."""
+        return self.capacity_threshold < 1.0
 
 
 class AbsenceConfig(_Section):
@@ -418,6 +449,9 @@ class SafetyConfig(_Section):
                     )
         return tiers
 
+
+#: Fatigue's capacity keys at their defaults (off): left out of the digest while at them.
+FATIGUE_CAPACITY_DEFAULTS = {"capacity_threshold": 1.0, "capacity_loss": 0.0, "error_odds_ratio": 1.0}
 
 #: The forecast's keys at their defaults (perfect foresight): left out of the digest while at them, and all but ``forecast``
 #: left out with perfect foresight, where they have no effect.
@@ -681,6 +715,9 @@ class Scenario(_Section):
         for key, default in ESCALATION_FORECAST_DEFAULTS.items():  # likewise the forecast's keys (issue #13, item 5)
             if data["escalation"][key] == default or (perfect and key != "forecast"):
                 del data["escalation"][key]
+        for key, default in FATIGUE_CAPACITY_DEFAULTS.items():  # fatigue's capacity keys (issue #14, item 4) only when set
+            if data["fatigue"][key] == default:
+                del data["fatigue"][key]
         if not self.levers.custom:  # likewise for scenarios without levers of their own (issue #12 added the table)
             del data["levers"]["custom"]
         if not self.safety.icu_tiers:  # likewise without team-based ICU staffing (issue #14, item 2)

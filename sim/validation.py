@@ -577,6 +577,123 @@ PATTERNS: tuple[Pattern, ...] = (
 BY_KEY = {p.key: p for p in PATTERNS}
 
 
+# --------------------------------------------------------------------------- reported figures (no observed value: no pass or fail)
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A simulated figure shown beside the patterns, with no observed figure to compare it with: reported, not a pass or a fail.
+
+    Attributes:
+        key: short identifier (the column of the statistic in run tables).
+        title: what is reported, in words.
+        run: ``spring``, ``year`` or ``both_waves`` (see the module docstring).
+        statistic: the figure of one run (NaN where the run does not record it).
+        definition: how ``statistic`` is computed, in words.
+        kind: how values are printed (as ``Pattern.kind``; ``fatigue`` prints two decimals).
+        why: what the figure answers.
+    """
+
+    key: str
+    title: str
+    run: Run
+    statistic: Callable[[Result], float]
+    definition: str
+    kind: Literal["count", "share", "ratio", "fatigue"]
+    why: str
+
+    def format(self, value: float) -> str:
+        """A value of this figure as the report prints it."""
+        if not np.isfinite(value):
+            return "–"
+        if self.kind == "share":
+            return f"{100 * value:.1f} %"
+        if self.kind in ("ratio", "fatigue"):
+            return f"{value:.2f}"
+        return f"{value:,.0f}"
+
+
+#: The two waves of the both-waves run as the reported figures split them: the spring wave's and the autumn–winter wave's
+#: start (the starts of scenarios/second_wave.toml's waves, peak − 2 rise widths) and the periods their costs are summed over.
+WAVE_STARTS = {1: "2020-03-23", 2: "2020-10-27"}
+WAVE_PERIODS = {1: ("2020-03-01", "2020-08-31"), 2: ("2020-09-01", "2021-02-28")}
+
+
+def icu_nurse_fatigue_on(result: Result, date: str) -> float:
+    """Mean fatigue of the ICU nurses who have not left (all of them work in ICUs), nationally, at the end of ``date``."""
+    staff = result.daily.staff
+    rows = staff[(staff["profession"] == "icu_nurse") & (staff["date"] == pd.Timestamp(date))]
+    present = rows["n_total"] - rows["n_left"]
+    return float((rows["fatigue_mean"] * present).sum() / present.sum()) if present.sum() > 0 else float("nan")
+
+
+def capacity_lost_to_fatigue(result: Result, first: str, last: str, unit_kind: str | None = None) -> float:
+    """Hours of care fatigue's cap took from ``first`` to ``last`` (inclusive), full scale (docs/ODD.md submodel 5a).
+
+    NaN when the run does not record it (``fatigue.capacity_threshold`` 1: nobody counts as fatigued).
+    """
+    units = result.daily.units
+    if "capacity_lost_to_fatigue_hours" not in units:
+        return float("nan")
+    rows = units[(units["date"] >= pd.Timestamp(first)) & (units["date"] <= pd.Timestamp(last))]
+    if unit_kind is not None:
+        rows = rows[rows["unit_kind"] == unit_kind]
+    return float(rows["capacity_lost_to_fatigue_hours"].sum() / _scale(result))
+
+
+REPORTED: tuple[Reported, ...] = (
+    Reported(
+        "icu_nurse_fatigue_wave1_start", "ICU nurses' fatigue as the spring wave starts (23 March 2020)", "both_waves",
+        lambda r: icu_nurse_fatigue_on(r, WAVE_STARTS[1]), "mean fatigue (0–1) of ICU nurses who have not left, 23 March 2020",
+        "fatigue", "the readiness the first wave met",
+    ),
+    Reported(
+        "icu_nurse_fatigue_wave2_start", "ICU nurses' fatigue as the autumn–winter wave starts (27 October 2020)", "both_waves",
+        lambda r: icu_nurse_fatigue_on(r, WAVE_STARTS[2]), "mean fatigue (0–1) of ICU nurses who have not left, 27 October 2020",
+        "fatigue", "whether the second wave meets more tired staff (the council's memo: staff exhausted, the force may not be mobilised again)",
+    ),
+    Reported(
+        "capacity_lost_wave1", "Capacity lost to fatigue, spring (1 March – 31 August 2020)", "both_waves",
+        lambda r: capacity_lost_to_fatigue(r, *WAVE_PERIODS[1]),
+        "effective hours of care fatigue's cap on extra hours took, all units, full scale (ODD submodel 5a)", "count",
+        "what tiredness cost the first wave",
+    ),
+    Reported(
+        "capacity_lost_wave2", "Capacity lost to fatigue, autumn–winter (1 September 2020 – 28 February 2021)", "both_waves",
+        lambda r: capacity_lost_to_fatigue(r, *WAVE_PERIODS[2]),
+        "effective hours of care fatigue's cap on extra hours took, all units, full scale (ODD submodel 5a)", "count",
+        "what tiredness cost the second wave",
+    ),
+    Reported(
+        "icu_capacity_lost_wave1", "ICU capacity lost to fatigue, spring (1 March – 31 August 2020)", "both_waves",
+        lambda r: capacity_lost_to_fatigue(r, *WAVE_PERIODS[1], unit_kind="icu"),
+        "the ICU part of the capacity lost, full scale", "count", "the part that fell on intensive care",
+    ),
+    Reported(
+        "icu_capacity_lost_wave2", "ICU capacity lost to fatigue, autumn–winter (1 September 2020 – 28 February 2021)", "both_waves",
+        lambda r: capacity_lost_to_fatigue(r, *WAVE_PERIODS[2], unit_kind="icu"),
+        "the ICU part of the capacity lost, full scale", "count", "the part that fell on intensive care",
+    ),
+)  # fmt: skip
+
+REPORTED_BY_KEY = {item.key: item for item in REPORTED}
+
+
+def reported_for_run(run: Run) -> tuple[Reported, ...]:
+    """The reported figures read from ``run``."""
+    return tuple(item for item in REPORTED if item.run == run)
+
+
+def reported_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per reported figure: its mean and 95 % range across the runs (no tolerance, no match: reported only)."""
+    rows = []
+    for item in REPORTED:
+        values = runs[item.key] if item.key in runs else pd.Series(dtype=float)
+        mean, low, high = interval(values.to_numpy(dtype=float))
+        rows.append({"key": item.key, "title": item.title, "simulated_mean": mean, "simulated_low": low, "simulated_high": high})
+    return pd.DataFrame(rows)
+
+
 def load_runs_scenarios(scale: float | None = None, **overrides: Any) -> dict[str, Scenario]:
     """The three scenarios the patterns read: ``spring``, ``year`` (cut at 31 December 2020) and ``both_waves``.
 
@@ -599,13 +716,13 @@ def for_run(run: Run, patterns: Sequence[Pattern] = PATTERNS) -> tuple[Pattern, 
     return tuple(p for p in patterns if p.run == run)
 
 
-def statistics(result: Result, patterns: Sequence[Pattern]) -> dict[str, float]:
-    """The simulated figure of every pattern in ``patterns`` for one run's result."""
+def statistics(result: Result, patterns: Sequence[Pattern | Reported]) -> dict[str, float]:
+    """The simulated figure of every pattern (or reported figure) in ``patterns`` for one run's result."""
     return {p.key: p.statistic(result) for p in patterns}
 
 
 def simulate(scenario: Scenario, seed: int, keys: Sequence[str], regional: bool = False) -> dict[str, float]:
-    """Run ``scenario`` with ``seed`` and return the statistics of the patterns named by ``keys``.
+    """Run ``scenario`` with ``seed`` and return the statistics of the patterns (and reported figures) named by ``keys``.
 
     Patterns are named rather than passed so that the call pickles for worker processes. With ``regional``
     also every region's cumulative admissions (``cumulative_admissions``, for ``admissions_table``).
@@ -613,7 +730,7 @@ def simulate(scenario: Scenario, seed: int, keys: Sequence[str], regional: bool 
     import sim
 
     result = sim.run(scenario, seed=seed)
-    out = statistics(result, [BY_KEY[k] for k in keys])
+    out = statistics(result, [BY_KEY[k] if k in BY_KEY else REPORTED_BY_KEY[k] for k in keys])
     if regional:
         out.update(cumulative_admissions(result))
     return out

@@ -28,7 +28,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.store import atomic_file  # noqa: E402
-from sim.validation import FACTS, PATTERNS, admissions_table, assess, for_run, load_runs_scenarios, simulate  # noqa: E402
+from sim.validation import (  # noqa: E402
+    FACTS,
+    PATTERNS,
+    REPORTED,
+    admissions_table,
+    assess,
+    for_run,
+    load_runs_scenarios,
+    reported_for_run,
+    reported_table,
+    simulate,
+)
 
 REPORT = ROOT / "docs" / "validation.md"
 CALIBRATION = ROOT / "docs" / "calibration.csv"
@@ -133,7 +144,13 @@ def run_all(replications: int, seed: int, scale: float | None, workers: int) -> 
     rows: dict[int, dict[str, float]] = {r: {"replication": r, "seed": seed + r} for r in range(replications)}
     with process_pool(workers) as pool:
         futures = {
-            pool.submit(simulate, scenarios[run], seed + r, [p.key for p in for_run(run)], regional=run == "both_waves"): (run, r)
+            pool.submit(
+                simulate,
+                scenarios[run],
+                seed + r,
+                [*(p.key for p in for_run(run)), *(item.key for item in reported_for_run(run))],
+                regional=run == "both_waves",
+            ): (run, r)
             for run, r in jobs
         }
         for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
@@ -186,6 +203,31 @@ def admissions_section(runs: pd.DataFrame) -> list[str]:
     return lines
 
 
+def reported_section(runs: pd.DataFrame) -> list[str]:
+    """The figures reported beside the patterns: no observed figure, so no tolerance and no match (``sim.validation.REPORTED``)."""
+    table = reported_table(runs)
+    by_key = {item.key: item for item in REPORTED}
+    lines = [
+        "## Reported, not compared (second-wave fatigue and capacity)",
+        "",
+        "Figures of the both-waves run with no observed counterpart in the facts: they are *reported*, not a pass or a fail. "
+        "They answer the council's worry that the force mobilised in spring could not be mobilised again because staff were "
+        "exhausted (fatigue that costs capacity, `docs/ODD.md` submodel 5a).",
+        "",
+        "| figure | simulated mean [95 % range] | how | why |",
+        "|---|---|---|---|",
+    ]
+    for _, row in table.iterrows():
+        item = by_key[row["key"]]
+        value = (
+            "–"
+            if pd.isna(row["simulated_mean"])
+            else (f"{item.format(row['simulated_mean'])} [{item.format(row['simulated_low'])}, {item.format(row['simulated_high'])}]")
+        )
+        lines.append(f"| {item.title} | {value} | {item.definition} | {item.why} |")
+    return lines
+
+
 def report(runs: pd.DataFrame, replications: int, seed: int, scale: float, minutes: float) -> str:
     """The text of docs/validation.md."""
     table = assess(runs)
@@ -226,7 +268,7 @@ def report(runs: pd.DataFrame, replications: int, seed: int, scale: float, minut
         "over staff-days of employed staff who are not off duty (vacation, rest after a crisis placement), so that the "
         "pre-wave level is the 2019 share the ordinary sick-leave rate reproduces (see `sim/validation.py`).",
     ]
-    lines += ["", *admissions_section(runs)]
+    lines += ["", *reported_section(runs), "", *admissions_section(runs)]
     if CALIBRATION.exists():
         cal = pd.read_csv(CALIBRATION)
         first = cal.iloc[0]
