@@ -200,8 +200,10 @@ def test_levels_rise_at_once_and_step_down_one_level_after_deescalate_days(basel
 
 def _agreement_arm(enabled: bool) -> dict:
     # the agreement's own effect, without fatigue's cap on extra hours (which tests/test_fatigue_capacity.py tests): with it,
-    # tired ICU staff work fewer of the agreement's extra hours and the two arms' fatigue comes within 0.001 in the placement
-    m = make(**{"levers.crisis_agreement.enabled": enabled, "fatigue.capacity_loss": 0.0})
+    # tired ICU staff work fewer of the agreement's extra hours and the two arms' fatigue comes within 0.001 in the placement;
+    # and everyone's first placement starting together (cohorts 1: the rosters' cohorts are tested in tests/test_rosters.py),
+    # as with the baseline's daily cohorts some rest from the first week, which lowers the ICU's fatigue in the placement
+    m = make(**{"levers.crisis_agreement.enabled": enabled, "fatigue.capacity_loss": 0.0, "levers.crisis_agreement.cohorts": 1})
     cfg, w, s = m.config.levers.crisis_agreement, m.world, m.world.staff
     icu_home = np.flatnonzero(w.workplace_kind[s.home[: s.n_regular]] == ICU)
     unit_kinds = [UNIT_KINDS.index(k) for k in cfg.units]

@@ -185,7 +185,7 @@ def test_trained_staff_leave_the_icu_gradually_not_on_the_day_of_crisis_exit(run
         ("safety.icu_tiers.2.patients_per_icu_nurse", "1.5", "must be above that of tier 1"),
         ("safety.icu_tiers.3.support_nurses_per_icu_nurse", "-1", "greater than or equal to 0"),
         ("safety.icu_tiers.3.assistants_per_icu_nurse", "0.5", "must be at least that of tier 2"),
-        ("safety.icu_tiers.2.from_surge", "0.5", "must be at least that of tier 1"),
+        ("safety.icu_tiers.3.from_surge", "1.5", "must be at least that of tier 2"),
         ("safety.icu_tiers.0.support_nurses_per_icu_nurse", "1", "the first tier is the normal one"),
         ("safety.icu_tiers.2.name", '"one_to_two"', "used twice"),
         ("safety.icu_tiers.1.name", '"One to two"', "should match pattern"),
