@@ -406,7 +406,7 @@ def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
 #: The statuses of ``icu_staff_by_status``: (column, label), stacked bottom up.
 ICU_STAFF_STATUSES = (
     ("own", "own ICU staff and others at work"),
-    ("trained", "rapidly trained nurses"),
+    ("trained", "rapidly trained (support nurses and assistants with ICU teams)"),
     ("on_loan", "on loan from other regions"),
     ("pool", "national pool members"),
     ("resting", "resting after a crisis-agreement placement"),
