@@ -56,9 +56,7 @@ def main() -> None:
     )
     print(f"{len(runs)} runs in {elapsed:.0f} s (runs already in the store are not run again)")
     print(table.round(3).to_string())
-    print(
-        f"\nsmallest pool (members at full scale) with {rule} in ≥ {TARGET_SHARE:.0%} of replications:"
-    )
+    print(f"\nsmallest pool (members at full scale) with {rule} in ≥ {TARGET_SHARE:.0%} of replications:")
     for response, group in table.groupby(level=0):
         ok = group[group["safe_share"] >= TARGET_SHARE]
         smallest = int(ok.index.get_level_values(1).min()) if len(ok) else None
