@@ -129,3 +129,31 @@ def test_a_lever_instance_serves_one_model():
     misnamed = type("Late", (Lever,), {"name": "late", "after": "lons"})()  # 'after' names a lever that does not exist
     with pytest.raises(LeverError, match="names no built-in lever"):
         sim.MobilisationModel(scenario=scenario, seed=1, levers=[misnamed])
+
+
+def _documented_scenarios() -> list[tuple[str, str]]:
+    """Every TOML block of the README and the guide that is a scenario file (it extends another)."""
+    import re
+
+    blocks = []
+    for name in ("README.md", "docs/guide.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        for body in re.findall(r"```toml\n(.*?)```", text, flags=re.S):
+            if re.search(r"^extends\s*=", body, flags=re.M):
+                blocks.append((name, body))
+    return blocks
+
+
+@pytest.mark.parametrize(("doc", "body"), _documented_scenarios())
+def test_documented_scenario_files_are_valid(doc, body, tmp_path):
+    """A scenario file the README or the guide shows loads as written (its `extends` is relative to scenarios/)."""
+    import re
+
+    assert body, doc
+    text = re.sub(r'^extends\s*=\s*"([^"]+)"', lambda m: f'extends = "{(ROOT / "scenarios" / m.group(1)).as_posix()}"', body, flags=re.M)
+    path = tmp_path / "documented.toml"
+    path.write_text(text, encoding="utf-8")
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    assert scenario.name
