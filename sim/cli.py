@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
 import signal
 import sys
 import threading
@@ -140,9 +141,14 @@ def _parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
 
-    validate = sub.add_parser("validate", help="check a scenario file and print its resolved values")
+    validate = sub.add_parser(
+        "validate", help="check a scenario file as run would; with --show also print its resolved values (after extends and --set)"
+    )
     validate.add_argument("scenario", type=Path)
     validate.add_argument("--set", dest="set_values", action="append", default=[], metavar="KEY=VALUE")
+    validate.add_argument(
+        "--show", action="store_true", help="print every resolved value as a KEY = VALUE line (the keys --set takes; lists by index)"
+    )
     return parser
 
 
@@ -660,7 +666,25 @@ def _validate(args: argparse.Namespace) -> int:
     print(
         f"{printable(str(args.scenario))}: valid scenario '{scenario.name}', {scenario.time.n_days} days, sha256 {scenario.digest()[:12]}"
     )
+    if args.show:
+        for key, value in resolved_values(scenario.model_dump(mode="json")):
+            print(f"{key} = {printable(json.dumps(value, ensure_ascii=False))}")
     return 0
+
+
+def resolved_values(data: typing.Any, prefix: str = "") -> list[tuple[str, typing.Any]]:
+    """A scenario's values as (dotted key, value) pairs, the keys ``--set`` takes: tables by key, lists of tables by index."""
+    if isinstance(data, dict):
+        out = []
+        for key, value in data.items():
+            out.extend(resolved_values(value, f"{prefix}{key}."))
+        return out if data else [(prefix.rstrip("."), {})]
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        out = []
+        for index, item in enumerate(data):
+            out.extend(resolved_values(item, f"{prefix}{index}."))
+        return out
+    return [(prefix.rstrip("."), data)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

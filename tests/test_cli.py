@@ -189,6 +189,19 @@ def test_validate_good_scenario(capsys):
     assert "valid scenario 'sweden_spring2020'" in out
     assert "122 days" in out
     assert digest[:12] in out
+    assert len(out.strip().splitlines()) == 1, "without --show, one line"
+
+
+def test_validate_show_prints_every_resolved_value_by_the_keys_set_takes(capsys):
+    sets = ["world.scale=0.5", "levers.crisis_agreement.until=2020-07-31", "safety.icu_tiers.1.from_surge=1.0"]
+    assert main(["validate", str(BASE), "--show", *[a for s in sets for a in ("--set", s)]]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    values = dict(line.split(" = ", 1) for line in lines[1:])
+    assert values["world.scale"] == "0.5"
+    assert values["levers.crisis_agreement.until"] == '"2020-07-31"'
+    assert values["safety.icu_tiers.1.name"] == '"one_to_two"' and values["safety.icu_tiers.1.from_surge"] == "1.0"
+    assert values["levers.crisis_agreement.max_weekly_hours"] == "48.0"  # from the file: every value, not only the set ones
+    assert len(values) == len(lines) - 1, "one line per key"
 
 
 def test_run_writes_results(tmp_path, capsys):
