@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY, admissions_period_error
+from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY, admissions_period_error, region_code
 from sim.scenario import AdmissionsConfig, DemandConfig, ScenarioError, WaveConfig, region_population
 from sim.text import suggest
 
@@ -202,7 +202,7 @@ def read_curves(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a CSV of curves into (days, regions) arrays; missing days are interpolated, ends held.
 
-    Columns ``date`` (YYYY-MM-DD), ``region`` (a region code), ``kind`` (``covid_icu`` or
+    Columns ``date`` (YYYY-MM-DD), ``region`` (a region code or its Swedish name: ``sim.data.region_code``), ``kind`` (``covid_icu`` or
     ``covid_ward``) and ``patients`` (a number from 0 to the region's population), in any order;
     other columns are ignored. Blank lines and ``#`` comments are skipped. Rows are named by their
     line in the file.
@@ -263,10 +263,13 @@ def read_curves(
     patients = pd.to_numeric(pd.Series(raw_patients, dtype=object), errors="coerce").to_numpy(dtype=float)
     for i in np.flatnonzero(~np.isfinite(patients) | (patients < 0)):
         raise ScenarioError(path, f"row {lines[i]}, column patients", f"expected a number >= 0, got {raw_patients[i]!r}")
-    regions = cells("region")
+    # a region code or its Swedish name, in any case, with or without diacritics ("Jämtland Härjedalen" is jamtland)
+    regions = [region_code(name) or name for name in cells("region")]
     for i, code in enumerate(regions):
         if code not in codes:
-            suggestion = suggest(code, codes) or f"; expected a region code such as {codes[0]}"
+            suggestion = (
+                suggest(code, codes) or f"; expected a region code such as {codes[0]} or a region's name such as Jämtland Härjedalen"
+            )
             raise ScenarioError(path, f"row {lines[i]}, column region", f"unknown region {code!r}{suggestion}")
     population = region_population()
     for i, code in enumerate(regions):

@@ -626,16 +626,18 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _known_regions(self) -> Scenario:
-        from sim.data import region_codes
+        from sim.data import region_code, region_codes
 
         codes = region_codes()
         population = region_population()
         for i, wave in enumerate(self.demand.waves):
             for code, local in wave.regions.items():
                 if code not in codes:
+                    named = region_code(code)  # a region's name ("Jämtland Härjedalen") rather than its code
+                    hint = f"; did you mean '{named}' (the code of that region)?" if named else suggest(code, codes)
                     raise _KeyedValueError(
                         f"demand.waves.{i}.regions.{code}",
-                        f"unknown region '{code}'{suggest(code, codes)} (expected one of {', '.join(codes)})",
+                        f"unknown region '{code}'{hint} (expected one of {', '.join(codes)})",
                     )
                 # more COVID ICU patients than inhabitants means a typo (and overflows the staffing need)
                 if local.peak_patients is not None and local.peak_patients > population[code]:

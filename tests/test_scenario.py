@@ -66,6 +66,12 @@ BAD_FILE_CASES = [
         "demand.waves.0.regions.stokholm",
         ["unknown region 'stokholm'", "did you mean 'stockholm'?"],
     ),
+    (
+        "region-by-its-name",
+        WAVE + '[demand.waves.regions."Jämtland Härjedalen"]\npeak_date = 2020-04-10',
+        "demand.waves.0.regions.Jämtland Härjedalen",
+        ["unknown region 'Jämtland Härjedalen'", "did you mean 'jamtland' (the code of that region)?"],
+    ),
     ("negative-nursing-homes", "[world]\nnursing_homes = -5", "world.nursing_homes", ["greater than or equal to 1", "-5"]),
     ("negative-icu-beds", "[world]\nicu_beds_2019 = -1", "world.icu_beds_2019", ["greater than or equal to 0", "-1"]),
     ("probability-above-1", "[infection]\nsymptomatic_share = 1.5", "infection.symptomatic_share", ["less than or equal to 1", "1.5"]),
@@ -521,6 +527,22 @@ def test_malformed_csv(tmp_path, text, key, fragments):
     for fragment in fragments:
         assert fragment in info.value.message
     assert "\n" not in str(info.value)
+
+
+def test_csv_regions_by_their_swedish_names_in_any_case(tmp_path):
+    """A planner's CSV may name regions as Swedes write them: "Jämtland Härjedalen", "Region Stockholm", "VASTRA GOTALAND"."""
+    by_code = tmp_path / "codes.csv"
+    by_name = tmp_path / "names.csv"
+    rows = [("jamtland", "Jämtland Härjedalen", 3), ("stockholm", "Region Stockholm", 40), ("vastra_gotaland", "VASTRA GOTALAND", 12)]
+    by_code.write_text(
+        CSV_HEADER + "".join(f"2020-03-01,{c},covid_icu,{n}\n2020-03-25,{c},covid_icu,{n}\n" for c, _, n in rows), encoding="utf-8"
+    )
+    by_name.write_text(
+        CSV_HEADER + "".join(f"2020-03-01,{m},covid_icu,{n}\n2020-03-25,{m},covid_icu,{n}\n" for _, m, n in rows), encoding="utf-8"
+    )
+    expected, got = read_curves(by_code, CODES, START, 20), read_curves(by_name, CODES, START, 20)
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert got[0][:, CODES.index("jamtland")].max() == 3
 
 
 def test_missing_csv_file_fails_when_the_model_is_built(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import unicodedata
 from importlib import resources
 
 import networkx as nx
@@ -38,6 +39,25 @@ def regions() -> pd.DataFrame:
 def region_codes() -> tuple[str, ...]:
     """Region codes in core order (``stockholm``, ``uppsala``, ...)."""
     return tuple(_regions()["code"])
+
+
+def _plain(name: str) -> str:
+    """A region name or code without case, diacritics, a leading "region" and separators: "Region Jämtland-Härjedalen" → "jamtlandharjedalen"."""
+    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().casefold().strip()
+    text = text.removeprefix("region ").removeprefix("region_")
+    text = "".join(ch for ch in text if ch.isalnum())
+    return text.removesuffix("sregionen").removesuffix("regionen") or text
+
+
+def region_code(name: str) -> str | None:
+    """The region code of ``name``: a code (``jamtland``), the region's Swedish name (``Jämtland Härjedalen``) or
+    its first word, written in any case, with or without diacritics or "Region"; None if it names no region."""
+    regions = _regions()
+    known: dict[str, str] = {}
+    for code, full in zip(regions["code"], regions["name"], strict=True):
+        for alias in (code, full, full.split()[0]):
+            known.setdefault(_plain(alias), code)
+    return known.get(_plain(name))
 
 
 def national_staff() -> pd.DataFrame:
