@@ -444,6 +444,10 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
         self.forecast_icu_nurses = icu_capacity[:, ICU_NURSE] / 24.0
 
+    def lever(self, name: str) -> Lever | None:
+        """The lever of this run named ``name`` (its table under ``[levers]``), or None if it is not built (switched off)."""
+        return next((lever for lever in self.levers if lever.name == name), None)
+
     def surge_level(self, patients: np.ndarray) -> np.ndarray:
         """ICU patients per normal ICU bed, per region: the surge level that decides which ICU tiers are within guidance."""
         return np.divide(patients, self.icu_beds_normal, out=np.full_like(patients, np.inf), where=self.icu_beds_normal > 0)

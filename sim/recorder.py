@@ -355,7 +355,7 @@ class Recorder:
             frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
         else:  # team-based ICU staffing: patients not covered within the guidance for the region's surge level (sim.teams)
             _, support, assistants = on_duty(self.supplied[:n, ICU::N_UNIT_KINDS].reshape(-1, N_PROFESSIONS))
-            surge = np.divide(patients, np.tile(self.model.icu_beds_normal, n))
+            surge = self.model.surge_level(patients.reshape(n, -1)).reshape(-1)
             alloc = allocate(tiers, patients, nurses, support, assistants, surge)
             frame["unsafe_patients"] = np.maximum(patients - alloc.within_guidance, 0.0)
             frame["support_nurses"] = support

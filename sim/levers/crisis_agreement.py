@@ -146,6 +146,22 @@ class CrisisAgreement(Lever):
             placed = np.bincount(region[s.workplace[s.agreement_days > 0]], minlength=world.n_regions) > 0
             self.ending &= placed
 
+    def due_to_rest(self, ids: np.ndarray) -> np.ndarray:
+        """Boolean per staff member of ``ids``: their placement is over, so the agreement sends them to rest when it
+        acts today unless the ceiling defers it (``place_under_agreement``: placed one more day would pass
+        ``placement_days``). For levers that act earlier in the day and would rather not count on them."""
+        return self.model.world.staff.agreement_days[ids] >= self.placement_days
+
+    def rest_now(self, ids: np.ndarray) -> None:
+        """Send ``ids`` (due to rest, not needed today) to their compensatory rest now, as ``place_under_agreement``
+        does (``kernels._rest``): off duty at home for ``rest_days``, marked as resting after a placement."""
+        s = self.model.world.staff
+        s.status[ids] = OFF_DUTY
+        s.days_left[ids] = self.cfg.rest_days
+        s.workplace[ids] = s.home[ids]
+        s.agreement_days[ids] = 0
+        s.agreement_rest[ids] = True
+
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         columns = recorder.lever_icu
         columns["agreement_active"][day] = self.active[day]

@@ -144,8 +144,6 @@ class Coordinator(mesa.Agent):
         self.recalled = np.zeros(size, dtype=bool)
         self.manages = cfg.recall_below is not None or cfg.max_extensions > 0
         self.trip_cost = np.zeros(world.n_regions)  # today's return trips of new loans, SEK by borrower
-        self._agreement: Any = None
-        self._agreement_found = False
 
     # ------------------------------------------------------------------ the day
     def match(self, day: int) -> None:
@@ -200,12 +198,10 @@ class Coordinator(mesa.Agent):
         m = self.model
         if m.dates[day] < cp:
             return self.same_hc
-        if not self._agreement_found:
-            self._agreement = next((lv for lv in m.levers if lv.name == "crisis_agreement"), None)
-            self._agreement_found = True
         national = m.levels == CRISIS
-        if self._agreement is not None:
-            national &= self._agreement.declared >= 0
+        agreement = m.lever("crisis_agreement")
+        if agreement is not None:
+            national &= agreement.declared >= 0
         return self.same_hc | national[:, None]
 
     def _recall(self, day: int, on_loan: np.ndarray, supply: np.ndarray) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field
 
-from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, OFF_DUTY, PROFESSIONS, TRAINING
+from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS, TRAINING
 from sim.levers.base import IndicatorSpec, Lever, rank_within
 from sim.schema import LeverConfig, Probability, WholeDays
 
@@ -167,12 +167,12 @@ class RapidTraining(Lever):
         # the crisis agreement acts later today and sends those whose placement is over to rest: ICU nurses due to rest do
         # not count, and trained staff due to rest come last, so that others take their place today rather than tomorrow
         # (else the ICU dips for a day each time a cohort rests)
-        agreement = next((lv for lv in model.levers if lv.name == "crisis_agreement"), None)
+        agreement = model.lever("crisis_agreement")
         nurses = model.icu_capacity()[:, ICU_NURSE]
         if agreement is not None:  # with teams only ICU nurses (own, loaned, pool) work in the role icu_nurse
             ids = self.icu_nurses
             w = s.workplace[ids]
-            leaving = (s.agreement_days[ids] >= agreement.placement_days) & (s.role[ids] == ICU_NURSE) & (s.status[ids] == ACTIVE)
+            leaving = agreement.due_to_rest(ids) & (s.role[ids] == ICU_NURSE) & (s.status[ids] == ACTIVE)
             leaving &= model.world.workplace_kind[w] == ICU
             hours = s.max_hours[ids[leaving]] * s.effectiveness[ids[leaving]]
             nurses = np.maximum(nurses - np.bincount(model.world.workplace_region[w[leaving]], weights=hours, minlength=icu.size), 0.0)
@@ -184,7 +184,7 @@ class RapidTraining(Lever):
             sid = g.ids[started]
             ready = s.trained[sid] & (s.status[sid] == ACTIVE) & (s.posting[sid] < 0)
             sid, region = sid[ready], g.region[started[ready]]
-            due = s.agreement_days[sid] >= agreement.placement_days if agreement is not None else np.zeros(sid.size, dtype=bool)
+            due = agreement.due_to_rest(sid) if agreement is not None else np.zeros(sid.size, dtype=bool)
             order = np.lexsort((due, region))  # by region, those due to rest last, else in training order
             rank = np.empty(sid.size, dtype=np.int64)
             rank[order] = rank_within(region[order])
@@ -192,10 +192,6 @@ class RapidTraining(Lever):
             chosen = rank < need[region]
             sel = sid[chosen]
             if agreement is not None:  # placements over and not needed today: the agreement's rest now, others take the place
-                rest = sid[due & ~chosen]
-                s.status[rest] = OFF_DUTY
-                s.days_left[rest] = agreement.cfg.rest_days
-                s.agreement_days[rest] = 0
-                s.agreement_rest[rest] = True
+                agreement.rest_now(sid[due & ~chosen])
             s.workplace[sel] = s.region[sel].astype(np.int64) * N_REGION_KINDS + ICU
             s.role[sel] = s.profession[sel]
