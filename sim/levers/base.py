@@ -160,6 +160,13 @@ def post(
     s.role[ids] = role
 
 
+def cohorts_of(items: np.ndarray, cohorts: int) -> list[np.ndarray]:
+    """``items`` split by rank into at most ``cohorts`` cohorts as equal as can be (item i in cohort ``i % cohorts``),
+    each in its order: the cohorts of a loan or a pool arrival, whose lengths differ so that they end in steps."""
+    cohort = np.arange(len(items)) % cohorts
+    return [items[cohort == c] for c in range(min(cohorts, len(items)))]
+
+
 def rank_within(groups: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each run of equal values of an array sorted by group (stable order kept)."""
     if groups.size == 0:

@@ -22,7 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim import data
 from sim.categories import ICU, LEVELS, POSTINGS, PROFESSIONS
-from sim.levers.base import IndicatorSpec, Lever, available, empty_events, lever_on, post
+from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, lever_on, post
 from sim.schema import MAX_DAYS, CostSek, Date, Factor, LeverConfig, Probability, _check_keys, _KeyedValueError, at_most
 
 if TYPE_CHECKING:
@@ -286,9 +286,7 @@ class Coordinator(mesa.Agent):
             return 0
         cfg = self.cfg
         codes = self.model.world.regions["code"]
-        cohort = np.arange(free.size) % cfg.cohorts  # by rank in the loan: cohorts as equal as can be
-        for c in range(min(cfg.cohorts, free.size)):
-            group = free[cohort == c]
+        for c, group in enumerate(cohorts_of(free, cfg.cohorts)):
             days = cfg.loan_days + c * cfg.cohort_spacing_days
             post(self.model, group, self.model.world.unit_id(borrower, ICU), day + days, LOAN, p, 1.0)
             self.loan_start[group] = day

@@ -23,7 +23,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim import data
 from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE
-from sim.levers.base import IndicatorSpec, Lever, available, empty_events, lever_on, post
+from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, lever_on, post
 from sim.schema import (
     MAX_DAYS,
     MAX_POOL,
@@ -227,9 +227,7 @@ class ReinforcementPool(mesa.Agent):
             pick = np.flatnonzero(ready & (s.profession[ids] == p))[: int(heads[p])]
             if pick.size == 0:
                 continue
-            cohort = np.arange(pick.size) % cfg.cohorts  # by rank in the arrival: cohorts as equal as can be
-            for c in range(min(cfg.cohorts, pick.size)):
-                part = pick[cohort == c]
+            for c, part in enumerate(cohorts_of(pick, cfg.cohorts)):
                 sel = ids[part]
                 days = cfg.max_deployment_days - c * cfg.cohort_spacing_days
                 target = np.where(self.to_icu[part], m.world.unit_id(region, ICU), m.world.unit_id(region, COVID_WARD))
