@@ -547,8 +547,12 @@ class LeversConfig(_Section):
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     def enabled(self) -> list[str]:
-        """Names of the built-in levers switched on, then the user's levers as 'module:Class'."""
-        builtin = [name for name in type(self).model_fields if name != "custom" and getattr(self, name).enabled]
+        """Names of the built-in levers switched on (nationally or in a region), then the user's levers as 'module:Class'."""
+        builtin = [
+            name
+            for name in type(self).model_fields
+            if name != "custom" and getattr(getattr(self, name), "enabled_anywhere", getattr(self, name).enabled)
+        ]
         return builtin + [entry.lever for entry in self.custom]
 
 
@@ -748,9 +752,16 @@ class Scenario(_Section):
         data = self.model_dump(mode="json")
         levers = data["levers"]
         off = {name: False for name in type(self.levers).model_fields if name not in ("custom", "vacation")}
-        if self.demand.covid_scale == 0.0 and not any(levers[name]["enabled"] for name in off) and levers["vacation"]["policy"] == "keep":
+        regional = [name for name in off if levers[name].get("regions")]  # levers on in a region of their own (issue #15)
+        if (
+            self.demand.covid_scale == 0.0
+            and not any(levers[name]["enabled"] for name in off)
+            and not regional
+            and levers["vacation"]["policy"] == "keep"
+        ):
             return self
         overrides: dict[str, Any] = {f"levers.{name}.enabled": False for name in off}
+        overrides.update({f"levers.{name}.regions": {} for name in regional})
         overrides.update({"demand.covid_scale": 0.0, "levers.vacation.policy": "keep", "name": f"{self.name}_without_covid"})
         return self.with_overrides(**overrides)
 

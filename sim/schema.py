@@ -12,9 +12,19 @@ import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from sim.categories import PROFESSIONS, UNIT_KINDS
 from sim.text import suggest
@@ -134,12 +144,108 @@ Level = Literal["staffing_alert", "crisis"]
 
 
 class LeverConfig(_Section):
-    """What every lever's table has: on or off, from which escalation level, and a national decision's window."""
+    """What every lever's table has: on or off, from which escalation level, a national decision's window, and the
+    settings of single regions (``[levers.<lever>.regions.<region>]``, issue #15).
+
+    ``region_keys`` (a class attribute) names the keys a lever takes per region; a region's table holds a subset of
+    them, checked with the same bounds as the national keys. ``enabled = false`` nationally with ``enabled = true`` in
+    a region means: on in that region only.
+    """
+
+    #: The keys a region's table may hold (each lever's config lists its own).
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level")
+    #: False for a lever whose agents exist only when it is on nationally (built with the world): a region cannot switch it on alone.
+    region_may_enable: ClassVar[bool] = True
 
     enabled: bool = False
     start_level: Level = Field("crisis", description="escalation level at which the lever starts in a region")
     national_from: Date | None = Field(None, description="first day of a national decision that applies the lever in every region")
     national_until: Date | None = Field(None, description="last day of that national decision")
+    regions: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="region code or Swedish name -> the lever's keys that differ there (a subset of the keys it takes per region); "
+        "stored by region code",
+    )
+
+    @field_validator("regions")
+    @classmethod
+    def _region_codes(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        if not value:
+            return value
+        from sim.data import region_code, region_codes
+
+        codes = region_codes()
+        out: dict[str, dict[str, Any]] = {}
+        for name, table in value.items():
+            code = region_code(name)
+            if code is None:
+                raise _KeyedValueError(
+                    str(name),
+                    f"unknown region '{name}'{suggest(name, codes)} (expected a region code or its Swedish name: {', '.join(codes)})",
+                )
+            if code in out:
+                raise _KeyedValueError(
+                    str(name), f"region '{code}' is given twice (as '{name}' and by another name); expected one table per region"
+                )
+            for key in table:
+                if key not in cls.region_keys:
+                    raise _KeyedValueError(
+                        f"{name}.{key}",
+                        f"'{key}' is not set per region{suggest(key, cls.region_keys)}; per region this lever takes "
+                        f"{', '.join(cls.region_keys)} (other keys apply to every region)",
+                    )
+            out[code] = dict(table)
+        return out
+
+    @model_validator(mode="after")
+    def _region_values(self) -> LeverConfig:
+        for code, table in self.regions.items():
+            if table.get("enabled") and not self.enabled and not self.region_may_enable:
+                raise _KeyedValueError(
+                    f"regions.{code}.enabled",
+                    "this lever cannot be switched on in one region only (its people are built with the world only when it is on "
+                    "nationally); set enabled = true in the lever's table and enabled = false in the regions without it",
+                )
+            try:
+                self.in_region(code)
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                loc = ".".join(str(part) for part in error["loc"])
+                cause = (error.get("ctx") or {}).get("error")
+                if isinstance(cause, _KeyedValueError):
+                    loc = ".".join(p for p in (loc, cause.key) if p)
+                message = error["msg"].removeprefix("Value error, ")
+                if error["type"] not in {"value_error", "assertion_error"}:
+                    message += f" (got {error.get('input')!r})"
+                raise _KeyedValueError(f"regions.{code}.{loc}" if loc else f"regions.{code}", message) from None
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_empty_regions(self, handler: Any) -> dict[str, Any]:
+        # no region tables: the table dumps as before issue #15, so digests (and sweep folders) and --show stay as they were
+        data = handler(self)
+        if not self.regions and isinstance(data, dict):
+            data.pop("regions", None)
+        return data
+
+    def in_region(self, code: str) -> LeverConfig:
+        """The lever's table as it applies in region ``code``: the national keys with that region's overrides, validated."""
+        table = self.regions.get(code)
+        if not table:
+            return self
+        data = {name: getattr(self, name) for name in type(self).model_fields if name != "regions"}
+        data.update(table)
+        return type(self).model_validate(data)
+
+    def region_value(self, code: str, key: str) -> Any:
+        """The value of ``key`` in region ``code`` (the national value where the region does not set it)."""
+        table = self.regions.get(code, {})
+        return getattr(self.in_region(code), key) if key in table else getattr(self, key)
+
+    @property
+    def enabled_anywhere(self) -> bool:
+        """On nationally, or in at least one region (the lever is then built, and acts where it is on)."""
+        return self.enabled or any(table.get("enabled") for table in self.regions.values())
 
     @model_validator(mode="after")
     def _window(self) -> LeverConfig:

@@ -66,7 +66,9 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
     """
     config = model.config.levers
     active: list[Lever] = [
-        cls(getattr(config, cls.name) if cls.name else None) for cls in LEVERS if cls.name is None or getattr(config, cls.name).enabled
+        cls(getattr(config, cls.name) if cls.name else None)
+        for cls in LEVERS
+        if cls.name is None or _enabled_anywhere(getattr(config, cls.name))
     ]
     users = [*extra, *(custom_lever(entry) for entry in getattr(config, "custom", ()))]
     rank = {cls.name: i for i, cls in enumerate(LEVERS) if cls.name}  # where each built-in lever acts, on or off
@@ -88,6 +90,11 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
     for lever in active:
         lever.setup(model)
     return active
+
+
+def _enabled_anywhere(config: Any) -> bool:
+    """On nationally, or in a region of its own (``[levers.<lever>.regions.<region>] enabled = true``)."""
+    return bool(getattr(config, "enabled_anywhere", config.enabled))
 
 
 def lever_class(path: str) -> type[Lever]:

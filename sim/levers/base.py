@@ -44,13 +44,14 @@ def level_index(name: str) -> int:
     return LEVELS.index(name)
 
 
-def lever_on(model: MobilisationModel, start_level: str, config: Any = None) -> np.ndarray:
+def lever_on(model: MobilisationModel, start_level: str | np.ndarray, config: Any = None) -> np.ndarray:
     """Boolean per region: at or above ``start_level`` today, or inside the lever's national window.
 
+    ``start_level`` is a level's name, or an array of level indices, one per region (a lever set per region).
     ``config.national_from`` / ``national_until`` mark a national decision that applies
     the lever in every region between those dates (both inclusive).
     """
-    on = model.levels >= level_index(start_level)
+    on = model.levels >= (level_index(start_level) if isinstance(start_level, str) else start_level)
     window = getattr(config, "national_from", None) is not None
     if window and config.national_from <= model.dates[model.day] <= config.national_until:
         on = np.ones_like(on)
@@ -114,10 +115,39 @@ class Lever:
 
     # ------------------------------------------------------------------ helpers
     def regions_on(self, start_level: str | None = None) -> np.ndarray:
-        """Boolean per region: the lever acts there today (see ``lever_on``)."""
+        """Boolean per region: the lever acts there today (see ``lever_on``).
+
+        With region tables (``[levers.<lever>.regions.<region>]``) each region's own ``enabled`` and ``start_level``
+        count (a national window applies in the regions where the lever is enabled); without them this is
+        ``lever_on`` at the national ``start_level``, as before issue #15.
+        """
         assert self.model is not None, "setup(model) was not called"
+        if start_level is None and getattr(self.cfg, "regions", None):
+            return lever_on(self.model, self.per_region_level(), self.cfg) & self.per_region("enabled")
         level = start_level if start_level is not None else getattr(self.cfg, "start_level", "crisis")
         return lever_on(self.model, level, self.cfg)
+
+    def per_region(self, key: str) -> np.ndarray:
+        """The value of the lever's key ``key`` in each region (length ``n_regions``, in core order): the national value
+        where no region table (``[levers.<lever>.regions.<region>]``) sets it. Computed once and kept."""
+        assert self.model is not None, "setup(model) was not called"
+        cache = self.__dict__.setdefault("_per_region", {})
+        if key not in cache:
+            cfg = self.cfg
+            codes = self.model.world.regions["code"]
+            if getattr(cfg, "regions", None):
+                values = [cfg.region_value(str(code), key) for code in codes]
+            else:
+                values = [getattr(cfg, key)] * len(codes)
+            cache[key] = np.array(values)
+        return cache[key]
+
+    def per_region_level(self) -> np.ndarray:
+        """Each region's ``start_level`` as a level index (``per_region("start_level")``)."""
+        cache = self.__dict__.setdefault("_per_region", {})
+        if "_level" not in cache:
+            cache["_level"] = np.array([level_index(str(v)) for v in self.per_region("start_level")], dtype=np.int64)
+        return cache["_level"]
 
 
 def available(model: MobilisationModel, ids: np.ndarray, at_home: bool = True, reserve: bool = False) -> np.ndarray:

@@ -14,7 +14,7 @@ bed: the model counts a bed as staffed only while the ICU's nurses can give it t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -27,7 +27,13 @@ if TYPE_CHECKING:
 
 
 class BedExpansionConfig(LeverConfig):
-    """Open ICU beds beyond the normal ones, after a lead time, up to each region's surge capacity."""
+    """Open ICU beds beyond the normal ones, after a lead time, up to each region's surge capacity.
+
+    Per region (``[levers.bed_expansion.regions.<region>]``): ``enabled`` (a region where it is off keeps its normal
+    beds), ``start_level``, ``ceiling_factor`` and ``target_occupancy``. The lead time and the ramp are national.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "ceiling_factor", "target_occupancy")
 
     lead_time_days: WholeDays = Field(7, description="days from a region's decision until its first extra ICU beds open")
     ramp_days: Days = Field(
@@ -46,14 +52,17 @@ class BedExpansion(Lever):
 
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
-        self.ceiling = np.maximum(model.icu_beds_surge * self.cfg.ceiling_factor, model.icu_beds_normal)
+        self.ceiling = np.maximum(model.icu_beds_surge * self.per_region("ceiling_factor"), model.icu_beds_normal)
         self.step = (self.ceiling - model.icu_beds_normal) / self.cfg.ramp_days
         self.wanted = np.zeros((model.n_days, model.world.n_regions))
 
     def act(self, model: MobilisationModel, day: int) -> None:
         cfg, normal = self.cfg, model.icu_beds_normal
-        for_load = np.clip(model.forecast_icu_patients / cfg.target_occupancy, normal, self.ceiling)
+        occupancy = self.per_region("target_occupancy") if cfg.regions else cfg.target_occupancy
+        for_load = np.clip(model.forecast_icu_patients / occupancy, normal, self.ceiling)
         self.wanted[day] = np.where(self.regions_on(), self.ceiling, for_load)
+        if cfg.regions:  # a region where the lever is off keeps its normal beds
+            self.wanted[day] = np.where(self.per_region("enabled"), self.wanted[day], normal)
         lead = cfg.lead_time_days
         target = self.wanted[day - lead] if day >= lead else normal
         beds = model.icu_beds_open

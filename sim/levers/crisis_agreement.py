@@ -30,7 +30,14 @@ Weeks = Annotated[float, Field(gt=0.0), at_most(MAX_DAYS / 7, "weeks", "20 years
 
 
 class CrisisAgreementConfig(LeverConfig):
-    """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time."""
+    """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time.
+
+    Per region (``[levers.crisis_agreement.regions.<region>]``): ``enabled``, ``start_level``, ``min_active_days`` and
+    ``lift_after_days`` (when a region declares and lifts it). The weekly cap, the pay and the placement rules are the
+    national agreement's, the same everywhere.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "min_active_days", "lift_after_days")
 
     max_weekly_hours: WeeklyHours = Field(description="working time cap for placed staff, hours a week")
     pay_multiplier: Multiplier = Field(description="pay of placed staff relative to normal, on all hours")
@@ -97,7 +104,9 @@ class CrisisAgreement(Lever):
         )
 
     def regions_active(self, day: int) -> np.ndarray:
-        """Advance the declared periods to today: active per region (``self.declared`` holds the day of each declaration)."""
+        """Advance the declared periods to today: active per region (``self.declared`` holds the day of each declaration).
+
+        A region where the agreement is not enabled (``regions.<region>.enabled = false``) never declares it."""
         cfg, model = self.cfg, self.model
         on = self.regions_on()
         active = self.declared >= 0
@@ -105,7 +114,7 @@ class CrisisAgreement(Lever):
         self.declared[new] = day
         self.ending[new] = False
         self.days_below = np.where(on | new, 0, self.days_below + 1)
-        held = (day - self.declared < cfg.min_active_days) | (self.days_below < cfg.lift_after_days)
+        held = (day - self.declared < self.per_region("min_active_days")) | (self.days_below < self.per_region("lift_after_days"))
         if cfg.until is not None:
             held |= model.dates[day] <= cfg.until
         lift = active & ~on & ~held

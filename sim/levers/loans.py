@@ -22,7 +22,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim import data
 from sim.categories import ICU, LEVELS, POSTINGS, PROFESSIONS
-from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, lever_on, post
+from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import MAX_DAYS, CostSek, Date, Factor, LeverConfig, Probability, _check_keys, _KeyedValueError, at_most
 
 if TYPE_CHECKING:
@@ -38,7 +38,14 @@ Count = Annotated[int, Field(ge=0), at_most(MAX_DAYS, "", "one a day for 20 year
 
 
 class LoansConfig(LeverConfig):
-    """Loans of staff between regions, matched by a national coordinator."""
+    """Loans of staff between regions, matched by a national coordinator.
+
+    Per region (``[levers.loans.regions.<region>]``): ``enabled`` (a region where loans are off neither borrows nor
+    lends: ``[levers.loans.regions.gotland] enabled = false``), ``start_level`` (when it asks to borrow) and
+    ``max_share_lent`` (how much of its ICU staff it lends at most). The other keys are the coordinator's, national.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "max_share_lent")
 
     professions: list[str] = Field(description="professions that can be lent")
     safety_margin: Factor = Field(description="lenders keep forecast coverage of their own ICU at 1 + this")
@@ -143,13 +150,23 @@ class Coordinator(mesa.Agent):
         self.extensions = np.zeros(size, dtype=np.int64)
         self.recalled = np.zeros(size, dtype=bool)
         self.manages = cfg.recall_below is not None or cfg.max_extensions > 0
+        # set per region (issue #15): who takes part, from which level a region asks, how much it lends at most
+        self.regional = bool(getattr(cfg, "regions", None))
+        if self.regional:
+            self.takes_part = np.array([bool(cfg.region_value(c, "enabled")) for c in codes])
+            self.start_level = np.array([level_index(cfg.region_value(c, "start_level")) for c in codes], dtype=np.int64)
+            self.max_share_lent = np.array([cfg.region_value(c, "max_share_lent") for c in codes])
+        else:
+            self.start_level = cfg.start_level
         self.trip_cost = np.zeros(world.n_regions)  # today's return trips of new loans, SEK by borrower
 
     # ------------------------------------------------------------------ the day
     def match(self, day: int) -> None:
         """Recalls and extensions of running loans, then today's requests matched with offers."""
         m = self.model
-        on = lever_on(m, self.cfg.start_level, self.cfg)
+        on = lever_on(m, self.start_level, self.cfg)
+        if self.regional:
+            on &= self.takes_part
         managing = self.manages and bool(np.any(m.world.staff.posting_kind[self.lendable_ids] == LOAN))
         if not on.any() and not managing:
             return
@@ -169,6 +186,8 @@ class Coordinator(mesa.Agent):
             requests = np.where(on & (need > 0), np.ceil(need / per_head), 0).astype(np.int64)
             spare = supply[:, p] - m.forecast_icu_required[:, p] * (1.0 + self.cfg.safety_margin)
             offers = np.where(spare > 0, np.floor(spare / per_head), 0).astype(np.int64)
+            if self.regional:
+                offers[~self.takes_part] = 0  # a region where loans are off does not lend
             for r in np.argsort(-requests, kind="stable"):
                 if requests[r] <= 0:
                     break
@@ -277,7 +296,8 @@ class Coordinator(mesa.Agent):
     def _lendable(self, lender: int, p: int) -> int:
         s, ids = self.model.world.staff, self.icu_staff[(lender, p)]
         out = int(np.count_nonzero(s.posting_kind[ids] == LOAN))
-        return max(int(self.cfg.max_share_lent * ids.size) - out, 0)
+        share = self.max_share_lent[lender] if self.regional else self.cfg.max_share_lent
+        return max(int(share * ids.size) - out, 0)
 
     def _post(self, lender: int, borrower: int, p: int, n: int, day: int) -> int:
         ids = self.icu_staff[(lender, p)]

@@ -23,7 +23,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim import data
 from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE
-from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, lever_on, post
+from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import (
     MAX_DAYS,
     MAX_POOL,
@@ -47,7 +47,15 @@ DEPLOYMENT_COLUMNS = ("requested_day", "arrival_day", "region", "profession", "c
 
 
 class NationalPoolConfig(LeverConfig):
-    """A national reinforcement pool (nationell personell förstärkningsresurs) sent to regions at risk."""
+    """A national reinforcement pool (nationell personell förstärkningsresurs) sent to regions at risk.
+
+    Per region (``[levers.national_pool.regions.<region>]``): ``enabled`` (whether the region may request the pool),
+    ``start_level`` and ``activation_gap`` (when it requests). The pool itself (size, composition, members drawn from
+    every region) is national. With ``mode = "additional"`` a region cannot switch the pool on alone (its members are
+    built with the world only when it is on nationally).
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "activation_gap")
 
     size: Annotated[int, Field(ge=0), at_most(MAX_POOL, "members", "the national health-care staff in sim/data is 330,565")] = Field(
         description="members at full scale"
@@ -82,6 +90,19 @@ class NationalPoolConfig(LeverConfig):
         if value and abs(sum(value.values()) - 1.0) > 1e-6:
             raise ValueError(f"shares sum to {sum(value.values()):g}; expected 1")
         return value
+
+    @model_validator(mode="after")
+    def _additional_needs_national(self) -> NationalPoolConfig:
+        if self.mode == "additional" and not self.enabled:
+            for code, table in self.regions.items():
+                if table.get("enabled"):
+                    raise _KeyedValueError(
+                        f"regions.{code}.enabled",
+                        "with mode = 'additional' the pool cannot be switched on in one region only (its members are built with "
+                        "the world only when it is on nationally); set enabled = true in [levers.national_pool] and "
+                        "enabled = false in the regions that may not request it",
+                    )
+        return self
 
     @model_validator(mode="after")
     def _cohorts_fit(self) -> NationalPoolConfig:
@@ -148,6 +169,14 @@ class ReinforcementPool(mesa.Agent):
         codes = list(model.world.regions["code"])
         self.travel_hours = data.travel_hours().loc[codes, codes].to_numpy()
         self.trip_cost = np.zeros(model.world.n_regions)  # today's return trips of arrivals, SEK by host region
+        # set per region (issue #15): who may request, from which level, above which forecast gap
+        self.regional = bool(getattr(cfg, "regions", None))
+        if self.regional:
+            self.may_request = np.array([bool(cfg.region_value(c, "enabled")) for c in codes])
+            self.start_level = np.array([level_index(cfg.region_value(c, "start_level")) for c in codes], dtype=np.int64)
+            self.activation_gap = np.array([cfg.region_value(c, "activation_gap") for c in codes])
+        else:
+            self.start_level, self.activation_gap = cfg.start_level, cfg.activation_gap
 
     @property
     def size(self) -> int:
@@ -165,7 +194,9 @@ class ReinforcementPool(mesa.Agent):
             there &= s.posting_until[ids] > day + cfg.response_days
         host = np.where(there, m.world.workplace_region[np.maximum(s.posting[ids], 0)], -1)
         deployed = np.bincount(host[there], minlength=m.world.n_regions)
-        on = lever_on(m, cfg.start_level, cfg) & (m.forecast_gap_share > cfg.activation_gap)
+        on = lever_on(m, self.start_level, cfg) & (m.forecast_gap_share > self.activation_gap)
+        if self.regional:
+            on &= self.may_request
         for r in np.flatnonzero(on):
             if r in self.pending:
                 continue

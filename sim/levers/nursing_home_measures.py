@@ -18,7 +18,11 @@ REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 
 
 class NursingHomeMeasuresConfig(LeverConfig):
-    """Stable teams, no hourly temps, cohort care, regional support to municipalities."""
+    """Stable teams, no hourly temps, cohort care, regional support to municipalities.
+
+    Per region (``[levers.nursing_home_measures.regions.<region>]``): ``enabled`` and ``start_level``; which measures
+    are taken, and how, is national.
+    """
 
     stable_teams: bool = Field(description="hourly staff work in one home only")
     ban_hourly_temps: bool = Field(description="hourly staff are not called in; permanent staff work overtime instead")

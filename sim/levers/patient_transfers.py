@@ -81,7 +81,14 @@ def mean_stay_days(median_days: float, shape: float) -> float:
 
 
 class PatientTransfersConfig(LeverConfig):
-    """Move COVID ICU patients from regions over their staffed beds to regions with room, nearest first."""
+    """Move COVID ICU patients from regions over their staffed beds to regions with room, nearest first.
+
+    Per region (``[levers.patient_transfers.regions.<region>]``): ``enabled`` (a region where it is off neither sends
+    nor receives), ``start_level`` (when it sends), ``trigger_share`` and ``receiver_max_share``. The reach, the
+    transport capacity and the cost are national.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "trigger_share", "receiver_max_share")
 
     trigger_share: Factor = Field(
         1.0, description="a region sends patients out while its ICU patients exceed this share of its staffed beds (1 = full)"
@@ -171,10 +178,15 @@ class PatientTransfers(Lever):
         patients = model.census[model.icu_ids]
         staffed = self.staffed_beds(model)
         movable = np.maximum(model.covid_icu_today - self.moved.sum(axis=0), 0.0)  # own COVID patients still at home
-        excess = np.minimum(np.maximum(patients - self.cfg.trigger_share * staffed, 0.0), movable)
+        cfg = self.cfg
+        trigger = self.per_region("trigger_share") if cfg.regions else cfg.trigger_share
+        receive = self.per_region("receiver_max_share") if cfg.regions else cfg.receiver_max_share
+        excess = np.minimum(np.maximum(patients - trigger * staffed, 0.0), movable)
         excess[~self.regions_on()] = 0.0
-        room = np.maximum(self.cfg.receiver_max_share * staffed - patients, 0.0)
+        room = np.maximum(receive * staffed - patients, 0.0)
         room[excess > 0] = 0.0
+        if cfg.regions:  # a region where the lever is off receives no patients either
+            room[~self.per_region("enabled")] = 0.0
         self.today = self.match(excess, room, self.capacity)
         reachable = self.match(excess, room, np.inf).sum(axis=1)  # what unlimited transport would have moved
         sent = self.today.sum(axis=1)

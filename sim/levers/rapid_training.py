@@ -29,7 +29,14 @@ ASSISTANT_NURSE = PROFESSIONS.index("assistant_nurse")
 
 
 class RapidTrainingConfig(LeverConfig):
-    """Beredskapslyftet: short courses that let non-ICU nurses (and with ICU teams assistant nurses) support ICU care."""
+    """Beredskapslyftet: short courses that let non-ICU nurses (and with ICU teams assistant nurses) support ICU care.
+
+    Per region (``[levers.rapid_training.regions.<region>]``): ``enabled``, ``start_level`` (courses start, and without
+    ICU teams the trained work in the ICU, only where the lever is on) and ``max_share``. Course lengths and
+    effectiveness are national.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "max_share")
 
     max_share: Probability = Field(
         description="largest share of a region's candidates trained (anaesthesia nurses, and registered nurses of acute wards and elective care; "
@@ -113,7 +120,7 @@ class RapidTraining(Lever):
             region=region,
             course_days=days,
             icu_effect=effect,
-            max_trained=np.floor(self.cfg.max_share * np.bincount(region, minlength=n_reg)).astype(np.int64),
+            max_trained=np.floor(self.per_region("max_share") * np.bincount(region, minlength=n_reg)).astype(np.int64),
             mean_hours=float(np.mean(s.normal_max_hours[ids])) if ids.size else 1.0,
             started=np.zeros(ids.shape[0], dtype=bool),
         )

@@ -34,7 +34,15 @@ class ReservoirConfig(_Section):
 
 
 class RecruitmentConfig(LeverConfig):
-    """Temporary recruits: retired and former staff, students, people from other sectors."""
+    """Temporary recruits: retired and former staff, students, people from other sectors.
+
+    Per region (``[levers.recruitment.regions.<region>]``): ``enabled``, ``start_level``, ``daily_share`` and
+    ``release_after_days``. A region can switch recruitment off, not on alone: the reservoirs are built with the
+    world only when the lever is on nationally. The reservoirs' sizes are national (per 100,000 inhabitants).
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "daily_share", "release_after_days")
+    region_may_enable: ClassVar[bool] = False
 
     reservoirs: dict[Literal["retired", "student", "other_sector"], ReservoirConfig] = Field(description="reservoirs by kind")
     daily_share: Probability = Field(description="share of a reservoir that can start onboarding per day")
@@ -77,14 +85,15 @@ class Recruitment(Lever):
         on = self.regions_on()
         self.normal_days = np.where(model.levels == 0, self.normal_days + 1, 0)
         # release: back in reserve once the region has been at normal level long enough
-        release = self.normal_days >= self.cfg.release_after_days
+        release = self.normal_days >= (self.per_region("release_after_days") if self.cfg.regions else self.cfg.release_after_days)
         going = ids[(s.status[ids] == ACTIVE) & release[s.region[ids]]]
         s.status[going] = RESERVE
         # recruit: each region in escalation calls up to daily_share of its reservoir a day
         waiting = ids[(s.status[ids] == RESERVE) & on[s.region[ids]]]
         if waiting.size == 0:
             return
-        per_day = np.ceil(self.cfg.daily_share * self.reservoir).astype(np.int64)
+        share = self.per_region("daily_share") if self.cfg.regions else self.cfg.daily_share
+        per_day = np.ceil(share * self.reservoir).astype(np.int64)
         rank = rank_within(s.region[waiting])
         called = waiting[rank < per_day[s.region[waiting]]]
         days = np.array([self.onboarding.get(int(c), 0) for c in range(OTHER_SECTOR + 1)])[s.contract[called]]

@@ -23,7 +23,20 @@ ICU_PHYSICIAN = PROFESSIONS.index("icu_physician")
 
 
 class RedeploymentConfig(LeverConfig):
-    """Cut planned (elective) care and move its staff to the COVID wards and ICU; the postponed care is a debt."""
+    """Cut planned (elective) care and move its staff to the COVID wards and ICU; the postponed care is a debt.
+
+    Per region (``[levers.redeployment.regions.<region>]``): ``enabled``, ``start_level``, ``max_elective_cut``,
+    ``ramp_days``, ``redeploy_share`` and ``catch_up``. ``icu_other_cut`` and ``operations_per_year`` are national.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = (
+        "enabled",
+        "start_level",
+        "max_elective_cut",
+        "ramp_days",
+        "redeploy_share",
+        "catch_up",
+    )
 
     max_elective_cut: Probability = Field(description="largest share of elective activity cut")
     ramp_days: Days = Field(description="days to reach the largest cut")
@@ -84,24 +97,32 @@ class Redeployment(Lever):
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:
         cfg = self.cfg
         on = self.regions_on()
-        step = cfg.max_elective_cut / cfg.ramp_days
-        self.cut = np.where(on, np.minimum(self.cut + step, cfg.max_elective_cut), np.maximum(self.cut - step, 0.0))
+        if cfg.regions:  # set per region (issue #15): arrays, one value a region
+            max_cut, catch_up = self.per_region("max_elective_cut"), self.per_region("catch_up")
+            step = max_cut / self.per_region("ramp_days")
+        else:
+            max_cut, catch_up = cfg.max_elective_cut, cfg.catch_up
+            step = cfg.max_elective_cut / cfg.ramp_days
+        self.cut = np.where(on, np.minimum(self.cut + step, max_cut), np.maximum(self.cut - step, 0.0))
         self.catching_up = (model.levels == 0) & (self.cut == 0) & (self.debt > 0)
-        activity = 1.0 - self.cut + cfg.catch_up * self.catching_up
+        activity = 1.0 - self.cut + catch_up * self.catching_up
         self.operations = self.operations_base * activity
         self.debt = np.maximum(self.debt + self.operations_base - self.operations, 0.0)
         elective = np.arange(model.world.n_regions) * N_REGION_KINDS + ELECTIVE
         model.census[elective] *= activity
-        if cfg.icu_other_cut > 0 and cfg.max_elective_cut > 0:
+        if cfg.icu_other_cut > 0 and np.any(max_cut > 0):
             # fewer non-COVID ICU patients while planned care is cut, in proportion to the cut: a share of those left
             # after any summer relief (vacation), so the two never add up to more than the non-COVID patients
             icu, covid = model.icu_ids, model.covid_icu_today
-            kept = 1.0 - cfg.icu_other_cut * self.cut / cfg.max_elective_cut
+            if cfg.regions:
+                kept = 1.0 - cfg.icu_other_cut * np.divide(self.cut, max_cut, out=np.zeros_like(self.cut), where=max_cut > 0)
+            else:
+                kept = 1.0 - cfg.icu_other_cut * self.cut / cfg.max_elective_cut
             model.census[icu] = covid + np.maximum(model.census[icu] - covid, 0.0) * kept
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.elective_queue
-        share = (self.cut * self.cfg.redeploy_share)[queue.region]
+        share = (self.cut * (self.per_region("redeploy_share") if self.cfg.regions else self.cfg.redeploy_share))[queue.region]
         if not share.any():
             return
         kernels.deploy_by_priority(
