@@ -1,0 +1,245 @@
+"""Lever settings per region (issue #15, item 1b): ``[levers.<lever>.regions.<region>]``.
+
+Runs at the shared small scale (``tests/conftest.py``: 3 %, 1 March – 15 May), seed 1, against the session's
+``small_result``: same seed, so each difference is the region table's (common random numbers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.errors import ScenarioError
+from sim.levers.base import Lever
+from tests.helpers import refused
+
+#: Every lever's region table switched off in Stockholm (each assertion reads only its own lever's output there).
+STOCKHOLM_OFF = {
+    "levers.crisis_agreement.regions.stockholm.enabled": False,
+    "levers.redeployment.regions.stockholm.enabled": False,
+    "levers.bed_expansion.regions.stockholm.enabled": False,
+    "levers.patient_transfers.regions.stockholm.enabled": False,
+    "levers.rapid_training.regions.stockholm.enabled": False,
+    "levers.recruitment.regions.stockholm.enabled": False,
+}
+
+
+def _run(scenario: sim.Scenario, **overrides) -> sim.Result:
+    return sim.MobilisationModel(scenario=scenario.with_overrides(**overrides), seed=1).run()
+
+
+@pytest.fixture(scope="module")
+def stockholm_off(small_scenario) -> sim.Result:
+    return _run(small_scenario, **STOCKHOLM_OFF)
+
+
+@pytest.fixture(scope="module")
+def region_only(small_scenario) -> sim.Result:
+    """Crisis agreement and pool off nationally, on in Stockholm only; redeployment only in Skåne (by its Swedish name)."""
+    return _run(
+        small_scenario,
+        **{
+            "levers.crisis_agreement.enabled": False,
+            "levers.crisis_agreement.regions.stockholm.enabled": True,
+            "levers.national_pool.regions.Region Stockholm.enabled": True,
+            "levers.redeployment.enabled": False,
+            "levers.redeployment.regions.Skåne.enabled": True,
+        },
+    )
+
+
+def _by_region(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return frame.pivot(index="date", columns="region", values=column)
+
+
+def test_agreement_off_in_stockholm_places_nobody_there_while_sormland_still_places(stockholm_off, small_result):
+    placed = _by_region(stockholm_off.daily.icu, "agreement_staff_placed")
+    assert (placed["stockholm"] == 0).all() and _by_region(stockholm_off.daily.icu, "agreement_active")["stockholm"].eq(0).all()
+    assert placed["sormland"].sum() > 0
+    assert _by_region(small_result.daily.icu, "agreement_staff_placed")["stockholm"].sum() > 0  # the baseline does place there
+
+
+def test_agreement_at_staffing_alert_in_stockholm_starts_no_later_than_the_baseline(small_scenario, small_result):
+    early = _run(small_scenario, **{"levers.crisis_agreement.regions.stockholm.start_level": "staffing_alert"})
+    first = {}
+    for name, result in (("early", early), ("baseline", small_result)):
+        active = _by_region(result.daily.icu, "agreement_active")["stockholm"]
+        first[name] = active[active > 0].index.min()
+    assert first["early"] < first["baseline"]  # Stockholm reaches staffing alert before crisis
+    others = [c for c in _by_region(small_result.daily.icu, "agreement_active").columns if c != "stockholm"]
+    pd.testing.assert_frame_equal(  # the others' declarations do not move before Stockholm's earlier start can act on them
+        _by_region(early.daily.icu, "agreement_active")[others].loc[: first["early"]],
+        _by_region(small_result.daily.icu, "agreement_active")[others].loc[: first["early"]],
+    )
+
+
+def test_redeployment_off_in_stockholm_leaves_its_planned_care_whole(stockholm_off, small_result):
+    debt = _by_region(stockholm_off.daily.regions, "care_debt_operations")
+    assert (debt["stockholm"] == 0).all()
+    assert debt["sormland"].max() > 0 and _by_region(small_result.daily.regions, "care_debt_operations")["stockholm"].max() > 0
+
+
+def test_bed_expansion_off_in_stockholm_keeps_its_normal_beds(stockholm_off, small_result):
+    beds = _by_region(stockholm_off.daily.icu, "beds_open")
+    assert beds["stockholm"].nunique() == 1
+    assert _by_region(small_result.daily.icu, "beds_open")["stockholm"].max() > beds["stockholm"].iloc[0]
+
+
+def test_transfers_off_in_stockholm_neither_send_nor_receive_there(stockholm_off, small_result):
+    moves = stockholm_off.events.transfers
+    assert not ((moves["from_region"] == "stockholm") | (moves["to_region"] == "stockholm")).any()
+    assert (small_result.events.transfers["from_region"] == "stockholm").any()  # the baseline sends from Stockholm
+    assert len(moves) > 0
+
+
+def test_training_and_recruits_off_in_stockholm(stockholm_off, small_result):
+    regions = stockholm_off.daily.regions
+    for column in ("trained_in_icu", "recruits_working"):
+        assert (_by_region(regions, column)["stockholm"] == 0).all(), column
+        assert _by_region(small_result.daily.regions, column)["stockholm"].max() > 0, column
+
+
+def test_a_lever_off_nationally_acts_in_the_one_region_that_switches_it_on(region_only):
+    active = _by_region(region_only.daily.icu, "agreement_active")
+    assert active["stockholm"].max() == 1 and active.drop(columns="stockholm").eq(0).all().all()
+    debt = _by_region(region_only.daily.regions, "care_debt_operations")
+    assert debt["skane"].max() > 0 and debt.drop(columns="skane").eq(0).all().all()
+    pool = region_only.events.pool_deployments
+    assert len(pool) > 0 and set(pool["region"]) == {"stockholm"}
+
+
+def test_region_tables_equal_to_the_national_values_change_nothing(small_scenario, small_result):
+    """The per-region code path with every region table at the national value: results identical to no table."""
+    lv = small_scenario.levers
+    same = {
+        "levers.crisis_agreement.regions.stockholm.start_level": lv.crisis_agreement.start_level,
+        "levers.crisis_agreement.regions.sormland.min_active_days": lv.crisis_agreement.min_active_days,
+        "levers.crisis_agreement.regions.uppsala.lift_after_days": lv.crisis_agreement.lift_after_days,
+        "levers.redeployment.regions.stockholm.max_elective_cut": lv.redeployment.max_elective_cut,
+        "levers.redeployment.regions.skane.ramp_days": lv.redeployment.ramp_days,
+        "levers.redeployment.regions.sormland.redeploy_share": lv.redeployment.redeploy_share,
+        "levers.redeployment.regions.uppsala.catch_up": lv.redeployment.catch_up,
+        "levers.rapid_training.regions.stockholm.max_share": lv.rapid_training.max_share,
+        "levers.recruitment.regions.stockholm.daily_share": lv.recruitment.daily_share,
+        "levers.recruitment.regions.sormland.release_after_days": lv.recruitment.release_after_days,
+        "levers.loans.regions.gotland.max_share_lent": lv.loans.max_share_lent,
+        "levers.loans.regions.stockholm.enabled": True,
+        "levers.nursing_home_measures.regions.stockholm.start_level": lv.nursing_home_measures.start_level,
+        "levers.bed_expansion.regions.stockholm.ceiling_factor": lv.bed_expansion.ceiling_factor,
+        "levers.bed_expansion.regions.skane.target_occupancy": lv.bed_expansion.target_occupancy,
+        "levers.patient_transfers.regions.stockholm.trigger_share": lv.patient_transfers.trigger_share,
+        "levers.patient_transfers.regions.gotland.receiver_max_share": lv.patient_transfers.receiver_max_share,
+        "levers.national_pool.regions.stockholm.enabled": False,
+    }
+    result = _run(small_scenario, **same)
+    for name in ("icu", "regions", "units", "staff", "nursing_homes"):
+        pd.testing.assert_frame_equal(getattr(result.daily, name), getattr(small_result.daily, name), obj=name)
+    pd.testing.assert_frame_equal(result.events.transfers, small_result.events.transfers)
+    summary = result.summary.drop(columns=["scenario_digest"], errors="ignore")
+    pd.testing.assert_frame_equal(summary, small_result.summary.drop(columns=["scenario_digest"], errors="ignore"))
+
+
+def test_per_region_gives_the_national_value_where_no_region_sets_it(model_factory):
+    model = model_factory(seed=1, **{"levers.redeployment.regions.Jämtland Härjedalen.max_elective_cut": 0.1})
+    lever = model.lever("redeployment")
+    cut = lever.per_region("max_elective_cut")
+    codes = list(model.world.regions["code"])
+    assert cut.shape == (model.world.n_regions,) and cut[codes.index("jamtland")] == 0.1
+    assert np.all(np.delete(cut, codes.index("jamtland")) == model.config.levers.redeployment.max_elective_cut)
+    assert model.config.levers.redeployment.regions == {"jamtland": {"max_elective_cut": 0.1}}  # stored by code
+
+
+def test_loans_off_in_a_region_neither_asks_nor_lends(model_factory):
+    model = model_factory(seed=1, **{"levers.loans.regions.gotland.enabled": False, "levers.loans.regions.skane.max_share_lent": 0.0})
+    coordinator = model.coordinator
+    codes = list(model.world.regions["code"])
+    assert not coordinator.takes_part[codes.index("gotland")] and coordinator.takes_part.sum() == len(codes) - 1
+    assert coordinator._lendable(codes.index("skane"), coordinator.professions[0]) == 0
+
+
+def test_a_user_lever_without_region_tables_still_works(model_factory):
+    class Mine(Lever):
+        name = None
+
+    lever = Mine()
+    model = model_factory(seed=1, levers=[lever])
+    assert lever.regions_on().shape == (model.world.n_regions,)
+
+
+# ----------------------------------------------------------------------------- the scenario table
+
+
+def test_region_names_are_stored_as_codes_and_shown_by_validate(scenario_path, capsys):
+    from sim.cli import main
+
+    scenario = sim.load_scenario(
+        scenario_path, set_values=['levers.crisis_agreement.regions.Region Stockholm.start_level="staffing_alert"']
+    )
+    assert scenario.levers.crisis_agreement.regions == {"stockholm": {"start_level": "staffing_alert"}}
+    assert scenario.levers.crisis_agreement.region_value("stockholm", "start_level") == "staffing_alert"
+    assert scenario.levers.crisis_agreement.region_value("uppsala", "start_level") == "crisis"
+    code = main(["validate", str(scenario_path), "--show", "--set", "levers.loans.regions.gotland.enabled=false"])
+    out = capsys.readouterr().out
+    assert code == 0 and "levers.loans.regions.gotland.enabled = false" in out
+    assert "regions = {}" not in out and out.count(".regions.") == 1  # levers without region tables show none
+
+
+def test_without_region_tables_the_digest_and_dump_are_unchanged(scenario_path):
+    base = sim.load_scenario(scenario_path)
+    assert "regions" not in base.levers.crisis_agreement.model_dump()
+    same = base.with_overrides(**{"levers.crisis_agreement.regions.stockholm.enabled": True})
+    assert same.digest() != base.digest()  # a region table is an input
+    assert base.with_overrides(**{"world.scale": base.world.scale}).digest() == base.digest()
+
+
+def test_the_counterfactual_switches_region_tables_off_too(scenario_path):
+    scenario = sim.load_scenario(
+        scenario_path, set_values=["levers.national_pool.regions.stockholm.enabled=true", "levers.loans.regions.gotland.enabled=false"]
+    )
+    assert "national_pool" in scenario.levers.enabled()
+    counterfactual = scenario.without_covid()
+    assert counterfactual.levers.enabled() == ["vacation"]
+    assert not counterfactual.levers.national_pool.regions and not counterfactual.levers.loans.regions
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("levers.crisis_agreement.regions.stokholm", "{ enabled = false }", "unknown region 'stokholm'; did you mean 'stockholm'?"),
+        (
+            "levers.crisis_agreement.regions.stockholm.pay_multiplier",
+            "3.0",
+            "per region this lever takes enabled, start_level, min_active_days",
+        ),
+        ("levers.loans.regions.gotland.professions", '["icu_nurse"]', "per region this lever takes enabled, start_level, max_share_lent"),
+        ("levers.redeployment.regions.skane.max_elective_cut", "1.5", "less than or equal to 1"),
+        ("levers.redeployment.regions.skane.ramp_days", "0", "greater than 0"),
+        ("levers.crisis_agreement.regions.stockholm.start_level", '"alert"', "'staffing_alert' or 'crisis'"),
+        ("levers.crisis_agreement.regions.stockholm.enabled", "1", "valid boolean"),
+        ("levers.national_pool.regions.stockholm.activation_gap", "-0.1", "greater than or equal to 0"),
+    ],
+)
+def test_bad_region_tables_are_refused(scenario_path, key, value, fragment):
+    refused(scenario_path, key, value, fragment)
+
+
+def test_vacation_and_recovery_take_no_region_tables(scenario_path):
+    refused(scenario_path, "levers.vacation.regions", "{ stockholm = { enabled = false } }", "unknown key")
+
+
+def test_recruitment_cannot_be_switched_on_in_one_region_only(scenario_path):
+    with pytest.raises(ScenarioError) as info:
+        sim.load_scenario(scenario_path, set_values=["levers.recruitment.enabled=false", "levers.recruitment.regions.gotland.enabled=true"])
+    assert info.value.key == "levers.recruitment.regions.gotland.enabled"
+    assert "cannot be switched on in one region only" in info.value.message
+
+
+def test_a_region_named_twice_is_refused(scenario_path):
+    with pytest.raises(ScenarioError) as info:
+        sim.load_scenario(
+            scenario_path,
+            set_values=["levers.loans.regions.gotland.enabled=false", "levers.loans.regions.Region Gotland.enabled=true"],
+        )
+    assert "given twice" in info.value.message
