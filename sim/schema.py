@@ -163,8 +163,8 @@ class LeverConfig(_Section):
     national_until: Date | None = Field(None, description="last day of that national decision")
     regions: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="region code or Swedish name -> the lever's keys that differ there (a subset of the keys it takes per region); "
-        "stored by region code",
+        description="region code or Swedish name -> the lever's keys that differ in that region, a subset of those it takes per region "
+        "(guide: One region's levers); stored by region code",
     )
 
     @field_validator("regions")

@@ -243,3 +243,19 @@ def test_a_region_named_twice_is_refused(scenario_path):
             set_values=["levers.loans.regions.gotland.enabled=false", "levers.loans.regions.Region Gotland.enabled=true"],
         )
     assert "given twice" in info.value.message
+
+
+def test_the_guide_lists_each_levers_keys_per_region():
+    """The guide's table of keys per region (section "One region's levers") is the levers' ``region_keys``."""
+    import re
+    from pathlib import Path
+
+    from sim.scenario import LeversConfig
+    from sim.schema import LeverConfig
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
+    table = text.split("<!-- region-keys:begin -->")[1].split("<!-- region-keys:end -->")[0]
+    listed = {m[0]: tuple(re.findall(r"`(\w+)`", m[1])) for m in re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table, flags=re.M)}
+    levers = {name: field.annotation for name, field in LeversConfig.model_fields.items()}
+    expected = {name: cls.region_keys for name, cls in levers.items() if isinstance(cls, type) and issubclass(cls, LeverConfig)}
+    assert listed == expected
