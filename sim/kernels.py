@@ -791,14 +791,15 @@ def place_under_agreement(
     max_hours: np.ndarray,
     unit_state: np.ndarray,
     unit_declared: np.ndarray,
-    cap_hours: float,
+    cap_hours: np.ndarray,
     placement_days: int,
     rest_days: int,
     max_resting_share: float,
     max_extension_days: int,
     n_professions: int,
 ) -> int:
-    """Crisis agreement: active staff at a workplace where it applies work up to ``cap_hours`` a day.
+    """Crisis agreement: active staff at a workplace where it applies work up to ``cap_hours[workplace]`` a day
+    (the agreement's weekly cap / 7 by workplace: a region may set its own, issue #15).
 
     A placement lasts ``placement_days`` in a row; then the staff member goes home, off duty for
     ``rest_days`` (``agreement_rest`` marks who rests after a placement). Staff not placed today start afresh.
@@ -833,8 +834,8 @@ def place_under_agreement(
                 continue
             due[i] = True
             n_due += 1
-        if max_hours[i] < cap_hours:
-            max_hours[i] = cap_hours
+        if max_hours[i] < cap_hours[workplace[i]]:
+            max_hours[i] = cap_hours[workplace[i]]
     if n_due == 0:
         return 0
     # the ceiling on the share resting at once: staff under the agreement (placed or resting) by workplace

@@ -75,6 +75,20 @@ def test_agreement_at_staffing_alert_in_stockholm_starts_no_later_than_the_basel
     )
 
 
+def test_a_lower_weekly_cap_in_stockholm_caps_its_placed_staff_and_its_icu_hours(model_factory, small_result):
+    model = model_factory(seed=1, **{"levers.crisis_agreement.regions.stockholm.max_weekly_hours": 44.0})
+    result = model.run()
+    s, world = model.world.staff, model.world
+    placed = np.flatnonzero(s.agreement_days > 0)
+    region = world.regions["code"].to_numpy()[world.workplace_region[s.workplace[placed]]]
+    here, elsewhere = placed[region == "stockholm"], placed[region != "stockholm"]
+    assert here.size and elsewhere.size
+    # at most the cap (fatigue may lower a person's hours below it, sim.kernels.cap_hours_by_fatigue)
+    assert s.max_hours[here].max() == pytest.approx(44 / 7) and s.max_hours[elsewhere].max() == pytest.approx(48 / 7)
+    hours = {name: _by_region(r.daily.icu, "icu_nurses") for name, r in (("capped", result), ("baseline", small_result))}
+    assert hours["capped"]["stockholm"].sum() < hours["baseline"]["stockholm"].sum()
+
+
 def test_redeployment_off_in_stockholm_leaves_its_planned_care_whole(stockholm_off, small_result):
     debt = _by_region(stockholm_off.daily.regions, "care_debt_operations")
     assert (debt["stockholm"] == 0).all()
@@ -117,6 +131,7 @@ def test_region_tables_equal_to_the_national_values_change_nothing(small_scenari
         "levers.crisis_agreement.regions.stockholm.start_level": lv.crisis_agreement.start_level,
         "levers.crisis_agreement.regions.sormland.min_active_days": lv.crisis_agreement.min_active_days,
         "levers.crisis_agreement.regions.uppsala.lift_after_days": lv.crisis_agreement.lift_after_days,
+        "levers.crisis_agreement.regions.skane.max_weekly_hours": lv.crisis_agreement.max_weekly_hours,
         "levers.redeployment.regions.stockholm.max_elective_cut": lv.redeployment.max_elective_cut,
         "levers.redeployment.regions.skane.ramp_days": lv.redeployment.ramp_days,
         "levers.redeployment.regions.sormland.redeploy_share": lv.redeployment.redeploy_share,

@@ -195,7 +195,7 @@ def test_core_defers_rests_above_the_ceiling_longest_placements_first():
         status=status, workplace=workplace, home=home, profession=np.zeros(n, dtype=np.int8), days_left=np.zeros(n, dtype=np.int32),
         agreement_days=days, agreement_rest=np.zeros(n, dtype=np.bool_), agreement_declared=np.zeros(n, dtype=np.int32),
         start_offset=np.zeros(n, dtype=np.int32), max_hours=np.full(n, 40 / 7), unit_state=np.array([kernels.AGREEMENT_ON], dtype=np.int8),
-        unit_declared=np.zeros(1, dtype=np.int32), cap_hours=48 / 7, placement_days=28, rest_days=7, max_resting_share=0.25,
+        unit_declared=np.zeros(1, dtype=np.int32), cap_hours=np.full(1, 48 / 7), placement_days=28, rest_days=7, max_resting_share=0.25,
         max_extension_days=3, n_professions=N_PROFESSIONS,
     )  # fmt: skip
     deferred = kernels.place_under_agreement(**kw)

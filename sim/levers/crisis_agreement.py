@@ -33,11 +33,12 @@ class CrisisAgreementConfig(LeverConfig):
     """Krislägesavtal: longer weeks and higher pay for staff placed in the surge units, for a limited time.
 
     Per region (``[levers.crisis_agreement.regions.<region>]``): ``enabled``, ``start_level``, ``min_active_days`` and
-    ``lift_after_days`` (when a region declares and lifts it). The weekly cap, the pay and the placement rules are the
-    national agreement's, the same everywhere.
+    ``lift_after_days`` (when a region declares and lifts it) and ``max_weekly_hours`` (the cap in the region's units).
+    The pay and the placement rules are the national agreement's, the same everywhere (the recorder books the pay at
+    the national ``pay_multiplier``).
     """
 
-    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "min_active_days", "lift_after_days")
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "min_active_days", "lift_after_days", "max_weekly_hours")
 
     max_weekly_hours: WeeklyHours = Field(description="working time cap for placed staff, hours a week")
     pay_multiplier: Multiplier = Field(description="pay of placed staff relative to normal, on all hours")
@@ -88,7 +89,8 @@ class CrisisAgreement(Lever):
         cfg = self.cfg
         kinds = np.array([UNIT_KINDS.index(k) for k in cfg.units])
         self.unit = np.isin(model.world.workplace_kind, kinds)
-        self.max_hours = cfg.max_weekly_hours / 7.0
+        # hours a day placed staff may work, by workplace (a region may set its own max_weekly_hours)
+        self.max_hours = (self.per_region("max_weekly_hours").astype(float) / 7.0)[model.world.workplace_region]
         self.placement_days = round(cfg.placement_weeks * 7)
         self.extension_days = round(cfg.max_extension_weeks * 7)
         n_reg = model.world.n_regions
