@@ -194,7 +194,8 @@ class LeverConfig(_Section):
                         f"'{key}' is not set per region{suggest(key, cls.region_keys)}; per region this lever takes "
                         f"{', '.join(cls.region_keys)} (other keys apply to every region)",
                     )
-            out[code] = dict(table)
+            if table:  # an empty table sets nothing: left out, so that it changes neither the results nor the digest
+                out[code] = dict(table)
         return out
 
     @model_validator(mode="after")

@@ -274,3 +274,18 @@ def test_the_guide_lists_each_levers_keys_per_region():
     levers = {name: field.annotation for name, field in LeversConfig.model_fields.items()}
     expected = {name: cls.region_keys for name, cls in levers.items() if isinstance(cls, type) and issubclass(cls, LeverConfig)}
     assert listed == expected
+
+
+def test_an_empty_region_table_sets_nothing(scenario_path):
+    base = sim.load_scenario(scenario_path)
+    empty = sim.load_scenario(scenario_path, set_values=["levers.loans.regions.gotland={}"])
+    assert empty.levers.loans.regions == {} and empty.digest() == base.digest()
+
+
+def test_the_command_line_refuses_an_unknown_region_on_one_line(scenario_path, capsys):
+    from sim.cli import main
+    from tests.helpers import one_error_line
+
+    code = main(["validate", str(scenario_path), "--set", "levers.loans.regions.Gotlnd.enabled=false"])
+    line = one_error_line(capsys.readouterr().err)
+    assert code == 2 and "levers.loans.regions.Gotlnd" in line and "did you mean 'gotland'?" in line
