@@ -23,6 +23,7 @@ STOCKHOLM_OFF = {
     "levers.patient_transfers.regions.stockholm.enabled": False,
     "levers.rapid_training.regions.stockholm.enabled": False,
     "levers.recruitment.regions.stockholm.enabled": False,
+    "levers.nursing_home_measures.regions.stockholm.enabled": False,
 }
 
 
@@ -113,6 +114,20 @@ def test_training_and_recruits_off_in_stockholm(stockholm_off, small_result):
     for column in ("trained_in_icu", "recruits_working"):
         assert (_by_region(regions, column)["stockholm"] == 0).all(), column
         assert _by_region(small_result.daily.regions, column)["stockholm"].max() > 0, column
+
+
+def test_nursing_home_measures_off_in_stockholm_mean_no_cohort_care_there(stockholm_off, small_result):
+    """Cohort care (baseline: on, transmission × 0.6) off in Stockholm: more infected residents there, same seed."""
+    infected = {name: _by_region(r.daily.nursing_homes, "infected_residents") for name, r in (("off", stockholm_off), ("on", small_result))}
+    assert infected["off"]["stockholm"].sum() > infected["on"]["stockholm"].sum()
+
+
+def test_a_deeper_cut_in_stockholm_lowers_its_planned_operations_only_there(small_scenario, small_result):
+    deeper = _run(small_scenario, **{"levers.redeployment.regions.stockholm.max_elective_cut": 0.8})
+    operations = {name: _by_region(r.daily.regions, "elective_operations") for name, r in (("deeper", deeper), ("baseline", small_result))}
+    assert operations["deeper"]["stockholm"].min() < operations["baseline"]["stockholm"].min()
+    assert operations["deeper"]["stockholm"].min() == pytest.approx(operations["baseline"]["stockholm"].iloc[0] * 0.2)  # at the largest cut
+    assert operations["deeper"]["stockholm"].sum() < operations["baseline"]["stockholm"].sum()
 
 
 def test_a_lever_off_nationally_acts_in_the_one_region_that_switches_it_on(region_only):
