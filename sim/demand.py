@@ -220,7 +220,7 @@ def read_curves(
     Raises:
         ScenarioError: the file, the column or row, and what was expected.
     """
-    from sim.tables import date_cells, number_cells, read_table
+    from sim.tables import date_cells, date_hint, number_cells, number_hint, read_table
 
     kinds_allowed = ("covid_icu", "covid_ward")
     needed = ["date", "region", "kind", "patients"]
@@ -235,12 +235,16 @@ def read_curves(
     parsed = date_cells(table, "date")
     for i, day_ in enumerate(parsed):
         if day_ is None:
-            raise ScenarioError(path, f"{where(i)}, column date", f"expected a date YYYY-MM-DD, got {raw_dates[i]!r}")
+            raise ScenarioError(
+                path, f"{where(i)}, column date", f"expected a date YYYY-MM-DD, got {raw_dates[i]!r}{date_hint(raw_dates[i])}"
+            )
     dates = pd.to_datetime(pd.Series(parsed, dtype=object))
     raw_patients = cells("patients")
     patients = np.array(number_cells(table, "patients"), dtype=float)
     for i in np.flatnonzero(~np.isfinite(patients) | (patients < 0)):
-        raise ScenarioError(path, f"{where(i)}, column patients", f"expected a number >= 0, got {raw_patients[i]!r}")
+        raise ScenarioError(
+            path, f"{where(i)}, column patients", f"expected a number >= 0, got {raw_patients[i]!r}{number_hint(table, raw_patients[i])}"
+        )
     # a region code or its Swedish name, in any case, with or without diacritics ("Jämtland Härjedalen" is jamtland)
     regions = [region_code(name) or name for name in cells("region")]
     for i, code in enumerate(regions):

@@ -27,6 +27,8 @@ from sim.errors import ScenarioError
 #: Sheet names that document a workbook rather than hold its data (the templates' first sheet).
 README_SHEETS = ("readme", "läs mig", "las mig", "lasmig", "läsmig")
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # day 0 of Excel's date serial numbers (Windows, 1900 system)
+EXCEL_SERIALS = (20000, 80000)  # serial numbers read as dates: 1954-10-03 to 2119-01-10
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # thousands separators Swedish Excel writes: space, no-break spaces
 
 
@@ -235,6 +237,20 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def number_hint(table: Table, cell: str) -> str:
+    """Why a cell that looks like a number was not read as one, for messages ("" if nothing to say)."""
+    if "," in cell and table.decimal == "." and table.sheet is None:
+        return " (a decimal comma in a comma-separated file: write a point, or separate the columns with semicolons as Swedish Excel does)"
+    return ""
+
+
+def date_hint(cell: str) -> str:
+    """A hint for a date cell that is not ``YYYY-MM-DD`` ("" if nothing to say)."""
+    if any(sep in cell for sep in "/."):
+        return " (day and month in another order are ambiguous: format the column as yyyy-mm-dd, Swedish Excel's default)"
+    return ""
+
+
 def number_cells(table: Table, name: str) -> list[float]:
     """The cells of column ``name`` as numbers (NaN where a cell is not one).
 
@@ -255,10 +271,14 @@ def number_cells(table: Table, name: str) -> list[float]:
 
 def date_cells(table: Table, name: str) -> list[dt.date | None]:
     """The cells of column ``name`` as dates (None where a cell is not one): ``YYYY-MM-DD``, as Swedish Excel writes
-    dates, optionally with a time of midnight (``2020-04-01 00:00``, a date cell formatted as date and time)."""
+    dates, optionally with a time of midnight (``2020-04-01 00:00``, a date cell formatted as date and time); in a
+    workbook also a date cell formatted as a number (Excel's day count, 1955 to 2118)."""
     out: list[dt.date | None] = []
     for cell in table.column(name):
         text = cell.strip()
+        if table.sheet is not None and text.isdigit() and EXCEL_SERIALS[0] <= int(text) <= EXCEL_SERIALS[1]:
+            out.append(EXCEL_EPOCH + dt.timedelta(days=int(text)))  # a date cell formatted as a number
+            continue
         for suffix in (" 00:00:00", " 00:00", "T00:00:00"):
             text = text.removesuffix(suffix)
         try:

@@ -87,8 +87,10 @@ def _workbook(path: Path, rows: list[list[object]], *, title: str = "Prognos", r
 
 def _xlsx_rows() -> list[list[object]]:
     rows: list[list[object]] = [["# prognos, heltal"], ["date", "region", "kind", "patients"]]
-    for _, r in FORECAST.iterrows():
-        rows.append([dt.datetime.fromisoformat(r["date"]), r["region"], r["kind"], r["patients"]])
+    for i, r in FORECAST.iterrows():
+        day = dt.datetime.fromisoformat(r["date"])
+        serial = (day.date() - dt.date(1899, 12, 30)).days  # a date cell formatted as a number reads as the date
+        rows.append([serial if i == 4 else day, r["region"], r["kind"], r["patients"]])
     return rows
 
 
@@ -125,7 +127,18 @@ BAD_FORECASTS = [
     ("utf-16", "date,region\n".encode("utf-16"), "demand.csv", ["UTF-16", "save it as"]),
     ("xlsx-named-csv", b"PK\x03\x04rest", "demand.csv", ["Excel workbook", ".xlsx"]),
     ("decimal-comma-typo", b"date;region;kind;patients\n2020-03-01;stockholm;covid_icu;1,2,3\n", "row 2, column patients", ["'1,2,3'"]),
-    ("day-first-date", b"date;region;kind;patients\n01/03/2020;stockholm;covid_icu;1\n", "row 2, column date", ["YYYY-MM-DD"]),
+    (
+        "day-first-date",
+        b"date;region;kind;patients\n01/03/2020;stockholm;covid_icu;1\n",
+        "row 2, column date",
+        ["YYYY-MM-DD", "yyyy-mm-dd"],
+    ),
+    (
+        "comma-in-comma-file",
+        b'date,region,kind,patients\n2020-03-01,stockholm,covid_icu,"1,5"\n',
+        "row 2, column patients",
+        ["decimal comma"],
+    ),
     (
         "swedish-name-typo",
         "date;region;kind;patients\n2020-03-01;Jämtland Härjedaln;covid_icu;1\n".encode("cp1252"),

@@ -243,7 +243,7 @@ def read_region_profile(path: str | Path) -> dict[tuple[str, str], float]:
     import numpy as np
 
     from sim.errors import ScenarioError
-    from sim.tables import number_cells, read_table
+    from sim.tables import number_cells, number_hint, read_table
     from sim.text import suggest
 
     path = Path(path)
@@ -273,7 +273,9 @@ def read_region_profile(path: str | Path) -> dict[tuple[str, str], float]:
             continue  # no figure of one's own: the built-in one stays
         value = values[i]
         if not np.isfinite(value) or value < 0:
-            raise ScenarioError(path, f"{where}, column value", f"expected a count >= 0 for {item} in {code}, got {raw[i]!r}")
+            raise ScenarioError(
+                path, f"{where}, column value", f"expected a count >= 0 for {item} in {code}, got {raw[i]!r}{number_hint(table, raw[i])}"
+            )
         if value > population[code]:
             raise ScenarioError(
                 path, f"{where}, column value", f"expected at most {code}'s {population[code]:,} inhabitants for {item}, got {raw[i]!r}"
