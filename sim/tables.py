@@ -75,6 +75,8 @@ def read_table(path: str | Path, key: str, expected: list[str], *, sheet: str | 
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(path, key, "file not found")
+    if path.suffix.lower() in (".xls", ".ods", ".numbers"):
+        raise ScenarioError(path, key, f"a {path.suffix} file cannot be read; save it as Excel workbook (.xlsx) or CSV")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _read_xlsx(path, key, expected, sheet)
     else:

@@ -160,6 +160,10 @@ def test_bad_forecasts_are_refused_saying_what_was_seen(tmp_path, raw, key, frag
 
 
 def test_bad_xlsx_forecasts(tmp_path):
+    old = tmp_path / "prognos.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ScenarioError, match=r"save it as Excel workbook \(\.xlsx\)"):
+        read_curves(old, CODES, START, 31)
     path = tmp_path / "prognos.xlsx"
     path.write_bytes(b"not a zip")
     with pytest.raises(ScenarioError, match="not a readable Excel workbook"):
