@@ -149,7 +149,34 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--show", action="store_true", help="print every resolved value as a KEY = VALUE line (the keys --set takes; lists by index)"
     )
+
+    template = sub.add_parser(
+        "template",
+        help="write a documented template to fill in: a demand forecast, a region profile, a scenario or an experiment file",
+    )
+    template.add_argument("kind", choices=["forecast", "profile", "scenario", "experiment"], help="which input")
+    template.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="file to write (default forecast.csv, region_profile.csv, my_scenario.toml, my_experiment.toml)",
+    )
+    template.add_argument(
+        "--format",
+        dest="fmt",
+        choices=["csv", "xlsx"],
+        default=None,
+        help="forecast and profile: csv (Swedish Excel's, the default) or xlsx",
+    )
     return parser
+
+
+def _template(args: argparse.Namespace) -> int:
+    from sim.templates import write_template
+
+    path = write_template(args.kind, args.out, args.fmt)
+    print(f"{args.kind} template written to {printable(str(path))}")
+    return 0
 
 
 def _add_executor_options(command: argparse.ArgumentParser) -> None:
@@ -526,13 +553,18 @@ def _with_interval(mean: float, low: float, high: float, places: int, sign: bool
 def check_scenario(scenario: Scenario) -> None:
     """Every check of a scenario that ``run`` makes, so that ``validate``, ``run``, ``compare``, ``sweep`` and
     ``dashboard`` refuse the same inputs on one path: the schema (already applied by ``load_scenario``, including
-    the conditions under which building the world fails) and the demand CSV, which is read when the model is built.
+    the conditions under which building the world fails), the demand CSV and the region profile, which are read when the
+    model is built.
     """
     if scenario.demand.source == "csv" and scenario.demand.csv is not None:
         from sim.data import region_codes
         from sim.demand import read_curves
 
-        read_curves(Path(scenario.demand.csv), region_codes(), scenario.time.start, scenario.time.n_days)
+        read_curves(Path(scenario.demand.csv), region_codes(), scenario.time.start, scenario.time.n_days, sheet=scenario.demand.sheet)
+    if scenario.world.region_profile is not None:
+        from sim.world import _regions_with_beds, region_profile
+
+        _regions_with_beds(scenario, region_profile(scenario))  # the file, and beds that the builder would refuse
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -701,6 +733,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _report,
         "dashboard": _dashboard,
         "validate": _validate,
+        "template": _template,
     }
     from sim.executor import stop_on_signals
 

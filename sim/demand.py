@@ -198,14 +198,17 @@ def admissions_and_occupancy(
 
 
 def read_curves(
-    path: Path, codes: tuple[str, ...], start: dt.date, n_days: int, period_days: int | None = None
+    path: Path, codes: tuple[str, ...], start: dt.date, n_days: int, period_days: int | None = None, sheet: str | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Read a CSV of curves into (days, regions) arrays; missing days are interpolated, ends held.
+    """Read a CSV or xlsx table of curves into (days, regions) arrays; missing days are interpolated, ends held.
 
+    The file is read by ``sim.tables.read_table``: a CSV separated by commas, semicolons or tabs (a decimal comma
+    with the latter two), UTF-8 with or without a byte order mark or Windows-1252 (Swedish Excel's "CSV
+    (semikolonavgränsad)"), or an Excel workbook (``sheet``, else its first sheet that is not a README).
     Columns ``date`` (YYYY-MM-DD), ``region`` (a region code or its Swedish name: ``sim.data.region_code``), ``kind`` (``covid_icu`` or
     ``covid_ward``) and ``patients`` (a number from 0 to the region's population), in any order;
     other columns are ignored. Blank lines and ``#`` comments are skipped. Rows are named by their
-    line in the file.
+    line in the file (or their row on the sheet).
 
     The CSV must cover the scenario's period (``period_days`` days from ``start``, default
     ``n_days``): its earliest date on or before the first day and its latest on or after the last,
@@ -217,52 +220,31 @@ def read_curves(
     Raises:
         ScenarioError: the file, the column or row, and what was expected.
     """
-    import csv
+    from sim.tables import date_cells, date_hint, number_cells, number_hint, read_table
 
     kinds_allowed = ("covid_icu", "covid_ward")
-    if not path.is_file():
-        raise ScenarioError(path, "demand.csv", "file not found")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(path, "demand.csv", f"not a readable CSV: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise ScenarioError(path, "demand.csv", f"cannot read: {exc.strerror}") from None
-    records: list[tuple[int, list[str]]] = []  # (line number, fields)
-    for number, line in enumerate(text.splitlines(), start=1):
-        content = line.split("#", 1)[0]
-        if not content.strip():
-            continue
-        try:
-            fields = next(csv.reader([content], skipinitialspace=True))
-        except csv.Error as exc:
-            raise ScenarioError(path, f"row {number}", f"not a readable CSV line: {exc}") from None
-        records.append((number, [field.strip() for field in fields]))
-    if not records:
-        raise ScenarioError(path, "demand.csv", "not a readable CSV: the file is empty; expected a header line date,region,kind,patients")
-    header = records[0][1]
     needed = ["date", "region", "kind", "patients"]
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise ScenarioError(path, "demand.csv", f"missing column(s) {', '.join(missing)}; expected columns {', '.join(needed)}")
-    col = {name: header.index(name) for name in needed}
-    rows = records[1:]
-    for number, fields in rows:
-        if len(fields) != len(header):
-            raise ScenarioError(path, f"row {number}", f"expected {len(header)} fields like the header, got {len(fields)}")
-    lines = [number for number, _ in rows]
+    table = read_table(path, "demand.csv", needed, sheet=sheet)
+    lines = table.lines
+    where = table.row_label
 
     def cells(name: str) -> list[str]:
-        return [fields[col[name]] for _, fields in rows]
+        return table.column(name)
 
     raw_dates = cells("date")
-    dates = pd.to_datetime(pd.Series(raw_dates, dtype=object), format="%Y-%m-%d", errors="coerce")
-    for i in np.flatnonzero(dates.isna().to_numpy()):
-        raise ScenarioError(path, f"row {lines[i]}, column date", f"expected a date YYYY-MM-DD, got {raw_dates[i]!r}")
+    parsed = date_cells(table, "date")
+    for i, day_ in enumerate(parsed):
+        if day_ is None:
+            raise ScenarioError(
+                path, f"{where(i)}, column date", f"expected a date YYYY-MM-DD, got {raw_dates[i]!r}{date_hint(raw_dates[i])}"
+            )
+    dates = pd.to_datetime(pd.Series(parsed, dtype=object))
     raw_patients = cells("patients")
-    patients = pd.to_numeric(pd.Series(raw_patients, dtype=object), errors="coerce").to_numpy(dtype=float)
+    patients = np.array(number_cells(table, "patients"), dtype=float)
     for i in np.flatnonzero(~np.isfinite(patients) | (patients < 0)):
-        raise ScenarioError(path, f"row {lines[i]}, column patients", f"expected a number >= 0, got {raw_patients[i]!r}")
+        raise ScenarioError(
+            path, f"{where(i)}, column patients", f"expected a number >= 0, got {raw_patients[i]!r}{number_hint(table, raw_patients[i])}"
+        )
     # a region code or its Swedish name, in any case, with or without diacritics ("Jämtland Härjedalen" is jamtland)
     regions = [region_code(name) or name for name in cells("region")]
     for i, code in enumerate(regions):
@@ -270,29 +252,27 @@ def read_curves(
             suggestion = (
                 suggest(code, codes) or f"; expected a region code such as {codes[0]} or a region's name such as Jämtland Härjedalen"
             )
-            raise ScenarioError(path, f"row {lines[i]}, column region", f"unknown region {code!r}{suggestion}")
+            raise ScenarioError(path, f"{where(i)}, column region", f"unknown region {code!r}{suggestion}")
     population = region_population()
     for i, code in enumerate(regions):
         # more patients than inhabitants is a typo (a misplaced decimal point) and overflows the staffing need
         if patients[i] > population.get(code, np.inf):
             raise ScenarioError(
                 path,
-                f"row {lines[i]}, column patients",
+                f"{where(i)}, column patients",
                 f"expected at most {code}'s {population[code]:,} inhabitants, got {raw_patients[i]!r} patients",
             )
     kinds = cells("kind")
     for i, kind in enumerate(kinds):
         if kind not in kinds_allowed:
-            raise ScenarioError(path, f"row {lines[i]}, column kind", f"unknown kind {kind!r}; expected covid_icu or covid_ward")
+            raise ScenarioError(path, f"{where(i)}, column kind", f"unknown kind {kind!r}; expected covid_icu or covid_ward")
     if "covid_icu" not in kinds:
         raise ScenarioError(path, "column kind", "no covid_icu rows; the ICU curve is required")
     day = (dates - pd.Timestamp(start)).dt.days.to_numpy()
     seen: dict[tuple[int, str, str], int] = {}
     for i, key in enumerate(zip(day.tolist(), regions, kinds, strict=True)):
         if key in seen:
-            raise ScenarioError(
-                path, f"row {lines[i]}", f"duplicate of row {seen[key]} (same date, region and kind); expected one value per day"
-            )
+            raise ScenarioError(path, where(i), f"duplicate of row {seen[key]} (same date, region and kind); expected one value per day")
         seen[key] = lines[i]
     period = period_days if period_days is not None else n_days
     end = start + dt.timedelta(days=period - 1)
@@ -342,7 +322,7 @@ def build_demand(
         ward = None
     else:
         assert config.csv is not None
-        icu, ward = read_curves(Path(config.csv), codes, start, n_days + lag_days, period_days=n_days)
+        icu, ward = read_curves(Path(config.csv), codes, start, n_days + lag_days, period_days=n_days, sheet=config.sheet)
     scale = np.exp(rng.normal(0.0, config.noise_sd, size=len(codes))) if config.noise_sd > 0 else np.ones(len(codes))
     if config.covid_scale != 1.0:  # after every draw, so that the demand's stream is the same at any scale
         scale = scale * config.covid_scale

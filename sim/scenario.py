@@ -143,6 +143,11 @@ class WorldConfig(_Section):
     nursing_home_residents: Annotated[int, Field(ge=1), at_most(MAX_RESIDENTS, "residents", "ten times Sweden's 79,000")] = Field(
         description="residents in special housing, national"
     )
+    region_profile: FilePath | None = Field(
+        None,
+        description="CSV or xlsx of a planner's own figures per region (region, item, value; full scale) that replace the "
+        "built-in staff, ICU beds and nursing homes of the regions and items it gives",
+    )
     municipality_size_exponent: Exponent = Field(description="Zipf exponent of municipality populations within a region")
     hourly_share_concentration: Annotated[
         float, Field(gt=0.0), at_most(MAX_CONCENTRATION, "", "beyond it every home has its region's mean")
@@ -370,7 +375,14 @@ class DemandConfig(_Section):
     """Where patients come from."""
 
     source: Literal["waves", "csv", "admissions"] = "waves"
-    csv: FilePath | None = Field(None, description="CSV of curves: date, region, kind (covid_icu or covid_ward), patients")
+    csv: FilePath | None = Field(
+        None,
+        description="CSV or xlsx of curves: date, region, kind (covid_icu or covid_ward), patients (full scale); "
+        "comma, or semicolon with decimal comma as Swedish Excel writes it",
+    )
+    sheet: str | None = Field(
+        None, min_length=1, max_length=MAX_NAME, description="sheet of an xlsx csv file (default: its first sheet that is not a README)"
+    )
     admissions: AdmissionsConfig = Field(
         default_factory=AdmissionsConfig,
         description="ICU stay for source = 'admissions' (the regions' own ICU admissions, 2020-W01..2022-W43)",
@@ -700,7 +712,8 @@ class Scenario(_Section):
     def digest(self) -> str:
         """SHA-256 of the validated scenario: equal digests mean equal inputs.
 
-        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path. Keys without effect
+        With ``demand.source = "csv"`` the digest covers the CSV's contents too, not only its path; a region profile
+        (``world.region_profile``, issue #15) counts by its contents only, and only when set, as ``demand.sheet`` does. Keys without effect
         are left out: ``demand.admissions`` counts only with ``demand.source = "admissions"`` (its noise keys only when
         set), the trend forecast's keys only with ``escalation.forecast = "trend"`` (and then only when set), and
         ``levers.custom`` only when it names a lever. Issue #13 added inputs that always count (the bed_expansion and
@@ -733,6 +746,13 @@ class Scenario(_Section):
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()
+        if self.demand.sheet is None:  # issue #15: the sheet of an xlsx forecast counts only when set
+            del data["demand"]["sheet"]
+        profile = data["world"].pop("region_profile")  # issue #15: a region profile counts by its contents, only when set
+        if profile is not None:
+            data["world"]["region_profile_sha256"] = (
+                hashlib.sha256(Path(profile).read_bytes()).hexdigest() if Path(profile).is_file() else profile
+            )
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -774,7 +794,7 @@ class Scenario(_Section):
 
 
 # --------------------------------------------------------------------------- loading
-_PATH_KEYS = (("demand", "csv"),)
+_PATH_KEYS = (("demand", "csv"), ("world", "region_profile"))
 
 
 def load_scenario(path: str | Path, *, set_values: list[str] | None = None, **overrides: Any) -> Scenario:

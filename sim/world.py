@@ -190,7 +190,7 @@ class World:
         return region * N_REGION_KINDS + kind
 
 
-def _regions_with_beds(scenario: Scenario) -> pd.DataFrame:
+def _regions_with_beds(scenario: Scenario, profile: dict[tuple[str, str], float] | None = None) -> pd.DataFrame:
     """The regions with their ICU beds: the data's share of each region, times the scenario's national totals.
 
     ``icu_beds_2019`` shares out ``world.icu_beds_2019`` in proportion to the regions' pre-pandemic beds of the data
@@ -206,17 +206,72 @@ def _regions_with_beds(scenario: Scenario) -> pd.DataFrame:
     ):
         regional = beds[source].to_numpy(float)
         reg[column] = national * regional / regional.sum()
+    if profile:  # a region profile's own beds (full scale) replace the region's share; the built-in ones weight ICU staff
+        reg["icu_beds_2019_data"] = reg["icu_beds_2019"].copy()
+        for (code, item), value in profile.items():
+            if item in ("icu_beds_2019", "icu_beds_surge"):
+                reg.loc[reg["code"] == code, item] = value
+        for code, normal, surge in zip(reg["code"], reg["icu_beds_2019"], reg["icu_beds_surge"], strict=True):
+            if normal > surge and ((code, "icu_beds_2019") in profile or (code, "icu_beds_surge") in profile):
+                raise ScenarioError(
+                    str(scenario.world.region_profile),
+                    "world.region_profile",
+                    f"{code} has {normal:,.0f} ICU beds before the pandemic (icu_beds_2019) and {surge:,.0f} at the surge "
+                    "(icu_beds_surge); expected the surge to have at least as many: give both",
+                )
     return reg
 
 
+def region_profile(scenario: Scenario) -> dict[tuple[str, str], float]:
+    """The scenario's region profile (``world.region_profile``) as ``{(region code, item): value}``; empty without one."""
+    path = scenario.world.region_profile
+    return data.read_region_profile(path) if path is not None else {}
+
+
+def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile: dict[tuple[str, str], float]) -> dict[str, np.ndarray]:
+    """Staff, nursing homes and residents per region at ``scale``, as the world builds them: one array per profile item.
+
+    Built-in figures: the national counts of ``staff.csv`` and ``world.nursing_homes`` / ``world.nursing_home_residents``
+    times the scale, split over the regions by largest remainder, in proportion to population (ICU staff: to the
+    regions' pre-pandemic ICU beds of the data, whatever the profile says of beds); every region has at least one
+    nursing home. A region and item of the ``profile`` (full-scale) replace the built-in figure with
+    ``round(value × scale)`` (at least one home); the other regions keep theirs, so national totals change.
+    """
+    w_cfg, wf = scenario.world, scenario.workforce
+    n_reg = len(reg)
+    pop = reg["population"].to_numpy(float)
+    codes = list(reg["code"])
+    beds = reg["icu_beds_2019_data"].to_numpy(float) if "icu_beds_2019_data" in reg else reg["icu_beds_2019"].to_numpy(float)
+    out: dict[str, np.ndarray] = {}
+    for _, row in data.national_staff().iterrows():
+        name, employer, count = row["profession"], row["employer"], int(row["count"])
+        total = round(count * scale)
+        if employer == "region":
+            mix = wf.region_mix.get(name, {})
+            icu_staff = mix.get("icu", 0.0) > 0 and name != "physician"
+            out[f"staff.{name}.{employer}"] = apportion(total, beds if icu_staff else pop)
+        else:
+            out[f"staff.{name}.{employer}"] = apportion(total, pop)
+    n_homes_total = max(round(w_cfg.nursing_homes * scale), n_reg)
+    out["nursing_homes"] = np.maximum(apportion(n_homes_total - n_reg, pop), 0) + 1
+    out["nursing_home_residents"] = apportion(max(round(w_cfg.nursing_home_residents * scale), n_reg), pop)
+    for (code, item), value in profile.items():
+        if item in out:
+            n = round(value * scale)
+            out[item][codes.index(code)] = max(n, 1) if item == "nursing_homes" else n
+    return out
+
+
 def build_world(scenario: Scenario) -> World:
-    """Build workplaces, homes and staff arrays for a scenario."""
+    """Build workplaces, homes and staff arrays for a scenario (with its region profile, if it has one)."""
     w_cfg, wf = scenario.world, scenario.workforce
     scale = w_cfg.scale
     rng = np.random.default_rng([w_cfg.layout_seed, 20200301])
-    reg = _regions_with_beds(scenario)
+    profile = region_profile(scenario)
+    reg = _regions_with_beds(scenario, profile)
     n_reg = len(reg)
     pop = reg["population"].to_numpy(float)
+    figures = region_figures(scenario, reg, scale, profile)
 
     # municipalities: Zipf-like sizes within each region
     muni_region = np.repeat(np.arange(n_reg), reg["municipalities"].to_numpy())
@@ -228,10 +283,9 @@ def build_world(scenario: Scenario) -> World:
         muni_pop[sel] = pop[r] * size[sel] / size[sel].sum()
     n_muni = muni_region.shape[0]
 
-    # nursing homes: count and residents per region in proportion to population, at least one per region
-    n_homes_total = max(round(w_cfg.nursing_homes * scale), n_reg)
-    homes_per_region = np.maximum(apportion(n_homes_total - n_reg, pop), 0) + 1
-    residents_per_region = apportion(max(round(w_cfg.nursing_home_residents * scale), n_reg), pop)
+    # nursing homes: count and residents per region in proportion to population, at least one per region (region_figures)
+    homes_per_region = figures["nursing_homes"]
+    residents_per_region = figures["nursing_home_residents"]
     home_muni_l, home_res_l, home_reg_l = [], [], []
     for r in range(n_reg):
         munis = np.flatnonzero(muni_region == r)
@@ -275,17 +329,15 @@ def build_world(scenario: Scenario) -> World:
         contracts.append(np.full(n, contract, dtype=np.int8) if np.isscalar(contract) else contract)
 
     for _, row in staff_table.iterrows():
-        name, employer, count = row["profession"], row["employer"], int(row["count"])
+        name, employer = row["profession"], row["employer"]
         p = PROFESSIONS.index(name)
-        total = round(count * scale)
+        per_region = figures[f"staff.{name}.{employer}"]
         if employer == "region":
             mix = wf.region_mix.get(name)
             if mix is None:
                 raise ScenarioError(
                     "scenario", f"workforce.region_mix.{name}", "missing: where do the regions' staff of this profession work?"
                 )
-            icu_staff = mix.get("icu", 0.0) > 0 and name != "physician"
-            per_region = apportion(total, beds if icu_staff else pop)
             shares = np.array([mix.get(k, 0.0) for k in REGION_UNIT_KINDS])
             for r in range(n_reg):
                 for k, n in enumerate(apportion(int(per_region[r]), shares)):
@@ -296,7 +348,6 @@ def build_world(scenario: Scenario) -> World:
                 raise ScenarioError(
                     "scenario", f"workforce.municipal_mix.{name}", "missing: where do municipal staff of this profession work?"
                 )
-            per_region = apportion(total, pop)
             for r in range(n_reg):
                 n_nh, n_hc = apportion(int(per_region[r]), np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))
                 homes = np.flatnonzero(home_reg == r)

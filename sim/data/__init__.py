@@ -11,6 +11,7 @@ import functools
 import math
 import unicodedata
 from importlib import resources
+from pathlib import Path
 
 import networkx as nx
 import pandas as pd
@@ -202,3 +203,93 @@ def admissions_period_error(start: dt.date, n_days: int) -> str | None:
             f"the run needs {start} to {end} (its period and infection.prevalence_lag_days after it)"
         )
     return None
+
+
+# --------------------------------------------------------------------------- region profile (issue #15)
+#: Items of a region profile other than staff, with what they mean (full-scale counts of one region).
+PROFILE_OTHER_ITEMS: dict[str, str] = {
+    "icu_beds_2019": "ICU beds before the pandemic (the normal ICU; world.icu_beds_2019 nationally)",
+    "icu_beds_surge": "ICU beds at the April 2020 surge, the most bed_expansion opens (world.icu_beds_surge nationally)",
+    "nursing_homes": "special housings for the elderly (särskilda boenden), at least 1",
+    "nursing_home_residents": "residents of special housing",
+}
+#: Column names of a region profile (other columns, such as the templates' built_in and description, are ignored).
+PROFILE_COLUMNS = ["region", "item", "value"]
+
+
+def profile_items() -> dict[str, str]:
+    """Every item a region profile may give, with what it means: ``staff.<profession>.<employer>`` (as in
+    ``staff.csv``: head counts employed by the region or its municipalities) and ``PROFILE_OTHER_ITEMS``."""
+    items = {
+        f"staff.{r['profession']}.{r['employer']}": f"{r['profession'].replace('_', ' ').replace('icu ', 'ICU ')}s employed by the "
+        + ("region" if r["employer"] == "region" else "region's municipalities (elderly care)")
+        + " (head count)"
+        for _, r in national_staff().iterrows()
+    }
+    items.update(PROFILE_OTHER_ITEMS)
+    return items
+
+
+def read_region_profile(path: str | Path) -> dict[tuple[str, str], float]:
+    """A region profile (CSV or xlsx; ``sim.tables.read_table``) as ``{(region code, item): value}`` at full scale.
+
+    Columns ``region`` (a code or the region's Swedish name, as in the demand CSV), ``item`` (``profile_items``)
+    and ``value`` (a count >= 0, at most the region's population); other columns are ignored. A row whose value is
+    empty overrides nothing, so a template with the built-in figures beside empty values changes nothing.
+
+    Raises:
+        ScenarioError: the file, the row and column, and what was expected.
+    """
+    import numpy as np
+
+    from sim.errors import ScenarioError
+    from sim.tables import number_cells, number_hint, read_table
+    from sim.text import suggest
+
+    path = Path(path)
+    key = "world.region_profile"
+    table = read_table(path, key, PROFILE_COLUMNS)
+    items = profile_items()
+    codes = region_codes()
+    population = dict(zip(_regions()["code"], _regions()["population"], strict=True))
+    raw = table.column("value")
+    values = number_cells(table, "value")
+    out: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], int] = {}
+    for i, (name, item) in enumerate(zip(table.column("region"), table.column("item"), strict=True)):
+        where = table.row_label(i)
+        code = region_code(name)
+        if code is None:
+            hint = (
+                suggest(name, [*codes, *_regions()["name"]])
+                or f"; expected a region code such as {codes[0]} or a region's name such as Jämtland Härjedalen"
+            )
+            raise ScenarioError(path, f"{where}, column region", f"unknown region {name!r}{hint}")
+        if item not in items:
+            raise ScenarioError(
+                path, f"{where}, column item", f"unknown item {item!r}{suggest(item, items)} (expected one of {', '.join(items)})"
+            )
+        if not raw[i].strip():
+            continue  # no figure of one's own: the built-in one stays
+        value = values[i]
+        if not np.isfinite(value) or value < 0:
+            raise ScenarioError(
+                path, f"{where}, column value", f"expected a count >= 0 for {item} in {code}, got {raw[i]!r}{number_hint(table, raw[i])}"
+            )
+        if value > population[code]:
+            raise ScenarioError(
+                path, f"{where}, column value", f"expected at most {code}'s {population[code]:,} inhabitants for {item}, got {raw[i]!r}"
+            )
+        if item == "nursing_homes" and value < 1:
+            raise ScenarioError(
+                path,
+                f"{where}, column value",
+                f"expected at least 1 nursing home in {code} (its elderly-care staff work in them), got {raw[i]!r}",
+            )
+        if (code, item) in first:
+            raise ScenarioError(
+                path, where, f"duplicate of {table.label(first[code, item])} ({code}, {item}); expected one value per region and item"
+            )
+        first[code, item] = table.lines[i]
+        out[code, item] = float(value)
+    return out
