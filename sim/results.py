@@ -140,6 +140,24 @@ class Result:
             }
         )
 
+    def plot(self, indicator: str | None = None, region: str | None = None, ax: Any = None) -> Any:
+        """A matplotlib Figure of the run, drawn with ``sim.figures`` (for notebooks; ``sim.plot`` has the details).
+
+        Args:
+            indicator: a daily series (``sim.plot.DAILY``: ``covid_icu_patients``, ``unsafe_patients``, ``n_sick``,
+                ``fatigue_mean``, ``staff_on_loan_in``, ``unsafe_icu_patient_days`` (the running total) …); None:
+                the ICU load and ICU nurses per patient, Sweden (``figures.coverage_national``), or with ``region``
+                or ``ax`` ICU nurses per patient against the minimum ratio.
+            region: one region's code or name (``"stockholm"``, ``"Västra Götaland"``); None: Sweden.
+            ax: a matplotlib Axes to draw one series into; None: a new figure.
+
+        Raises:
+            ValueError: an unknown indicator or region (with the closest name).
+        """
+        from sim.plot import plot_result
+
+        return plot_result(self, indicator, region, ax)
+
     def frames(self) -> list[tuple[str, pd.DataFrame]]:
         """The daily frames and, if recorded, the lever events, by file name."""
         frames = list(self.daily.items())
