@@ -33,7 +33,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.categories import ICU, ICU_NURSE, LEFT, LEVELS, N_UNIT_KINDS
+from sim.categories import ICU, ICU_NURSE, LEFT, LEVELS, N_UNIT_KINDS, STATUSES
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -43,9 +43,11 @@ CRISIS = LEVELS.index("crisis")
 
 
 def _sick_statuses() -> list[int]:
-    from sim.recorder import SICK_STATUSES  # the recorder imports the levers, which import the model's modules: no cycle at import
+    # as sim.recorder.SICK_STATUSES (not imported from there: the recorder's users are above this module)
+    return _SICK
 
-    return SICK_STATUSES
+
+_SICK = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
 
 
 class DailyValues:

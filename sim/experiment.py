@@ -319,9 +319,9 @@ class CompareResult:
         Raises:
             ValueError: an unknown indicator or region (with the closest name), or ``ax`` with a figure of several panels.
         """
-        from sim.plot import plot_comparison
+        from sim.results import plotting  # sim.plot, loaded by name (sim.plot reads this module's frames)
 
-        return plot_comparison(self, indicator, region, ax)
+        return plotting().plot_comparison(self, indicator, region, ax)
 
 
 def run_replications(

