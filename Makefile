@@ -22,7 +22,8 @@ test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools conftest.py
 	$(BIN)/python -m pytest -q
 
-# every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: ≈N min);
+# every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of
+# minutes on 2 cores; the README alone took 24 min while five other test suites shared the machine);
 # `make test` runs the same blocks but skips those marked `<!-- skip: next if(quick, ...) -->` (conftest.py)
 test-docs: $(STAMP)
 	MOBSIM_DOCS=all $(BIN)/python -m pytest -q README.md docs/guide.md tests/test_docs.py
