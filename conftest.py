@@ -9,8 +9,8 @@ each; a document's blocks share one working folder (a temporary copy of ``scenar
   ``PATH`` (so ``mobsim`` and ``.venv/bin/mobsim`` are this checkout's) and ``PYTHONPATH`` at this checkout;
   a non-zero exit fails the block.
 - ``console``: a transcript: each ``$ command`` runs as above and what it prints must match the lines shown
-  under it, numbers aside (digits may differ, words may not); its exit status is not checked (a transcript
-  may show an error).
+  under it, numbers aside (digits may differ, words may not; a full path into the working folder reads as the
+  path from it); its exit status is not checked (a transcript may show an error).
 - ``toml`` whose first line is ``# <path>`` naming a file the repository does not have: written to that path
   in the working folder, for the blocks after it (other TOML blocks are fragments; tests/test_guide.py loads
   the scenario files among them).
@@ -114,11 +114,14 @@ def run_console(example: Example) -> str | None:
         elif line.strip():
             return f"a console block starts with '$ command', not {line!r}"
     for command, expected in steps:
-        done = _bash(command, example.namespace["workdir"])
-        printed = [_shape(x) for x in (done.stdout + done.stderr).splitlines() if x.strip()]
+        workdir = example.namespace["workdir"]
+        done = _bash(command, workdir)
+        # paths printed in full read as the transcript shows them, from the repository's folder
+        output = (done.stdout + done.stderr).replace(f"{workdir}{os.sep}", "")
+        printed = [_shape(x) for x in output.splitlines() if x.strip()]
         missing = [x for x in expected if x.strip() and _shape(x) not in printed]
         if missing:
-            return f"$ {command}\nprinted (exit {done.returncode}):\n{done.stdout}{done.stderr}\nnot as documented: {missing}"
+            return f"$ {command}\nprinted (exit {done.returncode}):\n{output}\nnot as documented: {missing}"
     return None
 
 
