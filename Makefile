@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/sweden_spring2020.toml
 
-.PHONY: run test fuzz lint bench figures calibrate validate clean
+.PHONY: run test test-docs fuzz lint bench figures calibrate validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,16 +19,22 @@ run: $(STAMP)
 	$(BIN)/mobsim run $(SCENARIO)
 
 test: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks tools
+	$(BIN)/ruff check sim tests benchmarks tools conftest.py
 	$(BIN)/python -m pytest -q
+
+# every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of
+# minutes on 2 cores; the README alone took 24 min while five other test suites shared the machine);
+# `make test` runs the same blocks but skips those marked `<!-- skip: next if(quick, ...) -->` (conftest.py)
+test-docs: $(STAMP)
+	MOBSIM_DOCS=all $(BIN)/python -m pytest -q README.md docs/guide.md tests/test_docs.py
 
 # property-based fuzzing of scenario and experiment files (tests/test_fuzz.py) with many more, fresh random examples (≈2 min)
 fuzz: $(STAMP)
 	MOBSIM_FUZZ=1 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check sim tests benchmarks tools
-	$(BIN)/ruff format --check sim tests benchmarks tools
+	$(BIN)/ruff check sim tests benchmarks tools conftest.py
+	$(BIN)/ruff format --check sim tests benchmarks tools conftest.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py

@@ -111,6 +111,37 @@ class Region(mesa.Agent):
         """COVID patients in this region's ICU today (model scale)."""
         return float(self.model.covid_icu_today[self.index])
 
+    # the per-region values of the model's DataCollector (sim.collect.BY_REGION), on the last recorded day, for a
+    # DataCollector of one's own: mesa.DataCollector(agenttype_reporters={Region: {"unsafe": "unsafe_icu_patient_days"}});
+    # NaN before the first day
+    def _collected(self, name: str) -> float:
+        return self.model.daily_values.by_region(name)[self.index]
+
+    @property
+    def unsafe_icu_patient_days(self) -> float:
+        """Unsafe ICU patient-days in this region so far (model scale; ``sim.collect``)."""
+        return float(self._collected("unsafe_icu_patient_days"))
+
+    @property
+    def icu_patients(self) -> float:
+        """All patients in this region's ICU on the last recorded day (model scale)."""
+        return float(self._collected("icu_patients"))
+
+    @property
+    def staff_sick(self) -> float:
+        """The region's staff off sick on the last recorded day (model scale)."""
+        return float(self._collected("staff_sick"))
+
+    @property
+    def staff_on_loan(self) -> float:
+        """Staff on loan from other regions working in this region on the last recorded day (model scale)."""
+        return float(self._collected("staff_on_loan"))
+
+    @property
+    def pool_members_in(self) -> float:
+        """National pool members posted in this region on the last recorded day (model scale)."""
+        return float(self._collected("pool_members_in"))
+
 
 class Unit(mesa.Agent):
     """A hospital or primary-care unit of a region: ICU, COVID ward, acute ward, elective or primary care."""

@@ -306,6 +306,23 @@ class CompareResult:
 
         return save_folder(directory, "compare", write, self.manifest())
 
+    def plot(self, indicator: str | None = None, region: str | None = None, ax: Any = None) -> Any:
+        """A matplotlib Figure of the comparison, drawn with ``sim.figures`` (for notebooks; ``sim.plot`` has the details).
+
+        Args:
+            indicator: None: each strategy's paired difference from the reference with its 95 % interval, for the
+                indicators that moved (``figures.strategy_comparison``); an indicator compared (``self.indicators``):
+                its panel alone; a daily series (``sim.plot.DAILY``): its mean and 95 % band per strategy over time.
+            region: one region's code or name: the daily series there (default: ICU nurses per patient).
+            ax: a matplotlib Axes to draw one daily series into; None: a new figure.
+
+        Raises:
+            ValueError: an unknown indicator or region (with the closest name), or ``ax`` with a figure of several panels.
+        """
+        from sim.results import plotting  # sim.plot, loaded by name (sim.plot reads this module's frames)
+
+        return plotting().plot_comparison(self, indicator, region, ax)
+
 
 def run_replications(
     scenarios: Sequence[Scenario],

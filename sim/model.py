@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import mesa
 import numpy as np
 
-from sim import kernels
+from sim import collect, kernels
 from sim.agents import NursingHome, Region, StaffRegistry, Unit
-from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, LEVELS, N_PROFESSIONS, POSTINGS, UNIT_KINDS
+from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, N_PROFESSIONS, POSTINGS, UNIT_KINDS
+from sim.collect import DailyValues
 from sim.demand import build_demand
 from sim.forecast import Forecaster
 from sim.levers import Lever, build_levers
@@ -202,18 +203,9 @@ class MobilisationModel(mesa.Model):
         self._rest_after = np.zeros(len(POSTINGS), dtype=np.int32)
         self._rest_after[POSTINGS.index("pool")] = sc.levers.national_pool.rest_days
         self.recorder = Recorder(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "covid_icu_patients": lambda m: m.recorder.national("covid_icu", m.day - 1),
-                "icu_nurse_coverage": lambda m: m.recorder.national("icu_nurse_coverage", m.day - 1),
-                "staff_sick": lambda m: m.recorder.national("staff_sick", m.day - 1),
-                "staff_left": lambda m: m.recorder.national("staff_left", m.day - 1),
-                "fatigue_mean": lambda m: m.recorder.national("fatigue_mean", m.day - 1),
-                "homes_with_outbreak": lambda m: m.recorder.national("homes_with_outbreak", m.day - 1),
-                "regions_in_crisis": lambda m: float(np.count_nonzero(m.levels == LEVELS.index("crisis"))),
-                "icu_staff_fatigue": lambda m: m.recorder.national("icu_staff_fatigue", m.day - 1),
-            }
-        )
+        # Mesa's DataCollector: the planners' indicators, national and per region, from the recorder's arrays (sim.collect)
+        self.daily_values = DailyValues(self)
+        self.datacollector = collect.datacollector()
         self.running = True
 
     # ------------------------------------------------------------------ one day

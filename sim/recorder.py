@@ -275,6 +275,30 @@ class Recorder:
             return float(self.icu_fatigue[day, 0])
         raise KeyError(name)
 
+    def unsafe_icu_patients(self, first: int, last: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Unsafe ICU patients of the recorded days ``first`` … ``last`` − 1 by region, flat (day by day, regions within).
+
+        Without tiers: patients beyond what the ICU nurses on duty cover at the minimum ratio. With team-based ICU
+        staffing (``safety.icu_tiers``): patients not covered within the guidance for the region's surge level
+        (``sim.teams``); the second value then holds the allocation's columns of the ICU frame (support staff on duty,
+        surge level, patients by tier, uncovered, beyond guidance), else it is empty. The ICU frame and Mesa's
+        DataCollector (``sim.collect``) both count with this, day by day or all at once, element for element alike.
+        """
+        patients = self.icu_patients[first:last].reshape(-1)
+        nurses = self.icu_nurse_hours[first:last].reshape(-1) / 24.0
+        tiers = self.model.tiers
+        if tiers is None:
+            return np.maximum(patients - nurses / self.model.config.safety.icu_min_nurse_ratio, 0.0), {}
+        _, support, assistants = on_duty(self.supplied[first:last, ICU::N_UNIT_KINDS].reshape(-1, N_PROFESSIONS))
+        surge = self.model.surge_level(patients.reshape(last - first, -1)).reshape(-1)
+        alloc = allocate(tiers, patients, nurses, support, assistants, surge)
+        team = {"support_nurses": support, "support_assistants": assistants, "surge_level": surge}
+        for k, name in enumerate(tiers.names):
+            team[f"tier_{name}_patients"] = alloc.in_tier[:, k]
+        team["patients_uncovered"] = alloc.uncovered
+        team["patients_beyond_guidance"] = alloc.beyond_guidance
+        return np.maximum(patients - alloc.within_guidance, 0.0), team
+
     # ------------------------------------------------------------------ frames
     def result(self) -> Result:
         """Tidy frames and the summary of the days recorded so far."""
@@ -341,7 +365,6 @@ class Recorder:
         frame = self._grid(dates, codes, names=["region"])
         patients = self.icu_patients[:n].reshape(-1)
         nurses = self.icu_nurse_hours[:n].reshape(-1) / 24.0
-        min_ratio = self.model.config.safety.icu_min_nurse_ratio
         frame["covid_icu_patients"] = self.covid_icu[:n].reshape(-1)
         # new COVID ICU admissions of the day (demand source "admissions"; NaN where the source gives occupancy only)
         admissions = self.model.demand.covid_icu_admissions
@@ -350,21 +373,10 @@ class Recorder:
         frame["icu_patients"] = patients
         frame["icu_nurses"] = nurses  # nurses on duty around the clock (hours / 24)
         frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
-        tiers = self.model.tiers
-        if tiers is None:
-            frame["unsafe_patients"] = np.maximum(patients - nurses / min_ratio, 0.0)
-        else:  # team-based ICU staffing: patients not covered within the guidance for the region's surge level (sim.teams)
-            _, support, assistants = on_duty(self.supplied[:n, ICU::N_UNIT_KINDS].reshape(-1, N_PROFESSIONS))
-            surge = self.model.surge_level(patients.reshape(n, -1)).reshape(-1)
-            alloc = allocate(tiers, patients, nurses, support, assistants, surge)
-            frame["unsafe_patients"] = np.maximum(patients - alloc.within_guidance, 0.0)
-            frame["support_nurses"] = support
-            frame["support_assistants"] = assistants
-            frame["surge_level"] = surge
-            for k, name in enumerate(tiers.names):
-                frame[f"tier_{name}_patients"] = alloc.in_tier[:, k]
-            frame["patients_uncovered"] = alloc.uncovered
-            frame["patients_beyond_guidance"] = alloc.beyond_guidance
+        unsafe, team = self.unsafe_icu_patients(0, n)
+        frame["unsafe_patients"] = unsafe
+        for name, values in team.items():  # team-based ICU staffing only
+            frame[name] = values
         specialists = self.specialist_nurses[:n].reshape(-1)
         frame["specialist_icu_nurses"] = specialists
         frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)

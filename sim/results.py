@@ -31,9 +31,11 @@ share of Sweden's.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -140,12 +142,38 @@ class Result:
             }
         )
 
+    def plot(self, indicator: str | None = None, region: str | None = None, ax: Any = None) -> Any:
+        """A matplotlib Figure of the run, drawn with ``sim.figures`` (for notebooks; ``sim.plot`` has the details).
+
+        Args:
+            indicator: a daily series (``sim.plot.DAILY``: ``covid_icu_patients``, ``unsafe_patients``, ``n_sick``,
+                ``fatigue_mean``, ``staff_on_loan_in``, ``unsafe_icu_patient_days`` (the running total) …); None:
+                the ICU load and ICU nurses per patient, Sweden (``figures.coverage_national``), or with ``region``
+                or ``ax`` ICU nurses per patient against the minimum ratio.
+            region: one region's code or name (``"stockholm"``, ``"Västra Götaland"``); None: Sweden.
+            ax: a matplotlib Axes to draw one series into; None: a new figure.
+
+        Raises:
+            ValueError: an unknown indicator or region (with the closest name).
+        """
+        return plotting().plot_result(self, indicator, region, ax)
+
     def frames(self) -> list[tuple[str, pd.DataFrame]]:
         """The daily frames and, if recorded, the lever events, by file name."""
         frames = list(self.daily.items())
         if self.events is not None:
             frames += list(self.events.frames().items())
         return frames
+
+
+def plotting() -> ModuleType:
+    """The drawing code of ``Result.plot`` and ``CompareResult.plot``: ``sim.plot``, loaded by name when a plot is asked for.
+
+    As pandas' ``DataFrame.plot`` loads its plotting backend: the results stay below the figures in the package's
+    layers (``sim.plot`` draws with ``sim.figures`` and ``sim.experiment``'s frames, which run models and so read
+    results; tests/test_architecture.py keeps the imports free of cycles).
+    """
+    return importlib.import_module("sim.plot")
 
 
 def run_files(csv: bool = False) -> list[str]:
