@@ -616,8 +616,10 @@ class _Flow:
 
     def lines(self, lines: list[str], size: float = 7) -> None:
         """Preformatted lines in a fixed-width font, each wrapped to the page's width if longer."""
+        fits = int(self.usable // _text_width("0", size, "monospace"))  # characters of a fixed-width line
         for text in lines:
-            for line in wrap_to_width(text, self.usable, size, "monospace") if text else [""]:
+            short = len(text) <= fits and text.isascii()
+            for line in [text] if short else wrap_to_width(text, self.usable, size, "monospace"):
                 self.line(line, size, "monospace")
 
     def table(self, title: str, frame: pd.DataFrame, keys: int, size: float = 6.5) -> None:
