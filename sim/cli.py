@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import shlex
 import signal
 import sys
 import threading
@@ -88,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override a scenario value, e.g. world.scale=0.1 (repeatable)",
     )
     run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario name>)")
-    run.add_argument("--csv", action="store_true", help="also write the daily frames as CSV")
+    _add_spreadsheet_options(run, "the daily frames and events")
     run.add_argument(
         "--response-cost",
         action="store_true",
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run each strategy without COVID (same seeds) and compare response_cost_*_msek (about twice the work)",
     )
+    _add_spreadsheet_options(compare, "the runs, daily series and events")
     _add_executor_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -117,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_executor_options(sweep)
     sweep.add_argument("--resume", action="store_true", help="skip the runs already in the results folder")
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<experiment name>)")
+    sweep.add_argument(
+        "--xlsx", action="store_true", help="also write results.xlsx: means by point, the runs, the design and provenance (sim.workbook)"
+    )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices of a finished sobol or morris sweep")
@@ -179,6 +184,34 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_spreadsheet_options(command: argparse.ArgumentParser, frames: str) -> None:
+    """--csv [DIALECT] and --xlsx of ``run`` and ``compare`` (``sim.workbook``)."""
+    command.add_argument(
+        "--csv",
+        nargs="?",
+        const="comma",
+        default=None,
+        metavar="DIALECT",
+        help=f"also write {frames} as CSV; '--csv sv' for Swedish Excel (semicolons, decimal comma, UTF-8 with BOM; "
+        "the summary CSV too), default comma and decimal point",
+    )
+    command.add_argument(
+        "--xlsx", action="store_true", help="also write results.xlsx: summary, daily per region, provenance (and comparison; sim.workbook)"
+    )
+
+
+def _csv_option(value: str | None) -> str | None:
+    """The CSV dialect of ``--csv`` (None without it); refused if unknown."""
+    if value is None:
+        return None
+    from sim.workbook import csv_dialect
+
+    try:
+        return csv_dialect(value)
+    except ValueError as exc:
+        raise OptionError("--csv", value, str(exc)) from None
+
+
 def _add_executor_options(command: argparse.ArgumentParser) -> None:
     """--workers, --dask and --scheduler: where the runs of ``compare`` and ``sweep`` execute (``sim.executor``)."""
     command.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
@@ -207,9 +240,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if not 0 <= args.seed <= MAX_SEED:
         raise OptionError("--seed", "seed", f"expected a whole number from 0 to {MAX_SEED}, got {args.seed}")
+    dialect = _csv_option(args.csv)
     scenario = load_scenario(args.scenario, set_values=args.set_values)
     check_scenario(scenario)
-    out = _check_out(args.out or Path("results") / scenario.name, "run", run_files(args.csv))
+    out = _check_out(args.out or Path("results") / scenario.name, "run", run_files(dialect or False, args.xlsx))
     console = Console(stderr=True)
     started = time.perf_counter()
     with _interrupt_between_steps() as interrupted:
@@ -230,7 +264,7 @@ def _run(args: argparse.Namespace) -> int:
 
         raise Interrupted(interrupted[0])
     finished = time.perf_counter()
-    if not _save(out, lambda: result.save(out, csv=args.csv)):
+    if not _save(out, lambda: result.save(out, csv=dialect or False, xlsx=args.xlsx, command=args.command_line)):
         return EXIT_FAILED
 
     table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
@@ -315,7 +349,7 @@ def _compare(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from sim.executor import WorkerLost
-    from sim.experiment import FILES, check_names, run_replications
+    from sim.experiment import check_names, compare_files, run_replications
 
     # every input is checked before the first run
     if args.replications < 1:
@@ -328,6 +362,7 @@ def _compare(args: argparse.Namespace) -> int:
             f"expected at most {MAX_RUNS:,} runs (a run takes a second or more, so more would take days)",
         )
     _check_executor_options(args)
+    dialect = _csv_option(args.csv)
     max_seed = MAX_SEED - args.replications + 1  # the last replication's seed must fit the model's 63 bits
     if max_seed < 0:
         raise OptionError("--replications", "replications", f"expected at most {MAX_SEED + 1}, got {args.replications}")
@@ -339,7 +374,9 @@ def _compare(args: argparse.Namespace) -> int:
     check_names(scenarios, args.scenarios)
     for scenario in scenarios:
         check_scenario(scenario)
-    out = _check_out(args.out or Path("results") / _compare_folder([s.name for s in scenarios]), "compare", FILES)
+    out = _check_out(
+        args.out or Path("results") / _compare_folder([s.name for s in scenarios]), "compare", compare_files(dialect or False, args.xlsx)
+    )
 
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -367,7 +404,7 @@ def _compare(args: argparse.Namespace) -> int:
             _fail(f"{args.scheduler or 'compare'}: {exc.strerror or exc}")
             return EXIT_FAILED
     finished = time.perf_counter()
-    if not _save(out, lambda: compared.save(out)):
+    if not _save(out, lambda: compared.save(out, csv=dialect or False, xlsx=args.xlsx, command=args.command_line)):
         return EXIT_FAILED
     _print_comparison(compared.comparison, compared.replications, compared.seed)
     console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")
@@ -413,6 +450,14 @@ def _sweep(args: argparse.Namespace) -> int:
             _fail(f"{args.scheduler or out}: {exc.strerror or exc}")
             return EXIT_FAILED
     finished = time.perf_counter()
+    if args.xlsx:
+        from sim.sweep import write_workbook
+
+        try:
+            write_workbook(experiment, out, command=args.command_line)
+        except OSError as exc:
+            _fail(f"{out}: cannot write results.xlsx: {exc.strerror or exc}")
+            return EXIT_FAILED
     _print_sweep(mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name)
     failed = f", {len(outcome.failed)} failed (see {_plain(str(out))}/failed/)" if outcome.failed else ""
     skipped = f", {outcome.skipped} already done" if outcome.skipped else ""
@@ -725,6 +770,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2, already reported on one line)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    args.command_line = shlex.join(["mobsim", *(sys.argv[1:] if argv is None else argv)])  # for provenance (--xlsx)
     commands = {
         "run": _run,
         "compare": _compare,

@@ -60,6 +60,9 @@ FILES = [
     "pool_deployments.parquet",
 ]
 
+#: The tidy frames of a comparison besides its runs and comparison (``--csv`` writes each as CSV too).
+TIDY_FRAMES = ("national_daily", "region_daily", "unit_daily", "loans", "pool_deployments")
+
 ProgressCallback = Callable[[int, int], None]  # called with (runs done, runs in all) after each run
 
 
@@ -286,25 +289,108 @@ class CompareResult:
             "scenarios": {s.name: s.model_dump(mode="json") for s in self.scenarios},
         }
 
-    def save(self, directory: str | Path) -> Path:
+    def save(self, directory: str | Path, csv: bool | str = False, xlsx: bool = False, command: str | None = None) -> Path:
         """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
 
         Saved with ``sim.store.save_folder`` (as ``Result.save``): old results or new, complete;
         files that mobsim did not write stay.
 
+        Args:
+            csv: also write the runs, daily series and events as CSV: True or ``"comma"``, or ``"sv"`` (Swedish Excel:
+                semicolon, decimal comma, UTF-8 with BOM; ``comparison.csv`` too); see ``sim.workbook``.
+            xlsx: also write ``results.xlsx`` (``workbook_sheets``).
+            command: the command line, for the workbook's provenance sheet.
+
         Raises:
             FolderError: the folder holds something other than results of a comparison.
+            ValueError: an unknown CSV dialect (nothing is written).
         """
+        from sim.workbook import WORKBOOK, csv_dialect, write_csv, write_workbook
+
+        dialect = None if csv is False else "comma" if csv is True else csv_dialect(csv)
+        sheets = self.workbook_sheets(command) if xlsx else None
 
         def write(folder: Path) -> None:
             comparison = self.comparison
             self.runs.to_parquet(folder / "runs.parquet", index=False)
             comparison.to_parquet(folder / "comparison.parquet", index=False)
-            comparison.to_csv(folder / "comparison.csv", index=False)
-            for name in ("national_daily", "region_daily", "unit_daily", "loans", "pool_deployments"):
+            if dialect == "sv":
+                write_csv(comparison, folder / "comparison.csv", dialect)
+            else:
+                comparison.to_csv(folder / "comparison.csv", index=False)
+            if dialect is not None:
+                write_csv(self.runs, folder / "runs.csv", dialect)
+            for name in TIDY_FRAMES:
                 getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
+                if dialect is not None:
+                    write_csv(getattr(self, name), folder / f"{name}.csv", dialect)
+            if sheets is not None:
+                write_workbook(folder / WORKBOOK, sheets)
 
-        return save_folder(directory, "compare", write, self.manifest())
+        manifest = self.manifest()
+        if dialect is not None:
+            manifest["csv_dialect"] = dialect
+        return save_folder(directory, "compare", write, manifest)
+
+    def workbook_sheets(self, command: str | None = None) -> dict[str, pd.DataFrame]:
+        """The sheets of the comparison's workbook (``to_xlsx``), by name; another sheet is one more entry of the dict.
+
+        ``summary``: the mean of each indicator per strategy (one column each), with title and unit;
+        ``comparison``: mean and 95 % interval, paired difference from the reference and its interval, per strategy and
+        indicator; ``runs``: every run's summary; ``daily_regions``: ``region_daily`` per strategy, date and region,
+        the mean over the replications (one row per strategy, day and region keeps the sheet far below Excel's
+        1,048,576 rows: 9 strategies × 21 regions × 700 days is 132,300 rows; every replication's rows are in
+        ``region_daily.parquet``); ``provenance``.
+        """
+        from sim.workbook import provenance, titled
+
+        comparison = self.comparison
+        means = comparison.pivot(index="indicator", columns="strategy", values="mean")
+        summary = titled(means.loc[self.indicators, self.strategies].reset_index().rename_axis(columns=None))
+        sheets = {
+            "summary": summary,
+            "comparison": titled(comparison, "indicator"),
+            "runs": self.runs,
+        }
+        if not self.region_daily.empty:
+            keys = ["strategy", "date", "region"]
+            numeric = [c for c in self.region_daily.columns if c not in (*keys, "replication", "seed")]
+            numeric = [c for c in numeric if pd.api.types.is_numeric_dtype(self.region_daily[c])]
+            grouped = self.region_daily.groupby(keys, sort=False, observed=True)
+            daily = grouped[numeric].mean().reset_index()
+            daily.insert(len(keys), "replications", grouped.size().to_numpy())
+            order = {s: i for i, s in enumerate(self.strategies)}
+            sheets["daily_regions"] = daily.sort_values("strategy", key=lambda s: s.map(order), kind="stable")
+        scales = {s.world.scale for s in self.scenarios}
+        seeds = f"{self.seed} to {self.seed + self.replications - 1}" if self.replications > 1 else str(self.seed)
+        items = [
+            ("what", "strategies compared with common random numbers (mobsim compare)"),
+            ("strategies", ", ".join(self.strategies)),
+            ("reference", self.strategies[0]),
+            ("replications", self.replications),
+            ("seeds", seeds),
+            ("common random numbers", "replication r of every strategy uses seed + r"),
+            ("interval", f"{LEVEL:.0%} t-interval over replications; differences are paired by replication"),
+            *((f"scenario sha256 {s.name}", s.digest()) for s in self.scenarios),
+            ("runs created (UTC)", self.created),
+        ]
+        scenarios = {s.name: s.model_dump(mode="json") for s in self.scenarios}
+        sheets["provenance"] = provenance(items, scenarios, scales.pop() if len(scales) == 1 else None, command)
+        return sheets
+
+    def to_xlsx(self, path: str | Path, command: str | None = None) -> Path:
+        """Write the comparison's workbook (``workbook_sheets``) to ``path``, atomically; returns the path."""
+        from sim.workbook import write_workbook
+
+        return write_workbook(path, self.workbook_sheets(command))
+
+
+def compare_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
+    """The files ``CompareResult.save`` writes besides ``manifest.json`` (checked against a user's files before the runs)."""
+    from sim.workbook import WORKBOOK
+
+    extra = [f"{name}.csv" for name in ("runs", *TIDY_FRAMES)] if csv else []
+    return [*FILES, *extra, *([WORKBOOK] if xlsx else [])]
 
     def plot(self, indicator: str | None = None, region: str | None = None, ax: Any = None) -> Any:
         """A matplotlib Figure of the comparison, drawn with ``sim.figures`` (for notebooks; ``sim.plot`` has the details).

@@ -20,7 +20,6 @@ import datetime as dt
 import html
 import io
 import json
-import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -531,28 +530,313 @@ def _html(folder: Folder, images: list[tuple[Figure, bytes]]) -> str:
     return "\n".join(parts)
 
 
+#: The PDF report's pages (inches) and margins (points); its rcParams: TrueType fonts (Type 42) embedded whole,
+#: so that copied text is the text (Type 3 fonts garble ligatures: "staffffatigue") and readers can search it.
+A4_PORTRAIT = (8.27, 11.69)
+A4_LANDSCAPE = (11.69, 8.27)
+PDF_MARGIN = 40.0
+PDF_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "pdf.use14corefonts": False, "text.usetex": False}
+PDF_TABLE_CELL = 44  # characters a table cell keeps (longer names end in "…")
+
+
+def _text_width(text: str, size: float, family: str, weight: str = "normal") -> float:
+    """The width of ``text`` in points as matplotlib draws it."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    if not text:
+        return 0.0
+    prop = FontProperties(family=family, size=size, weight=weight)
+    return float(text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0])
+
+
+def wrap_to_width(text: str, width: float, size: float, family: str = "sans-serif", weight: str = "normal") -> list[str]:
+    """``text`` broken into lines no wider than ``width`` points (at word boundaries; a longer word is cut)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if _text_width(candidate, size, family, weight) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while _text_width(word, size, family, weight) > width:  # a word wider than the line: cut it
+                cut = len(word)
+                while cut > 1 and _text_width(word[:cut], size, family, weight) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    return lines
+
+
+class _Flow:
+    """Text laid out down A4 pages of a PDF, a new page when one is full: the report's text, tables and provenance."""
+
+    def __init__(self, pdf: Any, size: tuple[float, float] = A4_PORTRAIT) -> None:
+        self.pdf = pdf
+        self.width_pt, self.height_pt = size[0] * 72, size[1] * 72
+        self.size = size
+        self.page: Any = None
+        self.y = 0.0
+        self.usable = self.width_pt - 2 * PDF_MARGIN
+        self.on_new_page: Callable[[], None] | None = None
+        self.continued = False  # a table's later pages say "(continued)"
+
+    def _new_page(self) -> None:
+        import matplotlib.pyplot as plt
+
+        self.finish()
+        self.page = plt.figure(figsize=self.size)
+        self.y = self.height_pt - PDF_MARGIN
+        if self.on_new_page is not None:
+            self.on_new_page()
+
+    def _room(self, height: float) -> None:
+        if self.page is None or self.y - height < PDF_MARGIN:
+            self._new_page()
+
+    def line(self, text: str, size: float, family: str = "sans-serif", weight: str = "normal") -> None:
+        """One line, as it is (the caller has made it fit)."""
+        height = size * 1.35
+        self._room(height)
+        self.page.text(
+            PDF_MARGIN / self.width_pt, self.y / self.height_pt, text, va="top", ha="left", fontsize=size, family=family, weight=weight
+        )
+        self.y -= height
+
+    def text(self, text: str, size: float = 9, family: str = "sans-serif", weight: str = "normal", after: float = 0.5) -> None:
+        """A paragraph wrapped to the page's width, then ``after`` lines of space."""
+        for line in wrap_to_width(text, self.usable, size, family, weight):
+            self.line(line, size, family, weight)
+        self.y -= after * size * 1.35
+
+    def lines(self, lines: list[str], size: float = 7) -> None:
+        """Preformatted lines in a fixed-width font, each wrapped to the page's width if longer."""
+        fits = int(self.usable // _text_width("0", size, "monospace"))  # characters of a fixed-width line
+        for text in lines:
+            short = len(text) <= fits and text.isascii()
+            for line in [text] if short else wrap_to_width(text, self.usable, size, "monospace"):
+                self.line(line, size, "monospace")
+
+    def table(self, title: str, frame: pd.DataFrame, keys: int, size: float = 6.5) -> None:
+        """``frame`` (keys first) as fixed-width text: rows over as many pages as needed, the header repeated on each;
+        columns that do not fit the page's width go to further parts, each with the key columns."""
+        cells, right = _table_cells(frame)
+        widths = [max(len(c[i]) for c in cells) for i in range(len(cells[0]))] if cells else []
+        chars = int(self.usable // _text_width("0", size, "monospace"))
+        parts = _column_parts(widths, keys, chars)
+        for n, columns in enumerate(parts):
+            label = title if len(parts) == 1 else f"{title} (part {n + 1} of {len(parts)}: columns {columns[keys] + 1}–{columns[-1] + 1})"
+
+            def row(values: list[str], columns: list[int] = columns) -> str:
+                return "  ".join(values[i].rjust(widths[i]) if right[i] else values[i].ljust(widths[i]) for i in columns).rstrip()
+
+            header = [row(cells[0]), "-" * min(chars, len(row(cells[0])))]
+
+            def heading(label: str = label, header: list[str] = header) -> None:
+                self.text(label + (" (continued)" if self.continued else ""), size=9, weight="bold", after=0.3)
+                for line in header:
+                    self.line(line, size, "monospace")
+
+            self.continued = False
+            self.on_new_page = heading
+            self._new_page()
+            self.continued = True
+            for values in cells[1:]:
+                self.line(row(values), size, "monospace")
+            self.on_new_page = None
+
+    def finish(self) -> None:
+        import matplotlib.pyplot as plt
+
+        if self.page is not None:
+            self.pdf.savefig(self.page)
+            plt.close(self.page)
+            self.page = None
+
+
+def _table_cells(frame: pd.DataFrame) -> tuple[list[list[str]], list[bool]]:
+    """A table as rows of strings (the header first) and whether each column is right-aligned (numbers)."""
+    frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) else frame
+    names = [str(c) for c in frame.columns]
+    right = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns]
+
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+            return "–"
+        text = _fmt(v, 4) if isinstance(v, int | float | np.number) and not isinstance(v, bool) else str(v)
+        text = " ".join(text.split())
+        return text if len(text) <= PDF_TABLE_CELL else text[: PDF_TABLE_CELL - 1] + "…"
+
+    rows = [[cell(v) for v in record] for record in frame.itertuples(index=False, name=None)]
+    return [names, *rows], right
+
+
+def _column_parts(widths: list[int], keys: int, chars: int) -> list[list[int]]:
+    """The columns of each part of a table that is wider than ``chars``: the key columns and as many others as fit."""
+    keys = min(keys, len(widths))
+    base = list(range(keys))
+    used = sum(widths[:keys]) + 2 * keys
+    parts: list[list[int]] = []
+    current: list[int] = []
+    width = used
+    for i in range(keys, len(widths)):
+        if current and width + widths[i] > chars:
+            parts.append(base + current)
+            current, width = [], used
+        current.append(i)
+        width += widths[i] + 2
+    if current or not parts:
+        parts.append(base + current)
+    return parts
+
+
+def _pdf_tables(folder: Folder) -> list[tuple[str, pd.DataFrame, int]]:
+    """The report's tables for the PDF: (title, frame with its key columns first, how many key columns)."""
+    out = []
+    for title, frame in tables(folder):
+        if folder.kind == "run":
+            out.append((title, frame.rename_axis("indicator").reset_index(), 1))
+        elif folder.kind == "compare":
+            out.append((title, frame.reset_index(), 2))
+        elif "point_id" in frame.columns:
+            keys = 1 + sum(1 for c in (folder.parameters or []) if c in frame.columns)
+            out.append((title, frame, keys))
+        else:
+            out.append((title, frame, 2 if {"indicator", "parameter"} <= set(frame.columns) else 1))
+    return out
+
+
+def provenance_facts(folder: Folder) -> list[tuple[str, str]]:
+    """What the numbers come from, as (item, text): scenario(s), seed(s), replications, scale, version, time."""
+    m = folder.manifest
+    facts: list[tuple[str, str]] = [("results", f"{folder.path} ({folder.kind})")]
+    scale = folder.runs.scale if folder.runs is not None else None
+    if folder.kind == "run":
+        facts += [("scenario", str(m.get("scenario_name", ""))), ("seed", str(m.get("seed", "")))]
+    elif folder.kind == "compare":
+        seeds = m.get("seeds") or []
+        facts += [
+            ("strategies", ", ".join(m.get("strategies", []))),
+            ("reference", str(m.get("reference", ""))),
+            ("replications", str(m.get("replications", ""))),
+            ("seeds", f"{seeds[0]}–{seeds[-1]}" if len(seeds) > 1 else ", ".join(map(str, seeds))),
+        ]
+    else:
+        spec = m.get("spec", {})
+        facts += [
+            ("experiment", str(spec.get("name", ""))),
+            ("experiment file", str(m.get("experiment_file", ""))),
+            ("scenario", str(spec.get("scenario", ""))),
+            ("replications", str(m.get("replications", ""))),
+            ("seed", f"{m.get('seed', '')} (replication r uses seed + r)"),
+        ]
+        overrides = spec.get("set") or {}
+        if isinstance(overrides, dict) and "world.scale" in overrides:
+            scale = overrides["world.scale"]
+    if scale is not None:
+        try:
+            s = float(scale)
+            note = "full scale" if s >= 1 else f"counts are that share of Sweden's; full-scale ≈ ×{1 / s:.4g}"
+            facts.append(("world.scale", f"{s:g} ({note})"))
+        except (TypeError, ValueError):
+            pass
+    sha = m.get("scenario_sha256") or m.get("experiment_sha256")
+    if isinstance(sha, dict):
+        facts += [(f"scenario sha256 {k}", str(v)) for k, v in sha.items()]
+    elif sha:
+        facts.append(("sha256", str(sha)))
+    facts += [
+        ("mobsim version", str(m.get("mobsim_version", ""))),
+        ("results written (UTC)", str(m.get("created_utc") or m.get("finished_utc") or m.get("started_utc") or "")),
+        ("report by", f"mobsim {mobsim_version()}, {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"),
+    ]
+    return facts
+
+
+def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested values as {dotted key: value} (lists of tables by index)."""
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_flat(value, f"{prefix}{key}."))
+        return out
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        out = {}
+        for index, item in enumerate(data):
+            out.update(_flat(item, f"{prefix}{index}."))
+        return out
+    return {prefix.rstrip("."): data}
+
+
+def _scenario_lines(folder: Folder) -> list[str]:
+    """The scenario(s) behind the numbers: a run's as TOML; a comparison's reference as TOML and, for the other
+    strategies, the values that differ from it; a sweep's experiment (its spec)."""
+    from sim.workbook import toml_text
+
+    m = folder.manifest
+    if isinstance(m.get("scenario"), dict):
+        return toml_text(m["scenario"]).splitlines()
+    scenarios = m.get("scenarios")
+    if isinstance(scenarios, dict) and scenarios:
+        names = list(scenarios)
+        reference = scenarios[names[0]]
+        lines = [f"# {names[0]} (the reference), resolved values", *toml_text(reference).splitlines()]
+        base = _flat(reference)
+        for name in names[1:]:
+            other = _flat(scenarios[name])
+            changed = [k for k in sorted(set(base) | set(other)) if base.get(k) != other.get(k)]
+            lines += ["", f"# {name}: values that differ from {names[0]}"]
+            lines += [f"{k} = {json.dumps(other.get(k), ensure_ascii=False, default=str)}" for k in changed] or ["(none)"]
+        return lines
+    spec = m.get("spec")
+    if isinstance(spec, dict):
+        return toml_text(spec).splitlines()
+    return []
+
+
 def _pdf(folder: Folder, path: Path, strategy: str | None, keep: Callable[[Figure, Any, bytes | None], None]) -> None:
+    """The PDF report: key numbers, figures, tables (paginated, the header repeated), provenance; TrueType fonts."""
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    with PdfPages(path) as pdf, figures.style():
-        page = plt.figure(figsize=(8.27, 11.69))  # A4
-        text = [folder.title, "", f"mobsim {mobsim_version()} report of {folder.path}", ""]
+    # the rcParams are in force until the file is closed: fonts are embedded (as TrueType) when it is
+    with figures.style(), plt.rc_context(PDF_RC), PdfPages(path) as pdf:
+        flow = _Flow(pdf)
+        flow.text(folder.title, size=15, weight="bold")
+        flow.text(f"mobsim {mobsim_version()} report of {folder.path}", size=8)
+        flow.text("Key numbers", size=11, weight="bold", after=0.3)
         for sentence in key_numbers(folder):
-            text += [*textwrap.wrap(sentence, 95), ""]
-        page.text(0.07, 0.95, "\n".join(text), va="top", ha="left", fontsize=9, family="sans-serif")
-        pdf.savefig(page)
-        plt.close(page)
+            flow.text(sentence, size=9)
+        flow.text("Provenance", size=11, weight="bold", after=0.3)
+        for item, value in provenance_facts(folder):
+            flow.text(f"{item}: {value}", size=8, after=0.1)
+        flow.finish()
         for figure, fig in rendered(folder, strategy):
             keep(figure, fig, None)  # first: its PNG is then the same as the HTML report's
             pdf.savefig(fig)
             plt.close(fig)
-        for title, frame in tables(folder):
-            shown = frame.head(60).to_string(float_format=lambda v: _fmt(v, 4), max_colwidth=40)
-            page = plt.figure(figsize=(11.69, 8.27))
-            page.text(0.03, 0.97, title + "\n\n" + shown, va="top", ha="left", fontsize=6, family="monospace")
-            pdf.savefig(page)
-            plt.close(page)
+        for title, frame, keys in _pdf_tables(folder):
+            wide = _Flow(pdf, A4_LANDSCAPE)
+            wide.table(title, frame, keys)
+            wide.finish()
+        flow = _Flow(pdf)
+        flow.text("Scenario and provenance", size=11, weight="bold", after=0.3)
+        flow.text("Manifest", size=10, weight="bold", after=0.2)
+        manifest = {k: v for k, v in folder.manifest.items() if k not in ("scenario", "scenarios")}
+        flow.lines(json.dumps(manifest, indent=1, default=str, ensure_ascii=False).splitlines())
+        scenario = _scenario_lines(folder)
+        if scenario:
+            flow.text("", size=4)
+            flow.text(
+                "Scenario (resolved values)" if folder.kind != "sweep" else "Experiment (resolved)", size=10, weight="bold", after=0.2
+            )
+            flow.lines(scenario)
+        flow.finish()
         info = pdf.infodict()
         info["Title"] = f"mobsim report: {folder.title}"
         info["Creator"] = f"mobsim {mobsim_version()}"

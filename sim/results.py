@@ -103,7 +103,7 @@ class Result:
             "scenario": self.scenario.model_dump(mode="json"),
         }
 
-    def save(self, directory: str | Path, csv: bool = False) -> Path:
+    def save(self, directory: str | Path, csv: bool | str = False, xlsx: bool = False, command: str | None = None) -> Path:
         """Write Parquet files, the summary as CSV and Parquet, and ``manifest.json``.
 
         Saved with ``sim.store.save_folder``: the folder holds either its old results or the
@@ -111,21 +111,69 @@ class Result:
 
         Args:
             directory: the results folder: new, empty, or one with earlier results of a run.
-            csv: also write every daily frame as CSV.
+            csv: also write every daily frame and event table as CSV: True or ``"comma"`` (comma, decimal point, UTF-8),
+                ``"sv"`` (Swedish Excel: semicolon, decimal comma, UTF-8 with BOM; ``summary.csv`` too); see ``sim.workbook``.
+            xlsx: also write ``results.xlsx`` (``workbook_sheets``).
+            command: the command line, for the workbook's provenance sheet.
 
         Raises:
             FolderError: the folder holds something other than results of a run (see ``sim.store``).
+            ValueError: an unknown CSV dialect (nothing is written).
         """
+        from sim.workbook import WORKBOOK, csv_dialect, write_csv
+
+        dialect = None if csv is False else "comma" if csv is True else csv_dialect(csv)
+        sheets = self.workbook_sheets(command) if xlsx else None
 
         def write(folder: Path) -> None:
             for name, frame in self.frames():
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
-                if csv:
-                    frame.to_csv(folder / f"{name}.csv", index=False)
-            self.summary.to_csv(folder / "summary.csv", index=False)
+                if dialect is not None:
+                    write_csv(frame, folder / f"{name}.csv", dialect)
+            if dialect == "sv":
+                write_csv(self.summary, folder / "summary.csv", dialect)
+            else:
+                self.summary.to_csv(folder / "summary.csv", index=False)
             self.summary.to_parquet(folder / "summary.parquet", index=False)
+            if sheets is not None:
+                from sim.workbook import write_workbook
 
-        return save_folder(directory, "run", write, self.manifest())
+                write_workbook(folder / WORKBOOK, sheets)
+
+        manifest = self.manifest()
+        if dialect is not None:
+            manifest["csv_dialect"] = dialect
+        return save_folder(directory, "run", write, manifest)
+
+    def workbook_sheets(self, command: str | None = None) -> dict[str, pd.DataFrame]:
+        """The sheets of the run's workbook (``to_xlsx``), by name: ``summary`` (indicator, title, value, unit),
+        ``daily_regions`` (the ``regions`` and ``icu`` frames per region and day) and ``provenance``.
+        Another sheet is one more entry of the dict."""
+        from sim.workbook import provenance, summary_sheet
+
+        keys = ["date", "region"]
+        daily = self.daily.regions.merge(self.daily.icu, on=keys, how="left", suffixes=("", "_icu"))
+        scenario = self.scenario
+        items = [
+            ("what", "one run (mobsim run)"),
+            ("scenario", scenario.name),
+            ("scenario sha256", scenario.digest()),
+            ("seed", self.seed),
+            ("replications", 1),
+            ("period", f"{scenario.time.start} to {scenario.time.end}"),
+            ("run created (UTC)", self.created),
+        ]
+        return {
+            "summary": summary_sheet(self.summary),
+            "daily_regions": daily,
+            "provenance": provenance(items, {scenario.name: scenario.model_dump(mode="json")}, scenario.world.scale, command),
+        }
+
+    def to_xlsx(self, path: str | Path, command: str | None = None) -> Path:
+        """Write the run's workbook (``workbook_sheets``) to ``path``, atomically; returns the path."""
+        from sim.workbook import write_workbook
+
+        return write_workbook(path, self.workbook_sheets(command))
 
     def summary_table(self) -> pd.DataFrame:
         """The summary as one row per indicator: name, title, unit, value, lower_is_better (from ``sim.indicators``)."""
@@ -176,7 +224,10 @@ def plotting() -> ModuleType:
     return importlib.import_module("sim.plot")
 
 
-def run_files(csv: bool = False) -> list[str]:
+def run_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
     """The files ``Result.save`` writes besides ``manifest.json`` (checked against a user's files before a run)."""
+    from sim.workbook import WORKBOOK
+
     frames = [*Daily.__dataclass_fields__, *Events.__dataclass_fields__]
-    return [f"{n}.parquet" for n in frames] + ["summary.csv", "summary.parquet"] + ([f"{n}.csv" for n in frames] if csv else [])
+    files = [f"{n}.parquet" for n in frames] + ["summary.csv", "summary.parquet"] + ([f"{n}.csv" for n in frames] if csv else [])
+    return files + ([WORKBOOK] if xlsx else [])

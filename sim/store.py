@@ -44,7 +44,7 @@ WRITTEN_BY = "mobsim"
 KINDS = ("run", "compare", "sweep", "figures")
 #: Entries of a sweep store that mobsim writes (the store grows in place, run by run).
 SWEEP_LOCK = ".mobsim.lock"
-SWEEP_ENTRIES = (MANIFEST, "points.parquet", "runs", "failed", "daily", "sensitivity.csv", SWEEP_LOCK)
+SWEEP_ENTRIES = (MANIFEST, "points.parquet", "runs", "failed", "daily", "sensitivity.csv", "results.xlsx", SWEEP_LOCK)
 _STAGING = re.compile(r"^\.(?P<name>.+)\.mobsim-(?P<what>save|old)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 
 

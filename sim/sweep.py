@@ -741,3 +741,76 @@ def mean_by_point(runs: pd.DataFrame, value_columns: Iterable[str], indicators: 
     table["runs"] = grouped.size()
     table = table.join(grouped[numeric].mean())
     return table.reset_index()
+
+
+# --------------------------------------------------------------------------- workbook
+
+#: The workbook ``mobsim sweep --xlsx`` writes into the store (``sim.store.SWEEP_ENTRIES`` lists it).
+WORKBOOK = "results.xlsx"
+
+
+def workbook_sheets(experiment: Experiment, folder: str | Path, command: str | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of a sweep's workbook, by name; another sheet is one more entry of the dict.
+
+    ``means``: the mean of each indicator per design point (or variant), with the point's values and its number of
+    finished runs; ``runs``: every finished run (one row each); ``points``: the design; ``failed``: failed runs, if any;
+    ``provenance``: the experiment file's text, seeds, replications, scale, and the scenarios as TOML.
+    """
+    from sim.workbook import provenance
+
+    folder = Path(folder)
+    runs = load_results(folder)
+    spec = experiment.spec
+    sheets: dict[str, pd.DataFrame] = {
+        "means": mean_by_point(runs, experiment.value_columns, spec.indicators) if not runs.empty else pd.DataFrame({"point_id": []}),
+        "runs": runs if not runs.empty else pd.DataFrame({"run_id": []}),
+        "points": pd.read_parquet(folder / "points.parquet") if (folder / "points.parquet").is_file() else points(experiment),
+    }
+    failures = load_failures(folder)
+    if not failures.empty:
+        sheets["failed"] = failures
+    manifest = read_manifest(folder) or {}
+    seeds = f"{spec.seed} to {spec.seed + spec.replications - 1}" if spec.replications > 1 else str(spec.seed)
+    items: list[tuple[str, Any]] = [
+        ("what", "an experiment (mobsim sweep)"),
+        ("experiment", experiment.name),
+        ("experiment file", str(experiment.source)),
+        ("experiment sha256", experiment.digest()),
+        ("design", spec.design or "variants"),
+        ("points", len(sheets["points"])),
+        ("replications", spec.replications),
+        ("seeds", seeds),
+        ("common random numbers", "replication r of every point uses seed + r"),
+        ("runs finished", len(runs)),
+        ("runs failed", len(failures)),
+        ("complete", manifest.get("complete", "")),
+    ]
+    scales = {s.world.scale for s in experiment.scenarios.values()}
+    if "world.scale" in experiment.parameters:
+        scales = {0.0, 1.0}  # varied: each run's own (the runs sheet has it)
+    try:
+        text = experiment.source.read_text(encoding="utf-8")
+    except OSError:
+        text = None
+    table = provenance(
+        items,
+        {name or experiment.name: s.model_dump(mode="json") for name, s in experiment.scenarios.items()},
+        scales.pop() if len(scales) == 1 else None,
+        command,
+    )
+    if text is not None:
+        lines = pd.DataFrame(
+            [("", ""), (f"experiment file {experiment.source.name}", ""), *(("", line) for line in text.splitlines())],
+            columns=["item", "value"],
+        )
+        at = int(table.index[table["item"] == "command line"][0]) + 1
+        table = pd.concat([table.iloc[:at], lines, table.iloc[at:]], ignore_index=True)
+    sheets["provenance"] = table
+    return sheets
+
+
+def write_workbook(experiment: Experiment, folder: str | Path, command: str | None = None) -> Path:
+    """Write ``results.xlsx`` (``workbook_sheets``) into the sweep's store, atomically; returns its path."""
+    from sim import workbook
+
+    return workbook.write_workbook(Path(folder) / WORKBOOK, workbook_sheets(experiment, folder, command))

@@ -254,7 +254,10 @@ def test_cli_pdf_report_has_a_page_per_figure(compare_dir, tmp_path, capsys):
     assert "report written to" in capsys.readouterr().out
     check_pdf(out)
     pages = len(re.findall(rb"/Type\s*/Page\b", out.read_bytes()))
-    assert pages == 1 + 10 + 1  # key numbers, the figures, the comparison table
+    assert pages >= 1 + 10 + 1 + 1  # key numbers and provenance, the figures, the comparison table, manifest and scenarios
+    from test_workbook import check_pdf_text
+
+    check_pdf_text(out, pd.read_parquet(compare_dir / "comparison.parquet"), seeds="5–7")  # copies right, every row, provenance
     captions = [f.caption for f in figure_list(load(compare_dir), "national_pool_large")]
     assert sum("(national_pool_large)" in c for c in captions) == 5  # admissions, hours, staff, fatigue, loans: of the chosen strategy
 
