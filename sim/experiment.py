@@ -53,6 +53,8 @@ FILES = [
     "runs.parquet",
     "comparison.parquet",
     "comparison.csv",
+    "region_summary.parquet",
+    "region_summary.csv",
     "national_daily.parquet",
     "region_daily.parquet",
     "unit_daily.parquet",
@@ -267,6 +269,12 @@ class CompareResult:
     def comparison(self) -> pd.DataFrame:
         return summarise(self.runs, self.indicators)
 
+    def region_summary(self) -> pd.DataFrame:
+        """Per strategy and region, worst regions first: means over replications with 95 % intervals (``sim.regional``)."""
+        from sim.regional import region_summary
+
+        return region_summary(self)
+
     def manifest(self) -> dict[str, Any]:
         """Provenance: strategies and their scenarios' hashes, replications, seeds, versions, time."""
         return {
@@ -278,7 +286,7 @@ class CompareResult:
             "seeds": [self.seed + r for r in range(self.replications)],
             "common_random_numbers": "replication r of every strategy uses seed + r",
             "indicators": self.indicators,
-            "interval": f"{LEVEL:.0%} t-interval over replications; differences are paired by replication",
+            "interval": INTERVAL_METHOD,
             "mobsim_version": mobsim_version(),
             "python": platform.python_version(),
             "packages": {name: package_version(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy")},
@@ -287,7 +295,7 @@ class CompareResult:
         }
 
     def save(self, directory: str | Path) -> Path:
-        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
+        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, ``region_summary.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
 
         Saved with ``sim.store.save_folder`` (as ``Result.save``): old results or new, complete;
         files that mobsim did not write stay.
@@ -301,6 +309,9 @@ class CompareResult:
             self.runs.to_parquet(folder / "runs.parquet", index=False)
             comparison.to_parquet(folder / "comparison.parquet", index=False)
             comparison.to_csv(folder / "comparison.csv", index=False)
+            regions = self.region_summary()
+            regions.to_parquet(folder / "region_summary.parquet", index=False)
+            regions.to_csv(folder / "region_summary.csv", index=False)
             for name in ("national_daily", "region_daily", "unit_daily", "loans", "pool_deployments"):
                 getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
 
@@ -398,8 +409,20 @@ def _add_response_cost(
 # --------------------------------------------------------------------------- statistics
 
 
-def interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval of the mean of ``values`` (NaN bounds with fewer than two values)."""
+#: How the intervals are made (the manifest and docs/guide.md say the same).
+INTERVAL_METHOD = (
+    f"{LEVEL:.0%} t-interval of the mean over replications, cut at the indicator's bounds (sim.indicators.bounds: a count's "
+    "mean is not below 0, a share's not outside 0–1); paired differences by replication, not cut"
+)
+
+
+def interval(values: np.ndarray, level: float = LEVEL, bounds: tuple[float, float] = (-np.inf, np.inf)) -> tuple[float, float, float]:
+    """Mean and two-sided t-interval of the mean of ``values``, cut at ``bounds`` (NaN bounds with fewer than two values).
+
+    The mean of an indicator that cannot leave ``bounds`` (counts: 0 and up; shares: 0 to 1) cannot either, so
+    cutting the t-interval there loses no coverage: the cut interval holds the true mean whenever the t-interval
+    does. It is deterministic (no resampling) and, for paired differences (no bounds), the plain t-interval.
+    """
     from scipy import stats
 
     values = np.asarray(values, dtype=float)
@@ -408,14 +431,16 @@ def interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, fl
     if n < 2:
         return mean, float("nan"), float("nan")
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half
+    low, high = bounds
+    return mean, float(min(max(mean - half, low), high)), float(max(min(mean + half, high), low))
 
 
 def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level: float = LEVEL) -> pd.DataFrame:
     """Mean and interval per strategy and indicator, and the paired difference from the first strategy.
 
+    The interval of a mean is the t-interval cut at the indicator's bounds (``interval``, ``sim.indicators.bounds``).
     The difference of strategy S is the mean over replications of (S − first) in the same
-    replication, with the t-interval of those differences; it is NaN for the first strategy.
+    replication, with the t-interval of those differences (not cut); it is NaN for the first strategy.
 
     Args:
         runs: one row per strategy × replication, with columns strategy, replication and the indicators.
@@ -431,11 +456,17 @@ def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level
     for indicator in indicators:
         table = runs.pivot(index="replication", columns="strategy", values=indicator).astype(float)
         reference = table[strategies[0]]
-        rows.append((strategies[0], indicator, *interval(reference.dropna().to_numpy(), level), *(float("nan"),) * 3))
+        bounds = registry.bounds(indicator)
+        rows.append((strategies[0], indicator, *interval(reference.dropna().to_numpy(), level, bounds), *(float("nan"),) * 3))
         for strategy in strategies[1:]:
             paired = table[strategy] - reference  # replication by replication: same seeds
             rows.append(
-                (strategy, indicator, *interval(table[strategy].dropna().to_numpy(), level), *interval(paired.dropna().to_numpy(), level))
+                (
+                    strategy,
+                    indicator,
+                    *interval(table[strategy].dropna().to_numpy(), level, bounds),
+                    *interval(paired.dropna().to_numpy(), level),
+                )
             )
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     order = {s: i for i, s in enumerate(strategies)}

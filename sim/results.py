@@ -24,6 +24,8 @@ arrival and every patient transfer. The summary
 has one row of key indicators, including each epidemic wave's "readiness": the
 state of the ICU staff on the day the wave starts. Saving goes through ``sim.store``.
 
+``Result.region_summary()`` (``sim.regional``): one row per region, written as ``region_summary.parquet`` and ``.csv``.
+
 Counts and hours are in model units: at ``world.scale`` below 1 they are that
 share of Sweden's.
 """
@@ -122,8 +124,17 @@ class Result:
                     frame.to_csv(folder / f"{name}.csv", index=False)
             self.summary.to_csv(folder / "summary.csv", index=False)
             self.summary.to_parquet(folder / "summary.parquet", index=False)
+            regions = self.region_summary()
+            regions.to_parquet(folder / "region_summary.parquet", index=False)
+            regions.to_csv(folder / "region_summary.csv", index=False)
 
         return save_folder(directory, "run", write, self.manifest())
+
+    def region_summary(self) -> pd.DataFrame:
+        """One row per region, worst first: unsafe ICU patient-days, worst week, crisis days, loans, pool arrivals, ... (``sim.regional``)."""
+        from sim.regional import region_summary
+
+        return region_summary(self)
 
     def summary_table(self) -> pd.DataFrame:
         """The summary as one row per indicator: name, title, unit, value, lower_is_better (from ``sim.indicators``)."""
@@ -151,4 +162,5 @@ class Result:
 def run_files(csv: bool = False) -> list[str]:
     """The files ``Result.save`` writes besides ``manifest.json`` (checked against a user's files before a run)."""
     frames = [*Daily.__dataclass_fields__, *Events.__dataclass_fields__]
-    return [f"{n}.parquet" for n in frames] + ["summary.csv", "summary.parquet"] + ([f"{n}.csv" for n in frames] if csv else [])
+    summaries = ["summary.csv", "summary.parquet", "region_summary.parquet", "region_summary.csv"]
+    return [f"{n}.parquet" for n in frames] + summaries + ([f"{n}.csv" for n in frames] if csv else [])

@@ -24,6 +24,8 @@ COMPARE_FILES = {
     "runs.parquet",
     "comparison.parquet",
     "comparison.csv",
+    "region_summary.parquet",
+    "region_summary.csv",
     "national_daily.parquet",
     "region_daily.parquet",
     "unit_daily.parquet",
