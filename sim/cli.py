@@ -580,9 +580,9 @@ def _print_region_comparison(table: pd.DataFrame, scale: float) -> None:
 
 def _full_scale(value: object, unit: str, scale: float) -> str:
     """A count's or money's full-scale equivalent (value / scale) for a table cell; "" for shares, ratios and labels."""
-    from sim.text import unit_kind
+    from sim.text import scales
 
-    if unit_kind(unit) not in ("count", "money") or isinstance(value, (str, bool)) or not isinstance(value, (int, float)):
+    if not scales(unit) or isinstance(value, (str, bool)) or not isinstance(value, (int, float)):
         return ""
     return fmt_unit(float(value) / scale, unit, suffix=False)
 

@@ -156,6 +156,15 @@ def fmt_unit(value: object, unit: str, sign: bool = False, decimals: int | None 
     return f"{text} MSEK" if kind == "money" and suffix else text
 
 
+#: Count units that do not grow with the world's scale (the period's days, Sweden's 21 regions).
+UNSCALED = ("days", "regions")
+
+
+def scales(unit: str) -> bool:
+    """Whether values of ``unit`` are that share of Sweden's in a scaled-down world: counts and money, not days, regions or shares."""
+    return unit_kind(unit) in ("count", "money") and unit not in UNSCALED
+
+
 def full_scale_factor(scale: float) -> float:
     """What counts of a world at ``scale`` are multiplied by for Sweden's (1 / scale)."""
     return 1.0 / float(scale)
@@ -169,9 +178,9 @@ def scale_note(scale: float) -> str:
 
 
 def full_scale(value: object, unit: str, scale: float) -> str:
-    """ " (≈ 1,234 at full scale)" for a count or money at ``scale`` < 1; "" for shares, ratios and at full scale."""
-    if scale is None or float(scale) >= 1.0 or unit_kind(unit) not in ("count", "money"):
+    """ " (≈ 1,234 at full scale)" for a count or money at ``scale`` < 1 (``scales``); "" for 0, shares, ratios, days and at full scale."""
+    if scale is None or float(scale) >= 1.0 or not scales(unit):
         return ""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) or float(value) == 0:
         return ""
     return f" (≈ {fmt_unit(float(value) / float(scale), unit)} at full scale)"

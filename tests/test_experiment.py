@@ -157,7 +157,7 @@ def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
     assert manifest["scenario_sha256"]["other"] == sim.load_scenario(other, set_values=SMALL).digest()
     assert (manifest["replications"], manifest["seed"], manifest["seeds"]) == (2, 3, [3, 4])
     runs = pd.read_parquet(out / "runs.parquet")
-    assert len(runs) == 4 and {"strategy", "replication", "seed", "unsafe_icu_patient_days", "staff_total"} <= set(runs.columns)
+    assert len(runs) == 4 and {"strategy", "replication", "seed", "unsafe_icu_patient_days", "staff_employed"} <= set(runs.columns)
     comparison = pd.read_csv(out / "comparison.csv")
     pd.testing.assert_frame_equal(comparison, pd.read_parquet(out / "comparison.parquet"), check_dtype=False)
     assert len(comparison) == 2 * len(manifest["indicators"])

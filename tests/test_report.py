@@ -53,7 +53,7 @@ def sweep_dir(tmp_path_factory) -> Path:
 scenario = "{(ROOT / "scenarios" / "strategies" / "national_pool_large.toml").as_posix()}"
 replications = 2
 seed = 0
-indicators = ["unsafe_icu_patient_days", "pool_members_deployed"]
+indicators = ["unsafe_icu_patient_days", "pool_arrivals"]
 set = {{ "world.scale" = 0.02, "time.end" = 2020-05-01 }}
 design = "grid"
 [parameters]
