@@ -355,9 +355,7 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
 
     note = f", {scale_note(scale)} (counts are that share of Sweden's)" if scale < 1 else ""
     ratio = runs.min_nurse_ratio
-    staff = f"{v('staff_employed', full=False)} staff employed" if "staff_employed" in s else f"{v('staff_total', full=False)} staff"
-    if "staff_in_reserve" in s:
-        staff += f" and {v('staff_in_reserve', full=False)} in reserve"
+    staff = f"{v('staff_employed', full=False)} staff employed and {v('staff_in_reserve', full=False)} in reserve"
     out = [
         f"{get('scenario', runs.strategies[0])}, seed {_fmt(get('seed', 0))}, {_fmt(get('days'))} days, {staff}{note}.",
         f"COVID-19 ICU patients peaked at {v('peak_covid_icu_patients')} on {str(get('peak_covid_icu_date', ''))[:10]}; "
@@ -399,11 +397,11 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
 
 
 def _april(s: pd.Series, runs: figures.RunSet) -> str:
-    """ "Planned operations in April fell by 46 %; " or, for a run that does not cover April, "(April is not in this period) "."""
+    """ "Planned operations in April fell by 46 %; " or, for a run that does not cover April, "...: not in this period; "."""
     name = "elective_operations_april_change"
     value = s.get(name)
     days = int(s.get("days", 0) or 0)
-    start = pd.to_datetime(runs.national["date"]).min() if len(runs.national) else None
+    start = pd.to_datetime(runs.national["date"]).min() if "date" in runs.national and len(runs.national) else None
     if value is None or pd.isna(value) or (start is not None and not registry.in_period(name, start, days)):
         return "Planned operations in April: not in this period; "
     change = float(value)
@@ -413,9 +411,7 @@ def _april(s: pd.Series, runs: figures.RunSet) -> str:
 
 
 def _pool(s: pd.Series, v: Callable[..., str]) -> str:
-    """The pool's arrivals and the distinct members they were (older folders: the arrivals under their old name)."""
-    if "pool_arrivals" not in s:
-        return f"{v('pool_members_deployed')} pool arrivals"
+    """The pool's arrivals and the distinct members they were."""
     return f"{v('pool_arrivals')} pool arrivals ({v('pool_members_deployed', 0)} distinct members)"
 
 
@@ -426,7 +422,7 @@ def _worst_week(runs: figures.RunSet, value: Any) -> str:
         return "– (no region-week with 7 ICU patient-days or more)"
     try:
         table = region_summary(runs)
-    except (KeyError, ValueError):  # a folder from an older mobsim lacks a column: the number alone
+    except (KeyError, ValueError, AttributeError):  # a folder from an older mobsim lacks a column: the number alone
         return f"{shown} ICU nurses per patient"
     rows = table[table["worst_week_icu_nurses_per_patient"].notna()]
     if rows.empty:
@@ -510,7 +506,7 @@ def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
         regions = _regions_table(region_summary(runs))
     if folder.kind == "run":
         row = folder.runs.runs.drop(columns=["strategy", "replication"]).iloc[0]
-        start = pd.to_datetime(runs.national["date"]).min() if len(runs.national) else None
+        start = pd.to_datetime(runs.national["date"]).min() if "date" in runs.national and len(runs.national) else None
         days = int(row.get("days", 0) or 0)
         values, full = [], []
         for name, value in row.items():
