@@ -218,9 +218,7 @@ def test_each_lever_declares_its_own_indicators():
     from sim.levers import LEVERS
 
     owned = {spec.name: cls.name for cls in LEVERS for spec in cls.indicators}
-    assert (
-        owned["staff_loaned"] == "loans" and owned["pool_arrivals"] == "national_pool" and owned["care_debt_end"] == "redeployment"
-    )
+    assert owned["staff_loaned"] == "loans" and owned["pool_arrivals"] == "national_pool" and owned["care_debt_end"] == "redeployment"
     for name in owned:
         assert registry.get(name).description  # registered, with its description
 
