@@ -214,7 +214,7 @@ def _run(args: argparse.Namespace) -> int:
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("unit", style="dim")
     if scale < 1:
-        table.add_column("full scale ≈", justify="right", style="dim")
+        table.add_column("≈ Sweden", justify="right", style="dim", no_wrap=True)  # the full-scale equivalent
     start, days = scenario.time.start, model.n_days
     for key, value in result.summary.iloc[0].items():
         unit = registry.unit(str(key))
