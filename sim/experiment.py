@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim import indicators as registry
 from sim.executor import execute
+from sim.intervals import INTERVAL_METHOD, LEVEL, interval
+from sim.regional import region_daily, weighted_fatigue
 from sim.scenario import Scenario, ScenarioError
 from sim.store import mobsim_version, package_version, save_folder
 
@@ -47,7 +48,6 @@ STRATEGIES = (
     "as_happened_2020",
     "nursing_homes_stable_teams",
 )
-LEVEL = 0.95
 COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
 FILES = [
     "runs.parquet",
@@ -138,60 +138,8 @@ def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
 
     counts = [c for c in staff.columns if c.startswith("n_")]
     staff_nat = staff[["date", *counts]].groupby("date", observed=True).sum()
-    staff_nat["fatigue_mean"] = _weighted_fatigue(staff, ["date"])
+    staff_nat["fatigue_mean"] = weighted_fatigue(staff, ["date"])
     return icu_nat.join(staff_nat, how="outer").reset_index()
-
-
-#: Statuses of staff who are sick, summed as ``n_sick`` in ``region_daily``.
-SICK = ("n_sick_covid", "n_sick_other", "n_sick_exhaustion")
-#: Professions that staff the ICU: their mean fatigue is ``icu_staff_fatigue`` in ``region_daily``.
-ICU_PROFESSIONS = ("icu_nurse", "icu_physician")
-
-
-def _weighted_fatigue(staff: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Mean fatigue of the staff present (not left) per ``keys``, from per-group means."""
-    present = staff["n_total"] - staff["n_left"]
-    frame = staff[keys].assign(present=present, fatigue_sum=staff["fatigue_mean"].fillna(0.0) * present)
-    sums = frame.groupby(keys, observed=True)[["present", "fatigue_sum"]].sum()
-    return sums["fatigue_sum"] / sums["present"].where(sums["present"] > 0)
-
-
-def region_daily(daily: Any) -> pd.DataFrame:
-    """Per date and region: what the report draws for a region, from a run's daily frames.
-
-    ICU load and staffing (``icu``; with ``covid_icu_admissions`` when the run has them), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
-    staff present, ``icu_staff_fatigue`` of ICU nurses and physicians), nursing-home outbreaks
-    (``nursing_homes``), escalation, planned care and help received (``regions``).
-
-    Args:
-        daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``regions``).
-    """
-    keys = ["date", "region"]
-    columns = ["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]
-    if "covid_icu_admissions" in daily.icu:  # results written before the admissions were recorded lack it
-        columns.append("covid_icu_admissions")
-    icu = daily.icu.set_index(keys)[columns]
-    staff = daily.staff
-    counts = staff.groupby(keys, observed=True)[[*SICK, "n_left", "n_total"]].sum()
-    people = pd.DataFrame({"n_sick": counts[list(SICK)].sum(axis=1), "n_left": counts["n_left"], "n_total": counts["n_total"]})
-    people["fatigue_mean"] = _weighted_fatigue(staff, keys)
-    in_icu = staff[staff["profession"].astype(str).isin(ICU_PROFESSIONS)]
-    people["icu_staff_fatigue"] = _weighted_fatigue(in_icu, keys)
-    homes = daily.nursing_homes.set_index(keys)[["homes", "homes_with_outbreak", "infected_residents"]]
-    levers = daily.regions.set_index(keys)[
-        [
-            "level",
-            "elective_operations",
-            "care_debt_operations",
-            "staff_on_loan_in",
-            "pool_members_in",
-            "trained_in_icu",
-            "recruits_working",
-        ]
-    ]
-    frame = icu.join([people, homes, levers], how="outer")
-    frame["nurses_per_patient"] = frame["icu_nurses"] / frame["icu_patients"].where(frame["icu_patients"] > 0)
-    return frame.reset_index()
 
 
 def unit_daily(units: pd.DataFrame) -> pd.DataFrame:
@@ -407,32 +355,6 @@ def _add_response_cost(
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-#: How the intervals are made (the manifest and docs/guide.md say the same).
-INTERVAL_METHOD = (
-    f"{LEVEL:.0%} t-interval of the mean over replications, cut at the indicator's bounds (sim.indicators.bounds: a count's "
-    "mean is not below 0, a share's not outside 0–1); paired differences by replication, not cut"
-)
-
-
-def interval(values: np.ndarray, level: float = LEVEL, bounds: tuple[float, float] = (-np.inf, np.inf)) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval of the mean of ``values``, cut at ``bounds`` (NaN bounds with fewer than two values).
-
-    The mean of an indicator that cannot leave ``bounds`` (counts: 0 and up; shares: 0 to 1) cannot either, so
-    cutting the t-interval there loses no coverage: the cut interval holds the true mean whenever the t-interval
-    does. It is deterministic (no resampling) and, for paired differences (no bounds), the plain t-interval.
-    """
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    n = len(values)
-    mean = float(values.mean()) if n else float("nan")
-    if n < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    low, high = bounds
-    return mean, float(min(max(mean - half, low), high)), float(max(min(mean + half, high), low))
 
 
 def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level: float = LEVEL) -> pd.DataFrame:

@@ -89,7 +89,7 @@ class RunSet:
         strategies: strategy names in reading order (the first is the reference).
         runs: one summary row per run (strategy, replication, indicators).
         national: national values per run and date (``sim.experiment.national_daily``).
-        regions: per run, date and region (``sim.experiment.region_daily``).
+        regions: per run, date and region (``sim.regional.region_daily``).
         units: national hours per run, date and unit kind (``sim.experiment.unit_daily``).
         loans: every loan of every run (from_region, to_region, profession, count, days).
         pool_deployments: every pool arrival of every run (region, profession, count, days).

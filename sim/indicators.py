@@ -192,7 +192,7 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 
 def bounds(column: str) -> tuple[float, float]:
     """The values the column can take, from its unit (``sim.text.unit_kind``): shares and fatigue 0–1, counts and ratios
-    0 and up, money and labels unbounded. ``sim.experiment.interval`` cuts intervals of means there."""
+    0 and up, money and labels unbounded. ``sim.intervals.interval`` cuts intervals of means there."""
     if column in _BOUNDS:
         return _BOUNDS[column]
     return bounds_of_unit(unit(column))

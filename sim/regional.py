@@ -31,7 +31,7 @@ Sweden's):
   physicians, last day.
 
 A comparison's table has ``strategy`` first, the mean of each number in its column, and ``<column>_low`` /
-``<column>_high`` for the 95 % interval (``sim.experiment.interval``, cut at the column's bounds); ``worst_week_start``
+``<column>_high`` for the 95 % interval (``sim.intervals.interval``, cut at the column's bounds); ``worst_week_start``
 and ``worst_week_iso`` are the week most often the worst over replications.
 """
 
@@ -88,6 +88,58 @@ COLUMNS += [c for c in UNITS if c not in COLUMNS]
 KEYS = ["strategy", "replication"]
 
 
+#: Statuses of staff who are sick, summed as ``n_sick`` in ``region_daily``.
+SICK = ("n_sick_covid", "n_sick_other", "n_sick_exhaustion")
+#: Professions that staff the ICU: their mean fatigue is ``icu_staff_fatigue`` in ``region_daily``.
+ICU_PROFESSIONS = ("icu_nurse", "icu_physician")
+
+
+def weighted_fatigue(staff: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Mean fatigue of the staff present (not left) per ``keys``, from per-group means."""
+    present = staff["n_total"] - staff["n_left"]
+    frame = staff[keys].assign(present=present, fatigue_sum=staff["fatigue_mean"].fillna(0.0) * present)
+    sums = frame.groupby(keys, observed=True)[["present", "fatigue_sum"]].sum()
+    return sums["fatigue_sum"] / sums["present"].where(sums["present"] > 0)
+
+
+def region_daily(daily: Any) -> pd.DataFrame:
+    """Per date and region: what the report draws for a region, from a run's daily frames.
+
+    ICU load and staffing (``icu``; with ``covid_icu_admissions`` when the run has them), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
+    staff present, ``icu_staff_fatigue`` of ICU nurses and physicians), nursing-home outbreaks
+    (``nursing_homes``), escalation, planned care and help received (``regions``).
+
+    Args:
+        daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``regions``).
+    """
+    keys = ["date", "region"]
+    columns = ["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]
+    if "covid_icu_admissions" in daily.icu:  # results written before the admissions were recorded lack it
+        columns.append("covid_icu_admissions")
+    icu = daily.icu.set_index(keys)[columns]
+    staff = daily.staff
+    counts = staff.groupby(keys, observed=True)[[*SICK, "n_left", "n_total"]].sum()
+    people = pd.DataFrame({"n_sick": counts[list(SICK)].sum(axis=1), "n_left": counts["n_left"], "n_total": counts["n_total"]})
+    people["fatigue_mean"] = weighted_fatigue(staff, keys)
+    in_icu = staff[staff["profession"].astype(str).isin(ICU_PROFESSIONS)]
+    people["icu_staff_fatigue"] = weighted_fatigue(in_icu, keys)
+    homes = daily.nursing_homes.set_index(keys)[["homes", "homes_with_outbreak", "infected_residents"]]
+    levers = daily.regions.set_index(keys)[
+        [
+            "level",
+            "elective_operations",
+            "care_debt_operations",
+            "staff_on_loan_in",
+            "pool_members_in",
+            "trained_in_icu",
+            "recruits_working",
+        ]
+    ]
+    frame = icu.join([people, homes, levers], how="outer")
+    frame["nurses_per_patient"] = frame["icu_nurses"] / frame["icu_patients"].where(frame["icu_patients"] > 0)
+    return frame.reset_index()
+
+
 def region_names() -> dict[str, str]:
     """Region code → the region's Swedish name (``sim/data/regions.csv``)."""
     regions = data.regions()
@@ -105,8 +157,6 @@ def region_summary(result: Any) -> pd.DataFrame:
         patient-days (most first), then the worst week (lowest first); a comparison's strategies in their order.
     """
     if hasattr(result, "daily"):  # a run's Result
-        from sim.experiment import region_daily
-
         ids = {"strategy": result.scenario.name, "replication": 0}
         events = result.events
         loans = events.loans.assign(**ids) if events is not None else pd.DataFrame()
@@ -214,8 +264,8 @@ def _order(table: pd.DataFrame) -> pd.DataFrame:
 
 def aggregate(per_run: pd.DataFrame, strategies: list[str] | None = None) -> pd.DataFrame:
     """Per strategy and region: the mean over replications of each number, its 95 % interval, and the most frequent worst week."""
-    from sim.experiment import interval
     from sim.indicators import bounds_of_unit
+    from sim.intervals import interval
 
     strategies = strategies or list(pd.unique(per_run["strategy"]))
     rows = []
