@@ -503,7 +503,10 @@ def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
     if folder.kind in ("run", "compare"):
         runs = folder.runs
         note = f" ({scale_note(runs.scale)})" if runs.scale < 1 else ""
-        regions = _regions_table(region_summary(runs))
+        try:
+            regions = _regions_table(region_summary(runs))
+        except KeyError:  # a folder from an older mobsim lacks a column the regions need: no regions table
+            regions = pd.DataFrame()
     if folder.kind == "run":
         row = folder.runs.runs.drop(columns=["strategy", "replication"]).iloc[0]
         start = pd.to_datetime(runs.national["date"]).min() if "date" in runs.national and len(runs.national) else None
@@ -520,13 +523,13 @@ def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
         )
         if runs.scale < 1:
             summary["full scale ≈"] = full
-        return [("Summary of the run" + note, summary), ("Regions, worst first" + note, regions)]
+        return [("Summary of the run" + note, summary)] + ([("Regions, worst first" + note, regions)] if len(regions) else [])
     if folder.kind == "compare":
         table = _comparison_table(folder.runs.comparison)
-        return [
-            ("Comparison: mean, 95 % interval and paired difference from the reference" + note, table.set_index(["strategy", "indicator"])),
-            ("Regions, worst first: mean [95 % interval] over replications" + note, regions),
+        out = [
+            ("Comparison: mean, 95 % interval and paired difference from the reference" + note, table.set_index(["strategy", "indicator"]))
         ]
+        return out + ([("Regions, worst first: mean [95 % interval] over replications" + note, regions)] if len(regions) else [])
     from sim.sweep import mean_by_point
 
     out = [("Mean of each indicator per design point", mean_by_point(folder.sweep_runs, folder.parameters or [], folder.indicators))]
