@@ -486,7 +486,10 @@ def _sweep_sentences(folder: Folder) -> list[str]:
             best = means.loc[column.idxmax() if highest else column.idxmin()]
             values = ", ".join(f"{p} = {_fmt(best[p])}" for p in folder.parameters or [])
             where = ("highest" if highest else "lowest") + (" (best)" if registry.lower_is_better(indicator) is not None else "")
-            out.append(f"{indicator}: point means from {_fmt(column.min())} to {_fmt(column.max())}; {where} at {values}.")
+            unit = registry.unit(indicator)  # by its unit: shares in %, money in MSEK, counts whole
+            out.append(
+                f"{indicator}: point means from {fmt_unit(column.min(), unit)} to {fmt_unit(column.max(), unit)}; {where} at {values}."
+            )
     if folder.sensitivity is not None and "ST" in folder.sensitivity:
         for indicator, rows in folder.sensitivity.groupby("indicator", sort=False):
             top = rows.sort_values("ST", ascending=False).iloc[0]
