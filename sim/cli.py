@@ -19,7 +19,7 @@ from sim import indicators as registry
 from sim.errors import InputError, OptionError
 from sim.scenario import Scenario, load_scenario
 from sim.schema import MAX_RUNS
-from sim.text import decimals, fmt_number
+from sim.text import decimals, fmt_number, fmt_unit, scale_note, unit_decimals, unit_label
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -267,13 +267,27 @@ def _run(args: argparse.Namespace) -> int:
     if not _save(out, lambda: result.save(out, csv=dialect or False, xlsx=args.xlsx, command=args.command_line)):
         return EXIT_FAILED
 
-    table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
+    scale = scenario.world.scale
+    note = f" · {scale_note(scale)}" if scale < 1 else ""
+    staff = f"{model.world.staff.n_regular:,} staff employed"
+    table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {staff} · {model.n_days} days{note}")
     table.add_column("indicator", no_wrap=True)  # names as in summary.csv, whole: the unit wraps instead
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("unit", style="dim")
+    if scale < 1:
+        table.add_column("≈ Sweden", justify="right", style="dim", no_wrap=True)  # the full-scale equivalent
+    start, days = scenario.time.start, model.n_days
     for key, value in result.summary.iloc[0].items():
-        table.add_row(str(key), _plain(fmt_number(value)), _plain(registry.unit(str(key))))
+        unit = registry.unit(str(key))
+        if not registry.in_period(str(key), start, days):
+            row = [str(key), "not in this period", _plain(f"(no {registry.window(str(key))} in the run)")]
+        else:
+            row = [str(key), _plain(fmt_unit(value, unit, suffix=False)), _plain(unit_label(unit))]
+        if scale < 1:
+            row.append(_plain(_full_scale(value, unit, scale)) if len(row) == 3 and row[1] != "not in this period" else "")
+        table.add_row(*row)
     Console().print(table)
+    _print_regions(result.region_summary(), scale)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
 
@@ -406,7 +420,9 @@ def _compare(args: argparse.Namespace) -> int:
     finished = time.perf_counter()
     if not _save(out, lambda: compared.save(out, csv=dialect or False, xlsx=args.xlsx, command=args.command_line)):
         return EXIT_FAILED
-    _print_comparison(compared.comparison, compared.replications, compared.seed)
+    scale = scenarios[0].world.scale
+    _print_comparison(compared.comparison, compared.replications, compared.seed, scale)
+    _print_region_comparison(compared.region_summary(), scale)
     console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")
     return 0
 
@@ -525,8 +541,17 @@ def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
     for column in shown.columns:
         out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
     places = {c: decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
+    # indicators by their unit (%, MSEK, whole counts: sim.text.fmt_unit); parameters as they are
+    units = {c: registry.unit(str(c)) for c in shown.columns if registry.find(str(c)) is not None and shown[c].dtype.kind in "fi"}
+    places.update({c: unit_decimals(shown[c], u) for c, u in units.items()})
+
+    def cell(c: str, i: int) -> str:
+        if c in units:
+            return _plain(fmt_unit(shown[c].iat[i], units[c], decimals=places[c], suffix=False))
+        return _cell(shown[c].iat[i], places[c]) if c in places else _plain(fmt_number(shown[c].iat[i]))
+
     for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
-        out.add_row(*(_cell(shown[c].iat[i], places[c]) if c in places else _plain(fmt_number(shown[c].iat[i])) for c in shown.columns))
+        out.add_row(*(cell(c, i) for c in shown.columns))
     Console().print(out)
 
 
@@ -539,31 +564,41 @@ def _compare_folder(names: list[str], limit: int = 80) -> str:
     return f"compare_{names[0][:40]}_vs_{len(names) - 1}_more_{digest}"
 
 
-def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) -> None:
-    """Two tables, indicators as rows: means of every strategy, then paired differences from the first."""
+def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int, scale: float = 1.0) -> None:
+    """Two tables, indicators as rows: means of every strategy, then paired differences from the first.
+
+    Values are shown by their unit (``sim.text.fmt_unit``: shares as %, money in MSEK, counts whole); at ``scale`` < 1
+    the titles say so. An indicator with no value in any strategy (e.g. April's operations in an autumn run) is left out.
+    """
     from rich.console import Console
     from rich.table import Table
 
+    comparison = comparison[comparison.groupby("indicator", sort=False)["mean"].transform(lambda m: m.notna().any())]
     strategies = list(dict.fromkeys(comparison["strategy"]))
     indicators = list(dict.fromkeys(comparison["indicator"]))
     cell = comparison.set_index(["indicator", "strategy"])
     seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}–{seed + replications - 1}"
+    note = f" · {scale_note(scale)}" if scale < 1 else ""
     console = Console()
 
-    means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds})")
+    means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds}){note}")
     means.add_column("indicator")
     for name in strategies:
         means.add_column(_plain(name), justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies]
-        places = decimals(rows["mean"])
-        means.add_row(indicator, *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places) for _, r in rows.iterrows()))
+        unit = registry.unit(indicator)
+        places = unit_decimals(rows["mean"], unit)
+        means.add_row(
+            _indicator_label(indicator),
+            *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places, unit=unit) for _, r in rows.iterrows()),
+        )
     console.print(means)
     if len(strategies) < 2:
         return
 
     diffs = Table(
-        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds",
+        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds{note}",
         caption="bold: the interval excludes 0 (green: better, red: worse, by the indicator's direction in sim.indicators)",
     )
     diffs.add_column("indicator")
@@ -571,16 +606,116 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
         diffs.add_column(f"Δ {_plain(name)}", justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies[1:]]
-        places = decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
+        unit = registry.unit(indicator)
+        places = unit_decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack(), unit)
         texts = []
         for _, r in rows.iterrows():
-            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True)
+            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True, unit=unit)
             clear = r["diff_low"] > 0 or r["diff_high"] < 0  # False when NaN
             better = registry.better(indicator, r["diff_mean"]) if clear else None
             style = "bold" if better is None else "bold green" if better else "bold red"
             texts.append(f"[{style}]{text}[/{style}]" if clear else text)
-        diffs.add_row(indicator, *texts)
+        diffs.add_row(_indicator_label(indicator), *texts)
     console.print(diffs)
+
+
+def _indicator_label(indicator: str) -> str:
+    """An indicator's name with its unit where the unit is not obvious from the value (money, %, counts)."""
+    unit = registry.unit(indicator)
+    return f"{indicator}\n[dim]{_plain(unit_label(unit))}[/dim]" if unit else indicator
+
+
+def _print_region_comparison(table: pd.DataFrame, scale: float) -> None:
+    """Unsafe ICU patient-days per region (rows, worst in the reference first) and strategy (columns): mean [95 % interval]."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if table.empty:
+        return
+    strategies = list(dict.fromkeys(table["strategy"]))
+    cell = table.set_index(["region", "strategy"])
+    regions = list(dict.fromkeys(table.loc[table["strategy"] == strategies[0], "region"]))
+    note = f" · {scale_note(scale)}" if scale < 1 else ""
+    out = Table(title=f"Unsafe ICU patient-days per region, worst first: mean [95 % interval] over replications{note}")
+    out.add_column("region", no_wrap=True)
+    for name in strategies:
+        out.add_column(_plain(name), justify="right")
+    column, unit = "unsafe_icu_patient_days", "patient-days"
+    for region in regions:
+        cells = []
+        for strategy in strategies:
+            r = cell.loc[(region, strategy)] if (region, strategy) in cell.index else None
+            cells.append("" if r is None else _with_interval(r[column], r[f"{column}_low"], r[f"{column}_high"], 0, unit=unit))
+        out.add_row(_plain(str(cell.loc[(region, strategies[0]), "region_name"])), *cells)
+    Console().print(out)
+
+
+def _full_scale(value: object, unit: str, scale: float) -> str:
+    """A count's or money's full-scale equivalent (value / scale) for a table cell; "" for shares, ratios and labels."""
+    from sim.text import scales
+
+    if not scales(unit) or isinstance(value, (str, bool)) or not isinstance(value, (int, float)):
+        return ""
+    return fmt_unit(float(value) / scale, unit, suffix=False)
+
+
+#: The per-region columns the terminal shows (all are in the files): (column, heading); loans in and out share one.
+REGION_COLUMNS = (
+    ("unsafe_icu_patient_days", "unsafe\nICU pd"),
+    ("worst_week_icu_nurses_per_patient", "worst\nweek"),
+    ("crisis_days", "crisis\ndays"),
+    ("staff_loaned_in", "loaned\nin/out"),
+    ("pool_arrivals", "pool"),
+    ("peak_sick_share", "peak\nsick"),
+    ("care_debt_end_operations", "care\ndebt"),
+    ("icu_staff_fatigue_end", "ICU\nfatigue"),
+)
+
+
+def _print_regions(table: pd.DataFrame, scale: float, strategy: str | None = None) -> None:
+    """The per-region summary (``sim.regional``), worst regions first, in 80 columns; a comparison's: the means of ``strategy``.
+
+    Worst week: the region's lowest weekly ICU nurses per patient and its ISO week; loans: staff loaned in / out;
+    care debt: postponed operations at the end; shares (sick, fatigue) in %.
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.regional import UNITS
+
+    if table.empty:
+        return
+    if strategy is not None:
+        table = table[table["strategy"] == strategy]
+    note = f" · {scale_note(scale)}" if scale < 1 else ""
+    what = f"{_plain(strategy)}, means over replications" if strategy is not None else "per region"
+    out = Table(
+        title=f"Regions, worst first · {what}{note}",
+        caption="unsafe ICU pd: patient-days beyond the minimum nurse ratio; worst week: ICU nurses per patient, ISO week; "
+        "loaned: staff loaned in/out; pool: arrivals; care debt: postponed operations at the end",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+    out.add_column("region", no_wrap=True)
+    for _, heading in REGION_COLUMNS:
+        out.add_column(heading, justify="right", no_wrap=True)
+    places = {c: unit_decimals(table[c], UNITS[c]) for c, _ in REGION_COLUMNS}
+    places["peak_sick_share"] = places["icu_staff_fatigue_end"] = 0  # whole % fit the width
+    for _, row in table.iterrows():
+        cells = [_plain(str(row["region_name"]))]
+        for column, _ in REGION_COLUMNS:
+            text = _plain(fmt_unit(row[column], UNITS[column], decimals=places[column], suffix=False))
+            if column == "worst_week_icu_nurses_per_patient" and row[column] == row[column]:
+                text += "\n" + _plain(str(row["worst_week_iso"]).split("-")[-1])
+            elif column == "staff_loaned_in":
+                text += "/" + fmt_unit(row["staff_loaned_out"], "staff")
+            cells.append(text)
+        out.add_row(*cells)
+    Console().print(out)
 
 
 def _cell(x: float, places: int, sign: bool = False) -> str:
@@ -588,11 +723,17 @@ def _cell(x: float, places: int, sign: bool = False) -> str:
     return fmt_number(float(x), sign=sign, decimals=places)
 
 
-def _with_interval(mean: float, low: float, high: float, places: int, sign: bool = False) -> str:
-    """``mean`` and ``[low, high]`` on two lines (narrow columns); the mean alone when there is no interval."""
+def _with_interval(mean: float, low: float, high: float, places: int | None, sign: bool = False, unit: str | None = None) -> str:
+    """``mean`` and ``[low, high]`` on two lines (narrow columns); the mean alone when there is no interval.
+
+    With ``unit``, by the unit (``sim.text.fmt_unit``: %, MSEK, whole counts); else with ``places`` decimals."""
+
+    def show(x: float) -> str:
+        return _cell(x, places or 0, sign) if unit is None else fmt_unit(float(x), unit, sign=sign, decimals=places, suffix=False)
+
     if low != low:  # NaN: a single replication
-        return _cell(mean, places, sign)
-    return f"{_cell(mean, places, sign)}\n[{_cell(low, places, sign)}, {_cell(high, places, sign)}]"
+        return show(mean)
+    return f"{show(mean)}\n[{show(low)}, {show(high)}]"
 
 
 def check_scenario(scenario: Scenario) -> None:

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim import indicators as registry
 from sim.executor import execute
+from sim.intervals import INTERVAL_METHOD, LEVEL, interval
+from sim.regional import region_daily, weighted_fatigue
 from sim.scenario import Scenario, ScenarioError
 from sim.store import mobsim_version, package_version, save_folder
 
@@ -47,12 +48,13 @@ STRATEGIES = (
     "as_happened_2020",
     "nursing_homes_stable_teams",
 )
-LEVEL = 0.95
 COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
 FILES = [
     "runs.parquet",
     "comparison.parquet",
     "comparison.csv",
+    "region_summary.parquet",
+    "region_summary.csv",
     "national_daily.parquet",
     "region_daily.parquet",
     "unit_daily.parquet",
@@ -139,60 +141,8 @@ def national_daily(icu: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
 
     counts = [c for c in staff.columns if c.startswith("n_")]
     staff_nat = staff[["date", *counts]].groupby("date", observed=True).sum()
-    staff_nat["fatigue_mean"] = _weighted_fatigue(staff, ["date"])
+    staff_nat["fatigue_mean"] = weighted_fatigue(staff, ["date"])
     return icu_nat.join(staff_nat, how="outer").reset_index()
-
-
-#: Statuses of staff who are sick, summed as ``n_sick`` in ``region_daily``.
-SICK = ("n_sick_covid", "n_sick_other", "n_sick_exhaustion")
-#: Professions that staff the ICU: their mean fatigue is ``icu_staff_fatigue`` in ``region_daily``.
-ICU_PROFESSIONS = ("icu_nurse", "icu_physician")
-
-
-def _weighted_fatigue(staff: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Mean fatigue of the staff present (not left) per ``keys``, from per-group means."""
-    present = staff["n_total"] - staff["n_left"]
-    frame = staff[keys].assign(present=present, fatigue_sum=staff["fatigue_mean"].fillna(0.0) * present)
-    sums = frame.groupby(keys, observed=True)[["present", "fatigue_sum"]].sum()
-    return sums["fatigue_sum"] / sums["present"].where(sums["present"] > 0)
-
-
-def region_daily(daily: Any) -> pd.DataFrame:
-    """Per date and region: what the report draws for a region, from a run's daily frames.
-
-    ICU load and staffing (``icu``; with ``covid_icu_admissions`` when the run has them), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
-    staff present, ``icu_staff_fatigue`` of ICU nurses and physicians), nursing-home outbreaks
-    (``nursing_homes``), escalation, planned care and help received (``regions``).
-
-    Args:
-        daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``regions``).
-    """
-    keys = ["date", "region"]
-    columns = ["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]
-    if "covid_icu_admissions" in daily.icu:  # results written before the admissions were recorded lack it
-        columns.append("covid_icu_admissions")
-    icu = daily.icu.set_index(keys)[columns]
-    staff = daily.staff
-    counts = staff.groupby(keys, observed=True)[[*SICK, "n_left", "n_total"]].sum()
-    people = pd.DataFrame({"n_sick": counts[list(SICK)].sum(axis=1), "n_left": counts["n_left"], "n_total": counts["n_total"]})
-    people["fatigue_mean"] = _weighted_fatigue(staff, keys)
-    in_icu = staff[staff["profession"].astype(str).isin(ICU_PROFESSIONS)]
-    people["icu_staff_fatigue"] = _weighted_fatigue(in_icu, keys)
-    homes = daily.nursing_homes.set_index(keys)[["homes", "homes_with_outbreak", "infected_residents"]]
-    levers = daily.regions.set_index(keys)[
-        [
-            "level",
-            "elective_operations",
-            "care_debt_operations",
-            "staff_on_loan_in",
-            "pool_members_in",
-            "trained_in_icu",
-            "recruits_working",
-        ]
-    ]
-    frame = icu.join([people, homes, levers], how="outer")
-    frame["nurses_per_patient"] = frame["icu_nurses"] / frame["icu_patients"].where(frame["icu_patients"] > 0)
-    return frame.reset_index()
 
 
 def unit_daily(units: pd.DataFrame) -> pd.DataFrame:
@@ -270,6 +220,12 @@ class CompareResult:
     def comparison(self) -> pd.DataFrame:
         return summarise(self.runs, self.indicators)
 
+    def region_summary(self) -> pd.DataFrame:
+        """Per strategy and region, worst regions first: means over replications with 95 % intervals (``sim.regional``)."""
+        from sim.regional import region_summary
+
+        return region_summary(self)
+
     def manifest(self) -> dict[str, Any]:
         """Provenance: strategies and their scenarios' hashes, replications, seeds, versions, time."""
         return {
@@ -281,7 +237,7 @@ class CompareResult:
             "seeds": [self.seed + r for r in range(self.replications)],
             "common_random_numbers": "replication r of every strategy uses seed + r",
             "indicators": self.indicators,
-            "interval": f"{LEVEL:.0%} t-interval over replications; differences are paired by replication",
+            "interval": INTERVAL_METHOD,
             "mobsim_version": mobsim_version(),
             "python": platform.python_version(),
             "packages": {name: package_version(name) for name in ("mesa", "numpy", "numba", "pandas", "pyarrow", "scipy")},
@@ -290,7 +246,7 @@ class CompareResult:
         }
 
     def save(self, directory: str | Path, csv: bool | str = False, xlsx: bool = False, command: str | None = None) -> Path:
-        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
+        """Write ``runs.parquet``, ``comparison.parquet`` and ``.csv``, ``region_summary.parquet`` and ``.csv``, the daily series, the events and ``manifest.json``.
 
         Saved with ``sim.store.save_folder`` (as ``Result.save``): old results or new, complete;
         files that mobsim did not write stay.
@@ -320,6 +276,9 @@ class CompareResult:
                 comparison.to_csv(folder / "comparison.csv", index=False)
             if dialect is not None:
                 write_csv(self.runs, folder / "runs.csv", dialect)
+            regions = self.region_summary()
+            regions.to_parquet(folder / "region_summary.parquet", index=False)
+            write_csv(regions, folder / "region_summary.csv", dialect or "comma")
             for name in TIDY_FRAMES:
                 getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
                 if dialect is not None:
@@ -351,6 +310,7 @@ class CompareResult:
             "summary": summary,
             "comparison": titled(comparison, "indicator"),
             "runs": self.runs,
+            "regions": self.region_summary(),
         }
         if not self.region_daily.empty:
             keys = ["strategy", "date", "region"]
@@ -501,24 +461,12 @@ def _add_response_cost(
 # --------------------------------------------------------------------------- statistics
 
 
-def interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float, float]:
-    """Mean and two-sided t-interval of the mean of ``values`` (NaN bounds with fewer than two values)."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    n = len(values)
-    mean = float(values.mean()) if n else float("nan")
-    if n < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half
-
-
 def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level: float = LEVEL) -> pd.DataFrame:
     """Mean and interval per strategy and indicator, and the paired difference from the first strategy.
 
+    The interval of a mean is the t-interval cut at the indicator's bounds (``interval``, ``sim.indicators.bounds``).
     The difference of strategy S is the mean over replications of (S − first) in the same
-    replication, with the t-interval of those differences; it is NaN for the first strategy.
+    replication, with the t-interval of those differences (not cut); it is NaN for the first strategy.
 
     Args:
         runs: one row per strategy × replication, with columns strategy, replication and the indicators.
@@ -534,11 +482,17 @@ def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level
     for indicator in indicators:
         table = runs.pivot(index="replication", columns="strategy", values=indicator).astype(float)
         reference = table[strategies[0]]
-        rows.append((strategies[0], indicator, *interval(reference.dropna().to_numpy(), level), *(float("nan"),) * 3))
+        bounds = registry.bounds(indicator)
+        rows.append((strategies[0], indicator, *interval(reference.dropna().to_numpy(), level, bounds), *(float("nan"),) * 3))
         for strategy in strategies[1:]:
             paired = table[strategy] - reference  # replication by replication: same seeds
             rows.append(
-                (strategy, indicator, *interval(table[strategy].dropna().to_numpy(), level), *interval(paired.dropna().to_numpy(), level))
+                (
+                    strategy,
+                    indicator,
+                    *interval(table[strategy].dropna().to_numpy(), level, bounds),
+                    *interval(paired.dropna().to_numpy(), level),
+                )
             )
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     order = {s: i for i, s in enumerate(strategies)}

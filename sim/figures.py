@@ -36,7 +36,7 @@ from matplotlib.patches import FancyArrowPatch
 from sim import data
 from sim import indicators as registry
 from sim.categories import UNIT_KINDS
-from sim.text import fmt_number
+from sim.text import fmt_number, fmt_unit, scale_note, scales, unit_kind, unit_label
 
 #: The one style of every figure: readable at a paper's column width and on a screen.
 STYLE = {
@@ -89,7 +89,7 @@ class RunSet:
         strategies: strategy names in reading order (the first is the reference).
         runs: one summary row per run (strategy, replication, indicators).
         national: national values per run and date (``sim.experiment.national_daily``).
-        regions: per run, date and region (``sim.experiment.region_daily``).
+        regions: per run, date and region (``sim.regional.region_daily``).
         units: national hours per run, date and unit kind (``sim.experiment.unit_daily``).
         loans: every loan of every run (from_region, to_region, profession, count, days).
         pool_deployments: every pool arrival of every run (region, profession, count, days).
@@ -184,9 +184,9 @@ def signed(value: float) -> str:
 
 
 def _label(indicator: str) -> str:
-    """An indicator's title and, on a second line, its unit (``sim.indicators``; an unregistered column's name)."""
+    """An indicator's title and, on a second line, its unit as shown (``sim.indicators``; an unregistered column's name)."""
     name, unit = registry.title(indicator), registry.unit(indicator)
-    return f"{name}\n({unit})" if unit else name
+    return f"{name}\n({unit_label(unit)})" if unit else name
 
 
 def _band_note(runs: RunSet) -> str:
@@ -196,7 +196,8 @@ def _band_note(runs: RunSet) -> str:
 
 
 def _scale_note(runs: RunSet) -> str:
-    return "" if runs.scale == 1.0 else f" (world.scale {runs.scale:g}: counts are that share of Sweden's)"
+    """ " (at scale 0.2; full-scale equivalent ≈ ×5)" below full scale (``sim.text.scale_note``), else ""."""
+    return "" if runs.scale >= 1.0 else f" ({scale_note(runs.scale)})"
 
 
 def _panels(n: int, max_cols: int, width: float, height: float, sharey: bool = True, sharex: bool = False) -> tuple[Figure, np.ndarray]:
@@ -597,10 +598,10 @@ def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
                     shrinkB=4,
                 )
                 ax.add_patch(arrow)
-            loan_text = f"loans: {flows.sum():,.0f} staff-days (largest {top:,.0f})"
+            loan_text = f"loans: {flows.sum():,.0f} staff-days (largest {top:,.0f}){_full(flows.sum(), runs.scale)}"
         else:
             loan_text = "no loans between regions"
-        pool_text = f"pool: {pool.sum():,.0f} member-days received" if len(pool) else "no pool deployments"
+        pool_text = f"pool: {pool.sum():,.0f} member-days received{_full(pool.sum(), runs.scale)}" if len(pool) else "no pool deployments"
         ax.set_aspect(1.0)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -615,8 +616,13 @@ def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
         ]
         ax.legend(handles=legend, loc="lower right", fontsize=7.5)
         per = "mean per replication" if reps > 1 else "one replication"
-        ax.set_title(f"Help between regions — {strategy}\n(arrow width: staff-days on loan, {per})", fontsize=10)
+        ax.set_title(f"Help between regions — {strategy}\n(arrow width: staff-days on loan, {per}){_scale_note(runs)}", fontsize=10)
     return fig
+
+
+def _full(value: float, scale: float) -> str:
+    """ ", ≈ 1,234 at full scale" for a count of a world below full scale; "" at full scale."""
+    return "" if scale >= 1.0 else f", ≈ {value / scale:,.0f} at full scale"
 
 
 # --------------------------------------------------------------------------- experiments
@@ -630,14 +636,20 @@ def moved_indicators(comparison: pd.DataFrame) -> list[str]:
     return [i for i in pd.unique(comparison["indicator"]) if moved.get(i, False)]
 
 
-def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | None = None, title: str | None = None) -> Figure:
+def strategy_comparison(
+    comparison: pd.DataFrame, indicators: Sequence[str] | None = None, title: str | None = None, scale: float = 1.0
+) -> Figure:
     """One panel per indicator: each strategy's paired difference from the reference with its 95 % interval.
+
+    Values are shown by unit (shares in %, money in MSEK, counts whole: ``sim.text.fmt_unit``).
 
     Args:
         comparison: ``sim.experiment.summarise`` output (strategy, indicator, diff_mean, diff_low, diff_high);
             the reference is the strategy whose differences are NaN.
         indicators: the panels (default: every indicator with a non-zero difference, at most 9).
         title: the figure title.
+        scale: the runs' ``world.scale``: below 1 the title says so, and panels of counts and money give the
+            full-scale equivalent of the largest difference.
     """
     strategies = list(pd.unique(comparison["strategy"]))
     reference, others = strategies[0], strategies[1:]
@@ -657,25 +669,40 @@ def strategy_comparison(comparison: pd.DataFrame, indicators: Sequence[str] | No
         for ax, indicator in zip(axes.flat, indicators, strict=False):
             rows = comparison[comparison["indicator"] == indicator].set_index("strategy").reindex(others)
             mean, low, high = (rows[c].to_numpy(float) for c in ("diff_mean", "diff_low", "diff_high"))
+            unit = registry.unit(indicator)
             ax.axvline(0, color="black", linewidth=1.1, zorder=2)
             for yi, strategy, m, lo, hi in zip(y, others, mean, low, high, strict=True):
                 err = [[m - lo], [hi - m]] if np.isfinite(lo) else None
                 ax.errorbar(m, yi, xerr=err, fmt="o", color=colours[strategy], markersize=5, capsize=3, elinewidth=1.4, zorder=3)
-                ax.annotate(signed(m), (m, yi), xytext=(0, 5), textcoords="offset points", ha="center", fontsize=7, color="0.2")
+                ax.annotate(
+                    fmt_unit(m, unit, sign=True, suffix=False),
+                    (m, yi),
+                    xytext=(0, 5),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=7,
+                    color="0.2",
+                )
             lo_all = np.nanmin(np.concatenate([low, mean, [0.0]]))
             hi_all = np.nanmax(np.concatenate([high, mean, [0.0]]))
             pad = 0.12 * (hi_all - lo_all or max(abs(hi_all), 1.0))
             ax.set_xlim(lo_all - pad, hi_all + pad)
-            ax.set_title(_label(indicator), fontsize=9)
+            label = _label(indicator)
+            if scale < 1 and scales(unit) and np.isfinite(mean).any():
+                biggest = mean[np.nanargmax(np.abs(mean))]
+                label += f"\n(≈ {fmt_unit(biggest / scale, unit, sign=True, suffix=False)} at full scale)"
+            ax.set_title(label, fontsize=9)
             ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
-            ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.6g}"))
+            percent = unit_kind(unit) == "percent"  # shares: ticks in %
+            ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _, p=percent: f"{100 * v:,.6g} %" if p else f"{v:,.6g}"))
             ax.grid(axis="y", visible=False)
             ax.set_ylim(-0.7, len(others) - 0.3)
         for ax in axes.flat[len(indicators) :]:
             ax.axis("off")
         for ax in axes[:, 0]:
             ax.set_yticks(y, [s.replace("_", " ") for s in others])
-        fig.suptitle(title or f"Paired difference from {reference} with 95 % interval (common random numbers)", fontsize=11)
+        note = f"\n{scale_note(scale)}" if scale < 1 else ""
+        fig.suptitle((title or f"Paired difference from {reference} with 95 % interval (common random numbers)") + note, fontsize=11)
     return fig
 
 

@@ -34,10 +34,14 @@ registered in their place here, in the order the levers act. A user's code may a
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from sim.text import suggest
+import pandas as pd
+
+from sim.text import suggest, unit_kind
 
 #: Where an indicator may be shown (``Indicator.shown``).
 PLACES = frozenset({"summary", "compare", "figures", "report", "dashboard"})
@@ -179,6 +183,47 @@ def unit(column: str) -> str:
     return found.unit if found is not None else ""
 
 
+#: Bounds of indicators whose unit alone does not say them (a change may be negative, down to −100 %).
+_BOUNDS: dict[str, tuple[float, float]] = {"elective_operations_april_change": (-1.0, math.inf)}
+#: Indicators tied to a calendar window: the months a run must cover for them to mean anything (else they are NaN).
+_MONTHS: dict[str, tuple[int, ...]] = {"elective_operations_april_change": (4,)}
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def bounds(column: str) -> tuple[float, float]:
+    """The values the column can take, from its unit (``sim.text.unit_kind``): shares and fatigue 0–1, counts and ratios
+    0 and up, money and labels unbounded. ``sim.intervals.interval`` cuts intervals of means there."""
+    if column in _BOUNDS:
+        return _BOUNDS[column]
+    return bounds_of_unit(unit(column))
+
+
+def bounds_of_unit(unit: str) -> tuple[float, float]:
+    """The values a quantity of ``unit`` can take (``bounds``): shares 0–1 (coverage 0 and up), counts and ratios 0 and up."""
+    kind = unit_kind(unit)
+    if kind == "percent":
+        return (0.0, 1.0) if not unit.startswith("supplied / required") else (0.0, math.inf)
+    if kind in ("count", "ratio"):
+        return (0.0, math.inf)
+    return (-math.inf, math.inf)
+
+
+def window(column: str) -> str | None:
+    """The calendar window an indicator is tied to ("April"), or None: shown as "not in this period" when a run misses it."""
+    months = _MONTHS.get(column)
+    return None if months is None else ", ".join(_MONTH_NAMES[m - 1] for m in months)
+
+
+def in_period(column: str, start: Any, days: int) -> bool:
+    """Whether a run from ``start`` (a date) over ``days`` days covers the indicator's calendar window (always, if it has none)."""
+    months = _MONTHS.get(column)
+    if months is None:
+        return True
+    first = pd.Timestamp(start)
+    covered = {d.month for d in pd.date_range(first, periods=max(int(days), 0), freq="D")}
+    return bool(covered & set(months))
+
+
 def lower_is_better(column: str) -> bool | None:
     """Whether lower values of the column are better (None: neither, or not registered)."""
     found = find(column)
@@ -219,7 +264,23 @@ _add("scenario", "Scenario", "", None, "the scenario's name", "report")
 _add("seed", "Seed", "", None, "the seed of the run's random numbers", "report")
 _add("scale", "World scale", "share of Sweden", None, "world.scale: the share of Sweden's staff, beds and patients simulated")
 _add("days", "Days", "days", None, "days simulated", "report")
-_add("staff_total", "Staff", "staff", None, "all staff rows, the recruits' reserve included", "report")
+_add(
+    "staff_employed",
+    "Staff employed",
+    "staff",
+    None,
+    "the regular workforce: staff of the regions and municipalities, reserve left out",
+    "report",
+)
+_add(
+    "staff_in_reserve",
+    "Staff in reserve",
+    "staff",
+    None,
+    "people held in reserve beside the workforce: potential recruits (retired, students, other sectors) and additional pool "
+    "members, whether called in or not",
+    "report",
+)
 
 # ICU care (the core model)
 _add(

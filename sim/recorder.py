@@ -94,6 +94,9 @@ class Recorder:
         self.loaned_in = np.zeros((n_days, n_reg), dtype=np.int32)
         self.pool_in = np.zeros((n_days, n_reg), dtype=np.int32)
         self.pool_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
+        # pool members posted by the pool on any recorded day (set up on the first day, when the pool exists):
+        # the distinct people deployed (``pool_members_deployed``); arrivals count a person sent twice twice
+        self.pool_deployed: np.ndarray | None = None
         # postings are counted by region, in the ICU (columns 0 … n_reg − 1) and elsewhere (n_reg … 2 n_reg − 1)
         self._posted_column = np.where(world.workplace_kind == ICU, world.workplace_region, world.workplace_region + n_reg)
         self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
@@ -219,6 +222,11 @@ class Recorder:
         self.loaned_in[day] = posted[0][POSTINGS.index("loan")]
         self.pool_in[day] = posted[0][POSTINGS.index("pool")]
         self.pool_in_icu[day] = posted[1][POSTINGS.index("pool")]
+        pool = getattr(m, "pool", None)
+        if pool is not None:
+            if self.pool_deployed is None:
+                self.pool_deployed = np.zeros(pool.members.size, dtype=bool)
+            self.pool_deployed |= s.posting_kind[pool.members] == POSTINGS.index("pool")
         self.trained_in_icu[day] = kernels.count_trained_in_icu(
             support=self._not_specialist_at_icu,
             worked_at=worked_at,
@@ -442,7 +450,8 @@ class Recorder:
             "seed": m.seed,
             "scale": m.config.world.scale,
             "days": n,
-            "staff_total": len(m.world.staff),
+            "staff_employed": int(m.world.staff.n_regular),
+            "staff_in_reserve": len(m.world.staff) - int(m.world.staff.n_regular),
             "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
             "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
             "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
@@ -471,7 +480,8 @@ class Recorder:
             "loans_recalled": int(events.loan_changes.loc[events.loan_changes["change"] == "recalled", "count"].sum())
             if len(events.loan_changes)
             else 0,
-            "pool_members_deployed": int(events.pool_deployments["count"].sum()) if len(events.pool_deployments) else 0,
+            "pool_arrivals": int(events.pool_deployments["count"].sum()) if len(events.pool_deployments) else 0,
+            "pool_members_deployed": int(self.pool_deployed.sum()) if self.pool_deployed is not None else 0,
             "patients_transferred": float(icu["transfers_out"].sum()),
             "transfer_blocked_by_capacity": float(icu["transfer_blocked_by_capacity"].sum()),
             "transfer_blocked_no_bed": float(icu["transfer_blocked_no_bed"].sum()),

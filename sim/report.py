@@ -32,10 +32,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from sim import figures
 from sim import indicators as registry
 from sim.errors import OptionError
+from sim.regional import region_summary
 from sim.results import Daily
 from sim.scenario import ScenarioError
 from sim.store import FolderError, atomic_file, check_folder, check_report_file, mobsim_version, owner, recover, save_folder
-from sim.text import fmt_number
+from sim.text import fmt_number, fmt_unit, full_scale, scale_note, unit_kind, unit_label
 
 KINDS = ("run", "compare", "sweep")
 RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
@@ -307,7 +308,7 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
                 Figure(
                     "strategy_comparison",
                     f"Paired differences from {runs.strategies[0]} with 95 % intervals.",
-                    lambda: figures.strategy_comparison(comparison),
+                    lambda: figures.strategy_comparison(comparison, scale=runs.scale),
                 )
             )
     if folder.kind == "sweep":
@@ -343,37 +344,43 @@ def key_numbers(folder: Folder) -> list[str]:
 
 def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
     get = s.get
-    scale = "" if runs.scale == 1 else f" at world.scale {runs.scale:g} (counts are that share of Sweden's)"
+    scale = runs.scale
+
+    def v(name: str, default: Any = None, full: bool = True) -> str:
+        """The summary's ``name`` by its unit (%, MSEK, whole counts), with its full-scale equivalent below scale 1."""
+        value = get(name, default)
+        unit = registry.unit(name)
+        return fmt_unit(value, unit) + (full_scale(value, unit, scale) if full else "")
+
+    note = f", {scale_note(scale)} (counts are that share of Sweden's)" if scale < 1 else ""
     ratio = runs.min_nurse_ratio
+    staff = f"{v('staff_employed', full=False)} staff employed and {v('staff_in_reserve', full=False)} in reserve"
     out = [
-        f"{get('scenario', runs.strategies[0])}, seed {_fmt(get('seed', 0))}, {_fmt(get('days'))} days, {_fmt(get('staff_total'))} staff{scale}.",
-        f"COVID-19 ICU patients peaked at {_fmt(get('peak_covid_icu_patients'))} on {str(get('peak_covid_icu_date', ''))[:10]}; "
-        f"nationally the ICUs had at worst {_fmt(get('min_icu_nurse_coverage'))} nurses on duty per patient, and the worst region-week "
-        f"{_fmt(get('worst_region_icu_nurse_ratio'))}. {_fmt(get('unsafe_icu_patient_days'))} ICU patient-days were beyond the minimum "
-        f"ratio of 1:{1 / ratio:g} and {_fmt(get('diluted_icu_patient_days'))} were not covered one-to-one by a specialist ICU nurse.",
-        f"At most {_fmt(get('icu_beds_open_max'))} ICU beds were open; {_fmt(get('icu_patient_days_above_open_beds'))} ICU patient-days "
-        f"were above the open beds and {_fmt(get('icu_patient_days_above_staffed_beds'))} above the staffed beds (beds whose nurses "
-        f"could give the minimum ratio).",
-        f"At the peak {_fmt(100 * float(get('peak_sick_share', np.nan)))} % of staff were off sick; {_fmt(get('staff_lost'))} left the "
-        f"profession; ICU staff fatigue at the end was {_fmt(get('icu_staff_fatigue_end'))} (0 rested, 1 exhausted).",
-        f"Planned operations in April changed by {_fmt(100 * float(get('elective_operations_april_change', np.nan)))} %; the care debt "
-        f"at the end was {_fmt(get('care_debt_end'))} operations. {_fmt(get('regions_in_crisis_max'))} regions were in crisis at once; "
-        f"{_fmt(get('staff_loaned'))} staff were loaned between regions ({_fmt(get('loans_recalled', 0))} recalled by their lender) "
-        f"and {_fmt(get('pool_members_deployed'))} pool members deployed.",
-        f"At most {_fmt(get('icu_beds_open_max'))} ICU beds were open; {_fmt(get('icu_patient_days_above_open_beds'))} ICU patient-days "
-        f"were above the open beds and {_fmt(get('icu_patient_days_above_staffed_beds'))} above the staffed beds (open beds the ICU "
-        f"nurses could give the minimum ratio); {_fmt(get('patients_transferred'))} ICU patients were moved to another region's ICU.",
-        f"{_fmt(get('homes_with_outbreak'))} nursing homes ({_fmt(100 * float(get('homes_with_outbreak_share', np.nan)))} %) had an "
-        f"outbreak; {_fmt(get('resident_infections'))} residents were infected, {_fmt(get('nursing_home_introductions'))} times brought in by staff.",
-        f"Cost above normal payroll: {_fmt(get('cost_total_msek'))} MSEK (overtime {_fmt(get('cost_overtime_msek'))}, crisis pay "
-        f"{_fmt(get('cost_crisis_pay_msek'))}, temps {_fmt(get('cost_temps_msek'))}, pool {_fmt(get('cost_pool_msek'))}, patient transfers {_fmt(get('cost_transfers_msek'))}, "
-        f"travel and lodging {_fmt(get('cost_travel_msek', 0))}).",
+        f"{get('scenario', runs.strategies[0])}, seed {_fmt(get('seed', 0))}, {_fmt(get('days'))} days, {staff}{note}.",
+        f"COVID-19 ICU patients peaked at {v('peak_covid_icu_patients')} on {str(get('peak_covid_icu_date', ''))[:10]}; "
+        f"nationally the ICUs had at worst {v('min_icu_nurse_coverage')} of the ICU-nurse hours they needed, and the worst "
+        f"region-week {_worst_week(runs, get('worst_region_icu_nurse_ratio'))}. {v('unsafe_icu_patient_days')} ICU patient-days were "
+        f"beyond the minimum ratio of 1:{1 / ratio:g} and {v('diluted_icu_patient_days')} were not covered one-to-one by a specialist "
+        f"ICU nurse.",
+        f"At most {v('icu_beds_open_max')} ICU beds were open; {v('icu_patient_days_above_open_beds')} ICU patient-days "
+        f"were above the open beds and {v('icu_patient_days_above_staffed_beds')} above the staffed beds (open beds the ICU "
+        f"nurses could give the minimum ratio); {v('patients_transferred')} ICU patients were moved to another region's ICU.",
+        f"At the peak {v('peak_sick_share')} of staff were off sick; {v('staff_lost')} left the "
+        f"profession; ICU staff fatigue at the end was {v('icu_staff_fatigue_end')} (0 % rested, 100 % exhausted).",
+        f"{_april(s, runs)}the care debt at the end was {v('care_debt_end')} operations. {_fmt(get('regions_in_crisis_max'))} regions "
+        f"were in crisis at once; {v('staff_loaned')} staff were loaned between regions ({v('loans_recalled', 0)} recalled by their "
+        f"lender); {_pool(s, v)}.",
+        f"{v('homes_with_outbreak')} nursing homes ({v('homes_with_outbreak_share')}) had an "
+        f"outbreak; {v('resident_infections')} residents were infected, {v('nursing_home_introductions')} times brought in by staff.",
+        f"Cost above normal payroll: {v('cost_total_msek')} (overtime {v('cost_overtime_msek', full=False)}, crisis pay "
+        f"{v('cost_crisis_pay_msek', full=False)}, temps {v('cost_temps_msek', full=False)}, pool {v('cost_pool_msek', full=False)}, "
+        f"patient transfers {v('cost_transfers_msek', full=False)}, travel and lodging {v('cost_travel_msek', 0, full=False)}).",
     ]
     lost = get("capacity_lost_to_fatigue_hours")  # only in runs where staff can be fatigued (fatigue.capacity_threshold < 1)
     if lost is not None and not pd.isna(lost):
         out.append(
-            f"Fatigue cost {_fmt(lost)} hours of care (the extra hours tired staff could no longer be asked to work); "
-            f"{_fmt(100 * float(get('fatigued_icu_care_share', np.nan)))} % of ICU care hours were given by fatigued staff, "
+            f"Fatigue cost {v('capacity_lost_to_fatigue_hours')} hours of care (the extra hours tired staff could no longer be asked "
+            f"to work); {v('fatigued_icu_care_share')} of ICU care hours were given by fatigued staff, "
             f"{_fmt(get('fatigue_error_icu_patient_days'))} ICU patient-days of excess error risk (ICU patient-days times the "
             f"excess odds of an error in their care)."
         )
@@ -381,11 +388,50 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
     if response is not None and not pd.isna(response):
         normal = float(get("cost_total_msek", np.nan)) - float(response)
         out.append(
-            f"Cost of the response (above the same run in a normal year without COVID, same seed): {_fmt(response)} MSEK, of which "
-            f"overtime {_fmt(get('response_cost_overtime_msek'))}; the other {_fmt(normal)} MSEK above payroll a normal year pays too "
-            f"(ordinary overtime)."
+            f"Cost of the response (above the same run in a normal year without COVID, same seed): {v('response_cost_total_msek')}, "
+            f"of which overtime {v('response_cost_overtime_msek', full=False)}; the other {fmt_unit(normal, 'MSEK')} above payroll "
+            f"a normal year pays too (ordinary overtime)."
         )
     return out
+
+
+def _april(s: pd.Series, runs: figures.RunSet) -> str:
+    """ "Planned operations in April fell by 46 %; " or, for a run that does not cover April, "...: not in this period; "."""
+    name = "elective_operations_april_change"
+    value = s.get(name)
+    days = int(s.get("days", 0) or 0)
+    start = pd.to_datetime(runs.national["date"]).min() if "date" in runs.national and len(runs.national) else None
+    if value is None or pd.isna(value) or (start is not None and not registry.in_period(name, start, days)):
+        return "Planned operations in April: not in this period; "
+    change = float(value)
+    if change == 0:
+        return "Planned operations in April did not change; "
+    return f"Planned operations in April {'fell' if change < 0 else 'rose'} by {fmt_unit(abs(change), registry.unit(name))}; "
+
+
+def _pool(s: pd.Series, v: Callable[..., str]) -> str:
+    """The pool's arrivals and the distinct members they were."""
+    return f"{v('pool_arrivals')} pool arrivals ({v('pool_members_deployed', 0)} distinct members)"
+
+
+def _worst_week(runs: figures.RunSet, value: Any) -> str:
+    """ "0.544 ICU nurses per patient (Sörmland, week from 12 April 2020, ISO week 2020-W16)": the summary's worst region-week, named."""
+    shown = fmt_unit(value, registry.unit("worst_region_icu_nurse_ratio"))
+    if value is None or pd.isna(value):
+        return "– (no region-week with 7 ICU patient-days or more)"
+    try:
+        table = region_summary(runs)
+    except (KeyError, ValueError, AttributeError):  # a folder from an older mobsim lacks a column: the number alone
+        return f"{shown} ICU nurses per patient"
+    rows = table[table["worst_week_icu_nurses_per_patient"].notna()]
+    if rows.empty:
+        return f"{shown} ICU nurses per patient"
+    worst = rows.loc[rows["worst_week_icu_nurses_per_patient"].idxmin()]
+    start = pd.Timestamp(worst["worst_week_start"])
+    return (
+        f"{shown} ICU nurses per patient ({worst['region_name']}, the week from {start.day} {start:%B %Y}, "
+        f"ISO week {worst['worst_week_iso']})"
+    )
 
 
 def _compare_sentences(runs: figures.RunSet) -> list[str]:
@@ -393,7 +439,8 @@ def _compare_sentences(runs: figures.RunSet) -> list[str]:
     reference = runs.strategies[0]
     out = [
         f"{len(runs.strategies)} strategies, {runs.replications} replications each with common random numbers "
-        f"(replication r of every strategy uses the same seed); differences are paired, from {reference}, with 95 % intervals."
+        f"(replication r of every strategy uses the same seed); differences are paired, from {reference}, with 95 % intervals"
+        + (f"; {scale_note(runs.scale)} for counts and money (shares as they are)." if runs.scale < 1 else ".")
     ]
     if len(runs.strategies) > 1 and not figures.moved_indicators(table):
         out.append(
@@ -410,10 +457,12 @@ def _compare_sentences(runs: figures.RunSet) -> list[str]:
         parts = []
         for _, r in clear.head(6).iterrows():
             name = registry.title(r["indicator"]).lower()
-            mean, low, high = (figures.signed(r[c]) for c in ("diff_mean", "diff_low", "diff_high"))
+            unit = registry.unit(r["indicator"])
+            mean, low, high = (fmt_unit(r[c], unit, sign=True) for c in ("diff_mean", "diff_low", "diff_high"))
             better = registry.better(r["indicator"], float(r["diff_mean"]))  # the interval excludes 0, so the mean's sign is the interval's
             verdict = "" if better is None else " (better)" if better else " (worse)"
-            parts.append(f"{name} {mean} [{low}, {high}]{verdict}")
+            full = full_scale(r["diff_mean"], unit, runs.scale).replace("at full scale", "for Sweden")
+            parts.append(f"{name} {mean} [{low}, {high}]{full}{verdict}")
         out.append(f"{strategy}: " + "; ".join(parts) + ".")
     return out
 
@@ -436,7 +485,10 @@ def _sweep_sentences(folder: Folder) -> list[str]:
             best = means.loc[column.idxmax() if highest else column.idxmin()]
             values = ", ".join(f"{p} = {_fmt(best[p])}" for p in folder.parameters or [])
             where = ("highest" if highest else "lowest") + (" (best)" if registry.lower_is_better(indicator) is not None else "")
-            out.append(f"{indicator}: point means from {_fmt(column.min())} to {_fmt(column.max())}; {where} at {values}.")
+            unit = registry.unit(indicator)  # by its unit: shares in %, money in MSEK, counts whole
+            out.append(
+                f"{indicator}: point means from {fmt_unit(column.min(), unit)} to {fmt_unit(column.max(), unit)}; {where} at {values}."
+            )
     if folder.sensitivity is not None and "ST" in folder.sensitivity:
         for indicator, rows in folder.sensitivity.groupby("indicator", sort=False):
             top = rows.sort_values("ST", ascending=False).iloc[0]
@@ -445,23 +497,85 @@ def _sweep_sentences(folder: Folder) -> list[str]:
 
 
 def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
-    """The tables of the report: (title, frame)."""
+    """The tables of the report: (title, frame), numbers as text for people (``sim.text.fmt_unit``; the files keep raw numbers).
+
+    A run's and a comparison's: the summary (or comparison), then the regions, worst first (``sim.regional``). Below
+    ``world.scale`` 1 the titles say so, and a run's summary has a column of full-scale equivalents of counts and money.
+    """
+    if folder.kind in ("run", "compare"):
+        runs = folder.runs
+        note = f" ({scale_note(runs.scale)})" if runs.scale < 1 else ""
+        try:
+            regions = _regions_table(region_summary(runs))
+        except KeyError:  # a folder from an older mobsim lacks a column the regions need: no regions table
+            regions = pd.DataFrame()
     if folder.kind == "run":
         row = folder.runs.runs.drop(columns=["strategy", "replication"]).iloc[0]
+        start = pd.to_datetime(runs.national["date"]).min() if "date" in runs.national and len(runs.national) else None
+        days = int(row.get("days", 0) or 0)
+        values, full = [], []
+        for name, value in row.items():
+            unit = registry.unit(str(name))
+            missing = start is not None and not registry.in_period(str(name), start, days)
+            values.append("not in this period" if missing else fmt_unit(value, unit, suffix=False))
+            full.append("" if missing else full_scale(value, unit, runs.scale).removeprefix(" (≈ ").removesuffix(" at full scale)"))
         summary = pd.DataFrame(
-            {"title": [registry.title(c) for c in row.index], "value": list(row), "unit": [registry.unit(c) for c in row.index]},
+            {"title": [registry.title(c) for c in row.index], "value": values, "unit": [unit_label(registry.unit(c)) for c in row.index]},
             index=row.index,
         )
-        return [("Summary of the run", summary)]
+        if runs.scale < 1:
+            summary["full scale ≈"] = full
+        return [("Summary of the run" + note, summary)] + ([("Regions, worst first" + note, regions)] if len(regions) else [])
     if folder.kind == "compare":
-        table = folder.runs.comparison.copy()
-        return [("Comparison: mean, 95 % interval and paired difference from the reference", table.set_index(["strategy", "indicator"]))]
+        table = _comparison_table(folder.runs.comparison)
+        out = [
+            ("Comparison: mean, 95 % interval and paired difference from the reference" + note, table.set_index(["strategy", "indicator"]))
+        ]
+        return out + ([("Regions, worst first: mean [95 % interval] over replications" + note, regions)] if len(regions) else [])
     from sim.sweep import mean_by_point
 
     out = [("Mean of each indicator per design point", mean_by_point(folder.sweep_runs, folder.parameters or [], folder.indicators))]
     if folder.sensitivity is not None:
         out.append(("Sensitivity indices", folder.sensitivity))
     return out
+
+
+def _comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The comparison with each row's numbers by its indicator's unit (%, MSEK, whole counts); indicators with no value left out."""
+    table = comparison[comparison.groupby("indicator", sort=False)["mean"].transform(lambda m: m.notna().any())].copy()
+    numbers = ["mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
+    shown = table[numbers].astype(object)
+    for i, (_, r) in enumerate(table.iterrows()):
+        unit = registry.unit(str(r["indicator"]))
+        for c in numbers:
+            shown.iat[i, numbers.index(c)] = fmt_unit(r[c], unit, sign=c.startswith("diff"), suffix=False)
+    table[numbers] = shown
+    table.insert(2, "unit", [unit_label(registry.unit(str(i))) for i in table["indicator"]])
+    return table
+
+
+def _regions_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-region summary for a report: titles as headings, numbers by unit, intervals as "mean [low, high]"."""
+    from sim.regional import TITLES, UNITS
+
+    if table.empty:
+        return table
+    out = pd.DataFrame(index=table.index)
+    if "strategy" in table:
+        out["Strategy"] = table["strategy"]
+    out["Region"] = table["region_name"]
+    for column, unit in UNITS.items():
+        shown = []
+        for _, r in table.iterrows():
+            text = fmt_unit(r[column], unit, suffix=False)
+            if f"{column}_low" in r and r[f"{column}_low"] == r[f"{column}_low"]:
+                text += f" [{fmt_unit(r[f'{column}_low'], unit, suffix=False)}, {fmt_unit(r[f'{column}_high'], unit, suffix=False)}]"
+            shown.append(text)
+        out[f"{TITLES[column]} (%)" if unit_kind(unit) == "percent" else TITLES[column]] = shown
+        if column == "worst_week_icu_nurses_per_patient":
+            out[TITLES["worst_week_start"]] = [str(x) if x is not None and x == x else "–" for x in table["worst_week_start"]]
+            out[TITLES["worst_week_iso"]] = [str(x) if x is not None and x == x else "–" for x in table["worst_week_iso"]]
+    return out.set_index(["Strategy", "Region"] if "Strategy" in out else "Region")
 
 
 # --------------------------------------------------------------------------- writing

@@ -24,6 +24,8 @@ arrival and every patient transfer. The summary
 has one row of key indicators, including each epidemic wave's "readiness": the
 state of the ICU staff on the day the wave starts. Saving goes through ``sim.store``.
 
+``Result.region_summary()`` (``sim.regional``): one row per region, written as ``region_summary.parquet`` and ``.csv``.
+
 Counts and hours are in model units: at ``world.scale`` below 1 they are that
 share of Sweden's.
 """
@@ -135,6 +137,9 @@ class Result:
             else:
                 self.summary.to_csv(folder / "summary.csv", index=False)
             self.summary.to_parquet(folder / "summary.parquet", index=False)
+            regions = self.region_summary()
+            regions.to_parquet(folder / "region_summary.parquet", index=False)
+            write_csv(regions, folder / "region_summary.csv", dialect or "comma")
             if sheets is not None:
                 from sim.workbook import write_workbook
 
@@ -147,7 +152,7 @@ class Result:
 
     def workbook_sheets(self, command: str | None = None) -> dict[str, pd.DataFrame]:
         """The sheets of the run's workbook (``to_xlsx``), by name: ``summary`` (indicator, title, value, unit),
-        ``daily_regions`` (the ``regions`` and ``icu`` frames per region and day) and ``provenance``.
+        ``regions`` (``region_summary``), ``daily_regions`` (the ``regions`` and ``icu`` frames per region and day) and ``provenance``.
         Another sheet is one more entry of the dict."""
         from sim.workbook import provenance, summary_sheet
 
@@ -165,6 +170,7 @@ class Result:
         ]
         return {
             "summary": summary_sheet(self.summary),
+            "regions": self.region_summary(),
             "daily_regions": daily,
             "provenance": provenance(items, {scenario.name: scenario.model_dump(mode="json")}, scenario.world.scale, command),
         }
@@ -174,6 +180,12 @@ class Result:
         from sim.workbook import write_workbook
 
         return write_workbook(path, self.workbook_sheets(command))
+
+    def region_summary(self) -> pd.DataFrame:
+        """One row per region, worst first: unsafe ICU patient-days, worst week, crisis days, loans, pool arrivals, ... (``sim.regional``)."""
+        from sim.regional import region_summary
+
+        return region_summary(self)
 
     def summary_table(self) -> pd.DataFrame:
         """The summary as one row per indicator: name, title, unit, value, lower_is_better (from ``sim.indicators``)."""
@@ -229,5 +241,6 @@ def run_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
     from sim.workbook import WORKBOOK
 
     frames = [*Daily.__dataclass_fields__, *Events.__dataclass_fields__]
-    files = [f"{n}.parquet" for n in frames] + ["summary.csv", "summary.parquet"] + ([f"{n}.csv" for n in frames] if csv else [])
+    summaries = ["summary.csv", "summary.parquet", "region_summary.parquet", "region_summary.csv"]
+    files = [f"{n}.parquet" for n in frames] + summaries + ([f"{n}.csv" for n in frames] if csv else [])
     return files + ([WORKBOOK] if xlsx else [])

@@ -89,6 +89,8 @@ def with_region_names(frame: pd.DataFrame) -> pd.DataFrame:
     names = dict(zip(regions()["code"], regions()["name"], strict=True))
     out = frame.copy()
     for column in columns:
+        if f"{column}_name" in out.columns:  # named already (sim.regional's tables)
+            continue
         at = list(out.columns).index(column) + 1
         codes = out[column].astype(object)
         out.insert(at, f"{column}_name", codes.map(lambda c: names.get(c, c) if isinstance(c, str) else c))

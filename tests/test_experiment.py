@@ -12,8 +12,9 @@ from helpers import one_error_line
 from scipy import stats
 
 import sim
+from sim import indicators as registry
 from sim.cli import main
-from sim.experiment import default_indicators, run_replications, summarise
+from sim.experiment import default_indicators, interval, run_replications, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
@@ -24,6 +25,8 @@ COMPARE_FILES = {
     "runs.parquet",
     "comparison.parquet",
     "comparison.csv",
+    "region_summary.parquet",
+    "region_summary.csv",
     "national_daily.parquet",
     "region_daily.parquet",
     "unit_daily.parquet",
@@ -139,6 +142,65 @@ def test_one_replication_has_no_interval():
     assert table[["ci_low", "ci_high", "diff_low", "diff_high"]].isna().all().all()
 
 
+# --------------------------------------------------------------------------- intervals that respect bounds (issue #15)
+
+
+@pytest.mark.parametrize("values", [[0.0, 0.0, 0.0, 5.0], [0.0, 1.0], [0.0, 0.0, 12.0, 0.5, 0.0], [3.0, 3.0, 3.0]])
+def test_intervals_of_counts_never_go_below_zero(values):
+    mean, low, high = interval(np.array(values), bounds=registry.bounds("unsafe_icu_patient_days"))
+    assert 0.0 <= low <= mean <= high
+    _, t_low, t_high = interval(np.array(values))  # the plain t-interval does go below 0 for most of them
+    assert (low, high) == (max(t_low, 0.0), t_high)
+
+
+def test_intervals_of_shares_stay_within_0_and_1():
+    _, low, high = interval(np.array([0.0, 0.02, 0.97, 1.0]), bounds=registry.bounds("peak_sick_share"))
+    assert low >= 0.0 and high <= 1.0
+
+
+def test_summarise_cuts_means_at_bounds_but_not_paired_differences():
+    runs = pd.DataFrame(
+        {
+            "strategy": ["a"] * 4 + ["b"] * 4,
+            "replication": [0, 1, 2, 3] * 2,
+            "unsafe_icu_patient_days": [0.0, 0.0, 0.0, 8.0, 4.0, 0.0, 0.0, 0.0],
+        }
+    )
+    table = summarise(runs, ["unsafe_icu_patient_days"])
+    assert (table["ci_low"] >= 0).all()
+    assert table.loc[1, "diff_low"] < 0 < table.loc[1, "diff_high"]  # a difference may be negative
+
+
+def test_interval_coverage_on_normal_samples_is_near_95_percent():
+    """On samples of a normal with its mean far from the bounds, coverage is the t-interval's: 95 % (a test that can fail)."""
+    rng = np.random.default_rng(20261202)
+    n_samples, n = 4000, 8
+    samples = rng.normal(10.0, 3.0, size=(n_samples, n))
+    covered = [low <= 10.0 <= high for low, high in (interval(x, bounds=(0.0, np.inf))[1:] for x in samples)]
+    assert 0.935 <= np.mean(covered) <= 0.965
+    # near the bound 0 the cut loses no coverage: samples of a count whose mean is 0.5
+    counts = rng.poisson(0.5, size=(n_samples, 10)).astype(float)
+    cut = [low <= 0.5 <= high for low, high in (interval(x, bounds=(0.0, np.inf))[1:] for x in counts)]
+    plain = [low <= 0.5 <= high for low, high in (interval(x)[1:] for x in counts)]
+    assert np.mean(cut) == np.mean(plain) and all(low >= 0 for low, _ in (interval(x, bounds=(0.0, np.inf))[1:] for x in counts))
+
+
+def test_region_summary_of_a_comparison(compared):
+    """Per strategy and region: means over replications, intervals within bounds, the same regions for every strategy."""
+    table = compared.region_summary()
+    assert list(pd.unique(table["strategy"])) == compared.strategies
+    assert table.groupby("strategy")["region"].nunique().eq(21).all()
+    for column in ("unsafe_icu_patient_days", "crisis_days", "staff_loaned_in", "pool_arrivals"):
+        assert (table[f"{column}_low"].dropna() >= 0).all()
+    assert table["peak_sick_share_high"].dropna().le(1).all()
+    # the means are those of the runs' own per-region summaries
+    per_run = compared.runs.groupby("strategy")["unsafe_icu_patient_days"].mean()
+    summed = table.groupby("strategy")["unsafe_icu_patient_days"].sum()
+    np.testing.assert_allclose(summed[per_run.index], per_run, rtol=1e-9, atol=1e-9)
+    first = table[table["strategy"] == compared.strategies[0]]["unsafe_icu_patient_days"].to_numpy()
+    assert (np.diff(first) <= 1e-12).all()  # worst regions first
+
+
 def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     other = variant(tmp_path, "other")
@@ -155,7 +217,7 @@ def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
     assert manifest["scenario_sha256"]["other"] == sim.load_scenario(other, set_values=SMALL).digest()
     assert (manifest["replications"], manifest["seed"], manifest["seeds"]) == (2, 3, [3, 4])
     runs = pd.read_parquet(out / "runs.parquet")
-    assert len(runs) == 4 and {"strategy", "replication", "seed", "unsafe_icu_patient_days", "staff_total"} <= set(runs.columns)
+    assert len(runs) == 4 and {"strategy", "replication", "seed", "unsafe_icu_patient_days", "staff_employed"} <= set(runs.columns)
     comparison = pd.read_csv(out / "comparison.csv")
     pd.testing.assert_frame_equal(comparison, pd.read_parquet(out / "comparison.parquet"), check_dtype=False)
     assert len(comparison) == 2 * len(manifest["indicators"])
@@ -183,6 +245,12 @@ def test_cli_compare_writes_results(tmp_path, monkeypatch, capsys):
         "home_care",
     }
     for fragment in ("peak_sick_share", "sweden_spring2020", "Δ vs sweden_spring2020", "Δ other"):
+        assert fragment in captured.out
+    # per strategy and region (issue #15): in the files, and in the terminal with the scale stated and shares in %
+    regions_table = pd.read_csv(out / "region_summary.csv")
+    assert len(regions_table) == 2 * 21 and {"strategy", "region", "region_name", "unsafe_icu_patient_days_low"} <= set(regions_table)
+    assert (regions_table["unsafe_icu_patient_days_low"].dropna() >= 0).all()
+    for fragment in ("Unsafe ICU patient-days per region", "Jämtland Härjedalen", "at scale 0.02; full-scale equivalent ≈ ×50", " %"):
         assert fragment in captured.out
 
 

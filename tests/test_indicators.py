@@ -123,7 +123,7 @@ def test_consumers_read_the_registry():
             "nursing_home_introductions",
             "resident_infections",
             "care_debt_end",  # the levers' own indicators, in the order the levers act (sim.levers.LEVERS):
-            "pool_members_deployed",  # the pool acts before loans (before #12's lever modules, loans came first)
+            "pool_arrivals",  # the pool acts before loans (before #12's lever modules, loans came first)
             "staff_loaned",
             "patients_transferred",  # patient_transfers acts last
             "cost_total_msek",
@@ -218,9 +218,7 @@ def test_each_lever_declares_its_own_indicators():
     from sim.levers import LEVERS
 
     owned = {spec.name: cls.name for cls in LEVERS for spec in cls.indicators}
-    assert (
-        owned["staff_loaned"] == "loans" and owned["pool_members_deployed"] == "national_pool" and owned["care_debt_end"] == "redeployment"
-    )
+    assert owned["staff_loaned"] == "loans" and owned["pool_arrivals"] == "national_pool" and owned["care_debt_end"] == "redeployment"
     for name in owned:
         assert registry.get(name).description  # registered, with its description
 

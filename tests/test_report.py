@@ -22,6 +22,7 @@ from sim.experiment import run_replications
 from sim.report import figure_list, load, write_report
 from sim.scenario import ScenarioError
 from sim.sweep import load_experiment, run_sweep
+from sim.text import fmt_unit
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = {"world.scale": 0.02, "time.end": "2020-05-15"}
@@ -53,7 +54,7 @@ def sweep_dir(tmp_path_factory) -> Path:
 scenario = "{(ROOT / "scenarios" / "strategies" / "national_pool_large.toml").as_posix()}"
 replications = 2
 seed = 0
-indicators = ["unsafe_icu_patient_days", "pool_members_deployed"]
+indicators = ["unsafe_icu_patient_days", "pool_arrivals"]
 set = {{ "world.scale" = 0.02, "time.end" = 2020-05-01 }}
 design = "grid"
 [parameters]
@@ -172,8 +173,11 @@ def test_loan_map_draws_one_arrow_per_flow_and_rings_for_the_pool(run_dir):
     widths = sorted(a.get_linewidth() for a in arrows)
     assert widths[1] > widths[0]
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "loans: 98 staff-days (largest 84)" in labels
-    assert "pool: 84 member-days received" in labels
+    full = f", ≈ {98 / runs.scale:,.0f} at full scale" if runs.scale < 1 else ""  # the legend states the scale (issue #15)
+    assert f"loans: 98 staff-days (largest 84){full}" in labels
+    assert any(label.startswith("pool: 84 member-days received") for label in labels)
+    if runs.scale < 1:
+        assert f"at scale {runs.scale:g}" in fig.axes[0].get_title()
     plt.close(fig)
 
 
@@ -214,7 +218,8 @@ def test_html_report_of_a_run_is_self_contained(run_dir):
     assert all(image[:8] == PNG_MAGIC and len(image) > 10_000 for image in images)
     assert not re.search(r'(src|href)="(https?:)?//', html), "the report must open offline"
     summary = pd.read_parquet(run_dir / "summary.parquet").iloc[0]
-    assert f"peaked at {summary['peak_covid_icu_patients']:.3g}" in html  # generated key numbers come from the summary
+    # generated key numbers come from the summary, shown by their unit (patients: whole)
+    assert f"peaked at {fmt_unit(summary['peak_covid_icu_patients'], 'patients')}" in html
     assert "unsafe_icu_patient_days" in html  # the summary table
     assert json.loads((run_dir / "manifest.json").read_text())["scenario_sha256"] in html
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".")], "no temporary file left"
@@ -254,7 +259,7 @@ def test_cli_pdf_report_has_a_page_per_figure(compare_dir, tmp_path, capsys):
     assert "report written to" in capsys.readouterr().out
     check_pdf(out)
     pages = len(re.findall(rb"/Type\s*/Page\b", out.read_bytes()))
-    assert pages >= 1 + 10 + 1 + 1  # key numbers and provenance, the figures, the comparison table, manifest and scenarios
+    assert pages >= 1 + 10 + 1 + 1 + 1  # key numbers and provenance, the figures, the comparison table, the regions, manifest and scenarios
     from test_workbook import check_pdf_text
 
     check_pdf_text(out, pd.read_parquet(compare_dir / "comparison.parquet"), seeds="5–7")  # copies right, every row, provenance
@@ -297,7 +302,7 @@ def test_titles_units_and_directions_come_from_the_registry(run_dir, compare_dir
     from sim.report import key_numbers, tables
 
     _, summary = tables(load(run_dir))[0]
-    assert list(summary.columns) == ["title", "value", "unit"]
+    assert list(summary.columns)[:3] == ["title", "value", "unit"]  # and "full scale ≈" below scale 1
     assert summary.loc["unsafe_icu_patient_days", "title"] == "Unsafe ICU care"
     assert summary.loc["cost_total_msek", "unit"] == "MSEK"
     # a comparison's clear differences are named by their titles and judged by their direction
@@ -311,3 +316,60 @@ def test_titles_units_and_directions_come_from_the_registry(run_dir, compare_dir
                 expected = registry.lower_is_better(named[0])
                 assert part.endswith(("(better)", "(worse)")) == (expected is not None), part
     assert any("lowest (best) at" in s for s in key_numbers(load(sweep_dir)))  # unsafe ICU care: lower is better
+
+
+# --------------------------------------------------------------------------- issue #15: regions, numbers for people, the scale
+
+
+def test_the_worst_region_week_is_named_and_the_regions_are_tabled(run_dir):
+    from sim.regional import region_summary
+    from sim.report import key_numbers, tables
+
+    folder = load(run_dir)
+    regions = region_summary(folder.runs)
+    assert len(regions) == 21 and regions["region_name"].str.contains("Jämtland Härjedalen").any()
+    sentence = next(s for s in key_numbers(folder) if "worst region-week" in s)
+    named = regions.dropna(subset=["worst_week_icu_nurses_per_patient"])
+    if len(named):  # the region whose week is the summary's worst region-week, and that week
+        worst = named.loc[named["worst_week_icu_nurses_per_patient"].idxmin()]
+        assert worst["region_name"] in sentence and worst["worst_week_iso"] in sentence
+    titles = [title for title, _ in tables(folder)]
+    assert titles[1].startswith("Regions, worst first")
+    assert tables(folder)[1][1].index.name == "Region"
+
+
+def test_numbers_are_shown_by_unit_and_the_scale_is_stated(run_dir, compare_dir):
+    from sim.report import key_numbers, tables
+
+    folder = load(run_dir)
+    scale = folder.runs.scale
+    assert scale < 1
+    sentences = " ".join(key_numbers(folder))
+    assert f"at scale {scale:g}; full-scale equivalent ≈ ×{1 / scale:g}" in sentences
+    assert "at full scale)" in sentences  # counts with their full-scale equivalents
+    assert re.search(r"At the peak [0-9.]+ % of staff were off sick", sentences)  # a share as %
+    assert "MSEK (≈ " in sentences  # money in MSEK, with Sweden's
+    assert "nan" not in sentences.lower()
+    _, summary = tables(folder)[0]
+    assert summary.loc["peak_sick_share", "value"].endswith(" %") and summary.loc["scale", "full scale ≈"] == ""
+    compare = load(compare_dir)
+    assert f"at scale {scale:g}" in key_numbers(compare)[0]
+    comparison = tables(compare)[0][1]
+    assert comparison.loc[(compare.runs.strategies[0], "peak_sick_share"), "mean"].endswith(" %")
+    fig = figures.strategy_comparison(compare.runs.comparison, scale=compare.runs.scale)
+    assert f"at scale {scale:g}" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
+def test_an_autumn_run_says_april_is_not_in_its_period(tmp_path):
+    """Indicators tied to a calendar window (April's operations) are 'not in this period' in a run that misses it (issue #15)."""
+    from sim.report import key_numbers, tables
+
+    autumn = {"world.scale": 0.02, "time.start": "2020-09-01", "time.end": "2020-10-30", "levers.crisis_agreement.until": "2020-09-01"}
+    scenario = sim.load_scenario(ROOT / "scenarios" / "sweden_spring2020.toml", **autumn)
+    folder = load(sim.run(scenario, seed=0).save(tmp_path / "autumn"))
+    assert np.isnan(folder.runs.runs["elective_operations_april_change"].iloc[0])
+    sentences = " ".join(key_numbers(folder))
+    assert "Planned operations in April: not in this period" in sentences
+    assert "changed by" not in sentences and "– %" not in sentences and "nan" not in sentences.lower()
+    assert tables(folder)[0][1].loc["elective_operations_april_change", "value"] == "not in this period"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import InputError, OptionError, ScenarioError
-from sim.text import MISSING, decimals, fmt_number, suggest
+from sim.text import MISSING, decimals, fmt_number, fmt_unit, full_scale, scale_note, suggest, unit_decimals, unit_kind, unit_label
 
 
 def test_suggest_names_the_closest_option_or_nothing():
@@ -85,3 +85,52 @@ def test_old_names_still_work():
     assert scenario.ScenarioError is ScenarioError
     assert world.Staff is world.StaffArrays
     assert figures.STATUSES is figures.STATUS_STYLES
+
+
+# --------------------------------------------------------------------------- numbers by unit (issue #15)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "kwargs", "expected"),
+    [
+        (-0.00129, "share of required hours", {}, "-0.129 %"),  # the care gap, no raw fraction
+        (0.4391, "fatigue (0–1)", {}, "43.9 %"),
+        (0.648, "supplied / required ICU-nurse hours", {}, "64.8 %"),
+        (-0.46, "share of a normal April", {"sign": True}, "-46 %"),
+        (0.05, "share of staff", {"sign": True, "decimals": 1}, "+5.0 %"),
+        (1234.567, "MSEK", {}, "1,235 MSEK"),
+        (8.7412, "MSEK", {"suffix": False}, "8.74"),
+        (12345.6, "patient-days", {}, "12,346"),  # counts whole, thousands separated
+        (0.4, "staff", {}, "0"),
+        (-3.6, "patient-days", {"sign": True}, "-4"),
+        (0.5441, "ICU nurses per patient", {}, "0.544"),
+        (0.2, "share of Sweden", {}, "0.2"),  # the world's scale is a ratio, not a share in %
+        (float("nan"), "share of staff", {}, MISSING),
+        ("2020-04-12", "", {}, "2020-04-12"),
+    ],
+)
+def test_fmt_unit_shows_a_value_by_its_unit(value, unit, kwargs, expected):
+    assert fmt_unit(value, unit, **kwargs) == expected
+
+
+def test_unit_kinds_labels_and_the_scale():
+    assert [unit_kind(u) for u in ("share of staff", "MSEK", "staff", "ICU nurses per patient", "")] == [
+        "percent",
+        "money",
+        "count",
+        "ratio",
+        "label",
+    ]
+    assert unit_label("share of staff") == "% of staff" and unit_label("fatigue (0–1)") == "fatigue (%)"
+    assert unit_decimals([0.1234, 0.5], "share of staff") == 1 and unit_decimals([1.5, 2.5], "staff") == 0
+    assert scale_note(1.0) == "" and scale_note(0.2) == "at scale 0.2; full-scale equivalent ≈ ×5"
+    assert full_scale(10.0, "patient-days", 0.2) == " (≈ 50 at full scale)"
+    assert full_scale(10.0, "MSEK", 0.5) == " (≈ 20 MSEK at full scale)"
+    # shares, ratios, days, regions and zero have no full-scale equivalent
+    assert {
+        full_scale(0.3, "share of staff", 0.2),
+        full_scale(46, "days", 0.2),
+        full_scale(3, "regions", 0.2),
+        full_scale(0, "staff", 0.2),
+    } == {""}
+    assert full_scale(10.0, "staff", 1.0) == ""

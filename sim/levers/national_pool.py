@@ -296,12 +296,20 @@ class NationalPool(Lever):
     name = "national_pool"
     indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
         IndicatorSpec(
+            "pool_arrivals",
+            "Pool arrivals",
+            "arrivals",
+            None,
+            "pool members arrived in a region, summed over arrivals (a person sent twice counts twice)",
+            ("compare", "report"),
+        ),
+        IndicatorSpec(
             "pool_members_deployed",
             "Pool members deployed",
             "members",
             None,
-            "pool members arrived in a region, summed over arrivals (a person sent twice counts twice)",
-            ("compare", "report"),
+            "distinct pool members deployed at least once (a person sent twice counts once)",
+            ("report",),
         ),
     )
     events: ClassVar[dict[str, tuple[str, ...]]] = {"pool_deployments": DEPLOYMENT_COLUMNS}
