@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sim import indicators as registry
+from sim import lang
 from sim.errors import InputError, OptionError
 from sim.scenario import Scenario, load_scenario
 from sim.schema import MAX_RUNS
-from sim.text import decimals, fmt_number
+from sim.text import decimals
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -95,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also run the scenario without COVID (same seed) and add response_cost_*_msek to the summary (twice the work)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang_option(run, "the summary table")
 
     compare = sub.add_parser("compare", help="run strategies with common random numbers and compare them")
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="scenario", help="scenario TOML files; the first is the reference")
@@ -111,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_executor_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang_option(compare, "the comparison tables")
 
     sweep = sub.add_parser("sweep", help="run an experiment file (variants or a parameter design) into a resumable results store")
     sweep.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
@@ -118,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", action="store_true", help="skip the runs already in the results folder")
     sweep.add_argument("--out", type=Path, default=None, help="results folder (default results/<experiment name>)")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang_option(sweep, "the table of means")
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices of a finished sobol or morris sweep")
     sensitivity.add_argument("results", type=Path, metavar="RESULTS_DIR", help="results folder of a finished 'mobsim sweep'")
@@ -131,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=None, help="report file (default RESULTS_DIR/report.html or .pdf)")
     report.add_argument("--figures", type=Path, default=None, metavar="DIR", help="also write every figure to DIR as PNG and PDF")
     report.add_argument("--strategy", default=None, help="in a comparison, the strategy whose staff, fatigue, hours and loans are drawn")
+    _add_lang_option(report, "the report and its figures")
     dashboard = sub.add_parser("dashboard", help="start the interactive dashboard (Mesa's SolaraViz) and print its address")
     dashboard.add_argument(
         "--scenario", type=Path, default=None, help="scenario the page starts with (default scenarios/sweden_spring2020.toml)"
@@ -140,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    _add_lang_option(dashboard, "the page's labels and plots")
 
     validate = sub.add_parser(
         "validate", help="check a scenario file as run would; with --show also print its resolved values (after extends and --set)"
@@ -150,6 +156,13 @@ def _parser() -> argparse.ArgumentParser:
         "--show", action="store_true", help="print every resolved value as a KEY = VALUE line (the keys --set takes; lists by index)"
     )
     return parser
+
+
+def _add_lang_option(command: argparse.ArgumentParser, what: str) -> None:
+    """--lang: the language of ``what`` (``sim.lang``); messages, errors and progress stay in English."""
+    command.add_argument(
+        "--lang", choices=lang.LANGS, default=lang.DEFAULT, help=f"language of {what}: {' or '.join(lang.LANGS)} (default {lang.DEFAULT})"
+    )
 
 
 def _add_executor_options(command: argparse.ArgumentParser) -> None:
@@ -173,7 +186,6 @@ def _check_executor_options(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from sim.model import MobilisationModel
     from sim.results import run_files
@@ -206,15 +218,29 @@ def _run(args: argparse.Namespace) -> int:
     if not _save(out, lambda: result.save(out, csv=args.csv)):
         return EXIT_FAILED
 
-    table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {len(model.world.staff):,} staff · {model.n_days} days")
-    table.add_column("indicator", no_wrap=True)  # names as in summary.csv, whole: the unit wraps instead
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("unit", style="dim")
-    for key, value in result.summary.iloc[0].items():
-        table.add_row(str(key), _plain(fmt_number(value)), _plain(registry.unit(str(key))))
-    Console().print(table)
+    Console().print(_summary_table(result.summary, scenario.name, args.seed, len(model.world.staff), model.n_days, args.lang))
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
+
+
+def _summary_table(summary: pd.DataFrame, name: str, seed: int, staff: int, days: int, language: str = lang.DEFAULT) -> typing.Any:
+    """``mobsim run``'s table: every summary column, its value and unit (in Swedish: the indicators' Swedish titles)."""
+    from rich.table import Table
+
+    L = language
+    if L == lang.DEFAULT:
+        title = lang.t("cli.run.title", L, name=_plain(name), seed=seed, staff=f"{staff:,}", days=days)
+    else:
+        title = lang.t("cli.run.title", L, name=_plain(name), seed=seed, staff=lang.number(staff, L), days=days)
+    table = Table(title=title)
+    # English: names as in summary.csv, whole (the unit wraps instead); Swedish: the indicators' titles, which may wrap
+    table.add_column(lang.t("cli.column.indicator", L), no_wrap=L == lang.DEFAULT)
+    table.add_column(lang.t("cli.column.value", L), justify="right", no_wrap=True)
+    table.add_column(lang.t("cli.column.unit", L), style="dim")
+    for key, value in summary.iloc[0].items():
+        label = str(key) if L == lang.DEFAULT else lang.indicator_title(str(key), L)
+        table.add_row(_plain(label), _plain(lang.number(value, L)), _plain(lang.indicator_unit(str(key), L)))
+    return table
 
 
 def _with_response_cost(summary: pd.DataFrame, scenario: Scenario, seed: int, quiet: bool, interrupted: list[int]) -> pd.DataFrame:
@@ -342,7 +368,7 @@ def _compare(args: argparse.Namespace) -> int:
     finished = time.perf_counter()
     if not _save(out, lambda: compared.save(out)):
         return EXIT_FAILED
-    _print_comparison(compared.comparison, compared.replications, compared.seed)
+    _print_comparison(compared.comparison, compared.replications, compared.seed, args.lang)
     console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")
     return 0
 
@@ -386,7 +412,9 @@ def _sweep(args: argparse.Namespace) -> int:
             _fail(f"{args.scheduler or out}: {exc.strerror or exc}")
             return EXIT_FAILED
     finished = time.perf_counter()
-    _print_sweep(mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name)
+    _print_sweep(
+        mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name, language=args.lang
+    )
     failed = f", {len(outcome.failed)} failed (see {_plain(str(out))}/failed/)" if outcome.failed else ""
     skipped = f", {outcome.skipped} already done" if outcome.skipped else ""
     console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {_plain(str(out))}/")
@@ -439,22 +467,29 @@ def out_default(name: str) -> Path:
     return Path("results") / name
 
 
-def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
+def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20, language: str = lang.DEFAULT) -> None:
     """Mean indicators per point (or variant), the first ``limit`` points."""
     from rich.console import Console
     from rich.table import Table
 
+    L = language
     if table.empty:
-        Console().print(f"{_plain(name)}: no finished runs")
+        Console().print(lang.t("cli.sweep.none", L, name=_plain(name)))
         return
     shown = table.head(limit)
-    more = f" (first {limit} of {len(table)} points)" if len(table) > limit else ""
-    out = Table(title=f"{_plain(name)}: mean over replications{more}")
+    more = lang.t("cli.sweep.first", L, limit=limit, n=len(table)) if len(table) > limit else ""
+    out = Table(title=lang.t("cli.sweep.title", L, name=_plain(name), more=more))
     for column in shown.columns:
-        out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
+        header = str(column).rsplit(".", 1)[-1] if L == lang.DEFAULT else lang.column(str(column), L).rsplit(".", 1)[-1]
+        out.add_column(_plain(header), justify="left" if column == "variant" else "right")
     places = {c: decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
     for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
-        out.add_row(*(_cell(shown[c].iat[i], places[c]) if c in places else _plain(fmt_number(shown[c].iat[i])) for c in shown.columns))
+        out.add_row(
+            *(
+                _cell(shown[c].iat[i], places[c], language=L) if c in places else _plain(lang.number(shown[c].iat[i], L))
+                for c in shown.columns
+            )
+        )
     Console().print(out)
 
 
@@ -467,34 +502,40 @@ def _compare_folder(names: list[str], limit: int = 80) -> str:
     return f"compare_{names[0][:40]}_vs_{len(names) - 1}_more_{digest}"
 
 
-def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) -> None:
+def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int, language: str = lang.DEFAULT) -> None:
     """Two tables, indicators as rows: means of every strategy, then paired differences from the first."""
     from rich.console import Console
     from rich.table import Table
 
+    L = language
     strategies = list(dict.fromkeys(comparison["strategy"]))
     indicators = list(dict.fromkeys(comparison["indicator"]))
     cell = comparison.set_index(["indicator", "strategy"])
-    seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}–{seed + replications - 1}"
+    if replications == 1:
+        seeds = lang.t("cli.compare.seed", L, seed=seed)
+    else:
+        seeds = lang.t("cli.compare.seeds", L, first=seed, last=seed + replications - 1)
     console = Console()
 
-    means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds})")
-    means.add_column("indicator")
+    def row_name(indicator: str) -> str:
+        return indicator if L == lang.DEFAULT else _plain(lang.indicator_title(indicator, L))
+
+    means = Table(title=lang.t("cli.compare.means", L, n=replications, s="s" * (replications > 1), seeds=seeds))
+    means.add_column(lang.t("cli.column.indicator", L))
     for name in strategies:
         means.add_column(_plain(name), justify="right")
     for indicator in indicators:
         rows = cell.loc[indicator].loc[strategies]
         places = decimals(rows["mean"])
-        means.add_row(indicator, *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places) for _, r in rows.iterrows()))
+        means.add_row(
+            row_name(indicator), *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places, language=L) for _, r in rows.iterrows())
+        )
     console.print(means)
     if len(strategies) < 2:
         return
 
-    diffs = Table(
-        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds",
-        caption="bold: the interval excludes 0 (green: better, red: worse, by the indicator's direction in sim.indicators)",
-    )
-    diffs.add_column("indicator")
+    diffs = Table(title=lang.t("cli.compare.diffs", L, reference=_plain(strategies[0])), caption=lang.t("cli.compare.caption", L))
+    diffs.add_column(lang.t("cli.column.indicator", L))
     for name in strategies[1:]:
         diffs.add_column(f"Δ {_plain(name)}", justify="right")
     for indicator in indicators:
@@ -502,25 +543,26 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int) ->
         places = decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack())
         texts = []
         for _, r in rows.iterrows():
-            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True)
+            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True, language=L)
             clear = r["diff_low"] > 0 or r["diff_high"] < 0  # False when NaN
             better = registry.better(indicator, r["diff_mean"]) if clear else None
             style = "bold" if better is None else "bold green" if better else "bold red"
             texts.append(f"[{style}]{text}[/{style}]" if clear else text)
-        diffs.add_row(indicator, *texts)
+        diffs.add_row(row_name(indicator), *texts)
     console.print(diffs)
 
 
-def _cell(x: float, places: int, sign: bool = False) -> str:
-    """A number in a table cell, with the decimals its row or column shares (``sim.text``)."""
-    return fmt_number(float(x), sign=sign, decimals=places)
+def _cell(x: float, places: int, sign: bool = False, language: str = lang.DEFAULT) -> str:
+    """A number in a table cell, with the decimals its row or column shares (``sim.text``; ``sim.lang`` in Swedish)."""
+    return lang.number(float(x), language, sign=sign, decimals=places)
 
 
-def _with_interval(mean: float, low: float, high: float, places: int, sign: bool = False) -> str:
+def _with_interval(mean: float, low: float, high: float, places: int, sign: bool = False, language: str = lang.DEFAULT) -> str:
     """``mean`` and ``[low, high]`` on two lines (narrow columns); the mean alone when there is no interval."""
     if low != low:  # NaN: a single replication
-        return _cell(mean, places, sign)
-    return f"{_cell(mean, places, sign)}\n[{_cell(low, places, sign)}, {_cell(high, places, sign)}]"
+        return _cell(mean, places, sign, language)
+    cells = (_cell(v, places, sign, language) for v in (mean, low, high))
+    return "{}\n[{}, {}]".format(*cells)
 
 
 def check_scenario(scenario: Scenario) -> None:
@@ -540,7 +582,7 @@ def _report(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        path = write_report(args.results, out=args.out, fmt=args.fmt, figures_dir=args.figures, strategy=args.strategy)
+        path = write_report(args.results, out=args.out, fmt=args.fmt, figures_dir=args.figures, strategy=args.strategy, lang=args.lang)
     except OSError as exc:
         _fail(f"{exc.filename or args.out or args.results}: {exc.strerror or exc}")
         return EXIT_FAILED
@@ -586,7 +628,12 @@ def _dashboard(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    env = {**os.environ, "MOBSIM_DASHBOARD_SCENARIO": str(Path(path).resolve()), "MOBSIM_DASHBOARD_SCALE": repr(scale)}
+    env = {
+        **os.environ,
+        "MOBSIM_DASHBOARD_SCENARIO": str(Path(path).resolve()),
+        "MOBSIM_DASHBOARD_SCALE": repr(scale),
+        "MOBSIM_DASHBOARD_LANG": args.lang,
+    }
     env.setdefault("SOLARA_CHECK_HOOKS", "off")  # Mesa's own SolaraViz code trips Solara's hook checker (a harmless warning)
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite")  # plain http on 127.0.0.1: the session cookie falls back to lax
     app = str(Path(__file__).with_name("app.py"))
