@@ -52,7 +52,7 @@ def _plain(text: str) -> str:
 
 def printable(text: str) -> str:
     """``text`` with control characters (e.g. a terminal escape sequence in a name or value) shown as escapes, like repr."""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() or c in " \u00a0" else repr(c)[1:-1] for c in text)  # the no-break space of Swedish numbers
 
 
 @contextlib.contextmanager
