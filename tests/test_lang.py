@@ -99,7 +99,9 @@ def test_swedish_numbers_have_a_decimal_comma_and_spaces_between_thousands():
     assert lang.number(0.5, "sv", decimals=3) == "0,500"
     assert lang.number(float("nan"), "sv") == "–"
     assert lang.percent(0.125, "sv") == "12,5"
-    assert lang.t("sentence.run.staff", "sv", sick=lang.percent(0.125, "sv"), lost="0", fatigue="0,4").startswith(f"Som mest var 12,5{NBSP}%")
+    assert lang.t("sentence.run.staff", "sv", sick=lang.percent(0.125, "sv"), lost="0", fatigue="0,4").startswith(
+        f"Som mest var 12,5{NBSP}%"
+    )
     assert lang.g(0.05, "sv") == "0,05"
 
 
@@ -180,7 +182,7 @@ def test_unknown_language_is_refused(argv, capsys):
 
 
 def test_write_report_refuses_an_unknown_language(tmp_path):
-    with pytest.raises(OptionError, match="--lang.*expected one of en, sv, got 'xx'"):
+    with pytest.raises(OptionError, match=r"--lang.*expected one of en, sv, got 'xx'"):
         write_report(tmp_path, lang="xx")
     with pytest.raises(ValueError, match="expected one of en, sv"):
         lang.t("report.heading.figures", "de")
