@@ -196,7 +196,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "hours were given by fatigued staff, {risk} ICU patient-days of excess error risk (ICU patient-days times the excess odds "
         "of an error in their care).",
         "Tröttheten kostade {lost} vårdtimmar (de extra timmar som trött personal inte längre kunde åläggas); {share} % av "
-        "IVA-vårdtimmarna gavs av trött personal, {risk} IVA-vårddygn förhöjd felrisk (IVA-vårddygn gånger den förhöjda oddsen "
+        "IVA-vårdtimmarna gavs av trött personal, {risk} IVA-vårddygn förhöjd felrisk (IVA-vårddygn gånger de förhöjda oddsen "
         "för fel i deras vård).",
     ),
     "sentence.run.response": (
