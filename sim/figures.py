@@ -157,8 +157,7 @@ def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "pdf"))
 
 def _whole(value: float, lang: str) -> str:
     """A whole number with thousands separated (``1,234``; Swedish ``1 234``)."""
-    text = f"{value:,.0f}"
-    return text if lang == catalog.DEFAULT else catalog._swedish(text)
+    return catalog.digits(f"{value:,.0f}", lang)
 
 
 def _regions_by_population() -> pd.DataFrame:
@@ -185,15 +184,13 @@ def _date_tick(value: float, lang: str) -> str:
 
 def _thousands(lang: str) -> ticker.FuncFormatter:
     """Whole numbers on an axis with thousands separated (``1,234``; Swedish ``1 234``)."""
-    if lang == catalog.DEFAULT:
-        return ticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
-    return ticker.FuncFormatter(lambda v, _: catalog._swedish(f"{v:,.0f}"))
+    return ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:,.0f}", lang))
 
 
 def _numbers(ax: plt.Axes, lang: str, axis: str = "y") -> None:
     """Decimal commas on a Swedish axis (English axes are left as matplotlib draws them)."""
     if lang != catalog.DEFAULT:
-        getattr(ax, f"{axis}axis").set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog._swedish(f"{v:.6g}")))
+        getattr(ax, f"{axis}axis").set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:.6g}", lang)))
 
 
 def _band(ax: plt.Axes, frame: pd.DataFrame, value: str, colour: str, label: str | None = None, **line) -> None:
@@ -561,7 +558,7 @@ def fatigue_heatmap(runs: RunSet, strategy: str | None = None, lang: str = "en")
             ax.set_xlabel(catalog.t("figure.fatigue.week", lang))
         bar = fig.colorbar(image, ax=axes, shrink=0.8, label=catalog.t("figure.fatigue.colorbar", lang))
         if lang != catalog.DEFAULT:
-            bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog._swedish(f"{v:.6g}")))
+            bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:.6g}", lang)))
         note = _replications_note(runs, lang)
         fig.suptitle(catalog.t("figure.fatigue.title", lang, strategy=strategy, note=note), fontsize=11)
     return fig
@@ -739,10 +736,7 @@ def strategy_comparison(
             ax.set_xlim(lo_all - pad, hi_all + pad)
             ax.set_title(_label(indicator, lang), fontsize=9)
             ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
-            if lang == catalog.DEFAULT:
-                ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.6g}"))
-            else:
-                ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog._swedish(f"{v:,.6g}")))
+            ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:,.6g}", lang)))
             ax.grid(axis="y", visible=False)
             ax.set_ylim(-0.7, len(others) - 0.3)
         for ax in axes.flat[len(indicators) :]:

@@ -638,8 +638,13 @@ def label(kind: str, name: str, language: str = DEFAULT) -> str:
 # --------------------------------------------------------------------------- numbers and dates
 
 
+def digits(text: str, language: str = DEFAULT) -> str:
+    """A number formatted by Python (``f"{x:,.1f}"``: ``1,234.5``, ``-3``) in ``language``: unchanged in English, Swedish
+    ``1 234,5``, ``−3`` (for axis formatters and labels that format their own numbers)."""
+    return text if language == DEFAULT else _swedish(text)
+
+
 def _swedish(text: str) -> str:
-    """An English-formatted number (``1,234.5``, ``-3``) written the Swedish way (``1 234,5``, ``−3``)."""
     return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
 
 
@@ -685,8 +690,7 @@ def text_of(value: object, language: str = DEFAULT, digits: int = 3) -> str:
 
 def g(value: float, language: str = DEFAULT) -> str:
     """``f"{value:g}"`` (a scale, a ratio), with a decimal comma in Swedish."""
-    text = f"{value:g}"
-    return text if language == DEFAULT else _swedish(text)
+    return digits(f"{value:g}", language)
 
 
 def lower_first(text: str, language: str = DEFAULT) -> str:

@@ -103,6 +103,7 @@ def test_swedish_numbers_have_a_decimal_comma_and_spaces_between_thousands():
         f"Som mest var 12,5{NBSP}%"
     )
     assert lang.g(0.05, "sv") == "0,05"
+    assert lang.digits("-1,234.5", "sv") == f"\u22121{NBSP}234,5" and lang.digits("-1,234.5") == "-1,234.5"
 
 
 def test_english_numbers_and_dates_are_as_before():
