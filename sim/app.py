@@ -12,8 +12,10 @@ for the sliders, plot components and ``SolaraViz``. What it adds:
 - live plots of ICU nurse coverage (national and worst region), staff by status and fatigue.
 
 The model runs at a reduced ``world.scale`` (default 0.05: about 17,000 staff, a day in about
-0.1 s) so that stepping stays interactive. ``mobsim dashboard`` passes the startup scenario and
-scale in the environment variables ``MOBSIM_DASHBOARD_SCENARIO`` and ``MOBSIM_DASHBOARD_SCALE``.
+0.1 s) so that stepping stays interactive. ``mobsim dashboard`` passes the startup scenario,
+scale and language in the environment variables ``MOBSIM_DASHBOARD_SCENARIO``,
+``MOBSIM_DASHBOARD_SCALE`` and ``MOBSIM_DASHBOARD_LANG`` (``en`` or ``sv``: every label of the page
+comes from the catalog ``sim.lang``; Mesa's own buttons, Step, Reset and Play, stay as Mesa draws them).
 
 The same code runs on Mesa 3.3 and 3.5. The page's model class, ``DashboardModel``, takes only
 named keyword parameters (no ``scenario`` parameter and no ``**kwargs``): Mesa 3.5's SolaraViz
@@ -40,14 +42,14 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
-from sim import figures
-from sim import indicators as registry
+from sim import figures, lang
 from sim.categories import LEFT, STATUSES
 from sim.model import DEFAULT_SCENARIO, MobilisationModel
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 ENV_SCENARIO = "MOBSIM_DASHBOARD_SCENARIO"
 ENV_SCALE = "MOBSIM_DASHBOARD_SCALE"
+ENV_LANG = "MOBSIM_DASHBOARD_LANG"
 #: Default ``world.scale`` of the dashboard: a day takes about 0.1 s.
 DEFAULT_SCALE = 0.05
 SCENARIOS_DIR = DEFAULT_SCENARIO.parent
@@ -158,24 +160,26 @@ class DashboardModel(MobilisationModel):
         super().__init__(scenario=load_scenario(scenario_file, **overrides), seed=seed)
 
 
-def model_params(scenario_file: str | Path, scale: float, scenario: Scenario | None = None) -> dict[str, Any]:
-    """SolaraViz ``model_params`` for a scenario: fixed file and scale, a seed slider and the lever sliders at the file's values."""
+def model_params(scenario_file: str | Path, scale: float, scenario: Scenario | None = None, language: str = lang.DEFAULT) -> dict[str, Any]:
+    """SolaraViz ``model_params`` for a scenario: fixed file and scale, a seed slider and the lever sliders at the file's values
+    (labels in ``language``)."""
     scenario = scenario if scenario is not None else load_scenario(scenario_file, world__scale=scale)
     params: dict[str, Any] = {
         "scenario_file": str(scenario_file),
         "scale": scale,
-        "seed": {"type": "SliderInt", "value": 0, "label": "Seed", "min": 0, "max": 99, "step": 1},
+        "seed": {"type": "SliderInt", "value": 0, "label": lang.t("dashboard.seed", language), "min": 0, "max": 99, "step": 1},
     }
     for name, value in lever_values(scenario).items():
         lever = LEVERS[name]
+        label = lever.label if language == lang.DEFAULT else lang.t(f"dashboard.lever.{name}", language)
         if lever.kind == "Checkbox":
-            params[name] = {"type": "Checkbox", "value": bool(value), "label": lever.label}
+            params[name] = {"type": "Checkbox", "value": bool(value), "label": label}
         else:
             number = int if lever.kind == "SliderInt" else float
             params[name] = {
                 "type": lever.kind,
                 "value": number(min(max(value, lever.min), lever.max)),
-                "label": lever.label,
+                "label": label,
                 "min": number(lever.min),
                 "max": number(lever.max),
                 "step": number(lever.step),
@@ -199,6 +203,22 @@ def startup() -> tuple[Path, float]:
     except ValueError:
         raise ScenarioError(ENV_SCALE, "scale", f"expected a number in (0, 1], got {raw!r}") from None
     return path, scale
+
+
+def language() -> str:
+    """The page's language (``MOBSIM_DASHBOARD_LANG``, set by ``mobsim dashboard --lang``; default ``en``).
+
+    Raises:
+        ScenarioError: for a language that ``sim.lang`` does not have.
+    """
+    code = os.environ.get(ENV_LANG) or lang.DEFAULT
+    if code not in lang.LANGS:
+        raise ScenarioError(ENV_LANG, "lang", f"expected one of {', '.join(lang.LANGS)}, got {code!r}")
+    return code
+
+
+#: The page's language, read once as the page's module is loaded (one server serves one language).
+LANG = language()
 
 
 def scenario_choices(first: Path, scale: float) -> dict[str, Path]:
@@ -257,9 +277,20 @@ def fatigue_series(model: MobilisationModel) -> dict[str, np.ndarray]:
 
 
 def _titles(series: str) -> tuple[str, str]:
-    """Title and y label of a plot: the series' title and unit in ``sim.indicators`` (shown at "dashboard")."""
-    indicator = registry.get(series)
-    return indicator.title, indicator.unit
+    """Title and y label of a plot: the series' title and unit in ``sim.indicators`` (shown at "dashboard"), in the page's language."""
+    return lang.indicator_title(series, LANG), lang.indicator_unit(series, LANG)
+
+
+def _series_label(name: str) -> str:
+    """A plotted series' legend entry in the page's language (the series functions name them in English)."""
+    keys = {
+        "national": "dashboard.national",
+        "worst region": "dashboard.worst_region",
+        "ICU staff": "dashboard.icu_staff",
+        "ICU staff, sustained": "dashboard.icu_staff_sustained",
+        "all staff": "dashboard.all_staff",
+    }
+    return lang.t(keys[name], LANG) if name in keys else name
 
 
 def _figure(model: MobilisationModel, title: str, ylabel: str) -> tuple[Figure, Any, np.ndarray]:
@@ -274,7 +305,11 @@ def _figure(model: MobilisationModel, title: str, ylabel: str) -> tuple[Figure, 
     ax.set_xlim(dates[0], dates[-1])
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if LANG == lang.DEFAULT:
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    else:
+        figures._dates(ax, lang=LANG)
+        figures._numbers(ax, LANG)
     return fig, ax, dates[: model.recorder.days_recorded]
 
 
@@ -288,9 +323,9 @@ def CoveragePlot(model: MobilisationModel) -> solara.Element:
     """ICU nurses per ICU patient, national and worst region, against the safety threshold."""
     fig, ax, days = _figure(model, *_titles("icu_nurse_coverage"))
     for name, values in coverage_series(model).items():
-        ax.plot(days, values, label=name, linestyle="-" if name == "national" else "--")
+        ax.plot(days, values, label=_series_label(name), linestyle="-" if name == "national" else "--")
     threshold = model.config.safety.icu_min_nurse_ratio
-    ax.axhline(threshold, color="tab:red", linewidth=1, label=f"safe minimum ({threshold:g})")
+    ax.axhline(threshold, color="tab:red", linewidth=1, label=lang.t("dashboard.safe_minimum", LANG, threshold=lang.g(threshold, LANG)))
     ax.set_ylim(bottom=0)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return _plot("mobsim-coverage", fig)
@@ -300,12 +335,16 @@ def StaffStatusPlot(model: MobilisationModel) -> solara.Element:
     """Staff not at work, by status, stacked."""
     series = status_series(model)
     title, unit = _titles("staff_not_at_work")
-    title = f"{title} (at work or available: {series['active'][-1]:,})" if len(series["active"]) else "Staff by status"
+    if len(series["active"]):
+        active = f"{series['active'][-1]:,}" if LANG == lang.DEFAULT else lang.number(int(series["active"][-1]), LANG)
+        title = lang.t("dashboard.status_title", LANG, title=title, active=active)
+    else:
+        title = lang.t("dashboard.status_empty", LANG)
     fig, ax, days = _figure(model, title, unit)
     ax.stackplot(
         days,
         *(series[s] for s in STATUSES_SHOWN),
-        labels=[figures.STATUSES[f"n_{s}"][0] for s in STATUSES_SHOWN],
+        labels=[figures.status_label(f"n_{s}", LANG) for s in STATUSES_SHOWN],
         colors=[figures.STATUSES[f"n_{s}"][1] for s in STATUSES_SHOWN],  # the colours of the report's figures
     )
     ax.set_ylim(bottom=0)
@@ -317,7 +356,7 @@ def FatiguePlot(model: MobilisationModel) -> solara.Element:
     """Mean fatigue of ICU staff and of all staff."""
     fig, ax, days = _figure(model, *_titles("fatigue_mean"))
     for name, values in fatigue_series(model).items():
-        ax.plot(days, values, label=name)
+        ax.plot(days, values, label=_series_label(name))
     ax.set_ylim(0, 1)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return _plot("mobsim-fatigue", fig)
@@ -328,15 +367,37 @@ def ModelInfo(model: MobilisationModel) -> solara.Element:
     sc, day = model.config, model.day
     date = model.dates[min(day, model.n_days - 1)]
     lv = lever_values(sc)
-    pool = f"{lv['pool_size']:,} members, response {lv['pool_response_days']} days" if lv["pool_size"] else "none"
-    on = ", ".join(sc.levers.enabled()) or "none"
+    L = LANG
+
+    def whole(value: int) -> str:
+        return f"{value:,}" if L == lang.DEFAULT else lang.number(int(value), L)
+
+    none = lang.t("dashboard.info.none", L)
+    pool = lang.t("dashboard.info.pool_members", L, size=whole(lv["pool_size"]), days=lv["pool_response_days"]) if lv["pool_size"] else none
+    on = ", ".join(sc.levers.enabled()) or none
+    when = date if L == lang.DEFAULT else lang.date(date, L)
+    day_row = lang.t(
+        "dashboard.info.day",
+        L,
+        day=day,
+        days=model.n_days,
+        date=when,
+        staff=whole(len(model.world.staff)),
+        scale=lang.g(sc.world.scale, L),
+        seed=model.seed,
+    )
+    levers = lang.t(
+        "dashboard.info.levers",
+        L,
+        hours=lang.g(lv["agreement_max_weekly_hours"], L),
+        margin=lang.g(lv["loan_safety_margin"], L),
+        teams=lang.t("dashboard.info.on" if lv["stable_teams"] else "dashboard.info.off", L),
+    )
     rows = [
-        f"<b>{html.escape(sc.name)}</b> · day {day} of {model.n_days} ({date}) · {len(model.world.staff):,} staff"
-        f" at scale {sc.world.scale:g} · seed {model.seed}",
-        f"national pool: <span class='mobsim-pool'>{pool}</span>",
-        f"crisis agreement: {lv['agreement_max_weekly_hours']:g} h a week · loans: safety margin {lv['loan_safety_margin']:g}"
-        f" · stable teams in nursing homes: {'on' if lv['stable_teams'] else 'off'}",
-        f"levers on: {html.escape(on)}",
+        f"<b>{html.escape(sc.name)}</b> · {html.escape(day_row)}",
+        lang.t("dashboard.info.pool", L, pool=f"<span class='mobsim-pool'>{html.escape(pool)}</span>"),
+        html.escape(levers),
+        lang.t("dashboard.info.levers_on", L, levers=html.escape(on)),
     ]
     # plain HTML, not solara.Markdown: Markdown asks the server for KaTeX from a CDN at every render
     return solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{row}</p>" for row in rows), classes=["mobsim-info"])
@@ -357,9 +418,10 @@ def Page() -> None:
     path = choices[picked.value]
     scenario = solara.use_memo(lambda: load_scenario(path, world__scale=scale), [picked.value])
     model = solara.use_memo(lambda: DashboardModel(scenario_file=str(path), scale=scale), [picked.value])
-    params = model_params(path, scale, scenario)
-    with solara.Sidebar(), solara.Card("Scenario"):
-        solara.Select("Scenario file", values=list(choices), value=picked)
+    params = model_params(path, scale, scenario, LANG)
+    with solara.Sidebar(), solara.Card(lang.t("dashboard.scenario", LANG)):
+        solara.Select(lang.t("dashboard.scenario_file", LANG), values=list(choices), value=picked)
         solara.Text(scenario.description or "", style={"font-size": "0.85em"})
     # a new key when the file changes: SolaraViz starts afresh, its sliders at the file's values
-    SolaraViz(model, components=list(COMPONENTS), model_params=params, name="mobsim: staff mobilisation").key(f"viz-{picked.value}")
+    name = lang.t("dashboard.name", LANG)
+    SolaraViz(model, components=list(COMPONENTS), model_params=params, name=name).key(f"viz-{picked.value}")

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from sim import indicators as registry
+from sim import lang
 from sim.errors import InputError, OptionError
 from sim.scenario import Scenario, load_scenario
 from sim.schema import MAX_RUNS
-from sim.text import decimals, fmt_number, fmt_unit, scale_note, unit_decimals, unit_label
+from sim.text import decimals, fmt_unit, unit_decimals, unit_label
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -52,7 +53,7 @@ def _plain(text: str) -> str:
 
 def printable(text: str) -> str:
     """``text`` with control characters (e.g. a terminal escape sequence in a name or value) shown as escapes, like repr."""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() or c in " \u00a0" else repr(c)[1:-1] for c in text)  # the no-break space of Swedish numbers
 
 
 @contextlib.contextmanager
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also run the scenario without COVID (same seed) and add response_cost_*_msek to the summary (twice the work)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang_option(run, "the summary table")
 
     compare = sub.add_parser("compare", help="run strategies with common random numbers and compare them")
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="scenario", help="scenario TOML files; the first is the reference")
@@ -113,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_spreadsheet_options(compare, "the runs, daily series and events")
     _add_executor_options(compare)
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang_option(compare, "the comparison tables")
 
     sweep = sub.add_parser("sweep", help="run an experiment file (variants or a parameter design) into a resumable results store")
     sweep.add_argument("experiment", type=Path, help="experiment TOML file (see experiments/)")
@@ -123,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         "--xlsx", action="store_true", help="also write results.xlsx: means by point, the runs, the design and provenance (sim.workbook)"
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_lang_option(sweep, "the table of means")
 
     sensitivity = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices of a finished sobol or morris sweep")
     sensitivity.add_argument("results", type=Path, metavar="RESULTS_DIR", help="results folder of a finished 'mobsim sweep'")
@@ -136,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=None, help="report file (default RESULTS_DIR/report.html or .pdf)")
     report.add_argument("--figures", type=Path, default=None, metavar="DIR", help="also write every figure to DIR as PNG and PDF")
     report.add_argument("--strategy", default=None, help="in a comparison, the strategy whose staff, fatigue, hours and loans are drawn")
+    _add_lang_option(report, "the report and its figures")
     dashboard = sub.add_parser("dashboard", help="start the interactive dashboard (Mesa's SolaraViz) and print its address")
     dashboard.add_argument(
         "--scenario", type=Path, default=None, help="scenario the page starts with (default scenarios/sweden_spring2020.toml)"
@@ -145,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     dashboard.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    _add_lang_option(dashboard, "the page's labels and plots")
 
     validate = sub.add_parser(
         "validate", help="check a scenario file as run would; with --show also print its resolved values (after extends and --set)"
@@ -212,6 +218,13 @@ def _csv_option(value: str | None) -> str | None:
         raise OptionError("--csv", value, str(exc)) from None
 
 
+def _add_lang_option(command: argparse.ArgumentParser, what: str) -> None:
+    """--lang: the language of ``what`` (``sim.lang``); messages, errors and progress stay in English."""
+    command.add_argument(
+        "--lang", choices=lang.LANGS, default=lang.DEFAULT, help=f"language of {what}: {' or '.join(lang.LANGS)} (default {lang.DEFAULT})"
+    )
+
+
 def _add_executor_options(command: argparse.ArgumentParser) -> None:
     """--workers, --dask and --scheduler: where the runs of ``compare`` and ``sweep`` execute (``sim.executor``)."""
     command.add_argument("--workers", type=int, default=1, help="runs in parallel processes (default 1)")
@@ -233,7 +246,6 @@ def _check_executor_options(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from sim.model import MobilisationModel
     from sim.results import run_files
@@ -268,28 +280,54 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     scale = scenario.world.scale
-    note = f" · {scale_note(scale)}" if scale < 1 else ""
-    staff = f"{model.world.staff.n_regular:,} staff employed"
-    table = Table(title=f"{_plain(scenario.name)} · seed {args.seed} · {staff} · {model.n_days} days{note}")
-    table.add_column("indicator", no_wrap=True)  # names as in summary.csv, whole: the unit wraps instead
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("unit", style="dim")
-    if scale < 1:
-        table.add_column("≈ Sweden", justify="right", style="dim", no_wrap=True)  # the full-scale equivalent
-    start, days = scenario.time.start, model.n_days
-    for key, value in result.summary.iloc[0].items():
-        unit = registry.unit(str(key))
-        if not registry.in_period(str(key), start, days):
-            row = [str(key), "not in this period", _plain(f"(no {registry.window(str(key))} in the run)")]
-        else:
-            row = [str(key), _plain(fmt_unit(value, unit, suffix=False)), _plain(unit_label(unit))]
-        if scale < 1:
-            row.append(_plain(_full_scale(value, unit, scale)) if len(row) == 3 and row[1] != "not in this period" else "")
-        table.add_row(*row)
-    Console().print(table)
-    _print_regions(result.region_summary(), scale)
+    Console().print(
+        _summary_table(
+            result.summary, scenario.name, args.seed, model.world.staff.n_regular, model.n_days, args.lang, scale, scenario.time.start
+        )
+    )
+    _print_regions(result.region_summary(), scale, language=args.lang)
     console.print(f"built in {built - started:.1f} s, ran in {finished - built:.1f} s; results in {_plain(str(out))}/")
     return 0
+
+
+def _summary_table(
+    summary: pd.DataFrame,
+    name: str,
+    seed: int,
+    staff: int,
+    days: int,
+    language: str = lang.DEFAULT,
+    scale: float = 1.0,
+    start: typing.Any = None,
+) -> typing.Any:
+    """``mobsim run``'s table: every summary column, its value by its unit (``sim.text.fmt_unit``) and the unit; at
+    ``scale`` < 1 the title says so and a column gives the full-scale equivalent; an indicator of a period the run
+    (from ``start``, ``days`` days) misses says so. In Swedish: the indicators' Swedish titles and Swedish numbers.
+    """
+    from rich.table import Table
+
+    L = language
+    note = f" · {lang.scale_note(scale, L)}" if scale < 1 else ""
+    table = Table(title=lang.t("cli.run.title", L, name=_plain(name), seed=seed, staff=lang.number(staff, L), days=days) + note)
+    # English: names as in summary.csv, whole (the unit wraps instead); Swedish: the indicators' titles, which may wrap
+    table.add_column(lang.t("cli.column.indicator", L), no_wrap=L == lang.DEFAULT)
+    table.add_column(lang.t("cli.column.value", L), justify="right", no_wrap=True)
+    table.add_column(lang.t("cli.column.unit", L), style="dim")
+    if scale < 1:
+        table.add_column(lang.t("cli.column.full_scale", L), justify="right", style="dim", no_wrap=True)
+    for key, value in summary.iloc[0].items():
+        key = str(key)
+        unit = registry.unit(key)
+        label = key if L == lang.DEFAULT else lang.indicator_title(key, L)
+        shown_unit = unit_label(unit) if L == lang.DEFAULT else lang.indicator_unit(key, L)
+        if start is not None and not registry.in_period(key, start, days):
+            row = [_plain(label), lang.t("cli.not_in_period", L), _plain(lang.t("cli.no_window", L, window=registry.window(key)))]
+            full = ""
+        else:
+            row = [_plain(label), _plain(lang.digits(fmt_unit(value, unit, suffix=False), L)), _plain(shown_unit)]
+            full = _plain(lang.digits(_full_scale(value, unit, scale), L))
+        table.add_row(*row, *([full] if scale < 1 else []))
+    return table
 
 
 def _with_response_cost(summary: pd.DataFrame, scenario: Scenario, seed: int, quiet: bool, interrupted: list[int]) -> pd.DataFrame:
@@ -421,8 +459,8 @@ def _compare(args: argparse.Namespace) -> int:
     if not _save(out, lambda: compared.save(out, csv=dialect or False, xlsx=args.xlsx, command=args.command_line)):
         return EXIT_FAILED
     scale = scenarios[0].world.scale
-    _print_comparison(compared.comparison, compared.replications, compared.seed, scale)
-    _print_region_comparison(compared.region_summary(), scale)
+    _print_comparison(compared.comparison, compared.replications, compared.seed, scale, args.lang)
+    _print_region_comparison(compared.region_summary(), scale, args.lang)
     console.print(f"{total} runs in {finished - started:.1f} s; results in {_plain(str(out))}/")
     return 0
 
@@ -474,7 +512,9 @@ def _sweep(args: argparse.Namespace) -> int:
         except OSError as exc:
             _fail(f"{out}: cannot write results.xlsx: {exc.strerror or exc}")
             return EXIT_FAILED
-    _print_sweep(mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name)
+    _print_sweep(
+        mean_by_point(load_results(out), experiment.value_columns, experiment.spec.indicators), experiment.name, language=args.lang
+    )
     failed = f", {len(outcome.failed)} failed (see {_plain(str(out))}/failed/)" if outcome.failed else ""
     skipped = f", {outcome.skipped} already done" if outcome.skipped else ""
     console.print(f"{outcome.ran} runs in {finished - started:.1f} s{skipped}{failed}; results in {_plain(str(out))}/")
@@ -527,19 +567,21 @@ def out_default(name: str) -> Path:
     return Path("results") / name
 
 
-def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
+def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20, language: str = lang.DEFAULT) -> None:
     """Mean indicators per point (or variant), the first ``limit`` points."""
     from rich.console import Console
     from rich.table import Table
 
+    L = language
     if table.empty:
-        Console().print(f"{_plain(name)}: no finished runs")
+        Console().print(lang.t("cli.sweep.none", L, name=_plain(name)))
         return
     shown = table.head(limit)
-    more = f" (first {limit} of {len(table)} points)" if len(table) > limit else ""
-    out = Table(title=f"{_plain(name)}: mean over replications{more}")
+    more = lang.t("cli.sweep.first", L, limit=limit, n=len(table)) if len(table) > limit else ""
+    out = Table(title=lang.t("cli.sweep.title", L, name=_plain(name), more=more))
     for column in shown.columns:
-        out.add_column(str(column).rsplit(".", 1)[-1], justify="left" if column == "variant" else "right")
+        header = str(column).rsplit(".", 1)[-1] if L == lang.DEFAULT else lang.column(str(column), L).rsplit(".", 1)[-1]
+        out.add_column(_plain(header), justify="left" if column == "variant" else "right")
     places = {c: decimals(shown[c]) for c in shown.columns if c not in {"variant", "point_id", "runs"} and shown[c].dtype.kind == "f"}
     # indicators by their unit (%, MSEK, whole counts: sim.text.fmt_unit); parameters as they are
     units = {c: registry.unit(str(c)) for c in shown.columns if registry.find(str(c)) is not None and shown[c].dtype.kind in "fi"}
@@ -547,8 +589,8 @@ def _print_sweep(table: pd.DataFrame, name: str, limit: int = 20) -> None:
 
     def cell(c: str, i: int) -> str:
         if c in units:
-            return _plain(fmt_unit(shown[c].iat[i], units[c], decimals=places[c], suffix=False))
-        return _cell(shown[c].iat[i], places[c]) if c in places else _plain(fmt_number(shown[c].iat[i]))
+            return _plain(lang.digits(fmt_unit(shown[c].iat[i], units[c], decimals=places[c], suffix=False), L))
+        return _cell(shown[c].iat[i], places[c], language=L) if c in places else _plain(lang.number(shown[c].iat[i], L))
 
     for i in range(len(shown)):  # column by column: a row of mixed types would turn whole numbers into floats
         out.add_row(*(cell(c, i) for c in shown.columns))
@@ -564,25 +606,30 @@ def _compare_folder(names: list[str], limit: int = 80) -> str:
     return f"compare_{names[0][:40]}_vs_{len(names) - 1}_more_{digest}"
 
 
-def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int, scale: float = 1.0) -> None:
+def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int, scale: float = 1.0, language: str = lang.DEFAULT) -> None:
     """Two tables, indicators as rows: means of every strategy, then paired differences from the first.
 
-    Values are shown by their unit (``sim.text.fmt_unit``: shares as %, money in MSEK, counts whole); at ``scale`` < 1
-    the titles say so. An indicator with no value in any strategy (e.g. April's operations in an autumn run) is left out.
+    Values are shown by their unit (``sim.text.fmt_unit``: shares as %, money in MSEK, counts whole; in ``language``,
+    ``sim.lang``); at ``scale`` < 1 the titles say so. An indicator with no value in any strategy (e.g. April's
+    operations in an autumn run) is left out.
     """
     from rich.console import Console
     from rich.table import Table
 
+    L = language
     comparison = comparison[comparison.groupby("indicator", sort=False)["mean"].transform(lambda m: m.notna().any())]
     strategies = list(dict.fromkeys(comparison["strategy"]))
     indicators = list(dict.fromkeys(comparison["indicator"]))
     cell = comparison.set_index(["indicator", "strategy"])
-    seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}–{seed + replications - 1}"
-    note = f" · {scale_note(scale)}" if scale < 1 else ""
+    if replications == 1:
+        seeds = lang.t("cli.compare.seed", L, seed=seed)
+    else:
+        seeds = lang.t("cli.compare.seeds", L, first=seed, last=seed + replications - 1)
+    note = f" · {lang.scale_note(scale, L)}" if scale < 1 else ""
     console = Console()
 
-    means = Table(title=f"mean [95 % interval] over {replications} replication{'s' * (replications > 1)} ({seeds}){note}")
-    means.add_column("indicator")
+    means = Table(title=lang.t("cli.compare.means", L, n=replications, s="s" * (replications > 1), seeds=seeds) + note)
+    means.add_column(lang.t("cli.column.indicator", L))
     for name in strategies:
         means.add_column(_plain(name), justify="right")
     for indicator in indicators:
@@ -590,18 +637,15 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int, sc
         unit = registry.unit(indicator)
         places = unit_decimals(rows["mean"], unit)
         means.add_row(
-            _indicator_label(indicator),
-            *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places, unit=unit) for _, r in rows.iterrows()),
+            _indicator_label(indicator, L),
+            *(_with_interval(r["mean"], r["ci_low"], r["ci_high"], places, unit=unit, language=L) for _, r in rows.iterrows()),
         )
     console.print(means)
     if len(strategies) < 2:
         return
 
-    diffs = Table(
-        title=f"Δ vs {_plain(strategies[0])}: paired difference [95 % interval], same seeds{note}",
-        caption="bold: the interval excludes 0 (green: better, red: worse, by the indicator's direction in sim.indicators)",
-    )
-    diffs.add_column("indicator")
+    diffs = Table(title=lang.t("cli.compare.diffs", L, reference=_plain(strategies[0])) + note, caption=lang.t("cli.compare.caption", L))
+    diffs.add_column(lang.t("cli.column.indicator", L))
     for name in strategies[1:]:
         diffs.add_column(f"Δ {_plain(name)}", justify="right")
     for indicator in indicators:
@@ -610,22 +654,26 @@ def _print_comparison(comparison: pd.DataFrame, replications: int, seed: int, sc
         places = unit_decimals(rows[["diff_mean", "diff_low", "diff_high"]].stack(), unit)
         texts = []
         for _, r in rows.iterrows():
-            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True, unit=unit)
+            text = _with_interval(r["diff_mean"], r["diff_low"], r["diff_high"], places, sign=True, unit=unit, language=L)
             clear = r["diff_low"] > 0 or r["diff_high"] < 0  # False when NaN
             better = registry.better(indicator, r["diff_mean"]) if clear else None
             style = "bold" if better is None else "bold green" if better else "bold red"
             texts.append(f"[{style}]{text}[/{style}]" if clear else text)
-        diffs.add_row(_indicator_label(indicator), *texts)
+        diffs.add_row(_indicator_label(indicator, L), *texts)
     console.print(diffs)
 
 
-def _indicator_label(indicator: str) -> str:
-    """An indicator's name with its unit where the unit is not obvious from the value (money, %, counts)."""
+def _indicator_label(indicator: str, language: str = lang.DEFAULT) -> str:
+    """An indicator's name (in Swedish its Swedish title) with its unit where the unit is not obvious from the value."""
+    if language != lang.DEFAULT:
+        unit = lang.indicator_unit(indicator, language)
+        title = _plain(lang.indicator_title(indicator, language))
+        return f"{title}\n[dim]{_plain(unit)}[/dim]" if unit else title
     unit = registry.unit(indicator)
     return f"{indicator}\n[dim]{_plain(unit_label(unit))}[/dim]" if unit else indicator
 
 
-def _print_region_comparison(table: pd.DataFrame, scale: float) -> None:
+def _print_region_comparison(table: pd.DataFrame, scale: float, language: str = lang.DEFAULT) -> None:
     """Unsafe ICU patient-days per region (rows, worst in the reference first) and strategy (columns): mean [95 % interval]."""
     from rich.console import Console
     from rich.table import Table
@@ -635,9 +683,10 @@ def _print_region_comparison(table: pd.DataFrame, scale: float) -> None:
     strategies = list(dict.fromkeys(table["strategy"]))
     cell = table.set_index(["region", "strategy"])
     regions = list(dict.fromkeys(table.loc[table["strategy"] == strategies[0], "region"]))
-    note = f" · {scale_note(scale)}" if scale < 1 else ""
-    out = Table(title=f"Unsafe ICU patient-days per region, worst first: mean [95 % interval] over replications{note}")
-    out.add_column("region", no_wrap=True)
+    L = language
+    note = f" · {lang.scale_note(scale, L)}" if scale < 1 else ""
+    out = Table(title=lang.t("cli.regions.compare_title", L) + note)
+    out.add_column(lang.t("cli.column.region", L), no_wrap=True)
     for name in strategies:
         out.add_column(_plain(name), justify="right")
     column, unit = "unsafe_icu_patient_days", "patient-days"
@@ -645,7 +694,7 @@ def _print_region_comparison(table: pd.DataFrame, scale: float) -> None:
         cells = []
         for strategy in strategies:
             r = cell.loc[(region, strategy)] if (region, strategy) in cell.index else None
-            cells.append("" if r is None else _with_interval(r[column], r[f"{column}_low"], r[f"{column}_high"], 0, unit=unit))
+            cells.append("" if r is None else _with_interval(r[column], r[f"{column}_low"], r[f"{column}_high"], 0, unit=unit, language=L))
         out.add_row(_plain(str(cell.loc[(region, strategies[0]), "region_name"])), *cells)
     Console().print(out)
 
@@ -659,20 +708,21 @@ def _full_scale(value: object, unit: str, scale: float) -> str:
     return fmt_unit(float(value) / scale, unit, suffix=False)
 
 
-#: The per-region columns the terminal shows (all are in the files): (column, heading); loans in and out share one.
+#: The per-region columns the terminal shows (all are in the files; headings ``cli.regions.<column>`` in ``sim.lang``);
+#: loans in and out share one.
 REGION_COLUMNS = (
-    ("unsafe_icu_patient_days", "unsafe\nICU pd"),
-    ("worst_week_icu_nurses_per_patient", "worst\nweek"),
-    ("crisis_days", "crisis\ndays"),
-    ("staff_loaned_in", "loaned\nin/out"),
-    ("pool_arrivals", "pool"),
-    ("peak_sick_share", "peak\nsick"),
-    ("care_debt_end_operations", "care\ndebt"),
-    ("icu_staff_fatigue_end", "ICU\nfatigue"),
+    "unsafe_icu_patient_days",
+    "worst_week_icu_nurses_per_patient",
+    "crisis_days",
+    "staff_loaned_in",
+    "pool_arrivals",
+    "peak_sick_share",
+    "care_debt_end_operations",
+    "icu_staff_fatigue_end",
 )
 
 
-def _print_regions(table: pd.DataFrame, scale: float, strategy: str | None = None) -> None:
+def _print_regions(table: pd.DataFrame, scale: float, strategy: str | None = None, language: str = lang.DEFAULT) -> None:
     """The per-region summary (``sim.regional``), worst regions first, in 80 columns; a comparison's: the means of ``strategy``.
 
     Worst week: the region's lowest weekly ICU nurses per patient and its ISO week; loans: staff loaned in / out;
@@ -688,48 +738,52 @@ def _print_regions(table: pd.DataFrame, scale: float, strategy: str | None = Non
         return
     if strategy is not None:
         table = table[table["strategy"] == strategy]
-    note = f" · {scale_note(scale)}" if scale < 1 else ""
-    what = f"{_plain(strategy)}, means over replications" if strategy is not None else "per region"
+    L = language
+    note = f" · {lang.scale_note(scale, L)}" if scale < 1 else ""
+    what = lang.t("cli.regions.means", L, strategy=_plain(strategy)) if strategy is not None else lang.t("cli.regions.per_region", L)
     out = Table(
-        title=f"Regions, worst first · {what}{note}",
-        caption="unsafe ICU pd: patient-days beyond the minimum nurse ratio; worst week: ICU nurses per patient, ISO week; "
-        "loaned: staff loaned in/out; pool: arrivals; care debt: postponed operations at the end",
+        title=lang.t("cli.regions.title", L, what=what) + note,
+        caption=lang.t("cli.regions.caption", L),
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
         padding=(0, 1),
         collapse_padding=True,
     )
-    out.add_column("region", no_wrap=True)
-    for _, heading in REGION_COLUMNS:
-        out.add_column(heading, justify="right", no_wrap=True)
-    places = {c: unit_decimals(table[c], UNITS[c]) for c, _ in REGION_COLUMNS}
+    out.add_column(lang.t("cli.column.region", L), no_wrap=True)
+    for column in REGION_COLUMNS:
+        out.add_column(lang.t(f"cli.regions.{column}", L), justify="right", no_wrap=True)
+    places = {c: unit_decimals(table[c], UNITS[c]) for c in REGION_COLUMNS}
     places["peak_sick_share"] = places["icu_staff_fatigue_end"] = 0  # whole % fit the width
     for _, row in table.iterrows():
         cells = [_plain(str(row["region_name"]))]
-        for column, _ in REGION_COLUMNS:
-            text = _plain(fmt_unit(row[column], UNITS[column], decimals=places[column], suffix=False))
+        for column in REGION_COLUMNS:
+            text = _plain(lang.digits(fmt_unit(row[column], UNITS[column], decimals=places[column], suffix=False), L))
             if column == "worst_week_icu_nurses_per_patient" and row[column] == row[column]:
                 text += "\n" + _plain(str(row["worst_week_iso"]).split("-")[-1])
             elif column == "staff_loaned_in":
-                text += "/" + fmt_unit(row["staff_loaned_out"], "staff")
+                text += "/" + lang.digits(fmt_unit(row["staff_loaned_out"], "staff"), L)
             cells.append(text)
         out.add_row(*cells)
     Console().print(out)
 
 
-def _cell(x: float, places: int, sign: bool = False) -> str:
-    """A number in a table cell, with the decimals its row or column shares (``sim.text``)."""
-    return fmt_number(float(x), sign=sign, decimals=places)
+def _cell(x: float, places: int, sign: bool = False, language: str = lang.DEFAULT) -> str:
+    """A number in a table cell, with the decimals its row or column shares (``sim.text``; ``sim.lang`` in Swedish)."""
+    return lang.number(float(x), language, sign=sign, decimals=places)
 
 
-def _with_interval(mean: float, low: float, high: float, places: int | None, sign: bool = False, unit: str | None = None) -> str:
+def _with_interval(
+    mean: float, low: float, high: float, places: int | None, sign: bool = False, unit: str | None = None, language: str = lang.DEFAULT
+) -> str:
     """``mean`` and ``[low, high]`` on two lines (narrow columns); the mean alone when there is no interval.
 
     With ``unit``, by the unit (``sim.text.fmt_unit``: %, MSEK, whole counts); else with ``places`` decimals."""
 
     def show(x: float) -> str:
-        return _cell(x, places or 0, sign) if unit is None else fmt_unit(float(x), unit, sign=sign, decimals=places, suffix=False)
+        if unit is None:
+            return _cell(x, places or 0, sign, language)
+        return lang.digits(fmt_unit(float(x), unit, sign=sign, decimals=places, suffix=False), language)
 
     if low != low:  # NaN: a single replication
         return show(mean)
@@ -758,7 +812,7 @@ def _report(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        path = write_report(args.results, out=args.out, fmt=args.fmt, figures_dir=args.figures, strategy=args.strategy)
+        path = write_report(args.results, out=args.out, fmt=args.fmt, figures_dir=args.figures, strategy=args.strategy, lang=args.lang)
     except OSError as exc:
         _fail(f"{exc.filename or args.out or args.results}: {exc.strerror or exc}")
         return EXIT_FAILED
@@ -804,7 +858,12 @@ def _dashboard(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    env = {**os.environ, "MOBSIM_DASHBOARD_SCENARIO": str(Path(path).resolve()), "MOBSIM_DASHBOARD_SCALE": repr(scale)}
+    env = {
+        **os.environ,
+        "MOBSIM_DASHBOARD_SCENARIO": str(Path(path).resolve()),
+        "MOBSIM_DASHBOARD_SCALE": repr(scale),
+        "MOBSIM_DASHBOARD_LANG": args.lang,
+    }
     env.setdefault("SOLARA_CHECK_HOOKS", "off")  # Mesa's own SolaraViz code trips Solara's hook checker (a harmless warning)
     env.setdefault("PYTHONWARNINGS", "ignore:Cookies with samesite")  # plain http on 127.0.0.1: the session cookie falls back to lax
     app = str(Path(__file__).with_name("app.py"))

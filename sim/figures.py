@@ -13,6 +13,10 @@ With more than one replication, lines are the mean over replications and bands h
     runs = load("results/compare_sweden_spring2020_vs_no_action")
     fig = figures.coverage_national(runs)
     figures.save(fig, "docs/figures/coverage")      # coverage.png and coverage.pdf
+    figures.coverage_national(runs, lang="sv")      # in Swedish: every text from the catalog sim.lang
+
+Every function takes ``lang``, ``en`` (default) or ``sv``: titles, labels, legends and notes come from
+``sim.lang``, numbers on axes and dates in that language's conventions.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ from matplotlib.patches import FancyArrowPatch
 
 from sim import data
 from sim import indicators as registry
+from sim import lang as catalog  # the catalog; the functions' ``lang`` parameter is the language
 from sim.categories import UNIT_KINDS
-from sim.text import fmt_number, fmt_unit, scale_note, scales, unit_kind, unit_label
+from sim.text import fmt_number, fmt_unit, full_scale_factor, scales, unit_kind, unit_label
 
 #: The one style of every figure: readable at a paper's column width and on a screen.
 STYLE = {
@@ -151,14 +156,42 @@ def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "pdf"))
 # --------------------------------------------------------------------------- helpers
 
 
+def _whole(value: float, lang: str) -> str:
+    """A whole number with thousands separated (``1,234``; Swedish ``1 234``)."""
+    return catalog.digits(f"{value:,.0f}", lang)
+
+
 def _regions_by_population() -> pd.DataFrame:
     return data.regions().sort_values("population", ascending=False)
 
 
-def _dates(ax: plt.Axes, maxticks: int = 7) -> None:
+def _dates(ax: plt.Axes, maxticks: int = 7, lang: str = "en") -> None:
     locator = mdates.AutoDateLocator(minticks=min(3, maxticks), maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    if lang == catalog.DEFAULT:
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    else:
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: _date_tick(v, lang)))
+
+
+def _date_tick(value: float, lang: str) -> str:
+    """A date tick in ``lang`` (Swedish month names): the month on its first day (with the year in January), else day and month."""
+    day = mdates.num2date(value)
+    months = catalog.MONTHS_SV_SHORT
+    if day.day == 1:
+        return f"{months[day.month - 1]} {day.year}" if day.month == 1 else months[day.month - 1]
+    return f"{day.day} {months[day.month - 1]}"
+
+
+def _thousands(lang: str) -> ticker.FuncFormatter:
+    """Whole numbers on an axis with thousands separated (``1,234``; Swedish ``1 234``)."""
+    return ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:,.0f}", lang))
+
+
+def _numbers(ax: plt.Axes, lang: str, axis: str = "y") -> None:
+    """Decimal commas on a Swedish axis (English axes are left as matplotlib draws them)."""
+    if lang != catalog.DEFAULT:
+        getattr(ax, f"{axis}axis").set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:.6g}", lang)))
 
 
 def _band(ax: plt.Axes, frame: pd.DataFrame, value: str, colour: str, label: str | None = None, **line) -> None:
@@ -178,26 +211,37 @@ def _national(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame.groupby(["strategy", "replication", "date"], observed=True)[list(columns)].sum().reset_index()
 
 
-def signed(value: float) -> str:
+def signed(value: float, lang: str = "en") -> str:
     """A difference for a label: thousands separated, three significant digits below 100 (``sim.text.fmt_number``)."""
-    return fmt_number(float(value), sign=True)
+    return catalog.number(float(value), lang, sign=True)
 
 
-def _label(indicator: str) -> str:
-    """An indicator's title and, on a second line, its unit as shown (``sim.indicators``; an unregistered column's name)."""
-    name, unit = registry.title(indicator), registry.unit(indicator)
-    return f"{name}\n({unit_label(unit)})" if unit else name
+def _label(indicator: str, lang: str = "en") -> str:
+    """An indicator's title and, on a second line, its unit as shown (``sim.indicators``, in Swedish ``sim.lang``;
+    an unregistered column's name)."""
+    if lang == "en":
+        name, unit = registry.title(indicator), unit_label(registry.unit(indicator))
+    else:
+        name, unit = catalog.indicator_title(indicator, lang), catalog.indicator_unit(indicator, lang)
+    return f"{name}\n({unit})" if unit else name
 
 
-def _band_note(runs: RunSet) -> str:
+def _band_note(runs: RunSet, lang: str = "en") -> str:
     if runs.replications > 1:
-        return f"lines: mean of {runs.replications} replications; bands: middle 95 % of replications"
-    return "one replication (run `mobsim compare` with --replications for uncertainty bands)"
+        return catalog.t("figure.band_note", lang, n=runs.replications)
+    return catalog.t("figure.one_replication_note", lang)
 
 
-def _scale_note(runs: RunSet) -> str:
-    """ " (at scale 0.2; full-scale equivalent ≈ ×5)" below full scale (``sim.text.scale_note``), else ""."""
-    return "" if runs.scale >= 1.0 else f" ({scale_note(runs.scale)})"
+def _scale_note(runs: RunSet, lang: str = "en") -> str:
+    """ " (at scale 0.2; full-scale equivalent ≈ ×5)" below full scale, else "" (``sim.lang``)."""
+    if runs.scale >= 1.0:
+        return ""
+    factor = catalog.digits(fmt_number(full_scale_factor(runs.scale)), lang)
+    return catalog.t("figure.scale_note", lang, scale=catalog.g(runs.scale, lang), factor=factor)
+
+
+def _replications_note(runs: RunSet, lang: str) -> str:
+    return catalog.t("figure.mean_of", lang, n=runs.replications) if runs.replications > 1 else catalog.t("figure.one_replication", lang)
 
 
 def _panels(n: int, max_cols: int, width: float, height: float, sharey: bool = True, sharex: bool = False) -> tuple[Figure, np.ndarray]:
@@ -217,7 +261,7 @@ def _strategy_legend(fig: Figure, runs: RunSet, ncol: int | None = None) -> None
 # --------------------------------------------------------------------------- time series
 
 
-def coverage_national(runs: RunSet) -> Figure:
+def coverage_national(runs: RunSet, lang: str = "en") -> Figure:
     """National ICU nurses per ICU patient and COVID ICU patients over time, per strategy."""
     with style():
         fig, (load, ratio) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
@@ -227,7 +271,7 @@ def coverage_national(runs: RunSet) -> Figure:
             _band(ratio, national, "nurses_per_patient", runs.colour(strategy), strategy)
         ratio.axhline(runs.min_nurse_ratio, color="0.3", linestyle="--", linewidth=1)
         ratio.annotate(
-            f"minimum ratio 1:{1 / runs.min_nurse_ratio:g}",
+            catalog.t("figure.coverage.minimum", lang, ratio=catalog.g(1 / runs.min_nurse_ratio, lang)),
             (0.01, runs.min_nurse_ratio),
             xycoords=("axes fraction", "data"),
             xytext=(0, 3),
@@ -235,18 +279,21 @@ def coverage_national(runs: RunSet) -> Figure:
             fontsize=7.5,
             color="0.3",
         )
-        load.set(title="COVID-19 patients in ICU, Sweden", ylabel="patients" + (" (model scale)" if runs.scale != 1 else ""))
-        ratio.set(title="ICU nurses on duty per ICU patient, Sweden", ylabel="nurses per patient (effective)")
+        t = catalog.t
+        patients = t("figure.coverage.patients", lang) + (t("figure.coverage.model_scale", lang) if runs.scale != 1 else "")
+        load.set(title=t("figure.coverage.load_title", lang), ylabel=patients)
+        ratio.set(title=t("figure.coverage.ratio_title", lang), ylabel=t("figure.coverage.ratio_label", lang))
         ratio.set_ylim(bottom=0)
         for ax in (load, ratio):
-            _dates(ax)
+            _dates(ax, lang=lang)
+            _numbers(ax, lang)
         ratio.legend(loc="lower left")
-        fig.suptitle(f"ICU load and nurse coverage — {runs.title}{_scale_note(runs)}", fontsize=11)
-        fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
+        fig.suptitle(t("figure.coverage.title", lang, title=runs.title, scale=_scale_note(runs, lang)), fontsize=11)
+        fig.supxlabel(_band_note(runs, lang), fontsize=7.5, color="0.35")
     return fig
 
 
-def coverage_regions(runs: RunSet) -> Figure:
+def coverage_regions(runs: RunSet, lang: str = "en") -> Figure:
     """ICU nurses per ICU patient over time in each of the 21 regions (largest first), per strategy."""
     regions = _regions_by_population()
     with style():
@@ -258,11 +305,12 @@ def coverage_regions(runs: RunSet) -> Figure:
             ax.axhline(runs.min_nurse_ratio, color="0.3", linestyle="--", linewidth=0.8)
             ax.set_title(row["name"], fontsize=8.5)
             ax.set_ylim(0, 1.1)
-            _dates(ax)
+            _dates(ax, lang=lang)
+            _numbers(ax, lang)
         for ax in axes[:, 0]:
-            ax.set_ylabel("nurses / patient")
+            ax.set_ylabel(catalog.t("figure.regions.ylabel", lang))
         _strategy_legend(fig, runs)
-        fig.suptitle(f"ICU nurses per ICU patient by region (dashed: minimum ratio) — {runs.title}\n{_band_note(runs)}", fontsize=10)
+        fig.suptitle(catalog.t("figure.regions.title", lang, title=runs.title, note=_band_note(runs, lang)), fontsize=10)
     return fig
 
 
@@ -285,7 +333,7 @@ def _weekly(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     return sums[sums["days"] == 7].rename(columns={"week": "date", "total": value})
 
 
-def regional_admissions(runs: RunSet, strategy: str | None = None) -> Figure:
+def regional_admissions(runs: RunSet, strategy: str | None = None, lang: str = "en") -> Figure:
     """Each region's observed weekly COVID ICU admissions against the simulated admissions and COVID ICU occupancy.
 
     One panel per region (largest first): the data's weekly admissions (bars; Folkhälsomyndigheten, ICU register SIR,
@@ -320,28 +368,28 @@ def regional_admissions(runs: RunSet, strategy: str | None = None) -> Figure:
             ax.set_title(row["name"], fontsize=8.5)
             ax.set_ylim(bottom=0)
             ax.margins(x=0.01)
-            _dates(ax, maxticks=4)  # narrow panels: a tick every few months
+            _dates(ax, maxticks=4, lang=lang)  # narrow panels: a tick every few months
+            _numbers(ax, lang)
         for ax in axes.flat[len(regions) :]:
             ax.axis("off")
         for ax in axes[:, 0]:
-            ax.set_ylabel("per week / patients")
+            ax.set_ylabel(catalog.t("figure.admissions.ylabel", lang))
         handles = [
             plt.Rectangle((0, 0), 1, 1, color=bars),
             plt.Line2D([], [], color=colour, linewidth=2),
             plt.Line2D([], [], color=occupancy_colour, linewidth=2, linestyle="--"),
         ]
-        labels = [
-            "observed ICU admissions per week (Folkhälsomyndigheten, SIR)",
-            "simulated ICU admissions per week",
-            "simulated COVID ICU patients (occupancy)",
-        ]
+        labels = [catalog.t(f"figure.admissions.{key}", lang) for key in ("observed", "simulated", "occupancy")]
         fig.legend(handles, labels, loc="outside lower center", ncol=3)
-        note = "full scale" if scale == 1 else f"full scale (model counts ÷ world.scale {scale:g})"
-        fig.suptitle(f"COVID-19 ICU admissions and occupancy by region — {strategy}, {note}\n{_band_note(runs)}", fontsize=10)
+        if scale == 1:
+            note = catalog.t("figure.admissions.full_scale", lang)
+        else:
+            note = catalog.t("figure.admissions.full_scale_divided", lang, scale=catalog.g(scale, lang))
+        fig.suptitle(catalog.t("figure.admissions.title", lang, strategy=strategy, note=note, bands=_band_note(runs, lang)), fontsize=10)
     return fig
 
 
-def hours_by_unit_kind(runs: RunSet, strategy: str | None = None) -> Figure:
+def hours_by_unit_kind(runs: RunSet, strategy: str | None = None, lang: str = "en") -> Figure:
     """Required and supplied hours per day by unit kind, nationally; the gap is shaded."""
     strategy = runs.pick(strategy)
     units = runs.units[runs.units["strategy"] == strategy]
@@ -363,24 +411,31 @@ def hours_by_unit_kind(runs: RunSet, strategy: str | None = None) -> Figure:
                 color="#D55E00",
                 alpha=0.25,
                 linewidth=0,
-                label="gap",
+                label=catalog.t("figure.hours.gap", lang),
             )
-            ax.plot(mean.index, mean["required_hours"], color="0.2", linestyle="--", linewidth=1.1, label="required")
-            ax.plot(mean.index, mean["supplied_hours"], color=colour, linewidth=1.5, label="supplied")
-            ax.set_title(kind.replace("_", " "))
-            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.plot(
+                mean.index,
+                mean["required_hours"],
+                color="0.2",
+                linestyle="--",
+                linewidth=1.1,
+                label=catalog.t("figure.hours.required", lang),
+            )
+            ax.plot(mean.index, mean["supplied_hours"], color=colour, linewidth=1.5, label=catalog.t("figure.hours.supplied", lang))
+            ax.set_title(catalog.label("unit_kind", kind, lang))
+            ax.yaxis.set_major_formatter(_thousands(lang))
             ax.set_ylim(bottom=0)
-            _dates(ax)
+            _dates(ax, lang=lang)
         for ax in axes.flat[len(kinds) :]:
             ax.axis("off")
         for ax in axes[:, 0]:
-            ax.set_ylabel("hours per day")
+            ax.set_ylabel(catalog.t("figure.hours.ylabel", lang))
         axes.flat[0].legend(loc="lower left")
-        fig.suptitle(f"Required and supplied hours by unit kind, Sweden — {strategy}{_scale_note(runs)}", fontsize=11)
+        fig.suptitle(catalog.t("figure.hours.title", lang, strategy=strategy, scale=_scale_note(runs, lang)), fontsize=11)
     return fig
 
 
-def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
+def staff_by_status(runs: RunSet, strategy: str | None = None, lang: str = "en") -> Figure:
     """Staff by status over time as stacked areas: everyone (left), everyone not at work or available (right)."""
     strategy = runs.pick(strategy)
     national = runs.national[runs.national["strategy"] == strategy]
@@ -389,19 +444,25 @@ def staff_by_status(runs: RunSet, strategy: str | None = None) -> Figure:
     with style():
         fig, (whole, away) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
         colours = [STATUS_STYLES[s][1] for s in statuses]
-        whole.stackplot(mean.index, mean.T.to_numpy(), colors=colours, labels=[STATUS_STYLES[s][0] for s in statuses], linewidth=0)
+        whole.stackplot(mean.index, mean.T.to_numpy(), colors=colours, labels=[status_label(s, lang) for s in statuses], linewidth=0)
         rest = [s for s in statuses if s != "n_active"]
         away.stackplot(mean.index, mean[rest].T.to_numpy(), colors=[STATUS_STYLES[s][1] for s in rest], linewidth=0)
-        whole.set(title="All staff", ylabel="staff")
-        away.set(title="Staff not at work or available", ylabel="staff")
+        staff = catalog.t("figure.status.ylabel", lang)
+        whole.set(title=catalog.t("figure.status.all", lang), ylabel=staff)
+        away.set(title=catalog.t("figure.status.away", lang), ylabel=staff)
         for ax in (whole, away):
-            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.yaxis.set_major_formatter(_thousands(lang))
             ax.margins(x=0)
-            _dates(ax)
+            _dates(ax, lang=lang)
         fig.legend(*whole.get_legend_handles_labels(), loc="outside right center")
-        note = f"mean of {runs.replications} replications" if runs.replications > 1 else "one replication"
-        fig.suptitle(f"Staff by status, Sweden — {strategy} ({note}){_scale_note(runs)}", fontsize=11)
+        note = _replications_note(runs, lang)
+        fig.suptitle(catalog.t("figure.status.title", lang, strategy=strategy, note=note, scale=_scale_note(runs, lang)), fontsize=11)
     return fig
+
+
+def status_label(column: str, lang: str = "en") -> str:
+    """The label of a staff-count column (``n_<status>``) in ``lang`` (``STATUS_STYLES``' label in English)."""
+    return STATUS_STYLES[column][0] if lang == catalog.DEFAULT else catalog.t(f"status.{column}", lang)
 
 
 #: The statuses of ``icu_staff_by_status``: (column, label), stacked bottom up.
@@ -437,7 +498,7 @@ def icu_staff_by_status(result, region: str = "stockholm") -> pd.DataFrame:
     return table[[c for c, _ in ICU_STAFF_STATUSES]].fillna(0.0)
 
 
-def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
+def icu_staff_at_work(result, region: str = "stockholm", lang: str = "en") -> Figure:
     """One run's staff of one region's ICU by status through a wave ("no cliffs", issue #14).
 
     Stacked areas of ``icu_staff_by_status``: at work (own staff, rapidly trained nurses, on loan, pool members), and
@@ -451,7 +512,9 @@ def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
     with style():
         fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
         work = [c for c, _ in ICU_STAFF_STATUSES if c != "resting"]
-        labels = dict(ICU_STAFF_STATUSES)
+        labels = (
+            dict(ICU_STAFF_STATUSES) if lang == catalog.DEFAULT else {c: catalog.t(f"icu_status.{c}", lang) for c, _ in ICU_STAFF_STATUSES}
+        )
         ax.stackplot(table.index, table[work].T.to_numpy(), labels=[labels[c] for c in work], linewidth=0)
         below = table[work].sum(axis=1)
         ax.fill_between(
@@ -461,19 +524,23 @@ def icu_staff_at_work(result, region: str = "stockholm") -> Figure:
         if active is not None:
             ax.fill_between(
                 table.index, 0, 1, where=(active > 0).to_numpy(), transform=ax.get_xaxis_transform(), color="#000000", alpha=0.06,
-                label="crisis agreement active",
+                label=catalog.t("figure.icu_staff.active", lang),
             )  # fmt: skip
         scale = result.scenario.world.scale
-        shown = "full scale" if scale == 1 else f"scale {scale:g}: × {1 / scale:g} for Sweden's numbers"
-        ax.set(ylabel="staff", title=f"ICU staff by status, {region} ({shown})")
-        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        if scale == 1:
+            shown = catalog.t("figure.icu_staff.full_scale", lang)
+        else:
+            shown = catalog.t("figure.icu_staff.scaled", lang, scale=catalog.g(scale, lang), factor=catalog.g(1 / scale, lang))
+        where = region if lang == catalog.DEFAULT else catalog.region_name(region, lang)
+        ax.set(ylabel=catalog.t("figure.status.ylabel", lang), title=catalog.t("figure.icu_staff.title", lang, region=where, shown=shown))
+        ax.yaxis.set_major_formatter(_thousands(lang))
         ax.margins(x=0)
-        _dates(ax)
+        _dates(ax, lang=lang)
         fig.legend(*ax.get_legend_handles_labels(), loc="outside right center")
     return fig
 
 
-def fatigue_heatmap(runs: RunSet, strategy: str | None = None) -> Figure:
+def fatigue_heatmap(runs: RunSet, strategy: str | None = None, lang: str = "en") -> Figure:
     """Mean fatigue by region and week: all staff present (left), ICU nurses and physicians (right)."""
     strategy = runs.pick(strategy)
     frame = runs.regions[runs.regions["strategy"] == strategy].copy()
@@ -481,8 +548,8 @@ def fatigue_heatmap(runs: RunSet, strategy: str | None = None) -> Figure:
     frame["week"] = (frame["date"] - start).dt.days // 7
     regions = _regions_by_population()
     weeks = sorted(frame["week"].unique())
-    labels = [(start + pd.Timedelta(days=7 * int(w))).strftime("%d %b") for w in weeks]
-    panels = [("fatigue_mean", "All staff"), ("icu_staff_fatigue", "ICU nurses and physicians")]
+    labels = [catalog.short_date(start + pd.Timedelta(days=7 * int(w)), lang) for w in weeks]
+    panels = [("fatigue_mean", catalog.t("figure.fatigue.all", lang)), ("icu_staff_fatigue", catalog.t("figure.fatigue.icu", lang))]
     grids = {}
     for column, _ in panels:
         grid = frame.groupby(["region", "week"], observed=True)[column].mean().unstack("week")
@@ -497,14 +564,16 @@ def fatigue_heatmap(runs: RunSet, strategy: str | None = None) -> Figure:
             ax.set_xticks(range(0, len(weeks), step), labels[::step], rotation=45, ha="right")
             ax.set_yticks(range(len(regions)), regions["name"])
             ax.grid(False)
-            ax.set_xlabel("week starting")
-        fig.colorbar(image, ax=axes, shrink=0.8, label="mean fatigue (0 rested – 1 exhausted)")
-        note = f"mean of {runs.replications} replications" if runs.replications > 1 else "one replication"
-        fig.suptitle(f"Fatigue by region and week — {strategy} ({note})", fontsize=11)
+            ax.set_xlabel(catalog.t("figure.fatigue.week", lang))
+        bar = fig.colorbar(image, ax=axes, shrink=0.8, label=catalog.t("figure.fatigue.colorbar", lang))
+        if lang != catalog.DEFAULT:
+            bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: catalog.digits(f"{v:.6g}", lang)))
+        note = _replications_note(runs, lang)
+        fig.suptitle(catalog.t("figure.fatigue.title", lang, strategy=strategy, note=note), fontsize=11)
     return fig
 
 
-def _national_pair(runs: RunSet, panels: Sequence[tuple[str, str, str]], title: str, legend_on: int) -> Figure:
+def _national_pair(runs: RunSet, panels: Sequence[tuple[str, str, str]], title: str, legend_on: int, lang: str = "en") -> Figure:
     """Two national series side by side, per strategy with bands: ``panels`` = (column, title, y label)."""
     national = _national(runs.regions, [column for column, _, _ in panels])
     with style():
@@ -516,36 +585,38 @@ def _national_pair(runs: RunSet, panels: Sequence[tuple[str, str, str]], title: 
         for ax, (_, panel_title, ylabel) in zip(axes, panels, strict=True):
             ax.set(title=panel_title, ylabel=ylabel)
             ax.set_ylim(bottom=0)
-            ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-            _dates(ax)
+            ax.yaxis.set_major_formatter(_thousands(lang))
+            _dates(ax, lang=lang)
         axes[legend_on].legend(loc="upper left")
-        fig.suptitle(f"{title} — {runs.title}{_scale_note(runs)}", fontsize=11)
-        fig.supxlabel(_band_note(runs), fontsize=7.5, color="0.35")
+        fig.suptitle(catalog.t("figure.pair.title", lang, title=title, runs=runs.title, scale=_scale_note(runs, lang)), fontsize=11)
+        fig.supxlabel(_band_note(runs, lang), fontsize=7.5, color="0.35")
     return fig
 
 
-def nursing_home_outbreaks(runs: RunSet) -> Figure:
+def nursing_home_outbreaks(runs: RunSet, lang: str = "en") -> Figure:
     """Nursing homes with an ongoing outbreak, and infected residents, nationally over time per strategy."""
+    t = catalog.t
     panels = [
-        ("homes_with_outbreak", "Nursing homes with an outbreak", "homes"),
-        ("infected_residents", "Residents infected (current)", "residents"),
+        ("homes_with_outbreak", t("figure.homes.outbreaks", lang), t("figure.homes.homes", lang)),
+        ("infected_residents", t("figure.homes.infected", lang), t("figure.homes.residents", lang)),
     ]
-    return _national_pair(runs, panels, "Nursing homes, Sweden", legend_on=0)
+    return _national_pair(runs, panels, t("figure.homes.title", lang), legend_on=0, lang=lang)
 
 
-def care_debt(runs: RunSet) -> Figure:
+def care_debt(runs: RunSet, lang: str = "en") -> Figure:
     """Planned operations per day and the care debt (operations postponed, not yet caught up) over time."""
+    t = catalog.t
     panels = [
-        ("elective_operations", "Planned operations per day", "operations"),
-        ("care_debt_operations", "Care debt: operations postponed", "operations"),
+        ("elective_operations", t("figure.care.operations", lang), t("figure.care.unit", lang)),
+        ("care_debt_operations", t("figure.care.debt", lang), t("figure.care.unit", lang)),
     ]
-    return _national_pair(runs, panels, "Planned care and care debt, Sweden", legend_on=1)
+    return _national_pair(runs, panels, t("figure.care.title", lang), legend_on=1, lang=lang)
 
 
 # --------------------------------------------------------------------------- map
 
 
-def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
+def loan_map(runs: RunSet, strategy: str | None = None, lang: str = "en") -> Figure:
     """Sweden's regions at their capitals, the region network, loans as arrows and pool arrivals as rings.
 
     Arrow width is proportional to staff-days on loan (staff × days, mean per replication);
@@ -598,10 +669,14 @@ def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
                     shrinkB=4,
                 )
                 ax.add_patch(arrow)
-            loan_text = f"loans: {flows.sum():,.0f} staff-days (largest {top:,.0f}){_full(flows.sum(), runs.scale)}"
+            loan_text = catalog.t("figure.loans.staff_days", lang, total=_whole(flows.sum(), lang), top=_whole(top, lang))
+            loan_text += _full(flows.sum(), runs.scale, lang)
         else:
-            loan_text = "no loans between regions"
-        pool_text = f"pool: {pool.sum():,.0f} member-days received{_full(pool.sum(), runs.scale)}" if len(pool) else "no pool deployments"
+            loan_text = catalog.t("figure.loans.none", lang)
+        if len(pool):
+            pool_text = catalog.t("figure.loans.pool", lang, total=_whole(pool.sum(), lang)) + _full(pool.sum(), runs.scale, lang)
+        else:
+            pool_text = catalog.t("figure.loans.no_pool", lang)
         ax.set_aspect(1.0)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -609,20 +684,20 @@ def loan_map(runs: RunSet, strategy: str | None = None) -> Figure:
         for spine in ax.spines.values():
             spine.set_visible(False)
         legend = [
-            plt.Line2D([], [], color="0.75", linewidth=1, label="border (land)"),
-            plt.Line2D([], [], color="0.75", linewidth=1, linestyle=":", label="sea link"),
+            plt.Line2D([], [], color="0.75", linewidth=1, label=catalog.t("figure.loans.border", lang)),
+            plt.Line2D([], [], color="0.75", linewidth=1, linestyle=":", label=catalog.t("figure.loans.sea", lang)),
             plt.Line2D([], [], color="#0072B2", linewidth=3, label=loan_text),
             plt.Line2D([], [], marker="o", markerfacecolor="none", markeredgecolor="#E69F00", markersize=10, linestyle="", label=pool_text),
         ]
         ax.legend(handles=legend, loc="lower right", fontsize=7.5)
-        per = "mean per replication" if reps > 1 else "one replication"
-        ax.set_title(f"Help between regions — {strategy}\n(arrow width: staff-days on loan, {per}){_scale_note(runs)}", fontsize=10)
+        per = catalog.t("figure.mean_per_replication" if reps > 1 else "figure.one_replication", lang)
+        ax.set_title(catalog.t("figure.loans.title", lang, strategy=strategy, per=per) + _scale_note(runs, lang), fontsize=10)
     return fig
 
 
-def _full(value: float, scale: float) -> str:
+def _full(value: float, scale: float, lang: str = "en") -> str:
     """ ", ≈ 1,234 at full scale" for a count of a world below full scale; "" at full scale."""
-    return "" if scale >= 1.0 else f", ≈ {value / scale:,.0f} at full scale"
+    return "" if scale >= 1.0 else catalog.t("figure.full_scale_count", lang, value=_whole(value / scale, lang))
 
 
 # --------------------------------------------------------------------------- experiments
@@ -637,7 +712,11 @@ def moved_indicators(comparison: pd.DataFrame) -> list[str]:
 
 
 def strategy_comparison(
-    comparison: pd.DataFrame, indicators: Sequence[str] | None = None, title: str | None = None, scale: float = 1.0
+    comparison: pd.DataFrame,
+    indicators: Sequence[str] | None = None,
+    title: str | None = None,
+    scale: float = 1.0,
+    lang: str = "en",
 ) -> Figure:
     """One panel per indicator: each strategy's paired difference from the reference with its 95 % interval.
 
@@ -675,7 +754,7 @@ def strategy_comparison(
                 err = [[m - lo], [hi - m]] if np.isfinite(lo) else None
                 ax.errorbar(m, yi, xerr=err, fmt="o", color=colours[strategy], markersize=5, capsize=3, elinewidth=1.4, zorder=3)
                 ax.annotate(
-                    fmt_unit(m, unit, sign=True, suffix=False),
+                    catalog.digits(fmt_unit(m, unit, sign=True, suffix=False), lang),
                     (m, yi),
                     xytext=(0, 5),
                     textcoords="offset points",
@@ -687,26 +766,29 @@ def strategy_comparison(
             hi_all = np.nanmax(np.concatenate([high, mean, [0.0]]))
             pad = 0.12 * (hi_all - lo_all or max(abs(hi_all), 1.0))
             ax.set_xlim(lo_all - pad, hi_all + pad)
-            label = _label(indicator)
+            label = _label(indicator, lang)
             if scale < 1 and scales(unit) and np.isfinite(mean).any():
                 biggest = mean[np.nanargmax(np.abs(mean))]
-                label += f"\n(≈ {fmt_unit(biggest / scale, unit, sign=True, suffix=False)} at full scale)"
+                full = catalog.digits(fmt_unit(biggest / scale, unit, sign=True, suffix=False), lang)
+                label += "\n" + catalog.t("figure.at_full_scale", lang, value=full)
             ax.set_title(label, fontsize=9)
             ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=4))
             percent = unit_kind(unit) == "percent"  # shares: ticks in %
-            ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _, p=percent: f"{100 * v:,.6g} %" if p else f"{v:,.6g}"))
+            ax.xaxis.set_major_formatter(
+                ticker.FuncFormatter(lambda v, _, p=percent: catalog.digits(f"{100 * v:,.6g} %" if p else f"{v:,.6g}", lang))
+            )
             ax.grid(axis="y", visible=False)
             ax.set_ylim(-0.7, len(others) - 0.3)
         for ax in axes.flat[len(indicators) :]:
             ax.axis("off")
         for ax in axes[:, 0]:
             ax.set_yticks(y, [s.replace("_", " ") for s in others])
-        note = f"\n{scale_note(scale)}" if scale < 1 else ""
-        fig.suptitle((title or f"Paired difference from {reference} with 95 % interval (common random numbers)") + note, fontsize=11)
+        note = "\n" + catalog.scale_note(scale, lang) if scale < 1 else ""
+        fig.suptitle((title or catalog.t("figure.comparison.title", lang, reference=reference)) + note, fontsize=11)
     return fig
 
 
-def response_curves(runs: pd.DataFrame, parameters: Sequence[str], indicators: Sequence[str]) -> Figure:
+def response_curves(runs: pd.DataFrame, parameters: Sequence[str], indicators: Sequence[str], lang: str = "en") -> Figure:
     """Each indicator against each varied parameter: mean over replications per design point, 95 % interval.
 
     With two parameters on a grid, the one with fewer values draws one line per value.
@@ -758,19 +840,21 @@ def response_curves(runs: pd.DataFrame, parameters: Sequence[str], indicators: S
                         markersize=3.5,
                         capsize=2,
                         linewidth=1.2,
-                        label=f"{series.split('.')[-1]} = {value:g}" if series else None,
+                        label=f"{series.split('.')[-1]} = {catalog.g(value, lang)}" if series else None,
                     )
+                _numbers(ax, lang)
+                _numbers(ax, lang, "x")
                 if col == 0:
-                    ax.set_ylabel(_label(indicator))
+                    ax.set_ylabel(_label(indicator, lang))
                 if row == len(indicators) - 1:
                     ax.set_xlabel(parameter)
         if series:
             axes[0, 0].legend(loc="best")
-        fig.suptitle("Response of the indicators to the varied parameters (mean and 95 % interval over replications)", fontsize=11)
+        fig.suptitle(catalog.t("figure.response.title", lang), fontsize=11)
     return fig
 
 
-def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: dict[str, str] | None = None) -> Figure:
+def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: dict[str, str] | None = None, lang: str = "en") -> Figure:
     """One panel per indicator: Sobol S1 and ST (or Morris μ* and σ) per parameter with 95 % intervals.
 
     Args:
@@ -782,11 +866,19 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: d
     labels = labels or {}
     method = str(table["method"].iloc[0])
     if method == "sobol":
-        bars = [("S1", "S1_conf", "S1 (first order)", "#0072B2"), ("ST", "ST_conf", "ST (total)", "#D55E00")]
-        axis = "Sobol index"
+        t = catalog.t
+        bars = [
+            ("S1", "S1_conf", t("figure.sensitivity.s1", lang), "#0072B2"),
+            ("ST", "ST_conf", t("figure.sensitivity.st", lang), "#D55E00"),
+        ]
+        axis = t("figure.sensitivity.sobol", lang)
     else:
-        bars = [("mu_star", "mu_star_conf", "μ* (mean |effect|)", "#0072B2"), ("sigma", None, "σ (interactions, non-linearity)", "#D55E00")]
-        axis = "Morris elementary effect"
+        t = catalog.t
+        bars = [
+            ("mu_star", "mu_star_conf", t("figure.sensitivity.mu_star", lang), "#0072B2"),
+            ("sigma", None, t("figure.sensitivity.sigma", lang), "#D55E00"),
+        ]
+        axis = t("figure.sensitivity.morris", lang)
     indicators = list(dict.fromkeys(table["indicator"]))
     parameters = list(dict.fromkeys(table["parameter"]))
     y = np.arange(len(parameters))
@@ -799,7 +891,8 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: d
                 err = rows[conf] if conf else None
                 ax.barh(y + (k - 0.5) * height, rows[value], height, xerr=err, color=colour, capsize=2, label=label)
             ax.axvline(0, color="black", linewidth=0.8)
-            ax.set_title(registry.title(indicator))
+            ax.set_title(catalog.indicator_title(indicator, lang))
+            _numbers(ax, lang, "x")
             ax.set_yticks(y, [labels.get(p, p) for p in parameters])
             ax.invert_yaxis()
             ax.grid(axis="y", visible=False)
@@ -810,5 +903,5 @@ def sensitivity_indices(table: pd.DataFrame, title: str | None = None, labels: d
         for ax in axes.flat[len(indicators) :]:
             ax.axis("off")
         fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, title=axis)
-        fig.suptitle(title or "Sensitivity of the indicators to the uncertain parameters (error bars: 95 % intervals)", fontsize=11)
+        fig.suptitle(title or catalog.t("figure.sensitivity.title", lang), fontsize=11)
     return fig

@@ -11,6 +11,9 @@ writes the same as a multi-page PDF (matplotlib's PDF backend, no extra dependen
     from sim.report import write_report
     write_report("results/sweden_spring2020")                 # results/sweden_spring2020/report.html
     write_report("results/compare_a_vs_b", fmt="pdf", figures_dir="figs")   # also every figure as PNG and PDF
+    write_report("results/sweden_spring2020", lang="sv")      # in Swedish (sim.lang): report.html in Swedish
+
+Every text of the report comes from the catalog ``sim.lang`` (``lang="en"``, the default, or ``"sv"``).
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from sim import figures
+from sim import figures, lang
 from sim import indicators as registry
+from sim import lang as _catalog  # the module under another name where write_report's ``lang`` parameter hides it
 from sim.errors import OptionError
+from sim.lang import LANGS
 from sim.regional import region_summary
 from sim.results import Daily
 from sim.scenario import ScenarioError
@@ -67,11 +72,15 @@ class Folder:
 
     @property
     def title(self) -> str:
+        return self.title_in(lang.DEFAULT)
+
+    def title_in(self, language: str) -> str:
+        """The report's title in ``language`` (``sim.lang``)."""
         if self.kind == "run":
-            return f"Scenario {self.manifest.get('scenario_name', self.path.name)}"
+            return lang.t("report.title.run", language, name=self.manifest.get("scenario_name", self.path.name))
         if self.kind == "compare":
-            return "Strategies compared: " + ", ".join(self.manifest.get("strategies", []))
-        return f"Experiment {self.manifest.get('spec', {}).get('name', self.path.name)}"
+            return lang.t("report.title.compare", language, names=", ".join(self.manifest.get("strategies", [])))
+        return lang.t("report.title.sweep", language, name=self.manifest.get("spec", {}).get("name", self.path.name))
 
 
 # --------------------------------------------------------------------------- reading
@@ -260,12 +269,13 @@ def _load(folder: Path) -> Folder:
 # --------------------------------------------------------------------------- contents
 
 
-def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
+def figure_list(folder: Folder, strategy: str | None = None, language: str = lang.DEFAULT) -> list[Figure]:
     """The figures a folder has data for, in report order.
 
     Args:
         folder: the results folder read by ``load``.
         strategy: the strategy of a comparison whose staff, fatigue, hours and loans are drawn (default the first).
+        language: of the captions and the figures (``sim.lang``).
 
     Raises:
         ScenarioError: ``strategy`` is not one of the folder's strategies.
@@ -276,39 +286,38 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
         if strategy is not None and strategy not in runs.strategies:
             raise OptionError("--strategy", "", f"'{strategy}' is not in {folder.path}; expected one of {', '.join(runs.strategies)}")
         main = runs.pick(strategy)
+        L = language
+
+        def cap(key: str, **values: str) -> str:
+            return lang.t(f"caption.{key}", L, **values)
+
         out += [
-            Figure(
-                "coverage_national", "National COVID ICU load and ICU nurses on duty per patient.", lambda: figures.coverage_national(runs)
-            ),
-            Figure(
-                "coverage_regions", "ICU nurses per ICU patient in each region (largest first).", lambda: figures.coverage_regions(runs)
-            ),
+            Figure("coverage_national", cap("coverage_national"), lambda: figures.coverage_national(runs, lang=L)),
+            Figure("coverage_regions", cap("coverage_regions"), lambda: figures.coverage_regions(runs, lang=L)),
         ]
         if figures.has_admissions(runs, main):  # only runs whose demand is the regions' own admissions carry them
             out.append(
                 Figure(
                     "regional_admissions",
-                    f"Each region's observed weekly ICU admissions against the simulated admissions and COVID ICU occupancy ({main}).",
-                    lambda: figures.regional_admissions(runs, main),
+                    cap("regional_admissions", strategy=main),
+                    lambda: figures.regional_admissions(runs, main, lang=L),
                 )
             )
         out += [
-            Figure(
-                "hours_by_unit_kind", f"Required and supplied hours by unit kind ({main}).", lambda: figures.hours_by_unit_kind(runs, main)
-            ),
-            Figure("staff_by_status", f"Staff by status ({main}).", lambda: figures.staff_by_status(runs, main)),
-            Figure("fatigue_heatmap", f"Mean fatigue by region and week ({main}).", lambda: figures.fatigue_heatmap(runs, main)),
-            Figure("loan_map", f"Loans between regions and pool arrivals ({main}).", lambda: figures.loan_map(runs, main)),
-            Figure("nursing_homes", "Nursing homes with an outbreak and infected residents.", lambda: figures.nursing_home_outbreaks(runs)),
-            Figure("care_debt", "Planned operations and the care debt they leave.", lambda: figures.care_debt(runs)),
+            Figure("hours_by_unit_kind", cap("hours_by_unit_kind", strategy=main), lambda: figures.hours_by_unit_kind(runs, main, lang=L)),
+            Figure("staff_by_status", cap("staff_by_status", strategy=main), lambda: figures.staff_by_status(runs, main, lang=L)),
+            Figure("fatigue_heatmap", cap("fatigue_heatmap", strategy=main), lambda: figures.fatigue_heatmap(runs, main, lang=L)),
+            Figure("loan_map", cap("loan_map", strategy=main), lambda: figures.loan_map(runs, main, lang=L)),
+            Figure("nursing_homes", cap("nursing_homes"), lambda: figures.nursing_home_outbreaks(runs, lang=L)),
+            Figure("care_debt", cap("care_debt"), lambda: figures.care_debt(runs, lang=L)),
         ]
         if runs.comparison is not None and len(runs.strategies) > 1 and figures.moved_indicators(runs.comparison):
             comparison = runs.comparison
             out.append(
                 Figure(
                     "strategy_comparison",
-                    f"Paired differences from {runs.strategies[0]} with 95 % intervals.",
-                    lambda: figures.strategy_comparison(comparison, scale=runs.scale),
+                    cap("strategy_comparison", reference=runs.strategies[0]),
+                    lambda: figures.strategy_comparison(comparison, scale=runs.scale, lang=L),
                 )
             )
     if folder.kind == "sweep":
@@ -318,32 +327,36 @@ def figure_list(folder: Folder, strategy: str | None = None) -> list[Figure]:
             out.append(
                 Figure(
                     "response_curves",
-                    "Indicators against the varied parameters (mean and 95 % interval per design point).",
-                    lambda: figures.response_curves(folder.sweep_runs, numeric, shown),
+                    lang.t("caption.response_curves", language),
+                    lambda: figures.response_curves(folder.sweep_runs, numeric, shown, lang=language),
                 )
             )
         if folder.sensitivity is not None and not folder.sensitivity.empty:
             table = folder.sensitivity
-            out.append(Figure("sensitivity", "Sensitivity indices with 95 % intervals.", lambda: figures.sensitivity_indices(table)))
+            out.append(
+                Figure("sensitivity", lang.t("caption.sensitivity", language), lambda: figures.sensitivity_indices(table, lang=language))
+            )
     return out
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    """A number in the report's sentences and tables (``sim.text.fmt_number``); anything else as text."""
-    return fmt_number(value, digits)
+def _fmt(value: Any, digits: int = 3, language: str = lang.DEFAULT) -> str:
+    """A number in the report's sentences and tables (``sim.text.fmt_number``, in Swedish ``sim.lang.number``); anything else as text."""
+    return fmt_number(value, digits) if language == lang.DEFAULT else lang.text_of(value, language, digits)
 
 
-def key_numbers(folder: Folder) -> list[str]:
-    """A few sentences with the key numbers of the folder, generated from its summary tables."""
+def key_numbers(folder: Folder, language: str = lang.DEFAULT) -> list[str]:
+    """A few sentences with the key numbers of the folder, generated from its summary tables (in ``language``: ``sim.lang``)."""
     if folder.kind == "run":
-        return _run_sentences(folder.runs.runs.iloc[0], folder.runs)
+        return _run_sentences(folder.runs.runs.iloc[0], folder.runs, language)
     if folder.kind == "compare":
-        return _compare_sentences(folder.runs)
-    return _sweep_sentences(folder)
+        return _compare_sentences(folder.runs, language)
+    return _sweep_sentences(folder, language)
 
 
-def _run_sentences(s: pd.Series, runs: figures.RunSet) -> list[str]:
+def _run_sentences(s: pd.Series, runs: figures.RunSet, language: str = lang.DEFAULT) -> list[str]:
     get = s.get
+    if language != lang.DEFAULT:
+        return _run_sentences_in(s, runs, language)
     scale = runs.scale
 
     def v(name: str, default: Any = None, full: bool = True) -> str:
@@ -434,45 +447,135 @@ def _worst_week(runs: figures.RunSet, value: Any) -> str:
     )
 
 
-def _compare_sentences(runs: figures.RunSet) -> list[str]:
+def _run_sentences_in(s: pd.Series, runs: figures.RunSet, language: str) -> list[str]:
+    """The run's sentences in another language than English (``sim.lang``'s ``sentence.run.*``): numbers in the
+    language's conventions, without the English sentences' full-scale equivalents and named worst region-week."""
+    get = s.get
+    L = language
+
+    def n(value: Any) -> str:
+        return _fmt(value, language=L)
+
+    def pct(column: str) -> str:
+        return n(100 * float(get(column, np.nan)))
+
+    def t(key: str, **values: Any) -> str:
+        return lang.t(f"sentence.run.{key}", L, **values)
+
+    scale = "" if runs.scale == 1 else t("scale", scale=lang.g(runs.scale, L))
+    ratio = runs.min_nurse_ratio
+    peak_date = str(get("peak_covid_icu_date", ""))[:10] if L == lang.DEFAULT else lang.date(get("peak_covid_icu_date", ""), L)
+    beds = {"beds": n(get("icu_beds_open_max")), "open": n(get("icu_patient_days_above_open_beds"))}
+    beds["staffed"] = n(get("icu_patient_days_above_staffed_beds"))
+    out = [
+        t(
+            "identity",
+            scenario=get("scenario", runs.strategies[0]),
+            seed=n(get("seed", 0)),
+            days=n(get("days")),
+            staff=n(get("staff_employed")),
+            scale=scale,
+        ),
+        t(
+            "icu",
+            peak=n(get("peak_covid_icu_patients")),
+            date=peak_date,
+            coverage=n(get("min_icu_nurse_coverage")),
+            worst=n(get("worst_region_icu_nurse_ratio")),
+            unsafe=n(get("unsafe_icu_patient_days")),
+            ratio=lang.g(1 / ratio, L),
+            diluted=n(get("diluted_icu_patient_days")),
+        ),
+        t("beds", **beds),
+        t("staff", sick=pct("peak_sick_share"), lost=n(get("staff_lost")), fatigue=n(get("icu_staff_fatigue_end"))),
+        t(
+            "levers",
+            april=pct("elective_operations_april_change"),
+            debt=n(get("care_debt_end")),
+            crisis=n(get("regions_in_crisis_max")),
+            loaned=n(get("staff_loaned")),
+            recalled=n(get("loans_recalled", 0)),
+            pool=n(get("pool_arrivals")),
+        ),
+        t("transfers", **beds, moved=n(get("patients_transferred"))),
+        t(
+            "homes",
+            homes=n(get("homes_with_outbreak")),
+            share=pct("homes_with_outbreak_share"),
+            residents=n(get("resident_infections")),
+            introductions=n(get("nursing_home_introductions")),
+        ),
+        t(
+            "cost",
+            total=n(get("cost_total_msek")),
+            overtime=n(get("cost_overtime_msek")),
+            crisis=n(get("cost_crisis_pay_msek")),
+            temps=n(get("cost_temps_msek")),
+            pool=n(get("cost_pool_msek")),
+            transfers=n(get("cost_transfers_msek")),
+            travel=n(get("cost_travel_msek", 0)),
+        ),
+    ]
+    lost = get("capacity_lost_to_fatigue_hours")  # only in runs where staff can be fatigued (fatigue.capacity_threshold < 1)
+    if lost is not None and not pd.isna(lost):
+        out.append(t("fatigue", lost=n(lost), share=pct("fatigued_icu_care_share"), risk=n(get("fatigue_error_icu_patient_days"))))
+    response = get("response_cost_total_msek")  # only in runs asked for it (--response-cost)
+    if response is not None and not pd.isna(response):
+        normal = float(get("cost_total_msek", np.nan)) - float(response)
+        out.append(t("response", response=n(response), overtime=n(get("response_cost_overtime_msek")), normal=n(normal)))
+    return out
+
+
+def _compare_sentences(runs: figures.RunSet, language: str = lang.DEFAULT) -> list[str]:
     table = runs.comparison
     reference = runs.strategies[0]
-    out = [
-        f"{len(runs.strategies)} strategies, {runs.replications} replications each with common random numbers "
-        f"(replication r of every strategy uses the same seed); differences are paired, from {reference}, with 95 % intervals"
-        + (f"; {scale_note(runs.scale)} for counts and money (shares as they are)." if runs.scale < 1 else ".")
-    ]
+    L = language
+    design = lang.t("sentence.compare.design", L, n=len(runs.strategies), replications=runs.replications, reference=reference)
+    if runs.scale < 1:
+        design = design.removesuffix(".") + "; " + lang.t("sentence.compare.scale", L, note=lang.scale_note(runs.scale, L))
+    out = [design]
     if len(runs.strategies) > 1 and not figures.moved_indicators(table):
-        out.append(
-            f"Every indicator is the same for every strategy in every replication (all paired differences are 0): "
-            f"in this period and world the strategies do not act differently from {reference}."
-        )
+        out.append(lang.t("sentence.compare.identical", L, reference=reference))
         return out
     for strategy in runs.strategies[1:]:
         rows = table[(table["strategy"] == strategy) & np.isfinite(table["diff_low"].astype(float))]
         clear = rows[(rows["diff_low"] > 0) | (rows["diff_high"] < 0)]
         if clear.empty:
-            out.append(f"{strategy}: no indicator differs clearly from {reference}.")
+            out.append(lang.t("sentence.compare.none", L, strategy=strategy, reference=reference))
             continue
         parts = []
         for _, r in clear.head(6).iterrows():
-            name = registry.title(r["indicator"]).lower()
+            name = lang.lower_first(lang.indicator_title(r["indicator"], L), L)
             unit = registry.unit(r["indicator"])
-            mean, low, high = (fmt_unit(r[c], unit, sign=True) for c in ("diff_mean", "diff_low", "diff_high"))
+            mean, low, high = (lang.digits(fmt_unit(r[c], unit, sign=True), L) for c in ("diff_mean", "diff_low", "diff_high"))
             better = registry.better(r["indicator"], float(r["diff_mean"]))  # the interval excludes 0, so the mean's sign is the interval's
-            verdict = "" if better is None else " (better)" if better else " (worse)"
-            full = full_scale(r["diff_mean"], unit, runs.scale).replace("at full scale", "for Sweden")
+            verdict = "" if better is None else lang.t("sentence.compare.better" if better else "sentence.compare.worse", L)
+            full = full_scale(r["diff_mean"], unit, runs.scale).replace("at full scale", "for Sweden") if L == lang.DEFAULT else ""
             parts.append(f"{name} {mean} [{low}, {high}]{full}{verdict}")
         out.append(f"{strategy}: " + "; ".join(parts) + ".")
     return out
 
 
-def _sweep_sentences(folder: Folder) -> list[str]:
+def _sweep_sentences(folder: Folder, language: str = lang.DEFAULT) -> list[str]:
     m = folder.manifest
+    L = language
+
+    def n(value: Any) -> str:
+        return _fmt(value, language=L)
+
     out = [
-        f"Experiment {m.get('spec', {}).get('name', folder.path.name)}: {m.get('design')} design, {m.get('points')} points × "
-        f"{m.get('replications')} replications = {m.get('runs')} runs; {m.get('runs_done', len(folder.sweep_runs))} finished, "
-        f"{m.get('runs_failed', 0)} failed; varied: {', '.join(folder.parameters or []) or 'variants'}."
+        lang.t(
+            "sentence.sweep.design",
+            L,
+            name=m.get("spec", {}).get("name", folder.path.name),
+            design=m.get("design"),
+            points=m.get("points"),
+            replications=m.get("replications"),
+            runs=m.get("runs"),
+            done=m.get("runs_done", len(folder.sweep_runs)),
+            failed=m.get("runs_failed", 0),
+            varied=", ".join(folder.parameters or []) or lang.t("sentence.sweep.variants", L),
+        )
     ]
     from sim.sweep import mean_by_point
 
@@ -483,30 +586,36 @@ def _sweep_sentences(folder: Folder) -> list[str]:
             # the best point where the registry gives a direction; the lowest where it gives none
             highest = registry.lower_is_better(indicator) is False
             best = means.loc[column.idxmax() if highest else column.idxmin()]
-            values = ", ".join(f"{p} = {_fmt(best[p])}" for p in folder.parameters or [])
-            where = ("highest" if highest else "lowest") + (" (best)" if registry.lower_is_better(indicator) is not None else "")
+            values = ", ".join(f"{p} = {n(best[p])}" for p in folder.parameters or [])
+            where = lang.t("sentence.sweep.highest" if highest else "sentence.sweep.lowest", L)
+            where += lang.t("sentence.sweep.best", L) if registry.lower_is_better(indicator) is not None else ""
+            name = indicator if L == lang.DEFAULT else lang.indicator_title(indicator, L)
             unit = registry.unit(indicator)  # by its unit: shares in %, money in MSEK, counts whole
-            out.append(
-                f"{indicator}: point means from {fmt_unit(column.min(), unit)} to {fmt_unit(column.max(), unit)}; {where} at {values}."
-            )
+            low, high = (lang.digits(fmt_unit(x, unit), L) for x in (column.min(), column.max()))
+            out.append(lang.t("sentence.sweep.indicator", L, indicator=name, low=low, high=high, where=where, values=values))
     if folder.sensitivity is not None and "ST" in folder.sensitivity:
         for indicator, rows in folder.sensitivity.groupby("indicator", sort=False):
             top = rows.sort_values("ST", ascending=False).iloc[0]
-            out.append(f"{indicator}: largest total Sobol index {top['parameter']} (ST {_fmt(top['ST'])} ± {_fmt(top['ST_conf'])}).")
+            name = indicator if L == lang.DEFAULT else lang.indicator_title(str(indicator), L)
+            out.append(
+                lang.t("sentence.sweep.sobol", L, indicator=name, parameter=top["parameter"], st=n(top["ST"]), conf=n(top["ST_conf"]))
+            )
     return out
 
 
-def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
-    """The tables of the report: (title, frame), numbers as text for people (``sim.text.fmt_unit``; the files keep raw numbers).
+def tables(folder: Folder, language: str = lang.DEFAULT) -> list[tuple[str, pd.DataFrame]]:
+    """The tables of the report: (title, frame), numbers as text for people (``sim.text.fmt_unit``; the files keep raw
+    numbers); in Swedish with Swedish titles, headers, indicator names and numbers (``sim.lang``).
 
     A run's and a comparison's: the summary (or comparison), then the regions, worst first (``sim.regional``). Below
     ``world.scale`` 1 the titles say so, and a run's summary has a column of full-scale equivalents of counts and money.
     """
+    L = language
     if folder.kind in ("run", "compare"):
         runs = folder.runs
-        note = f" ({scale_note(runs.scale)})" if runs.scale < 1 else ""
+        note = f" ({lang.scale_note(runs.scale, L)})" if runs.scale < 1 else ""
         try:
-            regions = _regions_table(region_summary(runs))
+            regions = _regions_table(region_summary(runs), L)
         except KeyError:  # a folder from an older mobsim lacks a column the regions need: no regions table
             regions = pd.DataFrame()
     if folder.kind == "run":
@@ -517,30 +626,38 @@ def tables(folder: Folder) -> list[tuple[str, pd.DataFrame]]:
         for name, value in row.items():
             unit = registry.unit(str(name))
             missing = start is not None and not registry.in_period(str(name), start, days)
-            values.append("not in this period" if missing else fmt_unit(value, unit, suffix=False))
+            values.append(lang.t("cli.not_in_period", L) if missing else fmt_unit(value, unit, suffix=False))
             full.append("" if missing else full_scale(value, unit, runs.scale).removeprefix(" (≈ ").removesuffix(" at full scale)"))
         summary = pd.DataFrame(
-            {"title": [registry.title(c) for c in row.index], "value": values, "unit": [unit_label(registry.unit(c)) for c in row.index]},
+            {
+                "title": [lang.indicator_title(c, L) for c in row.index],
+                "value": [lang.digits(v, L) for v in values],
+                "unit": [unit_label(registry.unit(c)) if L == lang.DEFAULT else lang.indicator_unit(c, L) for c in row.index],
+            },
             index=row.index,
         )
         if runs.scale < 1:
-            summary["full scale ≈"] = full
-        return [("Summary of the run" + note, summary)] + ([("Regions, worst first" + note, regions)] if len(regions) else [])
+            summary[lang.t("cli.column.full_scale", L)] = [lang.digits(f, L) for f in full]
+        out = [(lang.t("table.run_summary", L) + note, _headers(summary, L))]
+        return out + ([(lang.t("table.regions", L) + note, regions)] if len(regions) else [])
     if folder.kind == "compare":
-        table = _comparison_table(folder.runs.comparison)
-        out = [
-            ("Comparison: mean, 95 % interval and paired difference from the reference" + note, table.set_index(["strategy", "indicator"]))
-        ]
-        return out + ([("Regions, worst first: mean [95 % interval] over replications" + note, regions)] if len(regions) else [])
+        table = _comparison_table(folder.runs.comparison, L)
+        if L != lang.DEFAULT:
+            table["indicator"] = [lang.indicator_title(i, L) for i in table["indicator"]]
+        out = [(lang.t("table.comparison", L) + note, _headers(table.set_index(["strategy", "indicator"]), L))]
+        return out + ([(lang.t("table.regions_compare", L) + note, regions)] if len(regions) else [])
     from sim.sweep import mean_by_point
 
-    out = [("Mean of each indicator per design point", mean_by_point(folder.sweep_runs, folder.parameters or [], folder.indicators))]
+    out = [(lang.t("table.sweep_means", L), _headers(mean_by_point(folder.sweep_runs, folder.parameters or [], folder.indicators), L))]
     if folder.sensitivity is not None:
-        out.append(("Sensitivity indices", folder.sensitivity))
+        sensitivity = folder.sensitivity
+        if L != lang.DEFAULT and "indicator" in sensitivity:
+            sensitivity = sensitivity.assign(indicator=[lang.indicator_title(str(i), L) for i in sensitivity["indicator"]])
+        out.append((lang.t("table.sensitivity", L), _headers(sensitivity, L)))
     return out
 
 
-def _comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+def _comparison_table(comparison: pd.DataFrame, language: str = lang.DEFAULT) -> pd.DataFrame:
     """The comparison with each row's numbers by its indicator's unit (%, MSEK, whole counts); indicators with no value left out."""
     table = comparison[comparison.groupby("indicator", sort=False)["mean"].transform(lambda m: m.notna().any())].copy()
     numbers = ["mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
@@ -548,13 +665,16 @@ def _comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     for i, (_, r) in enumerate(table.iterrows()):
         unit = registry.unit(str(r["indicator"]))
         for c in numbers:
-            shown.iat[i, numbers.index(c)] = fmt_unit(r[c], unit, sign=c.startswith("diff"), suffix=False)
+            shown.iat[i, numbers.index(c)] = lang.digits(fmt_unit(r[c], unit, sign=c.startswith("diff"), suffix=False), language)
     table[numbers] = shown
-    table.insert(2, "unit", [unit_label(registry.unit(str(i))) for i in table["indicator"]])
+    units = [
+        unit_label(registry.unit(str(i))) if language == lang.DEFAULT else lang.indicator_unit(str(i), language) for i in table["indicator"]
+    ]
+    table.insert(2, "unit", units)
     return table
 
 
-def _regions_table(table: pd.DataFrame) -> pd.DataFrame:
+def _regions_table(table: pd.DataFrame, language: str = lang.DEFAULT) -> pd.DataFrame:
     """The per-region summary for a report: titles as headings, numbers by unit, intervals as "mean [low, high]"."""
     from sim.regional import TITLES, UNITS
 
@@ -570,20 +690,35 @@ def _regions_table(table: pd.DataFrame) -> pd.DataFrame:
             text = fmt_unit(r[column], unit, suffix=False)
             if f"{column}_low" in r and r[f"{column}_low"] == r[f"{column}_low"]:
                 text += f" [{fmt_unit(r[f'{column}_low'], unit, suffix=False)}, {fmt_unit(r[f'{column}_high'], unit, suffix=False)}]"
-            shown.append(text)
+            shown.append(lang.digits(text, language))
         out[f"{TITLES[column]} (%)" if unit_kind(unit) == "percent" else TITLES[column]] = shown
         if column == "worst_week_icu_nurses_per_patient":
             out[TITLES["worst_week_start"]] = [str(x) if x is not None and x == x else "–" for x in table["worst_week_start"]]
             out[TITLES["worst_week_iso"]] = [str(x) if x is not None and x == x else "–" for x in table["worst_week_iso"]]
-    return out.set_index(["Strategy", "Region"] if "Strategy" in out else "Region")
+    out = out.set_index(["Strategy", "Region"] if "Strategy" in out else "Region")
+    return _headers(out, language)
+
+
+def _headers(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``frame`` with its column headers (and index names) in ``language``; unchanged in English."""
+    if language == lang.DEFAULT:
+        return frame
+    out = frame.rename(columns=lambda c: lang.column(str(c), language))
+    out.index = out.index.set_names([lang.column(str(n), language) if n is not None else None for n in out.index.names])
+    return out
+
+
+def _cells(frame: pd.DataFrame, language: str, digits: int = 4) -> pd.DataFrame:
+    """Every number of ``frame`` as text in ``language`` (Swedish: decimal comma, spaces between thousands)."""
+    return frame.map(lambda v: lang.text_of(v, language, digits) if not (isinstance(v, float) and v != v) else "–")
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def rendered(folder: Folder, strategy: str | None = None) -> Iterator[tuple[Figure, Any]]:
+def rendered(folder: Folder, strategy: str | None = None, language: str = lang.DEFAULT) -> Iterator[tuple[Figure, Any]]:
     """Draw the figures one at a time (each is closed by whoever consumes it)."""
-    for figure in figure_list(folder, strategy):
+    for figure in figure_list(folder, strategy, language):
         yield figure, figure.draw()
 
 
@@ -608,19 +743,29 @@ ul.key li { margin: 0.35em 0; }
 """
 
 
-def _html(folder: Folder, images: list[tuple[Figure, bytes]]) -> str:
+def _html(folder: Folder, images: list[tuple[Figure, bytes]], language: str = lang.DEFAULT) -> str:
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     e = html.escape
+    L = language
+    title = folder.title_in(L)
+    meta = lang.t(
+        "report.meta",
+        L,
+        version=e(mobsim_version()),
+        path=f"<code>{e(str(folder.path))}</code>",
+        kind=e(folder.kind if L == lang.DEFAULT else lang.t(f"report.kind.{folder.kind}", L)),
+        created=e(created),
+    )
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>mobsim report: {e(folder.title)}</title>",
+        f'<html lang="{L}"><head><meta charset="utf-8">',
+        f"<title>{e(lang.t('report.document_title', L, title=title))}</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>{e(folder.title)}</h1>",
-        f'<p class="meta">mobsim {e(mobsim_version())} report of <code>{e(str(folder.path))}</code> ({e(folder.kind)}), made {e(created)}.</p>',
-        "<h2>Key numbers</h2>",
-        '<ul class="key">' + "".join(f"<li>{e(s)}</li>" for s in key_numbers(folder)) + "</ul>",
-        "<h2>Figures</h2>",
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">{meta}</p>',
+        f"<h2>{e(lang.t('report.heading.key_numbers', L))}</h2>",
+        '<ul class="key">' + "".join(f"<li>{e(s)}</li>" for s in key_numbers(folder, L)) + "</ul>",
+        f"<h2>{e(lang.t('report.heading.figures', L))}</h2>",
     ]
     for figure, png in images:
         data = base64.b64encode(png).decode("ascii")
@@ -628,18 +773,21 @@ def _html(folder: Folder, images: list[tuple[Figure, bytes]]) -> str:
             f'<figure id="{e(figure.name)}"><img src="data:image/png;base64,{data}" alt="{e(figure.caption)}">'
             f"<figcaption>{e(figure.caption)}</figcaption></figure>"
         )
-    parts.append("<h2>Tables</h2>")
-    for title, frame in tables(folder):
-        parts.append(f"<h3>{e(title)}</h3>")
-        parts.append(frame.to_html(float_format=lambda v: _fmt(v, 4), na_rep="–", border=0))
-    parts.append("<h2>Scenario and provenance</h2>")
+    parts.append(f"<h2>{e(lang.t('report.heading.tables', L))}</h2>")
+    for table_title, frame in tables(folder, L):
+        parts.append(f"<h3>{e(table_title)}</h3>")
+        if L == lang.DEFAULT:
+            parts.append(frame.to_html(float_format=lambda v: _fmt(v, 4), na_rep="–", border=0))
+        else:
+            parts.append(_cells(frame, L).to_html(na_rep="–", border=0))
+    parts.append(f"<h2>{e(lang.t('report.heading.provenance', L))}</h2>")
     scenario = folder.manifest.get("scenario") or folder.manifest.get("scenarios") or folder.manifest.get("spec")
     if scenario is not None:
-        parts.append(
-            f"<details><summary>Scenario (resolved values)</summary><pre>{e(json.dumps(scenario, indent=2, default=str))}</pre></details>"
-        )
+        resolved = e(lang.t("report.scenario_resolved", L))
+        parts.append(f"<details><summary>{resolved}</summary><pre>{e(json.dumps(scenario, indent=2, default=str))}</pre></details>")
     manifest = {k: v for k, v in folder.manifest.items() if k not in ("scenario", "scenarios")}
-    parts.append(f"<details open><summary>Manifest</summary><pre>{e(json.dumps(manifest, indent=2, default=str))}</pre></details>")
+    summary = e(lang.t("report.manifest", L))
+    parts.append(f"<details open><summary>{summary}</summary><pre>{e(json.dumps(manifest, indent=2, default=str))}</pre></details>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -809,10 +957,10 @@ def _column_parts(widths: list[int], keys: int, chars: int) -> list[list[int]]:
     return parts
 
 
-def _pdf_tables(folder: Folder) -> list[tuple[str, pd.DataFrame, int]]:
+def _pdf_tables(folder: Folder, language: str = lang.DEFAULT) -> list[tuple[str, pd.DataFrame, int]]:
     """The report's tables for the PDF: (title, frame with its key columns first, how many key columns)."""
     out = []
-    for title, frame in tables(folder):
+    for title, frame in tables(folder, language):
         if folder.kind == "run":
             out.append((title, frame.rename_axis("indicator").reset_index(), 1))
         elif folder.kind == "compare":
@@ -913,46 +1061,52 @@ def _scenario_lines(folder: Folder) -> list[str]:
     return []
 
 
-def _pdf(folder: Folder, path: Path, strategy: str | None, keep: Callable[[Figure, Any, bytes | None], None]) -> None:
+def _pdf(
+    folder: Folder, path: Path, strategy: str | None, keep: Callable[[Figure, Any, bytes | None], None], language: str = lang.DEFAULT
+) -> None:
     """The PDF report: key numbers, figures, tables (paginated, the header repeated), provenance; TrueType fonts."""
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
     # the rcParams are in force until the file is closed: fonts are embedded (as TrueType) when it is
     with figures.style(), plt.rc_context(PDF_RC), PdfPages(path) as pdf:
+        L = language
         flow = _Flow(pdf)
-        flow.text(folder.title, size=15, weight="bold")
-        flow.text(f"mobsim {mobsim_version()} report of {folder.path}", size=8)
-        flow.text("Key numbers", size=11, weight="bold", after=0.3)
-        for sentence in key_numbers(folder):
+        flow.text(folder.title_in(L), size=15, weight="bold")
+        flow.text(lang.t("report.pdf_meta", L, version=mobsim_version(), path=folder.path), size=8)
+        flow.text(lang.t("report.heading.key_numbers", L), size=11, weight="bold", after=0.3)
+        for sentence in key_numbers(folder, L):
             flow.text(sentence, size=9)
         flow.text("Provenance", size=11, weight="bold", after=0.3)
         for item, value in provenance_facts(folder):
             flow.text(f"{item}: {value}", size=8, after=0.1)
         flow.finish()
-        for figure, fig in rendered(folder, strategy):
+        for figure, fig in rendered(folder, strategy, L):
             keep(figure, fig, None)  # first: its PNG is then the same as the HTML report's
             pdf.savefig(fig)
             plt.close(fig)
-        for title, frame, keys in _pdf_tables(folder):
+        for title, frame, keys in _pdf_tables(folder, L):
             wide = _Flow(pdf, A4_LANDSCAPE)
             wide.table(title, frame, keys)
             wide.finish()
         flow = _Flow(pdf)
-        flow.text("Scenario and provenance", size=11, weight="bold", after=0.3)
-        flow.text("Manifest", size=10, weight="bold", after=0.2)
+        flow.text(lang.t("report.heading.provenance", L), size=11, weight="bold", after=0.3)
+        flow.text(lang.t("report.manifest", L), size=10, weight="bold", after=0.2)
         manifest = {k: v for k, v in folder.manifest.items() if k not in ("scenario", "scenarios")}
         flow.lines(json.dumps(manifest, indent=1, default=str, ensure_ascii=False).splitlines())
         scenario = _scenario_lines(folder)
         if scenario:
             flow.text("", size=4)
             flow.text(
-                "Scenario (resolved values)" if folder.kind != "sweep" else "Experiment (resolved)", size=10, weight="bold", after=0.2
+                lang.t("report.scenario_resolved", L) if folder.kind != "sweep" else "Experiment (resolved)",
+                size=10,
+                weight="bold",
+                after=0.2,
             )
             flow.lines(scenario)
         flow.finish()
         info = pdf.infodict()
-        info["Title"] = f"mobsim report: {folder.title}"
+        info["Title"] = lang.t("report.document_title", L, title=folder.title_in(L))
         info["Creator"] = f"mobsim {mobsim_version()}"
 
 
@@ -962,6 +1116,7 @@ def write_report(
     fmt: str = "html",
     figures_dir: str | Path | None = None,
     strategy: str | None = None,
+    lang: str = lang.DEFAULT,
 ) -> Path:
     """Write the report of a results folder; returns its path.
 
@@ -971,6 +1126,7 @@ def write_report(
         fmt: ``html`` (one self-contained file, figures embedded) or ``pdf``.
         figures_dir: also write every figure there as PNG and PDF.
         strategy: in a comparison, the strategy whose staff, fatigue, hours and loans are drawn (default the first).
+        lang: the language of the report and its figures, ``en`` (default) or ``sv`` (``sim.lang``).
 
     The report is written to a temporary file beside ``out`` and moved into place at the end,
     so an interrupted report leaves no half-written file. It replaces only a report that mobsim
@@ -981,10 +1137,13 @@ def write_report(
         ScenarioError: the folder cannot be read, ``fmt`` is unknown, or ``out`` or ``figures_dir``
             is a file or folder that mobsim must not write.
     """
+    language = lang
     if fmt not in ("html", "pdf"):
         raise OptionError("--format", "", f"expected html or pdf, got '{fmt}'")
+    if language not in LANGS:
+        raise OptionError("--lang", "", f"expected one of {', '.join(LANGS)}, got '{language}'")
     folder = load(results)
-    figure_list(folder, strategy)  # an unknown strategy is refused before anything is written
+    figure_list(folder, strategy, language)  # an unknown strategy is refused before anything is written
     given = Path(out) if out is not None else folder.path / f"report.{fmt}"
     try:
         target = check_report_file(given, is_report)
@@ -1014,13 +1173,13 @@ def write_report(
                 import matplotlib.pyplot as plt
 
                 images = []
-                for figure, fig in rendered(folder, strategy):
+                for figure, fig in rendered(folder, strategy, language):
                     images.append((figure, _png(fig)))
                     keep(figure, fig, images[-1][1])
                     plt.close(fig)
-                path.write_text(_html(folder, images), encoding="utf-8")
+                path.write_text(_html(folder, images, language), encoding="utf-8")
             else:
-                _pdf(folder, path, strategy, keep)
+                _pdf(folder, path, strategy, keep, language)
 
         atomic_file(target, report)
 
@@ -1042,4 +1201,4 @@ def is_report(path: Path) -> bool:
                 return b"/Creator (mobsim" in fh.read()
     except OSError:
         return False
-    return b"<title>mobsim report:" in head
+    return any(f"<title>{_catalog.t('report.document_title', code, title='')}".rstrip().encode() in head for code in LANGS)

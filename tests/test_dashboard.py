@@ -3,6 +3,7 @@ and the running page in headless Chromium shows its plots and reacts to a slider
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import queue
 import signal
@@ -183,9 +184,16 @@ def _first_line(stream, timeout: float) -> str:
 @pytest.fixture
 def dashboard():
     """``mobsim dashboard`` on a free port at scale 0.02: yields its URL; stops it with SIGINT (as Ctrl-C) and checks it stopped cleanly."""
+    with _serve() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serve(*options: str):
+    """``mobsim dashboard`` with ``options`` on a free port at scale 0.02 (see the ``dashboard`` fixture)."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--scale", str(SCALE)],
+        [sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--scale", str(SCALE), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -251,3 +259,38 @@ def test_dashboard_in_chromium(dashboard, chromium_page):  # noqa: F811 (fixture
     _info_has(page, "day 0 of 122")
     expect(page.locator(".mobsim-pool")).to_have_text("100 members, response 3 days")
     expect(page.locator(".mobsim-info")).to_contain_text("national_pool")
+
+
+# --------------------------------------------------------------------------- in Swedish (--lang sv)
+
+
+def test_sliders_and_info_in_swedish(monkeypatch):
+    params = app.model_params(BASE, SCALE, language="sv")
+    assert params["pool_size"]["label"] == "Poolens storlek (0 = ingen)"
+    assert params["seed"]["label"] == "Slumpfrö"
+    assert app.model_params(BASE, SCALE)["pool_size"]["label"] == "Pool size (0 = none)"
+    monkeypatch.setattr(app, "LANG", "sv")
+    model = app.DashboardModel(scenario_file=str(BASE), scale=SCALE)
+    info = app.ModelInfo(model).kwargs["unsafe_innerHTML"]
+    assert "dag 0 av 122 (1 mars 2020)" in info and "nationella poolen: <span class='mobsim-pool'>ingen</span>" in info
+    assert app._titles("icu_nurse_coverage") == ("Täckning av intensivvårdssjuksköterskor", "intensivvårdssjuksköterskor per IVA-patient")
+
+
+def test_dashboard_language_from_the_environment(monkeypatch):
+    monkeypatch.setenv(app.ENV_LANG, "sv")
+    assert app.language() == "sv"
+    monkeypatch.setenv(app.ENV_LANG, "de")
+    with pytest.raises(ScenarioError, match="expected one of en, sv, got 'de'"):
+        app.language()
+
+
+@pytest.mark.slow  # a second dashboard server (≈20 s)
+def test_dashboard_in_swedish_in_chromium(chromium_page):  # noqa: F811 (fixture)
+    from playwright.sync_api import expect
+
+    with _serve("--lang", "sv") as url:
+        page = chromium_page
+        page.goto(url)
+        _info_has(page, "dag 0 av 122", timeout=60_000)
+        expect(page.locator(".v-input", has_text="Poolens storlek (0 = ingen)")).to_have_count(1)
+        expect(page.locator(".mobsim-pool")).to_have_text("ingen")

@@ -373,3 +373,32 @@ def test_an_autumn_run_says_april_is_not_in_its_period(tmp_path):
     assert "Planned operations in April: not in this period" in sentences
     assert "changed by" not in sentences and "– %" not in sentences and "nan" not in sentences.lower()
     assert tables(folder)[0][1].loc["elective_operations_april_change", "value"] == "not in this period"
+
+
+def test_swedish_sentences_tables_and_figures_of_a_comparison_and_a_sweep(compare_dir, sweep_dir):
+    """``lang="sv"`` (``sim.lang``) on the paths a run's Swedish report (tests/test_report_browser.py) does not take."""
+    from matplotlib.text import Text
+
+    from sim.report import key_numbers, tables
+
+    compared = load(compare_dir)
+    sentences = key_numbers(compared, "sv")
+    assert sentences[0].startswith("2 strategier, 3 replikat vardera med gemensamma slumptal"), sentences[0]
+    assert any("(bättre)" in s for s in sentences[1:]), sentences  # the large pool helps, as in English
+    title, table = tables(compared, "sv")[0]
+    assert title.startswith("Jämförelse: medelvärde") and "medelvärde" in table.columns and table.index.names == ["strategi", "indikator"]
+    assert "Osäker IVA-vård" in set(table.index.get_level_values("indikator"))
+    fig = figures.strategy_comparison(compared.runs.comparison, lang="sv")
+    texts = " ".join(t.get_text() for t in fig.findobj(Text))
+    plt.close(fig)
+    assert "Parvis skillnad mot as_happened_2020 med 95" in texts and "Osäker IVA-vård" in texts and "ICU" not in texts
+    fig = figures.loan_map(compared.runs, "national_pool_large", lang="sv")
+    texts = " ".join(t.get_text() for t in fig.findobj(Text))
+    plt.close(fig)
+    assert "Hjälp mellan regioner" in texts and "medlemsdagar mottagna" in texts
+    swept = load(sweep_dir)
+    sentences = key_numbers(swept, "sv")
+    assert sentences[0].startswith("Experiment pool_grid: grid-design, 6 punkter × 2 replikat = 12 körningar"), sentences[0]
+    assert any(s.startswith("Osäker IVA-vård: punkternas medelvärden från") and "lägst (bäst) vid" in s for s in sentences), sentences
+    title, table = tables(swept, "sv")[0]
+    assert title == "Medelvärde av varje indikator per försökspunkt" and "Utsända poolmedlemmar" in table.columns
