@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/sweden_spring2020.toml
 
-.PHONY: run test test-docs fuzz lint bench figures calibrate validate clean
+.PHONY: run test test-long test-docs fuzz lint bench figures calibrate validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools conftest.py
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not long"
+
+# the tests of 10 s or more each (marker `long`: fault injection with subprocesses and Dask clusters, the fuzzer's
+# valid scenarios, a second dashboard in the browser; ≈2 min): CI runs them after `make test`
+test-long: $(STAMP)
+	$(BIN)/python -m pytest -q -m long
 
 # every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of
 # minutes on 2 cores; the README alone took 24 min while five other test suites shared the machine);

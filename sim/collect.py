@@ -63,7 +63,7 @@ class DailyValues:
         self.codes = tuple(model.world.regions["code"])
         self._unsafe = np.zeros((n_days, n_reg))  # unsafe ICU patients by day and region, filled up to _filled
         self._filled = 0
-        self._events = {"staff_loaned": (0, 0), "pool_members_deployed": (0, 0)}  # rows counted, their count so far
+        self._events = {"staff_loaned": (0, 0), "pool_arrivals": (0, 0)}  # rows counted, their count so far
         self._peaks: dict[str, list[float]] = {}  # a daily value of each day so far, for the peaks
 
     @property
@@ -169,7 +169,7 @@ COLLECTED_SUMMARY: dict[str, Callable[[DailyValues, Recorder, int], Any]] = {
     "nursing_home_introductions": lambda v, r, d: int(r.introductions[: d + 1].sum()),
     "resident_infections": lambda v, r, d: int(v.model.world.home_residents.sum() - v.model.nh_susceptible.sum()),
     "care_debt_end": lambda v, r, d: float(r.care_debt[d].sum()),
-    "pool_members_deployed": lambda v, r, d: v._event_count("pool_members_deployed", _lever_rows(v, "national_pool", "deployments")),
+    "pool_arrivals": lambda v, r, d: v._event_count("pool_arrivals", _lever_rows(v, "national_pool", "deployments")),
     "staff_loaned": lambda v, r, d: v._event_count("staff_loaned", _lever_rows(v, "loans", "loans")),
     "patients_transferred": lambda v, r, d: float(r.lever_icu["transfers_out"][: d + 1].sum()),
     "cost_total_msek": lambda v, r, d: _cost_total(r, d),

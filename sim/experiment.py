@@ -344,14 +344,6 @@ class CompareResult:
 
         return write_workbook(path, self.workbook_sheets(command))
 
-
-def compare_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
-    """The files ``CompareResult.save`` writes besides ``manifest.json`` (checked against a user's files before the runs)."""
-    from sim.workbook import WORKBOOK
-
-    extra = [f"{name}.csv" for name in ("runs", *TIDY_FRAMES)] if csv else []
-    return [*FILES, *extra, *([WORKBOOK] if xlsx else [])]
-
     def plot(self, indicator: str | None = None, region: str | None = None, ax: Any = None) -> Any:
         """A matplotlib Figure of the comparison, drawn with ``sim.figures`` (for notebooks; ``sim.plot`` has the details).
 
@@ -368,6 +360,14 @@ def compare_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
         from sim.results import plotting  # sim.plot, loaded by name (sim.plot reads this module's frames)
 
         return plotting().plot_comparison(self, indicator, region, ax)
+
+
+def compare_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
+    """The files ``CompareResult.save`` writes besides ``manifest.json`` (checked against a user's files before the runs)."""
+    from sim.workbook import WORKBOOK
+
+    extra = [f"{name}.csv" for name in ("runs", *TIDY_FRAMES)] if csv else []
+    return [*FILES, *extra, *([WORKBOOK] if xlsx else [])]
 
 
 def run_replications(

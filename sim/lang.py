@@ -416,6 +416,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cli.column.unit": ("unit", "enhet"),
     "cli.column.region": ("region", "region"),
     "cli.column.full_scale": ("≈ Sweden", "≈ Sverige"),
+    "table.full_scale": ("full scale ≈", "full skala ≈"),
     "cli.not_in_period": ("not in this period", "inte i perioden"),
     "cli.no_window": ("(no {window} in the run)", "({window} ingår inte i körningen)"),
     "cli.scale_note": ("at scale {scale}; full-scale equivalent ≈ ×{factor}", "i skala {scale}; i full skala ≈ ×{factor}"),
@@ -498,7 +499,8 @@ INDICATORS_SV: dict[str, tuple[str, str]] = {
     "seed": ("Slumpfrö", ""),
     "scale": ("Skala (world.scale)", "andel av Sverige"),
     "days": ("Dagar", "dagar"),
-    "staff_total": ("Personal", "anställda"),
+    "staff_employed": ("Anställd personal", "anställda"),
+    "staff_in_reserve": ("Personal i reserv", "personer"),
     "unsafe_icu_patient_days": ("Osäker IVA-vård", "vårddygn under lägsta bemanningskvot"),
     "peak_covid_icu_patients": ("Flest covid-19-patienter på IVA", "patienter"),
     "peak_covid_icu_date": ("Dag för IVA-toppen", ""),
@@ -532,7 +534,8 @@ INDICATORS_SV: dict[str, tuple[str, str]] = {
     "trained_in_icu_peak": ("Snabbutbildade på IVA, som mest", "anställda"),
     "elective_operations_april_change": ("Förändring av aprils operationer", "andel av en normal april"),
     "care_debt_end": ("Vårdskuld vid slutet", "uppskjutna operationer"),
-    "pool_members_deployed": ("Utsända poolmedlemmar", "medlemmar"),
+    "pool_members_deployed": ("Utsända poolmedlemmar (olika personer)", "medlemmar"),
+    "pool_arrivals": ("Ankomster från poolen", "ankomster"),
     "staff_loaned": ("Personal utlånad mellan regioner", "anställda"),
     "loans_recalled": ("Personal återkallad från lån", "anställda"),
     "patients_transferred": ("Flyttade IVA-patienter", "patienter"),
@@ -682,7 +685,7 @@ def digits(text: str, language: str = DEFAULT) -> str:
 
 
 def _swedish(text: str) -> str:
-    return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
+    return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS).replace(" %", NBSP + "%")
 
 
 def number(value: object, language: str = DEFAULT, digits: int = 3, sign: bool = False, decimals: int | None = None) -> str:

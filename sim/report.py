@@ -637,7 +637,7 @@ def tables(folder: Folder, language: str = lang.DEFAULT) -> list[tuple[str, pd.D
             index=row.index,
         )
         if runs.scale < 1:
-            summary[lang.t("cli.column.full_scale", L)] = [lang.digits(f, L) for f in full]
+            summary[lang.t("table.full_scale", L)] = [lang.digits(f, L) for f in full]
         out = [(lang.t("table.run_summary", L) + note, _headers(summary, L))]
         return out + ([(lang.t("table.regions", L) + note, regions)] if len(regions) else [])
     if folder.kind == "compare":

@@ -73,9 +73,9 @@ def test_collected_values_equal_the_summary_with_loans_pool_transfers_and_withou
     last = collected.iloc[-1]
     for name in collect.COLLECTED_SUMMARY:
         assert last[name] == summary[name], name
-    assert summary["pool_members_deployed"] > 0 and summary["staff_loaned"] > 0  # the levers acted, so the counts were tested
+    assert summary["pool_arrivals"] > 0 and summary["staff_loaned"] > 0  # the levers acted, so the counts were tested
     # running totals never fall (beyond the rounding of a sum over more days); the day's unsafe patients add up to them
-    for name in ("unsafe_icu_patient_days", "nursing_home_introductions", "staff_loaned", "pool_members_deployed", "resident_infections"):
+    for name in ("unsafe_icu_patient_days", "nursing_home_introductions", "staff_loaned", "pool_arrivals", "resident_infections"):
         values = collected[name].to_numpy(float)
         assert np.all(np.diff(values) >= -1e-12 * values.max()), name
     assert collected["unsafe_icu_patients"].sum() == pytest.approx(last["unsafe_icu_patient_days"], rel=1e-12)

@@ -285,6 +285,7 @@ def test_dashboard_language_from_the_environment(monkeypatch):
 
 
 @pytest.mark.slow  # a second dashboard server (≈20 s)
+@pytest.mark.long
 def test_dashboard_in_swedish_in_chromium(chromium_page):  # noqa: F811 (fixture)
     from playwright.sync_api import expect
 

@@ -231,6 +231,7 @@ def test_fuzz_scenario_validates_or_is_refused_in_one_line(tmp_path_factory, cap
 RUN_SET = ["--set", "world.scale=0.01", "--set", "time.start=2020-03-20", "--set", "time.end=2020-04-10", "--quiet"]
 
 
+@pytest.mark.long
 @given(case=scenario_files())
 @_profile(examples=200, fuzz_examples=1000)
 def test_fuzz_valid_scenarios_run_with_finite_results(tmp_path_factory, capsys, case):

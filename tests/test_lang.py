@@ -135,10 +135,10 @@ def test_run_table_in_swedish():
     summary = pd.DataFrame([{"scenario": "sweden_spring2020", "unsafe_icu_patient_days": 12345.6, "peak_sick_share": 0.125}])
     text = _render(_summary_table(summary, "sweden_spring2020", 0, 336000, 122, "sv"))
     assert f"slumpfrö 0 · 336{NBSP}000 anställda · 122 dagar" in text
-    assert "Osäker IVA-vård" in text and f"12{NBSP}346" in text and "0,125" in text
+    assert "Osäker IVA-vård" in text and f"12{NBSP}346" in text and f"12,5{NBSP}%" in text  # a share in %
     assert "vårddygn under lägsta bemanningskvot" in text
     english = _render(_summary_table(summary, "sweden_spring2020", 0, 336000, 122))
-    assert "seed 0 · 336,000 staff · 122 days" in english and "unsafe_icu_patient_days" in english
+    assert "seed 0 · 336,000 staff employed · 122 days" in english and "unsafe_icu_patient_days" in english
 
 
 def test_comparison_tables_in_swedish(capsys):
@@ -159,7 +159,7 @@ def test_comparison_tables_in_swedish(capsys):
     _print_comparison(pd.DataFrame(rows), replications=3, seed=0, language="sv")
     out = " ".join(capsys.readouterr().out.split())  # the titles wrap at the terminal's width
     assert "medelvärde [95 %-intervall] över 3 replikat (slumpfrön 0–2)" in out  # split() took the no-break space too
-    assert "Osäker IVA-vård" in out and "10,5" in out and "[9,2, 11,8]" in out and "\u22122,50" in out
+    assert "Osäker IVA-vård" in out and "[9, 12]" in out and "[\u22124, \u22122]" in out  # patient-days whole, Swedish minus
     assert "Δ mot no_action" in out
 
 

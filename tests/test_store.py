@@ -270,6 +270,7 @@ def test_check_folder_refusals(tmp_path):
 # --------------------------------------------------------------------------- reports
 
 
+@pytest.mark.long
 def test_report_out_never_overwrites_a_file_mobsim_did_not_write(tmp_path, capsys):
     """Failure 10: `report --out` overwrote any file, even the folder's own manifest.json."""
     out = tmp_path / "run"

@@ -123,6 +123,7 @@ def every_run_once(folder: Path, reference: pd.DataFrame) -> None:
     assert no_temp_files(folder)
 
 
+@pytest.mark.long
 def test_cli_sweep_on_separate_process_cluster(experiment_path, reference, tmp_path, capsys):
     with dask_cluster(tmp_path) as (address, _):
         out = tmp_path / "dask"
@@ -131,6 +132,7 @@ def test_cli_sweep_on_separate_process_cluster(experiment_path, reference, tmp_p
     every_run_once(out, reference)
 
 
+@pytest.mark.long
 def test_worker_killed_midway_then_resume(experiment_path, reference, tmp_path):
     experiment = load_experiment(experiment_path)
     out = tmp_path / "dask"
@@ -153,6 +155,7 @@ def test_worker_killed_midway_then_resume(experiment_path, reference, tmp_path):
     every_run_once(out, reference)
 
 
+@pytest.mark.long
 def test_cli_interrupted_then_resumed(experiment_path, reference, tmp_path):
     out = tmp_path / "store"
     runs = out / "runs"

@@ -68,7 +68,7 @@ def test_a_runs_workbook_has_the_summary_daily_regions_and_provenance(run_dir):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert "results.xlsx" in manifest["files"]  # the folder's checks know it as mobsim's
     book = openpyxl.load_workbook(run_dir / "results.xlsx")
-    assert book.sheetnames == ["summary", "daily_regions", "provenance"]
+    assert book.sheetnames == ["summary", "regions", "daily_regions", "provenance"]
     check_header(book)
 
     summary = sheet(book, "summary")
@@ -77,10 +77,10 @@ def test_a_runs_workbook_has_the_summary_daily_regions_and_provenance(run_dir):
     row = summary.set_index("indicator")
     assert row.loc["unsafe_icu_patient_days", "value"] == pytest.approx(expected["unsafe_icu_patient_days"], rel=1e-12)
     assert row.loc["unsafe_icu_patient_days", "title"] == "Unsafe ICU care"
-    assert row.loc["staff_total", "value"] == expected["staff_total"]
+    assert row.loc["staff_employed", "value"] == expected["staff_employed"]
     ws = book["summary"]
     formats = {ws.cell(r, 1).value: ws.cell(r, 3) for r in range(2, ws.max_row + 1)}
-    assert formats["staff_total"].number_format == "#,##0"
+    assert formats["staff_employed"].number_format == "#,##0"
     assert formats["homes_with_outbreak_share"].number_format == "0.0%"
     assert isinstance(formats["peak_covid_icu_date"].value, dt.datetime) and formats["peak_covid_icu_date"].number_format == "yyyy-mm-dd"
 
@@ -137,7 +137,7 @@ def test_the_default_csv_is_unchanged(tmp_path):
 
 def test_a_comparisons_workbook_has_the_intervals_and_the_daily_means(compare_dir):
     book = openpyxl.load_workbook(compare_dir / "results.xlsx")
-    assert book.sheetnames == ["summary", "comparison", "runs", "daily_regions", "provenance"]
+    assert book.sheetnames == ["summary", "comparison", "runs", "regions", "daily_regions", "provenance"]
     check_header(book)
     comparison = pd.read_parquet(compare_dir / "comparison.parquet")
     table = sheet(book, "comparison")
