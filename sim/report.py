@@ -675,15 +675,20 @@ def _comparison_table(comparison: pd.DataFrame, language: str = lang.DEFAULT) ->
 
 
 def _regions_table(table: pd.DataFrame, language: str = lang.DEFAULT) -> pd.DataFrame:
-    """The per-region summary for a report: titles as headings, numbers by unit, intervals as "mean [low, high]"."""
-    from sim.regional import TITLES, UNITS
+    """The per-region summary for a report: titles as headings (``sim.regional.TITLES``; ``regions.*`` of ``sim.lang``
+    in another language), numbers by unit, intervals as "mean [low, high]"."""
+    from sim.regional import UNITS
 
     if table.empty:
         return table
+
+    def title(column: str) -> str:
+        return lang.t(f"regions.{column}", language)
+
     out = pd.DataFrame(index=table.index)
     if "strategy" in table:
-        out["Strategy"] = table["strategy"]
-    out["Region"] = table["region_name"]
+        out[title("strategy")] = table["strategy"]
+    out[title("region")] = table["region_name"]
     for column, unit in UNITS.items():
         shown = []
         for _, r in table.iterrows():
@@ -691,12 +696,11 @@ def _regions_table(table: pd.DataFrame, language: str = lang.DEFAULT) -> pd.Data
             if f"{column}_low" in r and r[f"{column}_low"] == r[f"{column}_low"]:
                 text += f" [{fmt_unit(r[f'{column}_low'], unit, suffix=False)}, {fmt_unit(r[f'{column}_high'], unit, suffix=False)}]"
             shown.append(lang.digits(text, language))
-        out[f"{TITLES[column]} (%)" if unit_kind(unit) == "percent" else TITLES[column]] = shown
+        out[f"{title(column)} (%)" if unit_kind(unit) == "percent" else title(column)] = shown
         if column == "worst_week_icu_nurses_per_patient":
-            out[TITLES["worst_week_start"]] = [str(x) if x is not None and x == x else "–" for x in table["worst_week_start"]]
-            out[TITLES["worst_week_iso"]] = [str(x) if x is not None and x == x else "–" for x in table["worst_week_iso"]]
-    out = out.set_index(["Strategy", "Region"] if "Strategy" in out else "Region")
-    return _headers(out, language)
+            for week in ("worst_week_start", "worst_week_iso"):
+                out[title(week)] = [str(x) if x is not None and x == x else "–" for x in table[week]]
+    return out.set_index([title("strategy"), title("region")] if "strategy" in table else title("region"))
 
 
 def _headers(frame: pd.DataFrame, language: str) -> pd.DataFrame:

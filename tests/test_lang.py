@@ -187,3 +187,12 @@ def test_write_report_refuses_an_unknown_language(tmp_path):
         write_report(tmp_path, lang="xx")
     with pytest.raises(ValueError, match="expected one of en, sv"):
         lang.t("report.heading.figures", "de")
+
+
+def test_every_column_of_the_regions_table_has_a_swedish_title():
+    """The report's regions table takes its headings from the catalog (``regions.<column>``): English as sim.regional's."""
+    from sim.regional import TITLES
+
+    for column, title in TITLES.items():
+        assert lang.t(f"regions.{column}", "en") == title, column
+        assert lang.t(f"regions.{column}", "sv") != title, column

@@ -401,4 +401,4 @@ def test_swedish_sentences_tables_and_figures_of_a_comparison_and_a_sweep(compar
     assert sentences[0].startswith("Experiment pool_grid: grid-design, 6 punkter × 2 replikat = 12 körningar"), sentences[0]
     assert any(s.startswith("Osäker IVA-vård: punkternas medelvärden från") and "lägst (bäst) vid" in s for s in sentences), sentences
     title, table = tables(swept, "sv")[0]
-    assert title == "Medelvärde av varje indikator per försökspunkt" and "Utsända poolmedlemmar" in table.columns
+    assert title == "Medelvärde av varje indikator per försökspunkt" and "Ankomster från poolen" in table.columns
