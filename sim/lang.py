@@ -171,11 +171,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{scenario}, slumpfrö {seed}, {days} dagar, {staff} anställda{scale}.",
     ),
     "sentence.run.icu": (
-        "COVID-19 ICU patients peaked at {peak} on {date}; nationally the ICUs had at worst {coverage} nurses on duty per patient, "
+        "COVID-19 ICU patients peaked at {peak} on {date}; nationally the ICUs had at worst {coverage} % of the ICU-nurse hours they needed, "
         "and the worst region-week {worst}. {unsafe} ICU patient-days were beyond the minimum ratio of 1:{ratio} and {diluted} "
         "were not covered one-to-one by a specialist ICU nurse.",
         "Antalet covid-19-patienter på IVA nådde sin topp, {peak}, den {date}; i hela landet hade intensivvårdsavdelningarna som "
-        "sämst {coverage} sjuksköterskor i tjänst per patient, och den sämsta regionveckan {worst}. {unsafe} IVA-vårddygn låg under "
+        "sämst {coverage} % av de IVA-sjukskötersketimmar de behövde, och den sämsta regionveckan {worst} IVA-sjuksköterskor per patient. {unsafe} IVA-vårddygn låg under "
         "lägsta bemanningskvot 1:{ratio} och {diluted} täcktes inte en-till-en av en intensivvårdssjuksköterska.",
     ),
     "sentence.run.beds": (

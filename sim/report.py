@@ -449,12 +449,28 @@ def _worst_week(runs: figures.RunSet, value: Any) -> str:
 
 def _run_sentences_in(s: pd.Series, runs: figures.RunSet, language: str) -> list[str]:
     """The run's sentences in another language than English (``sim.lang``'s ``sentence.run.*``): numbers in the
-    language's conventions, without the English sentences' full-scale equivalents and named worst region-week."""
+    language's conventions, counts with their full-scale equivalents below scale 1, the worst region-week named."""
     get = s.get
     L = language
 
     def n(value: Any) -> str:
         return _fmt(value, language=L)
+
+    def c(name: str, default: Any = None) -> str:
+        """A count of the summary, with its full-scale equivalent below scale 1 (as the English sentences')."""
+        value = get(name, default)
+        return n(value) + _full_scale_in(value, registry.unit(name), runs.scale, L)
+
+    def worst(value: Any) -> str:
+        """The worst region-week's value, with the region and ISO week (``sim.regional``)."""
+        try:
+            rows = region_summary(runs).dropna(subset=["worst_week_icu_nurses_per_patient"])
+        except (KeyError, ValueError, AttributeError):  # a folder from an older mobsim: the number alone
+            return n(value)
+        if rows.empty:
+            return n(value)
+        row = rows.loc[rows["worst_week_icu_nurses_per_patient"].idxmin()]
+        return f"{n(value)} ({row['region_name']}, {row['worst_week_iso']})"
 
     def pct(column: str) -> str:
         return n(100 * float(get(column, np.nan)))
@@ -478,31 +494,31 @@ def _run_sentences_in(s: pd.Series, runs: figures.RunSet, language: str) -> list
         ),
         t(
             "icu",
-            peak=n(get("peak_covid_icu_patients")),
+            peak=c("peak_covid_icu_patients"),
             date=peak_date,
-            coverage=n(get("min_icu_nurse_coverage")),
-            worst=n(get("worst_region_icu_nurse_ratio")),
-            unsafe=n(get("unsafe_icu_patient_days")),
+            coverage=pct("min_icu_nurse_coverage"),
+            worst=worst(get("worst_region_icu_nurse_ratio")),
+            unsafe=c("unsafe_icu_patient_days"),
             ratio=lang.g(1 / ratio, L),
-            diluted=n(get("diluted_icu_patient_days")),
+            diluted=c("diluted_icu_patient_days"),
         ),
         t("beds", **beds),
-        t("staff", sick=pct("peak_sick_share"), lost=n(get("staff_lost")), fatigue=n(get("icu_staff_fatigue_end"))),
+        t("staff", sick=pct("peak_sick_share"), lost=c("staff_lost"), fatigue=n(get("icu_staff_fatigue_end"))),
         t(
             "levers",
             april=pct("elective_operations_april_change"),
-            debt=n(get("care_debt_end")),
+            debt=c("care_debt_end"),
             crisis=n(get("regions_in_crisis_max")),
-            loaned=n(get("staff_loaned")),
+            loaned=c("staff_loaned"),
             recalled=n(get("loans_recalled", 0)),
-            pool=n(get("pool_arrivals")),
+            pool=c("pool_arrivals"),
         ),
-        t("transfers", **beds, moved=n(get("patients_transferred"))),
+        t("transfers", **beds, moved=c("patients_transferred")),
         t(
             "homes",
-            homes=n(get("homes_with_outbreak")),
+            homes=c("homes_with_outbreak"),
             share=pct("homes_with_outbreak_share"),
-            residents=n(get("resident_infections")),
+            residents=c("resident_infections"),
             introductions=n(get("nursing_home_introductions")),
         ),
         t(
@@ -524,6 +540,14 @@ def _run_sentences_in(s: pd.Series, runs: figures.RunSet, language: str) -> list
         normal = float(get("cost_total_msek", np.nan)) - float(response)
         out.append(t("response", response=n(response), overtime=n(get("response_cost_overtime_msek")), normal=n(normal)))
     return out
+
+
+def _full_scale_in(value: Any, unit: str, scale: float, language: str) -> str:
+    """ " (≈ 1 234 i full skala)": ``sim.text.full_scale`` in ``language`` (counts only; "" for money, shares and at full scale)."""
+    if not full_scale(value, unit, scale) or unit_kind(unit) == "money":
+        return ""
+    shown = lang.digits(fmt_unit(float(value) / float(scale), unit, suffix=False), language)
+    return " " + lang.t("figure.at_full_scale", language, value=shown)
 
 
 def _compare_sentences(runs: figures.RunSet, language: str = lang.DEFAULT) -> list[str]:

@@ -402,3 +402,19 @@ def test_swedish_sentences_tables_and_figures_of_a_comparison_and_a_sweep(compar
     assert any(s.startswith("Osäker IVA-vård: punkternas medelvärden från") and "lägst (bäst) vid" in s for s in sentences), sentences
     title, table = tables(swept, "sv")[0]
     assert title == "Medelvärde av varje indikator per försökspunkt" and "Ankomster från poolen" in table.columns
+
+
+def test_swedish_run_sentences_give_full_scale_equivalents_and_name_the_worst_region_week(run_dir):
+    """In Swedish as in English: counts with their full-scale equivalents below scale 1, the worst region-week named."""
+    from sim.regional import region_summary
+    from sim.report import key_numbers
+
+    folder = load(run_dir)
+    assert folder.runs.scale < 1
+    sentences = " ".join(key_numbers(folder, "sv"))
+    assert "i full skala)" in sentences and "at full scale" not in sentences
+    named = region_summary(folder.runs).dropna(subset=["worst_week_icu_nurses_per_patient"])
+    if len(named):
+        worst = named.loc[named["worst_week_icu_nurses_per_patient"].idxmin()]
+        assert f"({worst['region_name']}, {worst['worst_week_iso']})" in sentences
+    assert "av de IVA-sjukskötersketimmar de behövde" in sentences  # coverage is a share of the hours needed, in %
