@@ -261,28 +261,18 @@ class CompareResult:
             FolderError: the folder holds something other than results of a comparison.
             ValueError: an unknown CSV dialect (nothing is written).
         """
-        from sim.workbook import WORKBOOK, csv_dialect, write_csv, write_workbook
+        from sim.workbook import WORKBOOK, csv_dialect, write_frame, write_workbook
 
         dialect = None if csv is False else "comma" if csv is True else csv_dialect(csv)
         sheets = self.workbook_sheets(command) if xlsx else None
+        regions = sheets["regions"] if sheets is not None else self.region_summary()  # computed once
 
         def write(folder: Path) -> None:
-            comparison = self.comparison
-            self.runs.to_parquet(folder / "runs.parquet", index=False)
-            comparison.to_parquet(folder / "comparison.parquet", index=False)
-            if dialect == "sv":
-                write_csv(comparison, folder / "comparison.csv", dialect)
-            else:
-                comparison.to_csv(folder / "comparison.csv", index=False)
-            if dialect is not None:
-                write_csv(self.runs, folder / "runs.csv", dialect)
-            regions = self.region_summary()
-            regions.to_parquet(folder / "region_summary.parquet", index=False)
-            write_csv(regions, folder / "region_summary.csv", dialect or "comma")
+            write_frame(self.runs, folder, "runs", dialect)
+            write_frame(self.comparison, folder, "comparison", dialect or "comma")  # the summaries always as CSV too
+            write_frame(regions, folder, "region_summary", dialect or "comma")
             for name in TIDY_FRAMES:
-                getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
-                if dialect is not None:
-                    write_csv(getattr(self, name), folder / f"{name}.csv", dialect)
+                write_frame(getattr(self, name), folder, name, dialect)
             if sheets is not None:
                 write_workbook(folder / WORKBOOK, sheets)
 

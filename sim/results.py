@@ -122,27 +122,18 @@ class Result:
             FolderError: the folder holds something other than results of a run (see ``sim.store``).
             ValueError: an unknown CSV dialect (nothing is written).
         """
-        from sim.workbook import WORKBOOK, csv_dialect, write_csv
+        from sim.workbook import WORKBOOK, csv_dialect, write_frame, write_workbook
 
         dialect = None if csv is False else "comma" if csv is True else csv_dialect(csv)
         sheets = self.workbook_sheets(command) if xlsx else None
+        regions = sheets["regions"] if sheets is not None else self.region_summary()  # computed once
 
         def write(folder: Path) -> None:
             for name, frame in self.frames():
-                frame.to_parquet(folder / f"{name}.parquet", index=False)
-                if dialect is not None:
-                    write_csv(frame, folder / f"{name}.csv", dialect)
-            if dialect == "sv":
-                write_csv(self.summary, folder / "summary.csv", dialect)
-            else:
-                self.summary.to_csv(folder / "summary.csv", index=False)
-            self.summary.to_parquet(folder / "summary.parquet", index=False)
-            regions = self.region_summary()
-            regions.to_parquet(folder / "region_summary.parquet", index=False)
-            write_csv(regions, folder / "region_summary.csv", dialect or "comma")
+                write_frame(frame, folder, name, dialect)
+            write_frame(self.summary, folder, "summary", dialect or "comma")  # the summaries always as CSV too
+            write_frame(regions, folder, "region_summary", dialect or "comma")
             if sheets is not None:
-                from sim.workbook import write_workbook
-
                 write_workbook(folder / WORKBOOK, sheets)
 
         manifest = self.manifest()

@@ -103,6 +103,13 @@ def write_csv(frame: pd.DataFrame, path: str | Path, dialect: str = "comma") -> 
     with_region_names(frame).to_csv(path, index=False, **options)
 
 
+def write_frame(frame: pd.DataFrame, folder: Path, name: str, dialect: str | None) -> None:
+    """``name.parquet`` in ``folder`` and, with a ``dialect``, ``name.csv`` in it (``write_csv``): the results folders' files."""
+    frame.to_parquet(folder / f"{name}.parquet", index=False)
+    if dialect is not None:
+        write_csv(frame, folder / f"{name}.csv", dialect)
+
+
 # --------------------------------------------------------------------------- provenance
 
 
