@@ -427,19 +427,24 @@ def _pool(s: pd.Series, v: Callable[..., str]) -> str:
     return f"{v('pool_arrivals')} pool arrivals ({v('pool_members_deployed', 0)} distinct members)"
 
 
+def _worst_region_week(runs: figures.RunSet) -> pd.Series | None:
+    """The region summary's row of the run's worst region-week (``sim.regional``), or None: no such week, or a folder
+    from an older mobsim that lacks a column the regions need."""
+    try:
+        rows = region_summary(runs).dropna(subset=["worst_week_icu_nurses_per_patient"])
+    except (KeyError, ValueError, AttributeError):
+        return None
+    return None if rows.empty else rows.loc[rows["worst_week_icu_nurses_per_patient"].idxmin()]
+
+
 def _worst_week(runs: figures.RunSet, value: Any) -> str:
     """ "0.544 ICU nurses per patient (Sörmland, week from 12 April 2020, ISO week 2020-W16)": the summary's worst region-week, named."""
     shown = fmt_unit(value, registry.unit("worst_region_icu_nurse_ratio"))
     if value is None or pd.isna(value):
         return "– (no region-week with 7 ICU patient-days or more)"
-    try:
-        table = region_summary(runs)
-    except (KeyError, ValueError, AttributeError):  # a folder from an older mobsim lacks a column: the number alone
+    worst = _worst_region_week(runs)
+    if worst is None:  # the number alone
         return f"{shown} ICU nurses per patient"
-    rows = table[table["worst_week_icu_nurses_per_patient"].notna()]
-    if rows.empty:
-        return f"{shown} ICU nurses per patient"
-    worst = rows.loc[rows["worst_week_icu_nurses_per_patient"].idxmin()]
     start = pd.Timestamp(worst["worst_week_start"])
     return (
         f"{shown} ICU nurses per patient ({worst['region_name']}, the week from {start.day} {start:%B %Y}, "
@@ -462,15 +467,9 @@ def _run_sentences_in(s: pd.Series, runs: figures.RunSet, language: str) -> list
         return n(value) + _full_scale_in(value, registry.unit(name), runs.scale, L)
 
     def worst(value: Any) -> str:
-        """The worst region-week's value, with the region and ISO week (``sim.regional``)."""
-        try:
-            rows = region_summary(runs).dropna(subset=["worst_week_icu_nurses_per_patient"])
-        except (KeyError, ValueError, AttributeError):  # a folder from an older mobsim: the number alone
-            return n(value)
-        if rows.empty:
-            return n(value)
-        row = rows.loc[rows["worst_week_icu_nurses_per_patient"].idxmin()]
-        return f"{n(value)} ({row['region_name']}, {row['worst_week_iso']})"
+        """The worst region-week's value, with the region and ISO week (``_worst_region_week``)."""
+        row = _worst_region_week(runs)
+        return n(value) if row is None else f"{n(value)} ({row['region_name']}, {row['worst_week_iso']})"
 
     def pct(column: str) -> str:
         return n(100 * float(get(column, np.nan)))
