@@ -44,7 +44,7 @@ from sim.store import FolderError, atomic_file, check_folder, check_report_file,
 from sim.text import fmt_number, fmt_unit, full_scale, scale_note, unit_kind, unit_label
 
 KINDS = ("run", "compare", "sweep")
-RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
+RUN_FILES = ("units", "staff", "icu", "nursing_homes", "home_care", "regions")
 COMPARE_FILES = ("runs", "comparison", "national_daily", "region_daily", "unit_daily", "loans", "pool_deployments")
 
 
