@@ -213,7 +213,7 @@ class NursingHome(mesa.Agent):
 
 
 class HomeCareService(mesa.Agent):
-    """A municipality's home-care service (hemtjänst): its clients at home and the day's visits (submodel 19).
+    """A municipality's home-care service (hemtjänst): its clients at home and the day's visits (submodel 8a).
 
     A view of the model's per-municipality arrays (``hc_clients_susceptible``, ``hc_infected``, ...).
     """

@@ -3,7 +3,7 @@
 One home-care service per municipality (workplace kind ``home_care``) visits its clients at home. The clients'
 compartments (susceptible, infected, recovered, dead) live on the model (``hc_clients_susceptible`` ...) and change
 in the compiled core (``sim.kernels.advance_home_care``); this module computes the day's per-municipality figures
-from them and from the hours phase (docs/ODD.md, submodel 19):
+from them and from the hours phase (docs/ODD.md, submodel 8a):
 
 - the service's census: its normal demand (1) scaled by the clients alive and the extra care infected clients need,
   so that the required hours follow the clients;

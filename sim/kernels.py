@@ -119,7 +119,7 @@ class NursingHomeParams(NamedTuple):
 
 
 class HomeCareParams(NamedTuple):
-    """Home-care clients' infection and outcomes (submodel 19)."""
+    """Home-care clients' infection and outcomes (submodel 8a)."""
 
     infectious_days: int  # days from infection during which a staff member at work infects clients
     staff_to_client: float  # chance that an infectious staff member infects a susceptible client on one visit

@@ -125,7 +125,7 @@ class MobilisationModel(mesa.Model):
         self.nh_infected = np.zeros_like(self.nh_susceptible)
         self.nh_recovered = np.zeros_like(self.nh_susceptible)
         self.nh_introductions = np.zeros_like(self.nh_susceptible)
-        # home care (submodel 19): clients per municipality by compartment, and the day's visits (sim.homecare)
+        # home care (submodel 8a): clients per municipality by compartment, and the day's visits (sim.homecare)
         n_muni = world.hc_workplace.shape[0]
         self.hc_clients_susceptible = world.hc_clients.astype(np.int64).copy()
         self.hc_infected = np.zeros(n_muni, dtype=np.int64)

@@ -86,7 +86,7 @@ class Recorder:
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
-        # home care (submodel 19), by region: clients alive and infected (stocks), new infections and deaths, visits
+        # home care (submodel 8a), by region: clients alive and infected (stocks), new infections and deaths, visits
         self._hc_region = world.municipality_region
         self.hc_alive = np.zeros((n_days, n_reg), dtype=np.int64)
         self.hc_infected = np.zeros((n_days, n_reg), dtype=np.int64)
@@ -439,7 +439,9 @@ class Recorder:
 
     def _home_care_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
-        frame["clients"] = np.tile(np.bincount(self._hc_region, weights=self.model.world.hc_clients, minlength=len(codes)), n).astype(np.int64)
+        frame["clients"] = np.tile(np.bincount(self._hc_region, weights=self.model.world.hc_clients, minlength=len(codes)), n).astype(
+            np.int64
+        )
         frame["clients_alive"] = self.hc_alive[:n].reshape(-1)
         frame["clients_infected"] = self.hc_infected[:n].reshape(-1)
         frame["new_client_infections"] = self.hc_new_infections[:n].reshape(-1)

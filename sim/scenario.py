@@ -339,9 +339,7 @@ class HomeCareConfig(_Section):
     staff_to_client: Probability = Field(
         0.0, description="chance that an infectious staff member infects a susceptible client on one visit"
     )
-    client_to_staff: Probability = Field(
-        0.0, description="chance that an infected client infects the visiting staff member on one visit"
-    )
+    client_to_staff: Probability = Field(0.0, description="chance that an infected client infects the visiting staff member on one visit")
     community_rate: Rate = Field(0.0, description="clients' daily infection hazard per unit of community prevalence")
     recovery_days: Days = Field(14.0, description="mean days a client stays infected (until recovery or death)")
     case_fatality: Probability = Field(0.0, description="share of infected clients who die, with every visit made")
