@@ -16,7 +16,6 @@ from sim.categories import HOME_CARE, RESERVE
 from sim.levers import Lever
 from sim.scenario import ScenarioError, load_scenario
 
-
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sweden_spring2020.toml"
 SMALL = {"world.scale": 0.03, "time.end": "2020-04-30"}
 
