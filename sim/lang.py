@@ -139,6 +139,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "regions.care_debt_end_operations": ("Care debt at end (operations)", "Vårdskuld vid slutet (operationer)"),
     "regions.fatigue_mean_end": ("Fatigue at end", "Trötthet vid slutet"),
     "regions.icu_staff_fatigue_end": ("ICU staff fatigue at end", "IVA-personalens trötthet vid slutet"),
+    "regions.client_deaths": ("Home-care client deaths", "Avlidna hemtjänsttagare"),
+    "regions.missed_home_care_visits": ("Missed home-care visits", "Uteblivna hemtjänstbesök"),
     "regions.strategy": ("Strategy", "Strategi"),
     "regions.region": ("Region", "Region"),
     "table.sweep_means": ("Mean of each indicator per design point", "Medelvärde av varje indikator per försökspunkt"),
