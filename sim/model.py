@@ -11,7 +11,7 @@ import numpy as np
 
 from sim import collect, homecare, kernels
 from sim.agents import HomeCareService, NursingHome, Region, StaffRegistry, Unit
-from sim.categories import ACUTE_WARD, COVID_WARD, HOME_CARE, ICU, ICU_NURSE, N_PROFESSIONS, POSTINGS, UNIT_KINDS
+from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.collect import DailyValues
 from sim.demand import build_demand
 from sim.forecast import Forecaster
@@ -140,7 +140,6 @@ class MobilisationModel(mesa.Model):
         self.hc_transmission_factor = np.ones(n_muni)  # levers lower it (infection-control support); reset each day
         self._hc_service = np.full(world.n_workplaces, -1, dtype=np.int64)  # workplace -> municipality of its home-care service
         self._hc_service[world.hc_workplace] = np.arange(n_muni)
-        assert (world.workplace_kind[world.hc_workplace] == HOME_CARE).all()
         self.census = world.census_base.copy()
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
