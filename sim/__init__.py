@@ -6,7 +6,7 @@ Python use::
     scenario = sim.load_scenario("scenarios/sweden_spring2020.toml", world__scale=0.1)
     result = sim.run(scenario, seed=1)
     result.summary          # one-row DataFrame of key indicators
-    result.daily.icu        # tidy daily frames: units, staff, icu, nursing_homes, regions
+    result.daily.icu        # tidy daily frames: units, staff, icu, nursing_homes, home_care, regions
     result.events.loans     # lever events: loans, pool_deployments
     result.save("results/my_run")
 

@@ -1,4 +1,4 @@
-"""Mesa agents: regions decide, units and homes report, staff can be inspected.
+"""Mesa agents: regions decide, units, homes and home-care services report, staff can be inspected.
 
 The decision makers of two levers are agents too and live in their lever's module:
 ``sim.levers.loans.Coordinator`` and ``sim.levers.national_pool.ReinforcementPool``.
@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 
 from sim.categories import (
+    ACTIVE,
     ACUTE_WARD,
     CONTRACTS,
     COVID_WARD,
@@ -35,7 +36,7 @@ from sim.levers.national_pool import ReinforcementPool
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
-__all__ = ["Coordinator", "NursingHome", "Region", "ReinforcementPool", "Staff", "StaffRegistry", "Unit"]
+__all__ = ["Coordinator", "HomeCareService", "NursingHome", "Region", "ReinforcementPool", "Staff", "StaffRegistry", "Unit"]
 
 
 class Region(mesa.Agent):
@@ -209,6 +210,68 @@ class NursingHome(mesa.Agent):
     def team_size(self) -> int:
         """Staff whose home workplace is this home (any status)."""
         return int(np.count_nonzero(self.model.world.staff.home == self.workplace))
+
+
+class HomeCareService(mesa.Agent):
+    """A municipality's home-care service (hemtjänst): its clients at home and the day's visits (submodel 8a).
+
+    A view of the model's per-municipality arrays (``hc_clients_susceptible``, ``hc_infected``, ...).
+    """
+
+    model: MobilisationModel
+
+    def __init__(self, model: MobilisationModel, municipality: int) -> None:
+        super().__init__(model)
+        world = model.world
+        self.municipality = municipality
+        self.workplace = int(world.hc_workplace[municipality])
+        self.region = int(world.municipality_region[municipality])
+
+    @property
+    def clients(self) -> int:
+        """Clients at the start of the run."""
+        return int(self.model.world.hc_clients[self.municipality])
+
+    @property
+    def susceptible_clients(self) -> int:
+        """Clients never infected."""
+        return int(self.model.hc_clients_susceptible[self.municipality])
+
+    @property
+    def infected_clients(self) -> int:
+        """Clients infected today."""
+        return int(self.model.hc_infected[self.municipality])
+
+    @property
+    def recovered_clients(self) -> int:
+        """Clients who have recovered."""
+        return int(self.model.hc_recovered[self.municipality])
+
+    @property
+    def dead_clients(self) -> int:
+        """Clients who have died of COVID-19."""
+        return int(self.model.hc_dead[self.municipality])
+
+    @property
+    def planned_visits(self) -> float:
+        """Visits planned today."""
+        return float(self.model.hc_planned_visits[self.municipality])
+
+    @property
+    def missed_visits(self) -> float:
+        """Planned visits not made today for want of staff."""
+        return float(self.model.hc_missed_visits[self.municipality])
+
+    @property
+    def coverage(self) -> float:
+        """Effective supplied hours / required hours of the service today."""
+        return float(self.model.hc_coverage[self.municipality])
+
+    @property
+    def staff_at_work(self) -> int:
+        """Staff at work in the service now (any profession, own or sent by a lever)."""
+        s = self.model.world.staff
+        return int(np.count_nonzero((s.workplace == self.workplace) & (s.status == ACTIVE)))
 
 
 class Staff(mesa.Agent):

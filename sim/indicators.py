@@ -507,6 +507,43 @@ _add(
     priority=5,
 )
 
+# home care (hemtjänst, submodel 8a)
+_add(
+    "client_infections",
+    "Home-care client infections",
+    "clients infected",
+    True,
+    "home-care clients infected during the run (by the staff who visit them or in the community)",
+    "compare",
+    "report",
+)
+_add(
+    "client_deaths",
+    "Home-care client deaths",
+    "clients",
+    True,
+    "home-care clients who died of COVID-19 during the run",
+    "compare",
+    "report",
+)
+_add(
+    "missed_home_care_visits",
+    "Missed home-care visits",
+    "visits",
+    True,
+    "planned home-care visits not made because the services' staff were short (planned × (1 − coverage)), summed over days",
+    "compare",
+    "report",
+)
+_add(
+    "missed_home_care_visit_share",
+    "Share of home-care visits missed",
+    "share of planned visits",
+    True,
+    "missed home-care visits as a share of all planned visits of the run",
+    "report",
+)
+
 # escalation: regions' levels
 _add("regions_in_crisis_max", "Regions in crisis at once", "regions", True, "the most regions in crisis on one day", "report")
 

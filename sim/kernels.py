@@ -55,6 +55,10 @@ EV_INIT_DAYS = 14
 EV_COHORT = 15  # the crisis agreement's roster cohort (drawn once, on the layout seed)
 EV_RESIDENT_INFECT = 1_000  # + resident index
 EV_RESIDENT_RECOVER = 1_000_000  # + resident index
+EV_CLIENT_SEED = 16  # home care: the clients an infectious staff member infects on today's visits (staff stream)
+EV_CLIENT_COMMUNITY = 10_000_000  # home care: clients infected in the community (municipality stream; + client index)
+EV_CLIENT_RESOLVE = 20_000_000  # home care: infected clients whose infection ends today (+ client index)
+EV_CLIENT_DEATH = 30_000_000  # home care: of those, the clients who die (+ client index)
 
 
 # --------------------------------------------------------------------------- parameter groups
@@ -112,6 +116,14 @@ class NursingHomeParams(NamedTuple):
     infectious_days: int  # days from infection during which a staff member at work infects residents
     seed_rate: float  # probability that an infectious staff member at work in a home infects a resident
     recovery_probability: float  # daily probability that an infected resident recovers, 1 / resident_recovery_days
+
+
+class HomeCareParams(NamedTuple):
+    """Home-care clients' infection and outcomes (submodel 8a)."""
+
+    infectious_days: int  # days from infection during which a staff member at work infects clients
+    staff_to_client: float  # chance that an infectious staff member infects a susceptible client on one visit
+    resolve_probability: float  # daily probability that an infected client's infection ends, 1 / recovery_days
 
 
 def make_params(group: type[P], **values: float) -> P:
@@ -671,6 +683,119 @@ def advance_nursing_homes(
         susceptible[h] -= new_inf
         infected[h] += new_inf - new_rec
         recovered[h] += new_rec
+
+
+@njit(cache=True, inline="always")
+def poisson_count(u: float, mean: float) -> int:
+    """A Poisson count with the given mean from one uniform draw (inverse CDF; monotone in u and in the mean)."""
+    if mean <= 0.0:
+        return 0
+    k, p = 0, np.exp(-mean)
+    cdf = p
+    while u >= cdf and k < 100_000:
+        k += 1
+        p *= mean / k
+        cdf += p
+        if p < 1e-300 and k > mean:
+            break
+    return k
+
+
+@njit(cache=True)
+def binomial_count(rng: np.uint64, event: int, n: int, p: float) -> int:
+    """A Binomial(n, p) count from an index's stream: one draw by the inverse CDF while n·p is small
+    (monotone in p under common random numbers), else one draw per trial (``event + j``)."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if n * p < 30.0 and p < 0.5:
+        u = draw(rng, event)
+        q = 1.0 - p
+        pmf = np.exp(n * np.log1p(-p))
+        cdf, k = pmf, 0
+        while u >= cdf and k < n:
+            pmf *= (n - k) / (k + 1.0) * p / q
+            k += 1
+            cdf += pmf
+        return k
+    count = 0
+    for j in range(n):
+        if draw(rng, event + 1 + j) < p:
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def advance_home_care(
+    key: np.uint64,
+    day: int,
+    status: np.ndarray,
+    workplace: np.ndarray,
+    infected_day: np.ndarray,
+    transmission_factor: np.ndarray,
+    workplace_service: np.ndarray,
+    visits_per_staff: np.ndarray,
+    service_factor: np.ndarray,
+    community_probability: np.ndarray,
+    fatality: np.ndarray,
+    susceptible: np.ndarray,
+    infected: np.ndarray,
+    recovered: np.ndarray,
+    dead: np.ndarray,
+    new_infections: np.ndarray,
+    new_deaths: np.ndarray,
+    params: HomeCareParams,
+) -> None:
+    """Home-care clients of every municipality: infections ending (recovery or death), infection by staff on their
+    visits and in the community.
+
+    Any infectious staff member at work in a home-care service today (its own staff or staff a lever sent there)
+    makes ``visits_per_staff[m]`` visits, each to a client drawn from the service's living clients; a visit to a
+    susceptible client infects with ``staff_to_client × transmission_factor[i] × service_factor[m]``: a Poisson count
+    of infections per staff member, at most the susceptible clients left. ``workplace_service`` maps a workplace id to
+    its municipality (-1 if not a home-care service). Then each susceptible client is infected in the community with
+    ``community_probability[m]``. Infections that end today were there at the start of the day: each ends with
+    ``resolve_probability``, in death with ``fatality[m]``. Counts by municipality are updated in place;
+    ``new_infections`` and ``new_deaths`` are set to today's.
+    """
+    n_services = susceptible.shape[0]
+    alive = np.empty(n_services, dtype=np.int64)
+    for m in range(n_services):
+        new_infections[m] = 0
+        new_deaths[m] = 0
+        alive[m] = susceptible[m] + infected[m] + recovered[m]
+    # infections that end today (those infected before today), in death or recovery
+    for m in range(n_services):
+        if infected[m] > 0:
+            rng = stream(key, m)
+            ended = binomial_count(rng, EV_CLIENT_RESOLVE, infected[m], params.resolve_probability)
+            died = binomial_count(rng, EV_CLIENT_DEATH, ended, fatality[m])
+            infected[m] -= ended
+            recovered[m] += ended - died
+            dead[m] += died
+            new_deaths[m] = died
+    # staff to clients on today's visits
+    for i in range(status.shape[0]):
+        # the rare condition first (infected within the last few days), then the common one
+        if infected_day[i] < 0 or day - infected_day[i] >= params.infectious_days or status[i] != ACTIVE:
+            continue
+        m = workplace_service[workplace[i]]
+        if m < 0 or susceptible[m] <= 0:
+            continue
+        share = susceptible[m] / max(alive[m], 1)
+        mean = visits_per_staff[m] * params.staff_to_client * transmission_factor[i] * service_factor[m] * share
+        k = min(poisson_count(uniform(key, i, EV_CLIENT_SEED), mean), susceptible[m])
+        susceptible[m] -= k
+        infected[m] += k
+        new_infections[m] += k
+    # the community
+    for m in range(n_services):
+        if susceptible[m] > 0 and community_probability[m] > 0.0:
+            k = binomial_count(stream(key, m), EV_CLIENT_COMMUNITY, susceptible[m], community_probability[m])
+            susceptible[m] -= k
+            infected[m] += k
+            new_infections[m] += k
 
 
 def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

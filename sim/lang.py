@@ -139,6 +139,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "regions.care_debt_end_operations": ("Care debt at end (operations)", "Vårdskuld vid slutet (operationer)"),
     "regions.fatigue_mean_end": ("Fatigue at end", "Trötthet vid slutet"),
     "regions.icu_staff_fatigue_end": ("ICU staff fatigue at end", "IVA-personalens trötthet vid slutet"),
+    "regions.client_deaths": ("Home-care client deaths", "Avlidna hemtjänsttagare"),
+    "regions.missed_home_care_visits": ("Missed home-care visits", "Uteblivna hemtjänstbesök"),
     "regions.strategy": ("Strategy", "Strategi"),
     "regions.region": ("Region", "Region"),
     "table.sweep_means": ("Mean of each indicator per design point", "Medelvärde av varje indikator per försökspunkt"),
@@ -209,6 +211,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{homes} nursing homes ({share} %) had an outbreak; {residents} residents were infected, {introductions} times brought in by staff.",
         "{homes} särskilda boenden ({share} %) hade ett utbrott; {residents} boende smittades, {introductions} gånger fördes smittan "
         "in av personal.",
+    ),
+    "sentence.run.home_care": (
+        "{clients} home-care clients were infected and {deaths} died; {missed} planned home-care visits ({share} %) were missed "
+        "for want of staff.",
+        "{clients} hemtjänsttagare smittades och {deaths} avled; {missed} planerade hemtjänstbesök ({share} %) uteblev i brist på "
+        "personal.",
     ),
     "sentence.run.cost": (
         "Cost above normal payroll: {total} MSEK (overtime {overtime}, crisis pay {crisis}, temps {temps}, pool {pool}, patient "
@@ -549,6 +557,10 @@ INDICATORS_SV: dict[str, tuple[str, str]] = {
     "homes_with_outbreak_share": ("Andel särskilda boenden med utbrott", "andel av boendena"),
     "nursing_home_introductions": ("Smitta förd in i boenden av personal", "smittintroduktioner"),
     "resident_infections": ("Smittade boende på särskilda boenden", "smittade boende"),
+    "client_infections": ("Smittade hemtjänsttagare", "smittade hemtjänsttagare"),
+    "client_deaths": ("Avlidna hemtjänsttagare", "hemtjänsttagare"),
+    "missed_home_care_visits": ("Uteblivna hemtjänstbesök", "besök"),
+    "missed_home_care_visit_share": ("Andel uteblivna hemtjänstbesök", "andel av planerade besök"),
     "regions_in_crisis_max": ("Regioner i krisläge samtidigt", "regioner"),
     "recruits_working_peak": ("Rekryterade i arbete, som mest", "anställda"),
     "trained_in_icu_peak": ("Snabbutbildade på IVA, som mest", "anställda"),

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import mesa
 import numpy as np
 
-from sim import collect, kernels
-from sim.agents import NursingHome, Region, StaffRegistry, Unit
+from sim import collect, homecare, kernels
+from sim.agents import HomeCareService, NursingHome, Region, StaffRegistry, Unit
 from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, N_PROFESSIONS, POSTINGS, UNIT_KINDS
 from sim.collect import DailyValues
 from sim.demand import build_demand
@@ -125,6 +125,21 @@ class MobilisationModel(mesa.Model):
         self.nh_infected = np.zeros_like(self.nh_susceptible)
         self.nh_recovered = np.zeros_like(self.nh_susceptible)
         self.nh_introductions = np.zeros_like(self.nh_susceptible)
+        # home care (submodel 8a): clients per municipality by compartment, and the day's visits (sim.homecare)
+        n_muni = world.hc_workplace.shape[0]
+        self.hc_clients_susceptible = world.hc_clients.astype(np.int64).copy()
+        self.hc_infected = np.zeros(n_muni, dtype=np.int64)
+        self.hc_recovered = np.zeros(n_muni, dtype=np.int64)
+        self.hc_dead = np.zeros(n_muni, dtype=np.int64)
+        self.hc_new_infections = np.zeros(n_muni, dtype=np.int64)  # today's
+        self.hc_new_deaths = np.zeros(n_muni, dtype=np.int64)  # today's
+        self.hc_planned_visits = np.zeros(n_muni)  # today's
+        self.hc_missed_visits = np.zeros(n_muni)  # today's: planned visits the service's staff could not make
+        self.hc_coverage = np.ones(n_muni)  # today's effective supplied / required hours of each service
+        self.hc_visits_per_staff = np.zeros(n_muni)  # today's
+        self.hc_transmission_factor = np.ones(n_muni)  # levers lower it (infection-control support); reset each day
+        self._hc_service = np.full(world.n_workplaces, -1, dtype=np.int64)  # workplace -> municipality of its home-care service
+        self._hc_service[world.hc_workplace] = np.arange(n_muni)
         self.census = world.census_base.copy()
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
@@ -189,11 +204,20 @@ class MobilisationModel(mesa.Model):
             seed_rate=nh.staff_seed_rate,
             recovery_probability=1.0 / nh.resident_recovery_days,
         )
+        self.home_care_params = kernels.make_params(
+            kernels.HomeCareParams,
+            infectious_days=inf.infectious_days,
+            staff_to_client=sc.home_care.staff_to_client,
+            resolve_probability=1.0 / sc.home_care.recovery_days,
+        )
+        if not hasattr(self, "staff_transmission_factor"):  # staff's hygiene lowers it (issue #16; ones: no effect)
+            self.staff_transmission_factor = np.ones(len(s))
         self._leave_base_rate = -np.log1p(-sc.absence.leave_rate_per_year) / 365.0  # the yearly probability as a daily hazard
 
         Region.create_agents(self, n_reg, index=list(range(n_reg)))
         Unit.create_agents(self, n_reg * N_REGION_KINDS, workplace=list(range(n_reg * N_REGION_KINDS)))
         NursingHome.create_agents(self, len(world.home_workplace), home=list(range(len(world.home_workplace))))
+        HomeCareService.create_agents(self, n_muni, municipality=list(range(n_muni)))
         self.regions = self.agents_by_type[Region]
         self.staff = StaffRegistry(self)
         # the loans' Coordinator and the national ReinforcementPool agents, made by their levers when those are on
@@ -219,11 +243,13 @@ class MobilisationModel(mesa.Model):
         ("hours", "_assign_hours"),
         ("staff", "_advance_staff"),
         ("homes", "_advance_homes"),
+        ("home_care", "_advance_home_care"),
         ("record", "_record"),
     )
 
     def step(self) -> None:
-        """Advance one day: the phases of ``PHASES`` in order (demand, escalation, placement, hours, staff, homes, record)."""
+        """Advance one day: the phases of ``PHASES`` in order (demand, escalation, placement, hours, staff, homes, home care,
+        record)."""
         if self.day >= self.n_days:
             self.running = False
             return
@@ -243,6 +269,7 @@ class MobilisationModel(mesa.Model):
         self.census[self.icu_ids] += self.covid_icu_today
         self.census[self._covid_ward_ids] = self.demand.covid_ward[d] * sc.world.scale
         self.census[world.home_workplace] = world.home_residents + sc.nursing_homes.extra_care_per_infected * self.nh_infected
+        self.census[world.hc_workplace] = homecare.census(world.hc_clients, self.hc_alive, self.hc_infected, sc.home_care)
         for lever in self.levers:
             lever.adjust_demand(self, d)
         self.required = self.census[:, None] * world.norm
@@ -257,6 +284,7 @@ class MobilisationModel(mesa.Model):
         sc, world, s = self.config, self.world, self.world.staff
         self.hourly_other_home_share = np.full(world.n_regions, sc.nursing_homes.hourly_other_home_share)
         self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
+        self.hc_transmission_factor[:] = 1.0
         self.recovery_factor, self.leave_factor = 1.0, 1.0
         kernels.reset_placement(
             day=d,
@@ -314,6 +342,7 @@ class MobilisationModel(mesa.Model):
         residents = np.maximum(world.home_residents, 1)
         work_rate = self._work_rate * exposure
         work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
+        work_rate[world.hc_workplace] = self._home_care_visits()
         self._overtime = worked_eff - base_eff
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
@@ -390,6 +419,60 @@ class MobilisationModel(mesa.Model):
             introductions=self.nh_introductions,
             home_params=self.home_params,
         )
+
+    def _home_care_visits(self) -> np.ndarray:
+        """Today's visits of each home-care service from the hours phase (``sim.homecare.visits``); returns the staff's
+        work infection hazard there. Staff at work are read from the day's placement, whoever placed them."""
+        hc = self.world.hc_workplace
+        day = homecare.visits(
+            alive=self.hc_alive.astype(float),
+            infected=self.hc_infected.astype(float),
+            required=self.required[hc].sum(axis=1),
+            supplied=self.supplied[hc].sum(axis=1),
+            heads=self._heads[hc].sum(axis=1),
+            cfg=self.config.home_care,
+        )
+        self.hc_planned_visits, self.hc_coverage, self.hc_missed_visits, self.hc_visits_per_staff = (
+            day.planned,
+            day.coverage,
+            day.missed,
+            day.per_staff,
+        )
+        return day.staff_rate
+
+    def _advance_home_care(self, d: int) -> None:
+        """Home-care clients: infections that end (death more likely where visits were missed), infection by the staff
+        who visit them and in the community (``sim.kernels.advance_home_care``)."""
+        world, s, cfg = self.world, self.world.staff, self.config.home_care
+        missed_share = np.divide(
+            self.hc_missed_visits, self.hc_planned_visits, out=np.zeros_like(self.hc_missed_visits), where=self.hc_planned_visits > 0
+        )
+        prevalence = self.prevalence[d][world.municipality_region]
+        kernels.advance_home_care(
+            key=self.key,
+            day=d,
+            status=s.status,
+            workplace=s.workplace,
+            infected_day=s.infected_day,
+            transmission_factor=self.staff_transmission_factor,
+            workplace_service=self._hc_service,
+            visits_per_staff=self.hc_visits_per_staff,
+            service_factor=self.hc_transmission_factor,
+            community_probability=-np.expm1(-cfg.community_rate * prevalence),
+            fatality=homecare.fatality(missed_share, cfg),
+            susceptible=self.hc_clients_susceptible,
+            infected=self.hc_infected,
+            recovered=self.hc_recovered,
+            dead=self.hc_dead,
+            new_infections=self.hc_new_infections,
+            new_deaths=self.hc_new_deaths,
+            params=self.home_care_params,
+        )
+
+    @property
+    def hc_alive(self) -> np.ndarray:
+        """Living home-care clients per municipality (susceptible + infected + recovered)."""
+        return self.hc_clients_susceptible + self.hc_infected + self.hc_recovered
 
     def _record(self, d: int) -> None:
         """Store the day's indicators (the levers add their costs and records)."""

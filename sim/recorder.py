@@ -17,6 +17,7 @@ import pandas as pd
 from sim import kernels
 from sim.categories import (
     EMPLOYERS,
+    HOME_CARE,
     ICU,
     ICU_NURSE,
     LEFT,
@@ -85,6 +86,14 @@ class Recorder:
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
+        # home care (submodel 8a), by region: clients alive and infected (stocks), new infections and deaths, visits
+        self._hc_region = world.municipality_region
+        self.hc_alive = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.hc_infected = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.hc_new_infections = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.hc_deaths = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.hc_planned = np.zeros((n_days, n_reg))
+        self.hc_missed = np.zeros((n_days, n_reg))
         self.levels = np.zeros((n_days, n_reg), dtype=np.int8)
         self.gap_share = np.zeros((n_days, n_reg))
         self.forecast_icu = np.zeros((n_days, n_reg))  # each region's forecast of its COVID ICU patients `horizon_days` ahead
@@ -186,6 +195,7 @@ class Recorder:
         self.homes_reached[day] = np.bincount(world.home_region, weights=self.ever_outbreak, minlength=n_reg)
         self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
         self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
+        self._record_home_care(day)
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
@@ -194,6 +204,15 @@ class Recorder:
                 np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
             )
         self.days_recorded = day + 1
+
+    def _record_home_care(self, day: int) -> None:
+        m, n_reg, region = self.model, self.n_regions, self._hc_region
+        self.hc_alive[day] = np.bincount(region, weights=m.hc_alive, minlength=n_reg)
+        self.hc_infected[day] = np.bincount(region, weights=m.hc_infected, minlength=n_reg)
+        self.hc_new_infections[day] = np.bincount(region, weights=m.hc_new_infections, minlength=n_reg)
+        self.hc_deaths[day] = np.bincount(region, weights=m.hc_new_deaths, minlength=n_reg)
+        self.hc_planned[day] = np.bincount(region, weights=m.hc_planned_visits, minlength=n_reg)
+        self.hc_missed[day] = np.bincount(region, weights=m.hc_missed_visits, minlength=n_reg)
 
     def _record_fatigue_costs(self, day: int) -> None:
         self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
@@ -319,6 +338,7 @@ class Recorder:
             staff=self._staff_frame(dates, codes, n),
             icu=self._icu_frame(dates, codes, n),
             nursing_homes=self._homes_frame(dates, codes, n),
+            home_care=self._home_care_frame(dates, codes, n),
             regions=self._regions_frame(dates, codes, n),
         )
         events = Events(**self._event_frames())
@@ -417,6 +437,22 @@ class Recorder:
         frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
         return frame
 
+    def _home_care_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._grid(dates, codes, names=["region"])
+        frame["clients"] = np.tile(np.bincount(self._hc_region, weights=self.model.world.hc_clients, minlength=len(codes)), n).astype(
+            np.int64
+        )
+        frame["clients_alive"] = self.hc_alive[:n].reshape(-1)
+        frame["clients_infected"] = self.hc_infected[:n].reshape(-1)
+        frame["new_client_infections"] = self.hc_new_infections[:n].reshape(-1)
+        frame["client_deaths"] = self.hc_deaths[:n].reshape(-1)
+        frame["visits_planned"] = self.hc_planned[:n].reshape(-1)
+        frame["visits_missed"] = self.hc_missed[:n].reshape(-1)
+        req = self.required[:n, HOME_CARE::N_UNIT_KINDS].sum(axis=2).reshape(-1)
+        sup = self.supplied[:n, HOME_CARE::N_UNIT_KINDS].sum(axis=2).reshape(-1)
+        frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
+        return frame
+
     def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
         frame["level"] = pd.Categorical.from_codes(self.levels[:n].reshape(-1), categories=list(LEVELS))
@@ -468,6 +504,10 @@ class Recorder:
             "homes_with_outbreak_share": float(self.ever_outbreak.mean()),
             "nursing_home_introductions": int(self.introductions[:n].sum()),
             "resident_infections": int(m.world.home_residents.sum() - m.nh_susceptible.sum()),
+            "client_infections": int(m.world.hc_clients.sum() - m.hc_clients_susceptible.sum()),
+            "client_deaths": int(m.hc_dead.sum()),
+            "missed_home_care_visits": float(self.hc_missed[:n].sum()),
+            "missed_home_care_visit_share": float(self.hc_missed[:n].sum() / max(self.hc_planned[:n].sum(), 1e-9)),
             "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
             "icu_patient_days_above_staffed_beds": float(icu["patients_above_staffed_beds"].sum()),
             "icu_patient_days_above_open_beds": float(icu["patients_above_open_beds"].sum()),

@@ -61,6 +61,8 @@ UNITS: dict[str, str] = {
     "care_debt_end_operations": "postponed operations",
     "fatigue_mean_end": "fatigue (0–1)",
     "icu_staff_fatigue_end": "fatigue (0–1)",
+    "client_deaths": "clients",
+    "missed_home_care_visits": "visits",
 }
 #: Titles for tables and sentences.
 TITLES: dict[str, str] = {
@@ -81,6 +83,8 @@ TITLES: dict[str, str] = {
     "care_debt_end_operations": "Care debt at end (operations)",
     "fatigue_mean_end": "Fatigue at end",
     "icu_staff_fatigue_end": "ICU staff fatigue at end",
+    "client_deaths": "Home-care client deaths",
+    "missed_home_care_visits": "Missed home-care visits",
 }
 WEEK = ("worst_week_start", "worst_week_iso")
 COLUMNS = ["region", "region_name", "unsafe_icu_patient_days", "icu_patient_days", "worst_week_icu_nurses_per_patient", *WEEK]
@@ -107,10 +111,10 @@ def region_daily(daily: Any) -> pd.DataFrame:
 
     ICU load and staffing (``icu``; with ``covid_icu_admissions`` when the run has them), staff sick and fatigue (``staff``; ``fatigue_mean`` of all
     staff present, ``icu_staff_fatigue`` of ICU nurses and physicians), nursing-home outbreaks
-    (``nursing_homes``), escalation, planned care and help received (``regions``).
+    (``nursing_homes``), home-care clients and visits (``home_care``), escalation, planned care and help received (``regions``).
 
     Args:
-        daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``regions``).
+        daily: a run's ``Result.daily`` (frames ``icu``, ``staff``, ``nursing_homes``, ``home_care``, ``regions``).
     """
     keys = ["date", "region"]
     columns = ["covid_icu_patients", "icu_patients", "icu_nurses", "unsafe_patients", "diluted_patients"]
@@ -124,6 +128,10 @@ def region_daily(daily: Any) -> pd.DataFrame:
     in_icu = staff[staff["profession"].astype(str).isin(ICU_PROFESSIONS)]
     people["icu_staff_fatigue"] = weighted_fatigue(in_icu, keys)
     homes = daily.nursing_homes.set_index(keys)[["homes", "homes_with_outbreak", "infected_residents"]]
+    parts = [people, homes]
+    care = getattr(daily, "home_care", None)  # results written before home care (issue #16) have no home_care frame
+    if care is not None and not care.empty:
+        parts.append(care.set_index(keys)[["clients_infected", "client_deaths", "visits_planned", "visits_missed"]])
     levers = daily.regions.set_index(keys)[
         [
             "level",
@@ -135,7 +143,7 @@ def region_daily(daily: Any) -> pd.DataFrame:
             "recruits_working",
         ]
     ]
-    frame = icu.join([people, homes, levers], how="outer")
+    frame = icu.join([*parts, levers], how="outer")
     frame["nurses_per_patient"] = frame["icu_nurses"] / frame["icu_patients"].where(frame["icu_patients"] > 0)
     return frame.reset_index()
 
@@ -197,6 +205,8 @@ def per_run_summary(regions: pd.DataFrame, loans: pd.DataFrame, pool: pd.DataFra
     out["care_debt_end_operations"] = last["care_debt_operations"]
     out["fatigue_mean_end"] = last["fatigue_mean"]
     out["icu_staff_fatigue_end"] = last["icu_staff_fatigue"]
+    for column, daily in (("client_deaths", "client_deaths"), ("missed_home_care_visits", "visits_missed")):
+        out[column] = grouped[daily].sum() if daily in frame else np.nan
     out = out.join(_worst_weeks(frame, keys))
     out = out.join(_moved(loans, "to_region", keys, "staff_loaned_in", "staff_days_loaned_in"))
     out = out.join(_moved(loans, "from_region", keys, "staff_loaned_out", "staff_days_loaned_out"))

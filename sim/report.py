@@ -44,7 +44,7 @@ from sim.store import FolderError, atomic_file, check_folder, check_report_file,
 from sim.text import fmt_number, fmt_unit, full_scale, scale_note, unit_kind, unit_label
 
 KINDS = ("run", "compare", "sweep")
-RUN_FILES = ("units", "staff", "icu", "nursing_homes", "regions")
+RUN_FILES = ("units", "staff", "icu", "nursing_homes", "home_care", "regions")
 COMPARE_FILES = ("runs", "comparison", "national_daily", "region_daily", "unit_daily", "loans", "pool_deployments")
 
 
@@ -389,6 +389,11 @@ def _run_sentences(s: pd.Series, runs: figures.RunSet, language: str = lang.DEFA
         f"{v('cost_crisis_pay_msek', full=False)}, temps {v('cost_temps_msek', full=False)}, pool {v('cost_pool_msek', full=False)}, "
         f"patient transfers {v('cost_transfers_msek', full=False)}, travel and lodging {v('cost_travel_msek', 0, full=False)}).",
     ]
+    if get("client_infections") is not None:  # results written before home care (issue #16) lack it
+        out.append(
+            f"{v('client_infections')} home-care clients were infected and {v('client_deaths')} died; "
+            f"{v('missed_home_care_visits')} planned home-care visits ({v('missed_home_care_visit_share')}) were missed for want of staff."
+        )
     lost = get("capacity_lost_to_fatigue_hours")  # only in runs where staff can be fatigued (fatigue.capacity_threshold < 1)
     if lost is not None and not pd.isna(lost):
         out.append(
@@ -519,6 +524,19 @@ def _run_sentences_in(s: pd.Series, runs: figures.RunSet, language: str) -> list
             share=pct("homes_with_outbreak_share"),
             residents=c("resident_infections"),
             introductions=n(get("nursing_home_introductions")),
+        ),
+        *(
+            [
+                t(
+                    "home_care",
+                    clients=c("client_infections"),
+                    deaths=c("client_deaths"),
+                    missed=c("missed_home_care_visits"),
+                    share=pct("missed_home_care_visit_share"),
+                )
+            ]
+            if get("client_infections") is not None  # results written before home care (issue #16) lack it
+            else []
         ),
         t(
             "cost",

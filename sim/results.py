@@ -15,6 +15,9 @@
   residents, introductions by staff (homes without an infected resident into which
   staff brought the virus that day), share of hourly staff who worked at
   another home in the last two weeks.
+- ``home_care``: date × region: home-care clients (at the start, alive), infected
+  today, new infections and deaths of the day, visits planned and missed, and the
+  services' coverage (effective supplied / required hours).
 - ``regions``: date × region: escalation level and forecast gap, elective
   operations and care debt, staff on loan and pool members arrived, trained
   nurses in the ICU, recruits working, costs above normal payroll by item.
@@ -69,6 +72,7 @@ class Daily:
     staff: pd.DataFrame
     icu: pd.DataFrame
     nursing_homes: pd.DataFrame
+    home_care: pd.DataFrame
     regions: pd.DataFrame
 
     def items(self) -> list[tuple[str, pd.DataFrame]]:
@@ -77,6 +81,7 @@ class Daily:
             ("staff", self.staff),
             ("icu", self.icu),
             ("nursing_homes", self.nursing_homes),
+            ("home_care", self.home_care),
             ("regions", self.regions),
         ]
 

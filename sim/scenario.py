@@ -62,6 +62,7 @@ from sim.schema import (  # noqa: F401  (MAX_RUNS, MAX_NAME, LeverConfig and _Le
     MAX_EXPONENT,
     MAX_EXTENDS_DEPTH,
     MAX_FACTOR,
+    MAX_HOME_CARE_CLIENTS,
     MAX_ICU_BEDS,
     MAX_NAME,
     MAX_NOISE_SD,
@@ -321,6 +322,33 @@ class NursingHomeConfig(_Section):
     staff_exposure_rate: Rate = Field(description="daily infection hazard of staff per infected-resident share")
     hourly_other_home_share: Probability = Field(description="share of an hourly worker's days spent at another home")
     extra_care_per_infected: Factor = Field(description="extra care an infected resident needs, relative to a healthy one")
+
+
+class HomeCareConfig(_Section):
+    """Home care (hemtjänst): clients at home, the staff's daily visits, infection both ways, missed visits, outcomes.
+
+    The defaults switch it off (no clients): a scenario without ``[home_care]`` runs as before issue #16.
+    """
+
+    clients: Annotated[int, Field(ge=0), at_most(MAX_HOME_CARE_CLIENTS, "clients", "ten times Sweden's ≈192,000")] = Field(
+        0, description="people with home care, national (shared by municipality population; 0: no clients)"
+    )
+    visits_per_client: Annotated[float, Field(ge=0.0), at_most(24.0, "visits a day", "one an hour around the clock")] = Field(
+        1.5, description="planned visits per client per day"
+    )
+    staff_to_client: Probability = Field(
+        0.0, description="chance that an infectious staff member infects a susceptible client on one visit"
+    )
+    client_to_staff: Probability = Field(0.0, description="chance that an infected client infects the visiting staff member on one visit")
+    community_rate: Rate = Field(0.0, description="clients' daily infection hazard per unit of community prevalence")
+    recovery_days: Days = Field(14.0, description="mean days a client stays infected (until recovery or death)")
+    case_fatality: Probability = Field(0.0, description="share of infected clients who die, with every visit made")
+    missed_visit_fatality: Factor = Field(
+        0.0, description="relative rise of an infected client's case fatality per unit of the municipality's missed-visit share"
+    )
+    extra_care_per_infected: Factor = Field(
+        0.0, description="extra care an infected client needs, relative to a healthy client (raises home care's required hours)"
+    )
 
 
 class RegionWave(_Section):
@@ -629,6 +657,7 @@ class Scenario(_Section):
     absence: AbsenceConfig
     infection: InfectionConfig
     nursing_homes: NursingHomeConfig
+    home_care: HomeCareConfig = HomeCareConfig()
     demand: DemandConfig
     safety: SafetyConfig
     escalation: EscalationConfig

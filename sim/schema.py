@@ -38,6 +38,7 @@ MAX_PER_100K = 100_000.0  # per 100,000 inhabitants: everyone
 MAX_ICU_BEDS = 11_000  # ICU beds: ten times Sweden's April 2020 surge capacity (1,100)
 MAX_NURSING_HOMES = 17_000  # homes: ten times Sweden's 1,700 special housings
 MAX_RESIDENTS = 790_000  # residents: ten times Sweden's 79,000
+MAX_HOME_CARE_CLIENTS = 2_000_000  # home-care clients: ten times Sweden's ≈192,000 (aged 70+, 2019)
 MAX_OPERATIONS = 5_343_000.0  # planned operations a year: ten times Sweden's 534,300
 MAX_TRAVEL_HOURS = 48.0  # hours over the region network: its longest trip is 21 h (Skåne–Norrbotten); no ICU patient travels two days
 MAX_TRANSFERS = 11_000.0  # ICU patients moved a day: every one of ten times Sweden's surge beds (1,100) moved once a day

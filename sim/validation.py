@@ -304,6 +304,15 @@ def homes_reached_by(result: Result, region: str = "stockholm", date: str = "202
     return float(row["homes_reached"].iloc[0] / row["homes"].iloc[0])
 
 
+def client_deaths_share_by(result: Result, date: str = "2020-04-28") -> float:
+    """Home-care clients who died of COVID-19 from the run's start through ``date``, as a share of all clients."""
+    care = result.daily.home_care
+    first = care[care["date"] == care["date"].min()]
+    clients = float(first["clients"].sum())
+    died = float(care.loc[care["date"] <= pd.Timestamp(date), "client_deaths"].sum())
+    return died / clients if clients > 0 else float("nan")
+
+
 def staff_loaned(result: Result) -> float:
     """Staff lent between regions in the run (a person lent twice counts twice), full scale."""
     return float(result.summary["staff_loaned"].iloc[0] / _scale(result))
@@ -505,6 +514,13 @@ PATTERNS: tuple[Pattern, ...] = (
         "IVO, council's memo (facts)", "spring", homes_reached_by,
         "Stockholm's homes that have had an infected resident by 14 April / its homes",
         168 / 313 - 0.10, 168 / 313 + 0.10, "±10 percentage points", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "home_care_deaths_28_april", "Home-care clients dead of COVID-19 by 28 April", 493 / 191_910,
+        "493 of 191,910 clients aged 70+ (0.26 %)",
+        "Socialstyrelsen, death certificates to 28 April 2020 (Läkartidningen, May 2020; municipal facts F1.1)", "spring",
+        client_deaths_share_by, "home-care clients who died of COVID-19 by 28 April / clients",
+        0.5 * 493 / 191_910, 1.5 * 493 / 191_910, "half to one and a half times", "share", "fitted input", regression=True,
     ),
     Pattern(
         "sick_region_2019", "Region staff sick leave before the wave", 0.057, "5.7 % (2019)", SKR, "year",

@@ -168,6 +168,8 @@ class World:
     home_hourly_share: np.ndarray
     muni_home_start: np.ndarray  # CSR: homes of municipality m are muni_homes[start[m]:start[m+1]]
     muni_homes: np.ndarray  # workplace ids
+    hc_workplace: np.ndarray  # workplace id of each municipality's home-care service (municipality m: first_hc + m)
+    hc_clients: np.ndarray  # home-care clients of each municipality (model units)
     staff: StaffArrays
     acute_queue: Queue  # acute-ward staff by (region, profession), in priority order
     elective_queue: Queue  # elective-care staff by (region, profession), in priority order
@@ -236,6 +238,7 @@ def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile:
     regions' pre-pandemic ICU beds of the data, whatever the profile says of beds); every region has at least one
     nursing home. A region and item of the ``profile`` (full-scale) replace the built-in figure with
     ``round(value × scale)`` (at least one home); the other regions keep theirs, so national totals change.
+    Home-care clients (``home_care.clients``) are shared by population like the residents (none without home care).
     """
     w_cfg, wf = scenario.world, scenario.workforce
     n_reg = len(reg)
@@ -255,6 +258,7 @@ def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile:
     n_homes_total = max(round(w_cfg.nursing_homes * scale), n_reg)
     out["nursing_homes"] = np.maximum(apportion(n_homes_total - n_reg, pop), 0) + 1
     out["nursing_home_residents"] = apportion(max(round(w_cfg.nursing_home_residents * scale), n_reg), pop)
+    out["home_care_clients"] = apportion(round(scenario.home_care.clients * scale), pop)
     for (code, item), value in profile.items():
         if item in out:
             n = round(value * scale)
@@ -282,6 +286,11 @@ def build_world(scenario: Scenario) -> World:
         sel = muni_region == r
         muni_pop[sel] = pop[r] * size[sel] / size[sel].sum()
     n_muni = muni_region.shape[0]
+    # home-care clients: the region's share of home_care.clients over its municipalities by population (sim.homecare)
+    hc_clients = np.zeros(n_muni, dtype=np.int64)
+    for r in range(n_reg):
+        munis = np.flatnonzero(muni_region == r)
+        hc_clients[munis] = apportion(int(figures["home_care_clients"][r]), muni_pop[munis])
 
     # nursing homes: count and residents per region in proportion to population, at least one per region (region_figures)
     homes_per_region = figures["nursing_homes"]
@@ -478,6 +487,8 @@ def build_world(scenario: Scenario) -> World:
         home_hourly_share=home_hourly,
         muni_home_start=muni_home_start,
         muni_homes=muni_homes.astype(np.int32),
+        hc_workplace=np.arange(first_hc, n_wp, dtype=np.int32),
+        hc_clients=hc_clients,
         staff=staff,
         acute_queue=Queue.build(np.flatnonzero(regular_home_kind == ACUTE_WARD), region, profession, priority),
         elective_queue=Queue.build(np.flatnonzero(regular_home_kind == ELECTIVE), region, profession, priority),

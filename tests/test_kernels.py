@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import numba
@@ -305,10 +306,14 @@ def test_event_keys_are_defined_once_and_distinct():
         if path.name != "kernels.py":
             assert not [n for n in _module_level_int_assignments(path) if n.startswith("EV_")], path.name
     events = {n: v for n, v in _module_level_int_assignments(SIM / "kernels.py").items() if n.startswith("EV_")}
-    singles = [v for n, v in events.items() if not n.startswith("EV_RESIDENT_")]
+    # per-resident and per-client keys are offsets of a base (home care, issue #16: a municipality's clients)
+    ranges = ("EV_RESIDENT_INFECT", "EV_RESIDENT_RECOVER", "EV_CLIENT_COMMUNITY", "EV_CLIENT_RESOLVE", "EV_CLIENT_DEATH")
+    singles = [v for n, v in events.items() if n not in ranges]
     assert len(set(singles)) == len(singles)
-    # per-resident keys are offsets of a base: the ranges must not reach another event's key
+    # the ranges must not reach another event's key: each base lies above the singles and below the next base
+    bases = [events[n] for n in ranges]
     assert max(singles) < kernels.EV_RESIDENT_INFECT < kernels.EV_RESIDENT_RECOVER
+    assert bases == sorted(bases) and all(b - a >= 999_000 for a, b in itertools.pairwise(bases))
 
 
 def _nursing_home_args() -> dict:

@@ -212,6 +212,7 @@ PROFILE_OTHER_ITEMS: dict[str, str] = {
     "icu_beds_surge": "ICU beds at the April 2020 surge, the most bed_expansion opens (world.icu_beds_surge nationally)",
     "nursing_homes": "special housings for the elderly (särskilda boenden), at least 1",
     "nursing_home_residents": "residents of special housing",
+    "home_care_clients": "people with home care (hemtjänst; home_care.clients nationally)",
 }
 #: Column names of a region profile (other columns, such as the templates' built_in and description, are ignored).
 PROFILE_COLUMNS = ["region", "item", "value"]
