@@ -257,6 +257,8 @@ class MobilisationModel(mesa.Model):
         sc, world, s = self.config, self.world, self.world.staff
         self.hourly_other_home_share = np.full(world.n_regions, sc.nursing_homes.hourly_other_home_share)
         self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
+        # today's factor on transmission in each municipality's home care (mobile teams' infection control lowers it)
+        self.hc_transmission_factor = np.ones(world.municipality_region.shape[0])
         self.recovery_factor, self.leave_factor = 1.0, 1.0
         kernels.reset_placement(
             day=d,
