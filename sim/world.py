@@ -510,7 +510,9 @@ def _lever_rows(
     pop = reg["population"].to_numpy(float)
     rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness", "employer")}
 
-    def add(n: int, profession: int, region: int | np.ndarray, home: np.ndarray | int, contract: int, eff: float, employer: int = 0) -> None:
+    def add(
+        n: int, profession: int, region: int | np.ndarray, home: np.ndarray | int, contract: int, eff: float, employer: int = 0
+    ) -> None:
         rows["profession"].append(np.full(n, profession))
         rows["region"].append(np.broadcast_to(np.asarray(region), (n,)).copy())
         rows["home"].append(np.broadcast_to(np.asarray(home), (n,)).copy())

@@ -144,7 +144,7 @@ class HomeCooperation(Lever):
         self.n_moved = 0
 
     def act(self, model: MobilisationModel, day: int) -> None:
-        world, s, cfg = model.world, model.world.staff, self.cfg
+        world, s = model.world, model.world.staff
         self.moved_today[:] = 0.0
         self._end_blocks(model, day)
         on = self.regions_on()
@@ -182,7 +182,7 @@ class HomeCooperation(Lever):
         return hours.reshape(n_homes, N_PROFESSIONS), model.required[world.home_workplace]
 
     def _lend(self, model: MobilisationModel, day: int, home_on: np.ndarray) -> None:
-        world, s, cfg = model.world, model.world.staff, self.cfg
+        s, cfg = model.world.staff, self.cfg
         have, need = self.coverage(model)
         hph = model.hours_per_head
         for p in self.roles:

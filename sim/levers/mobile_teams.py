@@ -52,7 +52,8 @@ class MobileTeamsConfig(LeverConfig):
         1.0, description="region nurses sent to the home care of each municipality with infected clients (needs the home-care model)"
     )
     transmission_factor: Probability = Field(
-        1.0, description="transmission among residents, and in home care, where a team works today, relative to without (infection-control knowledge)"
+        1.0,
+        description="transmission among residents, and in home care, where a team works today, relative to without (infection-control knowledge)",
     )
 
 
@@ -89,9 +90,7 @@ class MobileTeams(Lever):
             return
         outbreak = np.flatnonzero((model.nh_infected > 0) & on[world.home_region])
         clients = getattr(model, "hc_infected", None)
-        served = (
-            np.flatnonzero((clients > 0) & on[world.municipality_region]) if clients is not None else np.zeros(0, dtype=np.int64)
-        )
+        served = np.flatnonzero((clients > 0) & on[world.municipality_region]) if clients is not None else np.zeros(0, dtype=np.int64)
         if outbreak.size == 0 and served.size == 0:
             return
         staff = self.team_staff
