@@ -308,3 +308,16 @@ def test_same_seed_same_result_with_every_measure_on():
     assert a.events.cooperation_moves.equals(b.events.cooperation_moves)
     assert (a.daily.nursing_homes["infected_residents"] == b.daily.nursing_homes["infected_residents"]).all()
     assert a.summary["staff_employed"].iloc[0] == b.summary["staff_employed"].iloc[0]
+
+
+def test_nursing_home_agents_show_their_cluster_and_staff_at_work():
+    from sim.agents import NursingHome
+
+    m = make(**{"world.scale": 0.05})
+    m.step()
+    homes = list(m.agents_by_type[NursingHome])
+    lv = m.lever("home_cooperation")
+    assert [h.cluster for h in homes] == lv.cluster.tolist()
+    assert sum(h.staff_at_work for h in homes) > 0
+    off = make(**{**NONE, "world.scale": 0.05})
+    assert {h.cluster for h in list(off.agents_by_type[NursingHome])} == {-1}
