@@ -558,7 +558,6 @@ _add(
     "MSEK",
     True,
     "planning the moves of staff lent between nursing homes of a cluster (home_cooperation)",
-    "report",
 )
 _add(
     "cost_mobile_teams_msek",
@@ -566,7 +565,6 @@ _add(
     "MSEK",
     True,
     "hours of the regions' nurses in mobile teams in municipal care, at their wage with fees (mobile_teams)",
-    "report",
 )
 _add(
     "cost_licensed_staff_msek",
@@ -574,7 +572,6 @@ _add(
     "MSEK",
     True,
     "pay of the registered nurses added to nursing homes and home care (licensed_staff)",
-    "report",
 )
 _add(
     "cost_total_msek",

@@ -12,7 +12,7 @@ per municipality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -545,14 +545,41 @@ def _lever_rows(
                     add(int(k), p, r, r * N_REGION_KINDS + kind, POOL, 1.0)
     licensed = getattr(levers, "licensed_staff", None)
     if licensed is not None and licensed.enabled:
-        from sim.levers.licensed_staff import licensed_rows  # the levers import the world: imported where it is used
-
         region, home = licensed_rows(licensed, home_reg, home_res, first_home, muni_region, muni_pop, first_hc, scale)
         if region.size:
             add(int(region.size), PROFESSIONS.index("registered_nurse"), region, home, PERMANENT, 1.0, employer=1)
     if not rows["profession"]:
         return {}
     return {k: np.concatenate(v) for k, v in rows.items()}
+
+
+def licensed_rows(
+    cfg: Any,  # the scenario's levers.licensed_staff table
+    home_region: np.ndarray,
+    home_residents: np.ndarray,
+    first_home: int,
+    muni_region: np.ndarray,
+    muni_population: np.ndarray,
+    first_home_care: int,
+    scale: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(region, home workplace) of every extra registered nurse of ``levers.licensed_staff`` (``sim.levers.licensed_staff``):
+    per region, nursing homes by residents and home care by population (largest remainder)."""
+    regions: list[np.ndarray] = []
+    homes: list[np.ndarray] = []
+    for r in range(int(max(home_region.max(initial=-1), muni_region.max(initial=-1))) + 1):
+        mine = np.flatnonzero(home_region == r)
+        n = round(cfg.nurses_per_100_residents / 100.0 * float(home_residents[mine].sum()))
+        where = [np.full(k, first_home + h) for h, k in zip(mine, apportion(n, home_residents[mine].astype(float)), strict=True)]
+        munis = np.flatnonzero(muni_region == r)
+        n = round(cfg.home_care_nurses_per_100k / 1e5 * float(muni_population[munis].sum()) * scale)
+        where += [np.full(k, first_home_care + m) for m, k in zip(munis, apportion(n, muni_population[munis]), strict=True)]
+        if where:
+            homes.append(np.concatenate(where))
+            regions.append(np.full(homes[-1].size, r))
+    if not homes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(regions).astype(np.int64), np.concatenate(homes).astype(np.int64)
 
 
 def hourly_mean_region(reg: pd.DataFrame, r: int) -> float:

@@ -107,7 +107,6 @@ class HomeCooperation(Lever):
             "staff moved",
             None,
             "permanent nursing-home staff lent to a home of their cluster for a block of days, summed over moves (home_cooperation)",
-            ("report",),
         ),
         IndicatorSpec(
             "cooperation_staff_days",
@@ -115,7 +114,6 @@ class HomeCooperation(Lever):
             "staff-days",
             None,
             "days lent nursing-home staff worked in another home of their cluster (home_cooperation)",
-            ("compare", "report"),
         ),
     )
     events: ClassVar[dict[str, tuple[str, ...]]] = {"cooperation_moves": MOVE_COLUMNS}

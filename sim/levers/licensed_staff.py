@@ -7,7 +7,7 @@ extra registered nurses into municipal care:
 - ``nurses_per_100_residents`` extra nurses per 100 nursing-home residents, shared over each region's homes by
   residents (largest remainder), and ``home_care_nurses_per_100k`` per 100,000 inhabitants in home care, shared over
   each region's municipalities by population;
-- they are rows added with the world (``sim.world._lever_rows``; municipal employer, permanent contract, the own
+- they are rows added with the world (``sim.world.licensed_rows``; municipal employer, permanent contract, the own
   profession at full effectiveness), in reserve until ``start`` plus the recruitment lead time ``lead_time_days``, then
   at work in their home or home-care service for the rest of the run, as its own staff (they fall sick, tire and may
   leave as anyone). What they change follows from where they work: a home's supply of nurses' hours (and, with the
@@ -46,36 +46,6 @@ class LicensedStaffConfig(_Section):
     home_care_nurses_per_100k: Per100k = Field(0.0, description="extra registered nurses in home care per 100,000 inhabitants")
 
 
-def licensed_rows(
-    cfg: LicensedStaffConfig,
-    home_region: np.ndarray,
-    home_residents: np.ndarray,
-    first_home: int,
-    muni_region: np.ndarray,
-    muni_population: np.ndarray,
-    first_home_care: int,
-    scale: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(region, home workplace) of every extra nurse: per region, homes by residents and home care by population."""
-    from sim.world import apportion  # the world builds these rows: no import cycle at module level
-
-    regions: list[np.ndarray] = []
-    homes: list[np.ndarray] = []
-    for r in range(int(max(home_region.max(initial=-1), muni_region.max(initial=-1))) + 1):
-        mine = np.flatnonzero(home_region == r)
-        n = round(cfg.nurses_per_100_residents / 100.0 * float(home_residents[mine].sum()))
-        where = [np.full(k, first_home + h) for h, k in zip(mine, apportion(n, home_residents[mine].astype(float)), strict=True)]
-        munis = np.flatnonzero(muni_region == r)
-        n = round(cfg.home_care_nurses_per_100k / 1e5 * float(muni_population[munis].sum()) * scale)
-        where += [np.full(k, first_home_care + m) for m, k in zip(munis, apportion(n, muni_population[munis]), strict=True)]
-        if where:
-            homes.append(np.concatenate(where))
-            regions.append(np.full(homes[-1].size, r))
-    if not homes:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(regions).astype(np.int64), np.concatenate(homes).astype(np.int64)
-
-
 class LicensedStaff(Lever):
     """The extra registered nurses start work ``lead_time_days`` after ``start`` (rows of ``licensed_rows``)."""
 
@@ -87,7 +57,6 @@ class LicensedStaff(Lever):
             "nurses",
             None,
             "extra registered nurses hired into nursing homes and home care (licensed_staff), whether or not they have started",
-            ("compare", "report"),
         ),
     )
 

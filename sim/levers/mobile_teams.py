@@ -68,7 +68,6 @@ class MobileTeams(Lever):
             "nurse-days",
             None,
             "days regions' primary-care nurses worked in mobile teams in nursing homes with outbreaks and in home care (mobile_teams)",
-            ("compare", "report"),
         ),
     )
 
