@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
+from sim import kernels
 from sim.categories import ACTIVE, N_PROFESSIONS, NURSING_HOME, PERMANENT, POSTINGS, PROFESSIONS
 from sim.levers.base import IndicatorSpec, Lever, empty_events, post
 from sim.schema import MAX_DAYS, CostSek, LeverConfig, Probability, _KeyedValueError, at_most
@@ -135,7 +136,18 @@ class HomeCooperation(Lever):
         self.heads = np.diff(self.lend_start).reshape(n_homes, N_PROFESSIONS)
         self.roles = np.unique(s.profession[nh]) if nh.size else np.zeros(0, dtype=np.int64)
         self.lent_out = np.zeros((n_homes, N_PROFESSIONS), dtype=np.int64)
-        self.blocks: list[tuple[np.ndarray, int, int, int, int]] = []  # (ids, from home, to home, role, last day)
+        # the homes of each cluster (CSR): cluster c is cluster_homes[cluster_start[c]:cluster_start[c + 1]]
+        member = np.flatnonzero(self.cluster >= 0)
+        by_cluster = member[np.argsort(self.cluster[member], kind="stable")]
+        self.cluster_homes = by_cluster
+        self.cluster_start = np.searchsorted(self.cluster[by_cluster], np.arange(int(self.cluster.max(initial=-1)) + 2))
+        # staff lent out now, one entry each: id, lending home, borrowing workplace, role, last day in the other home
+        self.out_ids = np.zeros(0, dtype=np.int64)
+        self.out_from = np.zeros(0, dtype=np.int64)
+        self.out_to = np.zeros(0, dtype=np.int64)
+        self.out_role = np.zeros(0, dtype=np.int64)
+        self.out_last = np.zeros(0, dtype=np.int64)
+        self._new: list[tuple[np.ndarray, int, int, int, int]] = []
         self.moves: list[tuple] = []
         self.moved_today = np.zeros(world.n_regions)
         self.staff_days = np.zeros(world.n_regions)
@@ -144,70 +156,99 @@ class HomeCooperation(Lever):
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
         self.moved_today[:] = 0.0
-        self._end_blocks(model, day)
+        if self.out_ids.size:
+            self._end_blocks(model, day)
         on = self.regions_on()
         model.hourly_other_home_share[on] = 0.0  # planned moves within the cluster instead of random ones
         home_on = on[world.home_region] & (self.cluster >= 0)
         if home_on.any():
             self._lend(model, day, home_on)
-        for ids, _, to, _, _ in self.blocks:  # staff-days worked in the other home
-            present = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == world.home_workplace[to])]
+        if self._new:
+            self._add_blocks()
+        if self.out_ids.size:  # staff-days worked in the other home
+            ids = self.out_ids
+            present = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == self.out_to)]
             self.staff_days += np.bincount(s.region[present], minlength=world.n_regions)
 
     def _end_blocks(self, model: MobilisationModel, day: int) -> None:
         """Blocks over today (``reset_placement`` sent their staff home): the move back counts as working in several homes."""
         s = model.world.staff
-        kept = []
-        for block in self.blocks:
-            ids, frm, _, role, last = block
-            if day > last:
-                back = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == s.home[ids])]
-                s.last_other_home_day[back] = day
-                self.lent_out[frm, role] -= ids.size
-            else:
-                kept.append(block)
-        self.blocks = kept
+        over = self.out_last < day
+        if not over.any():
+            return
+        ids = self.out_ids[over]
+        back = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == s.home[ids])]
+        s.last_other_home_day[back] = day
+        np.subtract.at(self.lent_out, (self.out_from[over], self.out_role[over]), 1)
+        keep = ~over
+        self.out_ids, self.out_from, self.out_to = self.out_ids[keep], self.out_from[keep], self.out_to[keep]
+        self.out_role, self.out_last = self.out_role[keep], self.out_last[keep]
+
+    def _add_blocks(self) -> None:
+        world = self.model.world
+        ids = [b[0] for b in self._new]
+        n = [b[0].size for b in self._new]
+        self.out_ids = np.concatenate([self.out_ids, *ids])
+        self.out_from = np.concatenate([self.out_from, np.repeat([b[1] for b in self._new], n)])
+        self.out_to = np.concatenate([self.out_to, np.repeat(world.home_workplace[[b[2] for b in self._new]], n)])
+        self.out_role = np.concatenate([self.out_role, np.repeat([b[3] for b in self._new], n)])
+        self.out_last = np.concatenate([self.out_last, np.repeat([b[4] for b in self._new], n)])
+        self._new = []
 
     def coverage(self, model: MobilisationModel) -> tuple[np.ndarray, np.ndarray]:
         """(homes, professions): the most effective hours the staff at work in each home can give today, and the hours needed."""
         world, s = model.world, model.world.staff
-        c = self.counted
-        h = world.workplace_home[s.workplace[c]]
-        at = (s.status[c] == ACTIVE) & (h >= 0)
-        n_homes = world.home_workplace.shape[0]
-        key = h[at].astype(np.int64) * N_PROFESSIONS + s.role[c[at]]
-        hours = np.bincount(key, weights=s.max_hours[c[at]] * s.effectiveness[c[at]], minlength=n_homes * N_PROFESSIONS)
-        return hours.reshape(n_homes, N_PROFESSIONS), model.required[world.home_workplace]
+        have = kernels.home_supply(
+            ids=self.counted,
+            status=s.status,
+            workplace=s.workplace,
+            role=s.role,
+            hours=s.max_hours,
+            effectiveness=s.effectiveness,
+            workplace_home=world.workplace_home,
+            n_homes=world.home_workplace.shape[0],
+            n_professions=N_PROFESSIONS,
+        )
+        return have, model.required[world.home_workplace]
 
     def _lend(self, model: MobilisationModel, day: int, home_on: np.ndarray) -> None:
         s, cfg = model.world.staff, self.cfg
         have, need = self.coverage(model)
         hph = model.hours_per_head
+        cluster = self.cluster
+        n_clusters = self.cluster_start.shape[0] - 1
         for p in self.roles:
             req = need[:, p]
             cov = np.divide(have[:, p], req, out=np.full(req.shape, np.inf), where=req > 0)
             short = np.flatnonzero(home_on & (cov < cfg.short_below))
             if short.size == 0:
                 continue
+            # heads each home could lend today (its margin, and its share out), and the clusters that have any
+            margin = np.floor((have[:, p] - cfg.lender_keeps * req) / hph)
+            room = np.floor(cfg.max_share_out * self.heads[:, p]) - self.lent_out[:, p]
+            spare = np.where(home_on, np.minimum(margin, room), 0.0).clip(0)
+            can = np.bincount(cluster[home_on], weights=spare[home_on], minlength=n_clusters) > 0
+            short = short[can[cluster[short]]]
             for b in short[np.argsort(cov[short], kind="stable")]:  # the shortest first
                 wanted = int(np.ceil((cfg.short_below * req[b] - have[b, p]) / hph))
-                partners = np.flatnonzero((self.cluster == self.cluster[b]) & home_on)
-                partners = partners[partners != b]
-                for lender in partners[np.argsort(-(have[partners, p] - cfg.lender_keeps * req[partners]), kind="stable")]:
+                c = cluster[b]
+                partners = self.cluster_homes[self.cluster_start[c] : self.cluster_start[c + 1]]
+                for lender in partners[np.argsort(-spare[partners], kind="stable")]:
                     if wanted <= 0:
                         break
-                    spare = int(np.floor((have[lender, p] - cfg.lender_keeps * req[lender]) / hph))
-                    spare = min(spare, int(cfg.max_share_out * self.heads[lender, p]) - int(self.lent_out[lender, p]), wanted)
-                    if spare <= 0:
+                    give = min(int(spare[lender]), wanted)
+                    if lender == b or give <= 0:
                         continue
-                    pool = self.lend_ids[self.lend_start[lender * N_PROFESSIONS + p] : self.lend_start[lender * N_PROFESSIONS + p + 1]]
-                    free = pool[(s.status[pool] == ACTIVE) & (s.posting[pool] < 0) & (s.workplace[pool] == s.home[pool])][:spare]
+                    k = lender * N_PROFESSIONS + p
+                    pool = self.lend_ids[self.lend_start[k] : self.lend_start[k + 1]]
+                    free = pool[(s.status[pool] == ACTIVE) & (s.posting[pool] < 0) & (s.workplace[pool] == s.home[pool])][:give]
                     if free.size == 0:
                         continue
                     self._move(model, day, free, lender, b, p)
                     hours = float((s.max_hours[free] * s.effectiveness[free]).sum())
                     have[lender, p] -= hours
                     have[b, p] += hours
+                    spare[lender] -= free.size
                     wanted -= free.size
 
     def _move(self, model: MobilisationModel, day: int, ids: np.ndarray, frm: int, to: int, role: int) -> None:
@@ -216,7 +257,7 @@ class HomeCooperation(Lever):
         post(model, ids, target=int(world.home_workplace[to]), until=last + 1, kind=COOPERATION, role=role, effect=1.0)
         s.last_other_home_day[ids] = day
         self.lent_out[frm, role] += ids.size
-        self.blocks.append((ids, frm, to, role, last))
+        self._new.append((ids, frm, to, role, last))
         region = int(world.home_region[to])
         self.moved_today[region] += ids.size
         self.n_moved += int(ids.size)

@@ -93,27 +93,32 @@ class MobileTeams(Lever):
         if outbreak.size == 0 and served.size == 0:
             return
         staff = self.team_staff
-        free = staff[available(model, staff)]
+        free = staff[available(model, staff)]  # by region (team_staff is sorted by region), then priority
+        n_reg = world.n_regions
+        by_region = np.searchsorted(s.region[free], np.arange(n_reg + 1))
+        # homes and municipalities are numbered region by region: each region's are one run
+        home_bounds = np.searchsorted(world.home_region[outbreak], np.arange(n_reg + 1))
+        muni_bounds = np.searchsorted(world.municipality_region[served], np.arange(n_reg + 1))
         per_home = self.per_region("nurses_per_outbreak_home")
         per_muni = self.per_region("home_care_nurses_per_municipality")
         factor = self.cfg.transmission_factor
         sent = []
-        for r in np.unique(np.concatenate([world.home_region[outbreak], world.municipality_region[served]])):
-            mine = free[s.region[free] == r]
-            homes = outbreak[world.home_region[outbreak] == r]
+        for r in np.flatnonzero((np.diff(home_bounds) > 0) | (np.diff(muni_bounds) > 0)):
+            mine = free[by_region[r] : by_region[r + 1]]
+            homes = outbreak[home_bounds[r] : home_bounds[r + 1]]
             k = min(round(per_home[r] * homes.size), mine.size)
             if k > 0:
                 to = homes[np.arange(k) % homes.size]
                 s.workplace[mine[:k]] = world.home_workplace[to]
-                model.nh_transmission[np.unique(to)] *= factor
+                model.nh_transmission[homes[: min(k, homes.size)]] *= factor
                 sent.append(mine[:k])
-            munis = served[world.municipality_region[served] == r]
+            munis = served[muni_bounds[r] : muni_bounds[r + 1]]
             rest = mine[k:]
             j = min(round(per_muni[r] * munis.size), rest.size)
             if j > 0:
                 to_m = munis[np.arange(j) % munis.size]
                 s.workplace[rest[:j]] = self.home_care_workplace[to_m]
-                model.hc_transmission_factor[np.unique(to_m)] *= factor
+                model.hc_transmission_factor[munis[: min(j, munis.size)]] *= factor
                 sent.append(rest[:j])
         if sent:
             self.sent = np.concatenate(sent)
