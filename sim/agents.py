@@ -211,6 +211,18 @@ class NursingHome(mesa.Agent):
         """Staff whose home workplace is this home (any status)."""
         return int(np.count_nonzero(self.model.world.staff.home == self.workplace))
 
+    @property
+    def staff_at_work(self) -> int:
+        """Active staff placed in this home today: its own, staff lent from its cluster, mobile-team nurses, extra nurses."""
+        s = self.model.world.staff
+        return int(np.count_nonzero((s.workplace == self.workplace) & (s.status == ACTIVE)))
+
+    @property
+    def cluster(self) -> int:
+        """The home's cluster of homes that lend each other staff (home_cooperation; -1: no partner or the lever is off)."""
+        lever = self.model.lever("home_cooperation")
+        return int(lever.cluster[self.home]) if lever is not None else -1
+
 
 class HomeCareService(mesa.Agent):
     """A municipality's home-care service (hemtjänst): its clients at home and the day's visits (submodel 8a).

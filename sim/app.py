@@ -148,6 +148,8 @@ class DashboardModel(MobilisationModel):
         loan_safety_margin: float | None = None,
         stable_teams: bool | None = None,
     ) -> None:
+        if stable_teams is False and not load_scenario(scenario_file).levers.nursing_home_measures.enabled:
+            stable_teams = None  # the measures are off, so there are no stable teams: the scenario stays as it is
         overrides = lever_overrides(
             pool_size=pool_size,
             pool_response_days=pool_response_days,

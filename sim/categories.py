@@ -59,7 +59,7 @@ PERMANENT, HOURLY, RETIRED, STUDENT, OTHER_SECTOR, POOL = range(6)
 #: Escalation levels of a region, in order.
 LEVELS: tuple[str, ...] = ("normal", "staffing_alert", "crisis")
 #: Kinds of posting that override a staff member's daily placement.
-POSTINGS: tuple[str, ...] = ("none", "loan", "pool")
+POSTINGS: tuple[str, ...] = ("none", "loan", "pool", "cooperation")  # cooperation: a home lends staff to a home of its cluster
 ICU_NURSE = PROFESSIONS.index("icu_nurse")
 
 N_PROFESSIONS = len(PROFESSIONS)

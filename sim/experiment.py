@@ -47,6 +47,8 @@ STRATEGIES = (
     "national_pool_large",
     "as_happened_2020",
     "nursing_homes_stable_teams",
+    "nursing_homes_spring_measures_off",
+    "nursing_homes_more_nurses",
 )
 COMPARISON_COLUMNS = ["strategy", "indicator", "mean", "ci_low", "ci_high", "diff_mean", "diff_low", "diff_high"]
 FILES = [

@@ -466,7 +466,7 @@ _add(
     "compare",
 )
 
-# nursing homes (sim/levers: nursing_home_measures changes them)
+# nursing homes (sim/levers: nursing_home_measures, home_cooperation, mobile_teams and licensed_staff change them)
 _add(
     "homes_with_outbreak",
     "Nursing homes with an outbreak",
@@ -590,6 +590,27 @@ _add(
     "report",
 )
 _add(
+    "cost_cooperation_msek",
+    "Cost of cooperation between homes",
+    "MSEK",
+    True,
+    "planning the moves of staff lent between nursing homes of a cluster (home_cooperation)",
+)
+_add(
+    "cost_mobile_teams_msek",
+    "Cost of mobile teams",
+    "MSEK",
+    True,
+    "hours of the regions' nurses in mobile teams in municipal care, at their wage with fees (mobile_teams)",
+)
+_add(
+    "cost_licensed_staff_msek",
+    "Cost of extra nurses in municipal care",
+    "MSEK",
+    True,
+    "pay of the registered nurses added to nursing homes and home care (licensed_staff)",
+)
+_add(
     "cost_total_msek",
     "Net cost above payroll",
     "MSEK",
@@ -611,6 +632,9 @@ for _item, _title in (
     ("banned_temps_saved", "banning hourly temps (saved)"),
     ("transfers", "patient transfers"),
     ("travel", "travel and lodging"),
+    ("cooperation", "cooperation between homes"),
+    ("mobile_teams", "mobile teams"),
+    ("licensed_staff", "extra nurses in municipal care"),
 ):
     _add(
         f"response_cost_{_item}_msek",

@@ -1040,6 +1040,30 @@ def capacity_by_region_role(
 
 
 @njit(cache=True)
+def home_supply(
+    ids: np.ndarray,
+    status: np.ndarray,
+    workplace: np.ndarray,
+    role: np.ndarray,
+    hours: np.ndarray,
+    effectiveness: np.ndarray,
+    workplace_home: np.ndarray,
+    n_homes: int,
+    n_professions: int,
+) -> np.ndarray:
+    """(homes, roles): ``hours`` × effectiveness of the active ones among ``ids`` placed in a nursing home today, summed by
+    (home, role): the most hours a home's staff at work can give (cooperation between homes reads its coverage from it)."""
+    out = np.zeros((n_homes, n_professions), dtype=F)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        if status[i] == ACTIVE:
+            h = workplace_home[workplace[i]]
+            if h >= 0:
+                out[h, role[i]] += hours[i] * effectiveness[i]
+    return out
+
+
+@njit(cache=True)
 def own_capacity(
     staff: np.ndarray, key: np.ndarray, hours: np.ndarray, at_icu: np.ndarray, status: np.ndarray, size: int
 ) -> tuple[np.ndarray, np.ndarray]:

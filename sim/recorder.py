@@ -48,8 +48,22 @@ if TYPE_CHECKING:
 FATIGUE_BINS = 100
 #: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
-#: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers).
-COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers", "travel")
+#: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers),
+#: the coordination of staff lent between homes (home_cooperation), the hours of the regions' mobile teams in municipal
+#: care (mobile_teams) and the pay of the extra registered nurses in municipal care (licensed_staff).
+COST_ITEMS = (
+    "overtime",
+    "crisis_pay",
+    "temps",
+    "pool",
+    "recovery",
+    "banned_temps_saved",
+    "transfers",
+    "travel",
+    "cooperation",
+    "mobile_teams",
+    "licensed_staff",
+)
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
@@ -543,6 +557,10 @@ class Recorder:
             row["icu_patient_days_beyond_guidance"] = float(icu["patients_beyond_guidance"].sum())
         if self.capacity_on:
             row.update(self._fatigue_costs(icu, n))
+        for cls in LEVERS:  # the levers' own indicators (Lever.summary): 0 for a lever that is off
+            row.update(dict.fromkeys((spec.name for spec in cls.indicators if spec.name not in row), 0))
+        for lever in m.levers:
+            row.update(lever.summary(n))
         row.update(self._readiness(n))
         return pd.DataFrame([row])
 

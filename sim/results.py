@@ -23,7 +23,8 @@
   nurses in the ICU, recruits working, costs above normal payroll by item.
 
 Lever events (``Result.events``): every loan, every recall or extension of a loan (``loan_changes``), every pool
-arrival and every patient transfer. The summary
+arrival, every patient transfer, and every block of days a nursing home lent staff to a home of its cluster
+(``cooperation_moves``, home_cooperation). The summary
 has one row of key indicators, including each epidemic wave's "readiness": the
 state of the ICU staff on the day the wave starts. Saving goes through ``sim.store``.
 
@@ -52,12 +53,14 @@ _version, _pkg = mobsim_version, package_version  # the names before sim.store h
 
 @dataclass(frozen=True)
 class Events:
-    """Lever events of a run: every loan, every recall or extension of a loan, every pool arrival and every patient transfer."""
+    """Lever events of a run: every loan, every recall or extension of a loan, every pool arrival, every patient transfer
+    and every block of days a nursing home lent staff to another home of its cluster (home_cooperation)."""
 
     loans: pd.DataFrame
     pool_deployments: pd.DataFrame
     transfers: pd.DataFrame
     loan_changes: pd.DataFrame
+    cooperation_moves: pd.DataFrame
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The event tables by name (their file names)."""

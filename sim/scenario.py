@@ -41,8 +41,11 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 from sim.levers import (
     BedExpansionConfig,
     CrisisAgreementConfig,
+    HomeCooperationConfig,
     LeverError,
+    LicensedStaffConfig,
     LoansConfig,
+    MobileTeamsConfig,
     NationalPoolConfig,
     NursingHomeMeasuresConfig,
     PatientTransfersConfig,
@@ -583,6 +586,18 @@ class LeversConfig(_Section):
     patient_transfers: PatientTransfersConfig = Field(
         default_factory=PatientTransfersConfig,
         description="move ICU patients from regions over their staffed beds to regions with room, nearest first (issue #13)",
+    )
+    home_cooperation: HomeCooperationConfig = Field(
+        default_factory=HomeCooperationConfig,
+        description="nursing homes in clusters lend each other permanent staff for blocks of days when short (issue #16)",
+    )
+    mobile_teams: MobileTeamsConfig = Field(
+        default_factory=MobileTeamsConfig,
+        description="regions' nurses in mobile teams in homes with outbreaks and in home care, with infection-control knowledge (issue #16)",
+    )
+    licensed_staff: LicensedStaffConfig = Field(
+        default_factory=LicensedStaffConfig,
+        description="extra registered nurses in nursing homes and home care after a recruitment lead time (issue #16)",
     )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 

@@ -12,7 +12,7 @@ per municipality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -398,16 +398,18 @@ def build_world(scenario: Scenario) -> World:
     pool_u = rng.random(n)
 
     # rows added by levers come after the regular staff: recruits, then additional pool members
-    extra = _lever_rows(scenario, reg, home_reg, first_home, scale)
+    extra = _lever_rows(scenario, reg, home_reg, first_home, scale, home_res, muni_region, muni_pop, first_hc)
     if extra:
         k = extra["profession"].shape[0]
         profession = np.concatenate([profession, extra["profession"]]).astype(np.int8)
-        employer = np.concatenate([employer, np.zeros(k, dtype=np.int8)])
+        employer = np.concatenate([employer, extra["employer"]]).astype(np.int8)
         region = np.concatenate([region, extra["region"]]).astype(np.int16)
         home = np.concatenate([home, extra["home"]]).astype(np.int32)
         contract = np.concatenate([contract, extra["contract"]]).astype(np.int8)
         base_hours = np.concatenate([base_hours, np.full(k, daily_full * wf.fte_permanent)])
-        absence = np.concatenate([absence, np.full(k, scenario.absence.other_share_region)])
+        absence = np.concatenate(
+            [absence, np.where(extra["employer"] == 1, scenario.absence.other_share_municipality, scenario.absence.other_share_region)]
+        )
         priority = np.concatenate([priority, np.ones(k)])
         vacation_u = np.concatenate([vacation_u, np.full(k, np.nan)])
         pool_u = np.concatenate([pool_u, np.ones(k)])
@@ -499,21 +501,35 @@ def build_world(scenario: Scenario) -> World:
     )
 
 
-def _lever_rows(scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, first_home: int, scale: float) -> dict[str, np.ndarray]:
-    """Rows of people who join only through a lever: recruits in reservoirs, additional pool members.
+def _lever_rows(
+    scenario: Scenario,
+    reg: pd.DataFrame,
+    home_reg: np.ndarray,
+    first_home: int,
+    scale: float,
+    home_res: np.ndarray,
+    muni_region: np.ndarray,
+    muni_pop: np.ndarray,
+    first_hc: int,
+) -> dict[str, np.ndarray]:
+    """Rows of people who join only through a lever: recruits in reservoirs, additional pool members, extra registered
+    nurses in municipal care (licensed_staff).
 
     They start in the ``reserve`` status and are appended after the regular staff.
     """
     levers = scenario.levers
     pop = reg["population"].to_numpy(float)
-    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness")}
+    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness", "employer")}
 
-    def add(n: int, profession: int, region: int, home: np.ndarray | int, contract: int, eff: float) -> None:
+    def add(
+        n: int, profession: int, region: int | np.ndarray, home: np.ndarray | int, contract: int, eff: float, employer: int = 0
+    ) -> None:
         rows["profession"].append(np.full(n, profession))
-        rows["region"].append(np.full(n, region))
+        rows["region"].append(np.broadcast_to(np.asarray(region), (n,)).copy())
         rows["home"].append(np.broadcast_to(np.asarray(home), (n,)).copy())
         rows["contract"].append(np.full(n, contract))
         rows["effectiveness"].append(np.full(n, eff))
+        rows["employer"].append(np.full(n, employer))
 
     if levers.recruitment.enabled:
         contracts = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR}
@@ -538,9 +554,43 @@ def _lever_rows(scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, fir
             for r, k in enumerate(apportion(int(n_p), pop)):
                 if k > 0:
                     add(int(k), p, r, r * N_REGION_KINDS + kind, POOL, 1.0)
+    licensed = getattr(levers, "licensed_staff", None)
+    if licensed is not None and licensed.enabled:
+        region, home = licensed_rows(licensed, home_reg, home_res, first_home, muni_region, muni_pop, first_hc, scale)
+        if region.size:
+            add(int(region.size), PROFESSIONS.index("registered_nurse"), region, home, PERMANENT, 1.0, employer=1)
     if not rows["profession"]:
         return {}
     return {k: np.concatenate(v) for k, v in rows.items()}
+
+
+def licensed_rows(
+    cfg: Any,  # the scenario's levers.licensed_staff table
+    home_region: np.ndarray,
+    home_residents: np.ndarray,
+    first_home: int,
+    muni_region: np.ndarray,
+    muni_population: np.ndarray,
+    first_home_care: int,
+    scale: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(region, home workplace) of every extra registered nurse of ``levers.licensed_staff`` (``sim.levers.licensed_staff``):
+    per region, nursing homes by residents and home care by population (largest remainder)."""
+    regions: list[np.ndarray] = []
+    homes: list[np.ndarray] = []
+    for r in range(int(max(home_region.max(initial=-1), muni_region.max(initial=-1))) + 1):
+        mine = np.flatnonzero(home_region == r)
+        n = round(cfg.nurses_per_100_residents / 100.0 * float(home_residents[mine].sum()))
+        where = [np.full(k, first_home + h) for h, k in zip(mine, apportion(n, home_residents[mine].astype(float)), strict=True)]
+        munis = np.flatnonzero(muni_region == r)
+        n = round(cfg.home_care_nurses_per_100k / 1e5 * float(muni_population[munis].sum()) * scale)
+        where += [np.full(k, first_home_care + m) for m, k in zip(munis, apportion(n, muni_population[munis]), strict=True)]
+        if where:
+            homes.append(np.concatenate(where))
+            regions.append(np.full(homes[-1].size, r))
+    if not homes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(regions).astype(np.int64), np.concatenate(homes).astype(np.int64)
 
 
 def hourly_mean_region(reg: pd.DataFrame, r: int) -> float:

@@ -31,7 +31,6 @@ from sim.categories import (
     OTHER_SECTOR,
     PERMANENT,
     POSTINGS,
-    PRIMARY_CARE,
     PROFESSIONS,
     RESERVE,
     RETIRED,
@@ -670,9 +669,20 @@ def test_drawn_pool_members_are_away_from_their_home_unit_while_deployed(pool):
 # --------------------------------------------------------------------------- 8. nursing-home measures
 
 
+#: stable teams only where and while the lever acts (from staffing_alert), and no cooperation between homes (which
+#: replaces hourly moves where it acts): the stable-teams arms of before issue #16
+STABLE_AT_ALERT = {"levers.nursing_home_measures.stable_teams_from": None, "levers.home_cooperation.enabled": False}
+
+
+@pytest.fixture(scope="module")
+def without_stable_teams() -> sim.Result:
+    """The baseline without stable teams and without cooperation between homes: hourly staff move between homes."""
+    return make(**{**STABLE_AT_ALERT, "levers.nursing_home_measures.stable_teams": False}).run()
+
+
 @pytest.fixture(scope="module")
 def stable_teams() -> dict:
-    m = make(**{"levers.nursing_home_measures.stable_teams": True})
+    m = make(**{**STABLE_AT_ALERT, "levers.nursing_home_measures.stable_teams": True})
     w, s = m.world, m.world.staff
     hourly = w.hourly_home_staff
     trace = {"model": m, "on_days": 0}
@@ -687,7 +697,7 @@ def stable_teams() -> dict:
     return trace
 
 
-def test_stable_teams_keep_hourly_staff_in_one_home(stable_teams, baseline_small):
+def test_stable_teams_keep_hourly_staff_in_one_home(stable_teams, without_stable_teams):
     assert stable_teams["on_days"] > 0
     levels, _ = levels_and_gaps(stable_teams["result"])
     on_long = (levels >= ALERT).astype(int).rolling(LATELY_DAYS).min() == 1  # on for the last two weeks
@@ -695,7 +705,7 @@ def test_stable_teams_keep_hourly_staff_in_one_home(stable_teams, baseline_small
     def share(res):
         return res.daily.nursing_homes.pivot(index="date", columns="region", values="hourly_staff_multi_home_share")
 
-    with_teams, without = share(stable_teams["result"]), share(baseline_small)
+    with_teams, without = share(stable_teams["result"]), share(without_stable_teams)
     assert on_long.to_numpy().sum() > 0
     assert (with_teams[on_long].fillna(0) == 0).to_numpy().all()
     assert (without[on_long].fillna(0) > 0).to_numpy().any(), "without stable teams hourly staff move between homes"
@@ -717,7 +727,7 @@ def test_stable_teams_lower_introductions_under_the_mobility_view():
     for on in (False, True):
         total[on] = sum(
             summary(
-                make(seed=seed, **window, **mobility, **{"levers.nursing_home_measures.stable_teams": on}).run(),
+                make(seed=seed, **window, **mobility, **STABLE_AT_ALERT, **{"levers.nursing_home_measures.stable_teams": on}).run(),
                 "nursing_home_introductions",
             )
             for seed in (1, 2, 3)
@@ -767,30 +777,7 @@ def test_cohort_care_lowers_infected_residents(baseline_small):
     assert on_infected < off_infected
 
 
-def test_regional_support_sends_primary_care_nurses_to_homes_with_outbreaks():
-    m = make(**{"levers.nursing_home_measures.regional_support": True})
-    w, s = m.world, m.world.staff
-    cfg = m.config.levers.nursing_home_measures
-    measures = lever(m, "nursing_home_measures")
-    act = measures.act
-    sent_days = []
-
-    def checked_act(model, day):
-        act(model, day)
-        at_home = w.workplace_kind[s.workplace] == NURSING_HOME
-        sent = np.flatnonzero(at_home & (w.workplace_kind[s.home] == PRIMARY_CARE))
-        homes = w.workplace_home[s.workplace[sent]]
-        assert (s.profession[sent] == REGISTERED_NURSE).all()
-        assert (model.nh_infected[homes] > 0).all(), "support goes to homes with an outbreak"
-        assert (model.levels[w.home_region[homes]] >= ALERT).all()
-        outbreaks = np.bincount(w.home_region[model.nh_infected > 0], minlength=w.n_regions)
-        per_region = np.bincount(s.region[sent], minlength=w.n_regions)
-        assert (per_region <= np.round(cfg.support_nurses_per_outbreak_home * outbreaks)).all()
-        sent_days.append(sent.size)
-
-    measures.act = checked_act
-    step_all(m)
-    assert sum(sent_days) > 0
+# regions' nurses in homes with outbreaks (the former regional_support) are the lever mobile_teams: tests/test_home_measures.py
 
 
 # --------------------------------------------------------------------------- 9. vacation
@@ -897,7 +884,7 @@ def test_costs_are_never_negative(strategy_results, second_wave, baseline_autumn
         # the pay of hourly staff not called in is a saving, and there is one only under the ban on temps
         saved = res.daily.regions["cost_banned_temps_saved_sek"]
         assert (saved <= 0).all(), name
-        banned = res.scenario.levers.nursing_home_measures.enabled and res.scenario.levers.nursing_home_measures.ban_hourly_temps
+        banned = res.scenario.levers.nursing_home_measures.enabled and res.scenario.levers.nursing_home_measures.cut_share > 0
         assert (saved.sum() < 0) == banned, name
 
 

@@ -85,7 +85,9 @@ def test_every_day_invariants_hold_with_every_lever(model_factory):
         levers__national_pool__mode="additional",
         levers__loans__safety_margin=0.0,
         levers__nursing_home_measures__ban_hourly_temps=True,
-        levers__nursing_home_measures__regional_support=True,
+        levers__mobile_teams__enabled=True,
+        levers__home_cooperation__enabled=True,
+        levers__licensed_staff__enabled=True,
         levers__nursing_home_measures__stable_teams=True,
         levers__recovery__enabled=True,
     )

@@ -120,7 +120,7 @@ def test_variants(tmp_path):
 
 
 def test_shipped_experiments_load():
-    assert len(points(load_experiment(ROOT / "experiments" / "strategies.toml"))) == 9
+    assert len(points(load_experiment(ROOT / "experiments" / "strategies.toml"))) == 11
     assert len(points(load_experiment(ROOT / "experiments" / "quick_sweep.toml"))) == 8
 
 

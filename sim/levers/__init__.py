@@ -19,8 +19,11 @@ from sim.levers.base import Lever, available, level_index, lever_on, post, rank_
 from sim.levers.bed_expansion import BedExpansion, BedExpansionConfig
 from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
+from sim.levers.home_cooperation import HomeCooperation, HomeCooperationConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
+from sim.levers.licensed_staff import LicensedStaff, LicensedStaffConfig
 from sim.levers.loans import Coordinator, Loans, LoansConfig
+from sim.levers.mobile_teams import MobileTeams, MobileTeamsConfig
 from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
 from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
 from sim.levers.patient_transfers import PatientTransfers, PatientTransfersConfig
@@ -37,7 +40,10 @@ if TYPE_CHECKING:
 LEVERS: tuple[type[Lever], ...] = (
     Vacation,
     BedExpansion,
+    LicensedStaff,  # before the home measures: the extra nurses are at work before homes count their staff
     NursingHomeMeasures,
+    HomeCooperation,  # before the hourly moves: where it acts, planned moves in the cluster replace them
+    MobileTeams,
     HourlyStaffMoves,
     Recruitment,
     RapidTraining,
@@ -127,11 +133,17 @@ __all__ = [
     "Coordinator",
     "CrisisAgreement",
     "CrisisAgreementConfig",
+    "HomeCooperation",
+    "HomeCooperationConfig",
     "HourlyStaffMoves",
     "Lever",
     "LeverError",
+    "LicensedStaff",
+    "LicensedStaffConfig",
     "Loans",
     "LoansConfig",
+    "MobileTeams",
+    "MobileTeamsConfig",
     "NationalPool",
     "NationalPoolConfig",
     "NursingHomeMeasures",

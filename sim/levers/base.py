@@ -19,7 +19,9 @@ and has hooks that ``MobilisationModel.step`` calls in the order of the registry
 4. ``record(recorder, day, cost)``: add what the lever paid today (SEK per region and cost item,
    ``cost[:, recorder.cost_index[item]]`` for the items of ``sim.recorder.COST_ITEMS``) and
    anything else it records;
-5. ``event_frames()``: its events as tidy frames, at the end of a run.
+5. ``event_frames()``: its events as tidy frames, at the end of a run;
+6. ``summary(days)``: its values of the run summary (its ``indicators``) over the first ``days`` days; the recorder
+   gives the indicators of a lever that is off (not built) the value 0.
 
 Levers act on the staff arrays with NumPy on small subsets; the per-staff daily dynamics stay in
 the compiled core (``sim.kernels``). A lever never imports the model: it is handed the model.
@@ -111,6 +113,10 @@ class Lever:
 
     def event_frames(self) -> dict[str, pd.DataFrame]:
         """The lever's events of the run, one frame per name of ``events``."""
+        return {}
+
+    def summary(self, days: int) -> dict[str, float]:
+        """The lever's summary values (names of its ``indicators``) over the first ``days`` days of the run."""
         return {}
 
     # ------------------------------------------------------------------ helpers

@@ -1,42 +1,78 @@
-"""Stable teams, a ban on hourly temps, cohort care and regional support to nursing homes (``[levers.nursing_home_measures]``)."""
+"""Stable teams, fewer hourly temps and cohort care in nursing homes (``[levers.nursing_home_measures]``).
+
+The regions' nurses sent to homes with outbreaks (the former ``regional_support``) are the lever ``mobile_teams``
+(``sim.levers.mobile_teams``); a scenario that still sets ``regional_support`` here is refused with a pointer to it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from sim.categories import ACTIVE, PERMANENT, PRIMARY_CARE, PROFESSIONS, RESERVE
-from sim.levers.base import Lever, available
-from sim.schema import Factor, LeverConfig, Probability, WeeklyHours
+from sim.categories import ACTIVE, PERMANENT, RESERVE
+from sim.levers.base import Lever
+from sim.schema import Date, LeverConfig, Probability, WeeklyHours, _KeyedValueError
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
-REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
+#: Keys of this table before issue #16 that moved to ``[levers.mobile_teams]``, with the key they became there.
+MOVED_TO_MOBILE_TEAMS = {"regional_support": "enabled", "support_nurses_per_outbreak_home": "nurses_per_outbreak_home"}
 
 
 class NursingHomeMeasuresConfig(LeverConfig):
-    """Stable teams, no hourly temps, cohort care, regional support to municipalities.
+    """Stable teams, fewer (or no) hourly temps, cohort care.
 
     Per region (``[levers.nursing_home_measures.regions.<region>]``): ``enabled`` and ``start_level``; which measures
     are taken, and how, is national.
     """
 
     stable_teams: bool = Field(description="hourly staff work in one home only")
+    stable_teams_from: Date | None = Field(
+        None,
+        description="from this day stable teams hold in every region where the lever is enabled, whatever its escalation level "
+        "(a national practice); none: only where and while the lever acts (start_level or national window)",
+    )
     ban_hourly_temps: bool = Field(description="hourly staff are not called in; permanent staff work overtime instead")
-    overtime_max_weekly_hours: WeeklyHours = Field(description="working time cap of permanent home staff while hourly temps are banned")
+    hourly_share_cut: Probability = Field(
+        0.0,
+        description="share of each home's hourly staff no longer called in while the lever acts (the same people throughout, "
+        "a fixed draw); permanent staff cover with extra hours up to overtime_max_weekly_hours. 1 is the ban; ban_hourly_temps "
+        "= true means 1",
+    )
+    overtime_max_weekly_hours: WeeklyHours = Field(
+        description="working time cap of permanent home staff while hourly temps are banned or cut"
+    )
     cohort_care: bool = Field(description="infected residents cared for apart")
     cohort_transmission_factor: Probability = Field(description="transmission among residents under cohort care, relative to without")
-    regional_support: bool = Field(description="regions send nurses to homes with outbreaks")
-    support_nurses_per_outbreak_home: Factor = Field(description="region nurses sent per home with an outbreak")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, new in MOVED_TO_MOBILE_TEAMS.items():
+                if key in data:
+                    raise _KeyedValueError(
+                        key,
+                        f"moved (issue #16): the regions' nurses sent to homes with outbreaks are the lever [levers.mobile_teams]; "
+                        f"write levers.mobile_teams.{new} there instead of levers.nursing_home_measures.{key}",
+                    )
+        return data
+
+    @property
+    def cut_share(self) -> float:
+        """Share of hourly home staff not called in while the lever acts (1 under the ban)."""
+        return 1.0 if self.ban_hourly_temps else self.hourly_share_cut
 
 
 class NursingHomeMeasures(Lever):
-    """Stable teams, a ban on hourly temps (overtime instead), cohort care and regional support to homes.
+    """Stable teams, fewer hourly temps (overtime instead), cohort care.
 
-    The recorder books the contracted pay of hourly staff kept in reserve by the ban as a negative
+    Fewer hourly temps: while the lever acts in a region, the hourly home staff whose fixed draw (``priority``) falls
+    below ``cut_share`` are kept in reserve (not called in); the region's permanent home staff may then work up to
+    ``overtime_max_weekly_hours``. The recorder books the contracted pay of hourly staff kept in reserve as a negative
     cost (``banned_temps_saved``).
     """
 
@@ -48,46 +84,40 @@ class NursingHomeMeasures(Lever):
         self.hourly = world.hourly_home_staff
         nh = world.nursing_home_staff
         self.permanent = nh[s.contract[nh] == PERMANENT]
-        primary_rn = np.flatnonzero(
-            (world.workplace_kind[s.home[: s.n_regular]] == PRIMARY_CARE) & (s.profession[: s.n_regular] == REGISTERED_NURSE)
-        )
-        self.support_staff = primary_rn[np.lexsort((s.priority[primary_rn], s.region[primary_rn]))]
+        # the hourly staff not called in while the lever acts: the same people every day (a fixed draw of the layout)
+        self.cut = self.hourly[s.priority[self.hourly] < self.cfg.cut_share]
         self.banned = np.zeros(world.n_regions, dtype=bool)
+        start = self.cfg.stable_teams_from
+        self.stable_from = None if start is None else (start - model.config.time.start).days
 
     def act(self, model: MobilisationModel, day: int) -> None:
         cfg, world = self.cfg, model.world
         on = self.regions_on()
         if cfg.stable_teams:
-            model.hourly_other_home_share[on] = 0.0
+            if self.stable_from is None:
+                model.hourly_other_home_share[on] = 0.0
+            elif day >= self.stable_from:
+                model.hourly_other_home_share[self.enabled_regions()] = 0.0
         if cfg.cohort_care:
             model.nh_transmission[on[world.home_region]] *= cfg.cohort_transmission_factor
-        if cfg.ban_hourly_temps:
-            self._ban(model, on)
-        if cfg.regional_support:
-            self._support(model, on)
+        if cfg.cut_share > 0.0:
+            self._cut(model, on)
 
-    def _ban(self, model: MobilisationModel, on: np.ndarray) -> None:
+    def enabled_regions(self) -> np.ndarray:
+        """Boolean per region: the lever is enabled there (nationally, or by its region table)."""
+        if self.cfg.regions:
+            return self.per_region("enabled").astype(bool)
+        return np.full(self.model.world.n_regions, self.cfg.enabled)
+
+    def _cut(self, model: MobilisationModel, on: np.ndarray) -> None:
         s = model.world.staff
-        hourly = self.hourly
+        cut = self.cut
         lifted = self.banned & ~on
-        back = hourly[(s.status[hourly] == RESERVE) & lifted[s.region[hourly]]]
+        back = cut[(s.status[cut] == RESERVE) & lifted[s.region[cut]]]
         s.status[back] = ACTIVE
         s.workplace[back] = s.home[back]
-        out = hourly[(s.status[hourly] == ACTIVE) & (s.posting[hourly] < 0) & on[s.region[hourly]]]
+        out = cut[(s.status[cut] == ACTIVE) & (s.posting[cut] < 0) & on[s.region[cut]]]
         s.status[out] = RESERVE
         perm = self.permanent[on[s.region[self.permanent]]]
         s.max_hours[perm] = np.maximum(s.max_hours[perm], self.cfg.overtime_max_weekly_hours / 7.0)
         self.banned = on.copy()
-
-    def _support(self, model: MobilisationModel, on: np.ndarray) -> None:
-        world, s = model.world, model.world.staff
-        outbreak = np.flatnonzero((model.nh_infected > 0) & on[world.home_region])
-        if outbreak.size == 0:
-            return
-        staff = self.support_staff
-        free = staff[available(model, staff)]
-        for r in np.unique(world.home_region[outbreak]):
-            homes = outbreak[world.home_region[outbreak] == r]
-            need = round(self.cfg.support_nurses_per_outbreak_home * homes.size)
-            sent = free[s.region[free] == r][:need]
-            s.workplace[sent] = world.home_workplace[homes[np.arange(sent.size) % homes.size]]

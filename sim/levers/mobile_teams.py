@@ -1,0 +1,134 @@
+"""The regions' mobile teams in municipal care: nurses and infection-control knowledge (``[levers.mobile_teams]``).
+
+The memo: "Regionerna har också växlat upp vårdkapaciteten för bland annat hemsjukvård i form av ökad tillgång till
+mobila team" and regions "förmedlat kunskap om smittskydd till kommuner". Each day, where the lever acts:
+
+- **Homes**: the region sends ``round(nurses_per_outbreak_home × homes)`` of its primary-care registered nurses to its
+  homes with an outbreak (an infected resident today), spread over them in home order, nurses in their fixed priority
+  order (so mostly the same nurses go to the same homes while the outbreaks last). They work there in their own
+  profession, so the home's supply counts them as it counts anyone placed there.
+- **Home care**: with the home-care model (``model.hc_infected``, per municipality), the region sends
+  ``round(home_care_nurses_per_municipality × municipalities)`` of the nurses left to the home-care services of its
+  municipalities with infected clients.
+- **Infection control**: where a team works today, transmission among residents (``model.nh_transmission[h]``) and
+  in home care (``model.hc_transmission_factor[m]``) is multiplied by ``transmission_factor``.
+
+This supersedes ``levers.nursing_home_measures.regional_support`` (before issue #16), which sent the same nurses without
+the infection-control effect; the old keys are refused with a pointer here.
+
+Indicator: ``mobile_team_nurse_days`` (nurse-days worked in municipal care). Cost (item ``mobile_teams``): the team's
+hours at the registered nurse's wage with fees: the hours the region's primary care gives up for municipal care.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from pydantic import Field
+
+from sim.categories import HOME_CARE, PRIMARY_CARE, PROFESSIONS
+from sim.levers.base import IndicatorSpec, Lever, available
+from sim.schema import Factor, LeverConfig, Probability
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+    from sim.recorder import Recorder
+
+REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
+
+
+class MobileTeamsConfig(LeverConfig):
+    """Regions' primary-care nurses in mobile teams sent to homes with outbreaks and to home care with infected clients.
+
+    Per region (``[levers.mobile_teams.regions.<region>]``): ``enabled``, ``start_level``, ``nurses_per_outbreak_home``
+    and ``home_care_nurses_per_municipality``; ``transmission_factor`` is national.
+    """
+
+    region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "nurses_per_outbreak_home", "home_care_nurses_per_municipality")
+
+    nurses_per_outbreak_home: Factor = Field(1.0, description="region nurses sent per nursing home with an outbreak")
+    home_care_nurses_per_municipality: Factor = Field(
+        1.0, description="region nurses sent to the home care of each municipality with infected clients (needs the home-care model)"
+    )
+    transmission_factor: Probability = Field(
+        1.0,
+        description="transmission among residents, and in home care, where a team works today, relative to without (infection-control knowledge)",
+    )
+
+
+class MobileTeams(Lever):
+    """Primary-care registered nurses of a region sent each day to its homes with outbreaks and its home care with infected clients."""
+
+    name = "mobile_teams"
+    indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
+        IndicatorSpec(
+            "mobile_team_nurse_days",
+            "Mobile-team nurse-days in municipal care",
+            "nurse-days",
+            None,
+            "days regions' primary-care nurses worked in mobile teams in nursing homes with outbreaks and in home care (mobile_teams)",
+        ),
+    )
+
+    def setup(self, model: MobilisationModel) -> None:
+        super().setup(model)
+        world, s = model.world, model.world.staff
+        n = s.n_regular
+        primary_rn = np.flatnonzero((world.workplace_kind[s.home[:n]] == PRIMARY_CARE) & (s.profession[:n] == REGISTERED_NURSE))
+        self.team_staff = primary_rn[np.lexsort((s.priority[primary_rn], s.region[primary_rn]))]
+        self.home_care_workplace = np.flatnonzero(world.workplace_kind == HOME_CARE)  # one per municipality, in municipality order
+        self.sent = np.zeros(0, dtype=np.int64)
+        self.nurse_days = np.zeros(world.n_regions)
+
+    def act(self, model: MobilisationModel, day: int) -> None:
+        world, s = model.world, model.world.staff
+        self.sent = np.zeros(0, dtype=np.int64)
+        on = self.regions_on()
+        if not on.any():
+            return
+        outbreak = np.flatnonzero((model.nh_infected > 0) & on[world.home_region])
+        clients = getattr(model, "hc_infected", None)
+        served = np.flatnonzero((clients > 0) & on[world.municipality_region]) if clients is not None else np.zeros(0, dtype=np.int64)
+        if outbreak.size == 0 and served.size == 0:
+            return
+        staff = self.team_staff
+        free = staff[available(model, staff)]  # by region (team_staff is sorted by region), then priority
+        n_reg = world.n_regions
+        by_region = np.searchsorted(s.region[free], np.arange(n_reg + 1))
+        # homes and municipalities are numbered region by region: each region's are one run
+        home_bounds = np.searchsorted(world.home_region[outbreak], np.arange(n_reg + 1))
+        muni_bounds = np.searchsorted(world.municipality_region[served], np.arange(n_reg + 1))
+        per_home = self.per_region("nurses_per_outbreak_home")
+        per_muni = self.per_region("home_care_nurses_per_municipality")
+        factor = self.cfg.transmission_factor
+        sent = []
+        for r in np.flatnonzero((np.diff(home_bounds) > 0) | (np.diff(muni_bounds) > 0)):
+            mine = free[by_region[r] : by_region[r + 1]]
+            homes = outbreak[home_bounds[r] : home_bounds[r + 1]]
+            k = min(round(per_home[r] * homes.size), mine.size)
+            if k > 0:
+                to = homes[np.arange(k) % homes.size]
+                s.workplace[mine[:k]] = world.home_workplace[to]
+                model.nh_transmission[homes[: min(k, homes.size)]] *= factor
+                sent.append(mine[:k])
+            munis = served[muni_bounds[r] : muni_bounds[r + 1]]
+            rest = mine[k:]
+            j = min(round(per_muni[r] * munis.size), rest.size)
+            if j > 0:
+                to_m = munis[np.arange(j) % munis.size]
+                s.workplace[rest[:j]] = self.home_care_workplace[to_m]
+                model.hc_transmission_factor[munis[: min(j, munis.size)]] *= factor
+                sent.append(rest[:j])
+        if sent:
+            self.sent = np.concatenate(sent)
+            self.nurse_days += np.bincount(s.region[self.sent], minlength=world.n_regions)
+
+    def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
+        s, sent = recorder.model.world.staff, self.sent
+        if sent.size:
+            hours = s.hours_worked[sent] * recorder.wage[REGISTERED_NURSE]
+            cost[:, recorder.cost_index["mobile_teams"]] += np.bincount(s.region[sent], weights=hours, minlength=recorder.n_regions)
+
+    def summary(self, days: int) -> dict[str, float]:
+        return {"mobile_team_nurse_days": float(self.nurse_days.sum())}
