@@ -190,7 +190,8 @@ def test_mobile_teams_send_primary_care_nurses_to_outbreaks_and_lower_their_tran
         np.testing.assert_allclose(model.nh_transmission[with_team], base[with_team] * 0.5)
         others = np.setdiff1d(np.arange(base.size), with_team)
         np.testing.assert_array_equal(model.nh_transmission[others], base[others])
-        sent_days.append(sent.size)
+        to_home_care = (w.workplace_kind[s.workplace] == HOME_CARE) & (w.workplace_kind[s.home] == PRIMARY_CARE)
+        sent_days.append(sent.size + int(to_home_care.sum()))  # home care's infected clients get teams too
 
     lv.act = checked_act
     on = m.run()
