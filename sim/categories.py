@@ -37,7 +37,7 @@ STATUSES: tuple[str, ...] = (
     "sick_exhaustion",
     "left",  # left the profession; never returns within a run
     "off_duty",  # vacation, or rest after a crisis-agreement placement or a pool deployment
-    "training",  # in a rapid-training course (beredskapslyftet) or onboarding
+    "training",  # in a course (ICU upskilling, beredskapslyftet) or onboarding
     "reserve",  # not in the workforce: a recruit not (yet) called, an additional pool member on standby
 )
 

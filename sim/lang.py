@@ -393,7 +393,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # staff statuses (sim.figures.STATUS_STYLES), ICU staff statuses (ICU_STAFF_STATUSES)
     "status.n_active": ("at work or available", "i arbete eller tillgänglig"),
     "status.n_off_duty": ("on vacation or resting", "på semester eller vilar"),
-    "status.n_training": ("in ICU training", "i IVA-utbildning"),
+    "status.n_training": ("in training (courses, onboarding)", "i utbildning (kurser, introduktion)"),
     "status.n_sick_other": ("sick, other causes", "sjuk, andra orsaker"),
     "status.n_sick_covid": ("sick, COVID-19", "sjuk, covid-19"),
     "status.n_sick_exhaustion": ("sick, exhaustion", "sjuk, utmattning"),
@@ -401,7 +401,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.n_reserve": ("recruits in reserve", "rekryterade i reserv"),
     "icu_status.own": ("own ICU staff and others at work", "egen IVA-personal och andra i arbete"),
     "icu_status.trained": (
-        "rapidly trained (support nurses and assistants with ICU teams)",
+        "ICU-upskilled (support nurses and assistants with ICU teams)",
         "snabbutbildade (stödsjuksköterskor och undersköterskor i IVA-team)",
     ),
     "icu_status.on_loan": ("on loan from other regions", "inlånade från andra regioner"),
@@ -551,7 +551,7 @@ INDICATORS_SV: dict[str, tuple[str, str]] = {
     "resident_infections": ("Smittade boende på särskilda boenden", "smittade boende"),
     "regions_in_crisis_max": ("Regioner i krisläge samtidigt", "regioner"),
     "recruits_working_peak": ("Rekryterade i arbete, som mest", "anställda"),
-    "trained_in_icu_peak": ("Snabbutbildade på IVA, som mest", "anställda"),
+    "upskilled_in_icu_peak": ("Snabbutbildade på IVA, som mest", "anställda"),
     "elective_operations_april_change": ("Förändring av aprils operationer", "andel av en normal april"),
     "care_debt_end": ("Vårdskuld vid slutet", "uppskjutna operationer"),
     "pool_members_deployed": ("Utsända poolmedlemmar (olika personer)", "medlemmar"),

@@ -99,7 +99,7 @@ class Recorder:
         self.pool_deployed: np.ndarray | None = None
         # postings are counted by region, in the ICU (columns 0 … n_reg − 1) and elsewhere (n_reg … 2 n_reg − 1)
         self._posted_column = np.where(world.workplace_kind == ICU, world.workplace_region, world.workplace_region + n_reg)
-        self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.upskilled_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
         self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
         # the levers' columns of the ICU frame (Lever.icu_columns), kept for every lever so that the frame's columns never change
@@ -227,7 +227,7 @@ class Recorder:
             if self.pool_deployed is None:
                 self.pool_deployed = np.zeros(pool.members.size, dtype=bool)
             self.pool_deployed |= s.posting_kind[pool.members] == POSTINGS.index("pool")
-        self.trained_in_icu[day] = kernels.count_trained_in_icu(
+        self.upskilled_in_icu[day] = kernels.count_upskilled_in_icu(
             support=self._not_specialist_at_icu,
             worked_at=worked_at,
             role=s.role,
@@ -428,7 +428,7 @@ class Recorder:
         frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)
         frame["pool_members_in"] = self.pool_in[:n].reshape(-1)
         frame["pool_members_in_icu"] = self.pool_in_icu[:n].reshape(-1)
-        frame["trained_in_icu"] = self.trained_in_icu[:n].reshape(-1)
+        frame["upskilled_in_icu"] = self.upskilled_in_icu[:n].reshape(-1)
         frame["recruits_working"] = self.recruits_working[:n].reshape(-1)
         for k, item in enumerate(COST_ITEMS):
             frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
@@ -485,7 +485,7 @@ class Recorder:
             "patients_transferred": float(icu["transfers_out"].sum()),
             "transfer_blocked_by_capacity": float(icu["transfer_blocked_by_capacity"].sum()),
             "transfer_blocked_no_bed": float(icu["transfer_blocked_no_bed"].sum()),
-            "trained_in_icu_peak": int(self.trained_in_icu[:n].sum(axis=1).max()) if n else 0,
+            "upskilled_in_icu_peak": int(self.upskilled_in_icu[:n].sum(axis=1).max()) if n else 0,
             "recruits_working_peak": int(self.recruits_working[:n].sum(axis=1).max()) if n else 0,
         }
         for k, item in enumerate(COST_ITEMS):

@@ -41,12 +41,12 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 from sim.levers import (
     BedExpansionConfig,
     CrisisAgreementConfig,
+    IcuUpskillingConfig,
     LeverError,
     LoansConfig,
     NationalPoolConfig,
     NursingHomeMeasuresConfig,
     PatientTransfersConfig,
-    RapidTrainingConfig,
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
@@ -537,12 +537,16 @@ class CustomLeverConfig(_Section):
         return self
 
 
+#: Lever tables renamed: old name -> new name (a scenario that still uses the old one gets an error naming the new one).
+RENAMED_LEVERS = {"rapid_training": "icu_upskilling"}  # issue #16: beredskapslyftet is the basic-care courses of new staff
+
+
 class LeversConfig(_Section):
     """The levers Swedish health care pulled in 2020, the proposed national pool, and levers of your own."""
 
     crisis_agreement: CrisisAgreementConfig
     redeployment: RedeploymentConfig
-    rapid_training: RapidTrainingConfig
+    icu_upskilling: IcuUpskillingConfig
     recruitment: RecruitmentConfig
     loans: LoansConfig
     national_pool: NationalPoolConfig
@@ -557,6 +561,16 @@ class LeversConfig(_Section):
         description="move ICU patients from regions over their staffed beds to regions with room, nearest first (issue #13)",
     )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        """A lever table under its old name is an error that gives the new one (unknown-key suggestions would not)."""
+        if isinstance(data, dict):
+            for old, new in RENAMED_LEVERS.items():
+                if old in data:
+                    raise _KeyedValueError(old, f"renamed to [levers.{new}] (issue #16)")
+        return data
 
     def enabled(self) -> list[str]:
         """Names of the built-in levers switched on (nationally or in a region), then the user's levers as 'module:Class'."""
@@ -741,8 +755,8 @@ class Scenario(_Section):
             del data["levers"]["custom"]
         if not self.safety.icu_tiers:  # likewise without team-based ICU staffing (issue #14, item 2)
             del data["safety"]["icu_tiers"]
-        if self.levers.rapid_training.assistant_nurse_days is None:
-            del data["levers"]["rapid_training"]["assistant_nurse_days"]
+        if self.levers.icu_upskilling.assistant_nurse_days is None:
+            del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

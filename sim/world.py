@@ -126,7 +126,7 @@ class StaffArrays:
     role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
     base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
-    trained: np.ndarray  # bool, has finished a rapid ICU training course (regular staff only)
+    trained: np.ndarray  # bool, has finished a ICU upskilling course (regular staff only)
     posting: np.ndarray  # int32, workplace of a loan, pool deployment or support posting (-1 none)
     posting_until: np.ndarray  # int32, day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS

@@ -20,11 +20,11 @@ from sim.levers.bed_expansion import BedExpansion, BedExpansionConfig
 from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
+from sim.levers.icu_upskilling import IcuUpskilling, IcuUpskillingConfig
 from sim.levers.loans import Coordinator, Loans, LoansConfig
 from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
 from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
 from sim.levers.patient_transfers import PatientTransfers, PatientTransfersConfig
-from sim.levers.rapid_training import RapidTraining, RapidTrainingConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
@@ -40,7 +40,7 @@ LEVERS: tuple[type[Lever], ...] = (
     NursingHomeMeasures,
     HourlyStaffMoves,
     Recruitment,
-    RapidTraining,
+    IcuUpskilling,
     Redeployment,
     NationalPool,
     CohortWards,
@@ -128,6 +128,8 @@ __all__ = [
     "CrisisAgreement",
     "CrisisAgreementConfig",
     "HourlyStaffMoves",
+    "IcuUpskilling",
+    "IcuUpskillingConfig",
     "Lever",
     "LeverError",
     "Loans",
@@ -138,8 +140,6 @@ __all__ = [
     "NursingHomeMeasuresConfig",
     "PatientTransfers",
     "PatientTransfersConfig",
-    "RapidTraining",
-    "RapidTrainingConfig",
     "Recovery",
     "RecoveryConfig",
     "Recruitment",
