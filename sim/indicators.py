@@ -553,6 +553,13 @@ _add(
     "report",
 )
 _add(
+    "cost_courses_msek",
+    "Cost of basic-care courses",
+    "MSEK",
+    True,
+    "course places of beredskapslyftet's basic-care courses for recruits (beredskapslyftet)",
+)
+_add(
     "cost_total_msek",
     "Net cost above payroll",
     "MSEK",

@@ -48,7 +48,7 @@ FATIGUE_BINS = 100
 #: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
 #: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers).
-COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers", "travel")
+COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers", "travel", "courses")
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
@@ -101,6 +101,7 @@ class Recorder:
         self._posted_column = np.where(world.workplace_kind == ICU, world.workplace_region, world.workplace_region + n_reg)
         self.upskilled_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.course_graduates = np.zeros((n_days, n_reg), dtype=np.int32)  # recruits through a basic-care course (beredskapslyftet)
         self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
         # the levers' columns of the ICU frame (Lever.icu_columns), kept for every lever so that the frame's columns never change
         self.lever_icu = {name: np.zeros((n_days, n_reg)) for cls in LEVERS for name in cls.icu_columns}
@@ -430,6 +431,7 @@ class Recorder:
         frame["pool_members_in_icu"] = self.pool_in_icu[:n].reshape(-1)
         frame["upskilled_in_icu"] = self.upskilled_in_icu[:n].reshape(-1)
         frame["recruits_working"] = self.recruits_working[:n].reshape(-1)
+        frame["beredskapslyftet_graduates"] = self.course_graduates[:n].reshape(-1)
         for k, item in enumerate(COST_ITEMS):
             frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
         return frame
@@ -487,13 +489,18 @@ class Recorder:
             "transfer_blocked_no_bed": float(icu["transfer_blocked_no_bed"].sum()),
             "upskilled_in_icu_peak": int(self.upskilled_in_icu[:n].sum(axis=1).max()) if n else 0,
             "recruits_working_peak": int(self.recruits_working[:n].sum(axis=1).max()) if n else 0,
+            "beredskapslyftet_graduates": int(self.course_graduates[:n].sum()),
         }
         for k, item in enumerate(COST_ITEMS):
             row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
-        # the items before travel summed as one block, as before travel was an item, then travel: runs without travel
-        # costs keep their total bit for bit (a sum over 8 items instead of 7 adds in another order)
-        before_travel = np.ascontiguousarray(self.cost[:n, :, : self.cost_index["travel"]]).sum()
-        row["cost_total_msek"] = float((before_travel + self.cost[:n, :, self.cost_index["travel"] :].sum()) / 1e6)
+        # the items before travel summed as one block, as before travel was an item, then travel, then each later item
+        # (courses, issue #16): runs without the later items' costs keep their total bit for bit (a sum over more items at
+        # once adds in another order)
+        travel = self.cost_index["travel"]
+        total = np.ascontiguousarray(self.cost[:n, :, :travel]).sum() + self.cost[:n, :, travel : travel + 1].sum()
+        for k in range(travel + 1, len(COST_ITEMS)):
+            total += self.cost[:n, :, k].sum()
+        row["cost_total_msek"] = float(total / 1e6)
         row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
         row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
         if m.tiers is not None:  # team-based ICU staffing: patient-days in each tier (best first), uncovered, beyond guidance

@@ -40,6 +40,7 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 # each lever declares its own table in its module (sim/levers/); the scenario puts them together
 from sim.levers import (
     BedExpansionConfig,
+    BeredskapslyftetConfig,
     CrisisAgreementConfig,
     IcuUpskillingConfig,
     LeverError,
@@ -560,6 +561,10 @@ class LeversConfig(_Section):
         default_factory=PatientTransfersConfig,
         description="move ICU patients from regions over their staffed beds to regions with room, nearest first (issue #13)",
     )
+    beredskapslyftet: BeredskapslyftetConfig = Field(
+        default_factory=BeredskapslyftetConfig,
+        description="short university courses in basic nursing care for the recruits (issue #16); off when left out",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -755,6 +760,8 @@ class Scenario(_Section):
             del data["levers"]["custom"]
         if not self.safety.icu_tiers:  # likewise without team-based ICU staffing (issue #14, item 2)
             del data["safety"]["icu_tiers"]
+        if self.levers.beredskapslyftet == BeredskapslyftetConfig():  # issue #16's lever counts only when set
+            del data["levers"]["beredskapslyftet"]
         if self.levers.icu_upskilling.assistant_nurse_days is None:
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
         csv = self.demand.csv

@@ -30,14 +30,11 @@ from sim.categories import (
     MUNICIPAL_UNIT_KINDS,
     N_PROFESSIONS,
     NURSING_HOME,
-    OTHER_SECTOR,
     PERMANENT,
     POOL,
     PROFESSIONS,
     REGION_UNIT_KINDS,
     RESERVE,
-    RETIRED,
-    STUDENT,
     UNIT_KINDS,
 )
 from sim.errors import ScenarioError
@@ -175,6 +172,9 @@ class World:
     hourly_home_staff: np.ndarray  # hourly staff ids whose home is a nursing home
     tally_group: np.ndarray  # per staff: (region, employer, profession) group index
     reference_hours: float
+    # per staff row: the recruitment reservoir it was drawn from (index into sim.levers.recruitment.RESERVOIR_KINDS), -1 for
+    # regular staff and additional pool members
+    recruit_reservoir: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     extras: dict = field(default_factory=dict)
 
     @property
@@ -389,16 +389,19 @@ def build_world(scenario: Scenario) -> World:
     pool_u = rng.random(n)
 
     # rows added by levers come after the regular staff: recruits, then additional pool members
-    extra = _lever_rows(scenario, reg, home_reg, first_home, scale)
+    extra = _lever_rows(scenario, reg, home_reg, first_home, muni_region, first_hc, scale)
+    recruit_reservoir = np.full(n, -1, dtype=np.int8)
     if extra:
         k = extra["profession"].shape[0]
         profession = np.concatenate([profession, extra["profession"]]).astype(np.int8)
-        employer = np.concatenate([employer, np.zeros(k, dtype=np.int8)])
+        employer = np.concatenate([employer, extra["employer"]]).astype(np.int8)
+        recruit_reservoir = np.concatenate([recruit_reservoir, extra["reservoir"]]).astype(np.int8)
         region = np.concatenate([region, extra["region"]]).astype(np.int16)
         home = np.concatenate([home, extra["home"]]).astype(np.int32)
         contract = np.concatenate([contract, extra["contract"]]).astype(np.int8)
         base_hours = np.concatenate([base_hours, np.full(k, daily_full * wf.fte_permanent)])
-        absence = np.concatenate([absence, np.full(k, scenario.absence.other_share_region)])
+        municipal_share = scenario.absence.other_share_municipality
+        absence = np.concatenate([absence, np.where(extra["employer"] == 1, municipal_share, scenario.absence.other_share_region)])
         priority = np.concatenate([priority, np.ones(k)])
         vacation_u = np.concatenate([vacation_u, np.full(k, np.nan)])
         pool_u = np.concatenate([pool_u, np.ones(k)])
@@ -485,27 +488,37 @@ def build_world(scenario: Scenario) -> World:
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
         tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),
         reference_hours=daily_full,
+        recruit_reservoir=recruit_reservoir,
     )
 
 
-def _lever_rows(scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, first_home: int, scale: float) -> dict[str, np.ndarray]:
+def _lever_rows(
+    scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, first_home: int, muni_region: np.ndarray, first_hc: int, scale: float
+) -> dict[str, np.ndarray]:
     """Rows of people who join only through a lever: recruits in reservoirs, additional pool members.
 
-    They start in the ``reserve`` status and are appended after the regular staff.
+    They start in the ``reserve`` status and are appended after the regular staff. Recruits placed in municipal care
+    (a reservoir's ``workplace`` a nursing home or home care: spread over the region's homes or home-care services in
+    turn) are municipal employees, the others the region's.
     """
+    from sim.levers.recruitment import RESERVOIR_CONTRACTS, RESERVOIR_KINDS
+
     levers = scenario.levers
     pop = reg["population"].to_numpy(float)
-    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness")}
+    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness", "employer", "reservoir")}
 
-    def add(n: int, profession: int, region: int, home: np.ndarray | int, contract: int, eff: float) -> None:
+    def add(
+        n: int, profession: int, region: int, home: np.ndarray | int, contract: int, eff: float, employer: int = 0, reservoir: int = -1
+    ) -> None:
         rows["profession"].append(np.full(n, profession))
         rows["region"].append(np.full(n, region))
         rows["home"].append(np.broadcast_to(np.asarray(home), (n,)).copy())
         rows["contract"].append(np.full(n, contract))
         rows["effectiveness"].append(np.full(n, eff))
+        rows["employer"].append(np.full(n, employer))
+        rows["reservoir"].append(np.full(n, reservoir))
 
     if levers.recruitment.enabled:
-        contracts = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR}
         for kind, res in levers.recruitment.reservoirs.items():
             per_region = np.round(res.per_100k * pop / 1e5 * scale).astype(int)
             for r, k in enumerate(per_region):
@@ -513,10 +526,15 @@ def _lever_rows(scenario: Scenario, reg: pd.DataFrame, home_reg: np.ndarray, fir
                     continue
                 if res.workplace == "covid_ward":
                     homes = np.full(k, r * N_REGION_KINDS + COVID_WARD)
-                else:
+                elif res.workplace == "nursing_home":
                     region_homes = first_home + np.flatnonzero(home_reg == r)
                     homes = region_homes[np.arange(k) % region_homes.shape[0]]
-                add(int(k), PROFESSIONS.index(res.profession), r, homes, contracts[kind], res.effectiveness)
+                else:  # home care: the region's municipalities' services in turn
+                    services = first_hc + np.flatnonzero(muni_region == r)
+                    homes = services[np.arange(k) % services.shape[0]]
+                municipal = int(res.workplace != "covid_ward")
+                profession = PROFESSIONS.index(res.profession)
+                add(int(k), profession, r, homes, RESERVOIR_CONTRACTS[kind], res.effectiveness, municipal, RESERVOIR_KINDS.index(kind))
     pool = levers.national_pool
     if pool.enabled and pool.mode == "additional":
         total = round(pool.size * scale)

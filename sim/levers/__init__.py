@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.levers.base import Lever, available, level_index, lever_on, post, rank_within
 from sim.levers.bed_expansion import BedExpansion, BedExpansionConfig
+from sim.levers.beredskapslyftet import Beredskapslyftet, BeredskapslyftetConfig
 from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
@@ -40,6 +41,7 @@ LEVERS: tuple[type[Lever], ...] = (
     NursingHomeMeasures,
     HourlyStaffMoves,
     Recruitment,
+    Beredskapslyftet,  # after recruitment: courses for the recruits it called up
     IcuUpskilling,
     Redeployment,
     NationalPool,
@@ -123,6 +125,8 @@ __all__ = [
     "LEVERS",
     "BedExpansion",
     "BedExpansionConfig",
+    "Beredskapslyftet",
+    "BeredskapslyftetConfig",
     "CohortWards",
     "Coordinator",
     "CrisisAgreement",
