@@ -581,6 +581,7 @@ for _item, _title in (
     ("banned_temps_saved", "banning hourly temps (saved)"),
     ("transfers", "patient transfers"),
     ("travel", "travel and lodging"),
+    ("courses", "basic-care courses"),
 ):
     _add(
         f"response_cost_{_item}_msek",

@@ -35,6 +35,8 @@ from sim.categories import (
     PROFESSIONS,
     REGION_UNIT_KINDS,
     RESERVE,
+    RESERVOIR_CONTRACTS,
+    RESERVOIR_KINDS,
     UNIT_KINDS,
 )
 from sim.errors import ScenarioError
@@ -501,8 +503,6 @@ def _lever_rows(
     (a reservoir's ``workplace`` a nursing home or home care: spread over the region's homes or home-care services in
     turn) are municipal employees, the others the region's.
     """
-    from sim.levers.recruitment import RESERVOIR_CONTRACTS, RESERVOIR_KINDS
-
     levers = scenario.levers
     pop = reg["population"].to_numpy(float)
     rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness", "employer", "reservoir")}

@@ -85,6 +85,7 @@ class Beredskapslyftet(Lever):
         self.in_course = np.zeros(n, dtype=bool)
         self.graduated = np.zeros(n, dtype=bool)
         self.course_start = np.full(n, -1, dtype=np.int64)  # day each recruit's course started (-1 none)
+        self.first_on_day: int | None = None  # first day the lever was on in any region
         self.open_day: int | None = None  # first day courses run (lead time after the lever is first on)
         self._carry = 0.0  # fractions of a place carried to the next day
         self.started_today = np.zeros(model.world.n_regions, dtype=np.int64)
@@ -101,7 +102,7 @@ class Beredskapslyftet(Lever):
         if self.open_day is None:
             if not on.any():
                 return
-            self.open_day = day + cfg.lead_time_days
+            self.first_on_day, self.open_day = day, day + cfg.lead_time_days
         if day < self.open_day or not on.any():
             return
         # today's places: the national capacity at the model's scale, fractions carried over

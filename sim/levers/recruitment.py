@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RETIRED, STUDENT, TRAINING
+from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RESERVOIR_KINDS, RETIRED, STUDENT, TRAINING
 from sim.levers.base import IndicatorSpec, Lever, rank_within
 from sim.schema import LeverConfig, Per100k, Probability, WholeDays, _check_keys, _Section
 
@@ -15,10 +15,6 @@ if TYPE_CHECKING:
     from sim.model import MobilisationModel
 
 RECRUIT_CONTRACTS = (RETIRED, STUDENT, OTHER_SECTOR)
-#: The reservoirs a scenario may fill (``[levers.recruitment.reservoirs.<kind>]``) and the contract of each: ``municipal``
-#: (issue #16) is people from other sectors whom municipalities recruit into elderly care, as ``other_sector`` for the regions.
-RESERVOIR_KINDS = ("retired", "student", "other_sector", "municipal")
-RESERVOIR_CONTRACTS = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR, "municipal": OTHER_SECTOR}
 
 
 class ReservoirConfig(_Section):
