@@ -12,7 +12,7 @@ per municipality.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -518,23 +518,29 @@ def _lever_rows(
         rows["employer"].append(np.full(n, employer))
         rows["reservoir"].append(np.full(n, reservoir))
 
-    if levers.recruitment.enabled:
-        for kind, res in levers.recruitment.reservoirs.items():
-            per_region = np.round(res.per_100k * pop / 1e5 * scale).astype(int)
-            for r, k in enumerate(per_region):
-                if k <= 0:
-                    continue
-                if res.workplace == "covid_ward":
-                    homes = np.full(k, r * N_REGION_KINDS + COVID_WARD)
-                elif res.workplace == "nursing_home":
-                    region_homes = first_home + np.flatnonzero(home_reg == r)
-                    homes = region_homes[np.arange(k) % region_homes.shape[0]]
-                else:  # home care: the region's municipalities' services in turn
-                    services = first_hc + np.flatnonzero(muni_region == r)
-                    homes = services[np.arange(k) % services.shape[0]]
-                municipal = int(res.workplace != "covid_ward")
-                profession = PROFESSIONS.index(res.profession)
-                add(int(k), profession, r, homes, RESERVOIR_CONTRACTS[kind], res.effectiveness, municipal, RESERVOIR_KINDS.index(kind))
+    def reservoir(kind: str, res: Any) -> None:
+        per_region = np.round(res.per_100k * pop / 1e5 * scale).astype(int)
+        for r, k in enumerate(per_region):
+            if k <= 0:
+                continue
+            if res.workplace == "covid_ward":
+                homes = np.full(k, r * N_REGION_KINDS + COVID_WARD)
+            elif res.workplace == "nursing_home":
+                region_homes = first_home + np.flatnonzero(home_reg == r)
+                homes = region_homes[np.arange(k) % region_homes.shape[0]]
+            else:  # home care: the region's municipalities' services in turn
+                services = first_hc + np.flatnonzero(muni_region == r)
+                homes = services[np.arange(k) % services.shape[0]]
+            municipal = int(res.workplace != "covid_ward")
+            profession = PROFESSIONS.index(res.profession)
+            add(int(k), profession, r, homes, RESERVOIR_CONTRACTS[kind], res.effectiveness, municipal, RESERVOIR_KINDS.index(kind))
+
+    # the municipal reservoir (issue #16) comes last, after the pool's rows: earlier rows keep their ids, and with them
+    # their random numbers (the core keys each draw by staff id)
+    reservoirs = levers.recruitment.reservoirs if levers.recruitment.enabled else {}
+    for kind, res in reservoirs.items():
+        if kind != "municipal":
+            reservoir(kind, res)
     pool = levers.national_pool
     if pool.enabled and pool.mode == "additional":
         total = round(pool.size * scale)
@@ -545,6 +551,8 @@ def _lever_rows(
             for r, k in enumerate(apportion(int(n_p), pop)):
                 if k > 0:
                     add(int(k), p, r, r * N_REGION_KINDS + kind, POOL, 1.0)
+    if "municipal" in reservoirs:
+        reservoir("municipal", reservoirs["municipal"])
     if not rows["profession"]:
         return {}
     return {k: np.concatenate(v) for k, v in rows.items()}
