@@ -52,13 +52,13 @@ class BeredskapslyftetConfig(LeverConfig):
         14, description="days from the first day the lever is on in any region until universities start courses"
     )
     places_per_day: PlacesPerDay = Field(
-        200.0, description="course places that can start each day nationally, at full scale (times world.scale)"
+        100.0, description="course places that can start each day nationally, at full scale (times world.scale)"
     )
     course_days: CourseDays = Field(5, description="length of a course, days (the recruit does not work meanwhile)")
     effectiveness_after: Probability = Field(
         0.7, description="a graduate's care per hour in basic care relative to regular staff of the profession (their own if higher)"
     )
-    hygiene_after: Probability = Field(0.8, description="a graduate's skill in basic hygiene routines is raised to at least this (0–1)")
+    hygiene_after: Probability = Field(0.7, description="a graduate's skill in basic hygiene routines is raised to at least this (0–1)")
     cost_per_place_sek: CostSek = Field(10000.0, description="cost of one course place (university fee and course material), SEK")
 
 
