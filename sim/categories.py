@@ -37,7 +37,7 @@ STATUSES: tuple[str, ...] = (
     "sick_exhaustion",
     "left",  # left the profession; never returns within a run
     "off_duty",  # vacation, or rest after a crisis-agreement placement or a pool deployment
-    "training",  # in a rapid-training course (beredskapslyftet) or onboarding
+    "training",  # in a course (ICU upskilling, beredskapslyftet) or onboarding
     "reserve",  # not in the workforce: a recruit not (yet) called, an additional pool member on standby
 )
 
@@ -56,6 +56,11 @@ EMPLOYERS: tuple[str, ...] = ("region", "municipality")
 ICU, COVID_WARD, ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE = range(7)
 ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = range(8)
 PERMANENT, HOURLY, RETIRED, STUDENT, OTHER_SECTOR, POOL = range(6)
+#: The recruitment lever's reservoirs (``[levers.recruitment.reservoirs.<kind>]``; ``world.recruit_reservoir`` indexes this)
+#: and the contract of each: ``municipal`` (issue #16) is people from other sectors whom municipalities recruit into
+#: elderly care, as ``other_sector`` is for the regions.
+RESERVOIR_KINDS: tuple[str, ...] = ("retired", "student", "other_sector", "municipal")
+RESERVOIR_CONTRACTS: dict[str, int] = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR, "municipal": OTHER_SECTOR}
 #: Escalation levels of a region, in order.
 LEVELS: tuple[str, ...] = ("normal", "staffing_alert", "crisis")
 #: Kinds of posting that override a staff member's daily placement.

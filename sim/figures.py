@@ -69,7 +69,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 STATUS_STYLES = {
     "n_active": ("at work or available", "#8fbc8f"),
     "n_off_duty": ("on vacation or resting", "#c7e9c0"),
-    "n_training": ("in ICU training", "#56B4E9"),
+    "n_training": ("in training (courses, onboarding)", "#56B4E9"),
     "n_sick_other": ("sick, other causes", "#E69F00"),
     "n_sick_covid": ("sick, COVID-19", "#D55E00"),
     "n_sick_exhaustion": ("sick, exhaustion", "#CC79A7"),
@@ -468,7 +468,7 @@ def status_label(column: str, lang: str = "en") -> str:
 #: The statuses of ``icu_staff_by_status``: (column, label), stacked bottom up.
 ICU_STAFF_STATUSES = (
     ("own", "own ICU staff and others at work"),
-    ("trained", "rapidly trained (support nurses and assistants with ICU teams)"),
+    ("trained", "ICU-upskilled (support nurses and assistants with ICU teams)"),
     ("on_loan", "on loan from other regions"),
     ("pool", "national pool members"),
     ("resting", "resting after a crisis-agreement placement"),
@@ -478,7 +478,7 @@ ICU_STAFF_STATUSES = (
 def icu_staff_by_status(result, region: str = "stockholm") -> pd.DataFrame:
     """One region's ICU staff per day by status (model scale): the columns of ``ICU_STAFF_STATUSES``.
 
-    At work in the ICU (``daily.units``' ``staff_at_work``): rapidly trained nurses (``trained_in_icu``), staff on loan
+    At work in the ICU (``daily.units``' ``staff_at_work``): ICU-upskilled nurses (``upskilled_in_icu``), staff on loan
     (``staff_on_loan_in``: loans are to ICUs) and national pool members in the ICU (``pool_members_in_icu``) of
     ``daily.regions``; the rest of those at work are the ICU's own staff and anyone else placed there. Not at work:
     staff resting after a crisis-agreement placement (``daily.icu``' ``agreement_staff_resting``).
@@ -490,7 +490,7 @@ def icu_staff_by_status(result, region: str = "stockholm") -> pd.DataFrame:
     icu = result.daily.icu
     icu_rows = icu[icu["region"] == region].set_index("date").reindex(at_work.index)
     table = pd.DataFrame(index=at_work.index)
-    table["trained"] = rows["trained_in_icu"].astype(float)
+    table["trained"] = rows["upskilled_in_icu"].astype(float)
     table["on_loan"] = rows["staff_on_loan_in"].astype(float)
     table["pool"] = rows["pool_members_in_icu"].astype(float)
     table["own"] = (at_work.astype(float) - table[["trained", "on_loan", "pool"]].sum(axis=1)).clip(lower=0.0)
@@ -501,7 +501,7 @@ def icu_staff_by_status(result, region: str = "stockholm") -> pd.DataFrame:
 def icu_staff_at_work(result, region: str = "stockholm", lang: str = "en") -> Figure:
     """One run's staff of one region's ICU by status through a wave ("no cliffs", issue #14).
 
-    Stacked areas of ``icu_staff_by_status``: at work (own staff, rapidly trained nurses, on loan, pool members), and
+    Stacked areas of ``icu_staff_by_status``: at work (own staff, ICU-upskilled nurses, on loan, pool members), and
     on top, hatched, those resting after a crisis-agreement placement; the days the region's agreement is active
     (declared and not lifted) are shaded. A roster without cliffs shows no step down when placements end.
     Args: ``result``, a ``sim.Result``; ``region``, a region code.

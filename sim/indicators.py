@@ -611,6 +611,13 @@ _add(
     "pay of the registered nurses added to nursing homes and home care (licensed_staff)",
 )
 _add(
+    "cost_courses_msek",
+    "Cost of basic-care courses",
+    "MSEK",
+    True,
+    "course places of beredskapslyftet's basic-care courses for recruits (beredskapslyftet)",
+)
+_add(
     "cost_total_msek",
     "Net cost above payroll",
     "MSEK",
@@ -635,6 +642,7 @@ for _item, _title in (
     ("cooperation", "cooperation between homes"),
     ("mobile_teams", "mobile teams"),
     ("licensed_staff", "extra nurses in municipal care"),
+    ("courses", "basic-care courses"),
 ):
     _add(
         f"response_cost_{_item}_msek",

@@ -495,7 +495,7 @@ def count_supply(
     """Per (workplace, role): active head count, contracted and most possible hours, raw and effective.
 
     Effective hours weigh each person's hours by their effectiveness in the role
-    (a rapidly trained nurse in the ICU supplies a fraction of an ICU nurse's care).
+    (a ICU-upskilled nurse in the ICU supplies a fraction of an ICU nurse's care).
     """
     # the five sums of one (workplace, role) side by side: one cache line per staff member instead of five
     # and, while consecutive staff share a (workplace, role), as they mostly do, the sums stay in registers
@@ -577,7 +577,7 @@ def advance_staff(
                 continue
             days_left[i] -= 1
             if days_left[i] <= 0:
-                if s == TRAINING and i < n_regular:  # a rapid-training course (recruits' onboarding is not one)
+                if s == TRAINING and i < n_regular:  # a ICU-upskilling course (recruits' onboarding is not one)
                     trained[i] = True
                 status[i] = ACTIVE
                 days_left[i] = 0
@@ -1101,7 +1101,7 @@ def count_posted(posting: np.ndarray, posting_kind: np.ndarray, workplace_region
 
 
 @njit(cache=True)
-def count_trained_in_icu(
+def count_upskilled_in_icu(
     support: np.ndarray,
     worked_at: np.ndarray,
     role: np.ndarray,

@@ -47,7 +47,7 @@ COUNTS = (
     "care_debt_operations",
     "staff_on_loan_in",
     "pool_members_in",
-    "trained_in_icu",
+    "upskilled_in_icu",
     "recruits_working",
 )
 #: Running totals of a daily column: the planners' indicators over time (their last value is the summary's).
@@ -70,7 +70,7 @@ LABELS = {
     "care_debt_operations": ("Care debt", "operations postponed"),
     "staff_on_loan_in": ("Staff on loan in", "staff"),
     "pool_members_in": ("Pool members at work", "staff"),
-    "trained_in_icu": ("Trained nurses in the ICU", "staff"),
+    "upskilled_in_icu": ("ICU-upskilled staff in the ICU", "staff"),
     "recruits_working": ("Recruits working", "staff"),
     "nurses_per_patient": ("ICU nurses per ICU patient", "nurses per patient (effective)"),
     "fatigue_mean": ("Mean fatigue", "fatigue (0–1)"),

@@ -50,7 +50,8 @@ FATIGUE_BINS = 100
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
 #: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers),
 #: the coordination of staff lent between homes (home_cooperation), the hours of the regions' mobile teams in municipal
-#: care (mobile_teams) and the pay of the extra registered nurses in municipal care (licensed_staff).
+#: care (mobile_teams), the pay of the extra registered nurses in municipal care (licensed_staff) and the places of
+#: beredskapslyftet's basic-care courses (courses).
 COST_ITEMS = (
     "overtime",
     "crisis_pay",
@@ -63,6 +64,7 @@ COST_ITEMS = (
     "cooperation",
     "mobile_teams",
     "licensed_staff",
+    "courses",
 )
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
@@ -122,8 +124,9 @@ class Recorder:
         self.pool_deployed: np.ndarray | None = None
         # postings are counted by region, in the ICU (columns 0 … n_reg − 1) and elsewhere (n_reg … 2 n_reg − 1)
         self._posted_column = np.where(world.workplace_kind == ICU, world.workplace_region, world.workplace_region + n_reg)
-        self.trained_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.upskilled_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
+        self.course_graduates = np.zeros((n_days, n_reg), dtype=np.int32)  # recruits through a basic-care course (beredskapslyftet)
         self.cost = np.zeros((n_days, n_reg, len(COST_ITEMS)))
         # the levers' columns of the ICU frame (Lever.icu_columns), kept for every lever so that the frame's columns never change
         self.lever_icu = {name: np.zeros((n_days, n_reg)) for cls in LEVERS for name in cls.icu_columns}
@@ -260,7 +263,7 @@ class Recorder:
             if self.pool_deployed is None:
                 self.pool_deployed = np.zeros(pool.members.size, dtype=bool)
             self.pool_deployed |= s.posting_kind[pool.members] == POSTINGS.index("pool")
-        self.trained_in_icu[day] = kernels.count_trained_in_icu(
+        self.upskilled_in_icu[day] = kernels.count_upskilled_in_icu(
             support=self._not_specialist_at_icu,
             worked_at=worked_at,
             role=s.role,
@@ -478,8 +481,9 @@ class Recorder:
         frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)
         frame["pool_members_in"] = self.pool_in[:n].reshape(-1)
         frame["pool_members_in_icu"] = self.pool_in_icu[:n].reshape(-1)
-        frame["trained_in_icu"] = self.trained_in_icu[:n].reshape(-1)
+        frame["upskilled_in_icu"] = self.upskilled_in_icu[:n].reshape(-1)
         frame["recruits_working"] = self.recruits_working[:n].reshape(-1)
+        frame["beredskapslyftet_graduates"] = self.course_graduates[:n].reshape(-1)
         for k, item in enumerate(COST_ITEMS):
             frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
         return frame
@@ -539,15 +543,20 @@ class Recorder:
             "patients_transferred": float(icu["transfers_out"].sum()),
             "transfer_blocked_by_capacity": float(icu["transfer_blocked_by_capacity"].sum()),
             "transfer_blocked_no_bed": float(icu["transfer_blocked_no_bed"].sum()),
-            "trained_in_icu_peak": int(self.trained_in_icu[:n].sum(axis=1).max()) if n else 0,
+            "upskilled_in_icu_peak": int(self.upskilled_in_icu[:n].sum(axis=1).max()) if n else 0,
             "recruits_working_peak": int(self.recruits_working[:n].sum(axis=1).max()) if n else 0,
+            "beredskapslyftet_graduates": int(self.course_graduates[:n].sum()),
         }
         for k, item in enumerate(COST_ITEMS):
             row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
-        # the items before travel summed as one block, as before travel was an item, then travel: runs without travel
-        # costs keep their total bit for bit (a sum over 8 items instead of 7 adds in another order)
-        before_travel = np.ascontiguousarray(self.cost[:n, :, : self.cost_index["travel"]]).sum()
-        row["cost_total_msek"] = float((before_travel + self.cost[:n, :, self.cost_index["travel"] :].sum()) / 1e6)
+        # the items before travel summed as one block, as before travel was an item, then travel, then each later item
+        # (courses, issue #16): runs without the later items' costs keep their total bit for bit (a sum over more items at
+        # once adds in another order)
+        travel = self.cost_index["travel"]
+        total = np.ascontiguousarray(self.cost[:n, :, :travel]).sum() + self.cost[:n, :, travel : travel + 1].sum()
+        for k in range(travel + 1, len(COST_ITEMS)):
+            total += self.cost[:n, :, k].sum()
+        row["cost_total_msek"] = float(total / 1e6)
         row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
         row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
         if m.tiers is not None:  # team-based ICU staffing: patient-days in each tier (best first), uncovered, beyond guidance

@@ -139,7 +139,7 @@ def region_daily(daily: Any) -> pd.DataFrame:
             "care_debt_operations",
             "staff_on_loan_in",
             "pool_members_in",
-            "trained_in_icu",
+            "upskilled_in_icu",
             "recruits_working",
         ]
     ]

@@ -40,8 +40,10 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 # each lever declares its own table in its module (sim/levers/); the scenario puts them together
 from sim.levers import (
     BedExpansionConfig,
+    BeredskapslyftetConfig,
     CrisisAgreementConfig,
     HomeCooperationConfig,
+    IcuUpskillingConfig,
     LeverError,
     LicensedStaffConfig,
     LoansConfig,
@@ -49,7 +51,6 @@ from sim.levers import (
     NationalPoolConfig,
     NursingHomeMeasuresConfig,
     PatientTransfersConfig,
-    RapidTrainingConfig,
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
@@ -568,12 +569,16 @@ class CustomLeverConfig(_Section):
         return self
 
 
+#: Lever tables renamed: old name -> new name (a scenario that still uses the old one gets an error naming the new one).
+RENAMED_LEVERS = {"rapid_training": "icu_upskilling"}  # issue #16: beredskapslyftet is the basic-care courses of new staff
+
+
 class LeversConfig(_Section):
     """The levers Swedish health care pulled in 2020, the proposed national pool, and levers of your own."""
 
     crisis_agreement: CrisisAgreementConfig
     redeployment: RedeploymentConfig
-    rapid_training: RapidTrainingConfig
+    icu_upskilling: IcuUpskillingConfig
     recruitment: RecruitmentConfig
     loans: LoansConfig
     national_pool: NationalPoolConfig
@@ -599,7 +604,21 @@ class LeversConfig(_Section):
         default_factory=LicensedStaffConfig,
         description="extra registered nurses in nursing homes and home care after a recruitment lead time (issue #16)",
     )
+    beredskapslyftet: BeredskapslyftetConfig = Field(
+        default_factory=BeredskapslyftetConfig,
+        description="short university courses in basic nursing care for the recruits (issue #16); off when left out",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        """A lever table under its old name is an error that gives the new one (unknown-key suggestions would not)."""
+        if isinstance(data, dict):
+            for old, new in RENAMED_LEVERS.items():
+                if old in data:
+                    raise _KeyedValueError(old, f"renamed to [levers.{new}] (issue #16)")
+        return data
 
     def enabled(self) -> list[str]:
         """Names of the built-in levers switched on (nationally or in a region), then the user's levers as 'module:Class'."""
@@ -785,8 +804,10 @@ class Scenario(_Section):
             del data["levers"]["custom"]
         if not self.safety.icu_tiers:  # likewise without team-based ICU staffing (issue #14, item 2)
             del data["safety"]["icu_tiers"]
-        if self.levers.rapid_training.assistant_nurse_days is None:
-            del data["levers"]["rapid_training"]["assistant_nurse_days"]
+        if self.levers.beredskapslyftet == BeredskapslyftetConfig():  # issue #16's lever counts only when set
+            del data["levers"]["beredskapslyftet"]
+        if self.levers.icu_upskilling.assistant_nurse_days is None:
+            del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

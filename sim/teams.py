@@ -7,7 +7,7 @@ for ``patients_per_icu_nurse`` patients, working with ``support_nurses_per_icu_n
 its normal ICU beds (the facts' UK guidance: 1:1 normally, 1:2 at twice normal capacity, 1:6 at four times).
 
 ``allocate`` is the one rule every user of the tiers shares (the recorder's patient-safety columns, the staffed beds
-of the hours phase and of patient transfers, the support need the rapid-training lever follows). It is a greedy rule,
+of the hours phase and of patient transfers, the support need the ICU-upskilling lever follows). It is a greedy rule,
 vectorised over region-days: start with every ICU nurse on duty at the first tier (1:1), as many as the patients
 need; while patients are left without a nurse, move nurses from tier k to tier k+1, each move covering
 ``r[k+1] − r[k]`` more patients and taking ``s[k+1] − s[k]`` more support nurses and ``a[k+1] − a[k]`` more

@@ -30,14 +30,13 @@ from sim.categories import (
     MUNICIPAL_UNIT_KINDS,
     N_PROFESSIONS,
     NURSING_HOME,
-    OTHER_SECTOR,
     PERMANENT,
     POOL,
     PROFESSIONS,
     REGION_UNIT_KINDS,
     RESERVE,
-    RETIRED,
-    STUDENT,
+    RESERVOIR_CONTRACTS,
+    RESERVOIR_KINDS,
     UNIT_KINDS,
 )
 from sim.errors import ScenarioError
@@ -126,7 +125,7 @@ class StaffArrays:
     role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
     base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
-    trained: np.ndarray  # bool, has finished a rapid ICU training course (regular staff only)
+    trained: np.ndarray  # bool, has finished a ICU upskilling course (regular staff only)
     posting: np.ndarray  # int32, workplace of a loan, pool deployment or support posting (-1 none)
     posting_until: np.ndarray  # int32, day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS
@@ -177,6 +176,9 @@ class World:
     hourly_home_staff: np.ndarray  # hourly staff ids whose home is a nursing home
     tally_group: np.ndarray  # per staff: (region, employer, profession) group index
     reference_hours: float
+    # per staff row: the recruitment reservoir it was drawn from (index into sim.levers.recruitment.RESERVOIR_KINDS), -1 for
+    # regular staff and additional pool members
+    recruit_reservoir: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     extras: dict = field(default_factory=dict)
 
     @property
@@ -399,10 +401,12 @@ def build_world(scenario: Scenario) -> World:
 
     # rows added by levers come after the regular staff: recruits, then additional pool members
     extra = _lever_rows(scenario, reg, home_reg, first_home, scale, home_res, muni_region, muni_pop, first_hc)
+    recruit_reservoir = np.full(n, -1, dtype=np.int8)
     if extra:
         k = extra["profession"].shape[0]
         profession = np.concatenate([profession, extra["profession"]]).astype(np.int8)
         employer = np.concatenate([employer, extra["employer"]]).astype(np.int8)
+        recruit_reservoir = np.concatenate([recruit_reservoir, extra["reservoir"]]).astype(np.int8)
         region = np.concatenate([region, extra["region"]]).astype(np.int16)
         home = np.concatenate([home, extra["home"]]).astype(np.int32)
         contract = np.concatenate([contract, extra["contract"]]).astype(np.int8)
@@ -498,6 +502,7 @@ def build_world(scenario: Scenario) -> World:
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
         tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),
         reference_hours=daily_full,
+        recruit_reservoir=recruit_reservoir,
     )
 
 
@@ -515,14 +520,23 @@ def _lever_rows(
     """Rows of people who join only through a lever: recruits in reservoirs, additional pool members, extra registered
     nurses in municipal care (licensed_staff).
 
-    They start in the ``reserve`` status and are appended after the regular staff.
+    They start in the ``reserve`` status and are appended after the regular staff. Recruits placed in municipal care
+    (a reservoir's ``workplace`` a nursing home or home care: spread over the region's homes or home-care services in
+    turn) are municipal employees, the others the region's.
     """
     levers = scenario.levers
     pop = reg["population"].to_numpy(float)
-    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness", "employer")}
+    rows: dict[str, list] = {k: [] for k in ("profession", "region", "home", "contract", "effectiveness", "employer", "reservoir")}
 
     def add(
-        n: int, profession: int, region: int | np.ndarray, home: np.ndarray | int, contract: int, eff: float, employer: int = 0
+        n: int,
+        profession: int,
+        region: int | np.ndarray,
+        home: np.ndarray | int,
+        contract: int,
+        eff: float,
+        employer: int = 0,
+        reservoir: int = -1,
     ) -> None:
         rows["profession"].append(np.full(n, profession))
         rows["region"].append(np.broadcast_to(np.asarray(region), (n,)).copy())
@@ -530,20 +544,31 @@ def _lever_rows(
         rows["contract"].append(np.full(n, contract))
         rows["effectiveness"].append(np.full(n, eff))
         rows["employer"].append(np.full(n, employer))
+        rows["reservoir"].append(np.full(n, reservoir))
 
-    if levers.recruitment.enabled:
-        contracts = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR}
-        for kind, res in levers.recruitment.reservoirs.items():
-            per_region = np.round(res.per_100k * pop / 1e5 * scale).astype(int)
-            for r, k in enumerate(per_region):
-                if k <= 0:
-                    continue
-                if res.workplace == "covid_ward":
-                    homes = np.full(k, r * N_REGION_KINDS + COVID_WARD)
-                else:
-                    region_homes = first_home + np.flatnonzero(home_reg == r)
-                    homes = region_homes[np.arange(k) % region_homes.shape[0]]
-                add(int(k), PROFESSIONS.index(res.profession), r, homes, contracts[kind], res.effectiveness)
+    def reservoir(kind: str, res: Any) -> None:
+        per_region = np.round(res.per_100k * pop / 1e5 * scale).astype(int)
+        for r, k in enumerate(per_region):
+            if k <= 0:
+                continue
+            if res.workplace == "covid_ward":
+                homes = np.full(k, r * N_REGION_KINDS + COVID_WARD)
+            elif res.workplace == "nursing_home":
+                region_homes = first_home + np.flatnonzero(home_reg == r)
+                homes = region_homes[np.arange(k) % region_homes.shape[0]]
+            else:  # home care: the region's municipalities' services in turn
+                services = first_hc + np.flatnonzero(muni_region == r)
+                homes = services[np.arange(k) % services.shape[0]]
+            municipal = int(res.workplace != "covid_ward")
+            profession = PROFESSIONS.index(res.profession)
+            add(int(k), profession, r, homes, RESERVOIR_CONTRACTS[kind], res.effectiveness, municipal, RESERVOIR_KINDS.index(kind))
+
+    # the municipal reservoir (issue #16) comes last, after the pool's rows: earlier rows keep their ids, and with them
+    # their random numbers (the core keys each draw by staff id)
+    reservoirs = levers.recruitment.reservoirs if levers.recruitment.enabled else {}
+    for kind, res in reservoirs.items():
+        if kind != "municipal":
+            reservoir(kind, res)
     pool = levers.national_pool
     if pool.enabled and pool.mode == "additional":
         total = round(pool.size * scale)
@@ -554,6 +579,8 @@ def _lever_rows(
             for r, k in enumerate(apportion(int(n_p), pop)):
                 if k > 0:
                     add(int(k), p, r, r * N_REGION_KINDS + kind, POOL, 1.0)
+    if "municipal" in reservoirs:
+        reservoir("municipal", reservoirs["municipal"])
     licensed = getattr(levers, "licensed_staff", None)
     if licensed is not None and licensed.enabled:
         region, home = licensed_rows(licensed, home_reg, home_res, first_home, muni_region, muni_pop, first_hc, scale)

@@ -86,6 +86,22 @@ def _lever(t):
     ]
 
 
+def _renamed_lever(t):  # issue #16: the ICU lever rapid_training is icu_upskilling (beredskapslyftet is another lever)
+    return [str(child(t, "[levers.rapid_training]\nmax_share = 0.1"))], [
+        "bad.toml",
+        "levers.rapid_training",
+        "renamed to [levers.icu_upskilling] (issue #16)",
+    ]
+
+
+def _renamed_lever_set(t):
+    return [str(BASE), "--set", "levers.rapid_training.enabled=false"], [
+        "--set",
+        "levers.rapid_training",
+        "renamed to [levers.icu_upskilling]",
+    ]
+
+
 def _malformed_csv(t):
     write(t / "curves.csv", "date,region,kind,patients\n2020-03-01,stockholm,covid_icu,1\n2020-03-02,stockholm,covid_icu,-4\n")
     path = child(t, '[demand]\nsource = "csv"\ncsv = "curves.csv"')
@@ -97,7 +113,7 @@ def _missing_csv(t):
 
 
 BAD = [_unknown_key, _wrong_type, _negative_staff, _probability, _missing_extends, _circular, _invalid_toml, _missing_file,
-       _bad_set, _set_without_equals, _lever, _malformed_csv, _missing_csv]  # fmt: skip
+       _bad_set, _set_without_equals, _lever, _renamed_lever, _renamed_lever_set, _malformed_csv, _missing_csv]  # fmt: skip
 IDS = [f.__name__.strip("_") for f in BAD]
 
 

@@ -315,16 +315,16 @@ def test_planned_care_catches_up_after_the_cut(baseline_autumn):
     assert fell[catching_up].fillna(True).to_numpy().all()
 
 
-# --------------------------------------------------------------------------- 4. rapid training
+# --------------------------------------------------------------------------- 4. ICU upskilling
 
 
 @pytest.fixture(scope="module")
 def training() -> dict:
-    """Rapid training without team-based ICU staffing (trained nurses as ICU nurses at an effectiveness, while in crisis);
+    """ICU upskilling without team-based ICU staffing (trained nurses as ICU nurses at an effectiveness, while in crisis);
     tests/test_teams.py has the trained staff in ICU teams."""
     m = make(**NO_TIERS)
     w, s = m.world, m.world.staff
-    rt = lever(m, "rapid_training")
+    rt = lever(m, "icu_upskilling")
     cand = rt.candidates
     ever_training = np.zeros(len(s), dtype=bool)
     trace = {"trainee_days_in_icu": 0, "ever_training": ever_training, "model": m}
@@ -336,35 +336,35 @@ def training() -> dict:
         ids = np.flatnonzero(other)
         assert (s.role[ids] == ICU_NURSE).all(), "trained nurses work in the ICU as ICU nurses"
         assert np.isin(s.profession[ids], (ANAESTHESIA_NURSE, REGISTERED_NURSE)).all()
-        assert s.trained[ids].all() and np.isin(ids, cand).all(), "only rapid-trained candidates work in the ICU outside their profession"
+        assert s.trained[ids].all() and np.isin(ids, cand).all(), "only ICU-upskilled candidates work in the ICU outside their profession"
         assert (m.levels[s.region[ids]] >= CRISIS).all(), "they work in the ICU while their region is in crisis"
         trace["trainee_days_in_icu"] += ids.size
 
     trace["result"] = step_all(m, check)
-    trace["off"] = make(**NO_TIERS, **{"levers.rapid_training.enabled": False}).run()
+    trace["off"] = make(**NO_TIERS, **{"levers.icu_upskilling.enabled": False}).run()
     return trace
 
 
-def test_rapid_training_puts_trained_nurses_in_the_icu_only_when_on(training):
+def test_icu_upskilling_puts_trained_nurses_in_the_icu_only_when_on(training):
     on, off = training["result"], training["off"]
-    assert summary(on, "trained_in_icu_peak") > 0
-    assert summary(off, "trained_in_icu_peak") == 0
+    assert summary(on, "upskilled_in_icu_peak") > 0
+    assert summary(off, "upskilled_in_icu_peak") == 0
     assert training["trainee_days_in_icu"] > 0
 
 
-def test_rapid_training_lowers_unsafe_icu_patient_days(training):
+def test_icu_upskilling_lowers_unsafe_icu_patient_days(training):
     on, off = unsafe_by_region(training["result"]), unsafe_by_region(training["off"])
     assert on.sum() <= off.sum()
     assert on["stockholm"] < off["stockholm"]
 
 
-def test_rapid_training_trains_at_most_max_share_per_region(training):
+def test_icu_upskilling_trains_at_most_max_share_per_region(training):
     m = training["model"]
     w, s = m.world, m.world.staff
     n = s.n_regular
     kind, prof = w.workplace_kind[s.home[:n]], s.profession[:n]
     candidate = (prof == ANAESTHESIA_NURSE) | ((prof == REGISTERED_NURSE) & np.isin(kind, (ACUTE_WARD, ELECTIVE)))
-    limit = np.floor(m.config.levers.rapid_training.max_share * np.bincount(s.region[:n][candidate], minlength=w.n_regions))
+    limit = np.floor(m.config.levers.icu_upskilling.max_share * np.bincount(s.region[:n][candidate], minlength=w.n_regions))
     trainees = np.flatnonzero(training["ever_training"][:n])
     assert trainees.size > 0
     assert candidate[trainees].all(), "only registered nurses of acute and elective care and anaesthesia nurses are trained"
@@ -372,12 +372,12 @@ def test_rapid_training_trains_at_most_max_share_per_region(training):
     assert (per_region <= limit).all(), f"trainees {per_region} over the limit {limit}"
 
 
-def test_only_rapid_training_candidates_are_marked_trained(training):
+def test_only_icu_upskilling_candidates_are_marked_trained(training):
     """Recruits' onboarding also uses the TRAINING status but is not an ICU course (world.Staff.trained)."""
     m = training["model"]
     s = m.world.staff
     trained = np.flatnonzero(s.trained)
-    assert np.isin(trained, lever(m, "rapid_training").candidates).all()
+    assert np.isin(trained, lever(m, "icu_upskilling").candidates).all()
 
 
 # --------------------------------------------------------------------------- 5. recruitment

@@ -21,7 +21,7 @@ STOCKHOLM_OFF = {
     "levers.redeployment.regions.stockholm.enabled": False,
     "levers.bed_expansion.regions.stockholm.enabled": False,
     "levers.patient_transfers.regions.stockholm.enabled": False,
-    "levers.rapid_training.regions.stockholm.enabled": False,
+    "levers.icu_upskilling.regions.stockholm.enabled": False,
     "levers.recruitment.regions.stockholm.enabled": False,
     "levers.nursing_home_measures.regions.stockholm.enabled": False,
 }
@@ -111,7 +111,7 @@ def test_transfers_off_in_stockholm_neither_send_nor_receive_there(stockholm_off
 
 def test_training_and_recruits_off_in_stockholm(stockholm_off, small_result):
     regions = stockholm_off.daily.regions
-    for column in ("trained_in_icu", "recruits_working"):
+    for column in ("upskilled_in_icu", "recruits_working"):
         assert (_by_region(regions, column)["stockholm"] == 0).all(), column
         assert _by_region(small_result.daily.regions, column)["stockholm"].max() > 0, column
 
@@ -151,7 +151,7 @@ def test_region_tables_equal_to_the_national_values_change_nothing(small_scenari
         "levers.redeployment.regions.skane.ramp_days": lv.redeployment.ramp_days,
         "levers.redeployment.regions.sormland.redeploy_share": lv.redeployment.redeploy_share,
         "levers.redeployment.regions.uppsala.catch_up": lv.redeployment.catch_up,
-        "levers.rapid_training.regions.stockholm.max_share": lv.rapid_training.max_share,
+        "levers.icu_upskilling.regions.stockholm.max_share": lv.icu_upskilling.max_share,
         "levers.recruitment.regions.stockholm.daily_share": lv.recruitment.daily_share,
         "levers.recruitment.regions.sormland.release_after_days": lv.recruitment.release_after_days,
         "levers.loans.regions.gotland.max_share_lent": lv.loans.max_share_lent,

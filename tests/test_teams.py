@@ -120,7 +120,7 @@ def runs() -> dict:
         others = np.flatnonzero(at_icu & ~np.isin(s.profession, (ICU_NURSE, ICU_PHYSICIAN)))
         out["roles_ok"] &= bool((s.role[others] == s.profession[others]).all())  # support staff in their own role
     out["teams"] = teams.result()
-    out["no_assistants"] = sim.run(BASELINE, seed=3, **SMALL, **{"levers.rapid_training.assistant_nurse_days": None})
+    out["no_assistants"] = sim.run(BASELINE, seed=3, **SMALL, **{"levers.icu_upskilling.assistant_nurse_days": None})
     out["no_tiers"] = sim.run(BASELINE, seed=3, **SMALL, **{"safety.icu_tiers": []})
     return out
 
@@ -152,7 +152,7 @@ def test_without_tiers_the_minimum_ratio_model_and_no_tier_columns(runs):
 
 def test_trained_staff_work_in_the_icu_in_their_own_role(runs):
     assert runs["roles_ok"]
-    assert runs["teams"].summary["trained_in_icu_peak"].iloc[0] > 0
+    assert runs["teams"].summary["upskilled_in_icu_peak"].iloc[0] > 0
     units = runs["teams"].daily.units
     icu = units[(units["unit_kind"] == "icu") & (units["region"] == "stockholm")]
     roles = set(icu.loc[icu["staff_at_work"] > 0, "profession"].astype(str))
@@ -166,7 +166,7 @@ def test_trained_staff_leave_the_icu_gradually_not_on_the_day_of_crisis_exit(run
         sto = regions[regions["region"] == "stockholm"].set_index("date")
         crisis = np.flatnonzero(sto["level"].cat.codes.to_numpy() == CRISIS)
         assert crisis.size and crisis[-1] + 1 < len(sto)
-        trained = sto["trained_in_icu"].to_numpy()
+        trained = sto["upskilled_in_icu"].to_numpy()
         before, after = trained[crisis[-1]], trained[crisis[-1] + 1]
         if most is None:
             assert before > 0 and after == 0

@@ -135,6 +135,10 @@ UNITS: dict[str, str] = {
     "travel_sek_per_hour": "SEK per person and hour of the return trip",
     "lodging_sek_per_night": "SEK per person and night",
     "recall_below": "forecast coverage (hours on hand / forecast need)",
+    "places_per_day": "course places/day (full scale)",
+    "effectiveness_after": "care per hour, relative",
+    "hygiene_after": "skill (0–1)",
+    "cost_per_place_sek": "SEK per course place",
 }
 
 

@@ -77,7 +77,7 @@ WHY_MISSED: dict[str, str] = {
     ),
     "stockholm_agreement_staff_covered": (
         "Distinct people placed depend on who works in the ICU while the agreement is active: the ICU's own staff, "
-        "rapidly trained nurses and staff on loan; Stockholm's 1,589 also include assistant nurses and other staff."
+        "ICU-upskilled nurses and staff on loan; Stockholm's 1,589 also include assistant nurses and other staff."
     ),
     "operations_march_june": (
         "The cut ramps up over ten days from 16 March and is lifted over ten days from 1 June (assumptions), and a region "

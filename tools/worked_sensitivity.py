@@ -28,7 +28,7 @@ LABELS = {
     "fatigue.recovery": "fatigue recovery",
     "absence.exhaustion_rate": "exhaustion sick-leave hazard",
     "infection.community_rate": "community infection risk",
-    "levers.rapid_training.registered_nurse_days": "RN ICU training days",
+    "levers.icu_upskilling.registered_nurse_days": "RN ICU training days",
     "levers.loans.safety_margin": "loan safety margin",
 }
 

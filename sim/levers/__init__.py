@@ -17,17 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 from sim.levers.base import Lever, available, level_index, lever_on, post, rank_within
 from sim.levers.bed_expansion import BedExpansion, BedExpansionConfig
+from sim.levers.beredskapslyftet import Beredskapslyftet, BeredskapslyftetConfig
 from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.home_cooperation import HomeCooperation, HomeCooperationConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
+from sim.levers.icu_upskilling import IcuUpskilling, IcuUpskillingConfig
 from sim.levers.licensed_staff import LicensedStaff, LicensedStaffConfig
 from sim.levers.loans import Coordinator, Loans, LoansConfig
 from sim.levers.mobile_teams import MobileTeams, MobileTeamsConfig
 from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
 from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
 from sim.levers.patient_transfers import PatientTransfers, PatientTransfersConfig
-from sim.levers.rapid_training import RapidTraining, RapidTrainingConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
@@ -46,7 +47,8 @@ LEVERS: tuple[type[Lever], ...] = (
     MobileTeams,
     HourlyStaffMoves,
     Recruitment,
-    RapidTraining,
+    Beredskapslyftet,  # after recruitment: courses for the recruits it called up
+    IcuUpskilling,
     Redeployment,
     NationalPool,
     CohortWards,
@@ -129,6 +131,8 @@ __all__ = [
     "LEVERS",
     "BedExpansion",
     "BedExpansionConfig",
+    "Beredskapslyftet",
+    "BeredskapslyftetConfig",
     "CohortWards",
     "Coordinator",
     "CrisisAgreement",
@@ -136,6 +140,8 @@ __all__ = [
     "HomeCooperation",
     "HomeCooperationConfig",
     "HourlyStaffMoves",
+    "IcuUpskilling",
+    "IcuUpskillingConfig",
     "Lever",
     "LeverError",
     "LicensedStaff",
@@ -150,8 +156,6 @@ __all__ = [
     "NursingHomeMeasuresConfig",
     "PatientTransfers",
     "PatientTransfersConfig",
-    "RapidTraining",
-    "RapidTrainingConfig",
     "Recovery",
     "RecoveryConfig",
     "Recruitment",

@@ -161,7 +161,7 @@ class ReinforcementPool(mesa.Agent):
         anaesthesia = s.profession[self.members] == PROFESSIONS.index("anaesthesia_nurse")
         if not teams:  # without teams, anaesthesia nurses work as ICU nurses at an effectiveness
             self.role[anaesthesia] = ICU_NURSE
-            self.effect[anaesthesia] = model.config.levers.rapid_training.anaesthesia_nurse_effectiveness
+            self.effect[anaesthesia] = model.config.levers.icu_upskilling.anaesthesia_nurse_effectiveness
         # request by need: each profession's members in the order they fill their role (most effective first)
         self._profession = s.profession[self.members]
         present = np.unique(self._profession)

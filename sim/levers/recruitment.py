@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RETIRED, STUDENT, TRAINING
+from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RESERVOIR_KINDS, RETIRED, STUDENT, TRAINING
 from sim.levers.base import IndicatorSpec, Lever, rank_within
 from sim.schema import LeverConfig, Per100k, Probability, WholeDays, _check_keys, _Section
 
@@ -24,7 +24,9 @@ class ReservoirConfig(_Section):
     profession: str = Field(description="the profession they work as")
     effectiveness: Probability = Field(description="their care relative to regular staff of that profession")
     onboarding_days: WholeDays = Field(description="days of onboarding and basic-care training before work")
-    workplace: Literal["covid_ward", "nursing_home"] = Field(description="where they work")
+    workplace: Literal["covid_ward", "nursing_home", "home_care"] = Field(
+        description="where they work (nursing_home, home_care: the region's homes or home-care services in turn, as municipal employees)"
+    )
 
     @field_validator("profession")
     @classmethod
@@ -44,7 +46,9 @@ class RecruitmentConfig(LeverConfig):
     region_keys: ClassVar[tuple[str, ...]] = ("enabled", "start_level", "daily_share", "release_after_days")
     region_may_enable: ClassVar[bool] = False
 
-    reservoirs: dict[Literal["retired", "student", "other_sector"], ReservoirConfig] = Field(description="reservoirs by kind")
+    reservoirs: dict[Literal["retired", "student", "other_sector", "municipal"], ReservoirConfig] = Field(
+        description="reservoirs by kind (municipal: people from other sectors recruited into municipal elderly care)"
+    )
     daily_share: Probability = Field(description="share of a reservoir that can start onboarding per day")
     release_after_days: WholeDays = Field(description="days back at normal level before recruits are released")
 
@@ -72,10 +76,10 @@ class Recruitment(Lever):
         s = model.world.staff
         self.recruits = np.flatnonzero(np.isin(s.contract, RECRUIT_CONTRACTS))
         self.reservoir = np.bincount(s.region[self.recruits], minlength=model.world.n_regions)
-        self.onboarding = {RETIRED: 0, STUDENT: 0, OTHER_SECTOR: 0}
-        names = {"retired": RETIRED, "student": STUDENT, "other_sector": OTHER_SECTOR}
-        for kind, res in self.cfg.reservoirs.items():
-            self.onboarding[names[kind]] = res.onboarding_days
+        # days of onboarding of each staff row (recruits: their reservoir's)
+        days = np.array([self.cfg.reservoirs[k].onboarding_days if k in self.cfg.reservoirs else 0 for k in RESERVOIR_KINDS])
+        kind = model.world.recruit_reservoir
+        self.onboarding_days = np.where(kind >= 0, days[np.maximum(kind, 0)], 0)
         self.normal_days = np.zeros(model.world.n_regions, dtype=np.int64)
 
     def act(self, model: MobilisationModel, day: int) -> None:
@@ -96,6 +100,6 @@ class Recruitment(Lever):
         per_day = np.ceil(share * self.reservoir).astype(np.int64)
         rank = rank_within(s.region[waiting])
         called = waiting[rank < per_day[s.region[waiting]]]
-        days = np.array([self.onboarding.get(int(c), 0) for c in range(OTHER_SECTOR + 1)])[s.contract[called]]
+        days = self.onboarding_days[called]
         s.status[called] = np.where(days > 0, TRAINING, ACTIVE)
         s.days_left[called] = days

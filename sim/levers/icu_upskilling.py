@@ -1,4 +1,4 @@
-"""Rapid training: short courses that let non-ICU staff support ICU care (``[levers.rapid_training]``).
+"""ICU upskilling: short courses that let non-ICU staff support ICU care (``[levers.icu_upskilling]``).
 
 Without team-based ICU staffing (no ``safety.icu_tiers``) trained nurses work in the ICU *as ICU nurses* at an
 effectiveness, while their region is at ``start_level``. With teams (issue #14, item 2) they work in the ICU in their
@@ -28,10 +28,10 @@ REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 ASSISTANT_NURSE = PROFESSIONS.index("assistant_nurse")
 
 
-class RapidTrainingConfig(LeverConfig):
-    """Beredskapslyftet: short courses that let non-ICU nurses (and with ICU teams assistant nurses) support ICU care.
+class IcuUpskillingConfig(LeverConfig):
+    """ICU upskilling: short courses that let non-ICU nurses (and with ICU teams assistant nurses) support ICU care.
 
-    Per region (``[levers.rapid_training.regions.<region>]``): ``enabled``, ``start_level`` (courses start, and without
+    Per region (``[levers.icu_upskilling.regions.<region>]``): ``enabled``, ``start_level`` (courses start, and without
     ICU teams the trained work in the ICU, only where the lever is on) and ``max_share``. Course lengths and
     effectiveness are national.
     """
@@ -70,18 +70,18 @@ class _Group:
     started: np.ndarray
 
 
-class RapidTraining(Lever):
+class IcuUpskilling(Lever):
     """Non-ICU staff trained to support ICU care; they work in their region's ICU while it is escalated (without teams)
     or while its ICU teams need them (with ``safety.icu_tiers``)."""
 
-    name = "rapid_training"
+    name = "icu_upskilling"
     indicators: ClassVar[tuple[IndicatorSpec, ...]] = (
         IndicatorSpec(
-            "trained_in_icu_peak",
-            "Trained staff in the ICU, peak",
+            "upskilled_in_icu_peak",
+            "ICU-upskilled staff in the ICU, peak",
             "staff",
             None,
-            "most rapidly trained staff working in an ICU on one day (without ICU teams: nurses working as ICU nurses; "
+            "most ICU-upskilled staff working in an ICU on one day (without ICU teams: nurses working as ICU nurses; "
             "with them: support nurses and assistants)",
         ),
     )
