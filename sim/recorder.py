@@ -47,8 +47,20 @@ if TYPE_CHECKING:
 FATIGUE_BINS = 100
 #: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
-#: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers).
-COST_ITEMS = ("overtime", "crisis_pay", "temps", "pool", "recovery", "banned_temps_saved", "transfers", "travel")
+#: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers), the
+#: hygiene courses' paid course hours (hygiene_training) and physician rounds bought as a service (physician_rounds).
+COST_ITEMS = (
+    "overtime",
+    "crisis_pay",
+    "temps",
+    "pool",
+    "recovery",
+    "banned_temps_saved",
+    "transfers",
+    "travel",
+    "hygiene_training",
+    "physician_rounds",
+)
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
@@ -83,6 +95,13 @@ class Recorder:
         self.homes_reached = np.zeros((n_days, n_reg), dtype=np.int32)  # homes that have had an infected resident so far
         self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
+        # residents' outcomes and the homes' competence (issue #16): deaths today, missed care hours, residents whose
+        # medication rounds were delegated (resident-weighted), infected residents assessed by a physician
+        self.resident_deaths = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.missed_care_hours = np.zeros((n_days, n_reg))
+        self.delegated_residents = np.zeros((n_days, n_reg))
+        self.residents_alive = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.assessed_residents = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
         self.levels = np.zeros((n_days, n_reg), dtype=np.int8)
@@ -186,6 +205,12 @@ class Recorder:
         self.homes_reached[day] = np.bincount(world.home_region, weights=self.ever_outbreak, minlength=n_reg)
         self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
         self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
+        alive = m.residents_alive
+        self.resident_deaths[day] = np.bincount(world.home_region, weights=m.nh_deaths, minlength=n_reg)
+        self.missed_care_hours[day] = np.bincount(world.home_region, weights=m.nh_missed_care_hours, minlength=n_reg)
+        self.delegated_residents[day] = np.bincount(world.home_region, weights=m.nh_delegated_share * alive, minlength=n_reg)
+        self.residents_alive[day] = np.bincount(world.home_region, weights=alive, minlength=n_reg)
+        self.assessed_residents[day] = np.bincount(world.home_region, weights=m.nh_assessed, minlength=n_reg)
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
@@ -415,6 +440,13 @@ class Recorder:
         frame["infected_residents"] = self.infected_residents[:n].reshape(-1)
         frame["introductions_by_staff"] = self.introductions[:n].reshape(-1)
         frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
+        frame["resident_deaths"] = self.resident_deaths[:n].reshape(-1)
+        frame["residents_alive"] = self.residents_alive[:n].reshape(-1)
+        frame["assessed_infected_residents"] = self.assessed_residents[:n].reshape(-1)
+        frame["missed_care_hours"] = self.missed_care_hours[:n].reshape(-1)
+        alive = self.residents_alive[:n].reshape(-1)
+        delegated = self.delegated_residents[:n].reshape(-1)
+        frame["delegated_medication_share"] = np.divide(delegated, alive, out=np.zeros(len(alive)), where=alive > 0)
         return frame
 
     def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -468,6 +500,9 @@ class Recorder:
             "homes_with_outbreak_share": float(self.ever_outbreak.mean()),
             "nursing_home_introductions": int(self.introductions[:n].sum()),
             "resident_infections": int(m.world.home_residents.sum() - m.nh_susceptible.sum()),
+            "resident_deaths": int(self.resident_deaths[:n].sum()),
+            "resident_missed_care_hours": float(self.missed_care_hours[:n].sum()),
+            "delegated_medication_share": self.delegated_share(n - 1),
             "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
             "icu_patient_days_above_staffed_beds": float(icu["patients_above_staffed_beds"].sum()),
             "icu_patient_days_above_open_beds": float(icu["patients_above_open_beds"].sum()),
@@ -505,6 +540,12 @@ class Recorder:
             row.update(self._fatigue_costs(icu, n))
         row.update(self._readiness(n))
         return pd.DataFrame([row])
+
+    def delegated_share(self, day: int) -> float:
+        """Share of the residents' medication rounds delegated to assistant nurses and care aides, days 0 … ``day``
+        (resident-days weighted)."""
+        alive = self.residents_alive[: day + 1].sum()
+        return float(self.delegated_residents[: day + 1].sum() / alive) if alive > 0 else 0.0
 
     def _fatigue_costs(self, icu: pd.DataFrame, n: int) -> dict[str, float]:
         """Fatigue's costs over the run (submodel 5a): capacity lost, its ICU part, fatigued ICU care and its error weight."""

@@ -304,6 +304,21 @@ def homes_reached_by(result: Result, region: str = "stockholm", date: str = "202
     return float(row["homes_reached"].iloc[0] / row["homes"].iloc[0])
 
 
+def observed_covid_deaths(last_week_start: str = "2020-06-29") -> int:
+    """Sweden's COVID-19 deaths in the weeks starting up to ``last_week_start`` (the ``deaths`` column of
+    ``sim/data/regional/icu_admissions_weekly_by_region.csv``): 5,537 through the week of 29 June 2020."""
+    weekly = icu_admissions_weekly()
+    return int(weekly.loc[pd.to_datetime(weekly["week_start"]) <= pd.Timestamp(last_week_start), "deaths"].sum())
+
+
+def resident_death_share(result: Result, last_day: str = "2020-06-30", last_week_start: str = "2020-06-29") -> float:
+    """Nursing-home residents' COVID deaths in the run up to ``last_day`` (full scale) / Sweden's observed COVID deaths
+    in the weeks starting up to ``last_week_start``: the care-home residents' share of the deaths."""
+    homes = result.daily.nursing_homes
+    deaths = homes.loc[homes["date"] <= pd.Timestamp(last_day), "resident_deaths"].sum() / _scale(result)
+    return float(deaths / observed_covid_deaths(last_week_start))
+
+
 def staff_loaned(result: Result) -> float:
     """Staff lent between regions in the run (a person lent twice counts twice), full scale."""
     return float(result.summary["staff_loaned"].iloc[0] / _scale(result))
@@ -505,6 +520,13 @@ PATTERNS: tuple[Pattern, ...] = (
         "IVO, council's memo (facts)", "spring", homes_reached_by,
         "Stockholm's homes that have had an infected resident by 14 April / its homes",
         168 / 313 - 0.10, 168 / 313 + 0.10, "±10 percentage points", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "resident_death_share", "Care-home residents' share of COVID deaths", 0.47, "47 % by mid-July 2020",
+        "council's memo (facts); deaths: Folkhälsomyndigheten, sim/data/regional", "spring", resident_death_share,
+        "nursing-home residents' deaths 1 March – 30 June (full scale) / Sweden's 5,537 COVID deaths in the weeks starting "
+        "up to 29 June 2020; nursing_homes.case_fatality was set by hand so that it matches",
+        0.35, 0.59, "±12 percentage points", "share", "fitted input", regression=True,
     ),
     Pattern(
         "sick_region_2019", "Region staff sick leave before the wave", 0.057, "5.7 % (2019)", SKR, "year",

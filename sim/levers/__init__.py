@@ -20,10 +20,12 @@ from sim.levers.bed_expansion import BedExpansion, BedExpansionConfig
 from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
+from sim.levers.hygiene_training import HygieneTraining, HygieneTrainingConfig
 from sim.levers.loans import Coordinator, Loans, LoansConfig
 from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
 from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
 from sim.levers.patient_transfers import PatientTransfers, PatientTransfersConfig
+from sim.levers.physician_rounds import PhysicianRounds, PhysicianRoundsConfig
 from sim.levers.rapid_training import RapidTraining, RapidTrainingConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
@@ -38,6 +40,8 @@ LEVERS: tuple[type[Lever], ...] = (
     Vacation,
     BedExpansion,
     NursingHomeMeasures,
+    HygieneTraining,
+    PhysicianRounds,
     HourlyStaffMoves,
     Recruitment,
     RapidTraining,
@@ -128,6 +132,8 @@ __all__ = [
     "CrisisAgreement",
     "CrisisAgreementConfig",
     "HourlyStaffMoves",
+    "HygieneTraining",
+    "HygieneTrainingConfig",
     "Lever",
     "LeverError",
     "Loans",
@@ -138,6 +144,8 @@ __all__ = [
     "NursingHomeMeasuresConfig",
     "PatientTransfers",
     "PatientTransfersConfig",
+    "PhysicianRounds",
+    "PhysicianRoundsConfig",
     "RapidTraining",
     "RapidTrainingConfig",
     "Recovery",
