@@ -514,7 +514,6 @@ _add(
     "nursing-home residents who died of COVID-19 during the run (infection, then a daily death hazard raised by missed care "
     "and delegation beyond the normal share, lowered by a physician's assessment)",
     "compare",
-    "report",
 )
 _add(
     "resident_missed_care_hours",
@@ -609,6 +608,8 @@ for _item, _title in (
     ("banned_temps_saved", "banning hourly temps (saved)"),
     ("transfers", "patient transfers"),
     ("travel", "travel and lodging"),
+    ("hygiene_training", "hygiene training"),
+    ("physician_rounds", "physician rounds"),
 ):
     _add(
         f"response_cost_{_item}_msek",

@@ -41,10 +41,10 @@ from sim.errors import ScenarioError  # defined with its base class InputError; 
 from sim.levers import (
     BedExpansionConfig,
     CrisisAgreementConfig,
+    HygieneTrainingConfig,
     LeverError,
     LoansConfig,
     NationalPoolConfig,
-    HygieneTrainingConfig,
     NursingHomeMeasuresConfig,
     PatientTransfersConfig,
     PhysicianRoundsConfig,

@@ -308,7 +308,8 @@ def test_event_keys_are_defined_once_and_distinct():
     singles = [v for n, v in events.items() if not n.startswith("EV_RESIDENT_")]
     assert len(set(singles)) == len(singles)
     # per-resident keys are offsets of a base: the ranges must not reach another event's key
-    assert max(singles) < kernels.EV_RESIDENT_INFECT < kernels.EV_RESIDENT_RECOVER
+    assert max(singles) < kernels.EV_RESIDENT_INFECT < kernels.EV_RESIDENT_RECOVER < kernels.EV_RESIDENT_DEATH < kernels.EV_RESIDENT_ASSESS
+    assert kernels.EV_RESIDENT_DEATH - kernels.EV_RESIDENT_RECOVER == kernels.EV_RESIDENT_ASSESS - kernels.EV_RESIDENT_DEATH == 1_000_000
 
 
 def _nursing_home_args() -> dict:
@@ -319,13 +320,20 @@ def _nursing_home_args() -> dict:
         "status": np.zeros(3, dtype=np.int8),
         "workplace": np.zeros(3, dtype=np.int32),
         "infected_day": np.array([0, -1, -1], dtype=np.int32),
+        "transmission_factor": np.ones(3),
         "workplace_home": np.zeros(1, dtype=np.int32),
         "susceptible": np.full(1, 40, dtype=np.int64),
         "infected": np.zeros(1, dtype=np.int64),
         "recovered": np.zeros(1, dtype=np.int64),
+        "dead": np.zeros(1, dtype=np.int64),
+        "assessed": np.zeros(1, dtype=np.int64),
         "transmission": np.zeros(1),  # no spread among residents, no recovery: only staff's introductions
+        "death_factor": np.ones(1),
+        "assessment_probability": np.zeros(1),
         "introductions": np.zeros(1, dtype=np.int64),
+        "deaths": np.zeros(1, dtype=np.int64),
         "home_params": kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_probability=0.0),
+        "resident_params": kernels.make_params(kernels.ResidentParams, death_probability=0.0, assessed_death_factor=1.0),
     }
 
 
@@ -335,7 +343,7 @@ def test_kernel_calls_check_names_and_parameter_groups():
     kernels.advance_nursing_homes(**dict(reversed(args.items())))  # the right names, in any order
     assert args["introductions"][0] == 1 and args["infected"][0] == 1  # staff 0, infectious at work, seeded the home
 
-    old_style = {k: v for k, v in _nursing_home_args().items() if k != "home_params"}
+    old_style = {k: v for k, v in _nursing_home_args().items() if k not in ("home_params", "resident_params")}
     with pytest.raises(TypeError):  # the scalars by their old names instead of the group
         kernels.advance_nursing_homes(**old_style, infectious_days=5, seed_rate=1.0, recovery_probability=0.1)
     with pytest.raises(TypeError):  # one left out
