@@ -678,6 +678,7 @@ def advance_nursing_homes(
     assessment_probability: np.ndarray,
     introductions: np.ndarray,
     deaths: np.ndarray,
+    assessments: np.ndarray,
     home_params: NursingHomeParams,
     resident_params: ResidentParams,
 ) -> None:
@@ -693,12 +694,13 @@ def advance_nursing_homes(
     m = ``death_factor[h]``, times ``resident_params.assessed_death_factor`` once assessed), else recovers with
     ``home_params.recovery_probability``, else, not yet assessed, is assessed with ``assessment_probability[h]``.
     ``introductions[h]`` is set to 1 when staff bring the virus into a home that had no infected resident today
-    (a new outbreak), else 0; ``deaths[h]`` to the residents who died today.
+    (a new outbreak), else 0; ``deaths[h]`` to the residents who died today, ``assessments[h]`` to those assessed today.
     """
     n_homes = susceptible.shape[0]
     for h in range(n_homes):
         introductions[h] = 0
         deaths[h] = 0
+        assessments[h] = 0
     for i in range(status.shape[0]):
         # the rare condition first (infected within the last few days), then the common one
         if infected_day[i] < 0 or day - infected_day[i] >= home_params.infectious_days or status[i] != ACTIVE:
@@ -739,6 +741,7 @@ def advance_nursing_homes(
         dead[h] += new_dead
         assessed[h] += new_assessed - left_assessed
         deaths[h] = new_dead
+        assessments[h] = new_assessed
 
 
 def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -132,6 +132,7 @@ class MobilisationModel(mesa.Model):
         # resident is assessed
         self.nh_dead = np.zeros_like(self.nh_susceptible)
         self.nh_deaths = np.zeros_like(self.nh_susceptible)
+        self.nh_assessments = np.zeros_like(self.nh_susceptible)  # infected residents assessed today
         self.nh_assessed = np.zeros_like(self.nh_susceptible)
         n_homes = len(world.home_workplace)
         self.nh_physician_visits = np.zeros(n_homes)
@@ -425,6 +426,7 @@ class MobilisationModel(mesa.Model):
             assessment_probability=self.nh_assessment_probability,
             introductions=self.nh_introductions,
             deaths=self.nh_deaths,
+            assessments=self.nh_assessments,
             home_params=self.home_params,
             resident_params=self.resident_params,
         )

@@ -102,6 +102,7 @@ class Recorder:
         self.delegated_residents = np.zeros((n_days, n_reg))
         self.residents_alive = np.zeros((n_days, n_reg), dtype=np.int64)
         self.assessed_residents = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.assessments = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
         self.levels = np.zeros((n_days, n_reg), dtype=np.int8)
@@ -211,6 +212,7 @@ class Recorder:
         self.delegated_residents[day] = np.bincount(world.home_region, weights=m.nh_delegated_share * alive, minlength=n_reg)
         self.residents_alive[day] = np.bincount(world.home_region, weights=alive, minlength=n_reg)
         self.assessed_residents[day] = np.bincount(world.home_region, weights=m.nh_assessed, minlength=n_reg)
+        self.assessments[day] = np.bincount(world.home_region, weights=m.nh_assessments, minlength=n_reg)
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
@@ -443,6 +445,7 @@ class Recorder:
         frame["resident_deaths"] = self.resident_deaths[:n].reshape(-1)
         frame["residents_alive"] = self.residents_alive[:n].reshape(-1)
         frame["assessed_infected_residents"] = self.assessed_residents[:n].reshape(-1)
+        frame["residents_assessed"] = self.assessments[:n].reshape(-1)
         frame["missed_care_hours"] = self.missed_care_hours[:n].reshape(-1)
         alive = self.residents_alive[:n].reshape(-1)
         delegated = self.delegated_residents[:n].reshape(-1)

@@ -319,6 +319,14 @@ def resident_death_share(result: Result, last_day: str = "2020-06-30", last_week
     return float(deaths / observed_covid_deaths(last_week_start))
 
 
+def residents_assessed_share(result: Result) -> float:
+    """Infected residents who had a physician's individual assessment / residents infected, over the run (those still
+    infected on its last day may be assessed later: a slight underestimate)."""
+    infected = float(result.summary["resident_infections"].iloc[0])
+    assessed = float(result.daily.nursing_homes["residents_assessed"].sum())
+    return assessed / infected if infected > 0 else float("nan")
+
+
 def staff_loaned(result: Result) -> float:
     """Staff lent between regions in the run (a person lent twice counts twice), full scale."""
     return float(result.summary["staff_loaned"].iloc[0] / _scale(result))
@@ -527,6 +535,13 @@ PATTERNS: tuple[Pattern, ...] = (
         "nursing-home residents' deaths 1 March – 30 June (full scale) / Sweden's 5,537 COVID deaths in the weeks starting "
         "up to 29 June 2020; nursing_homes.case_fatality was set by hand so that it matches",
         0.35, 0.59, "±12 percentage points", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "residents_assessed", "Infected residents with a physician's individual assessment", 0.8,
+        "≈4 in 5 (IVO's review of 847 infected residents at 98 worst-hit homes, February–June 2020)",
+        "IVO via Läkartidningen, November 2020 (municipal facts, F3.3)", "spring", residents_assessed_share,
+        "infected residents assessed by a physician during the run / residents infected during the run",
+        0.65, 0.95, "±15 percentage points (IVO's homes were the worst hit, not a sample)", "share", "fitted input",
     ),
     Pattern(
         "sick_region_2019", "Region staff sick leave before the wave", 0.057, "5.7 % (2019)", SKR, "year",

@@ -332,6 +332,7 @@ def _nursing_home_args() -> dict:
         "assessment_probability": np.zeros(1),
         "introductions": np.zeros(1, dtype=np.int64),
         "deaths": np.zeros(1, dtype=np.int64),
+        "assessments": np.zeros(1, dtype=np.int64),
         "home_params": kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_probability=0.0),
         "resident_params": kernels.make_params(kernels.ResidentParams, death_probability=0.0, assessed_death_factor=1.0),
     }

@@ -178,6 +178,7 @@ def test_deaths_follow_the_case_fatality():
             assessment_probability=np.zeros(1),
             introductions=np.zeros(1, dtype=np.int64),
             deaths=np.zeros(1, dtype=np.int64),
+            assessments=np.zeros(1, dtype=np.int64),
             home_params=kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=0.0, recovery_probability=r),
             resident_params=kernels.make_params(kernels.ResidentParams, death_probability=p0, assessed_death_factor=1.0),
             **state,
@@ -208,4 +209,19 @@ def test_resident_death_share_pattern_reads_deaths_at_full_scale():
     result = sim.run(BASELINE, seed=1, world__scale=0.03, time__end="2020-04-30", **LIVELY)
     deaths = result.daily.nursing_homes["resident_deaths"].sum()
     assert validation.resident_death_share(result) == pytest.approx(deaths / 0.03 / 5537)
-    assert "resident_death_share" in {p.key for p in validation.PATTERNS}
+    assert {"resident_death_share", "residents_assessed"} <= {p.key for p in validation.PATTERNS}
+    assert 0.0 < validation.residents_assessed_share(result) <= 1.0
+
+
+def test_physician_rounds_mean_more_residents_assessed():
+    off = sim.run(BASELINE, seed=3, levers__physician_rounds__enabled=False, **SMALL, **LIVELY)
+    on = sim.run(
+        BASELINE,
+        seed=3,
+        levers__physician_rounds__national_from="2020-03-01",
+        levers__physician_rounds__national_until="2020-06-30",
+        levers__physician_rounds__visits_per_week=2.0,
+        **SMALL,
+        **LIVELY,
+    )
+    assert validation.residents_assessed_share(on) > validation.residents_assessed_share(off)
