@@ -193,8 +193,48 @@ class NursingHome(mesa.Agent):
 
     @property
     def residents(self) -> int:
-        """Residents living in the home."""
-        return int(self.model.world.home_residents[self.home])
+        """Residents living in the home (those who died have left it)."""
+        return int(self.model.residents_alive[self.home])
+
+    @property
+    def dead_residents(self) -> int:
+        """Residents who have died of COVID-19 so far."""
+        return int(self.model.nh_dead[self.home])
+
+    @property
+    def recovered_residents(self) -> int:
+        """Residents who have recovered so far."""
+        return int(self.model.nh_recovered[self.home])
+
+    @property
+    def assessed_residents(self) -> int:
+        """Infected residents today who have had a physician's individual medical assessment."""
+        return int(self.model.nh_assessed[self.home])
+
+    @property
+    def staff_hygiene(self) -> float:
+        """Mean hygiene skill of the staff who worked here today, registered nurses' teaching included (0 if none)."""
+        return float(self.model.nh_hygiene[self.home])
+
+    @property
+    def registered_nurse_hours(self) -> float:
+        """Hours worked here today by staff in the role of registered nurse, whoever sent them."""
+        return float(self.model.nh_rn_hours[self.home])
+
+    @property
+    def delegated_medication_share(self) -> float:
+        """Share of the residents' medication and nursing tasks today that the nurses present did not cover (delegated)."""
+        return float(self.model.nh_delegated_share[self.home])
+
+    @property
+    def missed_care_hours(self) -> float:
+        """Care hours the home needed today and its staff did not supply."""
+        return float(self.model.nh_missed_care_hours[self.home])
+
+    @property
+    def physician_rounds_per_week(self) -> tuple[float, float]:
+        """Physician rounds a week today: (in person, digital)."""
+        return float(self.model.nh_physician_visits[self.home]), float(self.model.nh_digital_rounds[self.home])
 
     @property
     def infected_residents(self) -> int:
@@ -310,6 +350,11 @@ class Staff(mesa.Agent):
     @property
     def employer(self) -> str:
         return EMPLOYERS[int(self._arrays.employer[self.index])]
+
+    @property
+    def hygiene(self) -> float:
+        """Skill in basic hygiene routines, 0–1."""
+        return float(self._arrays.hygiene[self.index])
 
     @property
     def contract(self) -> str:

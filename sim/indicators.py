@@ -506,6 +506,32 @@ _add(
     "report",
     priority=5,
 )
+_add(
+    "resident_deaths",
+    "Nursing-home resident deaths",
+    "residents died",
+    True,
+    "nursing-home residents who died of COVID-19 during the run (infection, then a daily death hazard raised by missed care "
+    "and delegation beyond the normal share, lowered by a physician's assessment)",
+    "compare",
+)
+_add(
+    "resident_missed_care_hours",
+    "Missed care in nursing homes",
+    "care hours",
+    True,
+    "care hours the homes needed and their staff did not supply (required less supplied, effective hours), summed over days",
+    "compare",
+)
+_add(
+    "delegated_medication_share",
+    "Delegated medication rounds",
+    "share of rounds",
+    True,
+    "share of the residents' medication and nursing tasks the registered nurses present did not cover and delegated to "
+    "assistant nurses and care aides, resident-days weighted",
+    "compare",
+)
 
 # home care (hemtjänst, submodel 8a)
 _add(
@@ -589,6 +615,14 @@ _add(
     "return trips and lodging of staff on loan and pool members away from home (loans, national_pool)",
     "report",
 )
+_add("cost_hygiene_training_msek", "Cost of hygiene training", "MSEK", True, "paid course hours of hygiene training (hygiene_training)")
+_add(
+    "cost_physician_rounds_msek",
+    "Cost of physician rounds",
+    "MSEK",
+    True,
+    "physician rounds in nursing homes bought as a service (physician_rounds)",
+)
 _add(
     "cost_cooperation_msek",
     "Cost of cooperation between homes",
@@ -643,6 +677,8 @@ for _item, _title in (
     ("mobile_teams", "mobile teams"),
     ("licensed_staff", "extra nurses in municipal care"),
     ("courses", "basic-care courses"),
+    ("hygiene_training", "hygiene training"),
+    ("physician_rounds", "physician rounds"),
 ):
     _add(
         f"response_cost_{_item}_msek",

@@ -30,7 +30,9 @@ from typing import Any, NamedTuple, TypeVar, get_type_hints
 import numpy as np
 from numba import njit, prange
 
-from sim.categories import ACTIVE, LEFT, OFF_DUTY, RESERVE, SICK_COVID, SICK_EXHAUSTION, SICK_OTHER, TRAINING
+from sim.categories import ACTIVE, LEFT, OFF_DUTY, PROFESSIONS, RESERVE, SICK_COVID, SICK_EXHAUSTION, SICK_OTHER, TRAINING
+
+REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 
 # dtypes of the state arrays, set once
 F = np.float64
@@ -59,6 +61,8 @@ EV_CLIENT_SEED = 16  # home care: the clients an infectious staff member infects
 EV_CLIENT_COMMUNITY = 10_000_000  # home care: clients infected in the community (municipality stream; + client index)
 EV_CLIENT_RESOLVE = 20_000_000  # home care: infected clients whose infection ends today (+ client index)
 EV_CLIENT_DEATH = 30_000_000  # home care: of those, the clients who die (+ client index)
+EV_RESIDENT_DEATH = 2_000_000  # + resident index
+EV_RESIDENT_ASSESS = 3_000_000  # + resident index
 
 
 # --------------------------------------------------------------------------- parameter groups
@@ -124,6 +128,13 @@ class HomeCareParams(NamedTuple):
     infectious_days: int  # days from infection during which a staff member at work infects clients
     staff_to_client: float  # chance that an infectious staff member infects a susceptible client on one visit
     resolve_probability: float  # daily probability that an infected client's infection ends, 1 / recovery_days
+
+
+class ResidentParams(NamedTuple):
+    """Residents' outcomes in nursing homes (submodel 18): death or recovery, and a physician's assessment."""
+
+    death_probability: float  # daily death probability of an infected resident without assessment, full care, normal delegation
+    assessed_death_factor: float  # multiplies the death hazard of an assessed resident
 
 
 def make_params(group: type[P], **values: float) -> P:
@@ -630,42 +641,89 @@ def advance_staff(
 
 
 @njit(cache=True)
+def home_staff_presence(
+    hours_worked: np.ndarray,
+    worked_at: np.ndarray,
+    role: np.ndarray,
+    hygiene: np.ndarray,
+    workplace_home: np.ndarray,
+    n_homes: int,
+) -> np.ndarray:
+    """Who worked in each nursing home today: (homes, 5) of heads, their hygiene skill summed, registered nurses (role),
+    the nurses' hygiene skill summed, and the nurses' hours.
+
+    Counts everyone with hours today whose workplace (``worked_at``, before same-day sickness) is a home, whichever
+    lever sent them there; a registered nurse is a person in the role ``registered_nurse`` today.
+    """
+    out = np.zeros((n_homes, 5))
+    for i in range(hours_worked.shape[0]):
+        if hours_worked[i] <= 0.0:
+            continue
+        h = workplace_home[worked_at[i]]
+        if h < 0:
+            continue
+        out[h, 0] += 1.0
+        out[h, 1] += hygiene[i]
+        if role[i] == REGISTERED_NURSE:
+            out[h, 2] += 1.0
+            out[h, 3] += hygiene[i]
+            out[h, 4] += hours_worked[i]
+    return out
+
+
+@njit(cache=True)
 def advance_nursing_homes(
     key: np.uint64,
     day: int,
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
+    transmission_factor: np.ndarray,
     workplace_home: np.ndarray,
     susceptible: np.ndarray,
     infected: np.ndarray,
     recovered: np.ndarray,
+    dead: np.ndarray,
+    assessed: np.ndarray,
     transmission: np.ndarray,
+    death_factor: np.ndarray,
+    assessment_probability: np.ndarray,
     introductions: np.ndarray,
+    deaths: np.ndarray,
+    assessments: np.ndarray,
     home_params: NursingHomeParams,
+    resident_params: ResidentParams,
 ) -> None:
-    """Residents of every home: infection brought by staff at work, then spread and recovery.
+    """Residents of every home: infection brought by staff at work, then spread, assessment, death and recovery.
 
     Any infectious staff member working in a home today (its own staff, hourly
     staff from another home, support nurses) infects a resident with probability
-    ``home_params.seed_rate``. ``workplace_home`` maps a workplace id to its home index (-1 if
-    not a home). Residents by home (``susceptible``, ``infected``, ``recovered``) are updated
-    in place; ``transmission`` is today's per-home rate. ``introductions[h]`` is set to 1 when
-    staff bring the virus into a home that had no infected resident today (a new outbreak), else 0.
+    ``home_params.seed_rate × transmission_factor[i]`` (the staff member's hygiene). ``workplace_home`` maps a
+    workplace id to its home index (-1 if not a home). Residents by home (``susceptible``, ``infected``,
+    ``recovered``, ``dead``; ``assessed`` counts the infected who have had a physician's individual assessment) are
+    updated in place; ``transmission`` is today's per-home rate (the hygiene of the staff present included).
+    Each infected resident dies today with probability ``1 − (1 − p)^m`` (p = ``resident_params.death_probability``,
+    m = ``death_factor[h]``, times ``resident_params.assessed_death_factor`` once assessed), else recovers with
+    ``home_params.recovery_probability``, else, not yet assessed, is assessed with ``assessment_probability[h]``.
+    ``introductions[h]`` is set to 1 when staff bring the virus into a home that had no infected resident today
+    (a new outbreak), else 0; ``deaths[h]`` to the residents who died today, ``assessments[h]`` to those assessed today.
     """
     n_homes = susceptible.shape[0]
     for h in range(n_homes):
         introductions[h] = 0
+        deaths[h] = 0
+        assessments[h] = 0
     for i in range(status.shape[0]):
         # the rare condition first (infected within the last few days), then the common one
         if infected_day[i] < 0 or day - infected_day[i] >= home_params.infectious_days or status[i] != ACTIVE:
             continue
         h = workplace_home[workplace[i]]
-        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate:
+        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate * transmission_factor[i]:
             if infected[h] == 0:
                 introductions[h] = 1
             susceptible[h] -= 1
             infected[h] += 1
+    survive = 1.0 - resident_params.death_probability
     for h in range(n_homes):
         n = susceptible[h] + infected[h] + recovered[h]
         if infected[h] == 0 or n == 0:
@@ -676,13 +734,26 @@ def advance_nursing_homes(
         for j in range(susceptible[h]):
             if draw(rng, EV_RESIDENT_INFECT + j) < p_inf:
                 new_inf += 1
-        new_rec = 0
+        p_die = 1.0 - survive ** death_factor[h]
+        p_die_assessed = 1.0 - survive ** (death_factor[h] * resident_params.assessed_death_factor)
+        new_rec, new_dead, left_assessed, new_assessed = 0, 0, 0, 0
         for j in range(infected[h]):
-            if draw(rng, EV_RESIDENT_RECOVER + j) < home_params.recovery_probability:
+            was_assessed = j < assessed[h]
+            if draw(rng, EV_RESIDENT_DEATH + j) < (p_die_assessed if was_assessed else p_die):
+                new_dead += 1
+                left_assessed += was_assessed
+            elif draw(rng, EV_RESIDENT_RECOVER + j) < home_params.recovery_probability:
                 new_rec += 1
+                left_assessed += was_assessed
+            elif not was_assessed and draw(rng, EV_RESIDENT_ASSESS + j) < assessment_probability[h]:
+                new_assessed += 1
         susceptible[h] -= new_inf
-        infected[h] += new_inf - new_rec
+        infected[h] += new_inf - new_rec - new_dead
         recovered[h] += new_rec
+        dead[h] += new_dead
+        assessed[h] += new_assessed - left_assessed
+        deaths[h] = new_dead
+        assessments[h] = new_assessed
 
 
 @njit(cache=True, inline="always")

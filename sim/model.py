@@ -140,6 +140,26 @@ class MobilisationModel(mesa.Model):
         self.hc_transmission_factor = np.ones(n_muni)  # levers lower it (infection-control support); reset each day
         self._hc_service = np.full(world.n_workplaces, -1, dtype=np.int64)  # workplace -> municipality of its home-care service
         self._hc_service[world.hc_workplace] = np.arange(n_muni)
+        # residents' outcomes and the homes' competence (issue #16, submodel 18): the dead (cumulative) and today's deaths,
+        # the infected who have had a physician's individual assessment, and per home today: physician rounds a week (in
+        # person, digital; the physician_rounds lever adds), the effective hygiene skill of the staff present, the share
+        # of medication rounds delegated, care hours required and not supplied, and the chance that an infected
+        # resident is assessed
+        self.nh_dead = np.zeros_like(self.nh_susceptible)
+        self.nh_deaths = np.zeros_like(self.nh_susceptible)
+        self.nh_assessments = np.zeros_like(self.nh_susceptible)  # infected residents assessed today
+        self.nh_assessed = np.zeros_like(self.nh_susceptible)
+        n_homes = len(world.home_workplace)
+        self.nh_physician_visits = np.zeros(n_homes)
+        self.nh_digital_rounds = np.zeros(n_homes)
+        self.nh_hygiene = np.zeros(n_homes)
+        self.nh_delegated_share = np.zeros(n_homes)
+        self.nh_missed_care_hours = np.zeros(n_homes)
+        self.nh_assessment_probability = np.zeros(n_homes)
+        self.nh_rn_hours = np.zeros(n_homes)
+        # each staff member's factor on what they pass on to residents and clients: 1 − hygiene_protection × hygiene
+        self.staff_transmission_factor = np.ones(len(world.staff))
+        self.update_hygiene()
         self.census = world.census_base.copy()
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
@@ -210,8 +230,14 @@ class MobilisationModel(mesa.Model):
             staff_to_client=sc.home_care.staff_to_client,
             resolve_probability=1.0 / sc.home_care.recovery_days,
         )
-        if not hasattr(self, "staff_transmission_factor"):  # staff's hygiene lowers it (issue #16; ones: no effect)
-            self.staff_transmission_factor = np.ones(len(s))
+        # daily death probability p of an infected resident (no assessment, full care, normal delegation) such that
+        # p / (p + (1 − p) r) = case_fatality, with r the daily recovery probability
+        r = 1.0 / nh.resident_recovery_days
+        self.resident_params = kernels.make_params(
+            kernels.ResidentParams,
+            death_probability=nh.case_fatality * r / (1.0 - nh.case_fatality + nh.case_fatality * r),
+            assessed_death_factor=nh.assessed_death_factor,
+        )
         self._leave_base_rate = -np.log1p(-sc.absence.leave_rate_per_year) / 365.0  # the yearly probability as a daily hazard
 
         Region.create_agents(self, n_reg, index=list(range(n_reg)))
@@ -268,7 +294,7 @@ class MobilisationModel(mesa.Model):
         self.census[:] = world.census_base
         self.census[self.icu_ids] += self.covid_icu_today
         self.census[self._covid_ward_ids] = self.demand.covid_ward[d] * sc.world.scale
-        self.census[world.home_workplace] = world.home_residents + sc.nursing_homes.extra_care_per_infected * self.nh_infected
+        self.census[world.home_workplace] = self.residents_alive + sc.nursing_homes.extra_care_per_infected * self.nh_infected
         self.census[world.hc_workplace] = homecare.census(world.hc_clients, self.hc_alive, self.hc_infected, sc.home_care)
         for lever in self.levers:
             lever.adjust_demand(self, d)
@@ -285,6 +311,8 @@ class MobilisationModel(mesa.Model):
         self.hourly_other_home_share = np.full(world.n_regions, sc.nursing_homes.hourly_other_home_share)
         self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
         self.hc_transmission_factor[:] = 1.0
+        self.nh_physician_visits[:] = sc.nursing_homes.physician_visits_per_week
+        self.nh_digital_rounds[:] = sc.nursing_homes.digital_rounds_per_week
         self.recovery_factor, self.leave_factor = 1.0, 1.0
         kernels.reset_placement(
             day=d,
@@ -339,7 +367,7 @@ class MobilisationModel(mesa.Model):
         exposure[self.icu_ids] = np.divide(self.covid_icu_today, icu_census, out=np.zeros_like(icu_census), where=icu_census > 0)
         exposure[self._covid_ward_ids] = 1.0
         home_wp = world.home_workplace
-        residents = np.maximum(world.home_residents, 1)
+        residents = np.maximum(self.residents_alive, 1)
         work_rate = self._work_rate * exposure
         work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
         work_rate[world.hc_workplace] = self._home_care_visits()
@@ -403,21 +431,31 @@ class MobilisationModel(mesa.Model):
         )
 
     def _advance_homes(self, d: int) -> None:
-        """Nursing homes: introductions by staff, spread and recovery among residents."""
+        """Nursing homes: the staff present today (hygiene, nurses, care hours), then introductions by staff, spread,
+        assessment, death and recovery among residents (submodel 18)."""
         world, s = self.world, self.world.staff
+        transmission, death_factor = self._home_conditions()
         kernels.advance_nursing_homes(
             key=self.key,
             day=d,
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
+            transmission_factor=self.staff_transmission_factor,
             workplace_home=world.workplace_home,
             susceptible=self.nh_susceptible,
             infected=self.nh_infected,
             recovered=self.nh_recovered,
-            transmission=self.nh_transmission,
+            dead=self.nh_dead,
+            assessed=self.nh_assessed,
+            transmission=transmission,
+            death_factor=death_factor,
+            assessment_probability=self.nh_assessment_probability,
             introductions=self.nh_introductions,
+            deaths=self.nh_deaths,
+            assessments=self.nh_assessments,
             home_params=self.home_params,
+            resident_params=self.resident_params,
         )
 
     def _home_care_visits(self) -> np.ndarray:
@@ -473,6 +511,61 @@ class MobilisationModel(mesa.Model):
     def hc_alive(self) -> np.ndarray:
         """Living home-care clients per municipality (susceptible + infected + recovered)."""
         return self.hc_clients_susceptible + self.hc_infected + self.hc_recovered
+
+    def _home_conditions(self) -> tuple[np.ndarray, np.ndarray]:
+        """Today's spread rate and death-hazard factor per home, from the staff who worked there today.
+
+        Hygiene: the mean skill of the staff present, the others' gap to full skill closed by ``rn_teaching`` times the
+        home's registered-nurse hours against its norm (at most 1); spread among residents is ``nh_transmission ×
+        (1 − hygiene_protection × that mean)``. Delegation: the share of the residents' medication and nursing tasks
+        (``rn_hours_per_resident_day``) the nurses present do not cover. Missed care: required less supplied hours.
+        The death hazard rises with the share of care missed and with delegation beyond the normal share.
+        """
+        world, s, nh = self.world, self.world.staff, self.config.nursing_homes
+        home_wp = world.home_workplace
+        present = kernels.home_staff_presence(
+            hours_worked=s.hours_worked,
+            worked_at=self.worked_at,
+            role=s.role,
+            hygiene=s.hygiene,
+            workplace_home=world.workplace_home,
+            n_homes=home_wp.shape[0],
+        )
+        heads, skill, nurses, nurse_skill, nurse_hours = present.T
+        alive = self.residents_alive
+        norm_hours = alive * world.norm[home_wp, kernels.REGISTERED_NURSE]
+        cover = np.minimum(np.divide(nurse_hours, norm_hours, out=np.ones_like(nurse_hours), where=norm_hours > 0), 1.0)
+        others_gap = (heads - nurses) - (skill - nurse_skill)
+        taught = skill + nh.rn_teaching * cover * others_gap
+        self.nh_hygiene = np.divide(taught, heads, out=np.zeros_like(taught), where=heads > 0)
+        self.nh_rn_hours = nurse_hours
+        need = alive * nh.rn_hours_per_resident_day
+        self.nh_delegated_share = np.clip(1.0 - np.divide(nurse_hours, need, out=np.ones_like(need), where=need > 0), 0.0, 1.0)
+        beyond = nh.normal_delegated_share
+        excess = np.maximum(self.nh_delegated_share - beyond, 0.0) / (1.0 - beyond) if beyond < 1.0 else np.zeros_like(need)
+        required = self.required[home_wp].sum(axis=1)
+        self.nh_missed_care_hours = np.maximum(required - self.supplied[home_wp].sum(axis=1), 0.0)
+        missed_share = np.divide(self.nh_missed_care_hours, required, out=np.zeros_like(required), where=required > 0)
+        death_factor = (1.0 + nh.missed_care_death_factor * missed_share) * (1.0 + nh.delegation_death_factor * excess)
+        self.nh_assessment_probability = 1.0 - (1.0 - nh.assessment_per_visit) ** (self.nh_physician_visits / 7.0) * (
+            1.0 - nh.assessment_per_digital_round
+        ) ** (self.nh_digital_rounds / 7.0)
+        return self.nh_transmission * (1.0 - nh.hygiene_protection * self.nh_hygiene), death_factor
+
+    @property
+    def residents_alive(self) -> np.ndarray:
+        """Residents of each home who have not died (susceptible, infected, recovered)."""
+        return self.world.home_residents - self.nh_dead
+
+    def update_hygiene(self, ids: np.ndarray | None = None) -> None:
+        """Recompute ``staff_transmission_factor`` (1 − ``hygiene_protection`` × hygiene) after hygiene skills changed
+        (all staff, or ``ids``)."""
+        protection = self.config.nursing_homes.hygiene_protection
+        s = self.world.staff
+        if ids is None:
+            self.staff_transmission_factor[:] = 1.0 - protection * s.hygiene
+        else:
+            self.staff_transmission_factor[ids] = 1.0 - protection * s.hygiene[ids]
 
     def _record(self, d: int) -> None:
         """Store the day's indicators (the levers add their costs and records)."""

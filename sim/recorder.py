@@ -50,8 +50,9 @@ FATIGUE_BINS = 100
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
 #: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers),
 #: the coordination of staff lent between homes (home_cooperation), the hours of the regions' mobile teams in municipal
-#: care (mobile_teams), the pay of the extra registered nurses in municipal care (licensed_staff) and the places of
-#: beredskapslyftet's basic-care courses (courses).
+#: care (mobile_teams), the pay of the extra registered nurses in municipal care (licensed_staff), the places of
+#: beredskapslyftet's basic-care courses (courses), the hygiene courses' paid course hours (hygiene_training) and
+#: physician rounds bought as a service (physician_rounds).
 COST_ITEMS = (
     "overtime",
     "crisis_pay",
@@ -65,6 +66,8 @@ COST_ITEMS = (
     "mobile_teams",
     "licensed_staff",
     "courses",
+    "hygiene_training",
+    "physician_rounds",
 )
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
@@ -100,6 +103,14 @@ class Recorder:
         self.homes_reached = np.zeros((n_days, n_reg), dtype=np.int32)  # homes that have had an infected resident so far
         self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
+        # residents' outcomes and the homes' competence (issue #16): deaths today, missed care hours, residents whose
+        # medication rounds were delegated (resident-weighted), infected residents assessed by a physician
+        self.resident_deaths = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.missed_care_hours = np.zeros((n_days, n_reg))
+        self.delegated_residents = np.zeros((n_days, n_reg))
+        self.residents_alive = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.assessed_residents = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.assessments = np.zeros((n_days, n_reg), dtype=np.int64)
         self.multi_home_share = np.zeros((n_days, n_reg))
         self.ever_outbreak = np.zeros(len(world.home_workplace), dtype=bool)
         # home care (submodel 8a), by region: clients alive and infected (stocks), new infections and deaths, visits
@@ -213,6 +224,13 @@ class Recorder:
         self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
         self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
         self._record_home_care(day)
+        alive = m.residents_alive
+        self.resident_deaths[day] = np.bincount(world.home_region, weights=m.nh_deaths, minlength=n_reg)
+        self.missed_care_hours[day] = np.bincount(world.home_region, weights=m.nh_missed_care_hours, minlength=n_reg)
+        self.delegated_residents[day] = np.bincount(world.home_region, weights=m.nh_delegated_share * alive, minlength=n_reg)
+        self.residents_alive[day] = np.bincount(world.home_region, weights=alive, minlength=n_reg)
+        self.assessed_residents[day] = np.bincount(world.home_region, weights=m.nh_assessed, minlength=n_reg)
+        self.assessments[day] = np.bincount(world.home_region, weights=m.nh_assessments, minlength=n_reg)
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
@@ -452,6 +470,14 @@ class Recorder:
         frame["infected_residents"] = self.infected_residents[:n].reshape(-1)
         frame["introductions_by_staff"] = self.introductions[:n].reshape(-1)
         frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
+        frame["resident_deaths"] = self.resident_deaths[:n].reshape(-1)
+        frame["residents_alive"] = self.residents_alive[:n].reshape(-1)
+        frame["assessed_infected_residents"] = self.assessed_residents[:n].reshape(-1)
+        frame["residents_assessed"] = self.assessments[:n].reshape(-1)
+        frame["missed_care_hours"] = self.missed_care_hours[:n].reshape(-1)
+        alive = self.residents_alive[:n].reshape(-1)
+        delegated = self.delegated_residents[:n].reshape(-1)
+        frame["delegated_medication_share"] = np.divide(delegated, alive, out=np.zeros(len(alive)), where=alive > 0)
         return frame
 
     def _home_care_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
@@ -526,6 +552,9 @@ class Recorder:
             "client_deaths": int(m.hc_dead.sum()),
             "missed_home_care_visits": float(self.hc_missed[:n].sum()),
             "missed_home_care_visit_share": float(self.hc_missed[:n].sum() / max(self.hc_planned[:n].sum(), 1e-9)),
+            "resident_deaths": int(self.resident_deaths[:n].sum()),
+            "resident_missed_care_hours": float(self.missed_care_hours[:n].sum()),
+            "delegated_medication_share": self.delegated_share(n - 1),
             "diluted_icu_patient_days": float(icu["diluted_patients"].sum()),
             "icu_patient_days_above_staffed_beds": float(icu["patients_above_staffed_beds"].sum()),
             "icu_patient_days_above_open_beds": float(icu["patients_above_open_beds"].sum()),
@@ -572,6 +601,12 @@ class Recorder:
             row.update(lever.summary(n))
         row.update(self._readiness(n))
         return pd.DataFrame([row])
+
+    def delegated_share(self, day: int) -> float:
+        """Share of the residents' medication rounds delegated to assistant nurses and care aides, days 0 … ``day``
+        (resident-days weighted)."""
+        alive = self.residents_alive[: day + 1].sum()
+        return float(self.delegated_residents[: day + 1].sum() / alive) if alive > 0 else 0.0
 
     def _fatigue_costs(self, icu: pd.DataFrame, n: int) -> dict[str, float]:
         """Fatigue's costs over the run (submodel 5a): capacity lost, its ICU part, fatigued ICU care and its error weight."""

@@ -43,6 +43,7 @@ from sim.levers import (
     BeredskapslyftetConfig,
     CrisisAgreementConfig,
     HomeCooperationConfig,
+    HygieneTrainingConfig,
     IcuUpskillingConfig,
     LeverError,
     LicensedStaffConfig,
@@ -51,6 +52,7 @@ from sim.levers import (
     NationalPoolConfig,
     NursingHomeMeasuresConfig,
     PatientTransfersConfig,
+    PhysicianRoundsConfig,
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
@@ -326,6 +328,61 @@ class NursingHomeConfig(_Section):
     staff_exposure_rate: Rate = Field(description="daily infection hazard of staff per infected-resident share")
     hourly_other_home_share: Probability = Field(description="share of an hourly worker's days spent at another home")
     extra_care_per_infected: Factor = Field(description="extra care an infected resident needs, relative to a healthy one")
+    # competence: hygiene skill of the staff (issue #16)
+    hygiene: dict[str, Probability] = Field(
+        description="profession -> skill in basic hygiene routines (basal vårdhygien), 0–1, of permanent staff"
+    )
+    hygiene_hourly_factor: Probability = Field(description="hygiene skill of hourly staff relative to permanent staff of their profession")
+    hygiene_protection: Probability = Field(
+        description="share of staff-to-resident transmission that full hygiene skill prevents: a staff member's factor is "
+        "1 − hygiene_protection × hygiene"
+    )
+    rn_teaching: Probability = Field(
+        description="share of the gap to full hygiene skill that registered nurses present at a home close for the others "
+        "when the home's nurse hours meet its norm (less in proportion when fewer nurses are present)"
+    )
+    # licensed staff and delegation of medication
+    rn_hours_per_resident_day: Annotated[float, Field(gt=0.0), at_most(24.0, "hours per resident-day", "a nurse around the clock")] = Field(
+        description="registered-nurse hours a resident's medication and nursing tasks take a day if none is delegated"
+    )
+    normal_delegated_share: Probability = Field(
+        description="share of the medication rounds delegated to assistant nurses and care aides in normal times"
+    )
+    delegation_death_factor: Factor = Field(
+        description="relative rise of an infected resident's death hazard when all the rounds beyond the normal share are delegated"
+    )
+    # residents' outcomes and physicians' access
+    case_fatality: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        description="share of infected residents who die without a physician's individual assessment, with full care and normal delegation"
+    )
+    missed_care_death_factor: Factor = Field(
+        description="relative rise of an infected resident's death hazard when the home's staff supply none of the care hours it needs "
+        "(in proportion to the share of required hours missed)"
+    )
+    assessed_death_factor: Probability = Field(
+        description="death hazard of an infected resident after a physician's individual medical assessment, relative to before"
+    )
+    physician_visits_per_week: Annotated[float, Field(ge=0.0), at_most(70.0, "rounds a week", "ten a day")] = Field(
+        description="physician rounds in person per home and week (the region's primary care), before the physician_rounds lever"
+    )
+    digital_rounds_per_week: Annotated[float, Field(ge=0.0), at_most(70.0, "rounds a week", "ten a day")] = Field(
+        description="remote (digital) physician rounds per home and week, before the physician_rounds lever"
+    )
+    assessment_per_visit: Probability = Field(
+        description="chance that a physician round in person assesses a given infected, not yet assessed resident"
+    )
+    assessment_per_digital_round: Probability = Field(
+        description="chance that a digital physician round assesses a given infected, not yet assessed resident"
+    )
+
+    @field_validator("hygiene")
+    @classmethod
+    def _every_profession(cls, value: dict[str, float]) -> dict[str, float]:
+        _profession_keys(value)
+        missing = [p for p in PROFESSIONS if p not in value]
+        if missing:
+            raise _KeyedValueError(missing[0], "missing: every profession needs a hygiene skill")
+        return value
 
 
 class HomeCareConfig(_Section):
@@ -607,6 +664,14 @@ class LeversConfig(_Section):
     beredskapslyftet: BeredskapslyftetConfig = Field(
         default_factory=BeredskapslyftetConfig,
         description="short university courses in basic nursing care for the recruits (issue #16); off when left out",
+    )
+    hygiene_training: HygieneTrainingConfig = Field(
+        default_factory=HygieneTrainingConfig,
+        description="short courses in basic hygiene routines for municipal care staff, after a lead time (issue #16)",
+    )
+    physician_rounds: PhysicianRoundsConfig = Field(
+        default_factory=PhysicianRoundsConfig,
+        description="more physician rounds in nursing homes, in person and digital, from primary care or bought (issue #16)",
     )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 

@@ -313,6 +313,29 @@ def client_deaths_share_by(result: Result, date: str = "2020-04-28") -> float:
     return died / clients if clients > 0 else float("nan")
 
 
+def observed_covid_deaths(last_week_start: str = "2020-06-29") -> int:
+    """Sweden's COVID-19 deaths in the weeks starting up to ``last_week_start`` (the ``deaths`` column of
+    ``sim/data/regional/icu_admissions_weekly_by_region.csv``): 5,537 through the week of 29 June 2020."""
+    weekly = icu_admissions_weekly()
+    return int(weekly.loc[pd.to_datetime(weekly["week_start"]) <= pd.Timestamp(last_week_start), "deaths"].sum())
+
+
+def resident_death_share(result: Result, last_day: str = "2020-06-30", last_week_start: str = "2020-06-29") -> float:
+    """Nursing-home residents' COVID deaths in the run up to ``last_day`` (full scale) / Sweden's observed COVID deaths
+    in the weeks starting up to ``last_week_start``: the care-home residents' share of the deaths."""
+    homes = result.daily.nursing_homes
+    deaths = homes.loc[homes["date"] <= pd.Timestamp(last_day), "resident_deaths"].sum() / _scale(result)
+    return float(deaths / observed_covid_deaths(last_week_start))
+
+
+def residents_assessed_share(result: Result) -> float:
+    """Infected residents who had a physician's individual assessment / residents infected, over the run (those still
+    infected on its last day may be assessed later: a slight underestimate)."""
+    infected = float(result.summary["resident_infections"].iloc[0])
+    assessed = float(result.daily.nursing_homes["residents_assessed"].sum())
+    return assessed / infected if infected > 0 else float("nan")
+
+
 def staff_loaned(result: Result) -> float:
     """Staff lent between regions in the run (a person lent twice counts twice), full scale."""
     return float(result.summary["staff_loaned"].iloc[0] / _scale(result))
@@ -521,6 +544,20 @@ PATTERNS: tuple[Pattern, ...] = (
         "Socialstyrelsen, death certificates to 28 April 2020 (Läkartidningen, May 2020; municipal facts F1.1)", "spring",
         client_deaths_share_by, "home-care clients who died of COVID-19 by 28 April / clients",
         0.5 * 493 / 191_910, 1.5 * 493 / 191_910, "half to one and a half times", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "resident_death_share", "Care-home residents' share of COVID deaths", 0.47, "47 % by mid-July 2020",
+        "council's memo (facts); deaths: Folkhälsomyndigheten, sim/data/regional", "spring", resident_death_share,
+        "nursing-home residents' deaths 1 March – 30 June (full scale) / Sweden's 5,537 COVID deaths in the weeks starting "
+        "up to 29 June 2020; nursing_homes.case_fatality was set by hand so that it matches",
+        0.35, 0.59, "±12 percentage points", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "residents_assessed", "Infected residents with a physician's individual assessment", 0.8,
+        "≈4 in 5 (IVO's review of 847 infected residents at 98 worst-hit homes, February–June 2020)",
+        "IVO via Läkartidningen, November 2020 (municipal facts, F3.3)", "spring", residents_assessed_share,
+        "infected residents assessed by a physician during the run / residents infected during the run",
+        0.65, 0.95, "±15 percentage points (IVO's homes were the worst hit, not a sample)", "share", "fitted input",
     ),
     Pattern(
         "sick_region_2019", "Region staff sick leave before the wave", 0.057, "5.7 % (2019)", SKR, "year",

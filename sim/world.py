@@ -136,10 +136,19 @@ class StaffArrays:
     agreement_declared: np.ndarray  # int32, day of the declaration under which the last placement started (-1 never)
     vacation_u: np.ndarray  # fixed draw that places the summer vacation in its window (NaN: no vacation)
     pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
+    hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
+
+
+def staff_hygiene(scenario: Scenario, profession: np.ndarray, contract: np.ndarray) -> np.ndarray:
+    """Each staff member's skill in basic hygiene routines: their profession's (``nursing_homes.hygiene``), times
+    ``nursing_homes.hygiene_hourly_factor`` for hourly staff."""
+    nh = scenario.nursing_homes
+    by_profession = np.array([nh.hygiene[p] for p in PROFESSIONS])
+    return by_profession[profession] * np.where(contract == HOURLY, nh.hygiene_hourly_factor, 1.0)
 
 
 #: Deprecated: the old name of ``StaffArrays``, kept for code that imported it; easily confused with the
@@ -466,6 +475,7 @@ def build_world(scenario: Scenario) -> World:
         agreement_declared=np.full(n_all, -1, dtype=np.int32),
         vacation_u=vacation_u,
         pool_u=pool_u,
+        hygiene=staff_hygiene(scenario, profession, contract),
         n_regular=n,
     )
 

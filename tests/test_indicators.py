@@ -125,6 +125,9 @@ def test_consumers_read_the_registry():
             "client_infections",  # home care (issue #16)
             "client_deaths",
             "missed_home_care_visits",
+            "resident_deaths",
+            "resident_missed_care_hours",
+            "delegated_medication_share",
             "care_debt_end",  # the levers' own indicators, in the order the levers act (sim.levers.LEVERS):
             "pool_arrivals",  # the pool acts before loans (before #12's lever modules, loans came first)
             "staff_loaned",

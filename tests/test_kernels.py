@@ -307,7 +307,15 @@ def test_event_keys_are_defined_once_and_distinct():
             assert not [n for n in _module_level_int_assignments(path) if n.startswith("EV_")], path.name
     events = {n: v for n, v in _module_level_int_assignments(SIM / "kernels.py").items() if n.startswith("EV_")}
     # per-resident and per-client keys are offsets of a base (home care, issue #16: a municipality's clients)
-    ranges = ("EV_RESIDENT_INFECT", "EV_RESIDENT_RECOVER", "EV_CLIENT_COMMUNITY", "EV_CLIENT_RESOLVE", "EV_CLIENT_DEATH")
+    ranges = (
+        "EV_RESIDENT_INFECT",
+        "EV_RESIDENT_RECOVER",
+        "EV_RESIDENT_DEATH",
+        "EV_RESIDENT_ASSESS",
+        "EV_CLIENT_COMMUNITY",
+        "EV_CLIENT_RESOLVE",
+        "EV_CLIENT_DEATH",
+    )
     singles = [v for n, v in events.items() if n not in ranges]
     assert len(set(singles)) == len(singles)
     # the ranges must not reach another event's key: each base lies above the singles and below the next base
@@ -324,13 +332,21 @@ def _nursing_home_args() -> dict:
         "status": np.zeros(3, dtype=np.int8),
         "workplace": np.zeros(3, dtype=np.int32),
         "infected_day": np.array([0, -1, -1], dtype=np.int32),
+        "transmission_factor": np.ones(3),
         "workplace_home": np.zeros(1, dtype=np.int32),
         "susceptible": np.full(1, 40, dtype=np.int64),
         "infected": np.zeros(1, dtype=np.int64),
         "recovered": np.zeros(1, dtype=np.int64),
+        "dead": np.zeros(1, dtype=np.int64),
+        "assessed": np.zeros(1, dtype=np.int64),
         "transmission": np.zeros(1),  # no spread among residents, no recovery: only staff's introductions
+        "death_factor": np.ones(1),
+        "assessment_probability": np.zeros(1),
         "introductions": np.zeros(1, dtype=np.int64),
+        "deaths": np.zeros(1, dtype=np.int64),
+        "assessments": np.zeros(1, dtype=np.int64),
         "home_params": kernels.make_params(kernels.NursingHomeParams, infectious_days=5, seed_rate=1.0, recovery_probability=0.0),
+        "resident_params": kernels.make_params(kernels.ResidentParams, death_probability=0.0, assessed_death_factor=1.0),
     }
 
 
@@ -340,7 +356,7 @@ def test_kernel_calls_check_names_and_parameter_groups():
     kernels.advance_nursing_homes(**dict(reversed(args.items())))  # the right names, in any order
     assert args["introductions"][0] == 1 and args["infected"][0] == 1  # staff 0, infectious at work, seeded the home
 
-    old_style = {k: v for k, v in _nursing_home_args().items() if k != "home_params"}
+    old_style = {k: v for k, v in _nursing_home_args().items() if k not in ("home_params", "resident_params")}
     with pytest.raises(TypeError):  # the scalars by their old names instead of the group
         kernels.advance_nursing_homes(**old_style, infectious_days=5, seed_rate=1.0, recovery_probability=0.1)
     with pytest.raises(TypeError):  # one left out

@@ -22,6 +22,7 @@ from sim.levers.cohort_wards import CohortWards
 from sim.levers.crisis_agreement import CrisisAgreement, CrisisAgreementConfig
 from sim.levers.home_cooperation import HomeCooperation, HomeCooperationConfig
 from sim.levers.hourly_staff_moves import HourlyStaffMoves
+from sim.levers.hygiene_training import HygieneTraining, HygieneTrainingConfig
 from sim.levers.icu_upskilling import IcuUpskilling, IcuUpskillingConfig
 from sim.levers.licensed_staff import LicensedStaff, LicensedStaffConfig
 from sim.levers.loans import Coordinator, Loans, LoansConfig
@@ -29,6 +30,7 @@ from sim.levers.mobile_teams import MobileTeams, MobileTeamsConfig
 from sim.levers.national_pool import NationalPool, NationalPoolConfig, ReinforcementPool
 from sim.levers.nursing_home_measures import NursingHomeMeasures, NursingHomeMeasuresConfig
 from sim.levers.patient_transfers import PatientTransfers, PatientTransfersConfig
+from sim.levers.physician_rounds import PhysicianRounds, PhysicianRoundsConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
@@ -45,6 +47,8 @@ LEVERS: tuple[type[Lever], ...] = (
     NursingHomeMeasures,
     HomeCooperation,  # before the hourly moves: where it acts, planned moves in the cluster replace them
     MobileTeams,
+    HygieneTraining,
+    PhysicianRounds,
     HourlyStaffMoves,
     Recruitment,
     Beredskapslyftet,  # after recruitment: courses for the recruits it called up
@@ -140,6 +144,8 @@ __all__ = [
     "HomeCooperation",
     "HomeCooperationConfig",
     "HourlyStaffMoves",
+    "HygieneTraining",
+    "HygieneTrainingConfig",
     "IcuUpskilling",
     "IcuUpskillingConfig",
     "Lever",
@@ -156,6 +162,8 @@ __all__ = [
     "NursingHomeMeasuresConfig",
     "PatientTransfers",
     "PatientTransfersConfig",
+    "PhysicianRounds",
+    "PhysicianRoundsConfig",
     "Recovery",
     "RecoveryConfig",
     "Recruitment",
