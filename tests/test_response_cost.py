@@ -99,7 +99,10 @@ def test_more_levers_cost_more_under_common_random_numbers(baseline):
     against the baseline goes the other way: redeployment staffs COVID care with planned care's staff at normal pay,
     where no action pays overtime.)
     """
-    pool = sim.load_scenario(ROOT / "strategies" / "national_pool_large.toml", **SMALL)
+    # the baseline's levers plus the large pool (the strategy file national_pool_large extends regional_and_loans, which
+    # leaves out the municipal measures of the baseline since issue #16)
+    large = {"levers.national_pool.enabled": True, "levers.national_pool.size": 1600, "levers.national_pool.mode": "additional"}
+    pool = sim.load_scenario(ROOT / "sweden_spring2020.toml", **SMALL, **large, name="national_pool_large")
     compared = run_replications([baseline, pool], replications=2, seed=3, response_cost=True)
     runs = compared.runs.set_index(["strategy", "replication"])
     for r in range(2):
