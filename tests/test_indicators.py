@@ -122,12 +122,12 @@ def test_consumers_read_the_registry():
             "homes_with_outbreak",
             "nursing_home_introductions",
             "resident_infections",
+            "resident_deaths",  # residents' outcomes (issue #16)
+            "resident_missed_care_hours",
+            "delegated_medication_share",
             "client_infections",  # home care (issue #16)
             "client_deaths",
             "missed_home_care_visits",
-            "resident_deaths",
-            "resident_missed_care_hours",
-            "delegated_medication_share",
             "care_debt_end",  # the levers' own indicators, in the order the levers act (sim.levers.LEVERS):
             "pool_arrivals",  # the pool acts before loans (before #12's lever modules, loans came first)
             "staff_loaned",

@@ -1,0 +1,94 @@
+"""Worked comparison of the memo's municipal measures (issue #16): the table in docs/experiments.md and the README.
+
+Runs the strategies of ``scenarios/municipal/`` (the reference ``as_happened`` first) at full scale with common random
+numbers, as ``mobsim compare scenarios/municipal/*.toml --replications 10 --workers 2`` would, saves the comparison in
+``results/compare_municipal/`` (reused if it is there: delete it to run again) and prints a Markdown table: each
+strategy's mean and, for the others, its paired difference from ``as_happened`` with the 95 % interval.
+
+Run: .venv/bin/python tools/worked_municipal.py [--replications 10] [--workers 2] [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+from sim.experiment import run_replications
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = ROOT / "scenarios" / "municipal"
+OUT = ROOT / "results" / "compare_municipal"
+#: reading order; the first is the reference of the paired differences
+ORDER = (
+    "as_happened",
+    "none",
+    "hygiene_early",
+    "stable_teams",
+    "cooperation_early",
+    "mobile_teams_early",
+    "physician_rounds",
+    "more_nurses",
+    "all_measures",
+)
+TABLE = {
+    "resident_infections": ("resident infections", "{:,.0f}"),
+    "resident_deaths": ("resident deaths", "{:,.0f}"),
+    "client_infections": ("home-care client infections", "{:,.0f}"),
+    "client_deaths": ("home-care client deaths", "{:,.0f}"),
+    "resident_missed_care_hours": ("missed care in homes (hours)", "{:,.0f}"),
+    "missed_home_care_visits": ("missed home-care visits", "{:,.0f}"),
+    "delegated_medication_share": ("delegated medication rounds", "{:.1%}"),
+    "cost_total_msek": ("cost above payroll (MSEK)", "{:,.0f}"),
+}
+
+
+def markdown(comparison: pd.DataFrame) -> str:
+    """One row per strategy: mean, and for the others the paired difference [95 % interval]."""
+    rows = ["| strategy | " + " | ".join(label for label, _ in TABLE.values()) + " |", "|" + "---|" * (len(TABLE) + 1)]
+    for strategy in [s for s in ORDER if s in set(comparison["strategy"])]:
+        group = comparison[comparison["strategy"] == strategy]
+        cells = []
+        for key, (_, fmt) in TABLE.items():
+            row = group[group["indicator"] == key].iloc[0]
+            cell = fmt.format(row["mean"])
+            if pd.notna(row["diff_mean"]):
+                cell += f" (Δ {fmt.format(row['diff_mean'])} [{fmt.format(row['diff_low'])}, {fmt.format(row['diff_high'])}])"
+            cells.append(cell)
+        rows.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def progress(done: int, total: int) -> None:
+    print(f"\r  {done}/{total} runs", end="", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scale", type=float, default=1.0)
+    args = parser.parse_args()
+    csv = OUT / "comparison.csv"
+    if csv.exists():
+        print(f"using {csv.relative_to(ROOT)}")
+        comparison = pd.read_csv(csv)
+    else:
+        scenarios = [sim.load_scenario(FOLDER / f"{name}.toml", **{"world.scale": args.scale}) for name in ORDER]
+        started = time.perf_counter()
+        compared = run_replications(scenarios, args.replications, seed=0, workers=args.workers, progress=progress, indicators=[*TABLE])
+        print(
+            f"\n{len(ORDER)} strategies × {args.replications} replications at scale {args.scale}: {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+        compared.save(OUT)
+        comparison = compared.comparison
+    print(markdown(comparison))
+
+
+if __name__ == "__main__":
+    main()
