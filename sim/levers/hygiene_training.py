@@ -77,7 +77,10 @@ class HygieneTraining(Lever):
         ids = np.flatnonzero(ok)
         self.eligible = ids[np.lexsort((s.priority[ids], s.region[ids]))]
         self.eligible_in_region = np.bincount(s.region[self.eligible], minlength=world.n_regions)
-        self.attended = np.zeros(self.eligible.shape[0], dtype=bool)
+        # who has not attended yet (indices into eligible, in its order) and their regions: the daily choice reads only
+        # them, and once everyone has attended the lever has nothing left to do (it ran every day of a year before)
+        self.pending = np.arange(self.eligible.shape[0])
+        self.pending_region = s.region[self.eligible]
         self.decided = np.full(world.n_regions, -1, dtype=np.int64)
         self.carry = np.zeros(world.n_regions)  # places not yet whole
         self.today = np.zeros(0, dtype=np.int64)
@@ -87,19 +90,21 @@ class HygieneTraining(Lever):
         self.decided[(self.decided < 0) & self.regions_on()] = day
         running = (self.decided >= 0) & (day >= self.decided + self.cfg.lead_time_days)
         self.today = np.zeros(0, dtype=np.int64)
-        if not running.any():
+        if not running.any() or self.pending.size == 0:
             return
         self.carry[running] += self.per_region("places_per_day_share").astype(float)[running] * self.eligible_in_region[running]
         places = np.floor(self.carry).astype(np.int64)
-        region = s.region[self.eligible]
-        can = ~self.attended & running[region] & (s.status[self.eligible] == ACTIVE)
+        region = self.pending_region
+        can = running[region] & (s.status[self.eligible[self.pending]] == ACTIVE)
         candidates = np.flatnonzero(can)
         # the first `places[r]` candidates of each region, in priority order
         rank = np.arange(candidates.size) - np.searchsorted(region[candidates], region[candidates])
-        chosen = candidates[rank < places[region[candidates]]]
+        picked = candidates[rank < places[region[candidates]]]
         self.carry[running] -= places[running]
-        self.attended[chosen] = True
-        ids = self.eligible[chosen]
+        ids = self.eligible[self.pending[picked]]
+        keep = np.ones(self.pending.size, dtype=bool)
+        keep[picked] = False
+        self.pending, self.pending_region = self.pending[keep], self.pending_region[keep]
         s.hygiene[ids] = np.maximum(s.hygiene[ids], self.cfg.hygiene_after)
         model.update_hygiene(ids)
         self.today = ids
