@@ -304,6 +304,13 @@ def homes_reached_by(result: Result, region: str = "stockholm", date: str = "202
     return float(row["homes_reached"].iloc[0] / row["homes"].iloc[0])
 
 
+def homes_reached_nationally_by(result: Result, date: str = "2020-05-07") -> float:
+    """Share of all nursing homes (every region) that have had an infected resident by ``date``."""
+    homes = result.daily.nursing_homes
+    day = homes[homes["date"] == pd.Timestamp(date)]
+    return float(day["homes_reached"].sum() / day["homes"].sum())
+
+
 def client_deaths_share_by(result: Result, date: str = "2020-04-28") -> float:
     """Home-care clients who died of COVID-19 from the run's start through ``date``, as a share of all clients."""
     care = result.daily.home_care
@@ -537,6 +544,15 @@ PATTERNS: tuple[Pattern, ...] = (
         "IVO, council's memo (facts)", "spring", homes_reached_by,
         "Stockholm's homes that have had an infected resident by 14 April / its homes",
         168 / 313 - 0.10, 168 / 313 + 0.10, "±10 percentage points", "share", "fitted input", regression=True,
+    ),
+    Pattern(
+        "homes_reached_early_may", "Care homes reached nationally by early May", 0.25,
+        "510 of 2,040 homes (25 %) in 15 of 21 regions, early May 2020",
+        "Dagens Nyheter's survey of the regions, via Szebehely, LTCcovid 8 May 2020 (municipal facts F1.15)", "spring",
+        homes_reached_nationally_by,
+        "nursing homes of all regions that have had an infected resident by 7 May / all homes (the survey's 15 regions "
+        "and reporting are not modelled: a rough check)",
+        0.15, 0.35, "±10 percentage points", "share", "check",
     ),
     Pattern(
         "home_care_deaths_28_april", "Home-care clients dead of COVID-19 by 28 April", 493 / 191_910,
