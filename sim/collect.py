@@ -136,9 +136,7 @@ def _peak(v: DailyValues, name: str, of_day: Callable[[Recorder, int], float]) -
 
 
 def _cost_total(r: Recorder, d: int) -> float:
-    travel = r.cost_index["travel"]  # summed as the summary does: the items before travel as one block, then travel
-    before = np.ascontiguousarray(r.cost[: d + 1, :, :travel]).sum()
-    return float((before + r.cost[: d + 1, :, travel:].sum()) / 1e6)
+    return r.cost_total_msek(d + 1)  # summed as the summary sums it
 
 
 def _lever_rows(v: DailyValues, lever: str, attribute: str) -> list[dict]:

@@ -631,13 +631,6 @@ _add(
     "planning the moves of staff lent between nursing homes of a cluster (home_cooperation)",
 )
 _add(
-    "cost_mobile_teams_msek",
-    "Cost of mobile teams",
-    "MSEK",
-    True,
-    "hours of the regions' nurses in mobile teams in municipal care, at their wage with fees (mobile_teams)",
-)
-_add(
     "cost_licensed_staff_msek",
     "Cost of extra nurses in municipal care",
     "MSEK",
@@ -674,7 +667,6 @@ for _item, _title in (
     ("transfers", "patient transfers"),
     ("travel", "travel and lodging"),
     ("cooperation", "cooperation between homes"),
-    ("mobile_teams", "mobile teams"),
     ("licensed_staff", "extra nurses in municipal care"),
     ("courses", "basic-care courses"),
     ("hygiene_training", "hygiene training"),

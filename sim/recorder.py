@@ -49,8 +49,7 @@ FATIGUE_BINS = 100
 #: Costs above normal payroll: overtime, crisis-agreement pay, temporary recruits, national pool, recovery programme,
 #: (negative) the contracted pay of hourly staff not called in while hourly temps are banned, patient transfers, and the
 #: travel and lodging of staff on loan and pool members away from home (booked by the loans and national_pool levers),
-#: the coordination of staff lent between homes (home_cooperation), the hours of the regions' mobile teams in municipal
-#: care (mobile_teams), the pay of the extra registered nurses in municipal care (licensed_staff), the places of
+#: the coordination of staff lent between homes (home_cooperation), the pay of the extra registered nurses in municipal care (licensed_staff), the places of
 #: beredskapslyftet's basic-care courses (courses), the hygiene courses' paid course hours (hygiene_training) and
 #: physician rounds bought as a service (physician_rounds).
 COST_ITEMS = (
@@ -63,7 +62,6 @@ COST_ITEMS = (
     "transfers",
     "travel",
     "cooperation",
-    "mobile_teams",
     "licensed_staff",
     "courses",
     "hygiene_training",
@@ -514,6 +512,20 @@ class Recorder:
             frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
         return frame
 
+    def cost_total_msek(self, n: int) -> float:
+        """Cost above normal payroll of the first ``n`` days, MSEK: the summary's ``cost_total_msek`` and the
+        DataCollector's running value (one order of addition, so the last day's running value equals the summary).
+
+        The items before travel are summed as one block, as before travel was an item, then travel, then each later
+        item (issue #16's items): runs without the later items' costs keep their total bit for bit (a sum over more
+        items at once adds in another order).
+        """
+        travel = self.cost_index["travel"]
+        total = np.ascontiguousarray(self.cost[:n, :, :travel]).sum() + self.cost[:n, :, travel : travel + 1].sum()
+        for k in range(travel + 1, len(COST_ITEMS)):
+            total += self.cost[:n, :, k].sum()
+        return float(total / 1e6)
+
     def _summary(self, daily: Daily, n: int, events: Events) -> pd.DataFrame:
         m = self.model
         icu = daily.icu
@@ -578,14 +590,7 @@ class Recorder:
         }
         for k, item in enumerate(COST_ITEMS):
             row[f"cost_{item}_msek"] = float(self.cost[:n, :, k].sum() / 1e6)
-        # the items before travel summed as one block, as before travel was an item, then travel, then each later item
-        # (courses, issue #16): runs without the later items' costs keep their total bit for bit (a sum over more items at
-        # once adds in another order)
-        travel = self.cost_index["travel"]
-        total = np.ascontiguousarray(self.cost[:n, :, :travel]).sum() + self.cost[:n, :, travel : travel + 1].sum()
-        for k in range(travel + 1, len(COST_ITEMS)):
-            total += self.cost[:n, :, k].sum()
-        row["cost_total_msek"] = float(total / 1e6)
+        row["cost_total_msek"] = self.cost_total_msek(n)
         row["icu_staff_fatigue_end"] = float(self.icu_fatigue[n - 1, 0]) if n else float("nan")
         row["icu_staff_sustained_fatigue_end"] = float(self.icu_fatigue[n - 1, 1]) if n else float("nan")
         if m.tiers is not None:  # team-based ICU staffing: patient-days in each tier (best first), uncovered, beyond guidance

@@ -16,8 +16,10 @@ mobila team" and regions "förmedlat kunskap om smittskydd till kommuner". Each 
 This supersedes ``levers.nursing_home_measures.regional_support`` (before issue #16), which sent the same nurses without
 the infection-control effect; the old keys are refused with a pointer here.
 
-Indicator: ``mobile_team_nurse_days`` (nurse-days worked in municipal care). Cost (item ``mobile_teams``): the team's
-hours at the registered nurse's wage with fees: the hours the region's primary care gives up for municipal care.
+Indicator: ``mobile_team_nurse_days`` (nurse-days worked in municipal care). No cost above payroll: the nurses are the
+regions' own staff, already paid (their overtime is in the ``overtime`` item, as for staff redeployed from planned care),
+and the primary care they do not give meanwhile is not priced. (Until the review of the merge the team's hours were
+booked at the nurse's wage, which counted payroll as a cost above it, and their overtime twice.)
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from sim.schema import Factor, LeverConfig, Probability
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
-    from sim.recorder import Recorder
 
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 
@@ -123,12 +124,6 @@ class MobileTeams(Lever):
         if sent:
             self.sent = np.concatenate(sent)
             self.nurse_days += np.bincount(s.region[self.sent], minlength=world.n_regions)
-
-    def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
-        s, sent = recorder.model.world.staff, self.sent
-        if sent.size:
-            hours = s.hours_worked[sent] * recorder.wage[REGISTERED_NURSE]
-            cost[:, recorder.cost_index["mobile_teams"]] += np.bincount(s.region[sent], weights=hours, minlength=recorder.n_regions)
 
     def summary(self, days: int) -> dict[str, float]:
         return {"mobile_team_nurse_days": float(self.nurse_days.sum())}
