@@ -22,10 +22,8 @@ import argparse
 import time
 from pathlib import Path
 
-import pandas as pd
-
 import sim
-from sim.experiment import STRATEGIES, run_replications
+from sim.experiment import STRATEGIES, markdown_table, run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = STRATEGIES  # the first is the reference of the paired differences
@@ -40,22 +38,6 @@ TABLE = {
     "care_debt_end": ("care debt (operations)", "{:,.0f}"),
     "cost_total_msek": ("cost above payroll (MSEK)", "{:,.0f}"),
 }
-
-
-def markdown(comparison: pd.DataFrame) -> str:
-    """One row per strategy: mean, and for the others the paired difference [95 % interval]."""
-    head = "| strategy | " + " | ".join(label for label, _ in TABLE.values()) + " |"
-    rows = [head, "|" + "---|" * (len(TABLE) + 1)]
-    for strategy, group in comparison.groupby("strategy", sort=False):
-        cells = []
-        for key, (_, fmt) in TABLE.items():
-            row = group[group["indicator"] == key].iloc[0]
-            cell = fmt.format(row["mean"])
-            if pd.notna(row["diff_mean"]):
-                cell += f" (Δ {fmt.format(row['diff_mean'])} [{fmt.format(row['diff_low'])}, {fmt.format(row['diff_high'])}])"
-            cells.append(cell)
-        rows.append(f"| {strategy} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
 
 
 def main() -> None:
@@ -85,7 +67,7 @@ def main() -> None:
         f"wall time {elapsed:.1f} s ({elapsed / 60:.2f} min), {runs / elapsed * 60:.1f} runs per minute; target < 300 s: {'PASS' if elapsed < 300 else 'FAIL'}"
     )
     print()
-    print(markdown(compared.comparison))
+    print(markdown_table(compared.comparison, TABLE))
     if args.out is not None:
         compared.save(args.out)
 

@@ -489,3 +489,23 @@ def summarise(runs: pd.DataFrame, indicators: Sequence[str] | None = None, level
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     order = {s: i for i, s in enumerate(strategies)}
     return frame.sort_values("strategy", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def markdown_table(comparison: pd.DataFrame, columns: dict[str, tuple[str, str]]) -> str:
+    """A ``summarise`` table as Markdown, one row per strategy: the mean and, for all but the reference, the paired
+    difference from it with its interval, "mean (Δ diff [low, high])".
+
+    ``columns`` maps an indicator to its column label and a format string ("{:,.0f}", "{:.1%}"). The tables of the
+    README and docs/experiments.md are made with it (benchmarks/bench_compare.py, tools/worked_municipal.py).
+    """
+    rows = ["| strategy | " + " | ".join(label for label, _ in columns.values()) + " |", "|" + "---|" * (len(columns) + 1)]
+    for strategy, group in comparison.groupby("strategy", sort=False):
+        cells = []
+        for key, (_, fmt) in columns.items():
+            row = group[group["indicator"] == key].iloc[0]
+            cell = fmt.format(row["mean"])
+            if pd.notna(row["diff_mean"]):
+                cell += f" (Δ {fmt.format(row['diff_mean'])} [{fmt.format(row['diff_low'])}, {fmt.format(row['diff_high'])}])"
+            cells.append(cell)
+        rows.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)

@@ -14,7 +14,7 @@ from scipy import stats
 import sim
 from sim import indicators as registry
 from sim.cli import main
-from sim.experiment import default_indicators, interval, run_replications, summarise
+from sim.experiment import default_indicators, interval, markdown_table, run_replications, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
@@ -140,6 +140,17 @@ def test_one_replication_has_no_interval():
     assert table["mean"].tolist() == [1.0, 3.0]
     assert table.loc[1, "diff_mean"] == 2.0
     assert table[["ci_low", "ci_high", "diff_low", "diff_high"]].isna().all().all()
+
+
+def test_markdown_table_gives_the_reference_its_mean_and_the_others_their_paired_difference():
+    runs = pd.DataFrame(
+        {"strategy": ["b"] * 2 + ["a"] * 2, "replication": [0, 1] * 2, "x": [10.0, 20.0, 1000.0, 3000.0], "y": [0.5, 0.5, 0.25, 0.75]}
+    )
+    text = markdown_table(summarise(runs, ["x", "y"]), {"x": ("deaths", "{:,.0f}"), "y": ("share", "{:.0%}")})
+    head, rule, first, second = text.splitlines()
+    assert head == "| strategy | deaths | share |" and rule == "|---|---|---|"
+    assert first == "| b | 15 | 50% |", "the reference (first strategy of the runs) has no difference"
+    assert second.startswith("| a | 2,000 (Δ 1,985 [") and "| 50% (Δ 0% [" in second
 
 
 # --------------------------------------------------------------------------- intervals that respect bounds (issue #15)

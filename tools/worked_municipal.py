@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import sim
-from sim.experiment import run_replications
+from sim.experiment import markdown_table, run_replications
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "scenarios" / "municipal"
@@ -47,22 +47,6 @@ TABLE = {
 }
 
 
-def markdown(comparison: pd.DataFrame) -> str:
-    """One row per strategy: mean, and for the others the paired difference [95 % interval]."""
-    rows = ["| strategy | " + " | ".join(label for label, _ in TABLE.values()) + " |", "|" + "---|" * (len(TABLE) + 1)]
-    for strategy in [s for s in ORDER if s in set(comparison["strategy"])]:
-        group = comparison[comparison["strategy"] == strategy]
-        cells = []
-        for key, (_, fmt) in TABLE.items():
-            row = group[group["indicator"] == key].iloc[0]
-            cell = fmt.format(row["mean"])
-            if pd.notna(row["diff_mean"]):
-                cell += f" (Δ {fmt.format(row['diff_mean'])} [{fmt.format(row['diff_low'])}, {fmt.format(row['diff_high'])}])"
-            cells.append(cell)
-        rows.append(f"| {strategy} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
-
-
 def progress(done: int, total: int) -> None:
     print(f"\r  {done}/{total} runs", end="", file=sys.stderr, flush=True)
 
@@ -87,7 +71,7 @@ def main() -> None:
         )
         compared.save(OUT)
         comparison = compared.comparison
-    print(markdown(comparison))
+    print(markdown_table(comparison, TABLE))
 
 
 if __name__ == "__main__":
