@@ -38,6 +38,7 @@ LONG = [
     ("README.md", "20 replications of two strategies at full scale: make test-docs"),
     ("README.md", "two sweeps, one of them a Sobol design: make test-docs"),
     ("README.md", "10 replications of two strategies at full scale, a report: make test-docs"),
+    ("README.md", "nine strategies, 10 replications at full scale: make test-docs"),
     ("docs/guide.md", "full-scale runs: make test-docs runs them"),
     ("docs/guide.md", "3 strategies, 10 replications at full scale: make test-docs"),
     ("docs/guide.md", "full-scale runs with their runs without COVID demand: make test-docs"),
