@@ -18,9 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/mobsim run $(SCENARIO)
 
+# the test files share the two cores (pytest-xdist): each file runs whole, in order, in one of two processes, so a
+# document's code blocks and a module's fixtures stay together; MOBSIM_TEST_PROCESSES=1 runs them in this process
+MOBSIM_TEST_PROCESSES ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks tools conftest.py
-	$(BIN)/python -m pytest -q -m "not long"
+	$(BIN)/python -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
 
 # the tests of 10 s or more each (marker `long`: fault injection with subprocesses and Dask clusters, the fuzzer's
 # valid scenarios, a second dashboard in the browser; ≈2 min): CI runs them after `make test`
