@@ -107,23 +107,35 @@ class MobileTeams(Lever):
         for r in np.flatnonzero((np.diff(home_bounds) > 0) | (np.diff(muni_bounds) > 0)):
             mine = free[by_region[r] : by_region[r + 1]]
             homes = outbreak[home_bounds[r] : home_bounds[r + 1]]
-            k = min(round(per_home[r] * homes.size), mine.size)
-            if k > 0:
-                to = homes[np.arange(k) % homes.size]
-                s.workplace[mine[:k]] = world.home_workplace[to]
-                model.nh_transmission[homes[: min(k, homes.size)]] *= factor
-                sent.append(mine[:k])
+            k = _send(s, mine, homes, per_home[r], world.home_workplace, model.nh_transmission, factor, sent)
             munis = served[muni_bounds[r] : muni_bounds[r + 1]]
-            rest = mine[k:]
-            j = min(round(per_muni[r] * munis.size), rest.size)
-            if j > 0:
-                to_m = munis[np.arange(j) % munis.size]
-                s.workplace[rest[:j]] = self.home_care_workplace[to_m]
-                model.hc_transmission_factor[munis[: min(j, munis.size)]] *= factor
-                sent.append(rest[:j])
+            _send(s, mine[k:], munis, per_muni[r], self.home_care_workplace, model.hc_transmission_factor, factor, sent)
         if sent:
             self.sent = np.concatenate(sent)
             self.nurse_days += np.bincount(s.region[self.sent], minlength=world.n_regions)
 
     def summary(self, days: int) -> dict[str, float]:
         return {"mobile_team_nurse_days": float(self.nurse_days.sum())}
+
+
+def _send(
+    staff,
+    nurses: np.ndarray,
+    places: np.ndarray,
+    per_place: float,
+    workplace_of: np.ndarray,
+    transmission: np.ndarray,
+    factor: float,
+    sent: list,
+) -> int:
+    """Send the first ``round(per_place × places)`` of ``nurses`` (as many as there are) to ``places`` in turn.
+
+    Each nurse's workplace becomes the place's (``workplace_of[place]``); every place a nurse reaches has its
+    ``transmission`` multiplied by ``factor``; the nurses sent are appended to ``sent``. Returns how many were sent.
+    """
+    k = min(round(per_place * places.size), nurses.size)
+    if k > 0:
+        staff.workplace[nurses[:k]] = workplace_of[places[np.arange(k) % places.size]]
+        transmission[places[: min(k, places.size)]] *= factor
+        sent.append(nurses[:k])
+    return k
