@@ -1,9 +1,9 @@
 """Worked comparison of the memo's municipal measures (issue #16): the table in docs/experiments.md and the README.
 
 Runs the strategies of ``scenarios/municipal/`` (the reference ``as_happened`` first) at full scale with common random
-numbers, as ``mobsim compare scenarios/municipal/*.toml --replications 10 --workers 2`` would, saves the comparison in
-``results/compare_municipal/`` (reused if it is there: delete it to run again) and prints a Markdown table: each
-strategy's mean and, for the others, its paired difference from ``as_happened`` with the 95 % interval.
+numbers, as ``mobsim compare`` of the files in that order with ``--replications 10 --workers 2`` would, saves the
+comparison in ``results/compare_municipal/`` (reused if it is there: delete it to run again) and prints a Markdown
+table: each strategy's mean and, for the others, its paired difference from ``as_happened`` with the 95 % interval.
 
 Run: .venv/bin/python tools/worked_municipal.py [--replications 10] [--workers 2] [--scale 1.0]
 """
