@@ -604,6 +604,9 @@ class Recorder:
             row["icu_patient_days_beyond_guidance"] = float(icu["patients_beyond_guidance"].sum())
         if self.capacity_on:
             row.update(self._fatigue_costs(icu, n))
+        supply = getattr(m, "supply", None)
+        if supply is not None:  # supply over years (issue #17): its columns only in runs with [supply]
+            row.update(supply.summary(m))
         for cls in LEVERS:  # the levers' own indicators (Lever.summary): 0 for a lever that is off
             row.update(dict.fromkeys((spec.name for spec in cls.indicators if spec.name not in row), 0))
         for lever in m.levers:

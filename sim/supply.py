@@ -44,6 +44,8 @@ EMPLOYED_STATUSES = (ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, OFF_DUTY, 
 #: Columns of ``Supply.monthly`` besides date and profession: flows of the step, then stocks after it.
 FLOWS = ("graduates_started", "licensed_started", "retired", "left")
 STOCKS = ("employed", "entrants_waiting", "retirees", "left_total")
+#: Summary columns of a run with ``[supply]`` (``Supply.summary``; registered in ``sim.indicators``); a run without it has none.
+SUMMARY_COLUMNS = ("graduates_started", "licensed_started", "staff_retired", "staff_left_supply", "staff_employed_end")
 
 
 def monthly_probability(rate_per_year: float) -> float:
@@ -115,15 +117,8 @@ class Supply:
         return frame
 
     def summary(self, model: MobilisationModel) -> dict[str, int]:
-        """Totals of the run so far (model units): entrants started, retired and left by the supply side, employed at the
-        start and now."""
+        """Totals of the run so far (model units; ``SUMMARY_COLUMNS``): entrants who started, staff who retired and who
+        left by the supply side's leaving, and the workforce employed now (the staff of the start and the entrants)."""
         flows = np.array(self._flows).sum(axis=0) if self._flows else np.zeros((len(FLOWS), N_PROFESSIONS), dtype=np.int64)
-        now = self.stocks(model)
-        return {
-            "graduates_started": int(flows[0].sum()),
-            "licensed_started": int(flows[1].sum()),
-            "staff_retired": int(flows[2].sum()),
-            "staff_left_supply": int(flows[3].sum()),
-            "staff_employed_start": int(self.start_stocks[0].sum()),
-            "staff_employed_now": int(now[0].sum()),
-        }
+        values = (*(int(v) for v in flows.sum(axis=1)), int(self.stocks(model)[0].sum()))
+        return dict(zip(SUMMARY_COLUMNS, values, strict=True))

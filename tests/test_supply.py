@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim import indicators as registry
 from sim.categories import ACTIVE, ALL_STATUSES, ENTRANT, LEFT, PROFESSIONS, RETIREE
+from sim.lang import INDICATORS_SV
 from sim.model import MobilisationModel
 from sim.scenario import ScenarioError, load_scenario
-from sim.supply import FLOWS, STOCKS, monthly_probability
+from sim.supply import FLOWS, STOCKS, SUMMARY_COLUMNS, monthly_probability
 from sim.world import build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +56,7 @@ def test_off_by_default_and_the_digest_unchanged():
     assert base.with_overrides(**{"supply.enabled": True}).digest() != base.digest()
     m = MobilisationModel(base, seed=1, world__scale=0.02, time__end="2020-03-05")
     assert m.supply is None and m.world.staff.n_entrants == 0
+    assert not set(SUMMARY_COLUMNS) & set(m.run().summary.columns)
 
 
 def test_entrants_come_after_every_other_row_which_keep_their_ids():
@@ -86,6 +89,11 @@ def test_every_row_in_one_status_and_the_counts_add_up_every_month(year):
     summary = year.supply.summary(year)
     assert summary["staff_retired"] == (s.status == RETIREE).sum() > 0
     assert summary["graduates_started"] + summary["licensed_started"] == s.n_entrants - (s.status == ENTRANT).sum()
+    # the run's summary has the supply's columns, registered with their titles
+    result = year.result().summary.iloc[0]
+    for name in SUMMARY_COLUMNS:
+        assert result[name] == summary[name] and registry.get(name).title
+        assert name in INDICATORS_SV
 
 
 def test_retirement_follows_the_rate(year):
@@ -129,9 +137,9 @@ def test_graduates_start_in_the_month_configured_in_their_profession_and_region(
 
 def test_more_graduates_more_staff_employed_a_year_later(year, year_more_graduates):
     a, b = year.supply.summary(year), year_more_graduates.supply.summary(year_more_graduates)
-    assert a["staff_employed_start"] == b["staff_employed_start"]
+    assert year.supply.start_stocks[0].sum() == year_more_graduates.supply.start_stocks[0].sum()  # employed at the start
     assert b["graduates_started"] > a["graduates_started"]
-    assert b["staff_employed_now"] > a["staff_employed_now"]
+    assert b["staff_employed_end"] > a["staff_employed_end"]
     # the staff of the start retire by the same draws (common random numbers): the same people
     n = year.world.staff.n_regular
     assert np.array_equal(year.world.staff.status[:n] == RETIREE, year_more_graduates.world.staff.status[:n] == RETIREE)
