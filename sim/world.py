@@ -592,8 +592,8 @@ def supply_rows(
 ) -> dict[str, np.ndarray]:
     """Rows of the people who will enter the workforce within the period (``[supply]``, issue #17), in order of their start.
 
-    Each cohort (``entrant_cohorts``) is split over the regions by ``supply.region_shares`` (else population), largest
-    remainder. An entrant takes a post like a member of the same profession in the same region drawn at random from the
+    Each cohort (``entrant_cohorts``) is split over the regions by ``supply.region_shares`` (else population): the regions'
+    shortfalls of the running total against their shares, largest remainder. An entrant takes a post like a member of the same profession in the same region drawn at random from the
     staff of the start (``profession``… ``contract``: the regular rows): the same employer, home workplace and contract,
     so graduates spread over units, homes and home care as the profession's staff do. Where the region has none of the
     profession, a member from anywhere is drawn, and the entrant goes to that member's region. Draws from a stream of the
@@ -612,8 +612,15 @@ def supply_rows(
         for r in range(len(codes)):
             by_group[p, r] = mine[region[mine] == r]
     rows: dict[str, list] = {k: [] for k in ("template", "entry_day", "licensed")}
+    share = weights / weights.sum()
+    placed: dict[tuple[int, bool], np.ndarray] = {}  # entrants so far by region, per (profession, licensed)
     for day, p, k, licensed in entrant_cohorts(scenario):
-        for r, k_r in enumerate(apportion(k, weights)):
+        # each cohort goes where the running total falls short of the regions' shares, so that small cohorts (one person a
+        # month at a small scale) do not all go to the largest region
+        so_far = placed.setdefault((p, licensed), np.zeros(len(codes), dtype=np.int64))
+        split = apportion(k, np.maximum(share * (so_far.sum() + k) - so_far, 0.0))
+        so_far += split
+        for r, k_r in enumerate(split):
             if k_r <= 0:
                 continue
             pool = by_group[p, r] if by_group[p, r].size else by_group[p, -1]

@@ -194,3 +194,16 @@ def test_left_and_retired_leave_the_daily_core_alone(year):
     s = year.world.staff
     out = (s.status == RETIREE) | (s.status == ENTRANT) | (s.status == LEFT)
     assert (s.hours_worked[out] == 0).all()
+
+
+def test_entrants_spread_over_the_regions_by_population():
+    """Small cohorts (a person a month at a small scale) go where the running total falls short, not all to Stockholm."""
+    world = build_world(scenario("2027-12-31"))
+    s = world.staff
+    entrants = np.arange(s.first_entrant, len(s))
+    share = world.regions["population"].to_numpy(float)
+    share /= share.sum()
+    for name in ("physician", "registered_nurse"):
+        mine = entrants[s.profession[entrants] == PROFESSIONS.index(name)]
+        by_region = np.bincount(s.region[mine], minlength=len(share))
+        assert np.abs(by_region - share * mine.size).max() <= 2.0, name
