@@ -20,12 +20,12 @@ import numpy as np
 from sim.categories import (
     ACTIVE,
     ACUTE_WARD,
+    ALL_STATUSES,
     CONTRACTS,
     COVID_WARD,
     EMPLOYERS,
     LEVELS,
     PROFESSIONS,
-    STATUSES,
     UNIT_KINDS,
 )
 
@@ -379,7 +379,7 @@ class Staff(mesa.Agent):
 
     @property
     def status(self) -> str:
-        return STATUSES[int(self._arrays.status[self.index])]
+        return ALL_STATUSES[int(self._arrays.status[self.index])]
 
     @property
     def fatigue(self) -> float:

@@ -40,6 +40,13 @@ STATUSES: tuple[str, ...] = (
     "training",  # in a course (ICU upskilling, beredskapslyftet) or onboarding
     "reserve",  # not in the workforce: a recruit not (yet) called, an additional pool member on standby
 )
+#: Statuses of the supply side over years (issue #17, ``[supply]``), after ``STATUSES``: people outside the workforce
+#: who will enter it or have left it for a pension. Only runs with ``supply.enabled`` have such rows; the daily core
+#: and the recorder's status counts (``STATUSES``) leave them out, ``sim.supply`` counts them by month.
+SUPPLY_STATUSES: tuple[str, ...] = (
+    "entrant",  # will enter work at a set day: a graduate, or a person licensed from abroad, who has not started yet
+    "retiree",  # retired from work (distinct from left: reserves may recruit from them later)
+)
 
 CONTRACTS: tuple[str, ...] = (
     "permanent",
@@ -55,6 +62,8 @@ EMPLOYERS: tuple[str, ...] = ("region", "municipality")
 # Integer codes used by the core (kept as plain ints so numba sees constants).
 ICU, COVID_WARD, ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE = range(7)
 ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = range(8)
+#: Codes of ``SUPPLY_STATUSES``: from ``ENTRANT`` on a row is outside the workforce and the daily core.
+ENTRANT, RETIREE = range(8, 10)
 PERMANENT, HOURLY, RETIRED, STUDENT, OTHER_SECTOR, POOL = range(6)
 #: The recruitment lever's reservoirs (``[levers.recruitment.reservoirs.<kind>]``; ``world.recruit_reservoir`` indexes this)
 #: and the contract of each: ``municipal`` (issue #16) is people from other sectors whom municipalities recruit into
@@ -72,3 +81,5 @@ N_UNIT_KINDS = len(UNIT_KINDS)
 #: Units of one region: one of each ``REGION_UNIT_KINDS``, so unit ``region * N_REGION_KINDS + kind``.
 N_REGION_KINDS = len(REGION_UNIT_KINDS)
 N_STATUSES = len(STATUSES)
+#: Every status a staff row can have: the workforce's, then the supply side's.
+ALL_STATUSES = STATUSES + SUPPLY_STATUSES

@@ -282,6 +282,25 @@ _add(
     "report",
 )
 
+# supply over years (issue #17, sim/supply.py): only in runs with [supply] enabled
+_add("graduates_started", "Graduates started", "staff", None, "graduates who started work during the run (supply over years)")
+_add("licensed_started", "Licensed from abroad started", "staff", None, "people trained abroad, licensed, who started work during the run")
+_add("staff_retired", "Staff retired", "staff", None, "staff of the start who retired during the run (supply over years)")
+_add(
+    "staff_left_supply",
+    "Staff who left (supply)",
+    "staff",
+    None,
+    "staff who left the profession by the supply side's leaving rate (supply.leave_rate_per_year), besides staff_lost's daily leaving",
+)
+_add(
+    "staff_employed_end",
+    "Staff employed at the end",
+    "staff",
+    None,
+    "the workforce at the end of the run: staff of the start and entrants, not left, retired or yet to start",
+)
+
 # ICU care (the core model)
 _add(
     "unsafe_icu_patient_days",

@@ -30,7 +30,19 @@ from typing import Any, NamedTuple, TypeVar, get_type_hints
 import numpy as np
 from numba import njit, prange
 
-from sim.categories import ACTIVE, LEFT, OFF_DUTY, PROFESSIONS, RESERVE, SICK_COVID, SICK_EXHAUSTION, SICK_OTHER, TRAINING
+from sim.categories import (
+    ACTIVE,
+    ENTRANT,
+    LEFT,
+    OFF_DUTY,
+    PROFESSIONS,
+    RESERVE,
+    RETIREE,
+    SICK_COVID,
+    SICK_EXHAUSTION,
+    SICK_OTHER,
+    TRAINING,
+)
 
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 
@@ -63,6 +75,8 @@ EV_CLIENT_RESOLVE = 20_000_000  # home care: infected clients whose infection en
 EV_CLIENT_DEATH = 30_000_000  # home care: of those, the clients who die (+ client index)
 EV_RESIDENT_DEATH = 2_000_000  # + resident index
 EV_RESIDENT_ASSESS = 3_000_000  # + resident index
+EV_RETIRE = 17  # supply over years (issue #17): a member of the workforce retires this month (staff stream, first day of a month)
+EV_SUPPLY_LEAVE = 18  # supply over years: a member of the workforce leaves the profession this month (baseline leaving)
 
 
 # --------------------------------------------------------------------------- parameter groups
@@ -579,7 +593,7 @@ def advance_staff(
     for i in prange(status.shape[0]):
         s = status[i]
         hours_worked[i] = 0.0
-        if s == LEFT:
+        if s == LEFT or s >= ENTRANT:  # gone, or outside the workforce (supply over years: not yet started, retired)
             continue
         if s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
             fatigue[i] = fatigue_step(fatigue[i], 0.0, fatigue_params.rise, fatigue_params.off_work_recovery, fatigue_params.threshold)
@@ -638,6 +652,67 @@ def advance_staff(
                 status[i] = LEFT
         if status[i] != ACTIVE:
             workplace[i] = home[i]
+
+
+#: Rows of ``advance_supply``'s counts by profession: graduates and people licensed from abroad who started work,
+#: members of the workforce who retired and who left.
+SUPPLY_GRADUATES, SUPPLY_LICENSED, SUPPLY_RETIRED, SUPPLY_LEFT = 0, 1, 2, 3
+
+
+@njit(cache=True)
+def advance_supply(
+    key: np.uint64,
+    day: int,
+    status: np.ndarray,
+    days_left: np.ndarray,
+    workplace: np.ndarray,
+    home: np.ndarray,
+    profession: np.ndarray,
+    n_regular: int,
+    first_entrant: int,
+    entry_day: np.ndarray,
+    licensed: np.ndarray,
+    retire_probability: np.ndarray,
+    leave_probability: np.ndarray,
+    n_professions: int,
+) -> np.ndarray:
+    """One step of the slow clock (supply over years, issue #17): entrants start work, members of the workforce retire or leave.
+
+    Rows from ``first_entrant`` on are entrants (``entry_day[j]`` and ``licensed[j]`` describe row ``first_entrant + j``):
+    in the ``ENTRANT`` status until their day, then ``ACTIVE`` at their home workplace. Every member of the workforce
+    (not left, retired, in reserve or not yet started) leaves with ``leave_probability[profession]`` this step; the staff of
+    the start (rows before ``n_regular``) retire with ``retire_probability[profession]`` first (entrants are decades from
+    a pension). Rows from ``n_regular`` to ``first_entrant`` (the levers' recruits and pool members) take no part.
+    Draws: ``draw(stream(key, i), EV_RETIRE)`` and ``EV_SUPPLY_LEAVE``, so a row's fate does not depend on the others.
+    Returns counts (``SUPPLY_*`` rows, professions) of this step.
+    """
+    out = np.zeros((4, n_professions), dtype=np.int64)
+    for i in range(status.shape[0]):
+        if n_regular <= i < first_entrant:
+            continue
+        s = status[i]
+        p = profession[i]
+        if s == ENTRANT:
+            if entry_day[i - first_entrant] <= day:
+                status[i] = ACTIVE
+                days_left[i] = 0
+                workplace[i] = home[i]
+                out[SUPPLY_LICENSED if licensed[i - first_entrant] else SUPPLY_GRADUATES, p] += 1
+            continue
+        if s in (LEFT, RETIREE, RESERVE):
+            continue
+        rng = stream(key, i)
+        if i < n_regular and retire_probability[p] > 0.0 and draw(rng, EV_RETIRE) < retire_probability[p]:
+            status[i] = RETIREE
+            out[SUPPLY_RETIRED, p] += 1
+        elif leave_probability[p] > 0.0 and draw(rng, EV_SUPPLY_LEAVE) < leave_probability[p]:
+            status[i] = LEFT
+            out[SUPPLY_LEFT, p] += 1
+        else:
+            continue
+        days_left[i] = 0
+        workplace[i] = home[i]
+    return out
 
 
 @njit(cache=True)
@@ -899,6 +974,7 @@ def tally_staff(
     n_regular: int,
     n_statuses: int,
     n_bins: int,
+    first_entrant: int = -1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per group: head count by status, fatigue sum and histogram (staff who have not left), and hours.
 
@@ -910,6 +986,9 @@ def tally_staff(
     the crisis agreement), hours worked under the crisis agreement, and the
     contracted hours of the staff placed under it. Rows from ``n_regular`` on (recruits,
     additional pool members) count only in hours worked: their pay is costed on all their hours.
+    Rows from ``first_entrant`` on (supply over years: graduates and people licensed from abroad; -1: none) are
+    regular staff once they start. Rows whose status is ``n_statuses`` or above (outside the workforce: not yet
+    started, retired) are not counted at all.
     """
     n_groups = group_start.shape[0] - 1
     counts = np.zeros((n_groups, n_statuses), dtype=I32)
@@ -923,6 +1002,8 @@ def tally_staff(
             for j in range(group_start[g], group_start[g + 1]):
                 i = order[j]
                 st = status[i]
+                if st >= n_statuses:
+                    continue
                 if st == ACTIVE:
                     n_active += 1
                 else:
@@ -936,7 +1017,7 @@ def tally_staff(
                 h = hours_worked[i]
                 if h > 0.0:
                     h0 += h
-                    if i >= n_regular:
+                    if i >= n_regular and (first_entrant < 0 or i < first_entrant):
                         continue
                     if agreement_days[i] > 0:
                         h2 += h

@@ -19,6 +19,7 @@ from sim.levers import Lever, build_levers
 from sim.recorder import Recorder
 from sim.results import Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.supply import Supply
 from sim.teams import ASSISTANT_NURSE, SUPPORT_NURSES, Tiers, capacity_within_guidance, on_duty, team_need
 from sim.world import N_REGION_KINDS, build_world
 
@@ -253,6 +254,8 @@ class MobilisationModel(mesa.Model):
         self._rest_after = np.zeros(len(POSTINGS), dtype=np.int32)
         self._rest_after[POSTINGS.index("pool")] = sc.levers.national_pool.rest_days
         self.recorder = Recorder(self)
+        # supply over years (issue #17): entrants start, staff retire and leave on the first day of each month; None without it
+        self.supply: Supply | None = Supply(self) if sc.supply.enabled else None
         # Mesa's DataCollector: the planners' indicators, national and per region, from the recorder's arrays (sim.collect)
         self.daily_values = DailyValues(self)
         self.datacollector = collect.datacollector()
@@ -280,6 +283,8 @@ class MobilisationModel(mesa.Model):
             self.running = False
             return
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=self.day))
+        if self.supply is not None and self.dates[self.day].day == 1:  # the slow clock: the first day of a month
+            self.supply.step(self, self.day)
         for _name, method in self.PHASES:
             getattr(self, method)(self.day)
         self.day += 1

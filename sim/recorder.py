@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim import kernels
 from sim.categories import (
+    ALL_STATUSES,
     EMPLOYERS,
     HOME_CARE,
     ICU,
@@ -32,6 +33,7 @@ from sim.categories import (
     PROFESSIONS,
     RESERVE,
     RETIRED,
+    RETIREE,
     STATUSES,
     STUDENT,
     UNIT_KINDS,
@@ -165,7 +167,8 @@ class Recorder:
         self._operations_normal = operations_per_day(cfg, world.regions["population"].to_numpy(float))
         self._hourly_region = s.region[world.hourly_home_staff]
         self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
-        self._unavailable = np.isin(np.arange(N_STATUSES), (LEFT, *SICK_STATUSES))  # ICU staff neither sick nor gone
+        # ICU staff neither sick nor gone (retired: supply over years)
+        self._unavailable = np.isin(np.arange(len(ALL_STATUSES)), (LEFT, RETIREE, *SICK_STATUSES))
         self._tally_groups = kernels.group_order(group=world.tally_group, n_groups=self.n_groups)
         # fatigue that costs capacity (submodel 5a): recorded only when staff can be fatigued (fatigue.capacity_threshold < 1),
         # so that runs without it keep their frames as before
@@ -200,6 +203,7 @@ class Recorder:
             n_regular=s.n_regular,
             n_statuses=N_STATUSES,
             n_bins=FATIGUE_BINS,
+            first_entrant=s.first_entrant if s.n_entrants else -1,
         )
         self.hours[day] = hours
         self._record_levers(day)
@@ -257,7 +261,7 @@ class Recorder:
         self.levels[day] = m.levels
         icu_status = s.status[self._icu_staff]
         self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
-        icu_staff = self._icu_staff[icu_status != LEFT]
+        icu_staff = self._icu_staff[(icu_status != LEFT) & (icu_status != RETIREE)]
         if icu_staff.size:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
         self.gap_share[day] = m.forecast_gap_share
@@ -543,7 +547,7 @@ class Recorder:
             "scale": m.config.world.scale,
             "days": n,
             "staff_employed": int(m.world.staff.n_regular),
-            "staff_in_reserve": len(m.world.staff) - int(m.world.staff.n_regular),
+            "staff_in_reserve": m.world.staff.first_entrant - int(m.world.staff.n_regular),
             "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
             "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
             "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
@@ -600,6 +604,9 @@ class Recorder:
             row["icu_patient_days_beyond_guidance"] = float(icu["patients_beyond_guidance"].sum())
         if self.capacity_on:
             row.update(self._fatigue_costs(icu, n))
+        supply = getattr(m, "supply", None)
+        if supply is not None:  # supply over years (issue #17): its columns only in runs with [supply]
+            row.update(supply.summary(m))
         for cls in LEVERS:  # the levers' own indicators (Lever.summary): 0 for a lever that is off
             row.update(dict.fromkeys((spec.name for spec in cls.indicators if spec.name not in row), 0))
         for lever in m.levers:

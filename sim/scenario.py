@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     Field,
     ValidationError,
     field_validator,
@@ -743,6 +744,108 @@ def smallest_scale(largest_count: int) -> float:
     return candidate
 
 
+#: Defaults of ``[supply]`` by profession, each with its source (docs/pipeline_facts.md, P…) or "assumption". National,
+#: full scale, per year; the world's scale applies.
+SUPPLY_GRADUATES = {
+    "physician": 1550.0,  # P23: UKÄ projects "drygt 1 550" medical graduates a year
+    "icu_physician": 30.0,  # assumption: anaesthesia/intensive-care specialists replace their retirements (1,800 × 1.5 %)
+    "icu_nurse": 120.0,  # assumption: P22's ≈2,100 specialist-nurse graduates a year × the model's 2,600 of ≈45,000 specialist nurses (P8)
+    "anaesthesia_nurse": 120.0,  # assumption: as icu_nurse (2,700 of ≈45,000 specialist nurses)
+    "registered_nurse": 4300.0,  # derived: P26's 4,944 nurse licences in 2020 less ≈670 trained abroad (P28)
+    "assistant_nurse": 4700.0,  # assumption (P25: national degrees not found): replaces 3 % retirements of 155,000
+    "care_aide": 900.0,  # assumption: replaces 3 % retirements of 30,000
+}
+SUPPLY_LICENSED = {
+    "physician": 1050.0,  # P26: 2,401 physician licences in 2020, 44 % trained abroad
+    "registered_nurse": 670.0,  # P28: 595 EU/EEA + 71 other countries (2016, year inferred)
+}
+SUPPLY_RETIREMENT = {
+    "physician": 0.015,  # P15: ≈650 physician retirements a year in the regions, of the model's ≈42,000 physicians
+    "icu_physician": 0.015,  # as physician (P15)
+    "icu_nurse": 0.03,  # P14: "drygt tre procent" of specialist nurses retired in 2011
+    "anaesthesia_nurse": 0.03,  # P14
+    "registered_nurse": 0.02,  # P15: ≈1,770 nurse retirements a year in the regions, of the model's ≈87,000 regional nurses
+    "assistant_nurse": 0.03,  # P17: 76,000 of 129,000 hires to 2023 for retirements, ≈7,600 a year of ≈247,000 (2018)
+    "care_aide": 0.03,  # P17, as assistant_nurse
+}
+MAX_SUPPLY_PER_YEAR = 330_000.0  # people a year: the whole national health-care staff in sim/data (330,565)
+SupplyPerYear = Annotated[float, Field(ge=0.0), at_most(MAX_SUPPLY_PER_YEAR, "people a year", "the whole health-care staff of Sweden")]
+
+
+def _fill_professions(defaults: dict[str, float]) -> Any:
+    """A before-validator: a profession not given keeps its default (0 where none is listed); unknown professions are refused."""
+
+    def fill(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        _profession_keys(value)
+        return {p: value.get(p, defaults.get(p, 0.0)) for p in PROFESSIONS}
+
+    return fill
+
+
+class SupplyConfig(_Section):
+    """Supply over years (issue #17, first slice): graduates and people licensed from abroad enter the workforce, its
+    members retire and leave, on the first day of each month. Off by default: a scenario without ``[supply]`` runs as before.
+
+    Per profession the values are national, at full scale, per year (the world's scale applies); professions not given keep
+    their defaults (docs/pipeline_facts.md).
+    """
+
+    enabled: bool = Field(False, description="run the supply side over years (monthly entrants, retirements, leaving)")
+    graduates_per_year: Annotated[dict[str, SupplyPerYear], BeforeValidator(_fill_professions(SUPPLY_GRADUATES))] = Field(
+        default_factory=lambda: dict(SUPPLY_GRADUATES),
+        description="profession -> graduates who start work each year, national (pipeline facts P22, P23, P26; others assumption)",
+    )
+    licensed_from_abroad_per_year: Annotated[dict[str, SupplyPerYear], BeforeValidator(_fill_professions(SUPPLY_LICENSED))] = Field(
+        default_factory=lambda: dict(SUPPLY_LICENSED),
+        description="profession -> people trained abroad licensed and starting work each year, national, spread over the months "
+        "(pipeline facts P26, P28)",
+    )
+    retirement_rate_per_year: Annotated[dict[str, Probability], BeforeValidator(_fill_professions(SUPPLY_RETIREMENT))] = Field(
+        default_factory=lambda: dict(SUPPLY_RETIREMENT),
+        description="profession -> yearly probability that a member of the starting workforce retires (pipeline facts P14, P15, P17)",
+    )
+    leave_rate_per_year: Annotated[dict[str, Probability], BeforeValidator(_fill_professions({}))] = Field(
+        default_factory=dict,
+        description="profession -> yearly probability that a member of the workforce leaves the profession, on top of "
+        "absence.leave_rate_per_year (assumption: 0)",
+    )
+    graduate_start_months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
+        default_factory=lambda: [1, 8],
+        description="months (1-12) in which graduates start work, each taking an equal share of the year's graduates "
+        "(assumption: terms end in January and June)",
+    )
+    region_shares: dict[str, NonNegative] = Field(
+        default_factory=dict,
+        description="region code -> weight of the region in the entrants' regional split (empty: by population)",
+    )
+
+    @field_validator("graduate_start_months")
+    @classmethod
+    def _months(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("expected at least one month (1-12) in which graduates start work")
+        if len(set(value)) != len(value):
+            raise ValueError(f"expected each month once, got {value}")
+        return sorted(value)
+
+    @field_validator("region_shares")
+    @classmethod
+    def _region_codes(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            return value
+        from sim.data import region_codes
+
+        codes = region_codes()
+        for code in value:
+            if code not in codes:
+                raise _KeyedValueError(str(code), f"unknown region '{code}'{suggest(code, codes)} (expected one of {', '.join(codes)})")
+        if sum(value.values()) <= 0:
+            raise ValueError("expected at least one region with a weight above 0")
+        return value
+
+
 class Scenario(_Section):
     """A complete, validated scenario."""
 
@@ -762,6 +865,7 @@ class Scenario(_Section):
     escalation: EscalationConfig
     levers: LeversConfig
     costs: CostsConfig
+    supply: SupplyConfig = SupplyConfig()
 
     @field_validator("name")
     @classmethod
@@ -873,6 +977,8 @@ class Scenario(_Section):
             del data["levers"]["beredskapslyftet"]
         if self.levers.icu_upskilling.assistant_nurse_days is None:
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
+        if self.supply == SupplyConfig():  # issue #17's supply side counts only when set
+            del data["supply"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

@@ -11,6 +11,7 @@ per municipality.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from sim.categories import (
     COVID_WARD,
     ELECTIVE,
     EMPLOYERS,
+    ENTRANT,
     HOME_CARE,
     HOURLY,
     ICU,
@@ -138,9 +140,15 @@ class StaffArrays:
     pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
     hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
+    n_entrants: int = 0  # the last rows: people who will enter the workforce (supply over years, issue #17; 0 without it)
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
+
+    @property
+    def first_entrant(self) -> int:
+        """The first entrant's row (supply over years): rows from ``n_regular`` to here are the levers' recruits and pool members."""
+        return len(self) - self.n_entrants
 
 
 def staff_hygiene(scenario: Scenario, profession: np.ndarray, contract: np.ndarray) -> np.ndarray:
@@ -189,6 +197,10 @@ class World:
     # regular staff and additional pool members
     recruit_reservoir: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     extras: dict = field(default_factory=dict)
+    # per entrant (staff row staff.first_entrant + j; supply over years, issue #17): the day they start work, and whether
+    # they were licensed from abroad (else a graduate); empty without [supply]
+    entry_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    entrant_licensed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
     @property
     def n_workplaces(self) -> int:
@@ -426,12 +438,34 @@ def build_world(scenario: Scenario) -> World:
         priority = np.concatenate([priority, np.ones(k)])
         vacation_u = np.concatenate([vacation_u, np.full(k, np.nan)])
         pool_u = np.concatenate([pool_u, np.ones(k)])
+    n_levers = profession.shape[0] - n
+    # supply over years (issue #17): people who will enter the workforce, after every other row (earlier rows keep their
+    # ids, and with them their random numbers); drawn from a stream of their own, so the layout above does not change
+    entrants = supply_rows(scenario, reg, profession[:n], region[:n], employer[:n], home[:n], contract[:n])
+    n_entrants = entrants["profession"].shape[0] if entrants else 0
+    if n_entrants:
+        profession = np.concatenate([profession, entrants["profession"]]).astype(np.int8)
+        employer = np.concatenate([employer, entrants["employer"]]).astype(np.int8)
+        recruit_reservoir = np.concatenate([recruit_reservoir, np.full(n_entrants, -1)]).astype(np.int8)
+        region = np.concatenate([region, entrants["region"]]).astype(np.int16)
+        home = np.concatenate([home, entrants["home"]]).astype(np.int32)
+        contract = np.concatenate([contract, entrants["contract"]]).astype(np.int8)
+        fte_entrants = np.where(entrants["contract"] == HOURLY, wf.fte_hourly, wf.fte_permanent)
+        base_hours = np.concatenate([base_hours, daily_full * fte_entrants])
+        absence = np.concatenate(
+            [absence, np.where(entrants["employer"] == 1, scenario.absence.other_share_municipality, scenario.absence.other_share_region)]
+        )
+        priority = np.concatenate([priority, np.ones(n_entrants)])
+        vacation_u = np.concatenate([vacation_u, np.full(n_entrants, np.nan)])
+        pool_u = np.concatenate([pool_u, np.ones(n_entrants)])
     n_all = profession.shape[0]
     base_effectiveness = np.ones(n_all)
     status = np.full(n_all, ACTIVE, dtype=np.int8)
     if extra:
-        base_effectiveness[n:] = extra["effectiveness"]
-        status[n:] = RESERVE
+        base_effectiveness[n : n + n_levers] = extra["effectiveness"]
+        status[n : n + n_levers] = RESERVE
+    if n_entrants:
+        status[n + n_levers :] = ENTRANT
     normal_max = np.maximum(np.full(n_all, wf.normal_max_weekly_hours / 7.0), base_hours)
     other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
 
@@ -477,6 +511,7 @@ def build_world(scenario: Scenario) -> World:
         pool_u=pool_u,
         hygiene=staff_hygiene(scenario, profession, contract),
         n_regular=n,
+        n_entrants=n_entrants,
     )
 
     # homes of each municipality, sorted (for hourly staff who work at another home)
@@ -513,7 +548,99 @@ def build_world(scenario: Scenario) -> World:
         tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),
         reference_hours=daily_full,
         recruit_reservoir=recruit_reservoir,
+        entry_day=entrants["entry_day"].astype(np.int32) if n_entrants else np.zeros(0, dtype=np.int32),
+        entrant_licensed=entrants["licensed"].astype(np.bool_) if n_entrants else np.zeros(0, dtype=np.bool_),
     )
+
+
+def _rounded_cohorts(per_cohort: float, n_cohorts: int) -> np.ndarray:
+    """Whole people in each of ``n_cohorts`` cohorts of ``per_cohort`` expected each: rounded on the running total, so that
+    small cohorts (a small scale) add up to the expected total rather than each rounding to 0."""
+    cumulative = np.round(per_cohort * np.arange(n_cohorts + 1))
+    return np.diff(cumulative).astype(np.int64)
+
+
+def entrant_cohorts(scenario: Scenario) -> list[tuple[int, int, int, bool]]:
+    """The entrants of a run with ``[supply]``: (day, profession, people, licensed from abroad) per cohort, at the world's scale.
+
+    Graduates start on the first day of each of ``supply.graduate_start_months`` within the period, each month an equal
+    share of the year's ``graduates_per_year``; people licensed from abroad start on the first day of every month,
+    a twelfth of the year's each. Days count from the period's start.
+    """
+    cfg, t = scenario.supply, scenario.time
+    scale = scenario.world.scale
+    firsts = [dt.date(y, m, 1) for y in range(t.start.year, t.end.year + 1) for m in range(1, 13) if t.start <= dt.date(y, m, 1) <= t.end]
+    graduate_days = [(d - t.start).days for d in firsts if d.month in cfg.graduate_start_months]
+    licence_days = [(d - t.start).days for d in firsts]
+    out: list[tuple[int, int, int, bool]] = []
+    for p, name in enumerate(PROFESSIONS):
+        per = cfg.graduates_per_year[name] * scale / len(cfg.graduate_start_months)
+        out += [(day, p, int(k), False) for day, k in zip(graduate_days, _rounded_cohorts(per, len(graduate_days)), strict=True) if k > 0]
+        per = cfg.licensed_from_abroad_per_year[name] * scale / 12.0
+        out += [(day, p, int(k), True) for day, k in zip(licence_days, _rounded_cohorts(per, len(licence_days)), strict=True) if k > 0]
+    return sorted(out)
+
+
+def supply_rows(
+    scenario: Scenario,
+    reg: pd.DataFrame,
+    profession: np.ndarray,
+    region: np.ndarray,
+    employer: np.ndarray,
+    home: np.ndarray,
+    contract: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Rows of the people who will enter the workforce within the period (``[supply]``, issue #17), in order of their start.
+
+    Each cohort (``entrant_cohorts``) is split over the regions by ``supply.region_shares`` (else population): the regions'
+    shortfalls of the running total against their shares, largest remainder. An entrant takes a post like a member of the same profession in the same region drawn at random from the
+    staff of the start (``profession``… ``contract``: the regular rows): the same employer, home workplace and contract,
+    so graduates spread over units, homes and home care as the profession's staff do. Where the region has none of the
+    profession, a member from anywhere is drawn, and the entrant goes to that member's region. Draws from a stream of the
+    layout seed of their own. Empty without ``supply.enabled``.
+    """
+    cfg = scenario.supply
+    if not cfg.enabled:
+        return {}
+    codes = list(reg["code"])
+    weights = np.array([cfg.region_shares.get(c, 0.0) for c in codes]) if cfg.region_shares else reg["population"].to_numpy(float)
+    rng = np.random.default_rng([scenario.world.layout_seed, 17])
+    by_group = {}
+    for p in range(N_PROFESSIONS):
+        mine = np.flatnonzero(profession == p)
+        by_group[p, -1] = mine
+        for r in range(len(codes)):
+            by_group[p, r] = mine[region[mine] == r]
+    rows: dict[str, list] = {k: [] for k in ("template", "entry_day", "licensed")}
+    share = weights / weights.sum()
+    placed: dict[tuple[int, bool], np.ndarray] = {}  # entrants so far by region, per (profession, licensed)
+    for day, p, k, licensed in entrant_cohorts(scenario):
+        # each cohort goes where the running total falls short of the regions' shares, so that small cohorts (one person a
+        # month at a small scale) do not all go to the largest region
+        so_far = placed.setdefault((p, licensed), np.zeros(len(codes), dtype=np.int64))
+        split = apportion(k, np.maximum(share * (so_far.sum() + k) - so_far, 0.0))
+        so_far += split
+        for r, k_r in enumerate(split):
+            if k_r <= 0:
+                continue
+            pool = by_group[p, r] if by_group[p, r].size else by_group[p, -1]
+            if pool.size == 0:  # no one of the profession in the world at this scale: nowhere to start
+                continue
+            rows["template"].append(rng.choice(pool, size=int(k_r)))
+            rows["entry_day"].append(np.full(int(k_r), day))
+            rows["licensed"].append(np.full(int(k_r), licensed))
+    if not rows["template"]:
+        return {}
+    template = np.concatenate(rows["template"])
+    return {
+        "profession": profession[template],
+        "employer": employer[template],
+        "region": region[template],
+        "home": home[template],
+        "contract": contract[template],
+        "entry_day": np.concatenate(rows["entry_day"]),
+        "licensed": np.concatenate(rows["licensed"]),
+    }
 
 
 def _lever_rows(

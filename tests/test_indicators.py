@@ -11,7 +11,7 @@ import pytest
 from helpers import one_error_line
 
 import sim
-from sim import experiment, figures, report, response_cost
+from sim import experiment, figures, report, response_cost, supply
 from sim import indicators as registry
 from sim.cli import main
 from sim.recorder import COST_ITEMS
@@ -49,7 +49,9 @@ def test_every_summary_column_is_registered(spring, second_wave):
 
 def test_every_registered_column_is_in_the_summaries(spring, second_wave):
     # the response cost's columns come only on request (--response-cost): tests/test_response_cost.py checks those
-    fixed = [i.name for i in registry.all() if "summary" in i.shown and not i.is_pattern and i.name not in response_cost.COLUMNS]
+    # the supply side's only with [supply] enabled: tests/test_supply.py checks those
+    optional = (*response_cost.COLUMNS, *supply.SUMMARY_COLUMNS)
+    fixed = [i.name for i in registry.all() if "summary" in i.shown and not i.is_pattern and i.name not in optional]
     for summary in (spring, second_wave):
         assert [n for n in fixed if n not in summary.index] == []
     waves = [i for i in registry.all() if i.is_pattern]

@@ -139,6 +139,11 @@ UNITS: dict[str, str] = {
     "effectiveness_after": "care per hour, relative",
     "hygiene_after": "skill (0–1)",
     "cost_per_place_sek": "SEK per course place",
+    "supply.graduates_per_year": "people a year (national, full scale)",
+    "supply.licensed_from_abroad_per_year": "people a year (national, full scale)",
+    "supply.retirement_rate_per_year": "1/year",
+    "supply.graduate_start_months": "month (1–12)",
+    "supply.region_shares": "weight",
 }
 
 

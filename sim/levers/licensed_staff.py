@@ -63,7 +63,7 @@ class LicensedStaff(Lever):
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
         s = model.world.staff
-        extra = np.arange(s.n_regular, len(s))
+        extra = np.arange(s.n_regular, s.first_entrant)  # the levers' rows (supply's entrants come after them)
         self.nurses = extra[(s.contract[extra] == PERMANENT) & (s.employer[extra] == 1)]
         self.first = (self.cfg.start - model.config.time.start).days + self.cfg.lead_time_days
 

@@ -1,0 +1,124 @@
+"""The slow clock of supply over years (issue #17, first slice): people enter the workforce, retire and leave, month by month.
+
+With ``[supply] enabled = true`` the world holds, after every other staff row, a row for each person who will enter the
+workforce within the period (``sim.world.supply_rows``: graduates and people licensed from abroad, in the ``entrant``
+status until their start). On the first day of each month the model calls ``Supply.step`` before the day's phases:
+the compiled core (``kernels.advance_supply``) starts the month's entrants at their workplace, and members of the
+workforce retire (the staff of the start, ``supply.retirement_rate_per_year``) or leave (``supply.leave_rate_per_year``,
+on top of the daily core's leaving). Each step's flows and the stocks after it are kept by profession
+(``Supply.monthly``); ``Supply.summary`` sums them up. Without ``[supply]`` the model has no ``Supply`` (``model.supply``
+is None) and nothing here runs.
+
+Left out of this slice (docs/ODD.md, submodel "Supply over years"): specialisation (a registered nurse who trains
+becomes an ICU nurse), ageing and an age-based retirement hazard, changes of hours, return from retirement, education
+intake and VFU capacity, and the levers that act on all this.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim import kernels
+from sim.categories import (
+    ACTIVE,
+    ENTRANT,
+    LEFT,
+    N_PROFESSIONS,
+    OFF_DUTY,
+    PROFESSIONS,
+    RETIREE,
+    SICK_COVID,
+    SICK_EXHAUSTION,
+    SICK_OTHER,
+    TRAINING,
+)
+
+if TYPE_CHECKING:
+    from sim.model import MobilisationModel
+
+#: Statuses of a member of the workforce (employed): at work, off sick, off duty or in a course.
+EMPLOYED_STATUSES = (ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, OFF_DUTY, TRAINING)
+#: Columns of ``Supply.monthly`` besides date and profession: flows of the step, then stocks after it.
+FLOWS = ("graduates_started", "licensed_started", "retired", "left")
+STOCKS = ("employed", "entrants_waiting", "retirees", "left_total")
+#: Summary columns of a run with ``[supply]`` (``Supply.summary``; registered in ``sim.indicators``); a run without it has none.
+SUMMARY_COLUMNS = ("graduates_started", "licensed_started", "staff_retired", "staff_left_supply", "staff_employed_end")
+
+
+def monthly_probability(rate_per_year: float) -> float:
+    """The probability of an event within a month at a constant hazard that gives ``rate_per_year`` within a year."""
+    return float(-np.expm1(np.log1p(-rate_per_year) / 12.0)) if rate_per_year < 1.0 else 1.0
+
+
+class Supply:
+    """The supply side of one run: its monthly step and its records (``model.supply``)."""
+
+    def __init__(self, model: MobilisationModel) -> None:
+        cfg = model.config.supply
+        self.retire_probability = np.array([monthly_probability(cfg.retirement_rate_per_year[p]) for p in PROFESSIONS])
+        self.leave_probability = np.array([monthly_probability(cfg.leave_rate_per_year[p]) for p in PROFESSIONS])
+        self._dates: list = []
+        self._flows: list[np.ndarray] = []
+        self._stocks: list[np.ndarray] = []
+        self.start_stocks = self.stocks(model)
+
+    def step(self, model: MobilisationModel, day: int) -> None:
+        """The first day of a month (day ``day`` of the run): entrants start, members of the workforce retire or leave."""
+        world, s = model.world, model.world.staff
+        flows = kernels.advance_supply(
+            key=np.uint64(kernels.day_key(seed=model.seed, day=day)),
+            day=day,
+            status=s.status,
+            days_left=s.days_left,
+            workplace=s.workplace,
+            home=s.home,
+            profession=s.profession,
+            n_regular=s.n_regular,
+            first_entrant=s.first_entrant,
+            entry_day=world.entry_day,
+            licensed=world.entrant_licensed,
+            retire_probability=self.retire_probability,
+            leave_probability=self.leave_probability,
+            n_professions=N_PROFESSIONS,
+        )
+        self._dates.append(model.dates[day])
+        self._flows.append(flows)
+        self._stocks.append(self.stocks(model))
+
+    @staticmethod
+    def stocks(model: MobilisationModel) -> np.ndarray:
+        """(``STOCKS``, professions) now: employed, entrants not yet started, retirees, and those who left, of the
+        workforce (the staff of the start and the entrants; the levers' recruits and pool members left out)."""
+        s = model.world.staff
+        rows = np.r_[0 : s.n_regular, s.first_entrant : len(s)]
+        counts = np.zeros((RETIREE + 1, N_PROFESSIONS), dtype=np.int64)
+        np.add.at(counts, (s.status[rows], s.profession[rows]), 1)
+        return np.stack([counts[list(EMPLOYED_STATUSES)].sum(axis=0), counts[ENTRANT], counts[RETIREE], counts[LEFT]])
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """One row per step and profession: the step's flows (``FLOWS``) and the stocks right after it (``STOCKS``)."""
+        n = len(self._dates)
+        frame = pd.DataFrame(
+            {
+                "date": pd.to_datetime(np.repeat(self._dates, N_PROFESSIONS)),
+                "profession": pd.Categorical(np.tile(PROFESSIONS, n), categories=list(PROFESSIONS)),
+            }
+        )
+        flows = np.array(self._flows).reshape(n, len(FLOWS), N_PROFESSIONS) if n else np.zeros((0, len(FLOWS), N_PROFESSIONS))
+        stocks = np.array(self._stocks).reshape(n, len(STOCKS), N_PROFESSIONS) if n else np.zeros((0, len(STOCKS), N_PROFESSIONS))
+        for k, name in enumerate(FLOWS):
+            frame[name] = flows[:, k, :].reshape(-1).astype(np.int64)
+        for k, name in enumerate(STOCKS):
+            frame[name] = stocks[:, k, :].reshape(-1).astype(np.int64)
+        return frame
+
+    def summary(self, model: MobilisationModel) -> dict[str, int]:
+        """Totals of the run so far (model units; ``SUMMARY_COLUMNS``): entrants who started, staff who retired and who
+        left by the supply side's leaving, and the workforce employed now (the staff of the start and the entrants)."""
+        flows = np.array(self._flows).sum(axis=0) if self._flows else np.zeros((len(FLOWS), N_PROFESSIONS), dtype=np.int64)
+        values = (*(int(v) for v in flows.sum(axis=1)), int(self.stocks(model)[0].sum()))
+        return dict(zip(SUMMARY_COLUMNS, values, strict=True))
