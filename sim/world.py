@@ -423,41 +423,36 @@ def build_world(scenario: Scenario) -> World:
     # rows added by levers come after the regular staff: recruits, then additional pool members
     extra = _lever_rows(scenario, reg, home_reg, first_home, scale, home_res, muni_region, muni_pop, first_hc)
     recruit_reservoir = np.full(n, -1, dtype=np.int8)
-    if extra:
-        k = extra["profession"].shape[0]
-        profession = np.concatenate([profession, extra["profession"]]).astype(np.int8)
-        employer = np.concatenate([employer, extra["employer"]]).astype(np.int8)
-        recruit_reservoir = np.concatenate([recruit_reservoir, extra["reservoir"]]).astype(np.int8)
-        region = np.concatenate([region, extra["region"]]).astype(np.int16)
-        home = np.concatenate([home, extra["home"]]).astype(np.int32)
-        contract = np.concatenate([contract, extra["contract"]]).astype(np.int8)
-        base_hours = np.concatenate([base_hours, np.full(k, daily_full * wf.fte_permanent)])
+
+    def append(rows: dict[str, np.ndarray], reservoir: np.ndarray, hours: np.ndarray) -> None:
+        """Rows after the regular staff (the levers' rows, then the entrants): their posts as given, the absence of
+        their employer, and the fixed draws of rows no layout drew (first in every queue, no vacation, never drawn)."""
+        nonlocal profession, employer, recruit_reservoir, region, home, contract, base_hours, absence, priority, vacation_u, pool_u
+        k = rows["profession"].shape[0]
+        profession = np.concatenate([profession, rows["profession"]]).astype(np.int8)
+        employer = np.concatenate([employer, rows["employer"]]).astype(np.int8)
+        recruit_reservoir = np.concatenate([recruit_reservoir, reservoir]).astype(np.int8)
+        region = np.concatenate([region, rows["region"]]).astype(np.int16)
+        home = np.concatenate([home, rows["home"]]).astype(np.int32)
+        contract = np.concatenate([contract, rows["contract"]]).astype(np.int8)
+        base_hours = np.concatenate([base_hours, hours])
         absence = np.concatenate(
-            [absence, np.where(extra["employer"] == 1, scenario.absence.other_share_municipality, scenario.absence.other_share_region)]
+            [absence, np.where(rows["employer"] == 1, scenario.absence.other_share_municipality, scenario.absence.other_share_region)]
         )
         priority = np.concatenate([priority, np.ones(k)])
         vacation_u = np.concatenate([vacation_u, np.full(k, np.nan)])
         pool_u = np.concatenate([pool_u, np.ones(k)])
+
+    if extra:
+        append(extra, extra["reservoir"], np.full(extra["profession"].shape[0], daily_full * wf.fte_permanent))
     n_levers = profession.shape[0] - n
     # supply over years (issue #17): people who will enter the workforce, after every other row (earlier rows keep their
     # ids, and with them their random numbers); drawn from a stream of their own, so the layout above does not change
     entrants = supply_rows(scenario, reg, profession[:n], region[:n], employer[:n], home[:n], contract[:n])
     n_entrants = entrants["profession"].shape[0] if entrants else 0
     if n_entrants:
-        profession = np.concatenate([profession, entrants["profession"]]).astype(np.int8)
-        employer = np.concatenate([employer, entrants["employer"]]).astype(np.int8)
-        recruit_reservoir = np.concatenate([recruit_reservoir, np.full(n_entrants, -1)]).astype(np.int8)
-        region = np.concatenate([region, entrants["region"]]).astype(np.int16)
-        home = np.concatenate([home, entrants["home"]]).astype(np.int32)
-        contract = np.concatenate([contract, entrants["contract"]]).astype(np.int8)
         fte_entrants = np.where(entrants["contract"] == HOURLY, wf.fte_hourly, wf.fte_permanent)
-        base_hours = np.concatenate([base_hours, daily_full * fte_entrants])
-        absence = np.concatenate(
-            [absence, np.where(entrants["employer"] == 1, scenario.absence.other_share_municipality, scenario.absence.other_share_region)]
-        )
-        priority = np.concatenate([priority, np.ones(n_entrants)])
-        vacation_u = np.concatenate([vacation_u, np.full(n_entrants, np.nan)])
-        pool_u = np.concatenate([pool_u, np.ones(n_entrants)])
+        append(entrants, np.full(n_entrants, -1), daily_full * fte_entrants)
     n_all = profession.shape[0]
     base_effectiveness = np.ones(n_all)
     status = np.full(n_all, ACTIVE, dtype=np.int8)
