@@ -139,6 +139,8 @@ UNITS: dict[str, str] = {
     "effectiveness_after": "care per hour, relative",
     "hygiene_after": "skill (0–1)",
     "cost_per_place_sek": "SEK per course place",
+    "crisis.scale": "× the data's admissions",
+    "threshold_patients": "patients (full scale, national)",
 }
 
 
