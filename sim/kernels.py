@@ -648,17 +648,17 @@ QUIET_MAX_EVENTS = 64  # candidate events of one person in one quiet step (at mo
 
 
 @njit(cache=True, inline="always")
-def _relax(f: float, fs: float, a: float, lam: float, mu: float, m: int) -> tuple[float, float]:
+def _relax(f: float, fs: float, a: float, lam: float, mu: float, m: int, lm: float, mm: float) -> tuple[float, float]:
     """Fatigue and sustained fatigue after ``m`` days of ``f' = a + lam·f`` and ``fs' = fs + (1 − mu)(f' − fs)``.
 
     Closed form of ``m`` daily ``fatigue_step`` s at constant strain (no clipping: ``0 <= lam`` and ``a <= 1 − lam``)
     and of the sustained fatigue's moving average over them: with ``f* = a / (1 − lam)``,
-    ``f_j = f* + (f − f*)·lam^j`` and ``fs_m = mu^m·fs + f*(1 − mu^m) + (1 − mu)(f − f*)·Σ_{j=1..m} mu^(m−j)·lam^j``.
+    ``f_j = f* + (f − f*)·lam^j`` and ``fs_m = mu^m·fs + f*(1 − mu^m) + (1 − mu)(f − f*)·Σ_{j=1..m} mu^(m−j)·lam^j``;
+    ``lm`` and ``mm`` are ``lam^m`` and ``mu^m`` (from tables where the caller has them).
     """
     if m <= 0:
         return f, fs
     fstar = a / (1.0 - lam) if lam < 1.0 else f
-    lm, mm = lam**m, mu**m
     geo = lam * (lm - mm) / (lam - mu) if abs(lam - mu) > 1e-9 else m * lm
     fs_new = mm * fs + fstar * (1.0 - mm) + (1.0 - mu) * (f - fstar) * geo
     f_new = fstar + (f - fstar) * lm
@@ -704,6 +704,11 @@ def advance_quiet(
     """
     rise, rec, off = fatigue_params.rise, fatigue_params.recovery, fatigue_params.off_work_recovery
     mu = 1.0 - fatigue_params.sustained_rate
+    rest = 1.0 - off
+    mu_pow, rest_pow = np.empty(n_days + 1), np.empty(n_days + 1)  # mu^m and (1 − off)^m, m = 0 .. n_days
+    mu_pow[0], rest_pow[0] = 1.0, 1.0
+    for m in range(1, n_days + 1):
+        mu_pow[m], rest_pow[m] = mu_pow[m - 1] * mu, rest_pow[m - 1] * rest
     for i in prange(status.shape[0]):
         s = status[i]
         hours_worked[i] = 0.0
@@ -711,7 +716,7 @@ def advance_quiet(
             continue
         f, fs = fatigue[i], fatigue_sustained[i]
         if s == RESERVE:  # at rest for the whole step
-            fatigue[i], fatigue_sustained[i] = _relax(f, fs, 0.0, 1.0 - off, mu, n_days)
+            fatigue[i], fatigue_sustained[i] = _relax(f, fs, 0.0, rest, mu, n_days, rest_pow[n_days], mu_pow[n_days])
             continue
         w, p = workplace[i], role[i]
         hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
@@ -723,7 +728,7 @@ def advance_quiet(
         while t < n_days and s != LEFT:
             if s != ACTIVE:  # off work: rest until the spell ends or the step does
                 m = min(days_left[i], n_days - t)
-                f, fs = _relax(f, fs, 0.0, 1.0 - off, mu, m)
+                f, fs = _relax(f, fs, 0.0, rest, mu, m, rest_pow[m], mu_pow[m])
                 t += m
                 days_left[i] -= m
                 if days_left[i] <= 0:
@@ -733,7 +738,7 @@ def advance_quiet(
                     days_left[i] = 0
                 continue
             if k >= QUIET_MAX_EVENTS:  # never in practice: work out the step without further events
-                f, fs = _relax(f, fs, a, lam, mu, n_days - t)
+                f, fs = _relax(f, fs, a, lam, mu, n_days - t, lam ** (n_days - t), mu_pow[n_days - t])
                 break
             # the largest daily probability of leaving work over the rest of the step (fatigue between f and f*)
             fstar = a / (a + rec) if a + rec > 0.0 else f
@@ -746,13 +751,15 @@ def advance_quiet(
             )
             q = 1.0 - (1.0 - p_o) * (1.0 - p_e) * (1.0 - p_l)
             if q <= 0.0:
-                f, fs = _relax(f, fs, a, lam, mu, n_days - t)
+                f, fs = _relax(f, fs, a, lam, mu, n_days - t, lam ** (n_days - t), mu_pow[n_days - t])
                 break
             wait = geometric_days(draw(rng, EV_QUIET + 3 * k), 1.0 / q) if q < 1.0 else 1
             if t + wait > n_days:  # no candidate in this step
-                f, fs = _relax(f, fs, a, lam, mu, n_days - t)
+                f, fs = _relax(f, fs, a, lam, mu, n_days - t, lam ** (n_days - t), mu_pow[n_days - t])
                 break
-            f, fs = _relax(f, fs, a, lam, mu, wait)  # the candidate's day: worked, fatigue updated first (as the core)
+            f, fs = _relax(
+                f, fs, a, lam, mu, wait, lam ** (wait), mu_pow[wait]
+            )  # the candidate's day: worked, fatigue updated first (as the core)
             t += wait
             x = draw(rng, EV_QUIET + 3 * k + 1) * q
             u_days = draw(rng, EV_QUIET + 3 * k + 2)

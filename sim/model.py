@@ -401,7 +401,8 @@ class MobilisationModel(mesa.Model):
         without levers, the quiet kernel, and one record held for every day of the step.
 
         The conditions (census, everyone at their own unit, hours matched with overtime, pressure) are those of day
-        ``d``, held for the step: ``_demand``, ``_reset_placement`` and ``_assign_hours`` as on a daily day, without the
+        ``d``, held for the step: ``_demand``, placement (as ``_reset_placement`` does without postings) and ``_assign_hours``
+        as on a daily day, without the
         levers' ``act`` (the levers are at rest) and so without hourly staff's moves between homes. The levers'
         ``adjust_demand`` runs for every day of the step, so that what they carry from day to day (planned care's
         catch-up of a care debt) goes on. The recorder records the
@@ -413,7 +414,11 @@ class MobilisationModel(mesa.Model):
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=d))
         self._demand(d)
         self.recovery_factor, self.leave_factor = 1.0, 1.0
-        self._reset_placement(d)
+        # kernels.reset_placement without postings (_at_rest: none): everyone at home in their own role, normal hours
+        np.copyto(s.workplace, s.home)
+        np.copyto(s.role, s.profession)
+        np.copyto(s.effectiveness, s.base_effectiveness)
+        np.copyto(s.max_hours, s.normal_max_hours)
         self._assign_hours(d)
         np.copyto(self.worked_at, s.workplace)
         conditions, f_cfg, ab = self.staff_conditions, sc.fatigue, sc.absence

@@ -508,7 +508,7 @@ class QuietConfig(_Section):
 
     enabled: bool = Field(False, description="advance quiet periods in steps of step_days with the quiet kernel (kernels.advance_quiet)")
     step_days: Annotated[int, Field(ge=1), at_most(31, "days", "a step never crosses a month's first day")] = Field(
-        7, description="days a quiet step covers at most (cut at each month's first day)"
+        31, description="days a quiet step covers at most (cut at each month's first day; 31: calendar months)"
     )
     warmup_days: WholeDays = Field(
         28, description="the daily core resumes this many days before COVID demand (or a lever's dated window) starts"
