@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY, admissions_period_error, region_code
-from sim.scenario import AdmissionsConfig, DemandConfig, ScenarioError, WaveConfig, region_population
+from sim.scenario import AdmissionsConfig, CrisisConfig, DemandConfig, ScenarioError, WaveConfig, region_population
 from sim.text import suggest
 
 
@@ -188,13 +188,36 @@ def admissions_and_occupancy(
     if problem:
         raise ScenarioError("demand", "demand.source", problem)
     first, admissions = daily_admissions(codes)
+    admissions, occupancy = convolve_admissions(config, admissions, rng)
+    offset = (start - first).days
+    return admissions[offset : offset + n_days], occupancy[offset : offset + n_days]
+
+
+def convolve_admissions(config: AdmissionsConfig, admissions: np.ndarray, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
+    """The run's admissions (drawn around ``admissions``, ``draw_admissions``) and the ICU occupancy they give, with the
+    median stay multiplied by ``exp(N(0, config.stay_noise_sd))`` (one draw, after the admissions')."""
     admissions = draw_admissions(config, admissions, rng)
     median = config.stay_median_days
     if config.stay_noise_sd > 0 and rng is not None:
         median *= float(np.exp(rng.normal(0.0, config.stay_noise_sd)))
-    occupancy = occupancy_from_admissions(admissions, stay_survival(median, config.stay_shape))
-    offset = (start - first).days
-    return admissions[offset : offset + n_days], occupancy[offset : offset + n_days]
+    return admissions, occupancy_from_admissions(admissions, stay_survival(median, config.stay_shape))
+
+
+def redated_admissions(crisis: CrisisConfig, start: dt.date, n_days: int, codes: tuple[str, ...]) -> np.ndarray:
+    """The regions' ICU admissions of ``crisis.source_from`` .. ``crisis.source_until`` moved to begin on ``crisis.start``
+    and multiplied by ``crisis.scale``, as (n_days, regions) from ``start``; zero on every other day (issue #17).
+
+    The days keep their order and the admissions of a day their value: a day's weekday changes with the shift (the
+    data's weekday pattern is small beside the wave). Days past the run's end are cut.
+    """
+    assert crisis.start is not None
+    first, data = daily_admissions(codes)
+    piece = data[(crisis.source_from - first).days : (crisis.source_until - first).days + 1] * crisis.scale
+    out = np.zeros((n_days, len(codes)))
+    offset = (crisis.start - start).days
+    length = max(min(piece.shape[0], n_days - offset), 0)
+    out[offset : offset + length] = piece[:length]
+    return out
 
 
 def read_curves(
@@ -309,11 +332,19 @@ def build_demand(
     codes: tuple[str, ...],
     population: np.ndarray,
     rng: np.random.Generator,
+    crisis: CrisisConfig | None = None,
 ) -> Demand:
-    """Full-scale COVID demand for a run, with the run's stochastic scale per region."""
+    """Full-scale COVID demand for a run, with the run's stochastic scale per region.
+
+    With ``crisis`` enabled (issue #17) the admissions are the re-dated ones (``redated_admissions``), convolved as the
+    data's are (``convolve_admissions``).
+    """
     days = np.arange(n_days + lag_days, dtype=float)
     admissions = None
-    if config.source == "waves":
+    if crisis is not None and crisis.enabled:
+        admissions, icu = convolve_admissions(config.admissions, redated_admissions(crisis, start, n_days + lag_days, codes), rng)
+        ward = None
+    elif config.source == "waves":
         icu = waves_occupancy(config.waves, start, days, codes, population)
         ward = None
     elif config.source == "admissions":

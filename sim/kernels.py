@@ -73,6 +73,9 @@ EV_CLIENT_SEED = 16  # home care: the clients an infectious staff member infects
 EV_CLIENT_COMMUNITY = 10_000_000  # home care: clients infected in the community (municipality stream; + client index)
 EV_CLIENT_RESOLVE = 20_000_000  # home care: infected clients whose infection ends today (+ client index)
 EV_CLIENT_DEATH = 30_000_000  # home care: of those, the clients who die (+ client index)
+# quiet path (issue #17), a staff member's k-th candidate event of a quiet step: + 3k its day, + 3k + 1 which event it
+# is (ordinary sick leave, exhaustion, leaving, or none), + 3k + 2 the length of the sick spell it starts
+EV_QUIET = 40_000_000
 EV_RESIDENT_DEATH = 2_000_000  # + resident index
 EV_RESIDENT_ASSESS = 3_000_000  # + resident index
 EV_RETIRE = 17  # supply over years (issue #17): a member of the workforce retires this month (staff stream, first day of a month)
@@ -713,6 +716,145 @@ def advance_supply(
         days_left[i] = 0
         workplace[i] = home[i]
     return out
+
+
+# --------------------------------------------------------------------------- quiet path (issue #17)
+QUIET_MAX_EVENTS = 64  # candidate events of one person in one quiet step (at most a month: a bound never reached)
+
+
+@njit(cache=True, inline="always")
+def _relax(f: float, fs: float, a: float, lam: float, mu: float, m: int, lm: float, mm: float) -> tuple[float, float]:
+    """Fatigue and sustained fatigue after ``m`` days of ``f' = a + lam·f`` and ``fs' = fs + (1 − mu)(f' − fs)``.
+
+    Closed form of ``m`` daily ``fatigue_step`` s at constant strain (no clipping: ``0 <= lam`` and ``a <= 1 − lam``)
+    and of the sustained fatigue's moving average over them: with ``f* = a / (1 − lam)``,
+    ``f_j = f* + (f − f*)·lam^j`` and ``fs_m = mu^m·fs + f*(1 − mu^m) + (1 − mu)(f − f*)·Σ_{j=1..m} mu^(m−j)·lam^j``;
+    ``lm`` and ``mm`` are ``lam^m`` and ``mu^m`` (from tables where the caller has them).
+    """
+    if m <= 0:
+        return f, fs
+    fstar = a / (1.0 - lam) if lam < 1.0 else f
+    geo = lam * (lm - mm) / (lam - mu) if abs(lam - mu) > 1e-9 else m * lm
+    fs_new = mm * fs + fstar * (1.0 - mm) + (1.0 - mu) * (f - fstar) * geo
+    f_new = fstar + (f - fstar) * lm
+    return min(max(f_new, 0.0), 1.0), min(max(fs_new, 0.0), 1.0)
+
+
+@njit(cache=True, parallel=True)
+def advance_quiet(
+    key: np.uint64,
+    n_days: int,
+    # state (updated in place)
+    status: np.ndarray,
+    days_left: np.ndarray,
+    fatigue: np.ndarray,
+    fatigue_sustained: np.ndarray,
+    hours_worked: np.ndarray,
+    trained: np.ndarray,
+    n_regular: int,
+    # fixed attributes and the step's conditions
+    workplace: np.ndarray,
+    role: np.ndarray,
+    base_hours: np.ndarray,
+    max_hours: np.ndarray,
+    other_sick_rate: np.ndarray,
+    extra_share: np.ndarray,
+    pressure: np.ndarray,
+    intensity: np.ndarray,
+    fatigue_params: FatigueParams,
+    absence_params: AbsenceParams,
+) -> None:
+    """``n_days`` quiet days of every staff member at once (issue #17): what ``advance_staff`` does on days without COVID.
+
+    A quiet day has no infection and nobody moved: an active staff member works at their workplace's conditions of
+    the step (``extra_share``, ``pressure``, ``intensity``, held for its days), may start ordinary or exhaustion sick
+    leave or leave, with the daily core's probabilities and in its order; a staff member off work rests and counts
+    their days down. Instead of drawing every day, the next candidate event of an active person is drawn at once as
+    a geometric number of days at the step's largest daily probability (fatigue moves monotonically towards its
+    equilibrium, so the exhaustion and leaving hazards are largest at one end), and accepted with the day's own
+    probability (thinning): in distribution the same days as the daily core's, under the held conditions. Fatigue
+    and sustained fatigue follow in closed form between events (``_relax``). Draws: ``key`` (the step's first day),
+    the row, and ``EV_QUIET`` plus three times the event's number. ``hours_worked`` is left at the hours of a
+    working day of the step (zero off work), as the recorder reads it.
+    """
+    rise, rec, off = fatigue_params.rise, fatigue_params.recovery, fatigue_params.off_work_recovery
+    mu = 1.0 - fatigue_params.sustained_rate
+    rest = 1.0 - off
+    mu_pow, rest_pow = np.empty(n_days + 1), np.empty(n_days + 1)  # mu^m and (1 − off)^m, m = 0 .. n_days
+    mu_pow[0], rest_pow[0] = 1.0, 1.0
+    for m in range(1, n_days + 1):
+        mu_pow[m], rest_pow[m] = mu_pow[m - 1] * mu, rest_pow[m - 1] * rest
+    for i in prange(status.shape[0]):
+        s = status[i]
+        hours_worked[i] = 0.0
+        if s == LEFT or s >= ENTRANT:  # gone, or outside the workforce (supply over years: not yet started, retired)
+            continue
+        f, fs = fatigue[i], fatigue_sustained[i]
+        if s == RESERVE:  # at rest for the whole step
+            fatigue[i], fatigue_sustained[i] = _relax(f, fs, 0.0, rest, mu, n_days, rest_pow[n_days], mu_pow[n_days])
+            continue
+        w, p = workplace[i], role[i]
+        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
+        a = rise * max(strain - fatigue_params.threshold, 0.0)
+        lam = 1.0 - a - rec
+        rng = stream(key, i)
+        t, k = 0, 0
+        while t < n_days and s != LEFT:
+            if s != ACTIVE:  # off work: rest until the spell ends or the step does
+                m = min(days_left[i], n_days - t)
+                f, fs = _relax(f, fs, 0.0, rest, mu, m, rest_pow[m], mu_pow[m])
+                t += m
+                days_left[i] -= m
+                if days_left[i] <= 0:
+                    if s == TRAINING and i < n_regular:
+                        trained[i] = True
+                    s = ACTIVE
+                    days_left[i] = 0
+                continue
+            if k >= QUIET_MAX_EVENTS:  # never in practice: work out the step without further events
+                f, fs = _relax(f, fs, a, lam, mu, n_days - t, lam ** (n_days - t), mu_pow[n_days - t])
+                break
+            # the largest daily probability of leaving work over the rest of the step (fatigue between f and f*)
+            fstar = a / (a + rec) if a + rec > 0.0 else f
+            f_hi = max(f, fstar)
+            fs_hi = max(fs, f_hi)
+            p_o = other_sick_rate[i]
+            p_e = hazard_to_probability(absence_params.exhaustion_rate * f_hi**absence_params.exhaustion_power)
+            p_l = hazard_to_probability(
+                absence_params.leave_base_rate + absence_params.leave_fatigue_rate * max(fs_hi - absence_params.leave_threshold, 0.0)
+            )
+            q = 1.0 - (1.0 - p_o) * (1.0 - p_e) * (1.0 - p_l)
+            if q <= 0.0:
+                f, fs = _relax(f, fs, a, lam, mu, n_days - t, lam ** (n_days - t), mu_pow[n_days - t])
+                break
+            wait = geometric_days(draw(rng, EV_QUIET + 3 * k), 1.0 / q) if q < 1.0 else 1
+            if t + wait > n_days:  # no candidate in this step
+                f, fs = _relax(f, fs, a, lam, mu, n_days - t, lam ** (n_days - t), mu_pow[n_days - t])
+                break
+            f, fs = _relax(
+                f, fs, a, lam, mu, wait, lam ** (wait), mu_pow[wait]
+            )  # the candidate's day: worked, fatigue updated first (as the core)
+            t += wait
+            x = draw(rng, EV_QUIET + 3 * k + 1) * q
+            u_days = draw(rng, EV_QUIET + 3 * k + 2)
+            k += 1
+            pe = 0.0 if f <= 0.0 else hazard_to_probability(absence_params.exhaustion_rate * f**absence_params.exhaustion_power)
+            pl = hazard_to_probability(
+                absence_params.leave_base_rate + absence_params.leave_fatigue_rate * max(fs - absence_params.leave_threshold, 0.0)
+            )
+            if x < p_o:
+                s = SICK_OTHER
+                days_left[i] = geometric_days(u_days, absence_params.other_mean_days)
+            elif x < p_o + (1.0 - p_o) * pe:
+                s = SICK_EXHAUSTION
+                days_left[i] = geometric_days(u_days, absence_params.exhaustion_mean_days)
+            elif x < p_o + (1.0 - p_o) * (pe + (1.0 - pe) * pl):
+                s = LEFT
+        status[i] = s
+        fatigue[i], fatigue_sustained[i] = f, fs
+        if s == ACTIVE:
+            hours_worked[i] = hours
 
 
 @njit(cache=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -11,7 +12,18 @@ import numpy as np
 
 from sim import collect, homecare, kernels
 from sim.agents import HomeCareService, NursingHome, Region, StaffRegistry, Unit
-from sim.categories import ACUTE_WARD, COVID_WARD, ICU, ICU_NURSE, N_PROFESSIONS, POSTINGS, UNIT_KINDS
+from sim.categories import (
+    ACTIVE,
+    ACUTE_WARD,
+    COVID_WARD,
+    ICU,
+    ICU_NURSE,
+    N_PROFESSIONS,
+    OFF_DUTY,
+    POSTINGS,
+    TRAINING,
+    UNIT_KINDS,
+)
 from sim.collect import DailyValues
 from sim.demand import build_demand
 from sim.forecast import Forecaster
@@ -96,6 +108,7 @@ class MobilisationModel(mesa.Model):
             tuple(world.regions["code"]),
             population,
             np.random.default_rng([self.seed, 1]),
+            crisis=sc.crisis,
         )
         esc = sc.escalation
         # the regions' trend forecasts, their errors from their own stream (common random numbers, whatever the levers)
@@ -259,6 +272,10 @@ class MobilisationModel(mesa.Model):
         # Mesa's DataCollector: the planners' indicators, national and per region, from the recorder's arrays (sim.collect)
         self.daily_values = DailyValues(self)
         self.datacollector = collect.datacollector()
+        # quiet periods of multi-year runs (issue #17, [quiet]): the days without COVID demand or a lever's dated window
+        # near (None when off), and which days a quiet step covered (their recorded rows hold the step's last day)
+        self.quiet_days = np.zeros(self.n_days, dtype=np.bool_)
+        self._calm = self._calm_days() if sc.quiet.enabled else None
         self.running = True
 
     # ------------------------------------------------------------------ one day
@@ -282,6 +299,15 @@ class MobilisationModel(mesa.Model):
         if self.day >= self.n_days:
             self.running = False
             return
+        if self._calm is not None:  # multi-year runs (issue #17): a quiet step of several days where nothing happens
+            days = self._quiet_length(self.day)
+            if days > 0:
+                self._quiet_step(self.day, days)
+                self.day += days
+                self.datacollector.collect(self)
+                if self.day >= self.n_days:
+                    self.running = False
+                return
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=self.day))
         if self.supply is not None and self.dates[self.day].day == 1:  # the slow clock: the first day of a month
             self.supply.step(self, self.day)
@@ -292,8 +318,170 @@ class MobilisationModel(mesa.Model):
         if self.day >= self.n_days:
             self.running = False
 
+    # ------------------------------------------------------------------ quiet periods (issue #17)
+    #: Pairs of date keys of a lever's table that bound a window in which the lever acts whatever the levels.
+    DATE_WINDOWS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("national_from", "national_until"),
+        ("window_start", "window_end"),
+        ("postponed_start", "postponed_end"),
+    )
+
+    def _calm_days(self) -> np.ndarray:
+        """Boolean per day: no COVID demand and no lever's dated window from that day to ``quiet.warmup_days`` ahead.
+
+        A day has COVID demand when the national COVID ICU patients (full scale) of that day, or of the day that sets
+        its community prevalence (``infection.prevalence_lag_days`` later), reach ``quiet.threshold_patients``. A lever
+        that is on blocks the days of its windows (``DATE_WINDOWS``; ``start`` to ``start + days`` for a programme
+        with a length) and each other date it names (the day it decides something).
+        """
+        sc, q, n = self.config, self.config.quiet, self.n_days
+        blocked = (self.demand.covid_icu.sum(axis=1) >= q.threshold_patients) | (self.demand.icu_ahead.sum(axis=1) >= q.threshold_patients)
+        first = self.dates[0]
+
+        def block(since: dt.date, until: dt.date) -> None:
+            a, b = max((since - first).days, 0), min((until - first).days, n - 1)
+            if a <= b:
+                blocked[a : b + 1] = True
+
+        for name, cfg in sc.levers:
+            if name == "custom" or not getattr(cfg, "enabled", False):
+                continue
+            values = {key: value for key, value in cfg if isinstance(value, dt.date)}
+            for since, until in self.DATE_WINDOWS:
+                if since in values and until in values:
+                    block(values.pop(since), values.pop(until))
+            if "start" in values and isinstance(getattr(cfg, "days", None), int):
+                start = values.pop("start")
+                block(start, start + dt.timedelta(days=cfg.days))
+            for value in values.values():
+                block(value, value)
+        ahead = np.concatenate([np.cumsum(blocked[::-1])[::-1], [0]])  # blocked days from d to the end
+        end = np.minimum(np.arange(n) + q.warmup_days + 1, n)
+        return (ahead[:n] - ahead[end]) == 0
+
+    def _at_rest(self, d: int) -> bool:
+        """Whether the staff, the regions and every lever hold nothing the quiet kernel would drop (see ``QuietConfig``)."""
+        s, n = self.world.staff, self.world.staff.n_regular
+        status = s.status
+        if np.any(self.levels > 0) or np.any(s.posting >= 0):
+            return False
+        if np.any((status == OFF_DUTY) | (status == TRAINING)):  # a lever's rest, vacation or course (sick leave is counted down)
+            return False
+        extra = status[n : s.first_entrant]  # a recruit or additional pool member at work (not the supply's entrants)
+        if np.any((extra == ACTIVE) | (extra == OFF_DUTY) | (extra == TRAINING)):
+            return False
+        if np.any(self.icu_beds_open > self.icu_beds_normal) or np.any(self.nh_infected > 0) or np.any(self.hc_infected > 0):
+            return False
+        onset = self.config.infection.onset_days  # an infected staff member who will go off sick in the days ahead
+        if np.any(s.symptomatic & (s.infected_day >= 0) & (d - s.infected_day <= onset)):
+            return False
+        if not all(lever.at_rest(self) for lever in self.levers):
+            return False
+        # no region would raise a staffing alert today on its ordinary demand and own staff (the quiet kernel does not
+        # escalate: without this, a small region's sick leave could alert on daily days and never on quiet ones)
+        self._forecast(d)
+        return not np.any(self.forecast_gap_share > self.config.escalation.alert_gap)
+
+    def _quiet_length(self, d: int) -> int:
+        """Days of the quiet step from day ``d`` (0: the daily core runs today).
+
+        Never the first day of a run (the daily core sets the conditions once), at most ``quiet.step_days``, never across
+        a month's first day, only over calm days (``_calm_days``) and only while everything is at rest (``_at_rest``).
+        """
+        calm = self._calm
+        assert calm is not None
+        if d == 0 or not calm[d] or not self._at_rest(d):
+            return 0
+        days = 1
+        limit = min(self.config.quiet.step_days, self.n_days - d)
+        while days < limit and calm[d + days] and self.dates[d + days].day != 1:
+            days += 1
+        return days
+
+    def _quiet_step(self, d: int, days: int) -> None:
+        """Advance ``days`` quiet days from day ``d`` at once (issue #17): the supply's month, the day's conditions of work
+        without levers, the quiet kernel, and one record held for every day of the step.
+
+        The conditions (census, everyone at their own unit, hours matched with overtime, pressure) are those of day
+        ``d``, held for the step: ``_demand``, placement (as ``_reset_placement`` does without postings) and ``_assign_hours``
+        as on a daily day, without the
+        levers' ``act`` (the levers are at rest) and so without hourly staff's moves between homes. The levers'
+        ``adjust_demand`` runs for every day of the step, so that what they carry from day to day (planned care's
+        catch-up of a care debt) goes on. The recorder records the
+        step's last day and copies it to the step's other days (``Recorder.hold``); ``quiet_days`` marks them.
+        """
+        sc, world, s = self.config, self.world, self.world.staff
+        if self.supply is not None and self.dates[d].day == 1:
+            self.supply.step(self, d)
+        self.key = np.uint64(kernels.day_key(seed=self.seed, day=d))
+        self._demand(d)
+        self.recovery_factor, self.leave_factor = 1.0, 1.0
+        # kernels.reset_placement without postings (_at_rest: none): everyone at home in their own role, normal hours
+        np.copyto(s.workplace, s.home)
+        np.copyto(s.role, s.profession)
+        np.copyto(s.effectiveness, s.base_effectiveness)
+        np.copyto(s.max_hours, s.normal_max_hours)
+        self._assign_hours(d)
+        np.copyto(self.worked_at, s.workplace)
+        conditions, f_cfg, ab = self.staff_conditions, sc.fatigue, sc.absence
+        kernels.advance_quiet(
+            key=self.key,
+            n_days=days,
+            status=s.status,
+            days_left=s.days_left,
+            fatigue=s.fatigue,
+            fatigue_sustained=s.fatigue_sustained,
+            hours_worked=s.hours_worked,
+            trained=s.trained,
+            n_regular=s.n_regular,
+            workplace=s.workplace,
+            role=s.role,
+            base_hours=s.base_hours,
+            max_hours=s.max_hours,
+            other_sick_rate=s.other_sick_rate,
+            extra_share=conditions["extra_share"],
+            pressure=conditions["pressure"],
+            intensity=self._intensity,
+            fatigue_params=kernels.make_params(
+                kernels.FatigueParams,
+                reference_hours=world.reference_hours,
+                rise=f_cfg.rise,
+                recovery=f_cfg.recovery,
+                off_work_recovery=f_cfg.off_work_recovery,
+                threshold=f_cfg.threshold,
+                sustained_rate=1.0 / f_cfg.sustained_days,
+            ),
+            absence_params=kernels.make_params(
+                kernels.AbsenceParams,
+                other_mean_days=ab.other_mean_days,
+                exhaustion_rate=ab.exhaustion_rate,
+                exhaustion_power=ab.exhaustion_power,
+                exhaustion_mean_days=ab.exhaustion_mean_days,
+                leave_base_rate=self._leave_base_rate,
+                leave_fatigue_rate=ab.leave_fatigue_rate,
+                leave_threshold=ab.leave_fatigue_threshold,
+            ),
+        )
+        for day in range(d + 1, d + days):  # the levers' demand of the step's other days (a care debt caught up)
+            self.day = day  # as on a daily day: a lever's national window reads model.day
+            self._demand(day)
+        self.day = d
+        for today in (self.nh_introductions, self.nh_deaths, self.nh_assessments, self.hc_new_infections, self.hc_new_deaths):
+            today[:] = 0  # nothing happens to residents and clients on a quiet day
+        last = d + days - 1
+        self._record(last)
+        self.recorder.hold(d, last)
+        self.quiet_days[d : last + 1] = True
+
     def _demand(self, d: int) -> None:
         """Patients and residents today; the levers may change ordinary units' demand; required hours."""
+        self._census(d)
+        for lever in self.levers:
+            lever.adjust_demand(self, d)
+        self.required = self.census[:, None] * self.world.norm
+
+    def _census(self, d: int) -> None:
+        """Today's patients, residents and home-care clients by unit, before the levers change them."""
         sc, world = self.config, self.world
         self.covid_icu_today = self.demand.covid_icu[d] * sc.world.scale
         self.census[:] = world.census_base
@@ -301,9 +489,6 @@ class MobilisationModel(mesa.Model):
         self.census[self._covid_ward_ids] = self.demand.covid_ward[d] * sc.world.scale
         self.census[world.home_workplace] = self.residents_alive + sc.nursing_homes.extra_care_per_infected * self.nh_infected
         self.census[world.hc_workplace] = homecare.census(world.hc_clients, self.hc_alive, self.hc_infected, sc.home_care)
-        for lever in self.levers:
-            lever.adjust_demand(self, d)
-        self.required = self.census[:, None] * world.norm
 
     def _escalate(self, d: int) -> None:
         """Each region's forecast gap, then its escalation (``Region.assess``)."""
@@ -312,13 +497,20 @@ class MobilisationModel(mesa.Model):
 
     def _place(self, d: int) -> None:
         """Everyone to their home unit or posting, then the levers decide who works where, in ``LEVERS`` order."""
-        sc, world, s = self.config, self.world, self.world.staff
+        sc, world = self.config, self.world
         self.hourly_other_home_share = np.full(world.n_regions, sc.nursing_homes.hourly_other_home_share)
         self.nh_transmission = np.full(len(world.home_workplace), sc.nursing_homes.resident_transmission)
         self.hc_transmission_factor[:] = 1.0
         self.nh_physician_visits[:] = sc.nursing_homes.physician_visits_per_week
         self.nh_digital_rounds[:] = sc.nursing_homes.digital_rounds_per_week
         self.recovery_factor, self.leave_factor = 1.0, 1.0
+        self._reset_placement(d)
+        for lever in self.levers:
+            lever.act(self, d)
+
+    def _reset_placement(self, d: int) -> None:
+        """Everyone to their home unit or posting (``kernels.reset_placement``), before any lever moves them."""
+        s = self.world.staff
         kernels.reset_placement(
             day=d,
             status=s.status,
@@ -338,8 +530,6 @@ class MobilisationModel(mesa.Model):
             max_hours=s.max_hours,
             normal_max_hours=s.normal_max_hours,
         )
-        for lever in self.levers:
-            lever.act(self, d)
 
     def _assign_hours(self, d: int) -> None:
         """Contracted hours, then extra hours up to each person's cap where the need is larger; pressure and work exposure."""

@@ -242,6 +242,18 @@ class Recorder:
             )
         self.days_recorded = day + 1
 
+    #: Arrays of the recorder that are not by day (every other public array's first axis is the day)
+    NOT_DAILY = ("ever_outbreak", "wage")
+
+    def hold(self, first: int, last: int) -> None:
+        """Copy the record of day ``last`` to days ``first`` .. ``last - 1``: a quiet step's days (issue #17, ``[quiet]``)."""
+        n_days = self.model.n_days
+        arrays = [v for k, v in vars(self).items() if not k.startswith("_") and k not in self.NOT_DAILY and isinstance(v, np.ndarray)]
+        arrays += list(self.lever_icu.values())
+        for values in arrays:
+            if values.ndim and values.shape[0] == n_days:
+                values[first:last] = values[last]
+
     def _record_home_care(self, day: int) -> None:
         m, n_reg, region = self.model, self.n_regions, self._hc_region
         self.hc_alive[day] = np.bincount(region, weights=m.hc_alive, minlength=n_reg)

@@ -461,6 +461,64 @@ class AdmissionsConfig(_Section):
     )
 
 
+class CrisisConfig(_Section):
+    """A crisis in any year (issue #17): the 2020–21 regional ICU admissions re-dated into the run's period.
+
+    With ``enabled`` the regions' own COVID ICU admissions (``demand.source = "admissions"``, ``sim/data/regional``) of
+    ``source_from`` .. ``source_until`` are moved so that ``source_from`` falls on ``start``, multiplied by ``scale``;
+    before and after them the run has no COVID admissions. They become occupancy as the admissions always do
+    (``demand.admissions``: the stay, the count noise). Off by default.
+    """
+
+    enabled: bool = Field(
+        False, description="re-date the 2020–21 regional ICU admissions into the run (needs demand.source = 'admissions')"
+    )
+    start: Date | None = Field(None, description="the run's date on which the admissions of source_from fall (within [time])")
+    source_from: Date = Field(
+        dt.date(2020, 3, 1), description="first day of the admissions data to re-date (the first wave began in March 2020)"
+    )
+    source_until: Date = Field(dt.date(2021, 12, 31), description="last day of the admissions data to re-date (2020–21: both waves)")
+    scale: Annotated[float, Field(ge=0.0), at_most(MAX_FACTOR, "times", "a factor beyond it has no meaning here")] = Field(
+        1.0, description="multiplies the re-dated admissions (0: no crisis; 2: a wave twice the 2020 one)"
+    )
+
+    @model_validator(mode="after")
+    def _source_in_data(self) -> CrisisConfig:
+        from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY
+
+        for key in ("source_from", "source_until"):
+            value = getattr(self, key)
+            if not ADMISSIONS_FIRST_DAY <= value <= ADMISSIONS_LAST_DAY:
+                raise _KeyedValueError(key, f"{value} is outside the ICU admissions data ({ADMISSIONS_FIRST_DAY} to {ADMISSIONS_LAST_DAY})")
+        if self.source_until < self.source_from:
+            raise _KeyedValueError("source_until", f"source_until ({self.source_until}) is before source_from ({self.source_from})")
+        if self.enabled and self.start is None:
+            raise _KeyedValueError("start", "enabled = true needs start = YYYY-MM-DD, the date the re-dated admissions begin")
+        return self
+
+
+class QuietConfig(_Section):
+    """Quiet periods of a multi-year run (issue #17): larger steps while nothing happens.
+
+    While no region has COVID demand (national COVID ICU patients below ``threshold_patients`` from today to
+    ``warmup_days`` ahead), every region is at the normal level, no staff member is posted, off duty, in training or
+    off with COVID, no recruit works, no lever's dated window is near and no resident or client is infected, the model
+    advances ``step_days`` at a time (never across a month's first day) with a cheap kernel
+    (``kernels.advance_quiet``) instead of the daily core. Off by default.
+    """
+
+    enabled: bool = Field(False, description="advance quiet periods in steps of step_days with the quiet kernel (kernels.advance_quiet)")
+    step_days: Annotated[int, Field(ge=1), at_most(31, "days", "a step never crosses a month's first day")] = Field(
+        31, description="days a quiet step covers at most (cut at each month's first day; 31: calendar months)"
+    )
+    warmup_days: WholeDays = Field(
+        28, description="the daily core resumes this many days before COVID demand (or a lever's dated window) starts"
+    )
+    threshold_patients: NonNegative = Field(
+        1.0, description="national COVID ICU patients (full scale) below which a day counts as without COVID demand"
+    )
+
+
 class DemandConfig(_Section):
     """Where patients come from."""
 
@@ -866,6 +924,8 @@ class Scenario(_Section):
     levers: LeversConfig
     costs: CostsConfig
     supply: SupplyConfig = SupplyConfig()
+    crisis: CrisisConfig = Field(default_factory=CrisisConfig, description="a crisis in any year (issue #17); off by default")
+    quiet: QuietConfig = Field(default_factory=QuietConfig, description="quiet periods of multi-year runs (issue #17); off by default")
 
     @field_validator("name")
     @classmethod
@@ -903,7 +963,17 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _admissions_cover_period(self) -> Scenario:
-        if self.demand.source == "admissions":
+        if self.crisis.enabled:
+            if self.demand.source != "admissions":
+                raise _KeyedValueError(
+                    "crisis.enabled",
+                    f"a crisis re-dates the ICU admissions: it needs demand.source = 'admissions', got {self.demand.source!r}",
+                )
+            if self.crisis.start is not None and not self.time.start <= self.crisis.start <= self.time.end:
+                raise _KeyedValueError(
+                    "crisis.start", f"{self.crisis.start} is outside the run ({self.time.start} to {self.time.end}); expected a date in it"
+                )
+        elif self.demand.source == "admissions":
             from sim.data import admissions_period_error
 
             problem = admissions_period_error(self.time.start, self.time.n_days + self.infection.prevalence_lag_days)
@@ -989,6 +1059,9 @@ class Scenario(_Section):
             data["world"]["region_profile_sha256"] = (
                 hashlib.sha256(Path(profile).read_bytes()).hexdigest() if Path(profile).is_file() else profile
             )
+        for section, config in (("crisis", CrisisConfig()), ("quiet", QuietConfig())):  # issue #17: count only when set
+            if getattr(self, section) == config:
+                del data[section]
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 

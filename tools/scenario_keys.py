@@ -144,6 +144,8 @@ UNITS: dict[str, str] = {
     "supply.retirement_rate_per_year": "1/year",
     "supply.graduate_start_months": "month (1–12)",
     "supply.region_shares": "weight",
+    "crisis.scale": "× the data's admissions",
+    "threshold_patients": "patients (full scale, national)",
 }
 
 

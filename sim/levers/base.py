@@ -119,6 +119,15 @@ class Lever:
         """The lever's summary values (names of its ``indicators``) over the first ``days`` days of the run."""
         return {}
 
+    def at_rest(self, model: MobilisationModel) -> bool:
+        """Whether the lever holds nothing that the days ahead must carry on (issue #17's quiet path, ``[quiet]``).
+
+        The quiet path steps over days without calling the levers' hooks; it starts only while every lever is at rest.
+        The model checks what is visible on the staff arrays itself (postings, statuses, open ICU beds, escalation
+        levels); a lever with state of its own (a declared agreement, a care debt, moved patients) says so here.
+        """
+        return True
+
     # ------------------------------------------------------------------ helpers
     def regions_on(self, start_level: str | None = None) -> np.ndarray:
         """Boolean per region: the lever acts there today (see ``lever_on``).

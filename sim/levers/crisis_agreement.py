@@ -124,6 +124,10 @@ class CrisisAgreement(Lever):
         self.ending[lift] = cfg.ramp_down
         return self.declared >= 0
 
+    def at_rest(self, model: MobilisationModel) -> bool:
+        """No region has the agreement declared or ramping down (issue #17's quiet path)."""
+        return not (np.any(self.declared >= 0) or np.any(self.ending))
+
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
         active = self.regions_active(day)

@@ -173,6 +173,11 @@ class PatientTransfers(Lever):
         still = (1.0 - self.discharge) ** model.config.escalation.horizon_days
         model.icu_moved_net_ahead = (self.moved.sum(axis=0) - self.moved.sum(axis=1)) * still
 
+    def at_rest(self, model: MobilisationModel) -> bool:
+        """No moved patient is still in another region's ICU (issue #17's quiet path): the moved stock falls by the
+        discharge rate and never reaches zero, so below a hundredth of a patient (model units) counts as none."""
+        return float(self.moved.sum()) < 0.01
+
     def act(self, model: MobilisationModel, day: int) -> None:
         """Today's moves: senders over the trigger, largest first, to the nearest receivers with room, within the capacity."""
         patients = model.census[model.icu_ids]

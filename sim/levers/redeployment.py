@@ -120,6 +120,11 @@ class Redeployment(Lever):
                 kept = 1.0 - cfg.icu_other_cut * self.cut / cfg.max_elective_cut
             model.census[icu] = covid + np.maximum(model.census[icu] - covid, 0.0) * kept
 
+    def at_rest(self, model: MobilisationModel) -> bool:
+        """Planned care is not cut (issue #17's quiet path). A care debt may be caught up in quiet steps: they call
+        ``adjust_demand`` for each of their days, so the debt falls as on daily days."""
+        return not np.any(self.cut > 0)
+
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.elective_queue
         share = (self.cut * (self.per_region("redeploy_share") if self.cfg.regions else self.cfg.redeploy_share))[queue.region]
