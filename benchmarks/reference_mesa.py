@@ -416,6 +416,7 @@ class CoreReplay:
             hours_worked=self.hours_worked,
             trained=self.trained,
             n_regular=s.n_regular,
+            first_entrant=s.first_entrant,
             workplace=self.workplace,
             role=self.role,
             home=s.home,

@@ -560,6 +560,7 @@ def advance_staff(
     hours_worked: np.ndarray,
     trained: np.ndarray,
     n_regular: int,
+    first_entrant: int,
     workplace: np.ndarray,
     role: np.ndarray,
     # fixed attributes
@@ -605,7 +606,7 @@ def advance_staff(
                 continue
             days_left[i] -= 1
             if days_left[i] <= 0:
-                if s == TRAINING and i < n_regular:  # a ICU-upskilling course (recruits' onboarding is not one)
+                if s == TRAINING and (i < n_regular or i >= first_entrant):  # a ICU-upskilling course (recruits' onboarding is not one)
                     trained[i] = True
                 status[i] = ACTIVE
                 days_left[i] = 0
@@ -752,6 +753,7 @@ def advance_quiet(
     hours_worked: np.ndarray,
     trained: np.ndarray,
     n_regular: int,
+    first_entrant: int,
     # fixed attributes and the step's conditions
     workplace: np.ndarray,
     role: np.ndarray,
@@ -807,7 +809,7 @@ def advance_quiet(
                 t += m
                 days_left[i] -= m
                 if days_left[i] <= 0:
-                    if s == TRAINING and i < n_regular:
+                    if s == TRAINING and (i < n_regular or i >= first_entrant):
                         trained[i] = True
                     s = ACTIVE
                     days_left[i] = 0

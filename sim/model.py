@@ -207,17 +207,17 @@ class MobilisationModel(mesa.Model):
         self.key = np.uint64(0)
 
         s = world.staff
-        n = s.n_regular
-        self.home_heads = np.bincount(s.home[:n], minlength=n_wp)
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants (counted once they have started)
+        self.home_heads = np.bincount(s.home[rows], minlength=n_wp)
         # staff whose own capacity a region counts when it forecasts its hospital gap
-        own = np.flatnonzero(np.isin(world.workplace_kind[s.home[:n]], (ICU, ACUTE_WARD)))
+        own = rows[np.isin(world.workplace_kind[s.home[rows]], (ICU, ACUTE_WARD))]
         self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
         self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
         self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
         self._own_at_icu = np.zeros(own.shape[0], dtype=np.bool_)
         self._own_at_icu[self._own_icu] = True
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
-        sick_share[n:] = 0.0  # recruits and additional pool members start in reserve
+        sick_share[s.n_regular :] = 0.0  # recruits and additional pool members start in reserve
         kernels.init_absence(
             seed=self.seed, status=s.status, days_left=s.days_left, sick_share=sick_share, mean_days=sc.absence.other_mean_days
         )
@@ -434,6 +434,7 @@ class MobilisationModel(mesa.Model):
             hours_worked=s.hours_worked,
             trained=s.trained,
             n_regular=s.n_regular,
+            first_entrant=s.first_entrant,
             workplace=s.workplace,
             role=s.role,
             base_hours=s.base_hours,
@@ -608,6 +609,7 @@ class MobilisationModel(mesa.Model):
             hours_worked=s.hours_worked,
             trained=s.trained,
             n_regular=s.n_regular,
+            first_entrant=s.first_entrant,
             workplace=s.workplace,
             role=s.role,
             home=s.home,

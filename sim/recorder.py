@@ -18,6 +18,7 @@ from sim import kernels
 from sim.categories import (
     ALL_STATUSES,
     EMPLOYERS,
+    ENTRANT,
     HOME_CARE,
     ICU,
     ICU_NURSE,
@@ -33,7 +34,6 @@ from sim.categories import (
     PROFESSIONS,
     RESERVE,
     RETIRED,
-    RETIREE,
     STATUSES,
     STUDENT,
     UNIT_KINDS,
@@ -145,7 +145,8 @@ class Recorder:
         self.icu_fatigue = np.zeros((n_days, 2))  # mean fatigue and sustained fatigue of ICU staff who have not left
         self.icu_available = np.zeros(n_days, dtype=np.int64)  # ICU staff neither sick nor gone
         s, cfg = world.staff, model.config
-        self._icu_staff = np.flatnonzero(world.workplace_kind[s.home[: s.n_regular]] == ICU)
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
+        self._icu_staff = rows[world.workplace_kind[s.home[rows]] == ICU]
         self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
         # non-specialists who may work in the ICU: trained nurses (with team-based ICU staffing also assistant nurses, in their own role)
         teams = model.tiers is not None
@@ -168,7 +169,8 @@ class Recorder:
         self._hourly_region = s.region[world.hourly_home_staff]
         self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
         # ICU staff neither sick nor gone (retired: supply over years)
-        self._unavailable = np.isin(np.arange(len(ALL_STATUSES)), (LEFT, RETIREE, *SICK_STATUSES))
+        codes = np.arange(len(ALL_STATUSES))  # gone, sick, or outside the workforce (not yet started, retired)
+        self._unavailable = np.isin(codes, (LEFT, *SICK_STATUSES)) | (codes >= ENTRANT)
         self._tally_groups = kernels.group_order(group=world.tally_group, n_groups=self.n_groups)
         # fatigue that costs capacity (submodel 5a): recorded only when staff can be fatigued (fatigue.capacity_threshold < 1),
         # so that runs without it keep their frames as before
@@ -273,7 +275,7 @@ class Recorder:
         self.levels[day] = m.levels
         icu_status = s.status[self._icu_staff]
         self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
-        icu_staff = self._icu_staff[(icu_status != LEFT) & (icu_status != RETIREE)]
+        icu_staff = self._icu_staff[(icu_status != LEFT) & (icu_status < ENTRANT)]  # not gone, retired or yet to start
         if icu_staff.size:
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
         self.gap_share[day] = m.forecast_gap_share

@@ -150,6 +150,13 @@ class StaffArrays:
         """The first entrant's row (supply over years): rows from ``n_regular`` to here are the levers' recruits and pool members."""
         return len(self) - self.n_entrants
 
+    def workforce_rows(self) -> np.ndarray:
+        """Rows of the workforce: the staff of the start and the supply's entrants (who work once they have started),
+        without the levers' recruits and pool members between them. Without entrants, ``0 .. n_regular``."""
+        if self.n_entrants == 0:
+            return np.arange(self.n_regular, dtype=np.int64)
+        return np.r_[0 : self.n_regular, self.first_entrant : len(self)].astype(np.int64)
+
 
 def staff_hygiene(scenario: Scenario, profession: np.ndarray, contract: np.ndarray) -> np.ndarray:
     """Each staff member's skill in basic hygiene routines: their profession's (``nursing_homes.hygiene``), times
@@ -453,6 +460,10 @@ def build_world(scenario: Scenario) -> World:
     if n_entrants:
         fte_entrants = np.where(entrants["contract"] == HOURLY, wf.fte_hourly, wf.fte_permanent)
         append(entrants, np.full(n_entrants, -1), daily_full * fte_entrants)
+        # once started, entrants are part of the workforce: their own fixed draws for the queues' order, the summer
+        # vacation and a drawn national pool, from a stream of their own (the layout's draws above do not change)
+        draws = np.random.default_rng([w_cfg.layout_seed, 19]).random((3, n_entrants))
+        priority[-n_entrants:], vacation_u[-n_entrants:], pool_u[-n_entrants:] = draws
     n_all = profession.shape[0]
     base_effectiveness = np.ones(n_all)
     status = np.full(n_all, ACTIVE, dtype=np.int8)
@@ -513,8 +524,9 @@ def build_world(scenario: Scenario) -> World:
     by_muni = np.argsort(home_muni, kind="stable")
     muni_homes = home_wp[by_muni]
     muni_home_start = np.searchsorted(home_muni[by_muni], np.arange(n_muni + 1)).astype(np.int64)
-    regular_home_kind = wp_kind[home[:n]]
-    nh_staff = np.flatnonzero(regular_home_kind == NURSING_HOME).astype(np.int64)
+    workforce = staff.workforce_rows()  # the staff of the start and the supply's entrants (in the queues once started)
+    workforce_home_kind = wp_kind[home[workforce]]
+    nh_staff = workforce[workforce_home_kind == NURSING_HOME]
 
     return World(
         scenario=scenario,
@@ -536,8 +548,8 @@ def build_world(scenario: Scenario) -> World:
         hc_workplace=np.arange(first_hc, n_wp, dtype=np.int32),
         hc_clients=hc_clients,
         staff=staff,
-        acute_queue=Queue.build(np.flatnonzero(regular_home_kind == ACUTE_WARD), region, profession, priority),
-        elective_queue=Queue.build(np.flatnonzero(regular_home_kind == ELECTIVE), region, profession, priority),
+        acute_queue=Queue.build(workforce[workforce_home_kind == ACUTE_WARD], region, profession, priority),
+        elective_queue=Queue.build(workforce[workforce_home_kind == ELECTIVE], region, profession, priority),
         nursing_home_staff=nh_staff,
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
         tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim import indicators as registry
-from sim.categories import ACTIVE, ALL_STATUSES, ENTRANT, LEFT, PROFESSIONS, RETIREE
+from sim.categories import ACTIVE, ACUTE_WARD, ALL_STATUSES, ELECTIVE, ENTRANT, ICU, LEFT, NURSING_HOME, PROFESSIONS, RETIREE
 from sim.lang import INDICATORS_SV
 from sim.model import MobilisationModel
 from sim.scenario import ScenarioError, load_scenario
@@ -207,3 +207,42 @@ def test_entrants_spread_over_the_regions_by_population():
         mine = entrants[s.profession[entrants] == PROFESSIONS.index(name)]
         by_region = np.bincount(s.region[mine], minlength=len(share))
         assert np.abs(by_region - share * mine.size).max() <= 2.0, name
+
+
+def test_entrants_are_part_of_the_workforce_the_levers_and_the_recorder_see(year):
+    """Started entrants are seen like the staff of the start: in the redeployment queues, the nursing homes' staff,
+    the regions' own-capacity forecast, the recorder's ICU staff and (with a loan lever) the lendable ICU staff;
+    the levers' recruits between the two blocks are not."""
+    m, s = year, year.world.staff
+    assert s.n_entrants > 0
+    rows = s.workforce_rows()
+    assert rows.size == s.n_regular + s.n_entrants and np.array_equal(rows[: s.n_regular], np.arange(s.n_regular))
+    entrants = np.arange(s.first_entrant, len(s))
+    queued = np.concatenate([m.world.acute_queue.members, m.world.elective_queue.members])
+    in_queue = np.isin(entrants, queued)
+    home_kind = m.world.workplace_kind[s.home[entrants]]
+    assert np.array_equal(in_queue, np.isin(home_kind, (ACUTE_WARD, ELECTIVE)))
+    assert np.array_equal(np.isin(entrants, m.world.nursing_home_staff), home_kind == NURSING_HOME)
+    assert np.array_equal(np.isin(entrants, m._own_staff), np.isin(home_kind, (ICU, ACUTE_WARD)))
+    assert np.array_equal(np.isin(entrants, m.recorder._icu_staff), home_kind == ICU)
+    assert not np.isin(np.arange(s.n_regular, s.first_entrant), queued).any()
+    # their own fixed draws: a vacation and a place in the queues, unlike the levers' recruits
+    assert not np.isnan(s.vacation_u[entrants]).any() and np.all(s.priority[entrants] < 1.0)
+
+
+def test_quiet_periods_run_with_the_supply_and_keep_its_flows():
+    """Supply and quiet periods together: entrants at work do not hold the quiet path back (they are not recruits),
+    the supply steps every month, and the entrants it counts as started are those at work."""
+    # at a scale of 0.02 the regions raise staffing alerts on ordinary sick-leave noise, which keeps the daily core on
+    sc = scenario(end="2026-12-31").with_overrides(**{"world.scale": 0.1, "quiet.enabled": True})
+    quiet = MobilisationModel(sc, seed=5)
+    quiet.run()
+    assert quiet.quiet_days.sum() > 0.8 * quiet.n_days
+    monthly = quiet.supply.monthly
+    assert monthly["date"].nunique() == 24  # a step on every month's first day, quiet or daily
+    flows = quiet.supply.summary(quiet)
+    s = quiet.world.staff
+    started = int(np.sum(s.status[s.first_entrant :] != ENTRANT))
+    assert flows["graduates_started"] + flows["licensed_started"] == started > 0
+    # every row in one status, none lost
+    assert np.isin(s.status, np.arange(len(ALL_STATUSES))).all()

@@ -68,13 +68,13 @@ class HygieneTraining(Lever):
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
         cfg, world, s = self.cfg, model.world, model.world.staff
-        n = s.n_regular
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
         kinds = [UNIT_KINDS.index(k) for k in cfg.workplaces]
         professions = [PROFESSIONS.index(p) for p in cfg.professions]
-        ok = np.isin(world.workplace_kind[s.home[:n]], kinds) & np.isin(s.profession[:n], professions)
+        ok = np.isin(world.workplace_kind[s.home[rows]], kinds) & np.isin(s.profession[rows], professions)
         if not cfg.hourly:
-            ok &= s.contract[:n] != HOURLY
-        ids = np.flatnonzero(ok)
+            ok &= s.contract[rows] != HOURLY
+        ids = rows[ok]
         self.eligible = ids[np.lexsort((s.priority[ids], s.region[ids]))]
         self.eligible_in_region = np.bincount(s.region[self.eligible], minlength=world.n_regions)
         # who has not attended yet (indices into eligible, in its order) and their regions: the daily choice reads only

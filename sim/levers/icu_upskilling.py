@@ -90,13 +90,14 @@ class IcuUpskilling(Lever):
         super().setup(model)
         cfg = self.cfg
         world, s = model.world, model.world.staff
-        n = s.n_regular
-        kind = world.workplace_kind[s.home[:n]]
-        prof = s.profession[:n]
+        workforce = np.zeros(len(s), dtype=np.bool_)  # the staff of the start and the supply's entrants (not recruits)
+        workforce[s.workforce_rows()] = True
+        kind = world.workplace_kind[s.home]
+        prof = s.profession
         self.teams = model.tiers is not None
         self.icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)  # everyone who may work in the role icu_nurse with teams
-        ward = np.isin(kind, (ACUTE_WARD, ELECTIVE))
-        nurses = np.flatnonzero((prof == ANAESTHESIA_NURSE) | ((prof == REGISTERED_NURSE) & ward))
+        ward = np.isin(kind, (ACUTE_WARD, ELECTIVE)) & workforce
+        nurses = np.flatnonzero(((prof == ANAESTHESIA_NURSE) & workforce) | ((prof == REGISTERED_NURSE) & ward))
         # anaesthesia nurses first (fastest to train), then by the fixed priority
         nurses = nurses[np.lexsort((s.priority[nurses], prof[nurses] != ANAESTHESIA_NURSE, s.region[nurses]))]
         days = np.where(prof[nurses] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_days, cfg.registered_nurse_days)

@@ -134,8 +134,8 @@ class Coordinator(mesa.Agent):
         self.per_head = {
             p: float(np.mean(s.normal_max_hours[s.profession == p])) if np.any(s.profession == p) else 1.0 for p in self.professions
         }
-        n = s.n_regular
-        icu_home = np.flatnonzero(world.workplace_kind[s.home[:n]] == ICU)
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
+        icu_home = rows[world.workplace_kind[s.home[rows]] == ICU]
         icu_home = icu_home[np.argsort(s.priority[icu_home], kind="stable")]
         self.icu_staff = {
             (r, p): icu_home[(s.region[icu_home] == r) & (s.profession[icu_home] == p)]

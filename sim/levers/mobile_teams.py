@@ -75,8 +75,8 @@ class MobileTeams(Lever):
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
         world, s = model.world, model.world.staff
-        n = s.n_regular
-        primary_rn = np.flatnonzero((world.workplace_kind[s.home[:n]] == PRIMARY_CARE) & (s.profession[:n] == REGISTERED_NURSE))
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
+        primary_rn = rows[(world.workplace_kind[s.home[rows]] == PRIMARY_CARE) & (s.profession[rows] == REGISTERED_NURSE)]
         self.team_staff = primary_rn[np.lexsort((s.priority[primary_rn], s.region[primary_rn]))]
         self.home_care_workplace = np.flatnonzero(world.workplace_kind == HOME_CARE)  # one per municipality, in municipality order
         self.sent = np.zeros(0, dtype=np.int64)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 from pydantic import Field
 
-from sim.categories import LEFT, RETIREE
+from sim.categories import ENTRANT, LEFT
 from sim.levers.base import Lever
 from sim.schema import MAX_DAYS, CostSek, Date, Multiplier, Probability, _Section, at_most
 
@@ -48,7 +48,8 @@ class Recovery(Lever):
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         if day == max(self.first, 0):
             s = recorder.model.world.staff
-            staying = np.flatnonzero((s.status[: s.n_regular] != LEFT) & (s.status[: s.n_regular] != RETIREE))
+            rows = s.workforce_rows()  # the staff of the start and the supply's entrants who have started
+            staying = rows[(s.status[rows] != LEFT) & (s.status[rows] < ENTRANT)]
             cost[:, recorder.cost_index["recovery"]] = (
                 np.bincount(s.region[staying], minlength=recorder.n_regions) * self.cfg.cost_per_staff_sek
             )
