@@ -397,7 +397,8 @@ class Recorder:
             for col in [c for c in frame.columns if c.endswith("day")]:
                 # a day past the period (a loan's end) gets its date all the same
                 frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in frame[col]])
-        return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events)
+        supply = m.supply.monthly if m.supply is not None else None  # supply over years: month × profession
+        return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events, supply=supply)
 
     def _event_frames(self) -> dict[str, pd.DataFrame]:
         """Every lever's event tables; a lever that is off gives its tables with no rows."""

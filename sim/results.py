@@ -28,6 +28,10 @@ arrival, every patient transfer, and every block of days a nursing home lent sta
 has one row of key indicators, including each epidemic wave's "readiness": the
 state of the ICU staff on the day the wave starts. Saving goes through ``sim.store``.
 
+With ``[supply]`` (supply over years, issue #17) ``Result.supply`` holds one row per month and profession: the
+month's flows (graduates and people licensed from abroad who started, retirements, leavers) and the stocks after
+it (``sim.supply.Supply.monthly``), written as ``supply.parquet``; None without it.
+
 ``Result.region_summary()`` (``sim.regional``): one row per region, written as ``region_summary.parquet`` and ``.csv``.
 
 Counts and hours are in model units: at ``world.scale`` below 1 they are that
@@ -98,6 +102,7 @@ class Result:
     scenario: Any
     seed: int
     events: Events | None = None
+    supply: pd.DataFrame | None = None  # month × profession: the supply's flows and stocks (with [supply]; None without)
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def manifest(self) -> dict[str, Any]:
@@ -151,7 +156,8 @@ class Result:
 
     def workbook_sheets(self, command: str | None = None) -> dict[str, pd.DataFrame]:
         """The sheets of the run's workbook (``to_xlsx``), by name: ``summary`` (indicator, title, value, unit),
-        ``regions`` (``region_summary``), ``daily_regions`` (the ``regions`` and ``icu`` frames per region and day) and ``provenance``.
+        ``regions`` (``region_summary``), ``daily_regions`` (the ``regions`` and ``icu`` frames per region and day), with
+        ``[supply]`` ``supply`` (month × profession) and ``provenance``.
         Another sheet is one more entry of the dict."""
         from sim.workbook import provenance, summary_sheet
 
@@ -167,12 +173,11 @@ class Result:
             ("period", f"{scenario.time.start} to {scenario.time.end}"),
             ("run created (UTC)", self.created),
         ]
-        return {
-            "summary": summary_sheet(self.summary),
-            "regions": self.region_summary(),
-            "daily_regions": daily,
-            "provenance": provenance(items, {scenario.name: scenario.model_dump(mode="json")}, scenario.world.scale, command),
-        }
+        sheets = {"summary": summary_sheet(self.summary), "regions": self.region_summary(), "daily_regions": daily}
+        if self.supply is not None:  # supply over years: month × profession
+            sheets["supply"] = self.supply
+        sheets["provenance"] = provenance(items, {scenario.name: scenario.model_dump(mode="json")}, scenario.world.scale, command)
+        return sheets
 
     def to_xlsx(self, path: str | Path, command: str | None = None) -> Path:
         """Write the run's workbook (``workbook_sheets``) to ``path``, atomically; returns the path."""
@@ -218,10 +223,12 @@ class Result:
         return plotting().plot_result(self, indicator, region, ax)
 
     def frames(self) -> list[tuple[str, pd.DataFrame]]:
-        """The daily frames and, if recorded, the lever events, by file name."""
+        """The daily frames, the lever events and the supply's months (if recorded), by file name."""
         frames = list(self.daily.items())
         if self.events is not None:
             frames += list(self.events.frames().items())
+        if self.supply is not None:
+            frames.append(("supply", self.supply))
         return frames
 
 
@@ -239,7 +246,7 @@ def run_files(csv: bool | str = False, xlsx: bool = False) -> list[str]:
     """The files ``Result.save`` writes besides ``manifest.json`` (checked against a user's files before a run)."""
     from sim.workbook import WORKBOOK
 
-    frames = [*Daily.__dataclass_fields__, *Events.__dataclass_fields__]
+    frames = [*Daily.__dataclass_fields__, *Events.__dataclass_fields__, "supply"]  # supply: runs with [supply] only
     summaries = ["summary.csv", "summary.parquet", "region_summary.parquet", "region_summary.csv"]
     files = [f"{n}.parquet" for n in frames] + summaries + ([f"{n}.csv" for n in frames] if csv else [])
     return files + ([WORKBOOK] if xlsx else [])

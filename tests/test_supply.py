@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import indicators as registry
@@ -246,3 +247,12 @@ def test_quiet_periods_run_with_the_supply_and_keep_its_flows():
     assert flows["graduates_started"] + flows["licensed_started"] == started > 0
     # every row in one status, none lost
     assert np.isin(s.status, np.arange(len(ALL_STATUSES))).all()
+
+
+def test_the_monthly_supply_is_saved_with_the_run(year, tmp_path):
+    result = year.result()
+    assert result.supply is not None and result.supply.equals(year.supply.monthly)
+    folder = result.save(tmp_path / "run", xlsx=True)
+    saved = pd.read_parquet(folder / "supply.parquet")
+    assert len(saved) == 12 * len(PROFESSIONS) and saved["graduates_started"].sum() == result.summary["graduates_started"].iloc[0]
+    assert "supply" in pd.ExcelFile(folder / "results.xlsx").sheet_names
