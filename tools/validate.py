@@ -162,7 +162,7 @@ def run_all(replications: int, seed: int, scale: float | None, workers: int) -> 
     from sim.executor import process_pool
 
     scenarios = load_runs_scenarios(scale=scale)
-    jobs = [(run, r) for r in range(replications) for run in ("both_waves", "year", "spring")]
+    jobs = [(run, r) for r in range(replications) for run in ("both_waves", "stock_flow", "year", "spring")]
     rows: dict[int, dict[str, float]] = {r: {"replication": r, "seed": seed + r} for r in range(replications)}
     with process_pool(workers) as pool:
         futures = {
