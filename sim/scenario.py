@@ -842,6 +842,93 @@ def _fill_professions(defaults: dict[str, float]) -> Any:
     return fill
 
 
+#: Defaults of ``[supply.ages]`` by profession (docs/pipeline_facts.md, P…, or "assumption").
+AGE_SHARE_55 = {
+    "physician": 0.30,  # assumption (P1: 30 % of licensed physicians are 65+, most not working; P18)
+    "icu_physician": 0.30,  # assumption, as physician
+    "icu_nurse": 0.47,  # P13: "47 procent av alla specialistutbildade sjuksköterskor [är] 55 år eller äldre" (2017)
+    "anaesthesia_nurse": 0.47,  # P13, as icu_nurse
+    "registered_nurse": 0.25,  # assumption (younger than the specialist nurses of P13)
+    "assistant_nurse": 0.30,  # assumption: gives a mean age of about 45 (P11: mean age of the women 45)
+    "care_aide": 0.10,  # assumption: a young group (P11: mean age of the women 36)
+}
+AGE_SHARE_65 = {
+    "physician": 0.074,  # P18: physicians 7.4 % of region employees aged 65+ (2017)
+    "icu_physician": 0.074,  # P18, as physician
+    "icu_nurse": 0.06,  # P18: employed specialist nurses 65+ 6 % (2010)
+    "anaesthesia_nurse": 0.06,  # P18, as icu_nurse
+    "registered_nurse": 0.05,  # P18: nurses 5.0 % aged 65+ (2017)
+    "assistant_nurse": 0.053,  # P18: USK/skötare 5.3 % aged 65+ (2017)
+    "care_aide": 0.03,  # assumption
+}
+AGE_YOUNGEST = {
+    "physician": 27.0,  # assumption: 5.5 years of medicine and AT after upper-secondary school (P24)
+    "icu_physician": 35.0,  # assumption: specialist training (ST, at least 5 years, P24) after the licence
+    "icu_nurse": 27.0,  # assumption: nursing (3 years), a year of work and the specialist year (P24)
+    "anaesthesia_nurse": 27.0,  # assumption, as icu_nurse
+    "registered_nurse": 23.0,  # assumption: 3 years of nursing after upper-secondary school (P24)
+    "assistant_nurse": 19.0,  # assumption: the upper-secondary vocational programme (P24)
+    "care_aide": 18.0,  # assumption
+}
+GRADUATION_AGE = {
+    "physician": 30.0,  # assumption: 5.5 years + AT of 18–21 months (P24) after a start at about 22
+    "icu_physician": 40.0,  # assumption: ST of 5.5 years (P24) after some years as a licensed physician
+    "icu_nurse": 35.0,  # assumption: the specialist year (P24) after years of nursing (P22: >20 % start within 3 years)
+    "anaesthesia_nurse": 35.0,  # assumption, as icu_nurse
+    "registered_nurse": 27.0,  # assumption: 3 years (P24), many start after some years of work
+    "assistant_nurse": 30.0,  # assumption: many train as adults (komvux, P25)
+    "care_aide": 25.0,  # assumption
+}
+#: Relative yearly retirement hazard by whole year of age, below ``retirement_age_limit`` (assumption shaped by P19:
+#: the public pension from 62–64, the common retirement at 65, the right to stay employed to 68/69).
+RETIREMENT_HAZARD_SHAPE = {60: 0.1, 61: 0.1, 62: 0.3, 63: 0.4, 64: 0.5, 65: 1.0, 66: 0.6, 67: 0.6, 68: 0.8}
+
+
+class SupplyAgesConfig(_Section):
+    """Ages of the staff and the retirement hazard by age (``[supply.ages]``; used with ``supply.retirement = "age"``;
+    the ages are drawn in every world, from a stream of their own)."""
+
+    share_55_plus: Annotated[dict[str, Probability], BeforeValidator(_fill_professions(AGE_SHARE_55))] = Field(
+        default_factory=lambda: dict(AGE_SHARE_55),
+        description="profession -> share of the starting staff aged 55 or over (pipeline facts P13; others assumption)",
+    )
+    share_65_plus: Annotated[dict[str, Probability], BeforeValidator(_fill_professions(AGE_SHARE_65))] = Field(
+        default_factory=lambda: dict(AGE_SHARE_65),
+        description="profession -> share of the starting staff aged 65 or over, up to the age limit (pipeline facts P18)",
+    )
+    youngest: Annotated[dict[str, Annotated[float, Field(ge=15.0, lt=55.0)]], BeforeValidator(_fill_professions(AGE_YOUNGEST))] = Field(
+        default_factory=lambda: dict(AGE_YOUNGEST),
+        description="profession -> the youngest age (years) of the starting staff; uniform from it to 55 (assumption)",
+    )
+    graduation_age: Annotated[dict[str, Annotated[float, Field(ge=15.0, lt=69.0)]], BeforeValidator(_fill_professions(GRADUATION_AGE))] = (
+        Field(
+            default_factory=lambda: dict(GRADUATION_AGE),
+            description="profession -> age (years) of an entrant on the day they start work (assumption, P24's programme lengths)",
+        )
+    )
+    graduation_age_spread: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        4.0, description="width (years) of the uniform spread of the entrants' ages around graduation_age (assumption)"
+    )
+    retirement_age_limit: Annotated[float, Field(gt=55.0, le=80.0)] = Field(
+        69.0, description="age (years) from which retirement is certain at the next monthly step (pipeline facts P19: LAS 69 from 2023)"
+    )
+    retirement_hazard_shape: dict[Annotated[int, Field(ge=0, le=120)], NonNegative] = Field(
+        default_factory=lambda: dict(RETIREMENT_HAZARD_SHAPE),
+        description="whole year of age -> relative yearly retirement hazard below the age limit (0 where not given; scaled per "
+        "profession to retirement_rate_per_year; assumption shaped by pipeline facts P19)",
+    )
+
+    @model_validator(mode="after")
+    def _shares_ordered(self) -> SupplyAgesConfig:
+        for p in PROFESSIONS:
+            if self.share_65_plus[p] > self.share_55_plus[p]:
+                raise _KeyedValueError(
+                    f"share_65_plus.{p}",
+                    f"{self.share_65_plus[p]} is above share_55_plus ({self.share_55_plus[p]}); expected at most that share",
+                )
+        return self
+
+
 class SupplyConfig(_Section):
     """Supply over years (issue #17, first slice): graduates and people licensed from abroad enter the workforce, its
     members retire and leave, on the first day of each month. Off by default: a scenario without ``[supply]`` runs as before.
@@ -878,6 +965,12 @@ class SupplyConfig(_Section):
         default_factory=dict,
         description="region code -> weight of the region in the entrants' regional split (empty: by population)",
     )
+    retirement: Literal["rate", "age"] = Field(
+        "rate",
+        description="how the starting staff retire: 'rate' (retirement_rate_per_year, flat) or 'age' (a hazard by age, "
+        "supply.ages, calibrated to the same first-year rate)",
+    )
+    ages: SupplyAgesConfig = Field(default_factory=SupplyAgesConfig, description="age structure and retirement by age")
 
     @field_validator("graduate_start_months")
     @classmethod

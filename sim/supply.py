@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim import kernels
+from sim import ages, kernels
 from sim.categories import (
     ACTIVE,
     ENTRANT,
@@ -60,6 +60,9 @@ class Supply:
         cfg = model.config.supply
         self.retire_probability = np.array([monthly_probability(cfg.retirement_rate_per_year[p]) for p in PROFESSIONS])
         self.leave_probability = np.array([monthly_probability(cfg.leave_rate_per_year[p]) for p in PROFESSIONS])
+        # retirement by age (supply.retirement = "age"): the hazard's scale per profession, calibrated to the rate's first year
+        self.by_age = cfg.retirement == "age"
+        self.hazard_scale = ages.calibrated_scales(model.config) if self.by_age else np.zeros(N_PROFESSIONS)
         self._dates: list = []
         self._flows: list[np.ndarray] = []
         self._stocks: list[np.ndarray] = []
@@ -83,10 +86,18 @@ class Supply:
             retire_probability=self.retire_probability,
             leave_probability=self.leave_probability,
             n_professions=N_PROFESSIONS,
+            retire_by_age=self.by_age,
+            row_retire_probability=self.retire_probability_by_age(model, day) if self.by_age else np.zeros(0),
         )
         self._dates.append(model.dates[day])
         self._flows.append(flows)
         self._stocks.append(self.stocks(model))
+
+    def retire_probability_by_age(self, model: MobilisationModel, day: int) -> np.ndarray:
+        """Each row's probability of retiring at this month's step, by their age on ``day`` (``sim.ages``)."""
+        s = model.world.staff
+        age_now = s.age.astype(np.float64) + day / ages.DAYS_PER_YEAR
+        return ages.monthly_from_yearly(ages.yearly_hazard(model.config.supply.ages, self.hazard_scale, s.profession, age_now))
 
     @staticmethod
     def stocks(model: MobilisationModel) -> np.ndarray:

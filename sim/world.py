@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim import data, kernels
+from sim import ages, data, kernels
 from sim.categories import (
     ACTIVE,
     ACUTE_WARD,
@@ -141,6 +141,9 @@ class StaffArrays:
     hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
     n_entrants: int = 0  # the last rows: people who will enter the workforce (supply over years, issue #17; 0 without it)
+    # years of age at the run's start (float32; sim.ages): the staff of the start from their profession's age structure,
+    # entrants from their age at graduation; age on day d is age + d / 365.25
+    age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
@@ -507,6 +510,7 @@ def build_world(scenario: Scenario) -> World:
         hygiene=staff_hygiene(scenario, profession, contract),
         n_regular=n,
         n_entrants=n_entrants,
+        age=ages.staff_ages(scenario, profession, n_all - n_entrants, entrants["entry_day"] if n_entrants else np.zeros(0)),
     )
 
     # homes of each municipality, sorted (for hourly staff who work at another home)
