@@ -881,7 +881,7 @@ GRADUATION_AGE = {
 }
 #: Relative yearly retirement hazard by whole year of age, below ``retirement_age_limit`` (assumption shaped by P19:
 #: the public pension from 62–64, the common retirement at 65, the right to stay employed to 68/69).
-RETIREMENT_HAZARD_SHAPE = {60: 0.1, 61: 0.1, 62: 0.3, 63: 0.4, 64: 0.5, 65: 1.0, 66: 0.6, 67: 0.6, 68: 0.8}
+RETIREMENT_HAZARD_SHAPE = {"60": 0.1, "61": 0.1, "62": 0.3, "63": 0.4, "64": 0.5, "65": 1.0, "66": 0.6, "67": 0.6, "68": 0.8}
 
 
 class SupplyAgesConfig(_Section):
@@ -912,11 +912,19 @@ class SupplyAgesConfig(_Section):
     retirement_age_limit: Annotated[float, Field(gt=55.0, le=80.0)] = Field(
         69.0, description="age (years) from which retirement is certain at the next monthly step (pipeline facts P19: LAS 69 from 2023)"
     )
-    retirement_hazard_shape: dict[Annotated[int, Field(ge=0, le=120)], NonNegative] = Field(
+    retirement_hazard_shape: dict[str, NonNegative] = Field(
         default_factory=lambda: dict(RETIREMENT_HAZARD_SHAPE),
         description="whole year of age -> relative yearly retirement hazard below the age limit (0 where not given; scaled per "
         "profession to retirement_rate_per_year; assumption shaped by pipeline facts P19)",
     )
+
+    @field_validator("retirement_hazard_shape")
+    @classmethod
+    def _whole_ages(cls, value: dict[str, float]) -> dict[str, float]:
+        for age in value:
+            if not (str(age).isdigit() and int(age) <= 120):
+                raise _KeyedValueError(str(age), f"'{age}' is not an age; expected a whole year of age, 0-120 (as a key: \"65\" = 1.0)")
+        return value
 
     @model_validator(mode="after")
     def _shares_ordered(self) -> SupplyAgesConfig:
