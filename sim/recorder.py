@@ -620,6 +620,8 @@ class Recorder:
         if supply is not None:  # supply over years (issue #17): its columns only in runs with [supply]
             row.update(supply.summary(m))
         for cls in LEVERS:  # the levers' own indicators (Lever.summary): 0 for a lever that is off
+            if cls.supply_side and supply is None:  # the supply side's levers: columns only in runs with [supply]
+                continue
             row.update(dict.fromkeys((spec.name for spec in cls.indicators if spec.name not in row), 0))
         for lever in m.levers:
             row.update(lever.summary(n))

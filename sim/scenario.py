@@ -57,7 +57,9 @@ from sim.levers import (
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
+    TrainingPlacesConfig,
     VacationConfig,
+    VfuAgreementsConfig,
     lever_class,
 )
 
@@ -732,6 +734,14 @@ class LeversConfig(_Section):
         default_factory=PhysicianRoundsConfig,
         description="more physician rounds in nursing homes, in person and digital, from primary care or bought (issue #16)",
     )
+    training_places: TrainingPlacesConfig = Field(
+        default_factory=TrainingPlacesConfig,
+        description="extra places in education per programme from a year on, through the supply (issue #17; needs supply.education)",
+    )
+    vfu_agreements: VfuAgreementsConfig = Field(
+        default_factory=VfuAgreementsConfig,
+        description="more VFU places per programme from a year on: raises the cap on intake (issue #17; needs supply.education)",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -937,6 +947,74 @@ class SupplyAgesConfig(_Section):
         return self
 
 
+#: Defaults of ``[supply.education.programmes.<programme>]`` (sim.education.PROGRAMMES), each with its source.
+EDUCATION_PROGRAMMES: dict[str, dict[str, Any]] = {
+    # P24: 5.5 years and AT of 18–21 months (≈7.25, rounded to 7); P23: completion about 90 % (women) and 85 % (men);
+    # VFU: P36 (medicine admitted no more in HT2020 despite ≈30 % more applicants) and P39, headroom 3 % an assumption
+    "medicine": {"intake_per_year": None, "years": 7.0, "completion": 0.9, "vfu_headroom": 0.03},
+    # P24: 3 years; P21: 81 % of the 1999/00 entrants graduated within 5 years; P20/P39: intake +3 % against +28 %
+    # applicants in HT2020, VFU the bottleneck (headroom 3 %: assumption from that)
+    "nursing": {"intake_per_year": None, "years": 3.0, "completion": 0.81, "vfu_headroom": 0.03},
+    # assumption (P24: 1,500 upper-secondary points; many in komvux; P25: no national degrees found); no VFU cap
+    "assistant_nursing": {"intake_per_year": None, "years": 2.0, "completion": 0.7, "vfu_headroom": None},
+    # P24: 60 hp, 1 year full-time; P22: completion about 95 % (women) and 90 % (men); P40: places go unfilled (no cap)
+    "icu_specialist": {"intake_per_year": None, "years": 1.0, "completion": 0.93, "vfu_headroom": None},
+    "anaesthesia_specialist": {"intake_per_year": None, "years": 1.0, "completion": 0.93, "vfu_headroom": None},
+}
+
+
+class ProgrammeConfig(_Section):
+    """One education programme (``[supply.education.programmes.<programme>]``): intake, length, completion, VFU cap."""
+
+    intake_per_year: SupplyPerYear | None = Field(
+        None,
+        description="students admitted a year before the run, national (none: graduates_per_year / completion, which reproduces "
+        "the first slice's graduates; pipeline facts P20, P22, P23 for published intakes)",
+    )
+    years: Annotated[float, Field(gt=0.0, le=15.0)] = Field(
+        description="years from admission to starting work, rounded half up (pipeline facts P24)"
+    )
+    completion: Probability = Field(description="share of the admitted who graduate and start work (pipeline facts P21, P22, P23)")
+    vfu_headroom: Annotated[float, Field(ge=0.0, le=10.0)] | None = Field(
+        description="VFU places above the baseline intake, as a share of it: the cap on the run's intake (none: no cap; "
+        "pipeline facts P39, the size an assumption)"
+    )
+
+
+def _fill_programmes(value: Any) -> Any:
+    """A before-validator: each programme's keys not given keep their defaults; unknown programmes are refused."""
+    from sim.education import PROGRAMMES
+
+    if not isinstance(value, dict):
+        return value
+    for name in value:
+        if name not in PROGRAMMES:
+            raise _KeyedValueError(
+                str(name), f"unknown programme '{name}'{suggest(str(name), list(PROGRAMMES))} (expected one of {', '.join(PROGRAMMES)})"
+            )
+
+    def given(name: str) -> dict:
+        table = value.get(name) or {}
+        return table.model_dump() if isinstance(table, ProgrammeConfig) else table
+
+    return {name: {**EDUCATION_PROGRAMMES[name], **given(name)} for name in PROGRAMMES}
+
+
+class SupplyEducationConfig(_Section):
+    """Graduates from education (``[supply.education]``, sim.education): off by default (graduates_per_year as given)."""
+
+    enabled: bool = Field(
+        False,
+        description="derive the graduates of the programmes' professions from intake, programme length, completion and the VFU cap "
+        "(instead of supply.graduates_per_year)",
+    )
+    programmes: Annotated[dict[str, ProgrammeConfig], BeforeValidator(_fill_programmes)] = Field(
+        default_factory=lambda: {k: ProgrammeConfig(**v) for k, v in EDUCATION_PROGRAMMES.items()},
+        description="programme -> its intake, length, completion and VFU headroom (medicine, nursing, assistant_nursing, "
+        "icu_specialist, anaesthesia_specialist)",
+    )
+
+
 class SupplyConfig(_Section):
     """Supply over years (issue #17, first slice): graduates and people licensed from abroad enter the workforce, its
     members retire and leave, on the first day of each month. Off by default: a scenario without ``[supply]`` runs as before.
@@ -979,6 +1057,9 @@ class SupplyConfig(_Section):
         "supply.ages, calibrated to the same first-year rate)",
     )
     ages: SupplyAgesConfig = Field(default_factory=SupplyAgesConfig, description="age structure and retirement by age")
+    education: SupplyEducationConfig = Field(
+        default_factory=SupplyEducationConfig, description="graduates from intake, programme length, completion and VFU places"
+    )
 
     @field_validator("graduate_start_months")
     @classmethod
@@ -1148,6 +1229,9 @@ class Scenario(_Section):
             del data["levers"]["beredskapslyftet"]
         if self.levers.icu_upskilling.assistant_nurse_days is None:
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
+        for lever, config in (("training_places", TrainingPlacesConfig()), ("vfu_agreements", VfuAgreementsConfig())):
+            if getattr(self.levers, lever) == config:  # issue #17's supply levers count only when set
+                del data["levers"][lever]
         if self.supply == SupplyConfig():  # issue #17's supply side counts only when set
             del data["supply"]
         csv = self.demand.csv

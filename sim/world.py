@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim import ages, data, kernels
+from sim import ages, data, education, kernels
 from sim.categories import (
     ACTIVE,
     ACUTE_WARD,
@@ -563,7 +563,8 @@ def entrant_cohorts(scenario: Scenario) -> list[tuple[int, int, int, bool]]:
     """The entrants of a run with ``[supply]``: (day, profession, people, licensed from abroad) per cohort, at the world's scale.
 
     Graduates start on the first day of each of ``supply.graduate_start_months`` within the period, each month an equal
-    share of the year's ``graduates_per_year``; people licensed from abroad start on the first day of every month,
+    share of the year's ``graduates_per_year`` (with ``supply.education``: of the year's graduates of the profession's
+    programme, ``sim.education.graduates_in_year``; running-total rounding over the run); people licensed from abroad start on the first day of every month,
     a twelfth of the year's each. Days count from the period's start.
     """
     cfg, t = scenario.supply, scenario.time
@@ -571,10 +572,18 @@ def entrant_cohorts(scenario: Scenario) -> list[tuple[int, int, int, bool]]:
     firsts = [dt.date(y, m, 1) for y in range(t.start.year, t.end.year + 1) for m in range(1, 13) if t.start <= dt.date(y, m, 1) <= t.end]
     graduate_days = [(d - t.start).days for d in firsts if d.month in cfg.graduate_start_months]
     licence_days = [(d - t.start).days for d in firsts]
+    graduate_years = [d.year for d in firsts if d.month in cfg.graduate_start_months]
     out: list[tuple[int, int, int, bool]] = []
     for p, name in enumerate(PROFESSIONS):
-        per = cfg.graduates_per_year[name] * scale / len(cfg.graduate_start_months)
-        out += [(day, p, int(k), False) for day, k in zip(graduate_days, _rounded_cohorts(per, len(graduate_days)), strict=True) if k > 0]
+        programme = education.programme_of(name) if cfg.education.enabled else None
+        if programme is None:  # the first slice: graduates_per_year, the same every year
+            per = cfg.graduates_per_year[name] * scale / len(cfg.graduate_start_months)
+            sizes = _rounded_cohorts(per, len(graduate_days))
+        else:  # supply.education: each year's graduates from the intake of their year of admission (sim.education)
+            by_year = {y: education.graduates_in_year(scenario, programme, y) for y in set(graduate_years)}
+            expected = np.array([by_year[y] * scale / len(cfg.graduate_start_months) for y in graduate_years])
+            sizes = np.diff(np.round(np.concatenate([[0.0], np.cumsum(expected)]))).astype(np.int64)
+        out += [(day, p, int(k), False) for day, k in zip(graduate_days, sizes, strict=True) if k > 0]
         per = cfg.licensed_from_abroad_per_year[name] * scale / 12.0
         out += [(day, p, int(k), True) for day, k in zip(licence_days, _rounded_cohorts(per, len(licence_days)), strict=True) if k > 0]
     return sorted(out)
