@@ -51,10 +51,30 @@ def vfu_cap(scenario: Scenario, programme: str, year: int) -> float:
     return cap
 
 
+#: The levers that add places to a programme's intake: (lever table, its key of places per programme).
+PLACE_LEVERS = (("training_places", "extra_intake_per_year"), ("specialist_training", "extra_places_per_year"))
+
+
+def requested_by(scenario: Scenario, programme: str, year: int, lever_name: str) -> float:
+    """Extra places one lever of ``PLACE_LEVERS`` asks for in ``year`` (national, full scale)."""
+    lever = scenario.levers.__dict__.get(lever_name)
+    if lever is None or not lever.enabled or year < lever.from_year:
+        return 0.0
+    return getattr(lever, dict(PLACE_LEVERS)[lever_name]).get(programme, 0.0)
+
+
 def requested_extra(scenario: Scenario, programme: str, year: int) -> float:
-    """Extra places ``levers.training_places`` asks for in ``year`` (national, full scale)."""
-    lever = scenario.levers.training_places
-    return lever.extra_intake_per_year.get(programme, 0.0) if lever.enabled and year >= lever.from_year else 0.0
+    """Extra places the levers (``levers.training_places``, ``levers.specialist_training``) ask for in ``year``."""
+    return sum(requested_by(scenario, programme, year, name) for name, _ in PLACE_LEVERS)
+
+
+def admitted_by(scenario: Scenario, programme: str, year: int, lever_name: str) -> float:
+    """Extra students one lever got admitted in ``year``: its share of the extra places the VFU cap let through."""
+    asked = requested_extra(scenario, programme, year)
+    if asked <= 0 or year < scenario.time.start.year:
+        return 0.0
+    through = intake(scenario, programme, year) - baseline_intake(scenario, programme)
+    return through * requested_by(scenario, programme, year, lever_name) / asked
 
 
 def intake(scenario: Scenario, programme: str, year: int) -> float:

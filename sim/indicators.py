@@ -294,6 +294,28 @@ _add(
     "staff who left the profession by the supply side's leaving rate (supply.leave_rate_per_year), besides staff_lost's daily leaving",
 )
 _add(
+    "specialists_started",
+    "Specialist training started",
+    "staff",
+    None,
+    "registered nurses who left work for a specialist programme during the run (supply.education.specialisation)",
+)
+_add(
+    "specialists_completed",
+    "Specialist training completed",
+    "staff",
+    None,
+    "registered nurses who became ICU or anaesthesia nurses during the run (supply.education.specialisation)",
+)
+_add(
+    "specialist_salary_sek",
+    "Salary of specialist students",
+    "SEK",
+    True,
+    "salary with fees of the registered nurses away in a specialist programme, when paid (supply.education.specialists_paid), "
+    "at the world's scale",
+)
+_add(
     "staff_employed_end",
     "Staff employed at the end",
     "staff",

@@ -267,6 +267,11 @@ class Recorder:
         self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
         self.icu_care[day] = self.model.icu_care
 
+    def regroup_staff(self) -> None:
+        """Group the staff anew by ``world.tally_group`` (after the supply changed a person's profession or employer:
+        specialisation, issue #17)."""
+        self._tally_groups = kernels.group_order(group=self.model.world.tally_group, n_groups=self.n_groups)
+
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
         s, n_reg, cfg = world.staff, world.n_regions, self.model.config

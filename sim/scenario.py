@@ -57,6 +57,7 @@ from sim.levers import (
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
+    SpecialistTrainingConfig,
     TrainingPlacesConfig,
     VacationConfig,
     VfuAgreementsConfig,
@@ -742,6 +743,10 @@ class LeversConfig(_Section):
         default_factory=VfuAgreementsConfig,
         description="more VFU places per programme from a year on: raises the cap on intake (issue #17; needs supply.education)",
     )
+    specialist_training: SpecialistTrainingConfig = Field(
+        default_factory=SpecialistTrainingConfig,
+        description="funded specialist places, registered nurses paid while they train (issue #17; needs supply.education)",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -1013,6 +1018,16 @@ class SupplyEducationConfig(_Section):
         description="programme -> its intake, length, completion and VFU headroom (medicine, nursing, assistant_nursing, "
         "icu_specialist, anaesthesia_specialist)",
     )
+    specialisation: bool = Field(
+        False,
+        description="the specialist programmes' students are registered nurses of the workforce, away from work while they "
+        "train (status specialising), who then become ICU or anaesthesia nurses (instead of new rows)",
+    )
+    specialists_paid: bool = Field(
+        False,
+        description="the specialist students are paid while they train (utbildningsanställning, pipeline facts P41; the "
+        "salary is the supply's specialist_salary_sek); false: leave without pay, the common case (assumption from P40)",
+    )
 
 
 class SupplyConfig(_Section):
@@ -1229,7 +1244,12 @@ class Scenario(_Section):
             del data["levers"]["beredskapslyftet"]
         if self.levers.icu_upskilling.assistant_nurse_days is None:
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
-        for lever, config in (("training_places", TrainingPlacesConfig()), ("vfu_agreements", VfuAgreementsConfig())):
+        supply_levers = (
+            ("training_places", TrainingPlacesConfig()),
+            ("vfu_agreements", VfuAgreementsConfig()),
+            ("specialist_training", SpecialistTrainingConfig()),
+        )
+        for lever, config in supply_levers:
             if getattr(self.levers, lever) == config:  # issue #17's supply levers count only when set
                 del data["levers"][lever]
         if self.supply == SupplyConfig():  # issue #17's supply side counts only when set

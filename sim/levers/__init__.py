@@ -34,6 +34,7 @@ from sim.levers.physician_rounds import PhysicianRounds, PhysicianRoundsConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
+from sim.levers.specialist_training import SpecialistTraining, SpecialistTrainingConfig
 from sim.levers.training_places import TrainingPlaces, TrainingPlacesConfig
 from sim.levers.vacation import Vacation, VacationConfig
 from sim.levers.vfu_agreements import VfuAgreements, VfuAgreementsConfig
@@ -64,6 +65,7 @@ LEVERS: tuple[type[Lever], ...] = (
     PatientTransfers,  # it reads the ICU staffing every other lever made today
     TrainingPlaces,  # supply over years (issue #17): acts at build through the supply, no daily action
     VfuAgreements,  # likewise
+    SpecialistTraining,  # likewise
 )
 
 
@@ -176,6 +178,8 @@ __all__ = [
     "RedeploymentConfig",
     "ReinforcementPool",
     "ReservoirConfig",
+    "SpecialistTraining",
+    "SpecialistTrainingConfig",
     "TrainingPlaces",
     "TrainingPlacesConfig",
     "Vacation",

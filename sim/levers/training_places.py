@@ -71,14 +71,15 @@ def run_year_day(scenario: Scenario, year: int) -> int:
     return max(0, (dt.date(year, 1, 1) - scenario.time.start).days)
 
 
-def extra_admitted(scenario: Scenario, days: int | None = None) -> dict[str, float]:
-    """Per programme: extra students admitted in the run's years (national, full scale; years that begin within the first
-    ``days`` days), after the VFU cap. Empty without supply.education."""
+def extra_admitted(scenario: Scenario, lever_name: str = "training_places", days: int | None = None) -> dict[str, float]:
+    """Per programme: extra students a place lever (``sim.education.PLACE_LEVERS``) got admitted in the run's years
+    (national, full scale; years that begin within the first ``days`` days), after the VFU cap. Empty without
+    supply.education."""
     if not (scenario.supply.enabled and scenario.supply.education.enabled):
         return {}
     return {
         programme: sum(
-            education.intake(scenario, programme, y) - education.baseline_intake(scenario, programme)
+            education.admitted_by(scenario, programme, y, lever_name)
             for y in education.run_years(scenario)
             if days is None or run_year_day(scenario, y) < days
         )
@@ -111,7 +112,7 @@ class TrainingPlaces(Lever):
     def summary(self, days: int) -> dict[str, float]:
         sc = self.model.config
         scale = sc.world.scale
-        extra = extra_admitted(sc, days)
+        extra = extra_admitted(sc, days=days)
         programmes = sc.supply.education.programmes
         cost = sum(k * programmes[g].years * self.cfg.cost_per_student_year_sek[g] for g, k in extra.items())
         return {"training_places_added": float(sum(extra.values()) * scale), "training_places_cost_sek": float(cost * scale)}
