@@ -13,7 +13,7 @@ import pytest
 
 from sim import ages, education
 from sim import indicators as registry
-from sim.categories import ALL_STATUSES, ENTRANT, PROFESSIONS, RETIREE
+from sim.categories import ALL_STATUSES, ENTRANT, LEFT, PROFESSIONS, RETIREE, SPECIALISING
 from sim.lang import INDICATORS_SV
 from sim.levers import LEVERS
 from sim.model import MobilisationModel
@@ -200,3 +200,97 @@ def test_supply_levers_columns_only_with_supply_and_the_digest_unchanged():
 def test_bad_input_is_a_clear_error(key, value, message):
     with pytest.raises(ScenarioError, match=message):
         load_scenario(SCENARIO, **{key: value})
+
+
+# ----------------------------------------------------------------------------------------------------- specialisation
+def specialising(places: float, paid: bool = False) -> MobilisationModel:
+    sc = scenario(
+        "2026-12-31",
+        **{
+            "world.scale": 0.05,
+            "supply.education.enabled": True,
+            "supply.education.specialisation": True,
+            "supply.education.specialists_paid": paid,
+            "quiet.enabled": True,
+            "levers.specialist_training.enabled": places > 0,
+            "levers.specialist_training.from_year": 2025,
+            "levers.specialist_training.extra_places_per_year": {"icu_specialist": places},
+        },
+    )
+    m = MobilisationModel(sc, seed=4)
+    m.step()
+    return m
+
+
+@pytest.fixture(scope="module")
+def specialised():
+    """(base, funded) after the first day, and after the run (2025-2026, quiet path)."""
+    base, funded = specialising(0.0, paid=True), specialising(400.0)
+    away = {m: m.world.specialisation["row"][m.world.staff.status[m.world.specialisation["row"]] == SPECIALISING] for m in (base, funded)}
+    fatigue = {m: m.world.staff.fatigue[away[m]].copy() for m in (base, funded)}
+    for m in (base, funded):
+        m.run()
+    return base, funded, away, fatigue
+
+
+def test_specialist_graduates_come_from_the_registered_nurses(specialised):
+    base, _, away, fatigue = specialised
+    w, s = base.world, base.world.staff
+    plan = w.specialisation
+    icu, an = PROFESSIONS.index("icu_nurse"), PROFESSIONS.index("anaesthesia_nurse")
+    assert plan["row"].size > 0 and (plan["row"] < s.n_regular).all() and np.unique(plan["row"]).size == plan["row"].size
+    assert not np.isin(s.profession[s.first_entrant :], (icu, an)).any()  # no new rows for them
+    done = (plan["end_day"] < base.n_days) & ~np.isin(s.status[plan["row"]], (LEFT, RETIREE))  # some retire or leave first
+    rows = plan["row"][done]
+    assert (s.profession[rows] == plan["profession"][done]).all() and (s.role[rows] == s.profession[rows]).all()
+    assert (s.home[rows] == plan["home"][done]).all() and (s.employer[rows] == 0).all()
+    assert (w.workplace_region[s.home[rows]] == s.region[rows]).all()
+    kinds = w.workplace_kind[s.home[rows]]
+    assert (kinds[s.profession[rows] == icu] == 0).all()  # the ICU
+    assert (w.tally_group[rows] == (s.region[rows].astype(np.int64) * 2 + 0) * len(PROFESSIONS) + s.profession[rows]).all()
+    summary = base.result().summary.iloc[0]
+    assert summary["specialists_completed"] >= int(done.sum()) and summary["specialist_salary_sek"] > 0
+    # away, the daily and the quiet kernels leave them alone: no hours, fatigue as when they left
+    still = away[base][s.status[away[base]] == SPECIALISING]
+    assert still.size and (s.fatigue[still] == fatigue[base][np.isin(away[base], still)]).all()
+    assert (s.hours_worked[still] == 0).all() and (s.workplace[still] == s.home[still]).all()
+
+
+def test_every_row_in_one_status_with_specialisation(specialised):
+    for m in specialised[:2]:
+        s = m.world.staff
+        assert set(np.unique(s.status)) <= set(range(len(ALL_STATUSES)))
+        frame = m.supply.monthly
+        by_month = frame.groupby("date", observed=True)[list(STOCKS)].sum().sum(axis=1)
+        assert (by_month == s.n_regular + s.n_entrants).all()
+        national = frame.groupby("date", observed=True)[["specialisation_started", "specialisation_completed", "specialising"]].sum()
+        change = national["specialising"].diff().iloc[1:]
+        # students who leave or retire while away leave the stock too
+        assert (change <= (national["specialisation_started"] - national["specialisation_completed"]).iloc[1:]).all()
+
+
+def test_funded_places_more_icu_nurses_fewer_registered_nurses_same_seed(specialised):
+    base, funded, _, _ = specialised
+
+    def employed(m, name):
+        return int(m.supply.monthly.query(f"profession == '{name}'")["employed"].iloc[-1])
+
+    extra = 400.0 * 0.93 * 0.05
+    assert employed(funded, "icu_nurse") >= employed(base, "icu_nurse") + 0.8 * extra
+    assert employed(funded, "registered_nurse") <= employed(base, "registered_nurse") - 0.8 * extra
+    summary = funded.result().summary.iloc[0]
+    assert summary["specialist_places_added"] == pytest.approx(400.0 * 2 * 0.05)
+    salary = (
+        funded.config.costs.hourly_wage_sek["registered_nurse"]
+        * (1 + funded.config.costs.employer_fee)
+        * funded.config.workforce.weekly_hours
+        * 52
+        / 12
+    )
+    assert summary["specialist_training_cost_sek"] == pytest.approx(400.0 * 2 * 0.05 * 12 * salary)
+    assert summary["specialist_salary_sek"] == 0  # unpaid: no salary besides the lever's
+
+
+def test_specialist_training_takes_specialist_programmes_only():
+    with pytest.raises(ScenarioError, match="no specialist programme"):
+        load_scenario(SCENARIO, **{"levers.specialist_training.extra_places_per_year": {"nursing": 10.0}})
