@@ -578,11 +578,15 @@ def entrant_cohorts(scenario: Scenario, specialists: bool = False) -> list[tuple
     programme, ``sim.education.graduates_in_year``; running-total rounding over the run); people licensed from abroad start on the first day of every month,
     a twelfth of the year's each. Days count from the period's start. With ``supply.education.specialisation`` the
     graduates of the specialist programmes are registered nurses of the workforce, not new rows: they are left out here
-    and are the cohorts returned with ``specialists`` (``specialisation_plan``).
+    and are the cohorts returned with ``specialists`` (``specialisation_plan``), which go on after the run's end (students
+    who begin within the run and graduate after it).
     """
     cfg, t = scenario.supply, scenario.time
     scale = scenario.world.scale
     firsts = [dt.date(y, m, 1) for y in range(t.start.year, t.end.year + 1) for m in range(1, 13) if t.start <= dt.date(y, m, 1) <= t.end]
+    if specialists:  # students who begin within the run and graduate after it are away from work at its end
+        longest = max(int(cfg.education.programmes[g].years + 0.99) for g in education.SPECIALIST_PROGRAMMES)
+        firsts += [dt.date(y, m, 1) for y in range(t.end.year, t.end.year + longest + 2) for m in range(1, 13) if dt.date(y, m, 1) > t.end]
     graduate_days = [(d - t.start).days for d in firsts if d.month in cfg.graduate_start_months]
     licence_days = [(d - t.start).days for d in firsts]
     graduate_years = [d.year for d in firsts if d.month in cfg.graduate_start_months]
@@ -647,6 +651,8 @@ def specialisation_plan(
         so_far += split
         months = max(1, int(cfg.education.programmes[programme_of[p]].years * 12 + 0.5))
         start = (add_months(t.start + dt.timedelta(days=day), -months) - t.start).days
+        if start > (t.end - t.start).days:  # begins after the run
+            continue
         mix = scenario.workforce.region_mix.get(PROFESSIONS[p], {"icu": 1.0})
         kind = REGION_UNIT_KINDS.index(max(mix, key=mix.get))
         for r, k_r in enumerate(split):
