@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim import ages, kernels
+from sim import ages, education, kernels
 from sim.categories import (
     ACTIVE,
     EMPLOYERS,
@@ -194,6 +194,29 @@ class Supply:
         for k, name in enumerate(STOCKS):
             frame[name] = stocks[:, k, :].reshape(-1).astype(np.int64)
         return frame
+
+    @staticmethod
+    def intake(model: MobilisationModel) -> pd.DataFrame:
+        """One row per calendar year of the run and programme (``supply.education``; empty without it), national, full
+        scale: the baseline intake, the extra places the levers asked for, the VFU cap, the students admitted and the
+        graduates who start work that year (``sim.education``)."""
+        sc = model.config
+        if not sc.supply.education.enabled:
+            return pd.DataFrame(columns=["year", "programme", "baseline", "requested_extra", "vfu_cap", "admitted", "graduates"])
+        rows = [
+            {
+                "year": y,
+                "programme": g,
+                "baseline": education.baseline_intake(sc, g),
+                "requested_extra": education.requested_extra(sc, g, y),
+                "vfu_cap": education.vfu_cap(sc, g, y),
+                "admitted": education.intake(sc, g, y),
+                "graduates": education.graduates_in_year(sc, g, y),
+            }
+            for y in education.run_years(sc)
+            for g in education.PROGRAMMES
+        ]
+        return pd.DataFrame(rows)
 
     def summary(self, model: MobilisationModel) -> dict[str, int]:
         """Totals of the run so far (model units; ``SUMMARY_COLUMNS``): entrants who started, staff who retired and who

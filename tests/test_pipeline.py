@@ -173,6 +173,9 @@ def test_more_places_more_staff_of_the_profession_a_year_later_same_seed():
     assert summary["training_places_added"] == pytest.approx(2000.0 * 2 * 0.02)
     assert summary["training_places_cost_sek"] == pytest.approx(2000.0 * 2 * 0.02 * 1.0 * 90_000.0)
     assert summary["vfu_places_added"] == 0 and (s.status[s.first_entrant :] != ENTRANT).all()
+    table = more.supply.intake(more).set_index(["year", "programme"])
+    assert table.loc[(2025, "icu_specialist"), "admitted"] == pytest.approx(table.loc[(2025, "icu_specialist"), "baseline"] + 2000.0)
+    assert table.loc[(2026, "icu_specialist"), "graduates"] == pytest.approx(0.93 * table.loc[(2025, "icu_specialist"), "admitted"])
     for name in SUPPLY_LEVER_COLUMNS:
         assert registry.get(name).title and name in INDICATORS_SV
 

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, Field
 from sim import education
 from sim.levers.base import IndicatorSpec, Lever
 from sim.levers.training_places import Places, extra_admitted, programme_keys
-from sim.schema import Probability, _Section
+from sim.schema import Probability, _KeyedValueError, _Section
 
 
 def specialist_programmes(value: dict[str, float]) -> dict[str, float]:
@@ -32,8 +32,6 @@ def specialist_programmes(value: dict[str, float]) -> dict[str, float]:
     programme_keys(value)
     for name in value:
         if name not in education.SPECIALIST_PROGRAMMES:
-            from sim.schema import _KeyedValueError
-
             raise _KeyedValueError(
                 str(name), f"'{name}' is no specialist programme (expected one of {', '.join(education.SPECIALIST_PROGRAMMES)})"
             )
