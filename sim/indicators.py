@@ -285,7 +285,13 @@ _add(
 # supply over years (issue #17, sim/supply.py): only in runs with [supply] enabled
 _add("graduates_started", "Graduates started", "staff", None, "graduates who started work during the run (supply over years)")
 _add("licensed_started", "Licensed from abroad started", "staff", None, "people trained abroad, licensed, who started work during the run")
-_add("staff_retired", "Staff retired", "staff", None, "staff of the start who retired during the run (supply over years)")
+_add(
+    "staff_retired",
+    "Staff retired",
+    "staff",
+    None,
+    "staff who retired during the run (supply over years: the staff of the start; by age, started entrants too)",
+)
 _add(
     "staff_left_supply",
     "Staff who left (supply)",
