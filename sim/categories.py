@@ -46,6 +46,7 @@ STATUSES: tuple[str, ...] = (
 SUPPLY_STATUSES: tuple[str, ...] = (
     "entrant",  # will enter work at a set day: a graduate, or a person licensed from abroad, who has not started yet
     "retiree",  # retired from work (distinct from left: reserves may recruit from them later)
+    "specialising",  # a registered nurse away from work in a specialist programme (supply.education.specialisation)
 )
 
 CONTRACTS: tuple[str, ...] = (
@@ -63,7 +64,7 @@ EMPLOYERS: tuple[str, ...] = ("region", "municipality")
 ICU, COVID_WARD, ACUTE_WARD, ELECTIVE, PRIMARY_CARE, NURSING_HOME, HOME_CARE = range(7)
 ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, LEFT, OFF_DUTY, TRAINING, RESERVE = range(8)
 #: Codes of ``SUPPLY_STATUSES``: from ``ENTRANT`` on a row is outside the workforce and the daily core.
-ENTRANT, RETIREE = range(8, 10)
+ENTRANT, RETIREE, SPECIALISING = range(8, 11)
 PERMANENT, HOURLY, RETIRED, STUDENT, OTHER_SECTOR, POOL = range(6)
 #: The recruitment lever's reservoirs (``[levers.recruitment.reservoirs.<kind>]``; ``world.recruit_reservoir`` indexes this)
 #: and the contract of each: ``municipal`` (issue #16) is people from other sectors whom municipalities recruit into

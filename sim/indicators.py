@@ -285,13 +285,41 @@ _add(
 # supply over years (issue #17, sim/supply.py): only in runs with [supply] enabled
 _add("graduates_started", "Graduates started", "staff", None, "graduates who started work during the run (supply over years)")
 _add("licensed_started", "Licensed from abroad started", "staff", None, "people trained abroad, licensed, who started work during the run")
-_add("staff_retired", "Staff retired", "staff", None, "staff of the start who retired during the run (supply over years)")
+_add(
+    "staff_retired",
+    "Staff retired",
+    "staff",
+    None,
+    "staff who retired during the run (supply over years: the staff of the start; by age, started entrants too)",
+)
 _add(
     "staff_left_supply",
     "Staff who left (supply)",
     "staff",
     None,
     "staff who left the profession by the supply side's leaving rate (supply.leave_rate_per_year), besides staff_lost's daily leaving",
+)
+_add(
+    "specialists_started",
+    "Specialist training started",
+    "staff",
+    None,
+    "registered nurses who left work for a specialist programme during the run (supply.education.specialisation)",
+)
+_add(
+    "specialists_completed",
+    "Specialist training completed",
+    "staff",
+    None,
+    "registered nurses who became ICU or anaesthesia nurses during the run (supply.education.specialisation)",
+)
+_add(
+    "specialist_salary_sek",
+    "Salary of specialist students",
+    "SEK",
+    True,
+    "salary with fees of the registered nurses away in a specialist programme, when paid (supply.education.specialists_paid), "
+    "at the world's scale",
 )
 _add(
     "staff_employed_end",

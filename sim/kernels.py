@@ -679,6 +679,8 @@ def advance_supply(
     retire_probability: np.ndarray,
     leave_probability: np.ndarray,
     n_professions: int,
+    retire_by_age: bool,
+    row_retire_probability: np.ndarray,
 ) -> np.ndarray:
     """One step of the slow clock (supply over years, issue #17): entrants start work, members of the workforce retire or leave.
 
@@ -686,7 +688,9 @@ def advance_supply(
     in the ``ENTRANT`` status until their day, then ``ACTIVE`` at their home workplace. Every member of the workforce
     (not left, retired, in reserve or not yet started) leaves with ``leave_probability[profession]`` this step; the staff of
     the start (rows before ``n_regular``) retire with ``retire_probability[profession]`` first (entrants are decades from
-    a pension). Rows from ``n_regular`` to ``first_entrant`` (the levers' recruits and pool members) take no part.
+    a pension). With ``retire_by_age`` every member of the workforce (entrants who started too) retires instead with
+    ``row_retire_probability[i]`` (``sim.ages``: by the person's age this month). Rows from ``n_regular`` to
+    ``first_entrant`` (the levers' recruits and pool members) take no part.
     Draws: ``draw(stream(key, i), EV_RETIRE)`` and ``EV_SUPPLY_LEAVE``, so a row's fate does not depend on the others.
     Returns counts (``SUPPLY_*`` rows, professions) of this step.
     """
@@ -706,7 +710,11 @@ def advance_supply(
         if s in (LEFT, RETIREE, RESERVE):
             continue
         rng = stream(key, i)
-        if i < n_regular and retire_probability[p] > 0.0 and draw(rng, EV_RETIRE) < retire_probability[p]:
+        if retire_by_age:
+            retire = row_retire_probability[i] > 0.0 and draw(rng, EV_RETIRE) < row_retire_probability[i]
+        else:
+            retire = i < n_regular and retire_probability[p] > 0.0 and draw(rng, EV_RETIRE) < retire_probability[p]
+        if retire:
             status[i] = RETIREE
             out[SUPPLY_RETIRED, p] += 1
         elif leave_probability[p] > 0.0 and draw(rng, EV_SUPPLY_LEAVE) < leave_probability[p]:

@@ -269,6 +269,11 @@ class Recorder:
         self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
         self.icu_care[day] = self.model.icu_care
 
+    def regroup_staff(self) -> None:
+        """Group the staff anew by ``world.tally_group`` (after the supply changed a person's profession or employer:
+        specialisation, issue #17)."""
+        self._tally_groups = kernels.group_order(group=self.model.world.tally_group, n_groups=self.n_groups)
+
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
         s, n_reg, cfg = world.staff, world.n_regions, self.model.config
@@ -623,6 +628,8 @@ class Recorder:
         if supply is not None:  # supply over years (issue #17): its columns only in runs with [supply]
             row.update(supply.summary(m))
         for cls in LEVERS:  # the levers' own indicators (Lever.summary): 0 for a lever that is off
+            if cls.supply_side and supply is None:  # the supply side's levers: columns only in runs with [supply]
+                continue
             row.update(dict.fromkeys((spec.name for spec in cls.indicators if spec.name not in row), 0))
         for lever in m.levers:
             row.update(lever.summary(n))

@@ -57,7 +57,10 @@ from sim.levers import (
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
+    SpecialistTrainingConfig,
+    TrainingPlacesConfig,
     VacationConfig,
+    VfuAgreementsConfig,
     lever_class,
 )
 
@@ -732,6 +735,18 @@ class LeversConfig(_Section):
         default_factory=PhysicianRoundsConfig,
         description="more physician rounds in nursing homes, in person and digital, from primary care or bought (issue #16)",
     )
+    training_places: TrainingPlacesConfig = Field(
+        default_factory=TrainingPlacesConfig,
+        description="extra places in education per programme from a year on, through the supply (issue #17; needs supply.education)",
+    )
+    vfu_agreements: VfuAgreementsConfig = Field(
+        default_factory=VfuAgreementsConfig,
+        description="more VFU places per programme from a year on: raises the cap on intake (issue #17; needs supply.education)",
+    )
+    specialist_training: SpecialistTrainingConfig = Field(
+        default_factory=SpecialistTrainingConfig,
+        description="funded specialist places, registered nurses paid while they train (issue #17; needs supply.education)",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -842,6 +857,179 @@ def _fill_professions(defaults: dict[str, float]) -> Any:
     return fill
 
 
+#: Defaults of ``[supply.ages]`` by profession (docs/pipeline_facts.md, P…, or "assumption").
+AGE_SHARE_55 = {
+    "physician": 0.30,  # assumption (P1: 30 % of licensed physicians are 65+, most not working; P18)
+    "icu_physician": 0.30,  # assumption, as physician
+    "icu_nurse": 0.47,  # P13: "47 procent av alla specialistutbildade sjuksköterskor [är] 55 år eller äldre" (2017)
+    "anaesthesia_nurse": 0.47,  # P13, as icu_nurse
+    "registered_nurse": 0.25,  # assumption (younger than the specialist nurses of P13)
+    "assistant_nurse": 0.30,  # assumption: gives a mean age of about 45 (P11: mean age of the women 45)
+    "care_aide": 0.10,  # assumption: a young group (P11: mean age of the women 36)
+}
+AGE_SHARE_65 = {
+    "physician": 0.074,  # P18: physicians 7.4 % of region employees aged 65+ (2017)
+    "icu_physician": 0.074,  # P18, as physician
+    "icu_nurse": 0.06,  # P18: employed specialist nurses 65+ 6 % (2010)
+    "anaesthesia_nurse": 0.06,  # P18, as icu_nurse
+    "registered_nurse": 0.05,  # P18: nurses 5.0 % aged 65+ (2017)
+    "assistant_nurse": 0.053,  # P18: USK/skötare 5.3 % aged 65+ (2017)
+    "care_aide": 0.03,  # assumption
+}
+AGE_YOUNGEST = {
+    "physician": 27.0,  # assumption: 5.5 years of medicine and AT after upper-secondary school (P24)
+    "icu_physician": 35.0,  # assumption: specialist training (ST, at least 5 years, P24) after the licence
+    "icu_nurse": 27.0,  # assumption: nursing (3 years), a year of work and the specialist year (P24)
+    "anaesthesia_nurse": 27.0,  # assumption, as icu_nurse
+    "registered_nurse": 23.0,  # assumption: 3 years of nursing after upper-secondary school (P24)
+    "assistant_nurse": 19.0,  # assumption: the upper-secondary vocational programme (P24)
+    "care_aide": 18.0,  # assumption
+}
+GRADUATION_AGE = {
+    "physician": 30.0,  # assumption: 5.5 years + AT of 18–21 months (P24) after a start at about 22
+    "icu_physician": 40.0,  # assumption: ST of 5.5 years (P24) after some years as a licensed physician
+    "icu_nurse": 35.0,  # assumption: the specialist year (P24) after years of nursing (P22: >20 % start within 3 years)
+    "anaesthesia_nurse": 35.0,  # assumption, as icu_nurse
+    "registered_nurse": 27.0,  # assumption: 3 years (P24), many start after some years of work
+    "assistant_nurse": 30.0,  # assumption: many train as adults (komvux, P25)
+    "care_aide": 25.0,  # assumption
+}
+#: Relative yearly retirement hazard by whole year of age, below ``retirement_age_limit`` (assumption shaped by P19:
+#: the public pension from 62–64, the common retirement at 65, the right to stay employed to 68/69).
+RETIREMENT_HAZARD_SHAPE = {"60": 0.1, "61": 0.1, "62": 0.3, "63": 0.4, "64": 0.5, "65": 1.0, "66": 0.6, "67": 0.6, "68": 0.8}
+
+
+class SupplyAgesConfig(_Section):
+    """Ages of the staff and the retirement hazard by age (``[supply.ages]``; used with ``supply.retirement = "age"``;
+    the ages are drawn in every world, from a stream of their own)."""
+
+    share_55_plus: Annotated[dict[str, Probability], BeforeValidator(_fill_professions(AGE_SHARE_55))] = Field(
+        default_factory=lambda: dict(AGE_SHARE_55),
+        description="profession -> share of the starting staff aged 55 or over (pipeline facts P13; others assumption)",
+    )
+    share_65_plus: Annotated[dict[str, Probability], BeforeValidator(_fill_professions(AGE_SHARE_65))] = Field(
+        default_factory=lambda: dict(AGE_SHARE_65),
+        description="profession -> share of the starting staff aged 65 or over, up to the age limit (pipeline facts P18)",
+    )
+    youngest: Annotated[dict[str, Annotated[float, Field(ge=15.0, lt=55.0)]], BeforeValidator(_fill_professions(AGE_YOUNGEST))] = Field(
+        default_factory=lambda: dict(AGE_YOUNGEST),
+        description="profession -> the youngest age (years) of the starting staff; uniform from it to 55 (assumption)",
+    )
+    graduation_age: Annotated[dict[str, Annotated[float, Field(ge=15.0, lt=69.0)]], BeforeValidator(_fill_professions(GRADUATION_AGE))] = (
+        Field(
+            default_factory=lambda: dict(GRADUATION_AGE),
+            description="profession -> age (years) of an entrant on the day they start work (assumption, P24's programme lengths)",
+        )
+    )
+    graduation_age_spread: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        4.0, description="width (years) of the uniform spread of the entrants' ages around graduation_age (assumption)"
+    )
+    retirement_age_limit: Annotated[float, Field(gt=55.0, le=80.0)] = Field(
+        69.0, description="age (years) from which retirement is certain at the next monthly step (pipeline facts P19: LAS 69 from 2023)"
+    )
+    retirement_hazard_shape: dict[str, NonNegative] = Field(
+        default_factory=lambda: dict(RETIREMENT_HAZARD_SHAPE),
+        description="whole year of age -> relative yearly retirement hazard below the age limit (0 where not given; scaled per "
+        "profession to retirement_rate_per_year; assumption shaped by pipeline facts P19)",
+    )
+
+    @field_validator("retirement_hazard_shape")
+    @classmethod
+    def _whole_ages(cls, value: dict[str, float]) -> dict[str, float]:
+        for age in value:
+            if not (str(age).isdigit() and int(age) <= 120):
+                raise _KeyedValueError(str(age), f"'{age}' is not an age; expected a whole year of age, 0-120 (as a key: \"65\" = 1.0)")
+        return value
+
+    @model_validator(mode="after")
+    def _shares_ordered(self) -> SupplyAgesConfig:
+        for p in PROFESSIONS:
+            if self.share_65_plus[p] > self.share_55_plus[p]:
+                raise _KeyedValueError(
+                    f"share_65_plus.{p}",
+                    f"{self.share_65_plus[p]} is above share_55_plus ({self.share_55_plus[p]}); expected at most that share",
+                )
+        return self
+
+
+#: Defaults of ``[supply.education.programmes.<programme>]`` (sim.education.PROGRAMMES), each with its source.
+EDUCATION_PROGRAMMES: dict[str, dict[str, Any]] = {
+    # P24: 5.5 years and AT of 18–21 months (≈7.25, rounded to 7); P23: completion about 90 % (women) and 85 % (men);
+    # VFU: P36 (medicine admitted no more in HT2020 despite ≈30 % more applicants) and P39, headroom 3 % an assumption
+    "medicine": {"intake_per_year": None, "years": 7.0, "completion": 0.9, "vfu_headroom": 0.03},
+    # P24: 3 years; P21: 81 % of the 1999/00 entrants graduated within 5 years; P20/P39: intake +3 % against +28 %
+    # applicants in HT2020, VFU the bottleneck (headroom 3 %: assumption from that)
+    "nursing": {"intake_per_year": None, "years": 3.0, "completion": 0.81, "vfu_headroom": 0.03},
+    # assumption (P24: 1,500 upper-secondary points; many in komvux; P25: no national degrees found); no VFU cap
+    "assistant_nursing": {"intake_per_year": None, "years": 2.0, "completion": 0.7, "vfu_headroom": None},
+    # P24: 60 hp, 1 year full-time; P22: completion about 95 % (women) and 90 % (men); P40: places go unfilled (no cap)
+    "icu_specialist": {"intake_per_year": None, "years": 1.0, "completion": 0.93, "vfu_headroom": None},
+    "anaesthesia_specialist": {"intake_per_year": None, "years": 1.0, "completion": 0.93, "vfu_headroom": None},
+}
+
+
+class ProgrammeConfig(_Section):
+    """One education programme (``[supply.education.programmes.<programme>]``): intake, length, completion, VFU cap."""
+
+    intake_per_year: SupplyPerYear | None = Field(
+        None,
+        description="students admitted a year before the run, national (none: graduates_per_year / completion, which reproduces "
+        "the first slice's graduates; pipeline facts P20, P22, P23 for published intakes)",
+    )
+    years: Annotated[float, Field(gt=0.0, le=15.0)] = Field(
+        description="years from admission to starting work, rounded half up (pipeline facts P24)"
+    )
+    completion: Probability = Field(description="share of the admitted who graduate and start work (pipeline facts P21, P22, P23)")
+    vfu_headroom: Annotated[float, Field(ge=0.0, le=10.0)] | None = Field(
+        description="VFU places above the baseline intake, as a share of it: the cap on the run's intake (none: no cap; "
+        "pipeline facts P39, the size an assumption)"
+    )
+
+
+def _fill_programmes(value: Any) -> Any:
+    """A before-validator: each programme's keys not given keep their defaults; unknown programmes are refused."""
+    from sim.education import PROGRAMMES
+
+    if not isinstance(value, dict):
+        return value
+    for name in value:
+        if name not in PROGRAMMES:
+            raise _KeyedValueError(
+                str(name), f"unknown programme '{name}'{suggest(str(name), list(PROGRAMMES))} (expected one of {', '.join(PROGRAMMES)})"
+            )
+
+    def given(name: str) -> dict:
+        table = value.get(name) or {}
+        return table.model_dump() if isinstance(table, ProgrammeConfig) else table
+
+    return {name: {**EDUCATION_PROGRAMMES[name], **given(name)} for name in PROGRAMMES}
+
+
+class SupplyEducationConfig(_Section):
+    """Graduates from education (``[supply.education]``, sim.education): off by default (graduates_per_year as given)."""
+
+    enabled: bool = Field(
+        False,
+        description="derive the graduates of the programmes' professions from intake, programme length, completion and the VFU cap "
+        "(instead of supply.graduates_per_year)",
+    )
+    programmes: Annotated[dict[str, ProgrammeConfig], BeforeValidator(_fill_programmes)] = Field(
+        default_factory=lambda: {k: ProgrammeConfig(**v) for k, v in EDUCATION_PROGRAMMES.items()},
+        description="programme -> its intake, length, completion and VFU headroom (medicine, nursing, assistant_nursing, "
+        "icu_specialist, anaesthesia_specialist)",
+    )
+    specialisation: bool = Field(
+        False,
+        description="the specialist programmes' students are registered nurses of the workforce, away from work while they "
+        "train (status specialising), who then become ICU or anaesthesia nurses (instead of new rows)",
+    )
+    specialists_paid: bool = Field(
+        False,
+        description="the specialist students are paid while they train (utbildningsanställning, pipeline facts P41; the "
+        "salary is the supply's specialist_salary_sek); false: leave without pay, the common case (assumption from P40)",
+    )
+
+
 class SupplyConfig(_Section):
     """Supply over years (issue #17, first slice): graduates and people licensed from abroad enter the workforce, its
     members retire and leave, on the first day of each month. Off by default: a scenario without ``[supply]`` runs as before.
@@ -877,6 +1065,15 @@ class SupplyConfig(_Section):
     region_shares: dict[str, NonNegative] = Field(
         default_factory=dict,
         description="region code -> weight of the region in the entrants' regional split (empty: by population)",
+    )
+    retirement: Literal["rate", "age"] = Field(
+        "rate",
+        description="how the starting staff retire: 'rate' (retirement_rate_per_year, flat) or 'age' (a hazard by age, "
+        "supply.ages, calibrated to the same first-year rate)",
+    )
+    ages: SupplyAgesConfig = Field(default_factory=SupplyAgesConfig, description="age structure and retirement by age")
+    education: SupplyEducationConfig = Field(
+        default_factory=SupplyEducationConfig, description="graduates from intake, programme length, completion and VFU places"
     )
 
     @field_validator("graduate_start_months")
@@ -1047,6 +1244,14 @@ class Scenario(_Section):
             del data["levers"]["beredskapslyftet"]
         if self.levers.icu_upskilling.assistant_nurse_days is None:
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
+        supply_levers = (
+            ("training_places", TrainingPlacesConfig()),
+            ("vfu_agreements", VfuAgreementsConfig()),
+            ("specialist_training", SpecialistTrainingConfig()),
+        )
+        for lever, config in supply_levers:
+            if getattr(self.levers, lever) == config:  # issue #17's supply levers count only when set
+                del data["levers"][lever]
         if self.supply == SupplyConfig():  # issue #17's supply side counts only when set
             del data["supply"]
         csv = self.demand.csv

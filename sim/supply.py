@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim import kernels
+from sim import ages, education, kernels
 from sim.categories import (
     ACTIVE,
+    EMPLOYERS,
     ENTRANT,
     LEFT,
     N_PROFESSIONS,
@@ -33,8 +34,10 @@ from sim.categories import (
     SICK_COVID,
     SICK_EXHAUSTION,
     SICK_OTHER,
+    SPECIALISING,
     TRAINING,
 )
+from sim.world import staff_hygiene
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -42,10 +45,20 @@ if TYPE_CHECKING:
 #: Statuses of a member of the workforce (employed): at work, off sick, off duty or in a course.
 EMPLOYED_STATUSES = (ACTIVE, SICK_COVID, SICK_OTHER, SICK_EXHAUSTION, OFF_DUTY, TRAINING)
 #: Columns of ``Supply.monthly`` besides date and profession: flows of the step, then stocks after it.
-FLOWS = ("graduates_started", "licensed_started", "retired", "left")
-STOCKS = ("employed", "entrants_waiting", "retirees", "left_total")
+#: ``specialisation_started`` / ``_completed`` count by the profession trained for (icu_nurse, anaesthesia_nurse).
+FLOWS = ("graduates_started", "licensed_started", "retired", "left", "specialisation_started", "specialisation_completed")
+STOCKS = ("employed", "entrants_waiting", "retirees", "left_total", "specialising")
 #: Summary columns of a run with ``[supply]`` (``Supply.summary``; registered in ``sim.indicators``); a run without it has none.
-SUMMARY_COLUMNS = ("graduates_started", "licensed_started", "staff_retired", "staff_left_supply", "staff_employed_end")
+SUMMARY_COLUMNS = (
+    "graduates_started",
+    "licensed_started",
+    "staff_retired",
+    "staff_left_supply",
+    "staff_employed_end",
+    "specialists_started",
+    "specialists_completed",
+    "specialist_salary_sek",
+)
 
 
 def monthly_probability(rate_per_year: float) -> float:
@@ -60,6 +73,19 @@ class Supply:
         cfg = model.config.supply
         self.retire_probability = np.array([monthly_probability(cfg.retirement_rate_per_year[p]) for p in PROFESSIONS])
         self.leave_probability = np.array([monthly_probability(cfg.leave_rate_per_year[p]) for p in PROFESSIONS])
+        # retirement by age (supply.retirement = "age"): the hazard's scale per profession, calibrated to the rate's first year
+        self.by_age = cfg.retirement == "age"
+        self.hazard_scale = ages.calibrated_scales(model.config) if self.by_age else np.zeros(N_PROFESSIONS)
+        # specialisation (supply.education.specialisation): which planned students have begun (those away at the start
+        # began before the run) and finished; salary months of paid students (supply.education.specialists_paid)
+        plan = model.world.specialisation
+        self.plan = plan
+        self.spec_started = model.world.staff.status[plan["row"]] == SPECIALISING if plan else np.zeros(0, dtype=bool)
+        self.spec_done = np.zeros(self.spec_started.shape[0], dtype=bool)
+        self.paid = cfg.education.specialists_paid
+        self.salary_sek = 0.0
+        costs = model.config.costs
+        self.hourly_wage = np.array([costs.hourly_wage_sek[p] for p in PROFESSIONS]) * (1.0 + costs.employer_fee)
         self._dates: list = []
         self._flows: list[np.ndarray] = []
         self._stocks: list[np.ndarray] = []
@@ -83,10 +109,62 @@ class Supply:
             retire_probability=self.retire_probability,
             leave_probability=self.leave_probability,
             n_professions=N_PROFESSIONS,
+            retire_by_age=self.by_age,
+            row_retire_probability=self.retire_probability_by_age(model, day) if self.by_age else np.zeros(0),
         )
+        flows = np.concatenate([flows, self.specialise(model, day)])
         self._dates.append(model.dates[day])
         self._flows.append(flows)
         self._stocks.append(self.stocks(model))
+
+    def specialise(self, model: MobilisationModel, day: int) -> np.ndarray:
+        """Registered nurses of the plan whose programme begins leave work (``SPECIALISING``) if they are still employed;
+        students whose programme ends become the new profession at their new home (profession, role, employer, home,
+        hygiene, effectiveness, tally group). Paid students' salary for the month is added (``specialists_paid``).
+        Returns counts (2, professions): started and completed, by the profession trained for."""
+        out = np.zeros((2, N_PROFESSIONS), dtype=np.int64)
+        plan = self.plan
+        if not plan:
+            return out
+        world, s = model.world, model.world.staff
+        rows = plan["row"]
+        due = ~self.spec_started & (plan["start_day"] <= day)
+        begin = due & np.isin(s.status[rows], EMPLOYED_STATUSES)
+        self.spec_started |= due  # who has left or retired by then never begins
+        i = rows[begin]
+        s.status[i] = SPECIALISING
+        s.days_left[i] = 0
+        s.posting[i] = -1
+        s.workplace[i] = s.home[i]
+        np.add.at(out[0], plan["profession"][begin], 1)
+        end = self.spec_started & ~self.spec_done & (plan["end_day"] <= day) & (s.status[rows] == SPECIALISING)
+        self.spec_done |= end
+        if self.paid:  # this month's salary of the students still away (a month at their contracted hours)
+            away = rows[self.spec_started & ~self.spec_done & (s.status[rows] == SPECIALISING)]
+            self.salary_sek += float((s.base_hours[away] * self.hourly_wage[s.profession[away]]).sum() * 365.25 / 12.0)
+        j = rows[end]
+        if j.size:
+            p = plan["profession"][end]
+            s.status[j] = ACTIVE
+            s.profession[j] = p
+            s.role[j] = p
+            s.posting_role[j] = p
+            s.employer[j] = 0
+            s.home[j] = plan["home"][end]
+            s.workplace[j] = s.home[j]
+            s.effectiveness[j] = s.base_effectiveness[j]
+            s.trained[j] = False
+            s.hygiene[j] = staff_hygiene(model.config, s.profession[j], s.contract[j])
+            world.tally_group[j] = (s.region[j].astype(np.int64) * len(EMPLOYERS) + s.employer[j]) * N_PROFESSIONS + s.profession[j]
+            np.add.at(out[1], p, 1)
+            model.recorder.regroup_staff()
+        return out
+
+    def retire_probability_by_age(self, model: MobilisationModel, day: int) -> np.ndarray:
+        """Each row's probability of retiring at this month's step, by their age on ``day`` (``sim.ages``)."""
+        s = model.world.staff
+        age_now = s.age.astype(np.float64) + day / ages.DAYS_PER_YEAR
+        return ages.monthly_from_yearly(ages.yearly_hazard(model.config.supply.ages, self.hazard_scale, s.profession, age_now))
 
     @staticmethod
     def stocks(model: MobilisationModel) -> np.ndarray:
@@ -94,9 +172,10 @@ class Supply:
         workforce (the staff of the start and the entrants; the levers' recruits and pool members left out)."""
         s = model.world.staff
         rows = np.r_[0 : s.n_regular, s.first_entrant : len(s)]
-        counts = np.zeros((RETIREE + 1, N_PROFESSIONS), dtype=np.int64)
+        counts = np.zeros((SPECIALISING + 1, N_PROFESSIONS), dtype=np.int64)
         np.add.at(counts, (s.status[rows], s.profession[rows]), 1)
-        return np.stack([counts[list(EMPLOYED_STATUSES)].sum(axis=0), counts[ENTRANT], counts[RETIREE], counts[LEFT]])
+        employed = counts[list(EMPLOYED_STATUSES)].sum(axis=0)
+        return np.stack([employed, counts[ENTRANT], counts[RETIREE], counts[LEFT], counts[SPECIALISING]])
 
     @property
     def monthly(self) -> pd.DataFrame:
@@ -116,9 +195,33 @@ class Supply:
             frame[name] = stocks[:, k, :].reshape(-1).astype(np.int64)
         return frame
 
+    @staticmethod
+    def intake(model: MobilisationModel) -> pd.DataFrame:
+        """One row per calendar year of the run and programme (``supply.education``; empty without it), national, full
+        scale: the baseline intake, the extra places the levers asked for, the VFU cap, the students admitted and the
+        graduates who start work that year (``sim.education``)."""
+        sc = model.config
+        if not sc.supply.education.enabled:
+            return pd.DataFrame(columns=["year", "programme", "baseline", "requested_extra", "vfu_cap", "admitted", "graduates"])
+        rows = [
+            {
+                "year": y,
+                "programme": g,
+                "baseline": education.baseline_intake(sc, g),
+                "requested_extra": education.requested_extra(sc, g, y),
+                "vfu_cap": education.vfu_cap(sc, g, y),
+                "admitted": education.intake(sc, g, y),
+                "graduates": education.graduates_in_year(sc, g, y),
+            }
+            for y in education.run_years(sc)
+            for g in education.PROGRAMMES
+        ]
+        return pd.DataFrame(rows)
+
     def summary(self, model: MobilisationModel) -> dict[str, int]:
         """Totals of the run so far (model units; ``SUMMARY_COLUMNS``): entrants who started, staff who retired and who
         left by the supply side's leaving, and the workforce employed now (the staff of the start and the entrants)."""
         flows = np.array(self._flows).sum(axis=0) if self._flows else np.zeros((len(FLOWS), N_PROFESSIONS), dtype=np.int64)
-        values = (*(int(v) for v in flows.sum(axis=1)), int(self.stocks(model)[0].sum()))
+        totals = [int(v) for v in flows.sum(axis=1)]
+        values = (*totals[:4], int(self.stocks(model)[0].sum()), *totals[4:], self.salary_sek)
         return dict(zip(SUMMARY_COLUMNS, values, strict=True))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim import data, kernels
+from sim import ages, data, education, kernels
 from sim.categories import (
     ACTIVE,
     ACUTE_WARD,
@@ -34,11 +34,13 @@ from sim.categories import (
     NURSING_HOME,
     PERMANENT,
     POOL,
+    PRIMARY_CARE,
     PROFESSIONS,
     REGION_UNIT_KINDS,
     RESERVE,
     RESERVOIR_CONTRACTS,
     RESERVOIR_KINDS,
+    SPECIALISING,
     UNIT_KINDS,
 )
 from sim.errors import ScenarioError
@@ -141,6 +143,9 @@ class StaffArrays:
     hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
     n_entrants: int = 0  # the last rows: people who will enter the workforce (supply over years, issue #17; 0 without it)
+    # years of age at the run's start (float32; sim.ages): the staff of the start from their profession's age structure,
+    # entrants from their age at graduation; age on day d is age + d / 365.25
+    age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
@@ -208,6 +213,9 @@ class World:
     # they were licensed from abroad (else a graduate); empty without [supply]
     entry_day: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     entrant_licensed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    # registered nurses who train in a specialist programme within the run (supply.education.specialisation;
+    # ``specialisation_plan``): arrays row, start_day, end_day, profession, home; empty without it
+    specialisation: dict = field(default_factory=dict)
 
     @property
     def n_workplaces(self) -> int:
@@ -472,6 +480,11 @@ def build_world(scenario: Scenario) -> World:
         status[n : n + n_levers] = RESERVE
     if n_entrants:
         status[n + n_levers :] = ENTRANT
+    # specialisation (supply.education.specialisation): registered nurses of the start who train within the run; those
+    # whose programme began before the run are away at its start
+    plan = specialisation_plan(scenario, reg, profession[:n], region[:n], home[:n], wp_kind)
+    if plan:
+        status[plan["row"][(plan["start_day"] <= 0) & (plan["end_day"] > 0)]] = SPECIALISING
     normal_max = np.maximum(np.full(n_all, wf.normal_max_weekly_hours / 7.0), base_hours)
     other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
 
@@ -518,6 +531,7 @@ def build_world(scenario: Scenario) -> World:
         hygiene=staff_hygiene(scenario, profession, contract),
         n_regular=n,
         n_entrants=n_entrants,
+        age=ages.staff_ages(scenario, profession, n_all - n_entrants, entrants["entry_day"] if n_entrants else np.zeros(0)),
     )
 
     # homes of each municipality, sorted (for hourly staff who work at another home)
@@ -556,6 +570,7 @@ def build_world(scenario: Scenario) -> World:
         reference_hours=daily_full,
         recruit_reservoir=recruit_reservoir,
         entry_day=entrants["entry_day"].astype(np.int32) if n_entrants else np.zeros(0, dtype=np.int32),
+        specialisation=plan,
         entrant_licensed=entrants["licensed"].astype(np.bool_) if n_entrants else np.zeros(0, dtype=np.bool_),
     )
 
@@ -567,25 +582,102 @@ def _rounded_cohorts(per_cohort: float, n_cohorts: int) -> np.ndarray:
     return np.diff(cumulative).astype(np.int64)
 
 
-def entrant_cohorts(scenario: Scenario) -> list[tuple[int, int, int, bool]]:
+def entrant_cohorts(scenario: Scenario, specialists: bool = False) -> list[tuple[int, int, int, bool]]:
     """The entrants of a run with ``[supply]``: (day, profession, people, licensed from abroad) per cohort, at the world's scale.
 
     Graduates start on the first day of each of ``supply.graduate_start_months`` within the period, each month an equal
-    share of the year's ``graduates_per_year``; people licensed from abroad start on the first day of every month,
-    a twelfth of the year's each. Days count from the period's start.
+    share of the year's ``graduates_per_year`` (with ``supply.education``: of the year's graduates of the profession's
+    programme, ``sim.education.graduates_in_year``; running-total rounding over the run); people licensed from abroad start on the first day of every month,
+    a twelfth of the year's each. Days count from the period's start. With ``supply.education.specialisation`` the
+    graduates of the specialist programmes are registered nurses of the workforce, not new rows: they are left out here
+    and are the cohorts returned with ``specialists`` (``specialisation_plan``), which go on after the run's end (students
+    who begin within the run and graduate after it).
     """
     cfg, t = scenario.supply, scenario.time
     scale = scenario.world.scale
     firsts = [dt.date(y, m, 1) for y in range(t.start.year, t.end.year + 1) for m in range(1, 13) if t.start <= dt.date(y, m, 1) <= t.end]
+    if specialists:  # students who begin within the run and graduate after it are away from work at its end
+        longest = max(int(cfg.education.programmes[g].years + 0.99) for g in education.SPECIALIST_PROGRAMMES)
+        firsts += [dt.date(y, m, 1) for y in range(t.end.year, t.end.year + longest + 2) for m in range(1, 13) if dt.date(y, m, 1) > t.end]
     graduate_days = [(d - t.start).days for d in firsts if d.month in cfg.graduate_start_months]
     licence_days = [(d - t.start).days for d in firsts]
+    graduate_years = [d.year for d in firsts if d.month in cfg.graduate_start_months]
     out: list[tuple[int, int, int, bool]] = []
     for p, name in enumerate(PROFESSIONS):
-        per = cfg.graduates_per_year[name] * scale / len(cfg.graduate_start_months)
-        out += [(day, p, int(k), False) for day, k in zip(graduate_days, _rounded_cohorts(per, len(graduate_days)), strict=True) if k > 0]
+        programme = education.programme_of(name) if cfg.education.enabled else None
+        if programme is None:  # the first slice: graduates_per_year, the same every year
+            per = cfg.graduates_per_year[name] * scale / len(cfg.graduate_start_months)
+            sizes = _rounded_cohorts(per, len(graduate_days))
+        else:  # supply.education: each year's graduates from the intake of their year of admission (sim.education)
+            by_year = {y: education.graduates_in_year(scenario, programme, y) for y in set(graduate_years)}
+            expected = np.array([by_year[y] * scale / len(cfg.graduate_start_months) for y in graduate_years])
+            sizes = np.diff(np.round(np.concatenate([[0.0], np.cumsum(expected)]))).astype(np.int64)
+        out += [(day, p, int(k), False) for day, k in zip(graduate_days, sizes, strict=True) if k > 0]
         per = cfg.licensed_from_abroad_per_year[name] * scale / 12.0
         out += [(day, p, int(k), True) for day, k in zip(licence_days, _rounded_cohorts(per, len(licence_days)), strict=True) if k > 0]
+    if cfg.education.enabled and cfg.education.specialisation:
+        special = {PROFESSIONS.index(education.PROGRAMMES[g]) for g in education.SPECIALIST_PROGRAMMES}
+        out = [c for c in out if (c[1] in special and not c[3]) == specialists]
+    elif specialists:
+        return []
     return sorted(out)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months`` calendar months (the day of the month kept; the first of a month stays a first)."""
+    m = day.year * 12 + day.month - 1 + months
+    return dt.date(m // 12, m % 12 + 1, day.day)
+
+
+def specialisation_plan(
+    scenario: Scenario, reg: pd.DataFrame, profession: np.ndarray, region: np.ndarray, home: np.ndarray, wp_kind: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Registered nurses who train in a specialist programme within the run (``supply.education.specialisation``).
+
+    Each specialist cohort (``entrant_cohorts(specialists=True)``: its graduation day, profession and size) is split over
+    the regions as the entrants are; in each region its students are registered nurses of the starting staff in primary
+    care (assumption: the staff outside the deployment queues, which are fixed at build), drawn at random without
+    replacement (``default_rng([layout_seed, 19])``). They leave work ``round(years × 12)`` months before the graduation
+    day (cohorts that graduate early in the run began before it), and on it become the new profession in the unit kind
+    where most of the region's staff of that profession work (``workforce.region_mix``: ICU nurses in the ICU,
+    anaesthesia nurses in elective care). Returns rows, start and end days, new profession and new home; empty without.
+    """
+    cfg = scenario.supply
+    cohorts = entrant_cohorts(scenario, specialists=True) if cfg.enabled else []
+    if not cohorts:
+        return {}
+    t = scenario.time
+    codes = list(reg["code"])
+    weights = np.array([cfg.region_shares.get(c, 0.0) for c in codes]) if cfg.region_shares else reg["population"].to_numpy(float)
+    share = weights / weights.sum()
+    rng = np.random.default_rng([scenario.world.layout_seed, 19])
+    rn = PROFESSIONS.index("registered_nurse")
+    eligible = (profession == rn) & (wp_kind[home] == PRIMARY_CARE)
+    pools = {r: list(rng.permutation(np.flatnonzero(eligible & (region == r)))) for r in range(len(codes))}
+    programme_of = {PROFESSIONS.index(education.PROGRAMMES[g]): g for g in education.SPECIALIST_PROGRAMMES}
+    rows: dict[str, list] = {k: [] for k in ("row", "start_day", "end_day", "profession", "home")}
+    placed: dict[int, np.ndarray] = {}
+    for day, p, k, _ in cohorts:
+        so_far = placed.setdefault(p, np.zeros(len(codes), dtype=np.int64))
+        split = apportion(k, np.maximum(share * (so_far.sum() + k) - so_far, 0.0))
+        so_far += split
+        months = max(1, int(cfg.education.programmes[programme_of[p]].years * 12 + 0.5))
+        start = (add_months(t.start + dt.timedelta(days=day), -months) - t.start).days
+        if start > (t.end - t.start).days:  # begins after the run
+            continue
+        mix = scenario.workforce.region_mix.get(PROFESSIONS[p], {"icu": 1.0})
+        kind = REGION_UNIT_KINDS.index(max(mix, key=mix.get))
+        for r, k_r in enumerate(split):
+            take = [pools[r].pop() for _ in range(min(int(k_r), len(pools[r])))]
+            rows["row"] += take
+            rows["start_day"] += [start] * len(take)
+            rows["end_day"] += [day] * len(take)
+            rows["profession"] += [p] * len(take)
+            rows["home"] += [r * N_REGION_KINDS + kind] * len(take)
+    if not rows["row"]:
+        return {}
+    dtypes = {"row": np.int64, "start_day": np.int32, "end_day": np.int32, "profession": np.int8, "home": np.int32}
+    return {k: np.array(v, dtype=dtypes[k]) for k, v in rows.items()}
 
 
 def supply_rows(

@@ -34,7 +34,10 @@ from sim.levers.physician_rounds import PhysicianRounds, PhysicianRoundsConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
+from sim.levers.specialist_training import SpecialistTraining, SpecialistTrainingConfig
+from sim.levers.training_places import TrainingPlaces, TrainingPlacesConfig
 from sim.levers.vacation import Vacation, VacationConfig
+from sim.levers.vfu_agreements import VfuAgreements, VfuAgreementsConfig
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -59,7 +62,10 @@ LEVERS: tuple[type[Lever], ...] = (
     Loans,
     CrisisAgreement,
     Recovery,
-    PatientTransfers,  # last: it reads the ICU staffing every other lever made today
+    PatientTransfers,  # it reads the ICU staffing every other lever made today
+    TrainingPlaces,  # supply over years (issue #17): acts at build through the supply, no daily action
+    VfuAgreements,  # likewise
+    SpecialistTraining,  # likewise
 )
 
 
@@ -172,8 +178,14 @@ __all__ = [
     "RedeploymentConfig",
     "ReinforcementPool",
     "ReservoirConfig",
+    "SpecialistTraining",
+    "SpecialistTrainingConfig",
+    "TrainingPlaces",
+    "TrainingPlacesConfig",
     "Vacation",
     "VacationConfig",
+    "VfuAgreements",
+    "VfuAgreementsConfig",
     "available",
     "build_levers",
     "custom_lever",

@@ -89,6 +89,9 @@ class Lever:
     events: ClassVar[dict[str, tuple[str, ...]]] = {}
     indicators: ClassVar[tuple[IndicatorSpec, ...]] = ()
     icu_columns: ClassVar[tuple[str, ...]] = ()
+    #: A lever of the supply side over years (issue #17: it acts through ``[supply]`` at build): its indicators are
+    #: summary columns only of runs with ``[supply]`` (a run without it has none, not zeros).
+    supply_side: ClassVar[bool] = False
 
     def __init__(self, config: Any = None) -> None:
         self.cfg = config
