@@ -301,6 +301,38 @@ _add(
     "the workforce at the end of the run: staff of the start and entrants, not left, retired or yet to start",
 )
 
+# supply-side levers (issue #17, second slice): only in runs with the lever on
+_add(
+    "reserves_roster_end",
+    "Reserve roster at the end",
+    "staff",
+    None,
+    "members of the reserve roster (retirees and part-timers) at the end (levers.reserves)",
+)
+_add("reserves_roster_peak", "Reserve roster, peak", "staff", None, "largest reserve roster at a month's start (levers.reserves)")
+_add(
+    "reserves_refreshed_share_end",
+    "Reservists refreshed at the end",
+    "share",
+    False,
+    "share of the reserve roster whose training is within training_valid_months at the end (levers.reserves)",
+)
+_add(
+    "reserves_called",
+    "Reservists called",
+    "calls",
+    None,
+    "reservists called by their region, summed over calls (a person called twice counts twice)",
+)
+_add("reserves_retiree_hours", "Hours of called retirees", "hours", None, "hours worked by retirees called from the reserve roster")
+_add(
+    "reserves_cost_sek",
+    "Cost of the reserve",
+    "SEK",
+    True,
+    "the reserve's upkeep, trainings and refreshers, and the contracted pay of called retirees' hours, SEK at the model's scale",
+)
+
 # ICU care (the core model)
 _add(
     "unsafe_icu_patient_days",

@@ -57,6 +57,7 @@ from sim.levers import (
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
+    ReservesConfig,
     VacationConfig,
     lever_class,
 )
@@ -732,6 +733,10 @@ class LeversConfig(_Section):
         default_factory=PhysicianRoundsConfig,
         description="more physician rounds in nursing homes, in person and digital, from primary care or bought (issue #16)",
     )
+    reserves: ReservesConfig = Field(
+        default_factory=ReservesConfig,
+        description="a reserve roster recruited monthly from the run's retirees and part-timers, called when regions escalate (issue #17; needs [supply])",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -999,6 +1004,16 @@ class Scenario(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _supply_levers_need_supply(self) -> Scenario:
+        for lever in ("reserves",):  # issue #17: levers that recruit from or act on the supply side's stocks
+            if getattr(self.levers, lever).enabled_anywhere and not self.supply.enabled:
+                raise _KeyedValueError(
+                    f"levers.{lever}.enabled",
+                    "this lever works on the supply side's stocks (retirees, part-timers month by month): it needs [supply] enabled = true",
+                )
+        return self
+
     # last: a period the data do not cover, or an unbuildable world, is the more useful message
     @model_validator(mode="after")
     def _agreement_until_in_period(self) -> Scenario:
@@ -1049,6 +1064,9 @@ class Scenario(_Section):
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
         if self.supply == SupplyConfig():  # issue #17's supply side counts only when set
             del data["supply"]
+        for lever, config in (("reserves", ReservesConfig()),):  # issue #17's levers count only when set
+            if getattr(self.levers, lever) == config:
+                del data["levers"][lever]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

@@ -34,6 +34,7 @@ from sim.levers.physician_rounds import PhysicianRounds, PhysicianRoundsConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
+from sim.levers.reserves import Reserves, ReservesConfig
 from sim.levers.vacation import Vacation, VacationConfig
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ LEVERS: tuple[type[Lever], ...] = (
     PhysicianRounds,
     HourlyStaffMoves,
     Recruitment,
+    Reserves,  # after recruitment: a region's reserve roster called with its recruits, before loans and the pool send staff
     Beredskapslyftet,  # after recruitment: courses for the recruits it called up
     IcuUpskilling,
     Redeployment,
@@ -171,6 +173,8 @@ __all__ = [
     "Redeployment",
     "RedeploymentConfig",
     "ReinforcementPool",
+    "Reserves",
+    "ReservesConfig",
     "ReservoirConfig",
     "Vacation",
     "VacationConfig",
