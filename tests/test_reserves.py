@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.categories import ACTIVE, LEFT, RETIREE, ALL_STATUSES
+from sim.categories import ACTIVE, ALL_STATUSES, LEFT, RETIREE
 from sim.model import MobilisationModel
 from sim.scenario import ScenarioError, load_scenario
 
