@@ -303,6 +303,21 @@ _add(
 
 # supply-side levers (issue #17, second slice): only in runs with the lever on
 _add(
+    "pool_unfilled_members_end",
+    "Pool members the stocks did not fill, end",
+    "members",
+    None,
+    "additional pool members beyond the run's stocks of retirees and part-timers' spare time at the last month's start "
+    "(levers.national_pool.recruit_from = 'stocks' only)",
+)
+_add(
+    "pool_unfilled_members_peak",
+    "Pool members the stocks did not fill, most",
+    "members",
+    None,
+    "most additional pool members beyond the run's stocks at a month's start (levers.national_pool.recruit_from = 'stocks' only)",
+)
+_add(
     "reserves_roster_end",
     "Reserve roster at the end",
     "staff",

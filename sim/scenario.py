@@ -1012,6 +1012,11 @@ class Scenario(_Section):
                     f"levers.{lever}.enabled",
                     "this lever works on the supply side's stocks (retirees, part-timers month by month): it needs [supply] enabled = true",
                 )
+        if self.levers.national_pool.recruit_from == "stocks" and not self.supply.enabled:
+            raise _KeyedValueError(
+                "levers.national_pool.recruit_from",
+                "'stocks' fills the pool from the run's retirees and part-timers month by month: it needs [supply] enabled = true",
+            )
         return self
 
     # last: a period the data do not cover, or an unbuildable world, is the more useful message
@@ -1067,6 +1072,8 @@ class Scenario(_Section):
         for lever, config in (("reserves", ReservesConfig()),):  # issue #17's levers count only when set
             if getattr(self.levers, lever) == config:
                 del data["levers"][lever]
+        if self.levers.national_pool.recruit_from == "rows":  # issue #17's key of the pool counts only when set
+            del data["levers"]["national_pool"]["recruit_from"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

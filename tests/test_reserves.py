@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.categories import ACTIVE, ALL_STATUSES, LEFT, RETIREE
+from sim.categories import ACTIVE, ALL_STATUSES, LEFT, POSTINGS, RETIREE
 from sim.model import MobilisationModel
 from sim.scenario import ScenarioError, load_scenario
 
@@ -144,3 +144,37 @@ def test_bad_input_names_the_key(overrides, key, message):
     with pytest.raises(ScenarioError) as err:
         load_scenario(CRISIS, **overrides)
     assert key in str(err.value) and message in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------- the pool capped by stocks
+POOL = {
+    "levers.national_pool.enabled": True,
+    "levers.national_pool.mode": "additional",
+    "levers.national_pool.size": 1600,
+    "levers.national_pool.recruit_from": "stocks",
+}
+
+
+def test_pool_from_stocks_sends_no_more_than_the_stock_fills():
+    model = MobilisationModel(scenario=CRISIS, seed=1, **{**YEAR, **POOL})
+    pool, s = model.pool, model.world.staff
+    with pytest.warns(UserWarning, match="levers.national_pool.size"):
+        while model.running:
+            model.step()
+            deployed = s.posting_kind[pool.members] == POSTINGS.index("pool")
+            assert not np.any(deployed & ~pool.filled)  # only filled members are out
+            stock = pool.stock()
+            filled = np.bincount(pool._profession[pool.filled], minlength=stock.size)
+            out = np.bincount(pool._profession[deployed], minlength=stock.size)
+            assert np.all(filled <= np.maximum(stock, out))
+    assert pool.unfilled and 0 < max(pool.unfilled) <= pool.size
+    assert model.lever("national_pool").summary(model.n_days)["pool_unfilled_members_peak"] == max(pool.unfilled)
+
+
+def test_pool_from_stocks_off_counts_in_no_digest_and_needs_its_settings():
+    base = load_scenario(CRISIS)
+    assert base.digest() == load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "rows"}).digest()
+    with pytest.raises(ScenarioError, match="recruit_from.*needs mode = 'additional'"):
+        load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "stocks", "supply.enabled": True})
+    with pytest.raises(ScenarioError, match=r"levers\.national_pool\.recruit_from.*needs \[supply\]"):
+        load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "stocks", "levers.national_pool.mode": "additional"})
