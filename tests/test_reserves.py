@@ -174,7 +174,7 @@ def test_pool_from_stocks_sends_no_more_than_the_stock_fills():
 def test_pool_from_stocks_off_counts_in_no_digest_and_needs_its_settings():
     base = load_scenario(CRISIS)
     assert base.digest() == load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "rows"}).digest()
-    with pytest.raises(ScenarioError, match="recruit_from.*needs mode = 'additional'"):
+    with pytest.raises(ScenarioError, match=r"recruit_from.*needs mode = 'additional'"):
         load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "stocks", "supply.enabled": True})
     with pytest.raises(ScenarioError, match=r"levers\.national_pool\.recruit_from.*needs \[supply\]"):
         load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "stocks", "levers.national_pool.mode": "additional"})
