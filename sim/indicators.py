@@ -303,6 +303,20 @@ _add(
 
 # supply-side levers (issue #17, second slice): only in runs with the lever on
 _add(
+    "retention_staff_covered_end",
+    "Staff covered by retention",
+    "staff",
+    None,
+    "employed staff of the professions the retention measures cover, at the end",
+)
+_add(
+    "retention_cost_sek",
+    "Cost of retention",
+    "SEK",
+    True,
+    "the retention measures' pay rise on the covered staff's contracted pay and their per-staff cost, SEK at the model's scale",
+)
+_add(
     "pool_unfilled_members_end",
     "Pool members the stocks did not fill, end",
     "members",

@@ -536,6 +536,8 @@ INDICATORS_SV: dict[str, tuple[str, str]] = {
     "staff_employed_end": ("Anställd personal vid slutet", "anställda"),
     "pool_unfilled_members_end": ("Poolplatser som lagren inte fyllde, vid slutet", "medlemmar"),
     "pool_unfilled_members_peak": ("Poolplatser som lagren inte fyllde, flest", "medlemmar"),
+    "retention_staff_covered_end": ("Personal som omfattas av behållandeåtgärder", "anställda"),
+    "retention_cost_sek": ("Kostnad för att behålla personal", "kronor"),
     "reserves_roster_end": ("Reservlistan vid slutet", "personer"),
     "reserves_roster_peak": ("Reservlistan, högst", "personer"),
     "reserves_refreshed_share_end": ("Andel av reserven med giltig repetitionsutbildning vid slutet", "andel"),

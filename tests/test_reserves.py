@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.categories import ACTIVE, ALL_STATUSES, LEFT, POSTINGS, RETIREE
+from sim.categories import ACTIVE, ALL_STATUSES, LEFT, POSTINGS, PROFESSIONS, RETIREE
 from sim.model import MobilisationModel
 from sim.scenario import ScenarioError, load_scenario
 
@@ -178,3 +178,43 @@ def test_pool_from_stocks_off_counts_in_no_digest_and_needs_its_settings():
         load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "stocks", "supply.enabled": True})
     with pytest.raises(ScenarioError, match=r"levers\.national_pool\.recruit_from.*needs \[supply\]"):
         load_scenario(CRISIS, **{"levers.national_pool.recruit_from": "stocks", "levers.national_pool.mode": "additional"})
+
+
+# ---------------------------------------------------------------------------------------------------------- retention
+LEAVING = {"supply.leave_rate_per_year": {"registered_nurse": 0.05, "icu_nurse": 0.05, "assistant_nurse": 0.05}}
+RETAIN = {"levers.retention.enabled": True, "levers.retention.supply_leave_factor": 0.5, "levers.retention.fatigue_leave_factor": 0.5}
+
+
+def test_retention_means_fewer_leavers_and_more_staff_at_the_end():
+    """Common random numbers: the same seeds with and without retention measures from the run's first day."""
+    for seed in range(2):
+        off = sim.run(CRISIS, seed=seed, **{**YEAR, **LEAVING}).summary.iloc[0]
+        on = sim.run(CRISIS, seed=seed, **{**YEAR, **LEAVING, **RETAIN}).summary.iloc[0]
+        assert on["staff_left_supply"] < off["staff_left_supply"] and on["staff_lost"] < off["staff_lost"]
+        assert on["staff_employed_end"] > off["staff_employed_end"]
+        assert on["retention_cost_sek"] > 0 and on["retention_staff_covered_end"] == on["staff_employed_end"]
+
+
+def test_retention_from_a_date_and_for_some_professions():
+    model = MobilisationModel(
+        scenario=CRISIS,
+        seed=1,
+        **{**YEAR, **LEAVING, **RETAIN, "levers.retention.start": "2031-07-01", "levers.retention.professions": ["icu_nurse"]},
+    )
+    icu = PROFESSIONS.index("icu_nurse")
+    seen = {}
+    while model.running:
+        model.step()
+        seen[str(model.dates[model.day - 1])[:7]] = model.supply.leave_probability.copy()
+    base = seen["2031-06"]
+    assert seen["2031-08"][icu] == pytest.approx(0.5 * base[icu])
+    others = np.arange(base.size) != icu
+    assert np.array_equal(seen["2031-08"][others], base[others])
+    assert model.standing_leave_factor == 0.5
+
+
+def test_retention_bad_input_names_the_key():
+    with pytest.raises(ScenarioError, match="professions.*unknown profession 'icu_nurs'"):
+        load_scenario(CRISIS, **{"levers.retention.professions": ["icu_nurs"]})
+    with pytest.raises(ScenarioError, match="fatigue_leave_factor"):
+        load_scenario(CRISIS, **{"levers.retention.fatigue_leave_factor": 1.5})

@@ -35,6 +35,7 @@ from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
 from sim.levers.reserves import Reserves, ReservesConfig
+from sim.levers.retention import Retention, RetentionConfig
 from sim.levers.vacation import Vacation, VacationConfig
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ LEVERS: tuple[type[Lever], ...] = (
     Loans,
     CrisisAgreement,
     Recovery,
+    Retention,  # after recovery: its factor on leaving holds beside the programme's
     PatientTransfers,  # last: it reads the ICU staffing every other lever made today
 )
 
@@ -176,6 +178,8 @@ __all__ = [
     "Reserves",
     "ReservesConfig",
     "ReservoirConfig",
+    "Retention",
+    "RetentionConfig",
     "Vacation",
     "VacationConfig",
     "available",
