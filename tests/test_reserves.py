@@ -214,7 +214,7 @@ def test_retention_from_a_date_and_for_some_professions():
 
 
 def test_retention_bad_input_names_the_key():
-    with pytest.raises(ScenarioError, match="professions.*unknown profession 'icu_nurs'"):
+    with pytest.raises(ScenarioError, match=r"professions.*unknown profession 'icu_nurs'"):
         load_scenario(CRISIS, **{"levers.retention.professions": ["icu_nurs"]})
     with pytest.raises(ScenarioError, match="fatigue_leave_factor"):
         load_scenario(CRISIS, **{"levers.retention.fatigue_leave_factor": 1.5})
