@@ -303,6 +303,27 @@ _add(
 
 # supply-side levers (issue #17, second slice): only in runs with the lever on
 _add(
+    "short_course_participants",
+    "Short-course participants",
+    "staff",
+    None,
+    "ICU courses started and recruits onboarded with the short courses' e-learning",
+)
+_add(
+    "short_course_competence_lapsed",
+    "Short-course competence lapsed",
+    "staff",
+    None,
+    "ICU-upskilled nurses and beredskapslyftet graduates whose competence lapsed unused for short_courses.competence_months",
+)
+_add(
+    "short_course_cost_sek",
+    "Cost of short courses",
+    "SEK",
+    True,
+    "e-learning per participant and the kept share's refreshers, SEK at the model's scale",
+)
+_add(
     "retention_staff_covered_end",
     "Staff covered by retention",
     "staff",

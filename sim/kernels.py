@@ -85,6 +85,7 @@ EV_SUPPLY_LEAVE = 18  # supply over years: a member of the workforce leaves the 
 EV_RESERVE_JOIN = 171
 EV_RESERVE_ATTRITION = 172
 EV_RESERVE_REFRESH = 173
+EV_SHORT_COURSE_KEEP = 174  # short courses (sim/levers/short_courses.py): one who completed a course joins the kept share
 
 
 # --------------------------------------------------------------------------- parameter groups

@@ -59,6 +59,7 @@ from sim.levers import (
     RedeploymentConfig,
     ReservesConfig,
     RetentionConfig,
+    ShortCoursesConfig,
     VacationConfig,
     lever_class,
 )
@@ -742,6 +743,10 @@ class LeversConfig(_Section):
         default_factory=RetentionConfig,
         description="pay, working-time or recovery measures from a date that lower leaving, at a cost (issue #17)",
     )
+    short_courses: ShortCoursesConfig = Field(
+        default_factory=ShortCoursesConfig,
+        description="shorter ICU courses and onboarding by e-learning, and competence kept between crises by refreshers (issue #17)",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -1074,7 +1079,11 @@ class Scenario(_Section):
             del data["levers"]["icu_upskilling"]["assistant_nurse_days"]
         if self.supply == SupplyConfig():  # issue #17's supply side counts only when set
             del data["supply"]
-        for lever, config in (("reserves", ReservesConfig()), ("retention", RetentionConfig())):  # issue #17's levers count only when set
+        for lever, config in (
+            ("reserves", ReservesConfig()),
+            ("retention", RetentionConfig()),
+            ("short_courses", ShortCoursesConfig()),
+        ):  # issue #17's levers count only when set
             if getattr(self.levers, lever) == config:
                 del data["levers"][lever]
         if self.levers.national_pool.recruit_from == "rows":  # issue #17's key of the pool counts only when set

@@ -14,7 +14,7 @@ import sim
 from sim import experiment, figures, report, response_cost, supply
 from sim import indicators as registry
 from sim.cli import main
-from sim.levers import national_pool, reserves, retention
+from sim.levers import national_pool, reserves, retention, short_courses
 from sim.recorder import COST_ITEMS
 from sim.scenario import ScenarioError
 from sim.sweep import load_experiment
@@ -58,6 +58,7 @@ def test_every_registered_column_is_in_the_summaries(spring, second_wave):
         *reserves.SUMMARY_COLUMNS,
         *national_pool.STOCKS_SUMMARY_COLUMNS,
         *retention.SUMMARY_COLUMNS,
+        *short_courses.SUMMARY_COLUMNS,
     )
     fixed = [i.name for i in registry.all() if "summary" in i.shown and not i.is_pattern and i.name not in optional]
     for summary in (spring, second_wave):

@@ -218,3 +218,52 @@ def test_retention_bad_input_names_the_key():
         load_scenario(CRISIS, **{"levers.retention.professions": ["icu_nurs"]})
     with pytest.raises(ScenarioError, match="fatigue_leave_factor"):
         load_scenario(CRISIS, **{"levers.retention.fatigue_leave_factor": 1.5})
+
+
+# ------------------------------------------------------------------------------------------------------ short courses
+SPRING = ROOT / "scenarios" / "sweden_spring2020.toml"
+
+
+def test_short_courses_shorten_courses_and_lower_unsafe_icu_care():
+    """Common random numbers: spring 2020 with and without the short courses (halved ICU courses and onboarding, ICU
+    effectiveness +0.1)."""
+    spring = {"world.scale": 0.05, "time.end": "2020-06-30"}
+    off, on = [], []
+    for seed in range(2):
+        off.append(sim.run(SPRING, seed=seed, **spring).summary.iloc[0]["unsafe_icu_patient_days"])
+        s = sim.run(SPRING, seed=seed, **spring, **{"levers.short_courses.enabled": True}).summary.iloc[0]
+        assert s["short_course_participants"] > 0 and s["short_course_cost_sek"] > 0
+        on.append(s["unsafe_icu_patient_days"])
+    assert sum(on) < sum(off)
+    # without ICU teams (safety.icu_tiers) the trained work as ICU nurses at an effectiveness, which the courses raise
+    small = {"world.scale": 0.02, "safety.icu_tiers": []}
+    model = MobilisationModel(scenario=SPRING, seed=0, **small, **{"levers.short_courses.enabled": True})
+    plain = MobilisationModel(scenario=SPRING, seed=0, **small)
+    a, b = model.lever("icu_upskilling").groups[0], plain.lever("icu_upskilling").groups[0]
+    assert np.all(a.course_days == np.maximum(np.rint(b.course_days * 0.5), 1))
+    assert np.all(a.icu_effect == np.minimum(b.icu_effect + 0.1, 1.0))
+    assert model.lever("recruitment").onboarding_days.sum() < plain.lever("recruitment").onboarding_days.sum()
+
+
+@pytest.mark.parametrize("kept_share", [0.0, 1.0])
+def test_short_course_competence_lapses_unless_kept(kept_share):
+    """Three months after its last use an ICU-upskilled nurse's competence lapses, unless kept by refreshers."""
+    model = MobilisationModel(
+        scenario=SPRING,
+        seed=1,
+        **{
+            "world.scale": 0.03,
+            "time.end": "2020-11-30",
+            "levers.short_courses.enabled": True,
+            "levers.short_courses.competence_months": 3,
+            "levers.short_courses.kept_share": kept_share,
+        },
+    )
+    model.run()
+    lever, g = model.lever("short_courses"), model.lever("icu_upskilling").groups[0]
+    s = model.world.staff
+    if kept_share == 0.0:
+        assert lever.lapsed > 0
+        assert not s.trained[g.ids[~g.started]].any()  # a lapsed nurse is untrained (and may take the course again)
+    else:
+        assert lever.lapsed == 0 and s.trained[g.ids[g.started]].any()

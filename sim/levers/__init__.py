@@ -36,6 +36,7 @@ from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConf
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
 from sim.levers.reserves import Reserves, ReservesConfig
 from sim.levers.retention import Retention, RetentionConfig
+from sim.levers.short_courses import ShortCourses, ShortCoursesConfig
 from sim.levers.vacation import Vacation, VacationConfig
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ LEVERS: tuple[type[Lever], ...] = (
     Reserves,  # after recruitment: a region's reserve roster called with its recruits, before loans and the pool send staff
     Beredskapslyftet,  # after recruitment: courses for the recruits it called up
     IcuUpskilling,
+    ShortCourses,  # after the levers whose courses it shortens (set up after them) and whose trained it follows
     Redeployment,
     NationalPool,
     CohortWards,
@@ -103,6 +105,7 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
         position = sum(1 for lv in active if slot[id(lv)] <= where)  # after it, and after earlier levers placed there
         active.insert(position, lever)
         slot[id(lever)] = where
+    model.levers = active  # a lever's setup may look up the levers set up before it (model.lever: short_courses)
     for lever in active:
         lever.setup(model)
     return active
@@ -180,6 +183,8 @@ __all__ = [
     "ReservoirConfig",
     "Retention",
     "RetentionConfig",
+    "ShortCourses",
+    "ShortCoursesConfig",
     "Vacation",
     "VacationConfig",
     "available",
