@@ -166,7 +166,7 @@ class Reserves(Lever):
         status, kind = s.status[members], self.kind[members]
         too_old = (kind == FROM_RETIREES) & (day - self.retired_day[members] > cfg.max_years_retired * 365.25)
         gone = (status == LEFT) | too_old | ((kind == FROM_PART_TIME) & (status == RETIREE))
-        u = kernels.uniforms(key, members, kernels.EV_RESERVE_ATTRITION)
+        u = kernels.uniforms(key=key, ids=members, event=kernels.EV_RESERVE_ATTRITION)
         gone |= u < monthly_probability(cfg.attrition_per_year)
         self.kind[members[gone]] = NONE
         self.left_roster += int(gone.sum())
@@ -175,7 +175,7 @@ class Reserves(Lever):
         if cfg.refresher_every_months > 0:
             members = np.flatnonzero(self.kind > NONE)
             due = members[m - self.trained_month[members] >= cfg.refresher_every_months]
-            attend = due[kernels.uniforms(key, due, kernels.EV_RESERVE_REFRESH) < cfg.refresher_attendance]
+            attend = due[kernels.uniforms(key=key, ids=due, event=kernels.EV_RESERVE_REFRESH) < cfg.refresher_attendance]
             self.trained_month[attend] = m
             refreshers += attend.size
         # recruitment up to each profession's target, retirees first
@@ -191,7 +191,7 @@ class Reserves(Lever):
                 part_time = np.bincount(s.profession[self.kind == FROM_PART_TIME], minlength=N_PROFESSIONS)
                 room = np.minimum(room, np.floor(self.target * cfg.part_time_share).astype(np.int64) - part_time)
             candidates = candidates[room[s.profession[candidates]] > 0]
-            u = kernels.uniforms(key, candidates, kernels.EV_RESERVE_JOIN)
+            u = kernels.uniforms(key=key, ids=candidates, event=kernels.EV_RESERVE_JOIN)
             willing = candidates[u < share]
             willing = willing[np.argsort(u[u < share], kind="stable")]
             prof = s.profession[willing]

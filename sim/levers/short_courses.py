@@ -124,7 +124,8 @@ class ShortCourses(Lever):
         """``ids`` hold the competence today; ``using``: they use it today. The newly trained join the kept share by a draw."""
         first = ids[self.used_day[ids] < 0]
         if first.size:
-            u = kernels.uniforms(np.uint64(kernels.day_key(seed=model.seed, day=day)), first, kernels.EV_SHORT_COURSE_KEEP)
+            key = np.uint64(kernels.day_key(seed=model.seed, day=day))
+            u = kernels.uniforms(key=key, ids=first, event=kernels.EV_SHORT_COURSE_KEEP)
             self.kept[first] = u < self.cfg.kept_share
             self.used_day[first] = day
         self.used_day[ids[using]] = day
