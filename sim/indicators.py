@@ -329,6 +329,88 @@ _add(
     "the workforce at the end of the run: staff of the start and entrants, not left, retired or yet to start",
 )
 
+# supply-side levers (issue #17, second slice): only in runs with the lever on
+_add(
+    "short_course_participants",
+    "Short-course participants",
+    "staff",
+    None,
+    "ICU courses started and recruits onboarded with the short courses' e-learning",
+)
+_add(
+    "short_course_competence_lapsed",
+    "Short-course competence lapsed",
+    "staff",
+    None,
+    "ICU-upskilled nurses and beredskapslyftet graduates whose competence lapsed unused for short_courses.competence_months",
+)
+_add(
+    "short_course_cost_sek",
+    "Cost of short courses",
+    "SEK",
+    True,
+    "e-learning per participant and the kept share's refreshers, SEK at the model's scale",
+)
+_add(
+    "retention_staff_covered_end",
+    "Staff covered by retention",
+    "staff",
+    None,
+    "employed staff of the professions the retention measures cover, at the end",
+)
+_add(
+    "retention_cost_sek",
+    "Cost of retention",
+    "SEK",
+    True,
+    "the retention measures' pay rise on the covered staff's contracted pay and their per-staff cost, SEK at the model's scale",
+)
+_add(
+    "pool_unfilled_members_end",
+    "Pool members the stocks did not fill, end",
+    "members",
+    None,
+    "additional pool members beyond the run's stocks of retirees and part-timers' spare time at the last month's start "
+    "(levers.national_pool.recruit_from = 'stocks' only)",
+)
+_add(
+    "pool_unfilled_members_peak",
+    "Pool members the stocks did not fill, most",
+    "members",
+    None,
+    "most additional pool members beyond the run's stocks at a month's start (levers.national_pool.recruit_from = 'stocks' only)",
+)
+_add(
+    "reserves_roster_end",
+    "Reserve roster at the end",
+    "staff",
+    None,
+    "members of the reserve roster (retirees and part-timers) at the end (levers.reserves)",
+)
+_add("reserves_roster_peak", "Reserve roster, peak", "staff", None, "largest reserve roster at a month's start (levers.reserves)")
+_add(
+    "reserves_refreshed_share_end",
+    "Reservists refreshed at the end",
+    "share",
+    False,
+    "share of the reserve roster whose training is within training_valid_months at the end (levers.reserves)",
+)
+_add(
+    "reserves_called",
+    "Reservists called",
+    "calls",
+    None,
+    "reservists called by their region, summed over calls (a person called twice counts twice)",
+)
+_add("reserves_retiree_hours", "Hours of called retirees", "hours", None, "hours worked by retirees called from the reserve roster")
+_add(
+    "reserves_cost_sek",
+    "Cost of the reserve",
+    "SEK",
+    True,
+    "the reserve's upkeep, trainings and refreshers, and the contracted pay of called retirees' hours, SEK at the model's scale",
+)
+
 # ICU care (the core model)
 _add(
     "unsafe_icu_patient_days",

@@ -80,6 +80,12 @@ EV_RESIDENT_DEATH = 2_000_000  # + resident index
 EV_RESIDENT_ASSESS = 3_000_000  # + resident index
 EV_RETIRE = 17  # supply over years (issue #17): a member of the workforce retires this month (staff stream, first day of a month)
 EV_SUPPLY_LEAVE = 18  # supply over years: a member of the workforce leaves the profession this month (baseline leaving)
+# reserves (issue #17, sim/levers/reserves.py; monthly, staff stream): a retiree or part-timer joins the roster, a member
+# leaves it (attrition), a member due for a refresher attends it
+EV_RESERVE_JOIN = 171
+EV_RESERVE_ATTRITION = 172
+EV_RESERVE_REFRESH = 173
+EV_SHORT_COURSE_KEEP = 174  # short courses (sim/levers/short_courses.py): one who completed a course joins the kept share
 
 
 # --------------------------------------------------------------------------- parameter groups
@@ -213,6 +219,15 @@ def draw(stream_key: np.uint64, event: int) -> float:
 def uniform(key: np.uint64, idx: int, event: int) -> float:
     """A U[0, 1) draw for (day key, index, event)."""
     return draw(stream(key, idx), event)
+
+
+@njit(cache=True)
+def uniforms(key: np.uint64, ids: np.ndarray, event: int) -> np.ndarray:
+    """U[0, 1) draws for (day key, each index of ``ids``, event): ``uniform(key, ids[j], event)`` for every j."""
+    out = np.empty(ids.shape[0])
+    for j in range(ids.shape[0]):
+        out[j] = uniform(key, ids[j], event)
+    return out
 
 
 @njit(cache=True, inline="always")

@@ -253,6 +253,9 @@ class MobilisationModel(mesa.Model):
             assessed_death_factor=nh.assessed_death_factor,
         )
         self._leave_base_rate = -np.log1p(-sc.absence.leave_rate_per_year) / 365.0  # the yearly probability as a daily hazard
+        # a factor on the hazard of leaving that holds until a lever changes it, on daily and quiet days alike (the
+        # retention lever, issue #17); leave_factor is the day's factor, set anew each daily day
+        self.standing_leave_factor = 1.0
 
         Region.create_agents(self, n_reg, index=list(range(n_reg)))
         Unit.create_agents(self, n_reg * N_REGION_KINDS, workplace=list(range(n_reg * N_REGION_KINDS)))
@@ -310,13 +313,20 @@ class MobilisationModel(mesa.Model):
                 return
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=self.day))
         if self.supply is not None and self.dates[self.day].day == 1:  # the slow clock: the first day of a month
-            self.supply.step(self, self.day)
+            self._month(self.day)
         for _name, method in self.PHASES:
             getattr(self, method)(self.day)
         self.day += 1
         self.datacollector.collect(self)
         if self.day >= self.n_days:
             self.running = False
+
+    def _month(self, d: int) -> None:
+        """The first day of a month in a run with ``[supply]``: the levers' ``month`` hooks, then the supply's step."""
+        assert self.supply is not None
+        for lever in self.levers:
+            lever.month(self, d)
+        self.supply.step(self, d)
 
     # ------------------------------------------------------------------ quiet periods (issue #17)
     #: Pairs of date keys of a lever's table that bound a window in which the lever acts whatever the levels.
@@ -412,7 +422,7 @@ class MobilisationModel(mesa.Model):
         """
         sc, world, s = self.config, self.world, self.world.staff
         if self.supply is not None and self.dates[d].day == 1:
-            self.supply.step(self, d)
+            self._month(d)
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=d))
         self._demand(d)
         self.recovery_factor, self.leave_factor = 1.0, 1.0
@@ -458,8 +468,8 @@ class MobilisationModel(mesa.Model):
                 exhaustion_rate=ab.exhaustion_rate,
                 exhaustion_power=ab.exhaustion_power,
                 exhaustion_mean_days=ab.exhaustion_mean_days,
-                leave_base_rate=self._leave_base_rate,
-                leave_fatigue_rate=ab.leave_fatigue_rate,
+                leave_base_rate=self._leave_base_rate * self.standing_leave_factor,
+                leave_fatigue_rate=ab.leave_fatigue_rate * self.standing_leave_factor,
                 leave_threshold=ab.leave_fatigue_threshold,
             ),
         )
@@ -593,8 +603,8 @@ class MobilisationModel(mesa.Model):
             exhaustion_rate=ab.exhaustion_rate,
             exhaustion_power=ab.exhaustion_power,
             exhaustion_mean_days=ab.exhaustion_mean_days,
-            leave_base_rate=self._leave_base_rate * self.leave_factor,
-            leave_fatigue_rate=ab.leave_fatigue_rate * self.leave_factor,
+            leave_base_rate=self._leave_base_rate * self.leave_factor * self.standing_leave_factor,
+            leave_fatigue_rate=ab.leave_fatigue_rate * self.leave_factor * self.standing_leave_factor,
             leave_threshold=ab.leave_fatigue_threshold,
         )
         kernels.advance_staff(

@@ -57,6 +57,9 @@ from sim.levers import (
     RecoveryConfig,
     RecruitmentConfig,
     RedeploymentConfig,
+    ReservesConfig,
+    RetentionConfig,
+    ShortCoursesConfig,
     SpecialistTrainingConfig,
     TrainingPlacesConfig,
     VacationConfig,
@@ -747,6 +750,18 @@ class LeversConfig(_Section):
         default_factory=SpecialistTrainingConfig,
         description="funded specialist places, registered nurses paid while they train (issue #17; needs supply.education)",
     )
+    reserves: ReservesConfig = Field(
+        default_factory=ReservesConfig,
+        description="a reserve roster recruited monthly from the run's retirees and part-timers, called when regions escalate (issue #17; needs [supply])",
+    )
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig,
+        description="pay, working-time or recovery measures from a date that lower leaving, at a cost (issue #17)",
+    )
+    short_courses: ShortCoursesConfig = Field(
+        default_factory=ShortCoursesConfig,
+        description="shorter ICU courses and onboarding by e-learning, and competence kept between crises by refreshers (issue #17)",
+    )
     custom: list[CustomLeverConfig] = Field(default_factory=list, description="levers of your own, acting after the built-in ones")
 
     @model_validator(mode="before")
@@ -1196,6 +1211,21 @@ class Scenario(_Section):
             )
         return self
 
+    @model_validator(mode="after")
+    def _supply_levers_need_supply(self) -> Scenario:
+        for lever in ("reserves",):  # issue #17: levers that recruit from or act on the supply side's stocks
+            if getattr(self.levers, lever).enabled_anywhere and not self.supply.enabled:
+                raise _KeyedValueError(
+                    f"levers.{lever}.enabled",
+                    "this lever works on the supply side's stocks (retirees, part-timers month by month): it needs [supply] enabled = true",
+                )
+        if self.levers.national_pool.recruit_from == "stocks" and not self.supply.enabled:
+            raise _KeyedValueError(
+                "levers.national_pool.recruit_from",
+                "'stocks' fills the pool from the run's retirees and part-timers month by month: it needs [supply] enabled = true",
+            )
+        return self
+
     # last: a period the data do not cover, or an unbuildable world, is the more useful message
     @model_validator(mode="after")
     def _agreement_until_in_period(self) -> Scenario:
@@ -1254,6 +1284,15 @@ class Scenario(_Section):
                 del data["levers"][lever]
         if self.supply == SupplyConfig():  # issue #17's supply side counts only when set
             del data["supply"]
+        for lever, config in (
+            ("reserves", ReservesConfig()),
+            ("retention", RetentionConfig()),
+            ("short_courses", ShortCoursesConfig()),
+        ):  # issue #17's levers count only when set
+            if getattr(self.levers, lever) == config:
+                del data["levers"][lever]
+        if self.levers.national_pool.recruit_from == "rows":  # issue #17's key of the pool counts only when set
+            del data["levers"]["national_pool"]["recruit_from"]
         csv = self.demand.csv
         if self.demand.source == "csv" and csv is not None and Path(csv).is_file():
             data["demand"]["csv_sha256"] = hashlib.sha256(Path(csv).read_bytes()).hexdigest()

@@ -14,7 +14,7 @@ import sim
 from sim import experiment, figures, report, response_cost, supply
 from sim import indicators as registry
 from sim.cli import main
-from sim.levers import LEVERS
+from sim.levers import LEVERS, national_pool, reserves, retention, short_courses
 from sim.recorder import COST_ITEMS
 from sim.scenario import ScenarioError
 from sim.sweep import load_experiment
@@ -51,9 +51,18 @@ def test_every_summary_column_is_registered(spring, second_wave):
 def test_every_registered_column_is_in_the_summaries(spring, second_wave):
     # the response cost's columns come only on request (--response-cost): tests/test_response_cost.py checks those
     # the supply side's only with [supply] enabled: tests/test_supply.py checks those
-    # and the supply side's levers' (Lever.supply_side): tests/test_pipeline.py checks those
+    # and the supply side's levers' (Lever.supply_side: tests/test_pipeline.py) and the reserves' levers' only with the
+    # lever on (tests/test_reserves.py)
     supply_levers = tuple(spec.name for cls in LEVERS if cls.supply_side for spec in cls.indicators)
-    optional = (*response_cost.COLUMNS, *supply.SUMMARY_COLUMNS, *supply_levers)
+    optional = (
+        *response_cost.COLUMNS,
+        *supply.SUMMARY_COLUMNS,
+        *supply_levers,
+        *reserves.SUMMARY_COLUMNS,
+        *national_pool.STOCKS_SUMMARY_COLUMNS,
+        *retention.SUMMARY_COLUMNS,
+        *short_courses.SUMMARY_COLUMNS,
+    )
     fixed = [i.name for i in registry.all() if "summary" in i.shown and not i.is_pattern and i.name not in optional]
     for summary in (spring, second_wave):
         assert [n for n in fixed if n not in summary.index] == []

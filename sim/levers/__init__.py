@@ -34,6 +34,9 @@ from sim.levers.physician_rounds import PhysicianRounds, PhysicianRoundsConfig
 from sim.levers.recovery import Recovery, RecoveryConfig
 from sim.levers.recruitment import Recruitment, RecruitmentConfig, ReservoirConfig
 from sim.levers.redeployment import Redeployment, RedeploymentConfig
+from sim.levers.reserves import Reserves, ReservesConfig
+from sim.levers.retention import Retention, RetentionConfig
+from sim.levers.short_courses import ShortCourses, ShortCoursesConfig
 from sim.levers.specialist_training import SpecialistTraining, SpecialistTrainingConfig
 from sim.levers.training_places import TrainingPlaces, TrainingPlacesConfig
 from sim.levers.vacation import Vacation, VacationConfig
@@ -54,14 +57,17 @@ LEVERS: tuple[type[Lever], ...] = (
     PhysicianRounds,
     HourlyStaffMoves,
     Recruitment,
+    Reserves,  # after recruitment: a region's reserve roster called with its recruits, before loans and the pool send staff
     Beredskapslyftet,  # after recruitment: courses for the recruits it called up
     IcuUpskilling,
+    ShortCourses,  # after the levers whose courses it shortens (set up after them) and whose trained it follows
     Redeployment,
     NationalPool,
     CohortWards,
     Loans,
     CrisisAgreement,
     Recovery,
+    Retention,  # after recovery: its factor on leaving holds beside the programme's
     PatientTransfers,  # it reads the ICU staffing every other lever made today
     TrainingPlaces,  # supply over years (issue #17): acts at build through the supply, no daily action
     VfuAgreements,  # likewise
@@ -105,6 +111,7 @@ def build_levers(model: MobilisationModel, extra: Iterable[Lever] = ()) -> list[
         position = sum(1 for lv in active if slot[id(lv)] <= where)  # after it, and after earlier levers placed there
         active.insert(position, lever)
         slot[id(lever)] = where
+    model.levers = active  # a lever's setup may look up the levers set up before it (model.lever: short_courses)
     for lever in active:
         lever.setup(model)
     return active
@@ -177,7 +184,13 @@ __all__ = [
     "Redeployment",
     "RedeploymentConfig",
     "ReinforcementPool",
+    "Reserves",
+    "ReservesConfig",
     "ReservoirConfig",
+    "Retention",
+    "RetentionConfig",
+    "ShortCourses",
+    "ShortCoursesConfig",
     "SpecialistTraining",
     "SpecialistTrainingConfig",
     "TrainingPlaces",

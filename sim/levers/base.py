@@ -21,7 +21,10 @@ and has hooks that ``MobilisationModel.step`` calls in the order of the registry
    anything else it records;
 5. ``event_frames()``: its events as tidy frames, at the end of a run;
 6. ``summary(days)``: its values of the run summary (its ``indicators``) over the first ``days`` days; the recorder
-   gives the indicators of a lever that is off (not built) the value 0.
+   gives the indicators of a lever that is off (not built) the value 0;
+
+and, in runs with ``[supply]`` (issue #17), ``month(model, day)``: on the first day of each month, before the supply's
+step, on daily and quiet days alike (the slow clock: reserves recruited, retention's leaving).
 
 Levers act on the staff arrays with NumPy on small subsets; the per-staff daily dynamics stay in
 the compiled core (``sim.kernels``). A lever never imports the model: it is handed the model.
@@ -121,6 +124,12 @@ class Lever:
     def summary(self, days: int) -> dict[str, float]:
         """The lever's summary values (names of its ``indicators``) over the first ``days`` days of the run."""
         return {}
+
+    def month(self, model: MobilisationModel, day: int) -> None:
+        """The first day of a month in a run with ``[supply]``, before the supply's step (issue #17's slow clock).
+
+        Called on quiet steps too (which skip ``act``), so what a lever does month by month over years goes on there.
+        """
 
     def at_rest(self, model: MobilisationModel) -> bool:
         """Whether the lever holds nothing that the days ahead must carry on (issue #17's quiet path, ``[quiet]``).

@@ -10,10 +10,17 @@ members of professions the region does not lack stay home; deployments of one ar
 (``cohorts``), and with ``handover`` replacements are requested ``response_days`` before members leave, so that
 they arrive as the others go. The defaults (composition, one cohort, no handover, no travel cost) give the pool of
 before issue #14.
+
+Issue #17: with ``recruit_from = "stocks"`` (``mode = "additional"``, ``[supply]``) the additional members are not people
+from nowhere: on the first day of each month the pool may send only as many of each profession as the run holds outside
+work (its retirees and its part-timers' spare time, ``ReinforcementPool.stock``); the rest stay on standby, unfilled.
+A pool larger than the stock is capped, not refused: the stock grows month by month with the supply's random
+retirements, so it is not known before the run (a warning says so once; the summary's ``pool_unfilled_members_*``).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import mesa
@@ -22,7 +29,7 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from sim import data
-from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE
+from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE, RETIREE
 from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import (
     MAX_DAYS,
@@ -36,6 +43,7 @@ from sim.schema import (
     _profession_keys,
     at_most,
 )
+from sim.supply import EMPLOYED_STATUSES
 from sim.world import apportion
 
 if TYPE_CHECKING:
@@ -43,6 +51,8 @@ if TYPE_CHECKING:
     from sim.recorder import Recorder
 
 POOL = POSTINGS.index("pool")
+#: Summary columns only in runs with ``recruit_from = "stocks"`` (issue #17; registered in ``sim.indicators``).
+STOCKS_SUMMARY_COLUMNS = ("pool_unfilled_members_end", "pool_unfilled_members_peak")
 DEPLOYMENT_COLUMNS = ("requested_day", "arrival_day", "region", "profession", "count", "days")
 
 
@@ -82,6 +92,11 @@ class NationalPoolConfig(LeverConfig):
     )
     travel_sek_per_hour: CostSek = Field(0.0, description="cost of one hour of a member's return trip (ticket and paid travel time)")
     lodging_sek_per_night: CostSek = Field(0.0, description="lodging of a member per day deployed away from their home region")
+    recruit_from: Literal["rows", "stocks"] = Field(
+        "rows",
+        description="additional members as people from outside the run (rows), or only as many as the run's stocks of retirees and "
+        "part-timers' spare time hold, month by month (stocks; needs [supply] and mode = 'additional'; issue #17)",
+    )
 
     @field_validator("composition")
     @classmethod
@@ -102,6 +117,12 @@ class NationalPoolConfig(LeverConfig):
                         "the world only when it is on nationally); set enabled = true in [levers.national_pool] and "
                         "enabled = false in the regions that may not request it",
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _stocks_are_additional(self) -> NationalPoolConfig:
+        if self.recruit_from == "stocks" and self.mode != "additional":
+            raise _KeyedValueError("recruit_from", "'stocks' caps the additional members by the run's stocks: it needs mode = 'additional'")
         return self
 
     @model_validator(mode="after")
@@ -151,6 +172,11 @@ class ReinforcementPool(mesa.Agent):
                 chosen.append(ids[np.argsort(s.pool_u[ids], kind="stable")[: int(k)]])
             self.members = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
             self.additional = False
+        # issue #17: with recruit_from = "stocks" only the members the run's stocks fill may be sent (fill_from_stocks)
+        self.from_stocks = self.additional and cfg.recruit_from == "stocks"
+        self.filled = np.zeros(self.members.size, dtype=bool) if self.from_stocks else np.ones(self.members.size, dtype=bool)
+        self.unfilled: list[int] = []  # members the stocks could not fill, at each month's start (recruit_from = "stocks")
+        self.warned = False
         icu_profs = [PROFESSIONS.index(p) for p in ("icu_nurse", "icu_physician", "anaesthesia_nurse")]
         teams = model.tiers is not None  # team-based ICU staffing: anaesthesia and registered nurses are ICU support nurses
         if teams:
@@ -235,7 +261,7 @@ class ReinforcementPool(mesa.Agent):
         hph = m.hours_per_head
         gap = m.forecast_gap_hours[region].copy()
         np.subtract.at(gap, self.role[there], hph * self.effect[there])
-        free = s.posting[self.members] < 0
+        free = (s.posting[self.members] < 0) & self.filled
         heads = np.zeros(len(PROFESSIONS), dtype=np.int64)
         for q in self._need_order:
             of_q = self._profession == q
@@ -250,7 +276,7 @@ class ReinforcementPool(mesa.Agent):
     def _send(self, region: int, heads: np.ndarray, requested: int, day: int) -> None:
         m, s, cfg = self.model, self.model.world.staff, self.cfg
         ids = self.members
-        ready = available(m, ids, at_home=False, reserve=self.additional)
+        ready = available(m, ids, at_home=False, reserve=self.additional) & self.filled
         if not self.additional:  # members drawn from regions' staff come only from regions at normal level
             home_region = s.region[ids]
             ready &= (home_region != region) & (m.levels[home_region] == 0)
@@ -276,6 +302,45 @@ class ReinforcementPool(mesa.Agent):
                         "days": days,
                     }
                 )
+
+    def stock(self) -> np.ndarray:
+        """People of each profession the run holds outside work now (``recruit_from = "stocks"``): its retirees (the
+        supply's ``RETIREE`` rows of the starting staff) and the spare time of its part-timers (full time less contracted
+        hours, summed over employed staff, in full-time heads), neither counting members of the reserve roster
+        (``levers.reserves``). Whole people, floored."""
+        m, s = self.model, self.model.world.staff
+        rows = np.r_[0 : s.n_regular, s.first_entrant : len(s)]
+        reserves = m.lever("reserves")
+        if reserves is not None:
+            rows = rows[reserves.kind[rows] == 0]
+        status, prof = s.status[rows], s.profession[rows]
+        retirees = np.bincount(prof[status == RETIREE], minlength=len(PROFESSIONS)).astype(float)
+        full = m.config.workforce.weekly_hours / 7.0
+        employed = np.isin(status, EMPLOYED_STATUSES)
+        spare = np.maximum(full - s.base_hours[rows[employed]], 0.0) / full
+        return np.floor(retirees + np.bincount(prof[employed], weights=spare, minlength=len(PROFESSIONS)) + 1e-9).astype(np.int64)
+
+    def fill_from_stocks(self, day: int) -> None:
+        """Members of each profession that may be sent: as many as the stock holds (members deployed now stay filled)."""
+        s, ids = self.model.world.staff, self.members
+        stock = self.stock()
+        deployed = s.posting_kind[ids] == POOL
+        filled = deployed.copy()
+        for p in np.unique(self._profession):
+            of_p = np.flatnonzero(self._profession == p)
+            room = max(int(stock[p]) - int(deployed[of_p].sum()), 0)
+            filled[of_p[~deployed[of_p]][:room]] = True
+        self.filled = filled
+        unfilled = int(ids.size - filled.sum())
+        self.unfilled.append(unfilled)
+        if unfilled and not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"levers.national_pool.size: on {self.model.dates[day]} the run's stocks (retirees and part-timers' spare time) "
+                f"fill {int(filled.sum())} of the pool's {ids.size} members (model units); the others are not sent "
+                "(summary: pool_unfilled_members_end, pool_unfilled_members_peak)",
+                stacklevel=2,
+            )
 
     def lodging(self) -> np.ndarray:
         """Members deployed today away from their home region, by host region."""
@@ -322,12 +387,31 @@ class NationalPool(Lever):
     def act(self, model: MobilisationModel, day: int) -> None:
         self.pool.act(day)
 
+    def month(self, model: MobilisationModel, day: int) -> None:
+        if self.pool.from_stocks:
+            self.pool.fill_from_stocks(day)
+
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
-        cost[:, recorder.cost_index["pool"]] += self.upkeep_per_day / recorder.n_regions
+        if self.pool.from_stocks:  # the upkeep of the members the stocks fill
+            cost[:, recorder.cost_index["pool"]] += (
+                self.pool.filled.sum() * self.cfg.yearly_cost_per_member_sek / 365.0 / recorder.n_regions
+            )
+        else:
+            cost[:, recorder.cost_index["pool"]] += self.upkeep_per_day / recorder.n_regions
         cfg, pool = self.cfg, self.pool
         if cfg.travel_sek_per_hour > 0 or cfg.lodging_sek_per_night > 0:
             cost[:, recorder.cost_index["travel"]] += pool.trip_cost + pool.lodging() * cfg.lodging_sek_per_night
         pool.trip_cost[:] = 0.0
+
+    def summary(self, days: int) -> dict[str, float]:
+        """With ``recruit_from = "stocks"``: members the stocks could not fill, at the last month's start and at most."""
+        if not self.pool.from_stocks:
+            return {}
+        unfilled = self.pool.unfilled
+        return {
+            "pool_unfilled_members_end": int(unfilled[-1]) if unfilled else int(self.pool.size),
+            "pool_unfilled_members_peak": int(max(unfilled)) if unfilled else int(self.pool.size),
+        }
 
     def event_frames(self) -> dict[str, pd.DataFrame]:
         rows = self.pool.deployments
