@@ -207,15 +207,7 @@ class MobilisationModel(mesa.Model):
         self.key = np.uint64(0)
 
         s = world.staff
-        rows = s.workforce_rows()  # the staff of the start and the supply's entrants (counted once they have started)
-        self.home_heads = np.bincount(s.home[rows], minlength=n_wp)
-        # staff whose own capacity a region counts when it forecasts its hospital gap
-        own = rows[np.isin(world.workplace_kind[s.home[rows]], (ICU, ACUTE_WARD))]
-        self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
-        self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
-        self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
-        self._own_at_icu = np.zeros(own.shape[0], dtype=np.bool_)
-        self._own_at_icu[self._own_icu] = True
+        self._group_own_staff()
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
         sick_share[s.n_regular :] = 0.0  # recruits and additional pool members start in reserve
         kernels.init_absence(
@@ -327,6 +319,28 @@ class MobilisationModel(mesa.Model):
         for lever in self.levers:
             lever.month(self, d)
         self.supply.step(self, d)
+
+    def _group_own_staff(self) -> None:
+        """The workforce's heads by home workplace, and the staff whose own capacity a region counts when it forecasts its
+        hospital gap (home an ICU or acute ward), with their keys and hours."""
+        world, s = self.world, self.world.staff
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants (counted once they have started)
+        self.home_heads = np.bincount(s.home[rows], minlength=world.n_workplaces)
+        own = rows[np.isin(world.workplace_kind[s.home[rows]], (ICU, ACUTE_WARD))]
+        self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
+        self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
+        self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
+        self._own_at_icu = np.zeros(own.shape[0], dtype=np.bool_)
+        self._own_at_icu[self._own_icu] = True
+
+    def regroup_staff(self) -> None:
+        """Staff changed profession or home workplace (specialisation, issue #17): every set taken by profession or home
+        at the start is taken anew: the regions' own-capacity forecast, the recorder's groups and ICU staff, and the
+        levers' sets (``Lever.regroup``)."""
+        self._group_own_staff()
+        self.recorder.regroup_staff()
+        for lever in self.levers:
+            lever.regroup(self)
 
     # ------------------------------------------------------------------ quiet periods (issue #17)
     #: Pairs of date keys of a lever's table that bound a window in which the lever acts whatever the levels.

@@ -145,16 +145,8 @@ class Recorder:
         self.icu_fatigue = np.zeros((n_days, 2))  # mean fatigue and sustained fatigue of ICU staff who have not left
         self.icu_available = np.zeros(n_days, dtype=np.int64)  # ICU staff neither sick nor gone
         s, cfg = world.staff, model.config
-        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
-        self._icu_staff = rows[world.workplace_kind[s.home[rows]] == ICU]
-        self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
-        # non-specialists who may work in the ICU: trained nurses (with team-based ICU staffing also assistant nurses, in their own role)
+        self._group_icu_staff()
         teams = model.tiers is not None
-        if teams:  # regions' staff only (municipal staff reach an ICU only posted by the pool, which this does not count)
-            region_staff = world.workplace_kind[s.home] < N_REGION_KINDS
-            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN, ASSISTANT)) & region_staff)
-        else:
-            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN)))
         self._trained_role = -1 if teams else ICU_NURSE
         self._recruits = np.flatnonzero(np.isin(s.contract, (RETIRED, STUDENT, OTHER_SECTOR)))
         self._pool_extra = np.flatnonzero(s.contract == POOL)
@@ -269,10 +261,26 @@ class Recorder:
         self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
         self.icu_care[day] = self.model.icu_care
 
+    def _group_icu_staff(self) -> None:
+        """The ICU's staff by home, the ICU nurses, and the non-specialists who may work in the ICU: trained nurses (with
+        team-based ICU staffing also assistant nurses, in their own role)."""
+        world, s = self.model.world, self.model.world.staff
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
+        self._icu_staff = rows[world.workplace_kind[s.home[rows]] == ICU]
+        self._icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)
+        if (
+            self.model.tiers is not None
+        ):  # regions' staff only (municipal staff reach an ICU only posted by the pool, which this does not count)
+            region_staff = world.workplace_kind[s.home] < N_REGION_KINDS
+            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN, ASSISTANT)) & region_staff)
+        else:
+            self._not_specialist_at_icu = np.flatnonzero(np.isin(s.profession, (ANAESTHESIA, RN)))
+
     def regroup_staff(self) -> None:
-        """Group the staff anew by ``world.tally_group`` (after the supply changed a person's profession or employer:
-        specialisation, issue #17)."""
+        """Group the staff anew by ``world.tally_group`` and take the ICU's staff anew (after the supply changed a person's
+        profession, employer or home: specialisation, issue #17)."""
         self._tally_groups = kernels.group_order(group=self.model.world.tally_group, n_groups=self.n_groups)
+        self._group_icu_staff()
 
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world

@@ -157,7 +157,7 @@ class Supply:
             s.hygiene[j] = staff_hygiene(model.config, s.profession[j], s.contract[j])
             world.tally_group[j] = (s.region[j].astype(np.int64) * len(EMPLOYERS) + s.employer[j]) * N_PROFESSIONS + s.profession[j]
             np.add.at(out[1], p, 1)
-            model.recorder.regroup_staff()
+            model.regroup_staff()
         return out
 
     def retire_probability_by_age(self, model: MobilisationModel, day: int) -> np.ndarray:

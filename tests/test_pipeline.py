@@ -261,6 +261,24 @@ def test_specialist_graduates_come_from_the_registered_nurses(specialised):
     assert still.any() and (h.fatigue[away[still]] == fatigue[still]).all()
 
 
+def test_new_specialists_are_regrouped_where_staff_were_taken_by_profession_or_home(specialised):
+    """A graduate's new profession and home reach every set taken at the start: the regions' own-capacity forecast, the
+    recorder's ICU staff and ICU nurses (the ICU nurse ratio), and the loans' lendable ICU staff."""
+    base = specialised[0]
+    w, s = base.world, base.world.staff
+    plan = w.specialisation
+    icu = PROFESSIONS.index("icu_nurse")
+    done = plan["row"][(plan["end_day"] < base.n_days) & (s.profession[plan["row"]] == icu)]
+    assert done.size
+    assert np.isin(done, base._own_staff).all() and np.isin(done, base.recorder._icu_staff).all()
+    assert np.isin(done, base.recorder._icu_nurses).all() and not np.isin(done, base.recorder._not_specialist_at_icu).any()
+    coordinator = base.lever("loans").coordinator
+    assert np.isin(done, coordinator.lendable_ids).all()
+    key = s.region[done].astype(np.int64) * len(PROFESSIONS) + icu
+    own = np.searchsorted(base._own_staff, done)
+    assert (base._own_key[own] == key).all()
+
+
 def test_every_row_in_one_status_with_specialisation(specialised):
     for m in specialised[:2]:
         s = m.world.staff

@@ -131,6 +131,10 @@ class Lever:
         Called on quiet steps too (which skip ``act``), so what a lever does month by month over years goes on there.
         """
 
+    def regroup(self, model: MobilisationModel) -> None:
+        """Staff changed profession or home workplace (a specialist nurse graduated, issue #17): rebuild any set of staff
+        the lever took by profession or home at ``setup``. Called by ``MobilisationModel.regroup_staff``."""
+
     def at_rest(self, model: MobilisationModel) -> bool:
         """Whether the lever holds nothing that the days ahead must carry on (issue #17's quiet path, ``[quiet]``).
 

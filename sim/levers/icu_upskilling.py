@@ -95,7 +95,7 @@ class IcuUpskilling(Lever):
         kind = world.workplace_kind[s.home]
         prof = s.profession
         self.teams = model.tiers is not None
-        self.icu_nurses = np.flatnonzero(s.profession == ICU_NURSE)  # everyone who may work in the role icu_nurse with teams
+        self.regroup(model)
         ward = np.isin(kind, (ACUTE_WARD, ELECTIVE)) & workforce
         nurses = np.flatnonzero(((prof == ANAESTHESIA_NURSE) & workforce) | ((prof == REGISTERED_NURSE) & ward))
         # anaesthesia nurses first (fastest to train), then by the fixed priority
@@ -112,6 +112,10 @@ class IcuUpskilling(Lever):
         g = self.groups[0]
         self.candidates, self.max_trained, self.course_days, self.icu_effect = g.ids, g.max_trained, g.course_days, g.icu_effect
         self.started, self.region, self.mean_hours = g.started, g.region, g.mean_hours
+
+    def regroup(self, model: MobilisationModel) -> None:
+        """Everyone who may work in the role icu_nurse with teams: the ICU nurses, new specialists included."""
+        self.icu_nurses = np.flatnonzero(model.world.staff.profession == ICU_NURSE)
 
     def _group(self, model: MobilisationModel, ids: np.ndarray, days: np.ndarray, effect: np.ndarray) -> _Group:
         s, n_reg = model.world.staff, model.world.n_regions

@@ -134,15 +134,7 @@ class Coordinator(mesa.Agent):
         self.per_head = {
             p: float(np.mean(s.normal_max_hours[s.profession == p])) if np.any(s.profession == p) else 1.0 for p in self.professions
         }
-        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
-        icu_home = rows[world.workplace_kind[s.home[rows]] == ICU]
-        icu_home = icu_home[np.argsort(s.priority[icu_home], kind="stable")]
-        self.icu_staff = {
-            (r, p): icu_home[(s.region[icu_home] == r) & (s.profession[icu_home] == p)]
-            for r in range(world.n_regions)
-            for p in self.professions
-        }
-        self.lendable_ids = np.sort(np.concatenate([*self.icu_staff.values(), np.zeros(0, dtype=np.int64)]))
+        self.regroup(model)
         # each lendable person's current loan: the day it started, its record in `loans`, extensions, recalled
         size = len(s)
         self.loan_start = np.full(size, -1, dtype=np.int64)
@@ -161,6 +153,21 @@ class Coordinator(mesa.Agent):
         self.trip_cost = np.zeros(world.n_regions)  # today's return trips of new loans, SEK by borrower
 
     # ------------------------------------------------------------------ the day
+
+    def regroup(self, model: MobilisationModel) -> None:
+        """The lendable staff: the workforce whose home is an ICU, by region and profession in priority order (again
+        when specialists graduate into an ICU, issue #17)."""
+        world, s = model.world, model.world.staff
+        rows = s.workforce_rows()  # the staff of the start and the supply's entrants
+        icu_home = rows[world.workplace_kind[s.home[rows]] == ICU]
+        icu_home = icu_home[np.argsort(s.priority[icu_home], kind="stable")]
+        self.icu_staff = {
+            (r, p): icu_home[(s.region[icu_home] == r) & (s.profession[icu_home] == p)]
+            for r in range(world.n_regions)
+            for p in self.professions
+        }
+        self.lendable_ids = np.sort(np.concatenate([*self.icu_staff.values(), np.zeros(0, dtype=np.int64)]))
+
     def match(self, day: int) -> None:
         """Recalls and extensions of running loans, then today's requests matched with offers."""
         m = self.model
@@ -364,6 +371,10 @@ class Loans(Lever):
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
         self.coordinator = model.coordinator = Coordinator(model, self.cfg)
+
+    def regroup(self, model: MobilisationModel) -> None:
+        """Specialists graduated into an ICU (issue #17): the coordinator takes the lendable staff anew."""
+        self.coordinator.regroup(model)
 
     def act(self, model: MobilisationModel, day: int) -> None:
         self.coordinator.match(day)
