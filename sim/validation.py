@@ -607,12 +607,12 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         "sick_region_2020", "Region staff sick leave, 2020", 0.071, "7.1 % (2020)", SKR, "year",
         lambda r: sick_share_2020(r, "region"), "sick-leave share of region staff, calendar 2020 (module docstring)",
-        0.068, 0.074, "±0.3 percentage points", "share", "calibration",
+        0.068, 0.074, "±0.3 percentage points", "share", "calibration", regression=True,
     ),
     Pattern(
         "sick_municipality_2020", "Municipal staff sick leave, 2020", 0.083, "8.3 % (2020)", SKR, "year",
         lambda r: sick_share_2020(r, "municipality"), "sick-leave share of municipal staff, calendar 2020 (module docstring)",
-        0.080, 0.086, "±0.3 percentage points", "share", "calibration",
+        0.080, 0.086, "±0.3 percentage points", "share", "calibration", regression=True,
     ),
     Pattern(
         "sick_peak_month", "Month with the most sick leave", 4, "a spring peak (new cases in March–April twice 2019's)",
