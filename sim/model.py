@@ -210,6 +210,7 @@ class MobilisationModel(mesa.Model):
         self._group_own_staff()
         sick_share = s.other_sick_rate * sc.absence.other_mean_days / (1.0 + s.other_sick_rate * sc.absence.other_mean_days)
         sick_share[s.n_regular :] = 0.0  # recruits and additional pool members start in reserve
+        sick_share[s.status != ACTIVE] = 0.0  # nor is anyone away at the start off sick (specialist students, issue #17)
         kernels.init_absence(
             seed=self.seed, status=s.status, days_left=s.days_left, sick_share=sick_share, mean_days=sc.absence.other_mean_days
         )

@@ -80,12 +80,14 @@ class Supply:
         # began before the run) and finished; salary months of paid students (supply.education.specialists_paid)
         plan = model.world.specialisation
         self.plan = plan
-        self.spec_started = model.world.staff.status[plan["row"]] == SPECIALISING if plan else np.zeros(0, dtype=bool)
+        self.spec_started = plan["start_day"] <= 0 if plan else np.zeros(0, dtype=bool)
         self.spec_done = np.zeros(self.spec_started.shape[0], dtype=bool)
         self.paid = cfg.education.specialists_paid
         self.salary_sek = 0.0
         costs = model.config.costs
         self.hourly_wage = np.array([costs.hourly_wage_sek[p] for p in PROFESSIONS]) * (1.0 + costs.employer_fee)
+        # rows that have retired once: a retiree a reserve calls back to work does not retire (or leave) again here
+        self.retired_once = model.world.staff.status == RETIREE
         self._dates: list = []
         self._flows: list[np.ndarray] = []
         self._stocks: list[np.ndarray] = []
@@ -111,7 +113,9 @@ class Supply:
             n_professions=N_PROFESSIONS,
             retire_by_age=self.by_age,
             row_retire_probability=self.retire_probability_by_age(model, day) if self.by_age else np.zeros(0),
+            retired_once=self.retired_once,
         )
+        self.retired_once |= s.status == RETIREE
         flows = np.concatenate([flows, self.specialise(model, day)])
         self._dates.append(model.dates[day])
         self._flows.append(flows)
@@ -129,8 +133,10 @@ class Supply:
         world, s = model.world, model.world.staff
         rows = plan["row"]
         due = ~self.spec_started & (plan["start_day"] <= day)
-        begin = due & np.isin(s.status[rows], EMPLOYED_STATUSES)
-        self.spec_started |= due  # who has left or retired by then never begins
+        employed = np.isin(s.status[rows], EMPLOYED_STATUSES) & ~self.retired_once[rows]
+        posted = s.posting[rows] >= 0  # on a loan, in the pool or placed elsewhere: begins once back (a later month)
+        begin = due & employed & ~posted
+        self.spec_started |= due & ~(employed & posted)  # who has left or retired by then never begins
         i = rows[begin]
         s.status[i] = SPECIALISING
         s.days_left[i] = 0

@@ -484,7 +484,7 @@ def build_world(scenario: Scenario) -> World:
     # whose programme began before the run are away at its start
     plan = specialisation_plan(scenario, reg, profession[:n], region[:n], home[:n], wp_kind)
     if plan:
-        status[plan["row"][(plan["start_day"] <= 0) & (plan["end_day"] > 0)]] = SPECIALISING
+        status[plan["row"][(plan["start_day"] <= 0) & (plan["end_day"] >= 0)]] = SPECIALISING  # day 0's graduates at its step
     normal_max = np.maximum(np.full(n_all, wf.normal_max_weekly_hours / 7.0), base_hours)
     other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
 

@@ -317,3 +317,13 @@ def test_funded_places_more_icu_nurses_fewer_registered_nurses_same_seed(special
 def test_specialist_training_takes_specialist_programmes_only():
     with pytest.raises(ScenarioError, match="no specialist programme"):
         load_scenario(SCENARIO, **{"levers.specialist_training.extra_places_per_year": {"nursing": 10.0}})
+
+
+def test_students_away_at_the_start_began_before_the_run(specialised):
+    """Those whose programme began before the run are away from its first day (not off sick, not at work) and are not
+    counted as beginning in it: the first month's step starts nobody (the run starts on a month's first day)."""
+    base = specialised[0]
+    first = base.supply.monthly[base.supply.monthly["date"] == base.supply.monthly["date"].min()]
+    assert first["specialisation_started"].sum() == 0
+    plan = base.world.specialisation
+    assert base.result().summary.iloc[0]["specialists_started"] <= int(((plan["start_day"] > 0) & (plan["start_day"] < base.n_days)).sum())

@@ -283,3 +283,17 @@ def test_short_course_competence_lapses_unless_kept(kept_share):
         assert not s.trained[g.ids[~g.started]].any()  # a lapsed nurse is untrained (and may take the course again)
     else:
         assert lever.lapsed == 0 and s.trained[g.ids[g.started]].any()
+
+
+def test_a_called_retiree_is_not_retired_again_by_age():
+    """Retirement by age with a reserve: a retiree called back to work stays a retiree of the supply (it neither retires
+    again nor leaves there), so every retirement is counted once and the called members keep working until released."""
+    model = _model(seed=1, **{"supply.retirement": "age", "levers.reserves.from_part_time": False})
+    lever, s = model.lever("reserves"), model.world.staff
+    while model.running:
+        model.step()
+        called = np.flatnonzero(lever.called)
+        assert not np.any(s.status[called] == RETIREE)  # at work (or off sick), never retired while called
+    assert lever.calls > 0
+    summary = model.result().summary.iloc[0]
+    assert summary["staff_retired"] == int(model.supply.retired_once.sum())

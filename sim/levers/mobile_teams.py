@@ -74,13 +74,19 @@ class MobileTeams(Lever):
 
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
+        world = model.world
+        self.regroup(model)
+        self.home_care_workplace = np.flatnonzero(world.workplace_kind == HOME_CARE)  # one per municipality, in municipality order
+        self.sent = np.zeros(0, dtype=np.int64)
+        self.nurse_days = np.zeros(world.n_regions)
+
+    def regroup(self, model: MobilisationModel) -> None:
+        """The teams' nurses: the workforce's registered nurses of primary care, by region and priority (again when some
+        of them become ICU or anaesthesia nurses, issue #17)."""
         world, s = model.world, model.world.staff
         rows = s.workforce_rows()  # the staff of the start and the supply's entrants
         primary_rn = rows[(world.workplace_kind[s.home[rows]] == PRIMARY_CARE) & (s.profession[rows] == REGISTERED_NURSE)]
         self.team_staff = primary_rn[np.lexsort((s.priority[primary_rn], s.region[primary_rn]))]
-        self.home_care_workplace = np.flatnonzero(world.workplace_kind == HOME_CARE)  # one per municipality, in municipality order
-        self.sent = np.zeros(0, dtype=np.int64)
-        self.nurse_days = np.zeros(world.n_regions)
 
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
