@@ -856,6 +856,22 @@ SUPPLY_RETIREMENT = {
     "assistant_nurse": 0.03,  # P17: 76,000 of 129,000 hires to 2023 for retirements, ≈7,600 a year of ≈247,000 (2018)
     "care_aide": 0.03,  # P17, as assistant_nurse
 }
+#: Leaving the profession besides retirement, by profession (yearly). Calibrated by hand (2026-12-03, scale 0.25, seeds
+#: 0–1) so that the stock-flow run (scenarios/stock_flow_2018.toml, sim.validation run "stock_flow") reproduces the
+#: published two-year changes of the stock: working physicians +1.5 % Nov 2018 – 2020 (pipeline facts P1, P2) and
+#: nurses about flat (+0.9 %, P5). Without it the graduates and licences (P22–P28) grow the stock by 9 % and 6 % in two
+#: years. It stands for emigration (P29, P30), moves out of health care (P31, P32: one nurse-educated in five works
+#: elsewhere) and licences from abroad that never start work here. Others: 0 (assistant nurses' and care aides' graduates
+#: are assumptions set to replace retirements; the assistant nurses' change, P12, is a check that passes without it).
+SUPPLY_LEAVE = {
+    "physician": 0.038,
+    "icu_physician": 0.038,
+    "icu_nurse": 0.024,
+    "anaesthesia_nurse": 0.024,
+    "registered_nurse": 0.024,
+    "assistant_nurse": 0.0,
+    "care_aide": 0.0,
+}
 MAX_SUPPLY_PER_YEAR = 330_000.0  # people a year: the whole national health-care staff in sim/data (330,565)
 SupplyPerYear = Annotated[float, Field(ge=0.0), at_most(MAX_SUPPLY_PER_YEAR, "people a year", "the whole health-care staff of Sweden")]
 
@@ -1067,10 +1083,11 @@ class SupplyConfig(_Section):
         default_factory=lambda: dict(SUPPLY_RETIREMENT),
         description="profession -> yearly probability that a member of the starting workforce retires (pipeline facts P14, P15, P17)",
     )
-    leave_rate_per_year: Annotated[dict[str, Probability], BeforeValidator(_fill_professions({}))] = Field(
-        default_factory=dict,
+    leave_rate_per_year: Annotated[dict[str, Probability], BeforeValidator(_fill_professions(SUPPLY_LEAVE))] = Field(
+        default_factory=lambda: dict(SUPPLY_LEAVE),
         description="profession -> yearly probability that a member of the workforce leaves the profession, on top of "
-        "absence.leave_rate_per_year (assumption: 0)",
+        "absence.leave_rate_per_year (calibrated to the 2018–2020 stock: physicians 0.038, nurses 0.024, others 0; "
+        "sim.validation run stock_flow, pipeline facts P1, P2, P5)",
     )
     graduate_start_months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
         default_factory=lambda: [1, 8],

@@ -665,7 +665,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "40,881 working (2018) → ≈41,500 (2020: 400 per 100,000)", "Socialstyrelsen via Läkartidningen (pipeline facts P1, P2)",
         "stock_flow", lambda r: stock_change(r, PHYSICIANS, "2018-11-01", "2020-11-01"),
         "employed physicians and ICU physicians on 1 November 2020 / on 1 November 2018 − 1 (the supply's monthly stocks)",
-        41_500 / 40_881 - 1 - 0.02, 41_500 / 40_881 - 1 + 0.02, "±2 percentage points", "share", "calibration",
+        41_500 / 40_881 - 1 - 0.02, 41_500 / 40_881 - 1 + 0.02, "±2 percentage points", "share", "calibration", regression=True,
     ),
     Pattern(
         "nurses_2018_2020", "Nurses, November 2018 – 2020 (supply over years)", 140_158 / 138_943 - 1,
@@ -674,6 +674,7 @@ PATTERNS: tuple[Pattern, ...] = (
         "employed registered, ICU and anaesthesia nurses on 1 November 2020 / on 1 November 2018 − 1; the observed change is "
         "that of four earlier years (no count of nurses for 2018–2020 was found, pipeline facts 'What is missing' 2)",
         140_158 / 138_943 - 1 - 0.02, 140_158 / 138_943 - 1 + 0.02, "±2 percentage points", "share", "calibration",
+        regression=True,
     ),
     Pattern(
         "assistant_nurses_2019_2020", "Assistant nurses, November 2019 – 2020 (supply over years)", -1_100 / 200_000,

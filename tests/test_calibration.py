@@ -106,10 +106,17 @@ def both_waves_run():
     return sim.run(validation.load_runs_scenarios(scale=0.1)["both_waves"], seed=2020)
 
 
+@pytest.fixture(scope="module")
+def stock_flow_run():
+    """Two years of staff supply (scenarios/stock_flow_2018.toml, issue #17) at scale 0.1: the stocks' relative changes."""
+    return sim.run(validation.load_runs_scenarios(scale=0.1)["stock_flow"], seed=2020)
+
+
 @pytest.mark.parametrize("pattern", REGRESSION, ids=lambda p: p.key)
-def test_calibrated_baseline_stays_within_the_stated_tolerance(pattern, full_scale_run, year_run, both_waves_run):
-    """A change that breaks the calibration (ICU curve, sick-leave level and rise, the regions' admissions) fails here."""
-    result = {"spring": full_scale_run[1], "year": year_run, "both_waves": both_waves_run}[pattern.run]
+def test_calibrated_baseline_stays_within_the_stated_tolerance(pattern, full_scale_run, year_run, both_waves_run, stock_flow_run):
+    """A change that breaks the calibration (ICU curve, sick-leave level and rise, the regions' admissions, the supply's
+    stock over 2018–2020) fails here."""
+    result = {"spring": full_scale_run[1], "year": year_run, "both_waves": both_waves_run, "stock_flow": stock_flow_run}[pattern.run]
     value = pattern.statistic(result)
     assert pattern.matches(value), (
         f"{pattern.title}: simulated {pattern.format(value)}, tolerance {pattern.tolerance} of {pattern.observed_text}"

@@ -244,14 +244,14 @@ class Reserves(Lever):
     def act(self, model: MobilisationModel, day: int) -> None:
         cfg, s = self.cfg, model.world.staff
         self.normal_days = np.where(model.levels == 0, self.normal_days + 1, 0)
-        called = np.flatnonzero(self.called)
-        if called.size:
-            # called members who left the profession leave the roster; the others are released after the wave
-            left = called[s.status[called] == LEFT]
+        members = np.flatnonzero(self.kind > NONE)
+        left = members[s.status[members] == LEFT]  # members who left the profession (the supply's or the core's leaving)
+        if left.size:
             self.called[left] = False
             self.kind[left] = NONE
             self.left_roster += left.size
-            called = called[s.status[called] != LEFT]
+        called = np.flatnonzero(self.called)
+        if called.size:  # the called members are released after the wave
             release = self.normal_days[s.region[called]] >= cfg.release_after_days
             going = called[release & (s.posting[called] < 0)]
             back = going[self.kind[going] == FROM_RETIREES]
@@ -298,8 +298,9 @@ class Reserves(Lever):
 
     @property
     def roster(self) -> np.ndarray:
-        """Staff rows on the roster now."""
-        return np.flatnonzero(self.kind > NONE)
+        """Staff rows on the roster now (a member who left the profession since the lever last looked is not)."""
+        members = np.flatnonzero(self.kind > NONE)
+        return members[self.model.world.staff.status[members] != LEFT]
 
     @property
     def monthly(self) -> pd.DataFrame:
