@@ -329,6 +329,15 @@ _add(
     "the workforce at the end of the run: staff of the start and entrants, not left, retired or yet to start",
 )
 
+_add(
+    "investment_msek",
+    "Investment in preparedness",
+    "MSEK",
+    True,
+    "what the supply side's levers cost over the run (training places, VFU agreements, funded specialist places, reserves, "
+    "retention, short courses), at the world's scale; only in runs with [supply]",
+)
+
 # supply-side levers (issue #17, second slice): only in runs with the lever on
 _add(
     "short_course_participants",

@@ -534,6 +534,7 @@ INDICATORS_SV: dict[str, tuple[str, str]] = {
     "staff_retired": ("Pensionerad personal", "personer"),
     "staff_left_supply": ("Personal som lämnat yrket (utbudssidan)", "personer"),
     "staff_employed_end": ("Anställd personal vid slutet", "anställda"),
+    "investment_msek": ("Investering i beredskap", "Mkr"),
     "training_places_added": ("Extra antagna studenter", "studenter"),
     "training_places_cost_sek": ("Kostnad för extra utbildningsplatser", "kronor"),
     "vfu_places_added": ("Extra VFU-platsår", "platsår"),

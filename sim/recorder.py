@@ -41,6 +41,7 @@ from sim.categories import (
 from sim.levers import LEVERS
 from sim.levers.base import empty_events
 from sim.results import Daily, Events, Result
+from sim.supply import INVESTMENT_COLUMN, INVESTMENT_COSTS
 from sim.teams import allocate, on_duty
 from sim.world import operations_per_day
 
@@ -641,6 +642,8 @@ class Recorder:
             row.update(dict.fromkeys((spec.name for spec in cls.indicators if spec.name not in row), 0))
         for lever in m.levers:
             row.update(lever.summary(n))
+        if supply is not None:  # what the supply side's levers invested over the run (issue #17)
+            row[INVESTMENT_COLUMN] = sum(float(row.get(name, 0.0)) for name in INVESTMENT_COSTS) / 1e6
         row.update(self._readiness(n))
         return pd.DataFrame([row])
 

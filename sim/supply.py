@@ -61,6 +61,20 @@ SUMMARY_COLUMNS = (
 )
 
 
+#: The summary column of a run with ``[supply]``: what the supply side's levers cost over the run, MSEK at the world's
+#: scale (the sum of ``INVESTMENT_COSTS``; 0 without them). The specialist students' salary of the supply itself
+#: (``specialist_salary_sek``, ``specialists_paid``) is not an investment and not in it.
+INVESTMENT_COLUMN = "investment_msek"
+INVESTMENT_COSTS = (
+    "training_places_cost_sek",
+    "vfu_agreements_cost_sek",
+    "specialist_training_cost_sek",
+    "reserves_cost_sek",
+    "retention_cost_sek",
+    "short_course_cost_sek",
+)
+
+
 def monthly_probability(rate_per_year: float) -> float:
     """The probability of an event within a month at a constant hazard that gives ``rate_per_year`` within a year."""
     return float(-np.expm1(np.log1p(-rate_per_year) / 12.0)) if rate_per_year < 1.0 else 1.0

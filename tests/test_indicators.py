@@ -57,6 +57,7 @@ def test_every_registered_column_is_in_the_summaries(spring, second_wave):
     optional = (
         *response_cost.COLUMNS,
         *supply.SUMMARY_COLUMNS,
+        supply.INVESTMENT_COLUMN,
         *supply_levers,
         *reserves.SUMMARY_COLUMNS,
         *national_pool.STOCKS_SUMMARY_COLUMNS,
