@@ -30,3 +30,13 @@ def one_error_line(err: str) -> str:
 def no_temp_files(folder: Path) -> bool:
     """No temporary file left below ``folder`` (the sweep's lock file, ``.mobsim.lock``, stays: it is not a temporary file)."""
     return not [p for p in folder.rglob("*") if (p.name.startswith(".") or p.name.endswith(".tmp")) and p.name != SWEEP_LOCK]
+
+
+#: Quiet years from 2025 on the second-wave scenario, for tests of the supply over years (issue #17): no COVID demand,
+#: the crisis agreement's end moved into the period, at a small scale.
+QUIET_YEARS = {
+    "world.scale": 0.02,
+    "time.start": "2025-01-01",
+    "demand.covid_scale": 0.0,
+    "levers.crisis_agreement.until": "2025-01-01",
+}

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import QUIET_YEARS
 
 from sim import indicators as registry
 from sim.categories import ACTIVE, ACUTE_WARD, ALL_STATUSES, ELECTIVE, ENTRANT, ICU, LEFT, NURSING_HOME, PROFESSIONS, RETIREE
@@ -22,12 +23,7 @@ from sim.world import build_world
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "second_wave.toml"
 #: a quiet period from 2025 (the crisis agreement's end moved into it; no COVID demand)
-YEARS = {
-    "world.scale": 0.02,
-    "time.start": "2025-01-01",
-    "demand.covid_scale": 0.0,
-    "levers.crisis_agreement.until": "2025-01-01",
-}
+YEARS = QUIET_YEARS
 
 
 def scenario(end: str = "2025-12-31", **supply):

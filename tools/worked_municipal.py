@@ -10,15 +10,9 @@ Run: .venv/bin/python tools/worked_municipal.py [--replications 10] [--workers 2
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
 from pathlib import Path
 
-import pandas as pd
-
-import sim
-from sim.experiment import markdown_table, run_replications
+import worked_compare
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "scenarios" / "municipal"
@@ -47,31 +41,8 @@ TABLE = {
 }
 
 
-def progress(done: int, total: int) -> None:
-    print(f"\r  {done}/{total} runs", end="", file=sys.stderr, flush=True)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--scale", type=float, default=1.0)
-    args = parser.parse_args()
-    csv = OUT / "comparison.csv"
-    if csv.exists():
-        print(f"using {csv.relative_to(ROOT)}")
-        comparison = pd.read_csv(csv)
-    else:
-        scenarios = [sim.load_scenario(FOLDER / f"{name}.toml", **{"world.scale": args.scale}) for name in ORDER]
-        started = time.perf_counter()
-        compared = run_replications(scenarios, args.replications, seed=0, workers=args.workers, progress=progress, indicators=[*TABLE])
-        print(
-            f"\n{len(ORDER)} strategies × {args.replications} replications at scale {args.scale}: {time.perf_counter() - started:.0f} s",
-            file=sys.stderr,
-        )
-        compared.save(OUT)
-        comparison = compared.comparison
-    print(markdown_table(comparison, TABLE))
+    worked_compare.main(__doc__.splitlines()[0], FOLDER, ORDER, TABLE, OUT)
 
 
 if __name__ == "__main__":
