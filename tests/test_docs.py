@@ -39,7 +39,9 @@ LONG = [
     ("README.md", "two sweeps, one of them a Sobol design: make test-docs"),
     ("README.md", "10 replications of two strategies at full scale, a report: make test-docs"),
     ("README.md", "nine strategies, 10 replications at full scale: make test-docs"),
+    ("README.md", "four strategies, 10 replications of six years at full scale: make test-docs"),
     ("docs/guide.md", "full-scale runs: make test-docs runs them"),
+    ("docs/guide.md", "three years at 10 % scale: make test-docs"),
     ("docs/guide.md", "3 strategies, 10 replications at full scale: make test-docs"),
     ("docs/guide.md", "full-scale runs with their runs without COVID demand: make test-docs"),
     ("docs/guide.md", "4 strategies, 5 replications at full scale: make test-docs"),
@@ -52,6 +54,7 @@ LONG = [
     ("docs/guide.md", "a sweep of 32 runs: make test-docs"),
     ("docs/guide.md", "reads the sweep above: make test-docs"),
     ("docs/guide.md", "two runs of 2020 at 10 % scale: make test-docs"),
+    ("docs/guide.md", "five strategies of six years at a quarter scale: make test-docs"),
 ]
 #: The languages the harness runs or writes (conftest.py); ``text`` and unlabelled blocks are output shown to the reader.
 LANGUAGES = {"python", "sh", "bash", "console", "toml"}
