@@ -250,7 +250,7 @@ def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str,
         elif origin is dict and isinstance(get_args(annotation)[1], type) and issubclass(get_args(annotation)[1], BaseModel):
             inner = get_args(annotation)[1]
             keys = get_args(get_args(annotation)[0])
-            placeholder = "<" + ("|".join(keys) if keys else "region") + ">"
+            placeholder = "<" + ("|".join(keys) if keys else "programme" if name == "programmes" else "region") + ">"
             out += rows(inner, f"{key}.{placeholder}.")
         else:
             description = (info.description or "").replace("|", "/")
