@@ -435,7 +435,7 @@ class MobilisationModel(mesa.Model):
         catch-up of a care debt) goes on. The recorder records the
         step's last day and copies it to the step's other days (``Recorder.hold``); ``quiet_days`` marks them.
         """
-        sc, world, s = self.config, self.world, self.world.staff
+        s = self.world.staff
         if self.supply is not None and self.dates[d].day == 1:
             self._month(d)
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=d))
@@ -448,7 +448,8 @@ class MobilisationModel(mesa.Model):
         np.copyto(s.max_hours, s.normal_max_hours)
         self._assign_hours(d)
         np.copyto(self.worked_at, s.workplace)
-        conditions, f_cfg, ab = self.staff_conditions, sc.fatigue, sc.absence
+        conditions = self.staff_conditions
+        fatigue_params, absence_params = self._day_params()  # the recovery and leave factors of no lever (1.0)
         kernels.advance_quiet(
             key=self.key,
             n_days=days,
@@ -468,25 +469,8 @@ class MobilisationModel(mesa.Model):
             extra_share=conditions["extra_share"],
             pressure=conditions["pressure"],
             intensity=self._intensity,
-            fatigue_params=kernels.make_params(
-                kernels.FatigueParams,
-                reference_hours=world.reference_hours,
-                rise=f_cfg.rise,
-                recovery=f_cfg.recovery,
-                off_work_recovery=f_cfg.off_work_recovery,
-                threshold=f_cfg.threshold,
-                sustained_rate=1.0 / f_cfg.sustained_days,
-            ),
-            absence_params=kernels.make_params(
-                kernels.AbsenceParams,
-                other_mean_days=ab.other_mean_days,
-                exhaustion_rate=ab.exhaustion_rate,
-                exhaustion_power=ab.exhaustion_power,
-                exhaustion_mean_days=ab.exhaustion_mean_days,
-                leave_base_rate=self._leave_base_rate * self.standing_leave_factor,
-                leave_fatigue_rate=ab.leave_fatigue_rate * self.standing_leave_factor,
-                leave_threshold=ab.leave_fatigue_threshold,
-            ),
+            fatigue_params=fatigue_params,
+            absence_params=absence_params,
         )
         for day in range(d + 1, d + days):  # the levers' demand of the step's other days (a care debt caught up)
             self.day = day  # as on a daily day: a lever's national window reads model.day
@@ -596,16 +580,13 @@ class MobilisationModel(mesa.Model):
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
 
-    def _advance_staff(self, d: int) -> None:
-        """Every staff member's day in the compiled core; who falls sick today goes home, so keep where they worked."""
-        sc, world, s = self.config, self.world, self.world.staff
-        f_cfg, conditions = sc.fatigue, self.staff_conditions
-        np.copyto(self.worked_at, s.workplace)  # a buffer kept from day to day: no fresh 1 MB allocation
-        # today's fatigue and absence parameters: the levers set the recovery and leave factors each day
-        ab = sc.absence
+    def _day_params(self) -> tuple[Any, Any]:
+        """Today's fatigue and absence parameters of the compiled core: the levers set the recovery and leave factors each
+        day (1.0 on quiet steps), the standing leave factor holds over years (retention)."""
+        f_cfg, ab = self.config.fatigue, self.config.absence
         fatigue_params = kernels.make_params(
             kernels.FatigueParams,
-            reference_hours=world.reference_hours,
+            reference_hours=self.world.reference_hours,
             rise=f_cfg.rise,
             recovery=f_cfg.recovery * self.recovery_factor,
             off_work_recovery=f_cfg.off_work_recovery * self.recovery_factor,
@@ -622,6 +603,13 @@ class MobilisationModel(mesa.Model):
             leave_fatigue_rate=ab.leave_fatigue_rate * self.leave_factor * self.standing_leave_factor,
             leave_threshold=ab.leave_fatigue_threshold,
         )
+        return fatigue_params, absence_params
+
+    def _advance_staff(self, d: int) -> None:
+        """Every staff member's day in the compiled core; who falls sick today goes home, so keep where they worked."""
+        s, conditions = self.world.staff, self.staff_conditions
+        np.copyto(self.worked_at, s.workplace)  # a buffer kept from day to day: no fresh 1 MB allocation
+        fatigue_params, absence_params = self._day_params()
         kernels.advance_staff(
             key=self.key,
             day=d,
