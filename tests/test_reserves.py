@@ -297,3 +297,30 @@ def test_a_called_retiree_is_not_retired_again_by_age():
     assert lever.calls > 0
     summary = model.result().summary.iloc[0]
     assert summary["staff_retired"] == int(model.supply.retired_once.sum())
+
+
+def test_short_course_refreshers_stop_for_who_left_or_retired():
+    """The kept share's yearly refreshers are paid only for those still in the workforce, and who left is not counted
+    as a lapse."""
+    model = MobilisationModel(
+        scenario=SPRING,
+        seed=1,
+        **{"world.scale": 0.03, "levers.short_courses.enabled": True, "levers.short_courses.kept_share": 1.0},
+    )
+    model.run()
+    lever, s = model.lever("short_courses"), model.world.staff
+    kept = np.flatnonzero(lever.kept & (lever.used_day >= 0))
+    assert kept.size > 1
+    day = model.n_days - 1
+    lever._last_recorded = day - 365
+    lever.cost_sek = 0.0
+    lever.record(model.recorder, day, np.zeros((1, 1)))
+    full = lever.cost_sek
+    s.status[kept[: kept.size // 2]] = LEFT  # half of them leave
+    lever._last_recorded, lever.cost_sek = day - 365, 0.0
+    lever.record(model.recorder, day, np.zeros((1, 1)))
+    assert lever.cost_sek == pytest.approx(full * (kept.size - kept.size // 2) / kept.size)
+    lapsed = lever.lapsed
+    lever.kept[kept[: kept.size // 2]] = False  # who left would lapse now, were they counted
+    lever._lapse(model, day + 10_000)
+    assert lever.lapsed == lapsed  # the kept do not lapse, and who left is not counted as a lapse

@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import Field
 
 from sim import kernels
-from sim.categories import ACTIVE, ICU, TRAINING
+from sim.categories import ACTIVE, ENTRANT, ICU, LEFT, TRAINING
 from sim.levers.base import Lever
 from sim.schema import CostSek, Probability, _Section, at_most
 
@@ -138,7 +138,7 @@ class ShortCourses(Lever):
         old = np.flatnonzero((self.used_day >= 0) & ~self.kept & (day - self.used_day > months * DAYS_PER_MONTH))
         if old.size == 0:
             return
-        old = old[(s.status[old] != TRAINING) & (s.posting[old] < 0)]
+        old = old[(s.status[old] != TRAINING) & (s.posting[old] < 0) & (s.status[old] != LEFT) & (s.status[old] < ENTRANT)]
         self.used_day[old] = -1
         self.counted[old] = False
         self.lapsed += old.size
@@ -157,7 +157,9 @@ class ShortCourses(Lever):
         """The kept share's refreshers over the days since the last record (a quiet step records its last day only)."""
         days = day - self._last_recorded
         self._last_recorded = day
-        kept = int((self.kept & (self.used_day >= 0)).sum())
+        status = recorder.model.world.staff.status
+        at_hand = (status != LEFT) & (status < ENTRANT)  # who left or retired takes no more refreshers
+        kept = int((self.kept & (self.used_day >= 0) & at_hand).sum())
         self.cost_sek += days * kept * self.cfg.refresher_cost_sek / 365.0
 
     def summary(self, days: int) -> dict[str, float]:
