@@ -194,6 +194,9 @@ def test_supply_levers_columns_only_with_supply_and_the_digest_unchanged():
         ("supply.ages.share_65_plus", {"care_aide": 0.5}, "share_65_plus.care_aide"),
         ("supply.ages.retirement_hazard_shape", {"sixty": 1.0}, "expected a whole year of age"),
         ("supply.retirement", "pension", "supply.retirement"),
+        ("levers.training_places.enabled", True, "levers.training_places.extra_intake_per_year"),
+        ("levers.vfu_agreements.enabled", True, "levers.vfu_agreements.extra_places_per_year"),
+        ("levers.specialist_training.enabled", True, "levers.specialist_training.extra_places_per_year"),
     ],
 )
 def test_bad_input_is_a_clear_error(key, value, message):

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from sim import education
 from sim.levers.base import IndicatorSpec, Lever
-from sim.levers.training_places import Places, extra_admitted, programme_keys
+from sim.levers.training_places import Places, extra_admitted, places_when_enabled, programme_keys
 from sim.schema import Probability, _KeyedValueError, _Section
 
 
@@ -49,6 +49,11 @@ class SpecialistTrainingConfig(_Section):
     salary_share: Probability = Field(
         1.0, description="share of a full-time registered nurse's wage paid while they train (pipeline facts P41: full pay, or a benefit)"
     )
+
+    @model_validator(mode="after")
+    def _places(self) -> SpecialistTrainingConfig:
+        places_when_enabled(self.enabled, self.extra_places_per_year, "extra_places_per_year")
+        return self
 
 
 if TYPE_CHECKING:

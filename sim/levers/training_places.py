@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from sim import education
 from sim.levers.base import IndicatorSpec, Lever
-from sim.schema import CostSek, _check_keys, _Section, at_most
+from sim.schema import CostSek, _check_keys, _KeyedValueError, _Section, at_most
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -44,6 +44,12 @@ def programme_keys(value: dict[str, float]) -> dict[str, float]:
     return value
 
 
+def places_when_enabled(enabled: bool, places: dict[str, float], key: str) -> None:
+    """A supply lever switched on must add places to at least one programme (it would otherwise do nothing, silently)."""
+    if enabled and not any(v > 0 for v in places.values()):
+        raise _KeyedValueError(key, "expected places for at least one programme while the lever is enabled (it would do nothing), got none")
+
+
 Places = Annotated[float, Field(ge=0.0), at_most(MAX_SUPPLY_PLACES, "places a year", "the whole health-care staff of Sweden")]
 
 
@@ -64,6 +70,11 @@ class TrainingPlacesConfig(_Section):
     @classmethod
     def _fill_costs(cls, value: dict[str, float]) -> dict[str, float]:
         return {**COST_PER_STUDENT_YEAR, **value}
+
+    @model_validator(mode="after")
+    def _places(self) -> TrainingPlacesConfig:
+        places_when_enabled(self.enabled, self.extra_intake_per_year, "extra_intake_per_year")
+        return self
 
 
 def run_year_day(scenario: Scenario, year: int) -> int:

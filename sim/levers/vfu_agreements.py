@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from sim import education
 from sim.levers.base import IndicatorSpec, Lever
-from sim.levers.training_places import Places, programme_keys, run_year_day
+from sim.levers.training_places import Places, places_when_enabled, programme_keys, run_year_day
 from sim.schema import CostSek, _Section
 
 if TYPE_CHECKING:
@@ -40,6 +40,11 @@ class VfuAgreementsConfig(_Section):
     cost_per_place_year_sek: CostSek = Field(
         40_000.0, description="cost of one VFU place a year (supervision and compensation to the placing unit), SEK (assumption)"
     )
+
+    @model_validator(mode="after")
+    def _places(self) -> VfuAgreementsConfig:
+        places_when_enabled(self.enabled, self.extra_places_per_year, "extra_places_per_year")
+        return self
 
 
 def place_years(scenario: Scenario, days: int | None = None) -> float:
