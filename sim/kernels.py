@@ -696,7 +696,7 @@ def advance_supply(
     n_professions: int,
     retire_by_age: bool,
     row_retire_probability: np.ndarray,
-    retired_once: np.ndarray,
+    retired_day: np.ndarray,
 ) -> np.ndarray:
     """One step of the slow clock (supply over years, issue #17): entrants start work, members of the workforce retire or leave.
 
@@ -706,7 +706,7 @@ def advance_supply(
     the start (rows before ``n_regular``) retire with ``retire_probability[profession]`` first (entrants are decades from
     a pension). With ``retire_by_age`` every member of the workforce (entrants who started too) retires instead with
     ``row_retire_probability[i]`` (``sim.ages``: by the person's age this month). Rows from ``n_regular`` to
-    ``first_entrant`` (the levers' recruits and pool members) take no part, nor do rows that ``retired_once`` (a retiree a
+    ``first_entrant`` (the levers' recruits and pool members) take no part, nor do rows with a ``retired_day`` (≥ 0: a retiree a
     reserve called back to work stays a retiree of the supply: they neither retire again nor leave here).
     Draws: ``draw(stream(key, i), EV_RETIRE)`` and ``EV_SUPPLY_LEAVE``, so a row's fate does not depend on the others.
     Returns counts (``SUPPLY_*`` rows, professions) of this step.
@@ -724,7 +724,7 @@ def advance_supply(
                 workplace[i] = home[i]
                 out[SUPPLY_LICENSED if licensed[i - first_entrant] else SUPPLY_GRADUATES, p] += 1
             continue
-        if s in (LEFT, RETIREE, RESERVE) or retired_once[i]:
+        if s in (LEFT, RETIREE, RESERVE) or retired_day[i] >= 0:
             continue
         rng = stream(key, i)
         if retire_by_age:

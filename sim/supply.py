@@ -101,11 +101,17 @@ class Supply:
         costs = model.config.costs
         self.hourly_wage = np.array([costs.hourly_wage_sek[p] for p in PROFESSIONS]) * (1.0 + costs.employer_fee)
         # rows that have retired once: a retiree a reserve calls back to work does not retire (or leave) again here
-        self.retired_once = model.world.staff.status == RETIREE
+        # the day each row retired (-1: never; the reserves read it for their years since retirement)
+        self.retired_day = np.where(model.world.staff.status == RETIREE, 0, -1).astype(np.int32)
         self._dates: list = []
         self._flows: list[np.ndarray] = []
         self._stocks: list[np.ndarray] = []
         self.start_stocks = self.stocks(model)
+
+    @property
+    def retired_once(self) -> np.ndarray:
+        """Boolean per row: retired at some step of the run (a reserve may have called them back to work since)."""
+        return self.retired_day >= 0
 
     def step(self, model: MobilisationModel, day: int) -> None:
         """The first day of a month (day ``day`` of the run): entrants start, members of the workforce retire or leave."""
@@ -127,9 +133,9 @@ class Supply:
             n_professions=N_PROFESSIONS,
             retire_by_age=self.by_age,
             row_retire_probability=self.retire_probability_by_age(model, day) if self.by_age else np.zeros(0),
-            retired_once=self.retired_once,
+            retired_day=self.retired_day,
         )
-        self.retired_once |= s.status == RETIREE
+        self.retired_day[(s.status == RETIREE) & (self.retired_day < 0)] = day
         flows = np.concatenate([flows, self.specialise(model, day)])
         self._dates.append(model.dates[day])
         self._flows.append(flows)
@@ -147,7 +153,7 @@ class Supply:
         world, s = model.world, model.world.staff
         rows = plan["row"]
         due = ~self.spec_started & (plan["start_day"] <= day)
-        employed = np.isin(s.status[rows], EMPLOYED_STATUSES) & ~self.retired_once[rows]
+        employed = np.isin(s.status[rows], EMPLOYED_STATUSES) & (self.retired_day[rows] < 0)
         posted = s.posting[rows] >= 0  # on a loan, in the pool or placed elsewhere: begins once back (a later month)
         begin = due & employed & ~posted
         self.spec_started |= due & ~(employed & posted)  # who has left or retired by then never begins
@@ -191,7 +197,7 @@ class Supply:
         """(``STOCKS``, professions) now: employed, entrants not yet started, retirees, and those who left, of the
         workforce (the staff of the start and the entrants; the levers' recruits and pool members left out)."""
         s = model.world.staff
-        rows = np.r_[0 : s.n_regular, s.first_entrant : len(s)]
+        rows = s.workforce_rows()
         counts = np.zeros((SPECIALISING + 1, N_PROFESSIONS), dtype=np.int64)
         np.add.at(counts, (s.status[rows], s.profession[rows]), 1)
         employed = counts[list(EMPLOYED_STATUSES)].sum(axis=0)

@@ -309,7 +309,7 @@ class ReinforcementPool(mesa.Agent):
         hours, summed over employed staff, in full-time heads), neither counting members of the reserve roster
         (``levers.reserves``). Whole people, floored."""
         m, s = self.model, self.model.world.staff
-        rows = np.r_[0 : s.n_regular, s.first_entrant : len(s)]
+        rows = s.workforce_rows()
         reserves = m.lever("reserves")
         if reserves is not None:
             rows = rows[reserves.kind[rows] == 0]

@@ -138,18 +138,21 @@ class Reserves(Lever):
         self.kind = np.zeros(n, dtype=np.int8)
         self.called = np.zeros(n, dtype=bool)
         self.trained_month = np.full(n, -(10**6), dtype=np.int64)
-        self.retired_day = np.full(n, -1, dtype=np.int64)
-        self.workforce = np.r_[0 : s.n_regular, s.first_entrant : n]
+        self.workforce = s.workforce_rows()
         self.full_hours = model.config.workforce.weekly_hours / 7.0
         self.target = np.zeros(N_PROFESSIONS, dtype=np.int64)
         for p, v in cfg.target.items():
             self.target[PROFESSIONS.index(p)] = round(v * model.config.world.scale)
         self.normal_days = np.zeros(model.world.n_regions, dtype=np.int64)
-        self.last_month_day: int | None = None
         self.calls = 0
         self.upkeep_sek = self.refresher_sek = self.pay_sek = self.retiree_hours = 0.0
         self.left_roster = 0
         self.months: list[dict] = []
+
+    @property
+    def retired_day(self) -> np.ndarray:
+        """The supply step on which each row retired (-1: never; ``Supply.retired_day``)."""
+        return self.model.supply.retired_day
 
     # ------------------------------------------------------------------ the slow clock
     def month(self, model: MobilisationModel, day: int) -> None:
@@ -157,10 +160,6 @@ class Reserves(Lever):
         key = np.uint64(kernels.day_key(seed=model.seed, day=day))
         date = model.dates[day]
         m = date.year * 12 + date.month
-        # retirements of the supply's last step (they happen on a month's first day)
-        retired = self.workforce[(s.status[self.workforce] == RETIREE) & (self.retired_day[self.workforce] < 0)]
-        self.retired_day[retired] = self.last_month_day if self.last_month_day is not None else day
-        self.last_month_day = day
         # who leaves the roster (members called now stay until released)
         members = np.flatnonzero((self.kind > NONE) & ~self.called)
         status, kind = s.status[members], self.kind[members]

@@ -83,7 +83,7 @@ class Retention(Lever):
         names = cfg.professions or list(PROFESSIONS)
         self.covered = np.zeros(len(PROFESSIONS), dtype=bool)
         self.covered[[PROFESSIONS.index(p) for p in names]] = True
-        self.workforce = np.r_[0 : s.n_regular, s.first_entrant : len(s)]
+        self.workforce = s.workforce_rows()
         self.base_leave: np.ndarray | None = None  # the supply's monthly leaving before the measures
         self.cost_sek = 0.0
         self._last_recorded = -1
