@@ -1,0 +1,77 @@
+"""Where a day goes: milliseconds per simulated day by phase of ``MobilisationModel.step``, and by lever inside ``place``.
+
+    .venv/bin/python benchmarks/phases.py                      # second_wave.toml, a year, at scale 0.03 and 1.0
+    .venv/bin/python benchmarks/phases.py --scales 0.05 --levers
+
+Wraps each phase method (``MobilisationModel.PHASES``), Mesa's ``DataCollector.collect`` and, with ``--levers``, each
+lever's ``act`` in ``time.perf_counter`` timers, after a warm-up run that compiles the kernels. The timers cost about a
+microsecond each; compare the phases of one run, not runs of different processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import sim
+from sim.model import MobilisationModel
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = ROOT / "scenarios" / "second_wave.toml"
+
+
+def timed(totals: dict[str, float], name: str, fn):
+    def wrapper(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            totals[name] += time.perf_counter() - t
+
+    return wrapper
+
+
+def profile(path: Path, scale: float, levers: bool, seed: int = 0) -> tuple[dict[str, float], int, int, float]:
+    """Seconds by phase of one build + run; the days, the staff and the whole run's seconds."""
+    totals: dict[str, float] = defaultdict(float)
+    t0 = time.perf_counter()
+    model = MobilisationModel(sim.load_scenario(path, world__scale=scale), seed=seed)
+    totals["build"] = time.perf_counter() - t0
+    for name, method in model.PHASES:
+        setattr(model, method, timed(totals, name, getattr(model, method)))
+    model.datacollector.collect = timed(totals, "datacollector", model.datacollector.collect)
+    if levers:
+        for lever in model.levers:
+            lever.act = timed(totals, f"  lever {lever.name}", lever.act)
+    t1 = time.perf_counter()
+    while model.running:
+        model.step()
+    totals["run"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    model.result()
+    totals["result"] = time.perf_counter() - t2
+    return dict(totals), model.n_days, len(model.world.staff), time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=YEAR)
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.03, 1.0])
+    parser.add_argument("--levers", action="store_true", help="time each lever's act inside place")
+    args = parser.parse_args()
+    profile(args.scenario, min(args.scales), False)  # compile or load every kernel first
+    for scale in args.scales:
+        totals, days, staff, whole = profile(args.scenario, scale, args.levers)
+        per_day = totals["run"] / days
+        print(f"\n{args.scenario.name} at scale {scale}: {staff:,} staff rows, {days} days")
+        print(f"  build {totals['build']:.2f} s, run {totals['run']:.2f} s, result {totals['result']:.2f} s, whole {whole:.2f} s")
+        print(f"  {per_day * 1e3:.2f} ms a day, {per_day / staff * 1e9:.0f} ns per staff-day (run only)")
+        for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+            if name not in ("build", "run", "result"):
+                print(f"  {name:<32} {seconds / days * 1e3:7.3f} ms/day")
+
+
+if __name__ == "__main__":
+    main()
