@@ -1,7 +1,8 @@
 """What Mesa's DataCollector collects each day: the planners' indicators, national and per region.
 
-``MobilisationModel.datacollector`` (a ``mesa.DataCollector``) has model reporters only, read from the recorder's
-arrays (``sim.recorder``) after each day, with no loop over staff:
+``MobilisationModel.datacollector`` (a ``DailyCollector``, a ``mesa.DataCollector``) has model reporters only, read
+from the recorder's arrays (``sim.recorder``) for each recorded day, with no loop over staff, when the collected values
+are read (each value is a function of its day, so the run does not pay for them day by day):
 
 - every indicator ``mobsim compare`` reports by default (``sim.indicators.planners()``) that a run gives day by day,
   under its summary column's name, as its value so far: on the last day it equals ``result().summary[name]``, so
@@ -25,7 +26,8 @@ Counts and hours are in model units (at ``world.scale`` below 1, that share of S
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +65,9 @@ class DailyValues:
         self.codes = tuple(model.world.regions["code"])
         self._unsafe = np.zeros((n_days, n_reg))  # unsafe ICU patients by day and region, filled up to _filled
         self._filled = 0
-        self._events = {"staff_loaned": (0, 0), "pool_arrivals": (0, 0)}  # rows counted, their count so far
+        self._events = {"staff_loaned": (0, 0, -1), "pool_arrivals": (0, 0, -1)}  # rows counted, their count, up to which day
         self._peaks: dict[str, list[float]] = {}  # a daily value of each day so far, for the peaks
+        self._at: int | None = None  # the day the values are of (DailyCollector); None: the last recorded day
 
     @property
     def recorder(self) -> Recorder:
@@ -72,8 +75,18 @@ class DailyValues:
 
     @property
     def day(self) -> int:
-        """The last recorded day (−1 before the first)."""
-        return self.recorder.days_recorded - 1
+        """The day the values are of: the last recorded day (−1 before the first), or the day ``at`` set."""
+        return self.recorder.days_recorded - 1 if self._at is None else self._at
+
+    @contextmanager
+    def at(self, day: int) -> Iterator[None]:
+        """Within the block, the values are those of recorded day ``day`` (days in increasing order: running totals are
+        kept from one day to the next)."""
+        self._at = day
+        try:
+            yield
+        finally:
+            self._at = None
 
     def unsafe(self, day: int) -> np.ndarray:
         """Unsafe ICU patients of days 0 … ``day`` by region (the recorder's rule, ``Recorder.unsafe_icu_patients``)."""
@@ -83,11 +96,16 @@ class DailyValues:
             self._filled = day + 1
         return self._unsafe[: day + 1]
 
-    def _event_count(self, name: str, rows: list[dict]) -> int:
-        counted, total = self._events[name]
-        if len(rows) > counted:
-            total += sum(int(row["count"]) for row in rows[counted:])
-            self._events[name] = len(rows), total
+    def _event_count(self, name: str, rows: list[dict], day_key: str) -> int:
+        """The ``count`` of the lever's event rows of days up to ``self.day`` (rows are appended in the order of days; a
+        running count, started anew when asked for an earlier day than the last)."""
+        counted, total, last = self._events[name]
+        if self.day < last:
+            counted, total = 0, 0
+        while counted < len(rows) and rows[counted][day_key] <= self.day:
+            total += int(rows[counted]["count"])
+            counted += 1
+        self._events[name] = counted, total, self.day
         return total
 
     def _by_region_staff(self, values: np.ndarray) -> np.ndarray:
@@ -165,16 +183,16 @@ COLLECTED_SUMMARY: dict[str, Callable[[DailyValues, Recorder, int], Any]] = {
     "fatigue_p90_end": lambda v, r, d: float(r.fatigue_p90_national[d]),
     "homes_with_outbreak": lambda v, r, d: int(r.homes_reached[d].sum()),
     "nursing_home_introductions": lambda v, r, d: int(r.introductions[: d + 1].sum()),
-    "resident_infections": lambda v, r, d: int(v.model.world.home_residents.sum() - v.model.nh_susceptible.sum()),
-    "client_infections": lambda v, r, d: int(v.model.world.hc_clients.sum() - v.model.hc_clients_susceptible.sum()),
+    "resident_infections": lambda v, r, d: int(v.model.world.home_residents.sum() - r.residents_susceptible[d]),
+    "client_infections": lambda v, r, d: int(v.model.world.hc_clients.sum() - r.clients_susceptible[d]),
     "client_deaths": lambda v, r, d: int(r.hc_deaths[: d + 1].sum()),
     "missed_home_care_visits": lambda v, r, d: float(r.hc_missed[: d + 1].sum()),
     "resident_deaths": lambda v, r, d: int(r.resident_deaths[: d + 1].sum()),
     "resident_missed_care_hours": lambda v, r, d: float(r.missed_care_hours[: d + 1].sum()),
     "delegated_medication_share": lambda v, r, d: r.delegated_share(d),
     "care_debt_end": lambda v, r, d: float(r.care_debt[d].sum()),
-    "pool_arrivals": lambda v, r, d: v._event_count("pool_arrivals", _lever_rows(v, "national_pool", "deployments")),
-    "staff_loaned": lambda v, r, d: v._event_count("staff_loaned", _lever_rows(v, "loans", "loans")),
+    "pool_arrivals": lambda v, r, d: v._event_count("pool_arrivals", _lever_rows(v, "national_pool", "deployments"), "arrival_day"),
+    "staff_loaned": lambda v, r, d: v._event_count("staff_loaned", _lever_rows(v, "loans", "loans"), "day"),
     "patients_transferred": lambda v, r, d: float(r.lever_icu["transfers_out"][: d + 1].sum()),
     "cost_total_msek": lambda v, r, d: _cost_total(r, d),
 }
@@ -255,9 +273,54 @@ def reporters() -> dict[str, Callable[[MobilisationModel], Any]]:
     return out
 
 
-def datacollector() -> mesa.DataCollector:
-    """A ``mesa.DataCollector`` with ``reporters()``: what ``MobilisationModel.datacollector`` collects each day."""
-    return mesa.DataCollector(model_reporters=reporters())
+class DailyCollector(mesa.DataCollector):
+    """Mesa's ``DataCollector`` with the reporters of ``reporters()``, evaluated when their values are read.
+
+    Every reporter is a function of the recorded day alone (``DailyValues``), so ``collect`` only notes which day the
+    model has just recorded, and ``model_vars`` (which ``get_model_vars_dataframe`` and ``mesa.batch_run`` read)
+    evaluates the reporters for the days noted since it was last read. The values are those an eager
+    ``mesa.DataCollector(model_reporters=reporters())`` collects day by day (``tests/test_collect.py`` compares
+    them), without the run paying for them each day: ≈ 50 reporters and a deep copy of eight per-region dicts a day
+    cost a small world more than its staff (issue #18, ``benchmarks/README.md``). For reporters of your own, which may
+    read the model's state of the day, use a ``mesa.DataCollector`` of your own.
+    """
+
+    def __init__(self) -> None:
+        self._days: list[int] = []  # the recorded day of each collect
+        self._model: MobilisationModel | None = None
+        self._vars: dict[str, list[Any]] = {}
+        super().__init__(model_reporters=reporters())
+
+    @property
+    def model_vars(self) -> dict[str, list[Any]]:  # type: ignore[override]
+        """{reporter: its values, one per ``collect``}, as Mesa's, evaluated up to the last ``collect``."""
+        self._catch_up()
+        return self._vars
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list[Any]]) -> None:
+        self._vars = value
+
+    def collect(self, model: MobilisationModel) -> None:
+        """Note the day ``model`` has just recorded (its values are evaluated when read)."""
+        self._model = model
+        self._days.append(model.daily_values.day)
+
+    def _catch_up(self) -> None:
+        if self._model is None or not self._vars:
+            return
+        values, model = self._model.daily_values, self._model
+        done = len(next(iter(self._vars.values())))
+        for day in self._days[done:]:
+            with values.at(day):
+                for name, reporter in self.model_reporters.items():
+                    self._vars[name].append(reporter(model))
+
+
+def datacollector() -> DailyCollector:
+    """A ``DailyCollector`` (a ``mesa.DataCollector``) with ``reporters()``: what ``MobilisationModel.datacollector``
+    collects each day."""
+    return DailyCollector()
 
 
 def by_region(rows: pd.DataFrame | Iterable[dict[str, Any]], names: Iterable[str] | None = None) -> pd.DataFrame:

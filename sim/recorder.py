@@ -104,6 +104,8 @@ class Recorder:
         self.homes_reached = np.zeros((n_days, n_reg), dtype=np.int32)  # homes that have had an infected resident so far
         self.infected_residents = np.zeros((n_days, n_reg), dtype=np.int64)
         self.introductions = np.zeros((n_days, n_reg), dtype=np.int64)
+        self.residents_susceptible = np.zeros(n_days, dtype=np.int64)  # residents never infected, national (collected values)
+        self.clients_susceptible = np.zeros(n_days, dtype=np.int64)  # home-care clients never infected, national
         # residents' outcomes and the homes' competence (issue #16): deaths today, missed care hours, residents whose
         # medication rounds were delegated (resident-weighted), infected residents assessed by a physician
         self.resident_deaths = np.zeros((n_days, n_reg), dtype=np.int64)
@@ -220,6 +222,8 @@ class Recorder:
         self.homes_reached[day] = np.bincount(world.home_region, weights=self.ever_outbreak, minlength=n_reg)
         self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
         self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
+        self.residents_susceptible[day] = m.nh_susceptible.sum()
+        self.clients_susceptible[day] = m.hc_clients_susceptible.sum()
         self._record_home_care(day)
         alive = m.residents_alive
         self.resident_deaths[day] = np.bincount(world.home_region, weights=m.nh_deaths, minlength=n_reg)

@@ -109,3 +109,28 @@ def test_by_region_refuses_names_not_collected(model_factory):
     model.step()
     with pytest.raises(KeyError, match=r"no per-region values \['unsafe_days'\] collected; collected: \[.*'unsafe_icu_patient_days'"):
         collect.by_region(model.datacollector.get_model_vars_dataframe(), ["unsafe_days"])
+
+
+def test_values_evaluated_when_read_equal_those_collected_day_by_day():
+    """The DailyCollector evaluates its reporters when read (issue #18); Mesa's own DataCollector, collecting the same
+    reporters eagerly each day, gives the same values on every day, with loans, the pool, transfers and nursing homes
+    acting, and when read in the middle of the run as the dashboard does."""
+    scenario = sim.load_scenario(
+        ROOT / "scenarios" / "strategies" / "national_pool_large.toml",
+        **{"world.scale": 0.05, "time.end": "2020-05-15", "levers.loans.enabled": True, "levers.patient_transfers.enabled": True},
+    )
+    model = sim.MobilisationModel(scenario, seed=4)
+    eager = mesa.DataCollector(model_reporters=collect.reporters())
+    assert isinstance(model.datacollector, collect.DailyCollector) and isinstance(model.datacollector, mesa.DataCollector)
+    while model.running:
+        model.step()
+        eager.collect(model)
+        if model.day == 30:
+            assert len(model.datacollector.get_model_vars_dataframe()) == 30  # read mid-run, then caught up later
+    lazy = model.datacollector.get_model_vars_dataframe()
+    expected = eager.get_model_vars_dataframe()
+    assert len(lazy) == model.n_days and list(lazy.columns) == list(expected.columns)
+    for name in expected.columns:
+        assert lazy[name].tolist() == expected[name].tolist(), name
+    assert expected["staff_loaned"].iloc[-1] > 0 and expected["pool_arrivals"].iloc[-1] > 0
+    assert expected["resident_infections"].iloc[-1] > expected["resident_infections"].iloc[0]
