@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import kernels
 from sim.categories import PROFESSIONS
 
 #: Professions that work in a team as support nurses, and as assistants (their own role, not the ICU nurse's).
@@ -64,23 +65,39 @@ class Tiers:
 
 @dataclass(frozen=True)
 class Allocation:
-    """Patients by tier (``in_tier[..., k]``), uncovered, covered within guidance, and the support staff the teams use."""
+    """ICU nurses on duty by tier (``nurses[..., k]``), the patients covered and those covered within guidance; patients
+    by tier, uncovered, and the support staff the teams use follow from them."""
 
-    in_tier: np.ndarray
-    uncovered: np.ndarray
+    tiers: Tiers
+    patients: np.ndarray
+    nurses: np.ndarray
+    covered: np.ndarray
     within_guidance: np.ndarray
-    support_used: np.ndarray
-    assistants_used: np.ndarray
+
+    @property
+    def in_tier(self) -> np.ndarray:
+        """Patients by tier (``in_tier[..., k]``)."""
+        return self.nurses * self.tiers.ratio
+
+    @property
+    def uncovered(self) -> np.ndarray:
+        """Patients no ICU nurse on duty covers."""
+        return np.maximum(self.patients - self.covered, 0.0)
+
+    @property
+    def support_used(self) -> np.ndarray:
+        """Support nurses on duty the teams use."""
+        return (self.nurses * self.tiers.support).sum(axis=-1)
+
+    @property
+    def assistants_used(self) -> np.ndarray:
+        """Assistant nurses on duty the teams use."""
+        return (self.nurses * self.tiers.assistants).sum(axis=-1)
 
     @property
     def beyond_guidance(self) -> np.ndarray:
         """Patients covered only by tiers beyond the guidance for the region's surge level."""
         return np.maximum(self.in_tier.sum(axis=-1) - self.within_guidance, 0.0)
-
-
-def _per(available: np.ndarray, need: float) -> np.ndarray:
-    """How many moves ``available`` allows at ``need`` per move (unlimited where nothing is needed)."""
-    return available / need if need > 0 else np.full(np.shape(available), np.inf)
 
 
 def allocate(
@@ -91,7 +108,8 @@ def allocate(
     assistants: np.ndarray,
     surge: np.ndarray,
 ) -> Allocation:
-    """Patients per tier from the staff on duty (the greedy rule of the module docstring), elementwise over arrays.
+    """Patients per tier from the staff on duty (the greedy rule of the module docstring), elementwise over arrays
+    (compiled: ``kernels.allocate_tiers``).
 
     Args:
         tiers: the scenario's tiers.
@@ -103,36 +121,25 @@ def allocate(
     patients, nurses, support, assistants, surge = np.broadcast_arrays(
         *(np.asarray(x, dtype=float) for x in (patients, nurses, support, assistants, surge))
     )
-    r, s, a = tiers.ratio, tiers.support, tiers.assistants
-    n = np.zeros((*patients.shape, len(tiers)))
-    # the first tier needs no support (validated): as many nurses as its patients need
-    n[..., 0] = np.minimum(nurses, patients / r[0])
-    covered = n[..., 0] * r[0]
-    support_left = np.asarray(support, dtype=float).copy()
-    assistants_left = np.asarray(assistants, dtype=float).copy()
-    within = covered.copy()
-    for k in range(len(tiers) - 1):
-        left = np.maximum(patients - covered, 0.0)
-        dr, ds, da = r[k + 1] - r[k], s[k + 1] - s[k], a[k + 1] - a[k]
-        move = np.minimum(np.minimum(n[..., k], left / dr), np.minimum(_per(support_left, ds), _per(assistants_left, da)))
-        move = np.maximum(move, 0.0)
-        n[..., k] -= move
-        n[..., k + 1] += move
-        covered = covered + move * dr
-        if ds > 0:
-            support_left = support_left - move * ds
-        if da > 0:
-            assistants_left = assistants_left - move * da
-        within = np.where(surge >= tiers.from_surge[k + 1], covered, within)
-    in_tier = n * r
-    support_used = (n * s).sum(axis=-1)
-    assistants_used = (n * a).sum(axis=-1)
+    shape = patients.shape
+    flat = [np.ascontiguousarray(x).reshape(-1) for x in (patients, nurses, support, assistants, surge)]
+    n, covered, within = kernels.allocate_tiers(
+        ratio=tiers.ratio,
+        support_per_nurse=tiers.support,
+        assistants_per_nurse=tiers.assistants,
+        from_surge=tiers.from_surge,
+        patients=flat[0],
+        nurses=flat[1],
+        support=flat[2],
+        assistants=flat[3],
+        surge=flat[4],
+    )
     return Allocation(
-        in_tier=in_tier,
-        uncovered=np.maximum(patients - covered, 0.0),
-        within_guidance=within,
-        support_used=support_used,
-        assistants_used=assistants_used,
+        tiers=tiers,
+        patients=patients,
+        nurses=n.reshape(*shape, len(tiers)),
+        covered=covered.reshape(shape),
+        within_guidance=within.reshape(shape),
     )
 
 
