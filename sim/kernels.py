@@ -1555,3 +1555,44 @@ def allocate_tiers(
         covered[i] = cov
         within[i] = win
     return n, covered, within
+
+
+# --------------------------------------------------------------------------- the recorder's sums (sim.recorder)
+@njit(cache=True)
+def record_homes(
+    infected: np.ndarray,
+    introductions: np.ndarray,
+    deaths: np.ndarray,
+    missed_care_hours: np.ndarray,
+    delegated_share: np.ndarray,
+    alive: np.ndarray,
+    assessed: np.ndarray,
+    assessments: np.ndarray,
+    ever_outbreak: np.ndarray,
+    home_region: np.ndarray,
+    n_regions: int,
+) -> np.ndarray:
+    """The recorder's day of the nursing homes, by region (regions, 10): homes with an outbreak today, homes reached so
+    far, infected residents, introductions, deaths, missed care hours, residents whose medication rounds were delegated
+    (resident-weighted), residents alive, infected residents assessed, assessments today; marks today's outbreaks in
+    ``ever_outbreak``.
+
+    One pass instead of ten ``np.bincount`` calls (issue #18), summing in the homes' order in float64 as they did.
+    """
+    out = np.zeros((n_regions, 10))
+    for h in range(infected.shape[0]):
+        r = home_region[h]
+        outbreak = infected[h] > 0
+        if outbreak:
+            ever_outbreak[h] = True
+        out[r, 0] += 1.0 if outbreak else 0.0
+        out[r, 1] += 1.0 if ever_outbreak[h] else 0.0
+        out[r, 2] += infected[h]
+        out[r, 3] += introductions[h]
+        out[r, 4] += deaths[h]
+        out[r, 5] += missed_care_hours[h]
+        out[r, 6] += delegated_share[h] * alive[h]
+        out[r, 7] += alive[h]
+        out[r, 8] += assessed[h]
+        out[r, 9] += assessments[h]
+    return out

@@ -183,10 +183,10 @@ class Recorder:
         """Store the indicators of the day just simulated."""
         m, world = self.model, self.model.world
         s = world.staff
-        self.required[day] = self._by_region_kind(m.required)
-        self.supplied[day] = self._by_region_kind(m.supplied)
-        self.overtime[day] = self._by_region_kind(overtime)
-        self.heads[day] = self._by_region_kind(heads)
+        n_wp = m.required.shape[0]  # the four (workplace, role) arrays by (region, kind) in one pass
+        hours = self._by_region_kind(np.stack((m.required, m.supplied, overtime, heads), axis=1).reshape(n_wp, -1))
+        hours = hours.reshape(hours.shape[0], 4, -1)
+        self.required[day], self.supplied[day], self.overtime[day], self.heads[day] = hours[:, 0], hours[:, 1], hours[:, 2], hours[:, 3]
         order, group_start, blocks = self._tally_groups
         counts, fsum, hist, hours = kernels.tally_staff(
             status=s.status,
@@ -216,22 +216,32 @@ class Recorder:
         self.icu_beds_open[day] = m.icu_beds_open
         self.icu_beds_staffed[day] = m.icu_beds_staffed
         n_reg = world.n_regions
-        infected = m.nh_infected
-        self.ever_outbreak |= infected > 0
-        self.homes_outbreak[day] = np.bincount(world.home_region, weights=infected > 0, minlength=n_reg)
-        self.homes_reached[day] = np.bincount(world.home_region, weights=self.ever_outbreak, minlength=n_reg)
-        self.infected_residents[day] = np.bincount(world.home_region, weights=infected, minlength=n_reg)
-        self.introductions[day] = np.bincount(world.home_region, weights=m.nh_introductions, minlength=n_reg)
+        homes = kernels.record_homes(
+            infected=m.nh_infected,
+            introductions=m.nh_introductions,
+            deaths=m.nh_deaths,
+            missed_care_hours=m.nh_missed_care_hours,
+            delegated_share=m.nh_delegated_share,
+            alive=m.residents_alive,
+            assessed=m.nh_assessed,
+            assessments=m.nh_assessments,
+            ever_outbreak=self.ever_outbreak,
+            home_region=world.home_region,
+            n_regions=n_reg,
+        )
+        self.homes_outbreak[day] = homes[:, 0]
+        self.homes_reached[day] = homes[:, 1]
+        self.infected_residents[day] = homes[:, 2]
+        self.introductions[day] = homes[:, 3]
         self.residents_susceptible[day] = m.nh_susceptible.sum()
         self.clients_susceptible[day] = m.hc_clients_susceptible.sum()
         self._record_home_care(day)
-        alive = m.residents_alive
-        self.resident_deaths[day] = np.bincount(world.home_region, weights=m.nh_deaths, minlength=n_reg)
-        self.missed_care_hours[day] = np.bincount(world.home_region, weights=m.nh_missed_care_hours, minlength=n_reg)
-        self.delegated_residents[day] = np.bincount(world.home_region, weights=m.nh_delegated_share * alive, minlength=n_reg)
-        self.residents_alive[day] = np.bincount(world.home_region, weights=alive, minlength=n_reg)
-        self.assessed_residents[day] = np.bincount(world.home_region, weights=m.nh_assessed, minlength=n_reg)
-        self.assessments[day] = np.bincount(world.home_region, weights=m.nh_assessments, minlength=n_reg)
+        self.resident_deaths[day] = homes[:, 4]
+        self.missed_care_hours[day] = homes[:, 5]
+        self.delegated_residents[day] = homes[:, 6]
+        self.residents_alive[day] = homes[:, 7]
+        self.assessed_residents[day] = homes[:, 8]
+        self.assessments[day] = homes[:, 9]
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
             several = day - s.last_other_home_day[hourly] < LATELY_DAYS
@@ -254,13 +264,13 @@ class Recorder:
                 values[first:last] = values[last]
 
     def _record_home_care(self, day: int) -> None:
-        m, n_reg, region = self.model, self.n_regions, self._hc_region
-        self.hc_alive[day] = np.bincount(region, weights=m.hc_alive, minlength=n_reg)
-        self.hc_infected[day] = np.bincount(region, weights=m.hc_infected, minlength=n_reg)
-        self.hc_new_infections[day] = np.bincount(region, weights=m.hc_new_infections, minlength=n_reg)
-        self.hc_deaths[day] = np.bincount(region, weights=m.hc_new_deaths, minlength=n_reg)
-        self.hc_planned[day] = np.bincount(region, weights=m.hc_planned_visits, minlength=n_reg)
-        self.hc_missed[day] = np.bincount(region, weights=m.hc_missed_visits, minlength=n_reg)
+        m = self.model
+        services = np.stack(
+            [m.hc_alive, m.hc_infected, m.hc_new_infections, m.hc_new_deaths, m.hc_planned_visits, m.hc_missed_visits], axis=1
+        )
+        by_region = kernels.sum_rows_by_group(values=services.astype(np.float64), group=self._hc_region, n_groups=self.n_regions)
+        self.hc_alive[day], self.hc_infected[day], self.hc_new_infections[day] = by_region[:, 0], by_region[:, 1], by_region[:, 2]
+        self.hc_deaths[day], self.hc_planned[day], self.hc_missed[day] = by_region[:, 3], by_region[:, 4], by_region[:, 5]
 
     def _record_fatigue_costs(self, day: int) -> None:
         self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
