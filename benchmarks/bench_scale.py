@@ -30,6 +30,15 @@ numba kernels are compiled or loaded from the cache unless the row says "cold"):
   spring 2020 at full scale (what ``mobsim run`` does), from process start to the result in memory,
   with an empty ``NUMBA_CACHE_DIR`` (cold: every kernel compiled) and again with the cache it filled
   (warm). Target: cold ≤ 60 s.
+- **state** (issue #18): bytes per person over every per-person array a full-scale year's model holds (the staff
+  arrays, and the model's and the world's arrays with a row per person), a same-process copy probe (one read and one
+  write of each of those arrays into a buffer: one *pass* of the state) and the year's run time per day in passes of
+  the state. Targets: ≤ 80 bytes per person, ≤ 1.5 passes a day.
+- **small worlds** (issue #18): ``second_wave.toml`` build + run for the whole year at about 10,000 staff (scale 0.03),
+  100,000 (scale 0.3) and full scale, ns per staff-day; target: 10,000 staff ≤ 2× full scale per staff-day.
+- **ABC-sized batch** (issue #18): 100 simulations as ``make calibrate`` runs them (``sim.validation.simulate`` of
+  the year scenario cut at 31 December 2020, scale 0.05, the calibration's statistics, a seed each) on 2 worker
+  processes; simulations per minute (``--quick``: 20).
 - **scaling**: ``second_wave.toml`` build+run for 122 days at 10k → 1M staff, and at full scale for
   61 → 365 days, with the time per staff-day (constant = linear). ``world.scale`` above 1 is not a
   valid scenario value (scenario files describe Sweden or a share of it); the benchmark makes the
@@ -74,6 +83,9 @@ YEAR_TARGET_S = 5.0
 COLD_TARGET_S = 60.0
 MEMORY_TARGET_MIB = 2048.0
 SPEEDUP_TARGET = 100.0
+STATE_TARGET_BYTES = 80.0  # issue #18
+PASSES_TARGET = 1.5  # issue #18
+SMALL_TARGET = 2.0  # issue #18: ns per staff-day at 10,000 staff against full scale
 
 
 def scenario_at(path: Path, scale: float, n_days: int | None = None) -> sim.Scenario:
@@ -102,6 +114,72 @@ def build_and_run(scenario: sim.Scenario, seed: int = 1) -> dict[str, float]:
         "total_s": t2 - t0,
         "quiet_days": quiet,
     }
+
+
+def state_arrays(model: sim.MobilisationModel) -> dict[str, Any]:
+    """Every array with a row per person that ``model`` holds: the staff arrays, and the model's and world's."""
+    import numpy as np
+
+    n = len(model.world.staff)
+    found: dict[str, Any] = {}
+    seen: set[int] = set()  # an array held in two places counts once
+    for owner, name in ((model.world.staff, "staff"), (model, "model"), (model.world, "world")):
+        for key, value in vars(owner).items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n and id(value) not in seen:
+                seen.add(id(value))
+                found[f"{name}.{key}"] = value
+    return found
+
+
+def state_passes(repeats: int) -> dict[str, Any]:
+    """Bytes per person of a full-scale year's model, the ms of one read-and-write pass over that state, and the year's
+    run time per day in passes (measured in this process, one after the other)."""
+    import numpy as np
+
+    model = sim.MobilisationModel(scenario=scenario_at(YEAR, 1.0), seed=1)
+    arrays = state_arrays(model)
+    n = len(model.world.staff)
+    nbytes = sum(a.nbytes for a in arrays.values())
+    buffers = {k: np.empty_like(a) for k, a in arrays.items()}
+    copies = []
+    for _ in range(max(repeats, 5)):
+        t0 = time.perf_counter()
+        for k, a in arrays.items():
+            np.copyto(buffers[k], a)
+        copies.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    model.run()
+    per_day = (time.perf_counter() - t0) / model.n_days
+    pass_s = statistics.median(copies)
+    return {
+        "staff": n,
+        "arrays": len(arrays),
+        "bytes_per_person": nbytes / n,
+        "pass_ms": pass_s * 1e3,
+        "day_ms": per_day * 1e3,
+        "passes_per_day": per_day / pass_s,
+    }
+
+
+def small_worlds(repeats: int) -> list[dict[str, float]]:
+    """ns per staff-day of the second-wave year (build + run) at about 10,000 and 100,000 staff and at full scale."""
+    return [{"scale": s, **median_of([build_and_run(scenario_at(YEAR, s)) for _ in range(repeats)])} for s in (0.03, 0.3, 1.0)]
+
+
+def abc_batch(n_runs: int, workers: int = 2) -> dict[str, float]:
+    """``n_runs`` simulations as the calibration runs them, on ``workers`` processes: simulations per minute."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.validation import PATTERNS, load_runs_scenarios, simulate
+
+    scenario = load_runs_scenarios(scale=0.05)["year"]
+    keys = [p.key for p in PATTERNS if p.role == "calibration"]
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(simulate, [scenario] * workers, range(workers), [keys] * workers))  # warm the workers' kernels
+        t0 = time.perf_counter()
+        list(pool.map(simulate, [scenario] * n_runs, range(100, 100 + n_runs), [keys] * n_runs))
+        wall = time.perf_counter() - t0
+    return {"runs": n_runs, "workers": workers, "wall_s": wall, "per_minute": n_runs / wall * 60.0}
 
 
 def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -240,7 +318,15 @@ def main(argv: list[str] | None = None) -> int:
         say("cold start (empty numba cache) and warm start, fresh processes ...")
         res["start"] = cold_and_warm(SPRING)
 
-    # 6. scaling with staff and with days
+    # 6. the state, small worlds and an ABC-sized batch (issue #18)
+    say("the state: bytes per person, passes a day ...")
+    res["state"] = state_passes(repeats)
+    say("small worlds: a year at 10k, 100k and full scale ...")
+    res["small_worlds"] = small_worlds(repeats)
+    say("an ABC-sized batch on 2 workers ...")
+    res["abc_batch"] = abc_batch(20 if args.quick else 100)
+
+    # 7. scaling with staff and with days
     say("scaling ...")
     scales = [0.03, 0.1, 0.3, 1.0] + ([] if args.quick else [3.0])
     res["by_staff"] = [median_of([build_and_run(scenario_at(YEAR, s, 122)) for _ in range(1 if s >= 3 else repeats)]) for s in scales]
@@ -287,6 +373,22 @@ def report(res: dict[str, Any]) -> None:
             ("cold start: spring, full scale", "empty numba cache", f"{cold['wall_s']:.1f} s", "process start to result",
              f"<= {COLD_TARGET_S:.0f} s: {'PASS' if cold['wall_s'] <= COLD_TARGET_S else 'FAIL'}"),
             ("warm start: spring, full scale", "numba cache filled", f"{warm['wall_s']:.1f} s", "process start to result", ""),
+        ]  # fmt: skip
+    if "state" in res:
+        st, small, abc = res["state"], res["small_worlds"], res["abc_batch"]
+        ns = [w["total_s"] / (w["staff"] * w["days"]) * 1e9 for w in small]
+        rows += [
+            ("state per person", f"{st['arrays']} arrays", f"{st['bytes_per_person']:.0f} bytes",
+             f"{st['staff'] * st['bytes_per_person'] / 2**20:.0f} MiB at full scale",
+             f"<= {STATE_TARGET_BYTES:.0f}: {'PASS' if st['bytes_per_person'] <= STATE_TARGET_BYTES else 'FAIL'}"),
+            ("passes of the state a day", f"pass {st['pass_ms']:.2f} ms", f"{st['passes_per_day']:.1f} passes",
+             f"a day {st['day_ms']:.1f} ms (full-scale year)",
+             f"<= {PASSES_TARGET:.1f}: {'PASS' if st['passes_per_day'] <= PASSES_TARGET else 'FAIL'}"),
+            ("small worlds, a year (build + run)", " / ".join(f"{w['staff']:,.0f}" for w in small) + " staff",
+             " / ".join(f"{v:.0f}" for v in ns) + " ns", "per staff-day",
+             f"10k <= x{SMALL_TARGET:.0f} full: x{ns[0] / ns[-1]:.1f} {'PASS' if ns[0] / ns[-1] <= SMALL_TARGET else 'FAIL'}"),
+            ("ABC-sized batch (scale 0.05, year 2020)", f"{abc['runs']} runs, {abc['workers']} workers", f"{abc['wall_s']:.0f} s",
+             f"{abc['per_minute']:.0f} runs a minute", ""),
         ]  # fmt: skip
     widths = [max(len(r[k]) for r in rows) for k in range(5)]
     for r in rows:
