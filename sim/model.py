@@ -822,6 +822,11 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
         self.forecast_icu_nurses = icu_capacity[:, ICU_NURSE] / 24.0
 
+    def plan_cohort_wards(self) -> np.ndarray:
+        """(regions, professions): each Region's share of its acute ward's available staff for the COVID ward today
+        (``Region.plan``, for all regions at once: ``Region.plan_all``)."""
+        return Region.plan_all(self)
+
     def lever(self, name: str) -> Lever | None:
         """The lever of this run named ``name`` (its table under ``[levers]``), or None if it is not built (switched off)."""
         return next((lever for lever in self.levers if lever.name == name), None)

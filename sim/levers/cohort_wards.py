@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 class CohortWards(Lever):
     """Each region sends the share of its acute ward's available staff that the COVID ward's still uncovered need calls for.
 
-    The share is decided by each ``Region`` agent (``Region.plan``); this step moves the staff.
+    The share is decided by the ``Region`` agents' rule (``Region.plan``, applied to all regions at once by
+    ``Region.plan_all``); this step moves the staff.
     """
 
     name = None  # every run takes this step
@@ -25,8 +26,7 @@ class CohortWards(Lever):
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.acute_queue
         model.update_covid_ward_supply()
-        model.regions.do("plan")
-        share = np.stack([r.covid_ward_share for r in model.regions])[queue.region, queue.profession]
+        share = model.plan_cohort_wards()[queue.region, queue.profession]  # the Region agents' plan (sim.agents)
         no_limit = np.full(len(queue), -1)
         kernels.deploy_by_priority(
             order=queue.order,
