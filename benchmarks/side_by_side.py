@@ -11,6 +11,10 @@ Usage::
     .venv/bin/python benchmarks/side_by_side.py 69fd53f --runs 3
     # another scenario in this checkout than in the older one (issue #13: both waves from the data against the year of waves)
     .venv/bin/python benchmarks/side_by_side.py af89110 --scenario scenarios/sweden_2020_2021.toml
+    # a small world (issue #18: about 10,000 staff), both versions at the same scale
+    .venv/bin/python benchmarks/side_by_side.py bb45edf --scale 0.03
+
+Each process also reports its peak resident memory (``VmHWM``), so the medians of both are printed.
 """
 
 from __future__ import annotations
@@ -31,20 +35,21 @@ sys.path.insert(0, ".")
 import sim
 path = {path!r}
 sim.MobilisationModel(scenario=sim.load_scenario(path, **{"world.scale": 0.02}), seed=1).run()
-scenario = sim.load_scenario(path)
+scenario = sim.load_scenario(path, **{"world.scale": {scale!r}})
 cpu, wall = time.process_time(), time.perf_counter()
 sim.MobilisationModel(scenario=scenario, seed=1).run()
-print(time.perf_counter() - wall, time.process_time() - cpu)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024
+print(wall, cpu, peak)
 """
 
 
-def year(checkout: Path, path: str = "scenarios/second_wave.toml") -> tuple[float, float]:
-    """(wall, CPU) seconds of the full-scale year of scenario ``path`` built and run in ``checkout``, in a fresh process."""
-    out = subprocess.run(
-        [sys.executable, "-c", YEAR.replace("{path!r}", repr(path))], cwd=checkout, capture_output=True, text=True, check=True
-    ).stdout
-    wall, cpu = out.split()
-    return float(wall), float(cpu)
+def year(checkout: Path, path: str = "scenarios/second_wave.toml", scale: float = 1.0) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak MiB) of the year of scenario ``path`` at ``scale`` built and run in ``checkout``, in a fresh process."""
+    code = YEAR.replace("{path!r}", repr(path)).replace("{scale!r}", repr(scale))
+    out = subprocess.run([sys.executable, "-c", code], cwd=checkout, capture_output=True, text=True, check=True).stdout
+    wall, cpu, peak = out.split()
+    return float(wall), float(cpu), float(peak)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         default="scenarios/second_wave.toml",
         help="scenario run in this checkout (default: the older commit's, second_wave.toml)",
     )
+    parser.add_argument("--scale", type=float, default=1.0, help="world.scale of both versions' runs (default 1: full scale)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be >= 1")
@@ -63,20 +69,23 @@ def main(argv: list[str] | None = None) -> int:
         old = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.commit], cwd=ROOT, check=True)
         try:
-            year(old)  # the old kernels compile into the worktree's cache once, untimed
-            runs: dict[str, list[tuple[float, float]]] = {"before": [], "after": []}
+            year(old, scale=0.02)  # the old kernels compile into the worktree's cache once, untimed
+            runs: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
             for _ in range(args.runs):
-                runs["before"].append(year(old))
-                runs["after"].append(year(ROOT, args.scenario))
+                runs["before"].append(year(old, scale=args.scale))
+                runs["after"].append(year(ROOT, args.scenario, args.scale))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
-    med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in runs.items()}
+    med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
     for k, v in runs.items():
-        walls = ", ".join(f"{w:.2f}" for w, _ in v)
+        walls = ", ".join(f"{r[0]:.2f}" for r in v)
+        where = args.commit + ", second_wave.toml" if k == "before" else "this checkout, " + args.scenario
         print(
-            f"{k:6s} ({args.commit + ', second_wave.toml' if k == 'before' else 'this checkout, ' + args.scenario}): wall median {med[k][0]:.2f} s [{walls}], CPU median {med[k][1]:.2f} s"
+            f"{k:6s} ({where}, scale {args.scale}): wall median {med[k][0]:.2f} s [{walls}], CPU median {med[k][1]:.2f} s, "
+            f"peak memory median {med[k][2]:.0f} MiB"
         )
-    print(f"after / before: wall x{med['after'][0] / med['before'][0]:.2f}, CPU x{med['after'][1] / med['before'][1]:.2f}")
+    a, b = med["after"], med["before"]
+    print(f"after / before: wall x{a[0] / b[0]:.2f}, CPU x{a[1] / b[1]:.2f}, peak memory x{a[2] / b[2]:.2f}")
     return 0
 
 
