@@ -85,10 +85,11 @@ def numba_cache_counts() -> tuple[int, int]:
     """Total cache hits and misses of the compiled kernels (misses mean a fresh compile)."""
     hits = misses = 0
     for obj in vars(kernels).values():
-        stats = getattr(obj, "stats", None)
-        if hasattr(obj, "py_func") and stats is not None:
-            hits += sum(stats.cache_hits.values())
-            misses += sum(stats.cache_misses.values())
+        for dispatcher in obj.dispatchers if isinstance(obj, kernels.Threaded) else (obj,):  # threaded and serial twins
+            stats = getattr(dispatcher, "stats", None)
+            if hasattr(dispatcher, "py_func") and stats is not None:
+                hits += sum(stats.cache_hits.values())
+                misses += sum(stats.cache_misses.values())
     return hits, misses
 
 

@@ -23,7 +23,9 @@ array reached through a named tuple (numba issues #5872, #7135, #10338), and gro
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
+import types
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar, get_type_hints
 
@@ -45,6 +47,47 @@ from sim.categories import (
 )
 
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
+
+#: Below this many rows a kernel over the staff runs on one thread (``Threaded``): waking numba's threads and splitting
+#: the loop costs more than a small world's loop (issue #18: tally_staff at 10,000 staff took 131 µs serially against
+#: 270 µs on 2 threads, ``benchmarks/README.md``).
+THREADED_MIN_ROWS = 50_000
+
+
+class Threaded:
+    """A kernel over the staff compiled twice: with numba's threads (``parallel=True``, the ``prange`` loops split) and
+    on one thread, and called as the first when argument ``rows`` has at least ``THREADED_MIN_ROWS`` rows.
+
+    Both give the same results bit for bit: every threaded kernel's results do not depend on the thread count
+    (counter-based draws, per-group sums in id order; ``tests/test_kernels.py``). The serial twin is a copy of the
+    function under its own qualified name, so that numba's cache keeps the two compilations apart.
+    """
+
+    def __init__(self, fn: Callable[..., Any], rows: str) -> None:
+        functools.update_wrapper(self, fn)
+        self.py_func = fn
+        self.rows = rows
+        self._position = list(inspect.signature(fn).parameters).index(rows)
+        self.threaded = njit(cache=True, parallel=True)(fn)
+        twin = types.FunctionType(fn.__code__, fn.__globals__, f"{fn.__name__}_serial", fn.__defaults__, fn.__closure__)
+        twin.__qualname__, twin.__kwdefaults__ = f"{fn.__qualname__}_serial", fn.__kwdefaults__
+        twin.__doc__ = fn.__doc__
+        self.serial = njit(cache=True)(twin)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        rows = kwargs[self.rows] if self.rows in kwargs else args[self._position]
+        return (self.threaded if rows.shape[0] >= THREADED_MIN_ROWS else self.serial)(*args, **kwargs)
+
+    @property
+    def dispatchers(self) -> tuple[Any, Any]:
+        """The threaded and the serial compilation (numba dispatchers: ``stats``, ``signatures`` …)."""
+        return self.threaded, self.serial
+
+
+def threaded(rows: str) -> Callable[[Callable[..., Any]], Threaded]:
+    """Decorator: ``Threaded(fn, rows)``."""
+    return lambda fn: Threaded(fn, rows)
+
 
 # dtypes of the state arrays, set once
 F = np.float64
@@ -385,7 +428,7 @@ def init_absence(
             days_left[i] = geometric_days(uniform(key, i, EV_INIT_DAYS), mean_days)
 
 
-@njit(cache=True, parallel=True)
+@threaded(rows="status")
 def reset_placement(
     day: int,
     status: np.ndarray,
@@ -561,7 +604,7 @@ def count_supply(
     return acc[:, :, 0].copy(), acc[:, :, 1].copy(), acc[:, :, 2].copy(), acc[:, :, 3].copy(), acc[:, :, 4].copy()
 
 
-@njit(cache=True, parallel=True)
+@threaded(rows="status")
 def advance_staff(
     key: np.uint64,
     day: int,
@@ -766,7 +809,7 @@ def _relax(f: float, fs: float, a: float, lam: float, mu: float, m: int, lm: flo
     return min(max(f_new, 0.0), 1.0), min(max(fs_new, 0.0), 1.0)
 
 
-@njit(cache=True, parallel=True)
+@threaded(rows="status")
 def advance_quiet(
     key: np.uint64,
     n_days: int,
@@ -1130,7 +1173,7 @@ def group_order(group: np.ndarray, n_groups: int, n_blocks: int = 64) -> tuple[n
     return order, start, blocks
 
 
-@njit(cache=True, parallel=True)
+@threaded(rows="status")
 def tally_staff(
     status: np.ndarray,
     fatigue: np.ndarray,
@@ -1223,7 +1266,7 @@ def _rest(
     agreement_rest[i] = True
 
 
-@njit(cache=True, parallel=True)
+@threaded(rows="status")
 def place_under_agreement(
     status: np.ndarray,
     workplace: np.ndarray,

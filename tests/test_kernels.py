@@ -124,9 +124,10 @@ def test_count_supply_counts_only_active_staff():
     assert cap_eff[:, 2].tolist() == [3.0, 6.0]
 
 
-def test_model_results_do_not_depend_on_thread_count(model_factory):
+def test_model_results_do_not_depend_on_thread_count(model_factory, monkeypatch):
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("needs at least two numba threads")
+    monkeypatch.setattr(kernels, "THREADED_MIN_ROWS", 0)  # the threaded kernels, whatever the world's size
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -403,3 +404,18 @@ def test_model_calls_kernels_by_keyword(module):
         and node.args
     ]
     assert not positional, positional
+
+
+def test_threaded_kernels_and_their_serial_twins_give_the_same_run(model_factory, monkeypatch):
+    """Small worlds run the kernels over the staff on one thread (kernels.Threaded, issue #18): the same results."""
+    monkeypatch.setattr(kernels, "THREADED_MIN_ROWS", 0)
+    threaded = model_factory(seed=5).run()
+    monkeypatch.setattr(kernels, "THREADED_MIN_ROWS", 10**12)
+    serial = model_factory(seed=5).run()
+    for (name, a), (_, b) in zip(threaded.daily.items(), serial.daily.items(), strict=True):
+        assert a.equals(b), name
+    assert threaded.summary.equals(serial.summary)
+    twins = [k for k in vars(kernels).values() if isinstance(k, kernels.Threaded)]
+    assert {k.__name__ for k in twins} >= {"advance_staff", "tally_staff", "reset_placement", "place_under_agreement"}
+    for kernel in twins:  # the serial twin under its own name (numba's cache keeps the two apart)
+        assert kernel.serial.py_func.__qualname__ == kernel.__qualname__ + "_serial"
