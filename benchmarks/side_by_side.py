@@ -14,6 +14,9 @@ Usage::
     # a small world (issue #18: about 10,000 staff), both versions at the same scale
     .venv/bin/python benchmarks/side_by_side.py bb45edf --scale 0.03
 
+    # an ABC-sized batch (issue #18): 100 calibration simulations on 2 worker processes, in each version in turn
+    .venv/bin/python benchmarks/side_by_side.py bb45edf --abc 100 --runs 1
+
 Each process also reports its peak resident memory (``VmHWM``), so the medians of both are printed.
 """
 
@@ -44,6 +47,37 @@ print(wall, cpu, peak)
 """
 
 
+#: Run in the checkout under test: ``runs`` simulations as ``make calibrate`` runs them (the year 2020 at scale 0.05, the
+#: calibration's statistics, a seed each) on 2 worker processes, after a warm-up simulation in each worker.
+ABC = """
+import sys, time
+sys.path.insert(0, ".")
+from concurrent.futures import ProcessPoolExecutor
+from sim.validation import PATTERNS, load_runs_scenarios, simulate
+if __name__ == "__main__":
+    scenario = load_runs_scenarios(scale=0.05)["year"]
+    keys = [p.key for p in PATTERNS if p.role == "calibration"]
+    runs = {runs!r}
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(simulate, [scenario] * 2, range(2), [keys] * 2))
+        cpu, wall = time.process_time(), time.perf_counter()
+        list(pool.map(simulate, [scenario] * runs, range(100, 100 + runs), [keys] * runs))
+        print(time.perf_counter() - wall, time.process_time() - cpu, 0.0)
+"""
+
+
+def abc(checkout: Path, runs: int) -> tuple[float, float, float]:
+    """(wall s, CPU s of the parent, 0) of ``runs`` calibration simulations on 2 workers in ``checkout``, a fresh process."""
+    script = checkout / ".side_by_side_abc.py"  # a file, not -c: the workers import the parent's main module
+    script.write_text(ABC.replace("{runs!r}", repr(runs)))
+    try:
+        out = subprocess.run([sys.executable, str(script)], cwd=checkout, capture_output=True, text=True, check=True).stdout
+    finally:
+        script.unlink()
+    wall, cpu, peak = out.split()
+    return float(wall), float(cpu), float(peak)
+
+
 def year(checkout: Path, path: str = "scenarios/second_wave.toml", scale: float = 1.0) -> tuple[float, float, float]:
     """(wall s, CPU s, peak MiB) of the year of scenario ``path`` at ``scale`` built and run in ``checkout``, in a fresh process."""
     code = YEAR.replace("{path!r}", repr(path)).replace("{scale!r}", repr(scale))
@@ -62,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         help="scenario run in this checkout (default: the older commit's, second_wave.toml)",
     )
     parser.add_argument("--scale", type=float, default=1.0, help="world.scale of both versions' runs (default 1: full scale)")
+    parser.add_argument("--abc", type=int, default=0, metavar="RUNS", help="time RUNS calibration simulations on 2 workers instead")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be >= 1")
@@ -72,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             year(old, scale=0.02)  # the old kernels compile into the worktree's cache once, untimed
             runs: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
             for _ in range(args.runs):
+                if args.abc:
+                    runs["before"].append(abc(old, args.abc))
+                    runs["after"].append(abc(ROOT, args.abc))
+                    continue
                 runs["before"].append(year(old, scale=args.scale))
                 runs["after"].append(year(ROOT, args.scenario, args.scale))
         finally:
@@ -85,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             f"peak memory median {med[k][2]:.0f} MiB"
         )
     a, b = med["after"], med["before"]
+    if args.abc:
+        print(f"{args.abc} calibration simulations on 2 workers: after / before wall x{a[0] / b[0]:.2f} "
+              f"({args.abc / a[0] * 60:.0f} against {args.abc / b[0] * 60:.0f} a minute)")  # fmt: skip
+        return 0
     print(f"after / before: wall x{a[0] / b[0]:.2f}, CPU x{a[1] / b[1]:.2f}, peak memory x{a[2] / b[2]:.2f}")
     return 0
 
