@@ -436,38 +436,52 @@ class Recorder:
         return frames
 
     @staticmethod
-    def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str]) -> pd.DataFrame:
-        index = pd.MultiIndex.from_product([dates, *levels], names=["date", *names])
-        frame = index.to_frame(index=False)
-        for name in names:
-            frame[name] = frame[name].astype("category")
+    def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str], rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The key columns of a frame over every (date, level, …) in that order (categories sorted, as
+        ``astype("category")`` sorts them), or only over the flat positions ``rows`` of that grid (issue #18: the
+        units and staff frames keep a fraction of their grid, so the grid is not built whole and then filtered)."""
+        sizes = (len(dates), *(len(level) for level in levels))
+        flat = np.arange(int(np.prod(sizes))) if rows is None else rows
+        position = np.unravel_index(flat, sizes)
+        frame = pd.DataFrame({"date": dates[position[0]]})
+        for name, level, codes in zip(names, levels, position[1:], strict=True):
+            categories = sorted(set(level))
+            code_of = np.array([categories.index(value) for value in level], dtype=np.int64)
+            frame[name] = pd.Categorical.from_codes(code_of[codes], categories=categories)
         return frame
 
     def _units_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
-        frame = self._grid(dates, codes, list(UNIT_KINDS), list(PROFESSIONS), names=["region", "unit_kind", "profession"])
         req = self.required[:n].reshape(-1)
-        sup = self.supplied[:n].reshape(-1)
+        heads = self.heads[:n].reshape(-1).astype(np.int64)
+        rows = np.flatnonzero((req > 0) | (heads > 0))  # units and roles with work or staff that day
+        frame = self._grid(dates, codes, list(UNIT_KINDS), list(PROFESSIONS), names=["region", "unit_kind", "profession"], rows=rows)
+        req = req[rows]
+        sup = self.supplied[:n].reshape(-1)[rows]
         frame["required_hours"] = req
         frame["supplied_hours"] = sup
         frame["gap_hours"] = req - sup
         frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
-        frame["overtime_hours"] = self.overtime[:n].reshape(-1)
-        frame["staff_at_work"] = self.heads[:n].reshape(-1).astype(np.int64)
+        frame["overtime_hours"] = self.overtime[:n].reshape(-1)[rows]
+        frame["staff_at_work"] = heads[rows]
         if self.capacity_on:
-            frame["capacity_lost_to_fatigue_hours"] = self.capacity_lost[:n].reshape(-1)
-        keep = (req > 0) | (frame["staff_at_work"].to_numpy() > 0)
-        return frame[keep].reset_index(drop=True)
+            frame["capacity_lost_to_fatigue_hours"] = self.capacity_lost[:n].reshape(-1)[rows]
+        return frame
 
     def _staff_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
-        frame = self._grid(dates, codes, list(EMPLOYERS), list(PROFESSIONS), names=["region", "employer", "profession"])
         counts = self.status[:n].reshape(-1, N_STATUSES)
+        total = counts.sum(axis=1).astype(np.int64)
+        rows = np.flatnonzero(total > 0)  # groups with staff
+        frame = self._grid(dates, codes, list(EMPLOYERS), list(PROFESSIONS), names=["region", "employer", "profession"], rows=rows)
+        counts = counts[rows]
         for k, status in enumerate(STATUSES):
             frame[f"n_{status}"] = counts[:, k].astype(np.int64)
-        frame["n_total"] = counts.sum(axis=1).astype(np.int64)
-        present = frame["n_total"].to_numpy() - counts[:, LEFT]
-        frame["fatigue_mean"] = np.divide(self.fatigue_sum[:n].reshape(-1), present, out=np.full(present.shape, np.nan), where=present > 0)
-        frame["fatigue_p90"] = self.fatigue_p90[:n].reshape(-1)
-        return frame[frame["n_total"] > 0].reset_index(drop=True)
+        frame["n_total"] = total[rows]
+        present = total[rows] - counts[:, LEFT]
+        frame["fatigue_mean"] = np.divide(
+            self.fatigue_sum[:n].reshape(-1)[rows], present, out=np.full(present.shape, np.nan), where=present > 0
+        )
+        frame["fatigue_p90"] = self.fatigue_p90[:n].reshape(-1)[rows]
+        return frame
 
     def _icu_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
