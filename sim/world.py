@@ -395,6 +395,7 @@ def build_world(scenario: Scenario) -> World:
                 raise ScenarioError(
                     "scenario", f"workforce.municipal_mix.{name}", "missing: where do municipal staff of this profession work?"
                 )
+            hourly_share = reg["hourly_share"].to_numpy(float)  # once, not a pandas lookup per municipality (issue #18)
             for r in range(n_reg):
                 n_nh, n_hc = apportion(int(per_region[r]), np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))
                 homes = np.flatnonzero(home_reg == r)
@@ -402,7 +403,7 @@ def build_world(scenario: Scenario) -> World:
                     add(int(n), p, 1, r, first_home + h, (rng.random(int(n)) < home_hourly[h]).astype(np.int8))
                 munis = np.flatnonzero(muni_region == r)
                 for m, n in zip(munis, apportion(int(n_hc), muni_pop[munis]), strict=True):
-                    add(int(n), p, 1, r, first_hc + m, (rng.random(int(n)) < hourly_mean_region(reg, r)).astype(np.int8))
+                    add(int(n), p, 1, r, first_hc + m, (rng.random(int(n)) < hourly_share[r]).astype(np.int8))
     if not blocks:
         raise ScenarioError("scenario", "world.scale", "so small that no staff are left; raise the scale")
     block = np.array(blocks, dtype=np.int64)
@@ -854,11 +855,6 @@ def licensed_rows(
     if not homes:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(regions).astype(np.int64), np.concatenate(homes).astype(np.int64)
-
-
-def hourly_mean_region(reg: pd.DataFrame, r: int) -> float:
-    """Mean hourly-staff share of a region's municipal elderly care."""
-    return float(reg["hourly_share"].iloc[r])
 
 
 def operations_per_day(config: Scenario, population: np.ndarray) -> np.ndarray:
