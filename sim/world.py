@@ -163,6 +163,22 @@ class StaffArrays:
         return np.r_[0 : self.n_regular, self.first_entrant : len(self)].astype(np.int64)
 
 
+def bytes_per_person(*owners: object) -> dict[str, float]:
+    """Bytes per staff row of every per-person array the ``owners`` hold (``StaffArrays``, ``World``, the model): each
+    attribute that is a numpy array with one entry per row (first axis the number of staff), by ``owner.name``.
+
+    The first owner must be the ``StaffArrays`` (it gives the number of rows). Issue #18 measures the state with it
+    (``benchmarks/state_bytes.py``)."""
+    staff = owners[0]
+    n = len(staff)  # type: ignore[arg-type]
+    out: dict[str, float] = {}
+    for owner in owners:
+        for name, value in vars(owner).items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+                out[f"{type(owner).__name__}.{name}"] = value.nbytes / n
+    return out
+
+
 def staff_hygiene(scenario: Scenario, profession: np.ndarray, contract: np.ndarray) -> np.ndarray:
     """Each staff member's skill in basic hygiene routines: their profession's (``nursing_homes.hygiene``), times
     ``nursing_homes.hygiene_hourly_factor`` for hourly staff."""
