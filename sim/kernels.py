@@ -324,7 +324,8 @@ def cap_hours_by_fatigue(
     workplace: np.ndarray,
     role: np.ndarray,
     effectiveness: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
     threshold: float,
     loss: float,
@@ -346,7 +347,7 @@ def cap_hours_by_fatigue(
         f = fatigue[i]
         if f <= threshold or status[i] != ACTIVE:  # the rare condition first: most staff are not fatigued
             continue
-        w, p, b, m = workplace[i], role[i], base_hours[i], max_hours[i]
+        w, p, b, m = workplace[i], role[i], base_hours_by_contract[contract[i]], max_hours[i]
         capped = capped_hours(b, m, f, threshold, loss)
         max_hours[i] = capped
         e = error_excess_odds(f, threshold, log_odds_ratio)
@@ -403,7 +404,8 @@ def reset_placement(
     effectiveness: np.ndarray,
     base_effectiveness: np.ndarray,
     max_hours: np.ndarray,
-    normal_max_hours: np.ndarray,
+    contract: np.ndarray,
+    normal_max_hours_by_contract: np.ndarray,
 ) -> None:
     """Start of a day: end postings that are over, then everyone at home or at their posting, normal hours.
 
@@ -428,7 +430,7 @@ def reset_placement(
         else:
             workplace[i] = home[i]
             role[i] = profession[i]
-        max_hours[i] = normal_max_hours[i]
+        max_hours[i] = normal_max_hours_by_contract[contract[i]]
 
 
 @njit(cache=True)
@@ -530,7 +532,8 @@ def count_supply(
     workplace: np.ndarray,
     role: np.ndarray,
     effectiveness: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
     n_workplaces: int,
     n_professions: int,
@@ -547,7 +550,7 @@ def count_supply(
     s0, s1, s2, s3, s4 = 0.0, 0.0, 0.0, 0.0, 0.0
     for i in range(status.shape[0]):
         if status[i] == ACTIVE:
-            w, p, e, b, m = workplace[i], role[i], effectiveness[i], base_hours[i], max_hours[i]
+            w, p, e, b, m = workplace[i], role[i], effectiveness[i], base_hours_by_contract[contract[i]], max_hours[i]
             if w != cw or p != cp:
                 acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
                 cw, cp = w, p
@@ -581,9 +584,11 @@ def advance_staff(
     # fixed attributes
     home: np.ndarray,
     region: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
-    other_sick_rate: np.ndarray,
+    employer: np.ndarray,
+    other_sick_rate_by_employer: np.ndarray,
     # today's conditions: by (workplace, role), by workplace, by region
     extra_share: np.ndarray,
     pressure: np.ndarray,
@@ -629,7 +634,7 @@ def advance_staff(
 
         # unsigned: numba then skips the negative-index wrap-around on every lookup by them
         w, p, r = np.uint32(workplace[i]), np.uint32(role[i]), np.uint32(region[i])
-        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        hours = base_hours_by_contract[contract[i]] + (max_hours[i] - base_hours_by_contract[contract[i]]) * extra_share[w, p]
         hours_worked[i] = hours
         strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
         f = fatigue_step(fatigue[i], strain, fatigue_params.rise, fatigue_params.recovery, fatigue_params.threshold)
@@ -653,7 +658,7 @@ def advance_staff(
                 days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), infection_params.long_mean_days)
             else:
                 days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), infection_params.covid_mean_days)
-        elif draw(rng, EV_OTHER) < other_sick_rate[i]:
+        elif draw(rng, EV_OTHER) < other_sick_rate_by_employer[employer[i]]:
             status[i] = SICK_OTHER
             days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), absence_params.other_mean_days)
         elif exhausted(draw(rng, EV_EXHAUSTION), f, absence_params.exhaustion_rate, absence_params.exhaustion_power):
@@ -782,9 +787,11 @@ def advance_quiet(
     # fixed attributes and the step's conditions
     workplace: np.ndarray,
     role: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
-    other_sick_rate: np.ndarray,
+    employer: np.ndarray,
+    other_sick_rate_by_employer: np.ndarray,
     extra_share: np.ndarray,
     pressure: np.ndarray,
     intensity: np.ndarray,
@@ -821,7 +828,7 @@ def advance_quiet(
             fatigue[i], fatigue_sustained[i] = _relax(f, fs, 0.0, rest, mu, n_days, rest_pow[n_days], mu_pow[n_days])
             continue
         w, p = workplace[i], role[i]
-        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        hours = base_hours_by_contract[contract[i]] + (max_hours[i] - base_hours_by_contract[contract[i]]) * extra_share[w, p]
         strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
         a = rise * max(strain - fatigue_params.threshold, 0.0)
         lam = 1.0 - a - rec
@@ -846,7 +853,7 @@ def advance_quiet(
             fstar = a / (a + rec) if a + rec > 0.0 else f
             f_hi = max(f, fstar)
             fs_hi = max(fs, f_hi)
-            p_o = other_sick_rate[i]
+            p_o = other_sick_rate_by_employer[employer[i]]
             p_e = hazard_to_probability(absence_params.exhaustion_rate * f_hi**absence_params.exhaustion_power)
             p_l = hazard_to_probability(
                 absence_params.leave_base_rate + absence_params.leave_fatigue_rate * max(fs_hi - absence_params.leave_threshold, 0.0)
@@ -922,7 +929,8 @@ def advance_nursing_homes(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    transmission_factor: np.ndarray,
+    hygiene: np.ndarray,
+    hygiene_protection: float,
     workplace_home: np.ndarray,
     susceptible: np.ndarray,
     infected: np.ndarray,
@@ -942,7 +950,7 @@ def advance_nursing_homes(
 
     Any infectious staff member working in a home today (its own staff, hourly
     staff from another home, support nurses) infects a resident with probability
-    ``home_params.seed_rate × transmission_factor[i]`` (the staff member's hygiene). ``workplace_home`` maps a
+    ``home_params.seed_rate × (1.0 - hygiene_protection * hygiene[i])`` (the staff member's hygiene). ``workplace_home`` maps a
     workplace id to its home index (-1 if not a home). Residents by home (``susceptible``, ``infected``,
     ``recovered``, ``dead``; ``assessed`` counts the infected who have had a physician's individual assessment) are
     updated in place; ``transmission`` is today's per-home rate (the hygiene of the staff present included).
@@ -962,7 +970,7 @@ def advance_nursing_homes(
         if infected_day[i] < 0 or day - infected_day[i] >= home_params.infectious_days or status[i] != ACTIVE:
             continue
         h = workplace_home[workplace[i]]
-        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate * transmission_factor[i]:
+        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate * (1.0 - hygiene_protection * hygiene[i]):
             if infected[h] == 0:
                 introductions[h] = 1
             susceptible[h] -= 1
@@ -1048,7 +1056,8 @@ def advance_home_care(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    transmission_factor: np.ndarray,
+    hygiene: np.ndarray,
+    hygiene_protection: float,
     workplace_service: np.ndarray,
     visits_per_staff: np.ndarray,
     service_factor: np.ndarray,
@@ -1067,7 +1076,7 @@ def advance_home_care(
 
     Any infectious staff member at work in a home-care service today (its own staff or staff a lever sent there)
     makes ``visits_per_staff[m]`` visits, each to a client drawn from the service's living clients; a visit to a
-    susceptible client infects with ``staff_to_client × transmission_factor[i] × service_factor[m]``: a Poisson count
+    susceptible client infects with ``staff_to_client × (1.0 - hygiene_protection * hygiene[i]) × service_factor[m]``: a Poisson count
     of infections per staff member, at most the susceptible clients left. ``workplace_service`` maps a workplace id to
     its municipality (-1 if not a home-care service). Then each susceptible client is infected in the community with
     ``community_probability[m]``. Infections that end today were there at the start of the day: each ends with
@@ -1099,7 +1108,7 @@ def advance_home_care(
         if m < 0 or susceptible[m] <= 0:
             continue
         share = susceptible[m] / max(alive[m], 1)
-        mean = visits_per_staff[m] * params.staff_to_client * transmission_factor[i] * service_factor[m] * share
+        mean = visits_per_staff[m] * params.staff_to_client * (1.0 - hygiene_protection * hygiene[i]) * service_factor[m] * share
         k = min(poisson_count(uniform(key, i, EV_CLIENT_SEED), mean), susceptible[m])
         susceptible[m] -= k
         infected[m] += k
@@ -1138,7 +1147,8 @@ def tally_staff(
     group_start: np.ndarray,
     blocks: np.ndarray,
     hours_worked: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     agreement_days: np.ndarray,
     n_regular: int,
     n_statuses: int,
@@ -1190,9 +1200,9 @@ def tally_staff(
                         continue
                     if agreement_days[i] > 0:
                         h2 += h
-                        h3 += base_hours[i]
-                    elif h > base_hours[i]:
-                        h1 += h - base_hours[i]
+                        h3 += base_hours_by_contract[contract[i]]
+                    elif h > base_hours_by_contract[contract[i]]:
+                        h1 += h - base_hours_by_contract[contract[i]]
             counts[g, ACTIVE] = n_active
             fatigue_sum[g] = f_sum
             hours[g, 0], hours[g, 1], hours[g, 2], hours[g, 3] = h0, h1, h2, h3
@@ -1332,7 +1342,8 @@ def capacity_by_region_role(
     workplace_region: np.ndarray,
     n_regions: int,
     n_professions: int,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     fatigue: np.ndarray,
     threshold: float,
     loss: float,
@@ -1355,7 +1366,7 @@ def capacity_by_region_role(
                 out[cr, cp] = acc
                 cr, cp = r, p
                 acc = out[r, p]
-            acc += capped_hours(base_hours[i], hours[i], fatigue[i], threshold, loss) * effectiveness[i]
+            acc += capped_hours(base_hours_by_contract[contract[i]], hours[i], fatigue[i], threshold, loss) * effectiveness[i]
     out[cr, cp] = acc
     return out
 

@@ -171,9 +171,6 @@ class MobilisationModel(mesa.Model):
         self.nh_missed_care_hours = np.zeros(n_homes)
         self.nh_assessment_probability = np.zeros(n_homes)
         self.nh_rn_hours = np.zeros(n_homes)
-        # each staff member's factor on what they pass on to residents and clients: 1 − hygiene_protection × hygiene
-        self.staff_transmission_factor = np.ones(len(world.staff))
-        self.update_hygiene()
         self.census = world.census_base.copy()
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
@@ -463,9 +460,11 @@ class MobilisationModel(mesa.Model):
             first_entrant=s.first_entrant,
             workplace=s.workplace,
             role=s.role,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
-            other_sick_rate=s.other_sick_rate,
+            employer=s.employer,
+            other_sick_rate_by_employer=s.other_sick_rate_by_employer,
             extra_share=conditions["extra_share"],
             pressure=conditions["pressure"],
             intensity=self._intensity,
@@ -538,7 +537,8 @@ class MobilisationModel(mesa.Model):
             effectiveness=s.effectiveness,
             base_effectiveness=s.base_effectiveness,
             max_hours=s.max_hours,
-            normal_max_hours=s.normal_max_hours,
+            contract=s.contract,
+            normal_max_hours_by_contract=s.normal_max_hours_by_contract,
         )
 
     def _assign_hours(self, d: int) -> None:
@@ -551,7 +551,8 @@ class MobilisationModel(mesa.Model):
             workplace=s.workplace,
             role=s.role,
             effectiveness=s.effectiveness,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
             n_workplaces=world.n_workplaces,
             n_professions=N_PROFESSIONS,
@@ -627,9 +628,11 @@ class MobilisationModel(mesa.Model):
             role=s.role,
             home=s.home,
             region=s.region,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
-            other_sick_rate=s.other_sick_rate,
+            employer=s.employer,
+            other_sick_rate_by_employer=s.other_sick_rate_by_employer,
             extra_share=conditions["extra_share"],
             pressure=conditions["pressure"],
             intensity=self._intensity,
@@ -651,7 +654,8 @@ class MobilisationModel(mesa.Model):
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
-            transmission_factor=self.staff_transmission_factor,
+            hygiene=s.hygiene,
+            hygiene_protection=self.config.nursing_homes.hygiene_protection,
             workplace_home=world.workplace_home,
             susceptible=self.nh_susceptible,
             infected=self.nh_infected,
@@ -702,7 +706,8 @@ class MobilisationModel(mesa.Model):
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
-            transmission_factor=self.staff_transmission_factor,
+            hygiene=s.hygiene,
+            hygiene_protection=self.config.nursing_homes.hygiene_protection,
             workplace_service=self._hc_service,
             visits_per_staff=self.hc_visits_per_staff,
             service_factor=self.hc_transmission_factor,
@@ -767,15 +772,11 @@ class MobilisationModel(mesa.Model):
         """Residents of each home who have not died (susceptible, infected, recovered)."""
         return self.world.home_residents - self.nh_dead
 
-    def update_hygiene(self, ids: np.ndarray | None = None) -> None:
-        """Recompute ``staff_transmission_factor`` (1 − ``hygiene_protection`` × hygiene) after hygiene skills changed
-        (all staff, or ``ids``)."""
-        protection = self.config.nursing_homes.hygiene_protection
-        s = self.world.staff
-        if ids is None:
-            self.staff_transmission_factor[:] = 1.0 - protection * s.hygiene
-        else:
-            self.staff_transmission_factor[ids] = 1.0 - protection * s.hygiene[ids]
+    @property
+    def staff_transmission_factor(self) -> np.ndarray:
+        """Each staff member's factor on what they pass on to residents and clients: 1 − ``hygiene_protection`` ×
+        hygiene (a new array; the kernels compute it from ``hygiene`` where they read it, issue #18)."""
+        return 1.0 - self.config.nursing_homes.hygiene_protection * self.world.staff.hygiene
 
     def _record(self, d: int) -> None:
         """Store the day's indicators (the levers add their costs and records)."""
@@ -881,7 +882,8 @@ class MobilisationModel(mesa.Model):
             workplace=s.workplace,
             role=s.role,
             effectiveness=s.effectiveness,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
             threshold=f_cfg.capacity_threshold,
             loss=f_cfg.capacity_loss,
@@ -937,7 +939,8 @@ class MobilisationModel(mesa.Model):
             workplace_region=world.workplace_region,
             n_regions=world.n_regions,
             n_professions=N_PROFESSIONS,
-            base_hours=s.base_hours,  # the levers see the hours fatigue leaves (submodel 5a)
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,  # the levers see the hours fatigue leaves (submodel 5a)
             fatigue=s.fatigue,
             threshold=f_cfg.capacity_threshold,
             loss=f_cfg.capacity_loss,

@@ -22,6 +22,7 @@ from sim import ages, data, education, kernels
 from sim.categories import (
     ACTIVE,
     ACUTE_WARD,
+    CONTRACTS,
     COVID_WARD,
     ELECTIVE,
     EMPLOYERS,
@@ -100,6 +101,33 @@ class Queue:
         return int(self.start.shape[0] - 1)
 
 
+@dataclass(frozen=True)
+class FixedDraws:
+    """The staff's fixed random draws, drawn again on each read instead of stored (issue #18), bit for bit as
+    ``build_world`` first drew them: the regular staff's ``priority``, ``vacation_u`` and ``pool_u`` are ``n`` draws each,
+    in that order, from the layout's generator in the state ``state``; the levers' ``n_levers`` rows have 1, NaN and 1;
+    the ``n_entrants`` entrants' three come from a stream of their own (``[layout_seed, 19]``)."""
+
+    state: dict
+    n: int
+    n_levers: int
+    n_entrants: int
+    layout_seed: int
+
+    def draw(self, which: int) -> np.ndarray:
+        """Draw ``which`` (0 priority, 1 vacation_u, 2 pool_u) of every row."""
+        bits = getattr(np.random, self.state["bit_generator"])()
+        bits.state = self.state
+        rng = np.random.Generator(bits)
+        for _ in range(which):
+            rng.random(self.n)
+        fill = np.nan if which == 1 else 1.0
+        parts = [rng.random(self.n), np.full(self.n_levers, fill)]
+        if self.n_entrants:
+            parts.append(np.random.default_rng([self.layout_seed, 19]).random((3, self.n_entrants))[which])
+        return np.concatenate(parts)
+
+
 @dataclass
 class StaffArrays:
     """Staff state: one array per attribute, indexed by staff id (``World.staff``).
@@ -113,11 +141,13 @@ class StaffArrays:
     home: np.ndarray  # int32, home workplace
     workplace: np.ndarray  # int32, today's workplace
     contract: np.ndarray  # int8
-    base_hours: np.ndarray  # contracted hours per day
-    normal_max_hours: np.ndarray  # most hours per day without the crisis agreement
+    # contracted hours per day, and most hours per day without the crisis agreement, by contract (index into CONTRACTS;
+    # every row of a contract has the same: ``base_hours`` and ``normal_max_hours`` give them per person)
+    base_hours_by_contract: np.ndarray
+    normal_max_hours_by_contract: np.ndarray
     max_hours: np.ndarray  # most hours per day today (levers may raise it)
-    other_sick_rate: np.ndarray  # daily probability of an ordinary sick spell
-    priority: np.ndarray  # fixed random rank for deployment queues
+    # daily probability of an ordinary sick spell by employer (``other_sick_rate`` gives it per person)
+    other_sick_rate_by_employer: np.ndarray
     status: np.ndarray  # int8, index into STATUSES
     days_left: np.ndarray  # int32, days left in the current status (sick spell, off duty, training)
     fatigue: np.ndarray
@@ -138,9 +168,10 @@ class StaffArrays:
     agreement_days: np.ndarray  # int32, consecutive days placed under the crisis agreement
     agreement_rest: np.ndarray  # bool, off duty resting after a crisis-agreement placement
     agreement_declared: np.ndarray  # int32, day of the declaration under which the last placement started (-1 never)
-    vacation_u: np.ndarray  # fixed draw that places the summer vacation in its window (NaN: no vacation)
-    pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
     hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
+    # the fixed draws (``priority``, ``vacation_u``, ``pool_u``): not stored, drawn again from the layout's generator on
+    # each read (issue #18: 24 bytes per person less); levers read them when they are built
+    draws: FixedDraws
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
     n_entrants: int = 0  # the last rows: people who will enter the workforce (supply over years, issue #17; 0 without it)
     # years of age at the run's start (float32; sim.ages): the staff of the start from their profession's age structure,
@@ -149,6 +180,36 @@ class StaffArrays:
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
+
+    @property
+    def base_hours(self) -> np.ndarray:
+        """Contracted hours per day of each person (a new array from ``base_hours_by_contract``)."""
+        return self.base_hours_by_contract[self.contract]
+
+    @property
+    def normal_max_hours(self) -> np.ndarray:
+        """Most hours per day without the crisis agreement of each person (a new array from ``normal_max_hours_by_contract``)."""
+        return self.normal_max_hours_by_contract[self.contract]
+
+    @property
+    def other_sick_rate(self) -> np.ndarray:
+        """Daily probability of an ordinary sick spell of each person (a new array from ``other_sick_rate_by_employer``)."""
+        return self.other_sick_rate_by_employer[self.employer]
+
+    @property
+    def priority(self) -> np.ndarray:
+        """Fixed random rank for deployment queues (recruits and additional pool members: 1, first in every queue)."""
+        return self.draws.draw(0)
+
+    @property
+    def vacation_u(self) -> np.ndarray:
+        """Fixed draw that places the summer vacation in its window (NaN: no vacation)."""
+        return self.draws.draw(1)
+
+    @property
+    def pool_u(self) -> np.ndarray:
+        """Fixed draw that selects members of a drawn national pool."""
+        return self.draws.draw(2)
 
     @property
     def first_entrant(self) -> int:
@@ -446,7 +507,9 @@ def build_world(scenario: Scenario) -> World:
         row = np.array([table.get(p, 0.0) for p in PROFESSIONS])
         norm[wp_kind == kind] = row
 
-    # draws every layout makes, whatever levers are on, so regular staff are the same in every strategy
+    # draws every layout makes, whatever levers are on, so regular staff are the same in every strategy (not stored:
+    # FixedDraws draws them again from this state when read)
+    draw_state = rng.bit_generator.state
     priority = rng.random(n)
     vacation_u = rng.random(n)
     pool_u = rng.random(n)
@@ -502,7 +565,16 @@ def build_world(scenario: Scenario) -> World:
     if plan:
         status[plan["row"][(plan["start_day"] <= 0) & (plan["end_day"] >= 0)]] = SPECIALISING  # day 0's graduates at its step
     normal_max = np.maximum(np.full(n_all, wf.normal_max_weekly_hours / 7.0), base_hours)
-    other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
+    # the same hours by contract (regular staff and entrants: their contract's; the levers' rows: permanent), and the
+    # same rates by employer, as lookup tables (issue #18): the values are the per-person ones bit for bit
+    fte_by_contract = np.full(len(CONTRACTS), wf.fte_permanent)
+    fte_by_contract[HOURLY] = wf.fte_hourly
+    hours_by_contract = daily_full * fte_by_contract
+    normal_max_by_contract = np.maximum(np.full(len(CONTRACTS), wf.normal_max_weekly_hours / 7.0), hours_by_contract)
+    if not np.array_equal(hours_by_contract[contract], base_hours) or not np.array_equal(normal_max_by_contract[contract], normal_max):
+        raise AssertionError("contracted hours differ within a contract")  # every writer of rows above gives a contract's hours
+    absence_by_employer = np.array([scenario.absence.other_share_region, scenario.absence.other_share_municipality])
+    other_sick_by_employer = absence_by_employer / (scenario.absence.other_mean_days * (1.0 - absence_by_employer))
 
     # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
     intensity = np.array([scenario.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])
@@ -517,11 +589,10 @@ def build_world(scenario: Scenario) -> World:
         home=home,
         workplace=home.copy(),
         contract=contract,
-        base_hours=base_hours,
-        normal_max_hours=normal_max,
-        max_hours=normal_max.copy(),
-        other_sick_rate=other_sick_rate,
-        priority=priority,
+        base_hours_by_contract=hours_by_contract,
+        normal_max_hours_by_contract=normal_max_by_contract,
+        max_hours=normal_max,
+        other_sick_rate_by_employer=other_sick_by_employer,
         status=status,
         days_left=np.zeros(n_all, dtype=np.int32),
         fatigue=fatigue0,
@@ -542,8 +613,7 @@ def build_world(scenario: Scenario) -> World:
         agreement_days=np.zeros(n_all, dtype=np.int32),
         agreement_rest=np.zeros(n_all, dtype=np.bool_),
         agreement_declared=np.full(n_all, -1, dtype=np.int32),
-        vacation_u=vacation_u,
-        pool_u=pool_u,
+        draws=FixedDraws(state=draw_state, n=n, n_levers=n_levers, n_entrants=n_entrants, layout_seed=w_cfg.layout_seed),
         hygiene=staff_hygiene(scenario, profession, contract),
         n_regular=n,
         n_entrants=n_entrants,
