@@ -208,7 +208,16 @@ def test_tally_staff_by_blocks_equals_the_plain_loop(threads):
     try:
         for n_blocks in (1, 4, 64):
             got = kernels.tally_staff(
-                status, fatigue, *kernels.group_order(group, n_groups, n_blocks), hours_worked, np.arange(n), base_hours, agreement_days, 4_500, 8, 10
+                status,
+                fatigue,
+                *kernels.group_order(group, n_groups, n_blocks),
+                hours_worked,
+                np.arange(n),
+                base_hours,
+                agreement_days,
+                4_500,
+                8,
+                10,
             )
             for a, b in zip(got, expected, strict=True):
                 assert np.array_equal(a, b)  # bit for bit, not approximately
