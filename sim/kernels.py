@@ -50,6 +50,13 @@ REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 F = np.float64
 I32 = np.int32
 I8 = np.int8
+#: staff's workplace ids (``home``, ``workplace``, ``posting``, the model's ``worked_at``): int16 (issue #18), so
+#: ``build_world`` refuses a world of ``MAX_WORKPLACES`` workplaces or more (Sweden at scale 1 has about 2,200; the
+#: benchmarks' synthetic 3× country about 5,600)
+WP = np.int16
+MAX_WORKPLACES = int(np.iinfo(WP).max)
+#: staff's (region, employer, profession) tally group (``World.tally_group``): a few hundred groups
+GROUP = np.int16
 
 # event keys of the random draws
 EV_INFECT = 1

@@ -138,8 +138,8 @@ class StaffArrays:
     profession: np.ndarray  # int8, index into PROFESSIONS
     employer: np.ndarray  # int8, 0 region, 1 municipality
     region: np.ndarray  # int16
-    home: np.ndarray  # int32, home workplace
-    workplace: np.ndarray  # int32, today's workplace
+    home: np.ndarray  # int16 (kernels.WP), home workplace
+    workplace: np.ndarray  # int16 (kernels.WP), today's workplace
     contract: np.ndarray  # int8
     # contracted hours per day, and most hours per day without the crisis agreement, by contract (index into CONTRACTS;
     # every row of a contract has the same: ``base_hours`` and ``normal_max_hours`` give them per person)
@@ -160,7 +160,7 @@ class StaffArrays:
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
     base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
     trained: np.ndarray  # bool, has finished a ICU upskilling course (regular staff only)
-    posting: np.ndarray  # int32, workplace of a loan, pool deployment or support posting (-1 none)
+    posting: np.ndarray  # int16 (kernels.WP), workplace of a loan, pool deployment or support posting (-1 none)
     posting_until: np.ndarray  # int32, day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS
     posting_role: np.ndarray  # int8, role while posted
@@ -280,7 +280,7 @@ class World:
     elective_queue: Queue  # elective-care staff by (region, profession), in priority order
     nursing_home_staff: np.ndarray  # staff ids whose home is a nursing home
     hourly_home_staff: np.ndarray  # hourly staff ids whose home is a nursing home
-    tally_group: np.ndarray  # per staff: (region, employer, profession) group index
+    tally_group: np.ndarray  # per staff: (region, employer, profession) group index (int16, kernels.GROUP)
     reference_hours: float
     # per staff row: the recruitment reservoir it was drawn from (index into sim.levers.recruitment.RESERVOIR_KINDS), -1 for
     # regular staff and additional pool members
@@ -432,6 +432,12 @@ def build_world(scenario: Scenario) -> World:
     first_home = n_units
     first_hc = n_units + n_homes
     n_wp = first_hc + n_muni
+    if n_wp > kernels.MAX_WORKPLACES:
+        raise ScenarioError(
+            "scenario",
+            "world.scale",
+            f"{n_wp:,} workplaces, more than the staff's workplace ids hold ({kernels.MAX_WORKPLACES:,}); lower the scale",
+        )
     wp_kind = np.concatenate([np.tile(np.arange(N_REGION_KINDS), n_reg), np.full(n_homes, NURSING_HOME), np.full(n_muni, HOME_CARE)])
     wp_region = np.concatenate([np.repeat(np.arange(n_reg), N_REGION_KINDS), home_reg, muni_region])
     wp_muni = np.concatenate([np.full(n_units, -1), home_muni, np.arange(n_muni)])
@@ -485,7 +491,7 @@ def build_world(scenario: Scenario) -> World:
     block = np.array(blocks, dtype=np.int64)
     profession, employer, region, home = (np.repeat(block[:, c], block[:, 0]) for c in range(1, 5))
     profession, employer = profession.astype(np.int8), employer.astype(np.int8)
-    region, home = region.astype(np.int16), home.astype(np.int32)
+    region, home = region.astype(np.int16), home.astype(kernels.WP)
     contract = np.concatenate(contracts).astype(np.int8)
     n = profession.shape[0]
 
@@ -527,7 +533,7 @@ def build_world(scenario: Scenario) -> World:
         employer = np.concatenate([employer, rows["employer"]]).astype(np.int8)
         recruit_reservoir = np.concatenate([recruit_reservoir, reservoir]).astype(np.int8)
         region = np.concatenate([region, rows["region"]]).astype(np.int16)
-        home = np.concatenate([home, rows["home"]]).astype(np.int32)
+        home = np.concatenate([home, rows["home"]]).astype(kernels.WP)
         contract = np.concatenate([contract, rows["contract"]]).astype(np.int8)
         base_hours = np.concatenate([base_hours, hours])
         absence = np.concatenate(
@@ -605,7 +611,7 @@ def build_world(scenario: Scenario) -> World:
         effectiveness=base_effectiveness.copy(),
         base_effectiveness=base_effectiveness,
         trained=np.zeros(n_all, dtype=np.bool_),
-        posting=np.full(n_all, -1, dtype=np.int32),
+        posting=np.full(n_all, -1, dtype=kernels.WP),
         posting_until=np.zeros(n_all, dtype=np.int32),
         posting_kind=np.zeros(n_all, dtype=np.int8),
         posting_role=profession.copy(),
@@ -652,7 +658,7 @@ def build_world(scenario: Scenario) -> World:
         elective_queue=Queue.build(workforce[workforce_home_kind == ELECTIVE], region, profession, priority),
         nursing_home_staff=nh_staff,
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
-        tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),
+        tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(kernels.GROUP),
         reference_hours=daily_full,
         recruit_reservoir=recruit_reservoir,
         entry_day=entrants["entry_day"].astype(np.int32) if n_entrants else np.zeros(0, dtype=np.int32),
