@@ -55,6 +55,14 @@ I8 = np.int8
 #: benchmarks' synthetic 3× country about 5,600)
 WP = np.int16
 MAX_WORKPLACES = int(np.iinfo(WP).max)
+#: staff's day counters (``days_left``, ``infected_day``, ``posting_until``, ``agreement_days``, ``agreement_declared``,
+#: ``last_other_home_day``): int16 (issue #18), so a run is at most ``MAX_RUN_DAYS`` days (about 27 years: room left for
+#: a posting's end day after the last day) and a spell at most ``MAX_DAY`` days long (``geometric_days``)
+DAY = np.int16
+MAX_DAY = int(np.iinfo(DAY).max)
+MAX_RUN_DAYS = 10_000
+#: ``last_other_home_day`` of someone who never worked at another home: long enough ago for any "lately"
+NEVER_DAY = int(np.iinfo(DAY).min)
 #: staff's (region, employer, profession) tally group (``World.tally_group``): a few hundred groups
 GROUP = np.int16
 
@@ -239,11 +247,12 @@ def uniforms(key: np.uint64, ids: np.ndarray, event: int) -> np.ndarray:
 
 @njit(cache=True, inline="always")
 def geometric_days(u: float, mean: float) -> int:
-    """Length (>= 1 day) of a spell with the given mean, from a uniform draw."""
+    """Length (>= 1 day) of a spell with the given mean, from a uniform draw; at most ``MAX_DAY`` (the day counters'
+    int16: reached only with a mean of about 900 days or more)."""
     if mean <= 1.0:
         return 1
     p = 1.0 / mean
-    return 1 + int(np.log(1.0 - u) / np.log(1.0 - p))
+    return min(1 + int(np.log(1.0 - u) / np.log(1.0 - p)), MAX_DAY)
 
 
 @njit(cache=True, inline="always")

@@ -98,6 +98,8 @@ class MobilisationModel(mesa.Model):
         sc = self.config
         self.world = world = build_world(sc)
         self.n_days = sc.time.n_days
+        if self.n_days > kernels.MAX_RUN_DAYS:  # the staff's day counters are int16 (issue #18)
+            raise ScenarioError("scenario", "time.end", f"a run of {self.n_days:,} days; at most {kernels.MAX_RUN_DAYS:,} (about 27 years)")
         self.dates = sc.time.dates()
         population = world.regions["population"].to_numpy(float)
         self.demand = build_demand(

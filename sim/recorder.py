@@ -231,7 +231,7 @@ class Recorder:
         self.assessments[day] = np.bincount(world.home_region, weights=m.nh_assessments, minlength=n_reg)
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
-            several = day - s.last_other_home_day[hourly] < LATELY_DAYS
+            several = s.last_other_home_day[hourly] > day - LATELY_DAYS  # day − last < LATELY_DAYS, without int16 overflow
             n = self._hourly_per_region
             self.multi_home_share[day] = np.divide(
                 np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0

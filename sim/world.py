@@ -149,25 +149,25 @@ class StaffArrays:
     # daily probability of an ordinary sick spell by employer (``other_sick_rate`` gives it per person)
     other_sick_rate_by_employer: np.ndarray
     status: np.ndarray  # int8, index into STATUSES
-    days_left: np.ndarray  # int32, days left in the current status (sick spell, off duty, training)
+    days_left: np.ndarray  # int16 (kernels.DAY), days left in the current status (sick spell, off duty, training)
     fatigue: np.ndarray
     fatigue_sustained: np.ndarray
-    infected_day: np.ndarray  # int32, -1 if never infected
+    infected_day: np.ndarray  # int16 (kernels.DAY), -1 if never infected
     symptomatic: np.ndarray  # bool
     hours_worked: np.ndarray  # hours worked today
-    last_other_home_day: np.ndarray  # int32, last day worked at another nursing home (-1 never)
+    last_other_home_day: np.ndarray  # int16 (kernels.DAY), last day worked at another nursing home (kernels.NEVER_DAY: never)
     role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
     base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
     trained: np.ndarray  # bool, has finished a ICU upskilling course (regular staff only)
     posting: np.ndarray  # int16 (kernels.WP), workplace of a loan, pool deployment or support posting (-1 none)
-    posting_until: np.ndarray  # int32, day the posting ends
+    posting_until: np.ndarray  # int16 (kernels.DAY), day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS
     posting_role: np.ndarray  # int8, role while posted
     posting_effectiveness: np.ndarray  # effectiveness while posted, relative to the own
-    agreement_days: np.ndarray  # int32, consecutive days placed under the crisis agreement
+    agreement_days: np.ndarray  # int16 (kernels.DAY), consecutive days placed under the crisis agreement
     agreement_rest: np.ndarray  # bool, off duty resting after a crisis-agreement placement
-    agreement_declared: np.ndarray  # int32, day of the declaration under which the last placement started (-1 never)
+    agreement_declared: np.ndarray  # int16 (kernels.DAY), day of the declaration under which the last placement started (-1 never)
     hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
     # the fixed draws (``priority``, ``vacation_u``, ``pool_u``): not stored, drawn again from the layout's generator on
     # each read (issue #18: 24 bytes per person less); levers read them when they are built
@@ -600,25 +600,25 @@ def build_world(scenario: Scenario) -> World:
         max_hours=normal_max,
         other_sick_rate_by_employer=other_sick_by_employer,
         status=status,
-        days_left=np.zeros(n_all, dtype=np.int32),
+        days_left=np.zeros(n_all, dtype=kernels.DAY),
         fatigue=fatigue0,
         fatigue_sustained=fatigue0.copy(),
-        infected_day=np.full(n_all, -1, dtype=np.int32),
+        infected_day=np.full(n_all, -1, dtype=kernels.DAY),
         symptomatic=np.zeros(n_all, dtype=np.bool_),
         hours_worked=np.zeros(n_all),
-        last_other_home_day=np.full(n_all, -1_000_000, dtype=np.int32),
+        last_other_home_day=np.full(n_all, kernels.NEVER_DAY, dtype=kernels.DAY),
         role=profession.copy(),
         effectiveness=base_effectiveness.copy(),
         base_effectiveness=base_effectiveness,
         trained=np.zeros(n_all, dtype=np.bool_),
         posting=np.full(n_all, -1, dtype=kernels.WP),
-        posting_until=np.zeros(n_all, dtype=np.int32),
+        posting_until=np.zeros(n_all, dtype=kernels.DAY),
         posting_kind=np.zeros(n_all, dtype=np.int8),
         posting_role=profession.copy(),
         posting_effectiveness=np.ones(n_all),
-        agreement_days=np.zeros(n_all, dtype=np.int32),
+        agreement_days=np.zeros(n_all, dtype=kernels.DAY),
         agreement_rest=np.zeros(n_all, dtype=np.bool_),
-        agreement_declared=np.full(n_all, -1, dtype=np.int32),
+        agreement_declared=np.full(n_all, -1, dtype=kernels.DAY),
         draws=FixedDraws(state=draw_state, n=n, n_levers=n_levers, n_entrants=n_entrants, layout_seed=w_cfg.layout_seed),
         hygiene=staff_hygiene(scenario, profession, contract),
         n_regular=n,
