@@ -50,6 +50,10 @@ REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 F = np.float64
 I32 = np.int32
 I8 = np.int8
+#: the staff's continuous state (fatigue, fatigue_sustained, hours_worked, max_hours, effectiveness,
+#: posting_effectiveness, hygiene): float32 in memory (issue #18); the kernels read it as float64 and compute in
+#: float64, rounding once when they store
+FS = np.float32
 #: staff's workplace ids (``home``, ``workplace``, ``posting``, the model's ``worked_at``): int16 (issue #18), so
 #: ``build_world`` refuses a world of ``MAX_WORKPLACES`` workplaces or more (Sweden at scale 1 has about 2,200; the
 #: benchmarks' synthetic 3× country about 5,600)
@@ -360,14 +364,14 @@ def cap_hours_by_fatigue(
     """
     acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
     for i in range(status.shape[0]):
-        f = fatigue[i]
+        f = np.float64(fatigue[i])
         if f <= threshold or status[i] != ACTIVE:  # the rare condition first: most staff are not fatigued
             continue
-        w, p, b, m = workplace[i], role[i], base_hours_by_contract[contract[i]], max_hours[i]
+        w, p, b, m = workplace[i], role[i], base_hours_by_contract[contract[i]], np.float64(max_hours[i])
         capped = capped_hours(b, m, f, threshold, loss)
         max_hours[i] = capped
         e = error_excess_odds(f, threshold, log_odds_ratio)
-        acc[w, p, CUT] += (m - capped) * effectiveness[i]
+        acc[w, p, CUT] += (m - capped) * np.float64(effectiveness[i])
         acc[w, p, FATIGUED_BASE] += b
         acc[w, p, FATIGUED_EXTRA] += capped - b
         acc[w, p, EXCESS_BASE] += b * e
@@ -438,12 +442,12 @@ def reset_placement(
             if status[i] == ACTIVE and rest > 0:
                 status[i] = OFF_DUTY
                 days_left[i] = rest
-        effectiveness[i] = base_effectiveness[i]
         if posting[i] >= 0 and status[i] == ACTIVE:  # a posted staff member off sick stays home
             workplace[i] = posting[i]
             role[i] = posting_role[i]
-            effectiveness[i] *= posting_effectiveness[i]
+            effectiveness[i] = base_effectiveness[i] * np.float64(posting_effectiveness[i])  # one rounding to the state's dtype
         else:
+            effectiveness[i] = base_effectiveness[i]
             workplace[i] = home[i]
             role[i] = profession[i]
         max_hours[i] = normal_max_hours_by_contract[contract[i]]
@@ -566,7 +570,13 @@ def count_supply(
     s0, s1, s2, s3, s4 = 0.0, 0.0, 0.0, 0.0, 0.0
     for i in range(status.shape[0]):
         if status[i] == ACTIVE:
-            w, p, e, b, m = workplace[i], role[i], effectiveness[i], base_hours_by_contract[contract[i]], max_hours[i]
+            w, p, e, b, m = (
+                workplace[i],
+                role[i],
+                np.float64(effectiveness[i]),
+                base_hours_by_contract[contract[i]],
+                np.float64(max_hours[i]),
+            )
             if w != cw or p != cp:
                 acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
                 cw, cp = w, p
@@ -636,8 +646,10 @@ def advance_staff(
         if s == LEFT or s >= ENTRANT:  # gone, or outside the workforce (supply over years: not yet started, retired)
             continue
         if s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
-            fatigue[i] = fatigue_step(fatigue[i], 0.0, fatigue_params.rise, fatigue_params.off_work_recovery, fatigue_params.threshold)
-            fatigue_sustained[i] += fatigue_params.sustained_rate * (fatigue[i] - fatigue_sustained[i])
+            fatigue[i] = fatigue_step(
+                np.float64(fatigue[i]), 0.0, fatigue_params.rise, fatigue_params.off_work_recovery, fatigue_params.threshold
+            )
+            fatigue_sustained[i] += fatigue_params.sustained_rate * (np.float64(fatigue[i]) - np.float64(fatigue_sustained[i]))
             if s == RESERVE:
                 continue
             days_left[i] -= 1
@@ -650,12 +662,12 @@ def advance_staff(
 
         # unsigned: numba then skips the negative-index wrap-around on every lookup by them
         w, p, r = np.uint32(workplace[i]), np.uint32(role[i]), np.uint32(region[i])
-        hours = base_hours_by_contract[contract[i]] + (max_hours[i] - base_hours_by_contract[contract[i]]) * extra_share[w, p]
+        hours = base_hours_by_contract[contract[i]] + (np.float64(max_hours[i]) - base_hours_by_contract[contract[i]]) * extra_share[w, p]
         hours_worked[i] = hours
         strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
-        f = fatigue_step(fatigue[i], strain, fatigue_params.rise, fatigue_params.recovery, fatigue_params.threshold)
+        f = fatigue_step(np.float64(fatigue[i]), strain, fatigue_params.rise, fatigue_params.recovery, fatigue_params.threshold)
         fatigue[i] = f
-        fs = fatigue_sustained[i] + fatigue_params.sustained_rate * (f - fatigue_sustained[i])
+        fs = np.float64(fatigue_sustained[i]) + fatigue_params.sustained_rate * (f - np.float64(fatigue_sustained[i]))
         fatigue_sustained[i] = fs
         rng = stream(key, i)
 
@@ -839,12 +851,12 @@ def advance_quiet(
         hours_worked[i] = 0.0
         if s == LEFT or s >= ENTRANT:  # gone, or outside the workforce (supply over years: not yet started, retired)
             continue
-        f, fs = fatigue[i], fatigue_sustained[i]
+        f, fs = np.float64(fatigue[i]), np.float64(fatigue_sustained[i])
         if s == RESERVE:  # at rest for the whole step
             fatigue[i], fatigue_sustained[i] = _relax(f, fs, 0.0, rest, mu, n_days, rest_pow[n_days], mu_pow[n_days])
             continue
         w, p = workplace[i], role[i]
-        hours = base_hours_by_contract[contract[i]] + (max_hours[i] - base_hours_by_contract[contract[i]]) * extra_share[w, p]
+        hours = base_hours_by_contract[contract[i]] + (np.float64(max_hours[i]) - base_hours_by_contract[contract[i]]) * extra_share[w, p]
         strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
         a = rise * max(strain - fatigue_params.threshold, 0.0)
         lam = 1.0 - a - rec
@@ -924,17 +936,17 @@ def home_staff_presence(
     """
     out = np.zeros((n_homes, 5))
     for i in range(hours_worked.shape[0]):
-        if hours_worked[i] <= 0.0:
+        if np.float64(hours_worked[i]) <= 0.0:
             continue
         h = workplace_home[worked_at[i]]
         if h < 0:
             continue
         out[h, 0] += 1.0
-        out[h, 1] += hygiene[i]
+        out[h, 1] += np.float64(hygiene[i])
         if role[i] == REGISTERED_NURSE:
             out[h, 2] += 1.0
-            out[h, 3] += hygiene[i]
-            out[h, 4] += hours_worked[i]
+            out[h, 3] += np.float64(hygiene[i])
+            out[h, 4] += np.float64(hours_worked[i])
     return out
 
 
@@ -986,7 +998,11 @@ def advance_nursing_homes(
         if infected_day[i] < 0 or day - infected_day[i] >= home_params.infectious_days or status[i] != ACTIVE:
             continue
         h = workplace_home[workplace[i]]
-        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate * (1.0 - hygiene_protection * hygiene[i]):
+        if (
+            h >= 0
+            and susceptible[h] > 0
+            and uniform(key, i, EV_SEED) < home_params.seed_rate * (1.0 - hygiene_protection * np.float64(hygiene[i]))
+        ):
             if infected[h] == 0:
                 introductions[h] = 1
             susceptible[h] -= 1
@@ -1124,7 +1140,9 @@ def advance_home_care(
         if m < 0 or susceptible[m] <= 0:
             continue
         share = susceptible[m] / max(alive[m], 1)
-        mean = visits_per_staff[m] * params.staff_to_client * (1.0 - hygiene_protection * hygiene[i]) * service_factor[m] * share
+        mean = (
+            visits_per_staff[m] * params.staff_to_client * (1.0 - hygiene_protection * np.float64(hygiene[i])) * service_factor[m] * share
+        )
         k = min(poisson_count(uniform(key, i, EV_CLIENT_SEED), mean), susceptible[m])
         susceptible[m] -= k
         infected[m] += k
@@ -1204,12 +1222,12 @@ def tally_staff(
                 else:
                     counts[g, st] += 1
                 if st != LEFT:
-                    f_sum += fatigue[i]
-                    b = int(fatigue[i] * n_bins)
+                    f_sum += np.float64(fatigue[i])
+                    b = int(np.float64(fatigue[i]) * n_bins)
                     if b >= n_bins:
                         b = n_bins - 1
                     hist[g, b] += 1
-                h = hours_worked[i]
+                h = np.float64(hours_worked[i])
                 if h > 0.0:
                     h0 += h
                     if i >= n_regular and (first_entrant < 0 or i < first_entrant):
@@ -1306,7 +1324,7 @@ def place_under_agreement(
                 continue
             due[i] = True
             n_due += 1
-        if max_hours[i] < cap_hours[workplace[i]]:
+        if np.float64(max_hours[i]) < cap_hours[workplace[i]]:
             max_hours[i] = cap_hours[workplace[i]]
     if n_due == 0:
         return 0
@@ -1382,7 +1400,9 @@ def capacity_by_region_role(
                 out[cr, cp] = acc
                 cr, cp = r, p
                 acc = out[r, p]
-            acc += capped_hours(base_hours_by_contract[contract[i]], hours[i], fatigue[i], threshold, loss) * effectiveness[i]
+            acc += capped_hours(
+                base_hours_by_contract[contract[i]], np.float64(hours[i]), np.float64(fatigue[i]), threshold, loss
+            ) * np.float64(effectiveness[i])
     out[cr, cp] = acc
     return out
 
@@ -1407,7 +1427,7 @@ def home_supply(
         if status[i] == ACTIVE:
             h = workplace_home[workplace[i]]
             if h >= 0:
-                out[h, role[i]] += hours[i] * effectiveness[i]
+                out[h, role[i]] += np.float64(hours[i]) * np.float64(effectiveness[i])
     return out
 
 
@@ -1431,9 +1451,9 @@ def own_capacity(
                 total[ck], icu[ck] = t_sum, i_sum
                 ck = k
                 t_sum, i_sum = total[k], icu[k]
-            t_sum += hours[j]
+            t_sum += np.float64(hours[j])
             if at_icu[j]:
-                i_sum += hours[j]
+                i_sum += np.float64(hours[j])
     total[ck], icu[ck] = t_sum, i_sum
     return total, icu
 
@@ -1466,7 +1486,7 @@ def count_upskilled_in_icu(
     for j in range(support.shape[0]):
         i = support[j]
         w = worked_at[i]
-        if is_icu[w] and (icu_role < 0 or role[i] == icu_role) and posting[i] < 0 and hours_worked[i] > 0:
+        if is_icu[w] and (icu_role < 0 or role[i] == icu_role) and posting[i] < 0 and np.float64(hours_worked[i]) > 0:
             out[workplace_region[w]] += 1
     return out
 

@@ -145,6 +145,8 @@ class StaffArrays:
     # every row of a contract has the same: ``base_hours`` and ``normal_max_hours`` give them per person)
     base_hours_by_contract: np.ndarray
     normal_max_hours_by_contract: np.ndarray
+    # the continuous state below (max_hours, fatigue, fatigue_sustained, hours_worked, effectiveness,
+    # posting_effectiveness, hygiene) is float32 (kernels.FS, issue #18): computed in float64, stored rounded
     max_hours: np.ndarray  # most hours per day today (levers may raise it)
     # daily probability of an ordinary sick spell by employer (``other_sick_rate`` gives it per person)
     other_sick_rate_by_employer: np.ndarray
@@ -597,30 +599,30 @@ def build_world(scenario: Scenario) -> World:
         contract=contract,
         base_hours_by_contract=hours_by_contract,
         normal_max_hours_by_contract=normal_max_by_contract,
-        max_hours=normal_max,
+        max_hours=normal_max.astype(kernels.FS),
         other_sick_rate_by_employer=other_sick_by_employer,
         status=status,
         days_left=np.zeros(n_all, dtype=kernels.DAY),
-        fatigue=fatigue0,
-        fatigue_sustained=fatigue0.copy(),
+        fatigue=fatigue0.astype(kernels.FS),
+        fatigue_sustained=fatigue0.astype(kernels.FS),
         infected_day=np.full(n_all, -1, dtype=kernels.DAY),
         symptomatic=np.zeros(n_all, dtype=np.bool_),
-        hours_worked=np.zeros(n_all),
+        hours_worked=np.zeros(n_all, dtype=kernels.FS),
         last_other_home_day=np.full(n_all, kernels.NEVER_DAY, dtype=kernels.DAY),
         role=profession.copy(),
-        effectiveness=base_effectiveness.copy(),
+        effectiveness=base_effectiveness.astype(kernels.FS),
         base_effectiveness=base_effectiveness,
         trained=np.zeros(n_all, dtype=np.bool_),
         posting=np.full(n_all, -1, dtype=kernels.WP),
         posting_until=np.zeros(n_all, dtype=kernels.DAY),
         posting_kind=np.zeros(n_all, dtype=np.int8),
         posting_role=profession.copy(),
-        posting_effectiveness=np.ones(n_all),
+        posting_effectiveness=np.ones(n_all, dtype=kernels.FS),
         agreement_days=np.zeros(n_all, dtype=kernels.DAY),
         agreement_rest=np.zeros(n_all, dtype=np.bool_),
         agreement_declared=np.full(n_all, -1, dtype=kernels.DAY),
         draws=FixedDraws(state=draw_state, n=n, n_levers=n_levers, n_entrants=n_entrants, layout_seed=w_cfg.layout_seed),
-        hygiene=staff_hygiene(scenario, profession, contract),
+        hygiene=staff_hygiene(scenario, profession, contract).astype(kernels.FS),
         n_regular=n,
         n_entrants=n_entrants,
         age=ages.staff_ages(scenario, profession, n_all - n_entrants, entrants["entry_day"] if n_entrants else np.zeros(0)),
