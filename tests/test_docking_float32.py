@@ -59,10 +59,8 @@ def docking(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in OUTPUTS:
         x, y = a[name].to_numpy(), b[name].to_numpy()
-        if np.ptp(x) == 0 and np.ptp(y) == 0:
-            p = 1.0 if x[0] == y[0] else 0.0
-        else:
-            p = float(stats.ttest_ind(x, y, equal_var=False).pvalue)
+        constant = np.ptp(x) == 0 and np.ptp(y) == 0
+        p = (1.0 if x[0] == y[0] else 0.0) if constant else float(stats.ttest_ind(x, y, equal_var=False).pvalue)
         se = float(np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size))
         out[name] = {"mean_a": x.mean(), "mean_b": y.mean(), "se_diff": se, "p": p}
     frame = pd.DataFrame(out).T
