@@ -50,7 +50,7 @@ ICU_PHYSICIAN = PROFESSIONS.index("icu_physician")
 ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 LOAN, POOL_POSTING = POSTINGS.index("loan"), POSTINGS.index("pool")
-TOL = 1e-9
+TOL = 1e-5  # hours: the staff state is float32 (issue #18), about 1e-6 of 12 hours
 NO_TIERS = {"safety.icu_tiers": []}  # the minimum ICU-nurse ratio and trained nurses at an effectiveness (before issue #14, item 2)
 
 
