@@ -778,7 +778,9 @@ class MobilisationModel(mesa.Model):
     def staff_transmission_factor(self) -> np.ndarray:
         """Each staff member's factor on what they pass on to residents and clients: 1 − ``hygiene_protection`` ×
         hygiene (a new array; the kernels compute it from ``hygiene`` where they read it, issue #18)."""
-        return 1.0 - self.config.nursing_homes.hygiene_protection * self.world.staff.hygiene
+        out = 1.0 - self.config.nursing_homes.hygiene_protection * self.world.staff.hygiene.astype(np.float64)
+        out.flags.writeable = False  # derived on each read: a write would be lost
+        return out
 
     def _record(self, d: int) -> None:
         """Store the day's indicators (the levers add their costs and records)."""

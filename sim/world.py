@@ -101,6 +101,12 @@ class Queue:
         return int(self.start.shape[0] - 1)
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """``a``, not writeable: a per-person array derived on each read (issue #18), where a write would be lost."""
+    a.flags.writeable = False
+    return a
+
+
 @dataclass(frozen=True)
 class FixedDraws:
     """The staff's fixed random draws, drawn again on each read instead of stored (issue #18), bit for bit as
@@ -125,7 +131,7 @@ class FixedDraws:
         parts = [rng.random(self.n), np.full(self.n_levers, fill)]
         if self.n_entrants:
             parts.append(np.random.default_rng([self.layout_seed, 19]).random((3, self.n_entrants))[which])
-        return np.concatenate(parts)
+        return _read_only(np.concatenate(parts))
 
 
 @dataclass
@@ -186,17 +192,17 @@ class StaffArrays:
     @property
     def base_hours(self) -> np.ndarray:
         """Contracted hours per day of each person (a new array from ``base_hours_by_contract``)."""
-        return self.base_hours_by_contract[self.contract]
+        return _read_only(self.base_hours_by_contract[self.contract])
 
     @property
     def normal_max_hours(self) -> np.ndarray:
         """Most hours per day without the crisis agreement of each person (a new array from ``normal_max_hours_by_contract``)."""
-        return self.normal_max_hours_by_contract[self.contract]
+        return _read_only(self.normal_max_hours_by_contract[self.contract])
 
     @property
     def other_sick_rate(self) -> np.ndarray:
         """Daily probability of an ordinary sick spell of each person (a new array from ``other_sick_rate_by_employer``)."""
-        return self.other_sick_rate_by_employer[self.employer]
+        return _read_only(self.other_sick_rate_by_employer[self.employer])
 
     @property
     def priority(self) -> np.ndarray:
