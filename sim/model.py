@@ -329,7 +329,7 @@ class MobilisationModel(mesa.Model):
         own = rows[np.isin(world.workplace_kind[s.home[rows]], (ICU, ACUTE_WARD))]
         self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
         self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
-        self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
+        self._own_hours = s.normal_max_hours_by_contract[s.contract[own]] * s.base_effectiveness[own]
         self._own_at_icu = np.zeros(own.shape[0], dtype=np.bool_)
         self._own_at_icu[self._own_icu] = True
 
