@@ -93,6 +93,25 @@ def threaded(rows: str) -> Callable[[Callable[..., Any]], Threaded]:
 F = np.float64
 I32 = np.int32
 I8 = np.int8
+#: the staff's continuous state (fatigue, fatigue_sustained, hours_worked, max_hours, effectiveness,
+#: posting_effectiveness, hygiene): float32 in memory (issue #18); the kernels read it as float64 and compute in
+#: float64, rounding once when they store
+FS = np.float32
+#: staff's workplace ids (``home``, ``workplace``, ``posting``, the model's ``worked_at``): int16 (issue #18), so
+#: ``build_world`` refuses a world of ``MAX_WORKPLACES`` workplaces or more (Sweden at scale 1 has about 2,200; the
+#: benchmarks' synthetic 3× country about 5,600)
+WP = np.int16
+MAX_WORKPLACES = int(np.iinfo(WP).max)
+#: staff's day counters (``days_left``, ``infected_day``, ``posting_until``, ``agreement_days``, ``agreement_declared``,
+#: ``last_other_home_day``): int16 (issue #18), so a run is at most ``MAX_RUN_DAYS`` days (about 27 years: room left for
+#: a posting's end day after the last day) and a spell at most ``MAX_DAY`` days long (``geometric_days``)
+DAY = np.int16
+MAX_DAY = int(np.iinfo(DAY).max)
+MAX_RUN_DAYS = 10_000
+#: ``last_other_home_day`` of someone who never worked at another home: long enough ago for any "lately"
+NEVER_DAY = int(np.iinfo(DAY).min)
+#: staff's (region, employer, profession) tally group (``World.tally_group``): a few hundred groups
+GROUP = np.int16
 
 # event keys of the random draws
 EV_INFECT = 1
@@ -275,11 +294,12 @@ def uniforms(key: np.uint64, ids: np.ndarray, event: int) -> np.ndarray:
 
 @njit(cache=True, inline="always")
 def geometric_days(u: float, mean: float) -> int:
-    """Length (>= 1 day) of a spell with the given mean, from a uniform draw."""
+    """Length (>= 1 day) of a spell with the given mean, from a uniform draw; at most ``MAX_DAY`` (the day counters'
+    int16: reached only with a mean of about 900 days or more)."""
     if mean <= 1.0:
         return 1
     p = 1.0 / mean
-    return 1 + int(np.log(1.0 - u) / np.log(1.0 - p))
+    return min(1 + int(np.log(1.0 - u) / np.log(1.0 - p)), MAX_DAY)
 
 
 @njit(cache=True, inline="always")
@@ -367,7 +387,8 @@ def cap_hours_by_fatigue(
     workplace: np.ndarray,
     role: np.ndarray,
     effectiveness: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
     threshold: float,
     loss: float,
@@ -386,14 +407,14 @@ def cap_hours_by_fatigue(
     """
     acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
     for i in range(status.shape[0]):
-        f = fatigue[i]
+        f = np.float64(fatigue[i])
         if f <= threshold or status[i] != ACTIVE:  # the rare condition first: most staff are not fatigued
             continue
-        w, p, b, m = workplace[i], role[i], base_hours[i], max_hours[i]
+        w, p, b, m = workplace[i], role[i], base_hours_by_contract[contract[i]], np.float64(max_hours[i])
         capped = capped_hours(b, m, f, threshold, loss)
         max_hours[i] = capped
         e = error_excess_odds(f, threshold, log_odds_ratio)
-        acc[w, p, CUT] += (m - capped) * effectiveness[i]
+        acc[w, p, CUT] += (m - capped) * np.float64(effectiveness[i])
         acc[w, p, FATIGUED_BASE] += b
         acc[w, p, FATIGUED_EXTRA] += capped - b
         acc[w, p, EXCESS_BASE] += b * e
@@ -446,7 +467,8 @@ def reset_placement(
     effectiveness: np.ndarray,
     base_effectiveness: np.ndarray,
     max_hours: np.ndarray,
-    normal_max_hours: np.ndarray,
+    contract: np.ndarray,
+    normal_max_hours_by_contract: np.ndarray,
 ) -> None:
     """Start of a day: end postings that are over, then everyone at home or at their posting, normal hours.
 
@@ -463,15 +485,15 @@ def reset_placement(
             if status[i] == ACTIVE and rest > 0:
                 status[i] = OFF_DUTY
                 days_left[i] = rest
-        effectiveness[i] = base_effectiveness[i]
         if posting[i] >= 0 and status[i] == ACTIVE:  # a posted staff member off sick stays home
             workplace[i] = posting[i]
             role[i] = posting_role[i]
-            effectiveness[i] *= posting_effectiveness[i]
+            effectiveness[i] = base_effectiveness[i] * np.float64(posting_effectiveness[i])  # one rounding to the state's dtype
         else:
+            effectiveness[i] = base_effectiveness[i]
             workplace[i] = home[i]
             role[i] = profession[i]
-        max_hours[i] = normal_max_hours[i]
+        max_hours[i] = normal_max_hours_by_contract[contract[i]]
 
 
 @njit(cache=True)
@@ -573,7 +595,8 @@ def count_supply(
     workplace: np.ndarray,
     role: np.ndarray,
     effectiveness: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
     n_workplaces: int,
     n_professions: int,
@@ -590,7 +613,13 @@ def count_supply(
     s0, s1, s2, s3, s4 = 0.0, 0.0, 0.0, 0.0, 0.0
     for i in range(status.shape[0]):
         if status[i] == ACTIVE:
-            w, p, e, b, m = workplace[i], role[i], effectiveness[i], base_hours[i], max_hours[i]
+            w, p, e, b, m = (
+                workplace[i],
+                role[i],
+                np.float64(effectiveness[i]),
+                base_hours_by_contract[contract[i]],
+                np.float64(max_hours[i]),
+            )
             if w != cw or p != cp:
                 acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
                 cw, cp = w, p
@@ -624,9 +653,11 @@ def advance_staff(
     # fixed attributes
     home: np.ndarray,
     region: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
-    other_sick_rate: np.ndarray,
+    employer: np.ndarray,
+    other_sick_rate_by_employer: np.ndarray,
     # today's conditions: by (workplace, role), by workplace, by region
     extra_share: np.ndarray,
     pressure: np.ndarray,
@@ -658,8 +689,10 @@ def advance_staff(
         if s == LEFT or s >= ENTRANT:  # gone, or outside the workforce (supply over years: not yet started, retired)
             continue
         if s != ACTIVE:  # off work (sick, off duty, in training, in reserve): rest
-            fatigue[i] = fatigue_step(fatigue[i], 0.0, fatigue_params.rise, fatigue_params.off_work_recovery, fatigue_params.threshold)
-            fatigue_sustained[i] += fatigue_params.sustained_rate * (fatigue[i] - fatigue_sustained[i])
+            fatigue[i] = fatigue_step(
+                np.float64(fatigue[i]), 0.0, fatigue_params.rise, fatigue_params.off_work_recovery, fatigue_params.threshold
+            )
+            fatigue_sustained[i] += fatigue_params.sustained_rate * (np.float64(fatigue[i]) - np.float64(fatigue_sustained[i]))
             if s == RESERVE:
                 continue
             days_left[i] -= 1
@@ -672,12 +705,12 @@ def advance_staff(
 
         # unsigned: numba then skips the negative-index wrap-around on every lookup by them
         w, p, r = np.uint32(workplace[i]), np.uint32(role[i]), np.uint32(region[i])
-        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        hours = base_hours_by_contract[contract[i]] + (np.float64(max_hours[i]) - base_hours_by_contract[contract[i]]) * extra_share[w, p]
         hours_worked[i] = hours
         strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
-        f = fatigue_step(fatigue[i], strain, fatigue_params.rise, fatigue_params.recovery, fatigue_params.threshold)
+        f = fatigue_step(np.float64(fatigue[i]), strain, fatigue_params.rise, fatigue_params.recovery, fatigue_params.threshold)
         fatigue[i] = f
-        fs = fatigue_sustained[i] + fatigue_params.sustained_rate * (f - fatigue_sustained[i])
+        fs = np.float64(fatigue_sustained[i]) + fatigue_params.sustained_rate * (f - np.float64(fatigue_sustained[i]))
         fatigue_sustained[i] = fs
         rng = stream(key, i)
 
@@ -696,7 +729,7 @@ def advance_staff(
                 days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), infection_params.long_mean_days)
             else:
                 days_left[i] = geometric_days(draw(rng, EV_COVID_DAYS), infection_params.covid_mean_days)
-        elif draw(rng, EV_OTHER) < other_sick_rate[i]:
+        elif draw(rng, EV_OTHER) < other_sick_rate_by_employer[employer[i]]:
             status[i] = SICK_OTHER
             days_left[i] = geometric_days(draw(rng, EV_OTHER_DAYS), absence_params.other_mean_days)
         elif exhausted(draw(rng, EV_EXHAUSTION), f, absence_params.exhaustion_rate, absence_params.exhaustion_power):
@@ -825,9 +858,11 @@ def advance_quiet(
     # fixed attributes and the step's conditions
     workplace: np.ndarray,
     role: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     max_hours: np.ndarray,
-    other_sick_rate: np.ndarray,
+    employer: np.ndarray,
+    other_sick_rate_by_employer: np.ndarray,
     extra_share: np.ndarray,
     pressure: np.ndarray,
     intensity: np.ndarray,
@@ -859,12 +894,12 @@ def advance_quiet(
         hours_worked[i] = 0.0
         if s == LEFT or s >= ENTRANT:  # gone, or outside the workforce (supply over years: not yet started, retired)
             continue
-        f, fs = fatigue[i], fatigue_sustained[i]
+        f, fs = np.float64(fatigue[i]), np.float64(fatigue_sustained[i])
         if s == RESERVE:  # at rest for the whole step
             fatigue[i], fatigue_sustained[i] = _relax(f, fs, 0.0, rest, mu, n_days, rest_pow[n_days], mu_pow[n_days])
             continue
         w, p = workplace[i], role[i]
-        hours = base_hours[i] + (max_hours[i] - base_hours[i]) * extra_share[w, p]
+        hours = base_hours_by_contract[contract[i]] + (np.float64(max_hours[i]) - base_hours_by_contract[contract[i]]) * extra_share[w, p]
         strain = hours / fatigue_params.reference_hours * intensity[w] * pressure[w, p]
         a = rise * max(strain - fatigue_params.threshold, 0.0)
         lam = 1.0 - a - rec
@@ -889,7 +924,7 @@ def advance_quiet(
             fstar = a / (a + rec) if a + rec > 0.0 else f
             f_hi = max(f, fstar)
             fs_hi = max(fs, f_hi)
-            p_o = other_sick_rate[i]
+            p_o = other_sick_rate_by_employer[employer[i]]
             p_e = hazard_to_probability(absence_params.exhaustion_rate * f_hi**absence_params.exhaustion_power)
             p_l = hazard_to_probability(
                 absence_params.leave_base_rate + absence_params.leave_fatigue_rate * max(fs_hi - absence_params.leave_threshold, 0.0)
@@ -944,17 +979,17 @@ def home_staff_presence(
     """
     out = np.zeros((n_homes, 5))
     for i in range(hours_worked.shape[0]):
-        if hours_worked[i] <= 0.0:
+        if np.float64(hours_worked[i]) <= 0.0:
             continue
         h = workplace_home[worked_at[i]]
         if h < 0:
             continue
         out[h, 0] += 1.0
-        out[h, 1] += hygiene[i]
+        out[h, 1] += np.float64(hygiene[i])
         if role[i] == REGISTERED_NURSE:
             out[h, 2] += 1.0
-            out[h, 3] += hygiene[i]
-            out[h, 4] += hours_worked[i]
+            out[h, 3] += np.float64(hygiene[i])
+            out[h, 4] += np.float64(hours_worked[i])
     return out
 
 
@@ -965,7 +1000,8 @@ def advance_nursing_homes(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    transmission_factor: np.ndarray,
+    hygiene: np.ndarray,
+    hygiene_protection: float,
     workplace_home: np.ndarray,
     susceptible: np.ndarray,
     infected: np.ndarray,
@@ -985,7 +1021,7 @@ def advance_nursing_homes(
 
     Any infectious staff member working in a home today (its own staff, hourly
     staff from another home, support nurses) infects a resident with probability
-    ``home_params.seed_rate × transmission_factor[i]`` (the staff member's hygiene). ``workplace_home`` maps a
+    ``home_params.seed_rate × (1.0 - hygiene_protection * hygiene[i])`` (the staff member's hygiene). ``workplace_home`` maps a
     workplace id to its home index (-1 if not a home). Residents by home (``susceptible``, ``infected``,
     ``recovered``, ``dead``; ``assessed`` counts the infected who have had a physician's individual assessment) are
     updated in place; ``transmission`` is today's per-home rate (the hygiene of the staff present included).
@@ -1005,7 +1041,11 @@ def advance_nursing_homes(
         if infected_day[i] < 0 or day - infected_day[i] >= home_params.infectious_days or status[i] != ACTIVE:
             continue
         h = workplace_home[workplace[i]]
-        if h >= 0 and susceptible[h] > 0 and uniform(key, i, EV_SEED) < home_params.seed_rate * transmission_factor[i]:
+        if (
+            h >= 0
+            and susceptible[h] > 0
+            and uniform(key, i, EV_SEED) < home_params.seed_rate * (1.0 - hygiene_protection * np.float64(hygiene[i]))
+        ):
             if infected[h] == 0:
                 introductions[h] = 1
             susceptible[h] -= 1
@@ -1091,7 +1131,8 @@ def advance_home_care(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    transmission_factor: np.ndarray,
+    hygiene: np.ndarray,
+    hygiene_protection: float,
     workplace_service: np.ndarray,
     visits_per_staff: np.ndarray,
     service_factor: np.ndarray,
@@ -1110,7 +1151,7 @@ def advance_home_care(
 
     Any infectious staff member at work in a home-care service today (its own staff or staff a lever sent there)
     makes ``visits_per_staff[m]`` visits, each to a client drawn from the service's living clients; a visit to a
-    susceptible client infects with ``staff_to_client × transmission_factor[i] × service_factor[m]``: a Poisson count
+    susceptible client infects with ``staff_to_client × (1.0 - hygiene_protection * hygiene[i]) × service_factor[m]``: a Poisson count
     of infections per staff member, at most the susceptible clients left. ``workplace_service`` maps a workplace id to
     its municipality (-1 if not a home-care service). Then each susceptible client is infected in the community with
     ``community_probability[m]``. Infections that end today were there at the start of the day: each ends with
@@ -1142,7 +1183,9 @@ def advance_home_care(
         if m < 0 or susceptible[m] <= 0:
             continue
         share = susceptible[m] / max(alive[m], 1)
-        mean = visits_per_staff[m] * params.staff_to_client * transmission_factor[i] * service_factor[m] * share
+        mean = (
+            visits_per_staff[m] * params.staff_to_client * (1.0 - hygiene_protection * np.float64(hygiene[i])) * service_factor[m] * share
+        )
         k = min(poisson_count(uniform(key, i, EV_CLIENT_SEED), mean), susceptible[m])
         susceptible[m] -= k
         infected[m] += k
@@ -1181,7 +1224,8 @@ def tally_staff(
     group_start: np.ndarray,
     blocks: np.ndarray,
     hours_worked: np.ndarray,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     agreement_days: np.ndarray,
     n_regular: int,
     n_statuses: int,
@@ -1221,21 +1265,21 @@ def tally_staff(
                 else:
                     counts[g, st] += 1
                 if st != LEFT:
-                    f_sum += fatigue[i]
-                    b = int(fatigue[i] * n_bins)
+                    f_sum += np.float64(fatigue[i])
+                    b = int(np.float64(fatigue[i]) * n_bins)
                     if b >= n_bins:
                         b = n_bins - 1
                     hist[g, b] += 1
-                h = hours_worked[i]
+                h = np.float64(hours_worked[i])
                 if h > 0.0:
                     h0 += h
                     if i >= n_regular and (first_entrant < 0 or i < first_entrant):
                         continue
                     if agreement_days[i] > 0:
                         h2 += h
-                        h3 += base_hours[i]
-                    elif h > base_hours[i]:
-                        h1 += h - base_hours[i]
+                        h3 += base_hours_by_contract[contract[i]]
+                    elif h > base_hours_by_contract[contract[i]]:
+                        h1 += h - base_hours_by_contract[contract[i]]
             counts[g, ACTIVE] = n_active
             fatigue_sum[g] = f_sum
             hours[g, 0], hours[g, 1], hours[g, 2], hours[g, 3] = h0, h1, h2, h3
@@ -1323,7 +1367,7 @@ def place_under_agreement(
                 continue
             due[i] = True
             n_due += 1
-        if max_hours[i] < cap_hours[workplace[i]]:
+        if np.float64(max_hours[i]) < cap_hours[workplace[i]]:
             max_hours[i] = cap_hours[workplace[i]]
     if n_due == 0:
         return 0
@@ -1375,7 +1419,8 @@ def capacity_by_region_role(
     workplace_region: np.ndarray,
     n_regions: int,
     n_professions: int,
-    base_hours: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
     fatigue: np.ndarray,
     threshold: float,
     loss: float,
@@ -1398,7 +1443,9 @@ def capacity_by_region_role(
                 out[cr, cp] = acc
                 cr, cp = r, p
                 acc = out[r, p]
-            acc += capped_hours(base_hours[i], hours[i], fatigue[i], threshold, loss) * effectiveness[i]
+            acc += capped_hours(
+                base_hours_by_contract[contract[i]], np.float64(hours[i]), np.float64(fatigue[i]), threshold, loss
+            ) * np.float64(effectiveness[i])
     out[cr, cp] = acc
     return out
 
@@ -1423,7 +1470,7 @@ def home_supply(
         if status[i] == ACTIVE:
             h = workplace_home[workplace[i]]
             if h >= 0:
-                out[h, role[i]] += hours[i] * effectiveness[i]
+                out[h, role[i]] += np.float64(hours[i]) * np.float64(effectiveness[i])
     return out
 
 
@@ -1447,9 +1494,9 @@ def own_capacity(
                 total[ck], icu[ck] = t_sum, i_sum
                 ck = k
                 t_sum, i_sum = total[k], icu[k]
-            t_sum += hours[j]
+            t_sum += np.float64(hours[j])
             if at_icu[j]:
-                i_sum += hours[j]
+                i_sum += np.float64(hours[j])
     total[ck], icu[ck] = t_sum, i_sum
     return total, icu
 
@@ -1482,7 +1529,7 @@ def count_upskilled_in_icu(
     for j in range(support.shape[0]):
         i = support[j]
         w = worked_at[i]
-        if is_icu[w] and (icu_role < 0 or role[i] == icu_role) and posting[i] < 0 and hours_worked[i] > 0:
+        if is_icu[w] and (icu_role < 0 or role[i] == icu_role) and posting[i] < 0 and np.float64(hours_worked[i]) > 0:
             out[workplace_region[w]] += 1
     return out
 

@@ -98,6 +98,8 @@ class MobilisationModel(mesa.Model):
         sc = self.config
         self.world = world = build_world(sc)
         self.n_days = sc.time.n_days
+        if self.n_days > kernels.MAX_RUN_DAYS:  # the staff's day counters are int16 (issue #18)
+            raise ScenarioError("scenario", "time.end", f"a run of {self.n_days:,} days; at most {kernels.MAX_RUN_DAYS:,} (about 27 years)")
         self.dates = sc.time.dates()
         population = world.regions["population"].to_numpy(float)
         self.demand = build_demand(
@@ -171,9 +173,6 @@ class MobilisationModel(mesa.Model):
         self.nh_missed_care_hours = np.zeros(n_homes)
         self.nh_assessment_probability = np.zeros(n_homes)
         self.nh_rn_hours = np.zeros(n_homes)
-        # each staff member's factor on what they pass on to residents and clients: 1 − hygiene_protection × hygiene
-        self.staff_transmission_factor = np.ones(len(world.staff))
-        self.update_hygiene()
         self.census = world.census_base.copy()
         self.required = np.zeros((n_wp, world.norm.shape[1]))
         self.supplied = np.zeros_like(self.required)
@@ -330,7 +329,7 @@ class MobilisationModel(mesa.Model):
         own = rows[np.isin(world.workplace_kind[s.home[rows]], (ICU, ACUTE_WARD))]
         self._own_staff, self._own_icu = own, np.flatnonzero(world.workplace_kind[s.home[own]] == ICU)
         self._own_key = s.region[own].astype(np.int64) * N_PROFESSIONS + s.profession[own]
-        self._own_hours = s.normal_max_hours[own] * s.base_effectiveness[own]
+        self._own_hours = s.normal_max_hours_by_contract[s.contract[own]] * s.base_effectiveness[own]
         self._own_at_icu = np.zeros(own.shape[0], dtype=np.bool_)
         self._own_at_icu[self._own_icu] = True
 
@@ -463,9 +462,11 @@ class MobilisationModel(mesa.Model):
             first_entrant=s.first_entrant,
             workplace=s.workplace,
             role=s.role,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
-            other_sick_rate=s.other_sick_rate,
+            employer=s.employer,
+            other_sick_rate_by_employer=s.other_sick_rate_by_employer,
             extra_share=conditions["extra_share"],
             pressure=conditions["pressure"],
             intensity=self._intensity,
@@ -538,7 +539,8 @@ class MobilisationModel(mesa.Model):
             effectiveness=s.effectiveness,
             base_effectiveness=s.base_effectiveness,
             max_hours=s.max_hours,
-            normal_max_hours=s.normal_max_hours,
+            contract=s.contract,
+            normal_max_hours_by_contract=s.normal_max_hours_by_contract,
         )
 
     def _assign_hours(self, d: int) -> None:
@@ -551,7 +553,8 @@ class MobilisationModel(mesa.Model):
             workplace=s.workplace,
             role=s.role,
             effectiveness=s.effectiveness,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
             n_workplaces=world.n_workplaces,
             n_professions=N_PROFESSIONS,
@@ -627,9 +630,11 @@ class MobilisationModel(mesa.Model):
             role=s.role,
             home=s.home,
             region=s.region,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
-            other_sick_rate=s.other_sick_rate,
+            employer=s.employer,
+            other_sick_rate_by_employer=s.other_sick_rate_by_employer,
             extra_share=conditions["extra_share"],
             pressure=conditions["pressure"],
             intensity=self._intensity,
@@ -651,7 +656,8 @@ class MobilisationModel(mesa.Model):
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
-            transmission_factor=self.staff_transmission_factor,
+            hygiene=s.hygiene,
+            hygiene_protection=self.config.nursing_homes.hygiene_protection,
             workplace_home=world.workplace_home,
             susceptible=self.nh_susceptible,
             infected=self.nh_infected,
@@ -702,7 +708,8 @@ class MobilisationModel(mesa.Model):
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
-            transmission_factor=self.staff_transmission_factor,
+            hygiene=s.hygiene,
+            hygiene_protection=self.config.nursing_homes.hygiene_protection,
             workplace_service=self._hc_service,
             visits_per_staff=self.hc_visits_per_staff,
             service_factor=self.hc_transmission_factor,
@@ -767,15 +774,13 @@ class MobilisationModel(mesa.Model):
         """Residents of each home who have not died (susceptible, infected, recovered)."""
         return self.world.home_residents - self.nh_dead
 
-    def update_hygiene(self, ids: np.ndarray | None = None) -> None:
-        """Recompute ``staff_transmission_factor`` (1 − ``hygiene_protection`` × hygiene) after hygiene skills changed
-        (all staff, or ``ids``)."""
-        protection = self.config.nursing_homes.hygiene_protection
-        s = self.world.staff
-        if ids is None:
-            self.staff_transmission_factor[:] = 1.0 - protection * s.hygiene
-        else:
-            self.staff_transmission_factor[ids] = 1.0 - protection * s.hygiene[ids]
+    @property
+    def staff_transmission_factor(self) -> np.ndarray:
+        """Each staff member's factor on what they pass on to residents and clients: 1 − ``hygiene_protection`` ×
+        hygiene (a new array; the kernels compute it from ``hygiene`` where they read it, issue #18)."""
+        out = 1.0 - self.config.nursing_homes.hygiene_protection * self.world.staff.hygiene.astype(np.float64)
+        out.flags.writeable = False  # derived on each read: a write would be lost
+        return out
 
     def _record(self, d: int) -> None:
         """Store the day's indicators (the levers add their costs and records)."""
@@ -886,7 +891,8 @@ class MobilisationModel(mesa.Model):
             workplace=s.workplace,
             role=s.role,
             effectiveness=s.effectiveness,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             max_hours=s.max_hours,
             threshold=f_cfg.capacity_threshold,
             loss=f_cfg.capacity_loss,
@@ -942,7 +948,8 @@ class MobilisationModel(mesa.Model):
             workplace_region=world.workplace_region,
             n_regions=world.n_regions,
             n_professions=N_PROFESSIONS,
-            base_hours=s.base_hours,  # the levers see the hours fatigue leaves (submodel 5a)
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,  # the levers see the hours fatigue leaves (submodel 5a)
             fatigue=s.fatigue,
             threshold=f_cfg.capacity_threshold,
             loss=f_cfg.capacity_loss,

@@ -195,7 +195,8 @@ class Recorder:
             group_start=group_start,
             blocks=blocks,
             hours_worked=s.hours_worked,
-            base_hours=s.base_hours,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
             agreement_days=s.agreement_days,
             n_regular=s.n_regular,
             n_statuses=N_STATUSES,
@@ -244,7 +245,7 @@ class Recorder:
         self.assessments[day] = homes[:, 9]
         hourly = world.hourly_home_staff
         if hourly.shape[0]:
-            several = day - s.last_other_home_day[hourly] < LATELY_DAYS
+            several = s.last_other_home_day[hourly] > day - LATELY_DAYS  # day − last < LATELY_DAYS, without int16 overflow
             n = self._hourly_per_region
             self.multi_home_share[day] = np.divide(
                 np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
@@ -305,7 +306,8 @@ class Recorder:
         self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
         icu_staff = self._icu_staff[(icu_status != LEFT) & (icu_status < ENTRANT)]  # not gone, retired or yet to start
         if icu_staff.size:
-            self.icu_fatigue[day] = s.fatigue[icu_staff].mean(), s.fatigue_sustained[icu_staff].mean()
+            # float64 means of the float32 state (issue #18)
+            self.icu_fatigue[day] = s.fatigue[icu_staff].mean(dtype=np.float64), s.fatigue_sustained[icu_staff].mean(dtype=np.float64)
         self.gap_share[day] = m.forecast_gap_share
         self.forecast_icu[day] = m.forecast_covid_icu
         icu_wp = world.workplace_kind == ICU
@@ -354,7 +356,9 @@ class Recorder:
         cost[:, 3] = np.bincount(s.region[extra], weights=s.hours_worked[extra] * self.wage[s.profession[extra]], minlength=n_reg)
         # hourly home staff kept in reserve (a ban on hourly temps): their contracted pay is not paid
         banned = self._hourly_home[s.status[self._hourly_home] == RESERVE]
-        cost[:, 5] = -np.bincount(s.region[banned], weights=s.base_hours[banned] * self.wage[s.profession[banned]], minlength=n_reg)
+        cost[:, 5] = -np.bincount(
+            s.region[banned], weights=s.base_hours_by_contract[s.contract[banned]] * self.wage[s.profession[banned]], minlength=n_reg
+        )
         for lever in self.model.levers:  # the levers' own costs (pool upkeep, recovery programme) and records
             lever.record(self, day, cost)
         self.cost[day] = cost

@@ -167,7 +167,9 @@ class Supply:
         self.spec_done |= end
         if self.paid:  # this month's salary of the students still away (a month at their contracted hours)
             away = rows[self.spec_started & ~self.spec_done & (s.status[rows] == SPECIALISING)]
-            self.salary_sek += float((s.base_hours[away] * self.hourly_wage[s.profession[away]]).sum() * 365.25 / 12.0)
+            self.salary_sek += float(
+                (s.base_hours_by_contract[s.contract[away]] * self.hourly_wage[s.profession[away]]).sum() * 365.25 / 12.0
+            )
         j = rows[end]
         if j.size:
             p = plan["profession"][end]

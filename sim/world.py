@@ -22,6 +22,7 @@ from sim import ages, data, education, kernels
 from sim.categories import (
     ACTIVE,
     ACUTE_WARD,
+    CONTRACTS,
     COVID_WARD,
     ELECTIVE,
     EMPLOYERS,
@@ -100,6 +101,39 @@ class Queue:
         return int(self.start.shape[0] - 1)
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """``a``, not writeable: a per-person array derived on each read (issue #18), where a write would be lost."""
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class FixedDraws:
+    """The staff's fixed random draws, drawn again on each read instead of stored (issue #18), bit for bit as
+    ``build_world`` first drew them: the regular staff's ``priority``, ``vacation_u`` and ``pool_u`` are ``n`` draws each,
+    in that order, from the layout's generator in the state ``state``; the levers' ``n_levers`` rows have 1, NaN and 1;
+    the ``n_entrants`` entrants' three come from a stream of their own (``[layout_seed, 19]``)."""
+
+    state: dict
+    n: int
+    n_levers: int
+    n_entrants: int
+    layout_seed: int
+
+    def draw(self, which: int) -> np.ndarray:
+        """Draw ``which`` (0 priority, 1 vacation_u, 2 pool_u) of every row."""
+        bits = getattr(np.random, self.state["bit_generator"])()
+        bits.state = self.state
+        rng = np.random.Generator(bits)
+        for _ in range(which):
+            rng.random(self.n)
+        fill = np.nan if which == 1 else 1.0
+        parts = [rng.random(self.n), np.full(self.n_levers, fill)]
+        if self.n_entrants:
+            parts.append(np.random.default_rng([self.layout_seed, 19]).random((3, self.n_entrants))[which])
+        return _read_only(np.concatenate(parts))
+
+
 @dataclass
 class StaffArrays:
     """Staff state: one array per attribute, indexed by staff id (``World.staff``).
@@ -110,37 +144,42 @@ class StaffArrays:
     profession: np.ndarray  # int8, index into PROFESSIONS
     employer: np.ndarray  # int8, 0 region, 1 municipality
     region: np.ndarray  # int16
-    home: np.ndarray  # int32, home workplace
-    workplace: np.ndarray  # int32, today's workplace
+    home: np.ndarray  # int16 (kernels.WP), home workplace
+    workplace: np.ndarray  # int16 (kernels.WP), today's workplace
     contract: np.ndarray  # int8
-    base_hours: np.ndarray  # contracted hours per day
-    normal_max_hours: np.ndarray  # most hours per day without the crisis agreement
+    # contracted hours per day, and most hours per day without the crisis agreement, by contract (index into CONTRACTS;
+    # every row of a contract has the same: ``base_hours`` and ``normal_max_hours`` give them per person)
+    base_hours_by_contract: np.ndarray
+    normal_max_hours_by_contract: np.ndarray
+    # the continuous state below (max_hours, fatigue, fatigue_sustained, hours_worked, effectiveness,
+    # posting_effectiveness, hygiene) is float32 (kernels.FS, issue #18): computed in float64, stored rounded
     max_hours: np.ndarray  # most hours per day today (levers may raise it)
-    other_sick_rate: np.ndarray  # daily probability of an ordinary sick spell
-    priority: np.ndarray  # fixed random rank for deployment queues
+    # daily probability of an ordinary sick spell by employer (``other_sick_rate`` gives it per person)
+    other_sick_rate_by_employer: np.ndarray
     status: np.ndarray  # int8, index into STATUSES
-    days_left: np.ndarray  # int32, days left in the current status (sick spell, off duty, training)
+    days_left: np.ndarray  # int16 (kernels.DAY), days left in the current status (sick spell, off duty, training)
     fatigue: np.ndarray
     fatigue_sustained: np.ndarray
-    infected_day: np.ndarray  # int32, -1 if never infected
+    infected_day: np.ndarray  # int16 (kernels.DAY), -1 if never infected
     symptomatic: np.ndarray  # bool
     hours_worked: np.ndarray  # hours worked today
-    last_other_home_day: np.ndarray  # int32, last day worked at another nursing home (-1 never)
+    last_other_home_day: np.ndarray  # int16 (kernels.DAY), last day worked at another nursing home (kernels.NEVER_DAY: never)
     role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
     base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
     trained: np.ndarray  # bool, has finished a ICU upskilling course (regular staff only)
-    posting: np.ndarray  # int32, workplace of a loan, pool deployment or support posting (-1 none)
-    posting_until: np.ndarray  # int32, day the posting ends
+    posting: np.ndarray  # int16 (kernels.WP), workplace of a loan, pool deployment or support posting (-1 none)
+    posting_until: np.ndarray  # int16 (kernels.DAY), day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS
     posting_role: np.ndarray  # int8, role while posted
     posting_effectiveness: np.ndarray  # effectiveness while posted, relative to the own
-    agreement_days: np.ndarray  # int32, consecutive days placed under the crisis agreement
+    agreement_days: np.ndarray  # int16 (kernels.DAY), consecutive days placed under the crisis agreement
     agreement_rest: np.ndarray  # bool, off duty resting after a crisis-agreement placement
-    agreement_declared: np.ndarray  # int32, day of the declaration under which the last placement started (-1 never)
-    vacation_u: np.ndarray  # fixed draw that places the summer vacation in its window (NaN: no vacation)
-    pool_u: np.ndarray  # fixed draw that selects members of a drawn national pool
+    agreement_declared: np.ndarray  # int16 (kernels.DAY), day of the declaration under which the last placement started (-1 never)
     hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
+    # the fixed draws (``priority``, ``vacation_u``, ``pool_u``): not stored, drawn again from the layout's generator on
+    # each read (issue #18: 24 bytes per person less); levers read them when they are built
+    draws: FixedDraws
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
     n_entrants: int = 0  # the last rows: people who will enter the workforce (supply over years, issue #17; 0 without it)
     # years of age at the run's start (float32; sim.ages): the staff of the start from their profession's age structure,
@@ -149,6 +188,36 @@ class StaffArrays:
 
     def __len__(self) -> int:
         return int(self.profession.shape[0])
+
+    @property
+    def base_hours(self) -> np.ndarray:
+        """Contracted hours per day of each person (a new array from ``base_hours_by_contract``)."""
+        return _read_only(self.base_hours_by_contract[self.contract])
+
+    @property
+    def normal_max_hours(self) -> np.ndarray:
+        """Most hours per day without the crisis agreement of each person (a new array from ``normal_max_hours_by_contract``)."""
+        return _read_only(self.normal_max_hours_by_contract[self.contract])
+
+    @property
+    def other_sick_rate(self) -> np.ndarray:
+        """Daily probability of an ordinary sick spell of each person (a new array from ``other_sick_rate_by_employer``)."""
+        return _read_only(self.other_sick_rate_by_employer[self.employer])
+
+    @property
+    def priority(self) -> np.ndarray:
+        """Fixed random rank for deployment queues (recruits and additional pool members: 1, first in every queue)."""
+        return self.draws.draw(0)
+
+    @property
+    def vacation_u(self) -> np.ndarray:
+        """Fixed draw that places the summer vacation in its window (NaN: no vacation)."""
+        return self.draws.draw(1)
+
+    @property
+    def pool_u(self) -> np.ndarray:
+        """Fixed draw that selects members of a drawn national pool."""
+        return self.draws.draw(2)
 
     @property
     def first_entrant(self) -> int:
@@ -161,6 +230,22 @@ class StaffArrays:
         if self.n_entrants == 0:
             return np.arange(self.n_regular, dtype=np.int64)
         return np.r_[0 : self.n_regular, self.first_entrant : len(self)].astype(np.int64)
+
+
+def bytes_per_person(*owners: object) -> dict[str, float]:
+    """Bytes per staff row of every per-person array the ``owners`` hold (``StaffArrays``, ``World``, the model): each
+    attribute that is a numpy array with one entry per row (first axis the number of staff), by ``owner.name``.
+
+    The first owner must be the ``StaffArrays`` (it gives the number of rows). Issue #18 measures the state with it
+    (``benchmarks/state_bytes.py``)."""
+    staff = owners[0]
+    n = len(staff)  # type: ignore[arg-type]
+    out: dict[str, float] = {}
+    for owner in owners:
+        for name, value in vars(owner).items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
+                out[f"{type(owner).__name__}.{name}"] = value.nbytes / n
+    return out
 
 
 def staff_hygiene(scenario: Scenario, profession: np.ndarray, contract: np.ndarray) -> np.ndarray:
@@ -203,7 +288,7 @@ class World:
     elective_queue: Queue  # elective-care staff by (region, profession), in priority order
     nursing_home_staff: np.ndarray  # staff ids whose home is a nursing home
     hourly_home_staff: np.ndarray  # hourly staff ids whose home is a nursing home
-    tally_group: np.ndarray  # per staff: (region, employer, profession) group index
+    tally_group: np.ndarray  # per staff: (region, employer, profession) group index (int16, kernels.GROUP)
     reference_hours: float
     # per staff row: the recruitment reservoir it was drawn from (index into sim.levers.recruitment.RESERVOIR_KINDS), -1 for
     # regular staff and additional pool members
@@ -355,6 +440,12 @@ def build_world(scenario: Scenario) -> World:
     first_home = n_units
     first_hc = n_units + n_homes
     n_wp = first_hc + n_muni
+    if n_wp > kernels.MAX_WORKPLACES:
+        raise ScenarioError(
+            "scenario",
+            "world.scale",
+            f"{n_wp:,} workplaces, more than the staff's workplace ids hold ({kernels.MAX_WORKPLACES:,}); lower the scale",
+        )
     wp_kind = np.concatenate([np.tile(np.arange(N_REGION_KINDS), n_reg), np.full(n_homes, NURSING_HOME), np.full(n_muni, HOME_CARE)])
     wp_region = np.concatenate([np.repeat(np.arange(n_reg), N_REGION_KINDS), home_reg, muni_region])
     wp_muni = np.concatenate([np.full(n_units, -1), home_muni, np.arange(n_muni)])
@@ -409,7 +500,7 @@ def build_world(scenario: Scenario) -> World:
     block = np.array(blocks, dtype=np.int64)
     profession, employer, region, home = (np.repeat(block[:, c], block[:, 0]) for c in range(1, 5))
     profession, employer = profession.astype(np.int8), employer.astype(np.int8)
-    region, home = region.astype(np.int16), home.astype(np.int32)
+    region, home = region.astype(np.int16), home.astype(kernels.WP)
     contract = np.concatenate(contracts).astype(np.int8)
     n = profession.shape[0]
 
@@ -431,7 +522,9 @@ def build_world(scenario: Scenario) -> World:
         row = np.array([table.get(p, 0.0) for p in PROFESSIONS])
         norm[wp_kind == kind] = row
 
-    # draws every layout makes, whatever levers are on, so regular staff are the same in every strategy
+    # draws every layout makes, whatever levers are on, so regular staff are the same in every strategy (not stored:
+    # FixedDraws draws them again from this state when read)
+    draw_state = rng.bit_generator.state
     priority = rng.random(n)
     vacation_u = rng.random(n)
     pool_u = rng.random(n)
@@ -449,7 +542,7 @@ def build_world(scenario: Scenario) -> World:
         employer = np.concatenate([employer, rows["employer"]]).astype(np.int8)
         recruit_reservoir = np.concatenate([recruit_reservoir, reservoir]).astype(np.int8)
         region = np.concatenate([region, rows["region"]]).astype(np.int16)
-        home = np.concatenate([home, rows["home"]]).astype(np.int32)
+        home = np.concatenate([home, rows["home"]]).astype(kernels.WP)
         contract = np.concatenate([contract, rows["contract"]]).astype(np.int8)
         base_hours = np.concatenate([base_hours, hours])
         absence = np.concatenate(
@@ -487,7 +580,16 @@ def build_world(scenario: Scenario) -> World:
     if plan:
         status[plan["row"][(plan["start_day"] <= 0) & (plan["end_day"] >= 0)]] = SPECIALISING  # day 0's graduates at its step
     normal_max = np.maximum(np.full(n_all, wf.normal_max_weekly_hours / 7.0), base_hours)
-    other_sick_rate = absence / (scenario.absence.other_mean_days * (1.0 - absence))
+    # the same hours by contract (regular staff and entrants: their contract's; the levers' rows: permanent), and the
+    # same rates by employer, as lookup tables (issue #18): the values are the per-person ones bit for bit
+    fte_by_contract = np.full(len(CONTRACTS), wf.fte_permanent)
+    fte_by_contract[HOURLY] = wf.fte_hourly
+    hours_by_contract = daily_full * fte_by_contract
+    normal_max_by_contract = np.maximum(np.full(len(CONTRACTS), wf.normal_max_weekly_hours / 7.0), hours_by_contract)
+    if not np.array_equal(hours_by_contract[contract], base_hours) or not np.array_equal(normal_max_by_contract[contract], normal_max):
+        raise AssertionError("contracted hours differ within a contract")  # every writer of rows above gives a contract's hours
+    absence_by_employer = np.array([scenario.absence.other_share_region, scenario.absence.other_share_municipality])
+    other_sick_by_employer = absence_by_employer / (scenario.absence.other_mean_days * (1.0 - absence_by_employer))
 
     # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
     intensity = np.array([scenario.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])
@@ -502,34 +604,32 @@ def build_world(scenario: Scenario) -> World:
         home=home,
         workplace=home.copy(),
         contract=contract,
-        base_hours=base_hours,
-        normal_max_hours=normal_max,
-        max_hours=normal_max.copy(),
-        other_sick_rate=other_sick_rate,
-        priority=priority,
+        base_hours_by_contract=hours_by_contract,
+        normal_max_hours_by_contract=normal_max_by_contract,
+        max_hours=normal_max.astype(kernels.FS),
+        other_sick_rate_by_employer=other_sick_by_employer,
         status=status,
-        days_left=np.zeros(n_all, dtype=np.int32),
-        fatigue=fatigue0,
-        fatigue_sustained=fatigue0.copy(),
-        infected_day=np.full(n_all, -1, dtype=np.int32),
+        days_left=np.zeros(n_all, dtype=kernels.DAY),
+        fatigue=fatigue0.astype(kernels.FS),
+        fatigue_sustained=fatigue0.astype(kernels.FS),
+        infected_day=np.full(n_all, -1, dtype=kernels.DAY),
         symptomatic=np.zeros(n_all, dtype=np.bool_),
-        hours_worked=np.zeros(n_all),
-        last_other_home_day=np.full(n_all, -1_000_000, dtype=np.int32),
+        hours_worked=np.zeros(n_all, dtype=kernels.FS),
+        last_other_home_day=np.full(n_all, kernels.NEVER_DAY, dtype=kernels.DAY),
         role=profession.copy(),
-        effectiveness=base_effectiveness.copy(),
+        effectiveness=base_effectiveness.astype(kernels.FS),
         base_effectiveness=base_effectiveness,
         trained=np.zeros(n_all, dtype=np.bool_),
-        posting=np.full(n_all, -1, dtype=np.int32),
-        posting_until=np.zeros(n_all, dtype=np.int32),
+        posting=np.full(n_all, -1, dtype=kernels.WP),
+        posting_until=np.zeros(n_all, dtype=kernels.DAY),
         posting_kind=np.zeros(n_all, dtype=np.int8),
         posting_role=profession.copy(),
-        posting_effectiveness=np.ones(n_all),
-        agreement_days=np.zeros(n_all, dtype=np.int32),
+        posting_effectiveness=np.ones(n_all, dtype=kernels.FS),
+        agreement_days=np.zeros(n_all, dtype=kernels.DAY),
         agreement_rest=np.zeros(n_all, dtype=np.bool_),
-        agreement_declared=np.full(n_all, -1, dtype=np.int32),
-        vacation_u=vacation_u,
-        pool_u=pool_u,
-        hygiene=staff_hygiene(scenario, profession, contract),
+        agreement_declared=np.full(n_all, -1, dtype=kernels.DAY),
+        draws=FixedDraws(state=draw_state, n=n, n_levers=n_levers, n_entrants=n_entrants, layout_seed=w_cfg.layout_seed),
+        hygiene=staff_hygiene(scenario, profession, contract).astype(kernels.FS),
         n_regular=n,
         n_entrants=n_entrants,
         age=ages.staff_ages(scenario, profession, n_all - n_entrants, entrants["entry_day"] if n_entrants else np.zeros(0)),
@@ -567,7 +667,7 @@ def build_world(scenario: Scenario) -> World:
         elective_queue=Queue.build(workforce[workforce_home_kind == ELECTIVE], region, profession, priority),
         nursing_home_staff=nh_staff,
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
-        tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(np.int64),
+        tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(kernels.GROUP),
         reference_hours=daily_full,
         recruit_reservoir=recruit_reservoir,
         entry_day=entrants["entry_day"].astype(np.int32) if n_entrants else np.zeros(0, dtype=np.int32),

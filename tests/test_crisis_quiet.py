@@ -83,9 +83,13 @@ def _staff(seed: int = 0) -> dict:
         "trained": np.zeros(N, dtype=np.bool_),
         "workplace": (np.arange(N) % 2).astype(np.int32),
         "role": np.zeros(N, dtype=np.int8),
-        "base_hours": np.full(N, 8.0),
+        # contracted hours and sick rates come from lookup tables by contract and by employer: one contract for all,
+        # each person an employer of their own (their own rate)
+        "contract": np.zeros(N, dtype=np.int8),
+        "base_hours_by_contract": np.array([8.0]),
         "max_hours": np.full(N, 10.0),
-        "other_sick_rate": rng.uniform(0.002, 0.008, N),
+        "employer": np.arange(N),
+        "other_sick_rate_by_employer": rng.uniform(0.002, 0.008, N),
     }
 
 
@@ -112,7 +116,7 @@ def _params(other_mean_days: float = 8.0, events: bool = True):
 def _daily(seed: int, events: bool = True) -> dict:
     st = _staff()
     if not events:
-        st["other_sick_rate"][:] = 0.0
+        st["other_sick_rate_by_employer"][:] = 0.0
     fatigue, absence = _params(events=events)
     infection = kernels.make_params(
         kernels.InfectionParams,
@@ -141,9 +145,11 @@ def _daily(seed: int, events: bool = True) -> dict:
             role=st["role"],
             home=st["workplace"].copy(),
             region=np.zeros(N, dtype=np.int32),
-            base_hours=st["base_hours"],
+            contract=st["contract"],
+            base_hours_by_contract=st["base_hours_by_contract"],
             max_hours=st["max_hours"],
-            other_sick_rate=st["other_sick_rate"],
+            employer=st["employer"],
+            other_sick_rate_by_employer=st["other_sick_rate_by_employer"],
             work_infection_rate=np.zeros(2),
             prevalence=np.zeros(1),
             fatigue_params=fatigue,
@@ -157,7 +163,7 @@ def _daily(seed: int, events: bool = True) -> dict:
 def _quiet(seed: int, events: bool = True, other_mean_days: float = 8.0) -> dict:
     st = _staff()
     if not events:
-        st["other_sick_rate"][:] = 0.0
+        st["other_sick_rate_by_employer"][:] = 0.0
     fatigue, absence = _params(other_mean_days=other_mean_days, events=events)
     for first in range(0, DAYS, STEP):
         kernels.advance_quiet(

@@ -92,7 +92,8 @@ def _cap(threshold=0.5, loss=0.5, odds_ratio=5.0):
         workplace=workplace,
         role=role,
         effectiveness=effectiveness,
-        base_hours=base,
+        contract=np.arange(base.size),  # each row a contract of its own: the table is the per-person hours
+        base_hours_by_contract=base,
         max_hours=max_hours,
         threshold=threshold,
         loss=loss,
@@ -134,7 +135,8 @@ def test_loss_zero_cuts_nothing_and_capacity_matches_the_cut():
     status, fatigue, workplace, role, effectiveness, base, max_hours = _staff()
     capped, _ = _cap()
     kwargs = dict(status=status, workplace=workplace, role=role, effectiveness=effectiveness, at=np.array([True, True]))
-    kwargs |= dict(workplace_region=np.array([0, 0], dtype=np.int32), n_regions=1, n_professions=N_PROFESSIONS, base_hours=base)
+    kwargs |= dict(workplace_region=np.array([0, 0], dtype=np.int32), n_regions=1, n_professions=N_PROFESSIONS)
+    kwargs |= dict(contract=np.arange(base.size), base_hours_by_contract=base)
     seen = kernels.capacity_by_region_role(hours=max_hours, fatigue=fatigue, threshold=0.5, loss=0.5, **kwargs)
     after = kernels.capacity_by_region_role(hours=capped, fatigue=np.zeros(6), threshold=0.5, loss=0.5, **kwargs)
     np.testing.assert_allclose(seen, after)

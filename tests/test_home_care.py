@@ -81,7 +81,8 @@ def test_lower_transmission_gives_fewer_client_infections(scenario):
     halved = _model(scenario, levers=[Halve()], home_care__staff_to_client=0.04, **quiet).run().summary.iloc[0]
     assert halved["client_infections"] < high["client_infections"]
     hygiene = _model(scenario, home_care__staff_to_client=0.04, **quiet)
-    hygiene.staff_transmission_factor[:] = 0.5
+    hygiene.world.staff.hygiene[:] = 1.0  # full skill: a transmission factor of 1 − hygiene_protection (0.5) = 0.5
+    assert np.allclose(hygiene.staff_transmission_factor, 0.5)
     assert hygiene.run().summary["client_infections"].iat[0] < high["client_infections"]
 
 

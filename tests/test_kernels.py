@@ -116,7 +116,9 @@ def test_count_supply_counts_only_active_staff():
     workplace = np.array([0, 1, 0, 1], dtype=np.int32)
     profession = np.array([2, 2, 2, 2], dtype=np.int8)
     eff = np.array([0.5, 1.0, 1.0, 1.0])
-    heads, base, cap, base_eff, cap_eff = kernels.count_supply(status, workplace, profession, eff, np.full(4, 5.0), np.full(4, 6.0), 2, 7)
+    heads, base, cap, base_eff, cap_eff = kernels.count_supply(
+        status, workplace, profession, eff, np.zeros(4, dtype=np.int8), np.array([5.0]), np.full(4, 6.0), 2, 7
+    )
     assert heads[:, 2].tolist() == [1.0, 1.0]
     assert base[:, 2].tolist() == [5.0, 5.0]
     assert cap[:, 2].tolist() == [6.0, 6.0]
@@ -209,7 +211,16 @@ def test_tally_staff_by_blocks_equals_the_plain_loop(threads):
     try:
         for n_blocks in (1, 4, 64):
             got = kernels.tally_staff(
-                status, fatigue, *kernels.group_order(group, n_groups, n_blocks), hours_worked, base_hours, agreement_days, 4_500, 8, 10
+                status,
+                fatigue,
+                *kernels.group_order(group, n_groups, n_blocks),
+                hours_worked,
+                np.arange(n),
+                base_hours,
+                agreement_days,
+                4_500,
+                8,
+                10,
             )
             for a, b in zip(got, expected, strict=True):
                 assert np.array_equal(a, b)  # bit for bit, not approximately
@@ -336,7 +347,8 @@ def _nursing_home_args() -> dict:
         "status": np.zeros(3, dtype=np.int8),
         "workplace": np.zeros(3, dtype=np.int32),
         "infected_day": np.array([0, -1, -1], dtype=np.int32),
-        "transmission_factor": np.ones(3),
+        "hygiene": np.zeros(3),  # no hygiene skill: a transmission factor of 1
+        "hygiene_protection": 0.5,
         "workplace_home": np.zeros(1, dtype=np.int32),
         "susceptible": np.full(1, 40, dtype=np.int64),
         "infected": np.zeros(1, dtype=np.int64),

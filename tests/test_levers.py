@@ -50,7 +50,7 @@ ICU_PHYSICIAN = PROFESSIONS.index("icu_physician")
 ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 LOAN, POOL_POSTING = POSTINGS.index("loan"), POSTINGS.index("pool")
-TOL = 1e-9
+TOL = 1e-5  # hours: the staff state is float32 (issue #18), about 1e-6 of 12 hours
 NO_TIERS = {"safety.icu_tiers": []}  # the minimum ICU-nurse ratio and trained nurses at an effectiveness (before issue #14, item 2)
 
 
@@ -906,7 +906,9 @@ def test_no_staff_member_is_ever_in_two_places(path):
     rows = len(s)
 
     def same_rows() -> bool:
-        return all(a.shape[0] == rows for a in vars(m.world.staff).values() if isinstance(a, np.ndarray))
+        # every per-person array (the lookup tables by contract or employer are not per person)
+        arrays = {k: a for k, a in vars(m.world.staff).items() if isinstance(a, np.ndarray) and "_by_" not in k}
+        return len(arrays) > 20 and all(a.shape[0] == rows for a in arrays.values())
 
     assert same_rows()
 

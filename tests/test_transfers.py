@@ -16,6 +16,8 @@ from tests.test_scenario import BASE, ROOT
 
 SCALE = 0.1
 TOL = 1e-9
+# staffed beds come from the float32 staff state (issue #18): the room a lever saw and the one recorded differ by ~1e-8
+ROOM_TOL = 1e-6
 SHORT = "2020-04-30"  # through the rise and the first weeks of the plateau
 
 
@@ -102,7 +104,7 @@ def test_moves_go_from_senders_over_the_trigger_to_receivers_with_room(arms):
     receiving = icu["transfers_in"] > 0
     assert not (sending & receiving).any(), "a sender receives nothing"
     room = cfg.receiver_max_share * icu["beds_staffed"]
-    assert (icu["icu_patients"][receiving] <= room[receiving] + 1e-9).all(), "no region receives beyond its room"
+    assert (icu["icu_patients"][receiving] <= room[receiving] + ROOM_TOL).all(), "no region receives beyond its room"
     events = on.events.transfers
     assert list(events.columns) == ["date", "day", "from_region", "to_region", "patients", "hours"]
     assert (events["hours"] <= cfg.max_travel_hours).all() and (events["patients"] > 0).all()
@@ -118,7 +120,7 @@ def test_receivers_are_taken_nearest_first(arms):
     cfg = on.scenario.levers.patient_transfers
     icu = by_region(on)
     hours = data.travel_hours()
-    full = icu["icu_patients"] >= cfg.receiver_max_share * icu["beds_staffed"] - 1e-9
+    full = icu["icu_patients"] >= cfg.receiver_max_share * icu["beds_staffed"] - ROOM_TOL
     sender = icu["transfers_out"] > 0
     for row in on.events.transfers.itertuples():
         nearer = hours.columns[(hours.loc[row.from_region] < row.hours) & (hours.columns != row.from_region)]

@@ -144,10 +144,7 @@ class Beredskapslyftet(Lever):
         s.base_effectiveness[sel] = np.maximum(s.base_effectiveness[sel], cfg.effectiveness_after)
         s.effectiveness[sel] = s.base_effectiveness[sel]  # today's placement was reset from the old value
         if hasattr(s, "hygiene"):  # basic hygiene routines (issue #16, the homes' helper owns the skill)
-            s.hygiene[sel] = np.maximum(s.hygiene[sel], cfg.hygiene_after)
-            update = getattr(model, "update_hygiene", None)
-            if update is not None:
-                update(sel)
+            s.hygiene[sel] = np.maximum(s.hygiene[sel], cfg.hygiene_after)  # the kernels read the skill itself
         self.graduated_today[:] = np.bincount(self.region[done], minlength=self.graduated_today.size)
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:

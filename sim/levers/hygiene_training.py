@@ -6,7 +6,7 @@ region decides (the lever on there: its ``start_level`` or a national window), a
 ``places_per_day_share`` of the region's eligible staff (working in the ``workplaces`` kinds, of the ``professions``,
 hourly staff only with ``hourly``) who have not yet attended and are at work take the course, in their fixed priority
 order, until all have; a course, once decided, goes on after the window. An attendee's hygiene skill becomes at least
-``hygiene_after`` (``model.update_hygiene`` recomputes their transmission factor). The course hours are paid on top of
+``hygiene_after`` (the kernels compute their transmission factor from it). The course hours are paid on top of
 the day's work: cost ``course_hours`` × the profession's wage with fees per attendee (``hygiene_training``).
 """
 
@@ -106,7 +106,6 @@ class HygieneTraining(Lever):
         keep[picked] = False
         self.pending, self.pending_region = self.pending[keep], self.pending_region[keep]
         s.hygiene[ids] = np.maximum(s.hygiene[ids], self.cfg.hygiene_after)
-        model.update_hygiene(ids)
         self.today = ids
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:

@@ -126,7 +126,7 @@ class IcuUpskilling(Lever):
             course_days=days,
             icu_effect=effect,
             max_trained=np.floor(self.per_region("max_share") * np.bincount(region, minlength=n_reg)).astype(np.int64),
-            mean_hours=float(np.mean(s.normal_max_hours[ids])) if ids.size else 1.0,
+            mean_hours=float(np.mean(s.normal_max_hours_by_contract[s.contract[ids]])) if ids.size else 1.0,
             started=np.zeros(ids.shape[0], dtype=bool),
         )
 

@@ -132,7 +132,8 @@ class Coordinator(mesa.Agent):
         self.professions = [PROFESSIONS.index(p) for p in cfg.professions]
         # hours one lent staff member gives a day, by profession (fixed: normal maximum hours)
         self.per_head = {
-            p: float(np.mean(s.normal_max_hours[s.profession == p])) if np.any(s.profession == p) else 1.0 for p in self.professions
+            p: float(np.mean(s.normal_max_hours_by_contract[s.contract[s.profession == p]])) if np.any(s.profession == p) else 1.0
+            for p in self.professions
         }
         self.regroup(model)
         # each lendable person's current loan: the day it started, its record in `loans`, extensions, recalled

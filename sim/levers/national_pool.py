@@ -317,7 +317,7 @@ class ReinforcementPool(mesa.Agent):
         retirees = np.bincount(prof[status == RETIREE], minlength=len(PROFESSIONS)).astype(float)
         full = m.config.workforce.weekly_hours / 7.0
         employed = np.isin(status, EMPLOYED_STATUSES)
-        spare = np.maximum(full - s.base_hours[rows[employed]], 0.0) / full
+        spare = np.maximum(full - s.base_hours_by_contract[s.contract[rows[employed]]], 0.0) / full
         return np.floor(retirees + np.bincount(prof[employed], weights=spare, minlength=len(PROFESSIONS)) + 1e-9).astype(np.int64)
 
     def fill_from_stocks(self, day: int) -> None:

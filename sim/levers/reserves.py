@@ -228,7 +228,7 @@ class Reserves(Lever):
         """Employed regular staff below ``part_time_below`` of full time, not members, not in the national pool."""
         s, rows = model.world.staff, self.workforce
         ok = np.isin(s.status[rows], EMPLOYED_STATUSES) & (self.kind[rows] == NONE)
-        ok &= s.base_hours[rows] < self.cfg.part_time_below * self.full_hours - 1e-9
+        ok &= s.base_hours_by_contract[s.contract[rows]] < self.cfg.part_time_below * self.full_hours - 1e-9
         pool = model.pool
         if pool is not None and not pool.additional:
             ok &= ~np.isin(rows, pool.members)
@@ -280,7 +280,7 @@ class Reserves(Lever):
         if called.size:  # today's effect of the called: part-timers' cap of hours, lapsed members' care per hour
             at_work = called[(s.status[called] == ACTIVE) & (s.posting[called] < 0)]
             pt = at_work[self.kind[at_work] == FROM_PART_TIME]
-            s.max_hours[pt] += np.maximum(cfg.called_fte * self.full_hours - s.base_hours[pt], 0.0)
+            s.max_hours[pt] += np.maximum(cfg.called_fte * self.full_hours - s.base_hours_by_contract[s.contract[pt]], 0.0)
             lapsed = at_work[~self.refreshed(model, at_work)]
             s.effectiveness[lapsed] *= cfg.lapsed_effectiveness
 
@@ -290,7 +290,7 @@ class Reserves(Lever):
         if back.size:
             hours = s.hours_worked[back]
             self.retiree_hours += float(hours.sum())
-            self.pay_sek += float((np.minimum(hours, s.base_hours[back]) * recorder.wage[s.profession[back]]).sum())
+            self.pay_sek += float((np.minimum(hours, s.base_hours_by_contract[s.contract[back]]) * recorder.wage[s.profession[back]]).sum())
 
     def at_rest(self, model: MobilisationModel) -> bool:
         return not self.called.any()

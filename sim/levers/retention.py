@@ -117,7 +117,7 @@ class Retention(Lever):
         days = min(days, day - self.first + 1)
         s = recorder.model.world.staff
         ids = self._covered_staff(recorder.model)
-        pay = float((s.base_hours[ids] * recorder.wage[s.profession[ids]]).sum())
+        pay = float((s.base_hours_by_contract[s.contract[ids]] * recorder.wage[s.profession[ids]]).sum())
         self.cost_sek += days * (self.cfg.pay_rise_share * pay + ids.size * self.cfg.cost_per_staff_year_sek / 365.0)
 
     def summary(self, days: int) -> dict[str, float]:
