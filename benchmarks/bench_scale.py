@@ -131,6 +131,20 @@ def state_arrays(model: sim.MobilisationModel) -> dict[str, Any]:
     return found
 
 
+def lever_arrays(model: sim.MobilisationModel) -> dict[str, Any]:
+    """The arrays with a row per person that the levers and the supply keep of their own (not in ``state_arrays``)."""
+    import numpy as np
+
+    n = len(model.world.staff)
+    owners = [*model.levers, *([model.supply] if model.supply is not None else [])]
+    return {
+        f"{type(owner).__name__}.{key}": value
+        for owner in owners
+        for key, value in vars(owner).items()
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n
+    }
+
+
 def state_passes(repeats: int) -> dict[str, Any]:
     """Bytes per person of a full-scale year's model, the ms of one read-and-write pass over that state, and the year's
     run time per day in passes (measured in this process, one after the other)."""
@@ -151,10 +165,12 @@ def state_passes(repeats: int) -> dict[str, Any]:
     model.run()
     per_day = (time.perf_counter() - t0) / model.n_days
     pass_s = statistics.median(copies)
+    levers = lever_arrays(model)
     return {
         "staff": n,
         "arrays": len(arrays),
         "bytes_per_person": nbytes / n,
+        "lever_bytes_per_person": sum(a.nbytes for a in levers.values()) / n,
         "pass_ms": pass_s * 1e3,
         "day_ms": per_day * 1e3,
         "passes_per_day": per_day / pass_s,
@@ -379,7 +395,7 @@ def report(res: dict[str, Any]) -> None:
         ns = [w["total_s"] / (w["staff"] * w["days"]) * 1e9 for w in small]
         rows += [
             ("state per person", f"{st['arrays']} arrays", f"{st['bytes_per_person']:.0f} bytes",
-             f"{st['staff'] * st['bytes_per_person'] / 2**20:.0f} MiB at full scale",
+             f"{st['staff'] * st['bytes_per_person'] / 2**20:.0f} MiB at full scale; levers' own +{st['lever_bytes_per_person']:.0f}",
              f"<= {STATE_TARGET_BYTES:.0f}: {'PASS' if st['bytes_per_person'] <= STATE_TARGET_BYTES else 'FAIL'}"),
             ("passes of the state a day", f"pass {st['pass_ms']:.2f} ms", f"{st['passes_per_day']:.1f} passes",
              f"a day {st['day_ms']:.1f} ms (full-scale year)",

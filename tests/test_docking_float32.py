@@ -13,6 +13,9 @@ that is constant and equal in both samples counts as agreeing; constant but diff
 Besides, the means may differ by at most 4 standard errors of their difference plus 1 % of the float64 mean
 (a bound on a systematic shift the t-tests could miss with so few runs).
 
+``kernels.FS`` is float64 by default until the docs' tables are regenerated with float32; these tests set it for each
+arm. They take about two minutes: marked ``long`` (``make test-long``, CI).
+
 **The test can fail.** ``test_docking_detects_a_perturbed_state`` runs the float64 state with fatigue rising 20 %
 faster and requires the same test to reject.
 """
@@ -28,6 +31,8 @@ from scipy import stats
 
 import sim
 from sim import kernels
+
+pytestmark = pytest.mark.long
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "second_wave.toml"
