@@ -72,6 +72,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import reference_mesa as ref  # noqa: E402
 
 import sim  # noqa: E402
+from sim.world import per_person_arrays  # noqa: E402
 
 YEAR = ROOT / "scenarios" / "second_wave.toml"
 BOTH_WAVES = ROOT / "scenarios" / "sweden_2020_2021.toml"  # the baseline of both waves from the regions' admissions (issue #13)
@@ -116,33 +117,9 @@ def build_and_run(scenario: sim.Scenario, seed: int = 1) -> dict[str, float]:
     }
 
 
-def state_arrays(model: sim.MobilisationModel) -> dict[str, Any]:
-    """Every array with a row per person that ``model`` holds: the staff arrays, and the model's and world's."""
-    import numpy as np
-
-    n = len(model.world.staff)
-    found: dict[str, Any] = {}
-    seen: set[int] = set()  # an array held in two places counts once
-    for owner, name in ((model.world.staff, "staff"), (model, "model"), (model.world, "world")):
-        for key, value in vars(owner).items():
-            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n and id(value) not in seen:
-                seen.add(id(value))
-                found[f"{name}.{key}"] = value
-    return found
-
-
-def lever_arrays(model: sim.MobilisationModel) -> dict[str, Any]:
-    """The arrays with a row per person that the levers and the supply keep of their own (not in ``state_arrays``)."""
-    import numpy as np
-
-    n = len(model.world.staff)
-    owners = [*model.levers, *([model.supply] if model.supply is not None else [])]
-    return {
-        f"{type(owner).__name__}.{key}": value
-        for owner in owners
-        for key, value in vars(owner).items()
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n
-    }
+def lever_owners(model: sim.MobilisationModel) -> list[Any]:
+    """The levers and the supply: they keep per-person arrays of their own beside the state."""
+    return [*model.levers, *([model.supply] if model.supply is not None else [])]
 
 
 def state_passes(repeats: int) -> dict[str, Any]:
@@ -151,8 +128,8 @@ def state_passes(repeats: int) -> dict[str, Any]:
     import numpy as np
 
     model = sim.MobilisationModel(scenario=scenario_at(YEAR, 1.0), seed=1)
-    arrays = state_arrays(model)
     n = len(model.world.staff)
+    arrays = per_person_arrays(n, model.world.staff, model.world, model)
     nbytes = sum(a.nbytes for a in arrays.values())
     buffers = {k: np.empty_like(a) for k, a in arrays.items()}
     copies = []
@@ -165,7 +142,7 @@ def state_passes(repeats: int) -> dict[str, Any]:
     model.run()
     per_day = (time.perf_counter() - t0) / model.n_days
     pass_s = statistics.median(copies)
-    levers = lever_arrays(model)
+    levers = per_person_arrays(n, *lever_owners(model))
     return {
         "staff": n,
         "arrays": len(arrays),

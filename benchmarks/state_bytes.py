@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim.model import MobilisationModel  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
-from sim.world import bytes_per_person  # noqa: E402
+from sim.world import bytes_per_person, per_person_arrays  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, b in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
         print(f"{b:6.1f}  {name}")
     print(f"{sum(sizes.values()):6.1f}  total bytes per person ({len(world.staff):,} rows)")
+    owners = [*model.levers, *([model.supply] if model.supply is not None else [])]
+    levers = {k: v.nbytes / len(world.staff) for k, v in per_person_arrays(len(world.staff), *owners).items()}
+    for name, b in sorted(levers.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{b:6.1f}  {name}")
+    print(f"{sum(levers.values()):6.1f}  more bytes per person the levers and the supply keep of their own")
     return 0
 
 

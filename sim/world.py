@@ -232,20 +232,24 @@ class StaffArrays:
         return np.r_[0 : self.n_regular, self.first_entrant : len(self)].astype(np.int64)
 
 
-def bytes_per_person(*owners: object) -> dict[str, float]:
-    """Bytes per staff row of every per-person array the ``owners`` hold (``StaffArrays``, ``World``, the model): each
-    attribute that is a numpy array with one entry per row (first axis the number of staff), by ``owner.name``.
-
-    The first owner must be the ``StaffArrays`` (it gives the number of rows). Issue #18 measures the state with it
-    (``benchmarks/state_bytes.py``)."""
-    staff = owners[0]
-    n = len(staff)  # type: ignore[arg-type]
-    out: dict[str, float] = {}
+def per_person_arrays(n: int, *owners: object) -> dict[str, np.ndarray]:
+    """Every numpy array with one entry per staff row (first axis ``n``) that the ``owners`` hold as attributes, by
+    ``<owner's class>.<attribute>``; an array held twice counts once (issue #18 measures the state with it)."""
+    out: dict[str, np.ndarray] = {}
+    seen: set[int] = set()
     for owner in owners:
         for name, value in vars(owner).items():
-            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n:
-                out[f"{type(owner).__name__}.{name}"] = value.nbytes / n
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n and id(value) not in seen:
+                seen.add(id(value))
+                out[f"{type(owner).__name__}.{name}"] = value
     return out
+
+
+def bytes_per_person(*owners: object) -> dict[str, float]:
+    """Bytes per staff row of every per-person array the ``owners`` hold (``per_person_arrays``); the first owner must
+    be the ``StaffArrays`` (it gives the number of rows). ``benchmarks/state_bytes.py`` prints them."""
+    n = len(owners[0])  # type: ignore[arg-type]
+    return {name: value.nbytes / n for name, value in per_person_arrays(n, *owners).items()}
 
 
 def staff_hygiene(scenario: Scenario, profession: np.ndarray, contract: np.ndarray) -> np.ndarray:
