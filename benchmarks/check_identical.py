@@ -8,7 +8,8 @@ A frame's hash covers its column names, dtypes and every value (``pandas.util.ha
 over the rows, with the index), so a change in the last bit of a float is a difference. The summary
 leaves out nothing: it has no wall-clock or version fields.
 
-Hashes hold bit for bit only within one environment (package versions change floating-point sums):
+Hashes hold bit for bit only within one environment (package versions and the CPU that numba compiles for change
+floating-point sums):
 ``--save`` records the environment beside them, and ``--check`` says when it differs. After a
 change of environment, save the hashes of the older commit in the new one and check against them.
 
@@ -61,9 +62,10 @@ def frame_hash(frame: pd.DataFrame) -> str:
 def result_hashes(result: sim.Result) -> dict[str, str]:
     """Hash of every frame of a run's result."""
     out = {f"daily.{name}": frame_hash(frame) for name, frame in result.daily.items()}
-    if result.events is not None:
-        out["events.loans"] = frame_hash(result.events.loans)
-        out["events.pool_deployments"] = frame_hash(result.events.pool_deployments)
+    if result.events is not None:  # every lever's events (loans, pool, transfers, loan changes, cooperation moves)
+        out.update({f"events.{name}": frame_hash(frame) for name, frame in result.events.frames().items()})
+    if result.supply is not None:
+        out["supply"] = frame_hash(result.supply)
     out["summary"] = frame_hash(result.summary)
     return out
 
@@ -90,7 +92,11 @@ def environment() -> dict[str, str]:
     import platform
     from importlib import metadata
 
-    return {"python": platform.python_version(), "machine": platform.machine(), **{p: metadata.version(p) for p in ENVIRONMENT_PACKAGES}}
+    from llvmlite import binding
+
+    # the CPU LLVM compiles for: the same packages on another CPU give other bits (an AMD EPYC host, issue #18)
+    cpu = binding.get_host_cpu_name()
+    return {"python": platform.python_version(), "machine": platform.machine(), "cpu": cpu, **{p: metadata.version(p) for p in ENVIRONMENT_PACKAGES}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,7 +79,7 @@ class Recruitment(Lever):
         # days of onboarding of each staff row (recruits: their reservoir's)
         days = np.array([self.cfg.reservoirs[k].onboarding_days if k in self.cfg.reservoirs else 0 for k in RESERVOIR_KINDS])
         kind = model.world.recruit_reservoir
-        self.onboarding_days = np.where(kind >= 0, days[np.maximum(kind, 0)], 0)
+        self.onboarding_days = np.where(kind >= 0, days[np.maximum(kind, 0)], 0).astype(np.int16)  # per person: 2 bytes (issue #18)
         self.normal_days = np.zeros(model.world.n_regions, dtype=np.int64)
 
     def act(self, model: MobilisationModel, day: int) -> None:

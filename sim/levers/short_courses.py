@@ -85,7 +85,7 @@ class ShortCourses(Lever):
             days = self.recruitment.onboarding_days
             days[:] = np.where(days > 0, np.maximum(np.rint(days * cfg.onboarding_days_factor), 1), 0).astype(days.dtype)
         n = len(s)
-        self.used_day = np.full(n, -1, dtype=np.int64)  # last day each trained person used the competence (-1: not trained)
+        self.used_day = np.full(n, -1, dtype=np.int32)  # last day each trained person used the competence (-1: not trained)
         self.kept = np.zeros(n, dtype=bool)
         self.counted = np.zeros(n, dtype=bool)  # counted as a participant already
         self.participants = 0

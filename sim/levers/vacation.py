@@ -65,6 +65,7 @@ class Vacation(Lever):
             self.start_day = np.where(eligible & in_policy, place(cfg.postponed_start, cfg.postponed_end), self.start_day)
         elif cfg.policy == "cancel":
             self.start_day = np.where(in_policy, NEVER, self.start_day)
+        self.start_day = self.start_day.astype(np.int32)  # a day index (or NEVER) per person: 4 bytes, not 8 (issue #18)
         self.scheduled = np.flatnonzero(self.start_day > NEVER)
         self.first_day = int(self.start_day[self.scheduled].min()) if self.scheduled.size else 0
         self.last_day = int(self.start_day[self.scheduled].max()) + self.length if self.scheduled.size else -1
