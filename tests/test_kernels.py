@@ -403,3 +403,75 @@ def test_model_calls_kernels_by_keyword(module):
         and node.args
     ]
     assert not positional, positional
+
+
+def _lend_by_python_loop(
+    short, wanted, spare, cluster, cluster_homes, cluster_start, lend_ids, lend_start, p, n_prof, status, posting, workplace, home
+):
+    """``HomeCooperation._lend``'s loops before issue #18 (one role), moving staff as ``post`` does."""
+    spare, posting, workplace = spare.copy(), posting.copy(), workplace.copy()
+    ids, moves = [], []
+    for b, wanted_b in zip(short, wanted, strict=True):
+        want = int(wanted_b)
+        partners = cluster_homes[cluster_start[cluster[b]] : cluster_start[cluster[b] + 1]]
+        for lender in partners[np.argsort(-spare[partners], kind="stable")]:
+            if want <= 0:
+                break
+            give = min(int(spare[lender]), want)
+            if lender == b or give <= 0:
+                continue
+            k = lender * n_prof + p
+            pool = lend_ids[lend_start[k] : lend_start[k + 1]]
+            free = pool[(status[pool] == categories.ACTIVE) & (posting[pool] < 0) & (workplace[pool] == home[pool])][:give]
+            if free.size == 0:
+                continue
+            posting[free], workplace[free] = 10_000 + b, 10_000 + b
+            ids.extend(free.tolist())
+            moves.append((int(lender), int(b), free.size))
+            spare[lender] -= free.size
+            want -= free.size
+    return ids, moves
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lend_in_clusters_decides_as_the_python_loop(seed):
+    """home_cooperation's kernel: the same moves, in the same order, as the loops it replaced (ties in spare included)."""
+    rng = np.random.default_rng(seed)
+    n_homes, n_prof, p = int(rng.integers(2, 12)), 3, int(rng.integers(0, 3))
+    size = int(rng.integers(2, 5))
+    cluster = np.arange(n_homes) // size
+    if n_homes % size == 1:
+        cluster[-1] = cluster[-2]
+    cluster_homes = np.arange(n_homes)
+    cluster_start = np.searchsorted(cluster, np.arange(cluster.max() + 2))
+    heads = rng.integers(0, 8, size=n_homes * n_prof)
+    lend_start = np.concatenate([[0], np.cumsum(heads)])
+    n_staff = int(lend_start[-1])
+    lend_ids = rng.permutation(n_staff)
+    home = np.repeat(np.arange(n_homes * n_prof) // n_prof, heads)[np.argsort(lend_ids)]
+    status = np.where(rng.random(n_staff) < 0.8, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8)
+    posting = np.where(rng.random(n_staff) < 0.1, 5, -1)
+    workplace = np.where(rng.random(n_staff) < 0.1, home + 1, home)
+    spare = rng.integers(0, 4, size=n_homes).astype(float)  # many ties
+    short = rng.permutation(n_homes)[: int(rng.integers(1, n_homes + 1))]
+    wanted = rng.integers(0, 6, size=short.size)
+    args = (short, wanted, spare, cluster, cluster_homes, cluster_start, lend_ids, lend_start, p, n_prof, status, posting, workplace, home)
+    expected_ids, expected_moves = _lend_by_python_loop(*args)
+    ids, lender, borrower, count = kernels.lend_in_clusters(
+        short=short,
+        wanted=wanted,
+        spare=spare,
+        cluster=cluster,
+        cluster_homes=cluster_homes,
+        cluster_start=cluster_start,
+        lend_ids=lend_ids,
+        lend_start=lend_start,
+        profession=p,
+        n_professions=n_prof,
+        status=status,
+        posting=posting,
+        workplace=workplace,
+        home=home,
+    )
+    assert ids.tolist() == expected_ids
+    assert list(zip(lender.tolist(), borrower.tolist(), count.tolist(), strict=True)) == expected_moves

@@ -147,7 +147,6 @@ class HomeCooperation(Lever):
         self.out_to = np.zeros(0, dtype=np.int64)
         self.out_role = np.zeros(0, dtype=np.int64)
         self.out_last = np.zeros(0, dtype=np.int64)
-        self._new: list[tuple[np.ndarray, int, int, int, int]] = []
         self.moves: list[tuple] = []
         self.moved_today = np.zeros(world.n_regions)
         self.staff_days = np.zeros(world.n_regions)
@@ -163,8 +162,6 @@ class HomeCooperation(Lever):
         home_on = on[world.home_region] & (self.cluster >= 0)
         if home_on.any():
             self._lend(model, day, home_on)
-        if self._new:
-            self._add_blocks()
         if self.out_ids.size:  # staff-days worked in the other home
             ids = self.out_ids
             present = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == self.out_to)]
@@ -183,17 +180,6 @@ class HomeCooperation(Lever):
         keep = ~over
         self.out_ids, self.out_from, self.out_to = self.out_ids[keep], self.out_from[keep], self.out_to[keep]
         self.out_role, self.out_last = self.out_role[keep], self.out_last[keep]
-
-    def _add_blocks(self) -> None:
-        world = self.model.world
-        ids = [b[0] for b in self._new]
-        n = [b[0].size for b in self._new]
-        self.out_ids = np.concatenate([self.out_ids, *ids])
-        self.out_from = np.concatenate([self.out_from, np.repeat([b[1] for b in self._new], n)])
-        self.out_to = np.concatenate([self.out_to, np.repeat(world.home_workplace[[b[2] for b in self._new]], n)])
-        self.out_role = np.concatenate([self.out_role, np.repeat([b[3] for b in self._new], n)])
-        self.out_last = np.concatenate([self.out_last, np.repeat([b[4] for b in self._new], n)])
-        self._new = []
 
     def coverage(self, model: MobilisationModel) -> tuple[np.ndarray, np.ndarray]:
         """(homes, professions): the most effective hours the staff at work in each home can give today, and the hours needed."""
@@ -229,40 +215,52 @@ class HomeCooperation(Lever):
             spare = np.where(home_on, np.minimum(margin, room), 0.0).clip(0)
             can = np.bincount(cluster[home_on], weights=spare[home_on], minlength=n_clusters) > 0
             short = short[can[cluster[short]]]
-            for b in short[np.argsort(cov[short], kind="stable")]:  # the shortest first
-                wanted = int(np.ceil((cfg.short_below * req[b] - have[b, p]) / hph))
-                c = cluster[b]
-                partners = self.cluster_homes[self.cluster_start[c] : self.cluster_start[c + 1]]
-                for lender in partners[np.argsort(-spare[partners], kind="stable")]:
-                    if wanted <= 0:
-                        break
-                    give = min(int(spare[lender]), wanted)
-                    if lender == b or give <= 0:
-                        continue
-                    k = lender * N_PROFESSIONS + p
-                    pool = self.lend_ids[self.lend_start[k] : self.lend_start[k + 1]]
-                    free = pool[(s.status[pool] == ACTIVE) & (s.posting[pool] < 0) & (s.workplace[pool] == s.home[pool])][:give]
-                    if free.size == 0:
-                        continue
-                    self._move(model, day, free, lender, b, p)
-                    hours = float((s.max_hours[free] * s.effectiveness[free]).sum())
-                    have[lender, p] -= hours
-                    have[b, p] += hours
-                    spare[lender] -= free.size
-                    wanted -= free.size
+            if short.size == 0:
+                continue
+            short = short[np.argsort(cov[short], kind="stable")]  # the shortest first
+            # heads each short home asks for. A short home never lends (its margin is negative), so its coverage is
+            # still today's when its turn comes: the Python loop before issue #18 updated it move by move to no effect
+            wanted = np.ceil((cfg.short_below * req[short] - have[short, p]) / hph).astype(np.int64)
+            ids, lender, borrower, count = kernels.lend_in_clusters(
+                short=short,
+                wanted=wanted,
+                spare=spare,
+                cluster=cluster,
+                cluster_homes=self.cluster_homes,
+                cluster_start=self.cluster_start,
+                lend_ids=self.lend_ids,
+                lend_start=self.lend_start,
+                profession=int(p),
+                n_professions=N_PROFESSIONS,
+                status=s.status,
+                posting=s.posting,
+                workplace=s.workplace,
+                home=s.home,
+            )
+            if count.size:
+                self._move(model, day, ids, lender, borrower, count, p)
 
-    def _move(self, model: MobilisationModel, day: int, ids: np.ndarray, frm: int, to: int, role: int) -> None:
+    def _move(
+        self, model: MobilisationModel, day: int, ids: np.ndarray, frm: np.ndarray, to: np.ndarray, count: np.ndarray, role: int
+    ) -> None:
+        """Today's moves of one role: move m sends the next ``count[m]`` of ``ids`` from home ``frm[m]`` to home ``to[m]``."""
         world, s = model.world, model.world.staff
         last = day + self.cfg.block_days - 1
-        post(model, ids, target=int(world.home_workplace[to]), until=last + 1, kind=COOPERATION, role=role, effect=1.0)
+        target = world.home_workplace[np.repeat(to, count)]
+        post(model, ids, target=target, until=last + 1, kind=COOPERATION, role=role, effect=1.0)
         s.last_other_home_day[ids] = day
-        self.lent_out[frm, role] += ids.size
-        self._new.append((ids, frm, to, role, last))
-        region = int(world.home_region[to])
-        self.moved_today[region] += ids.size
-        self.n_moved += int(ids.size)
-        muni = int(world.workplace_municipality[world.home_workplace[to]])
-        self.moves.append((day, region, muni, frm, to, role, int(ids.size), self.cfg.block_days))
+        np.add.at(self.lent_out, (frm, role), count)
+        self.out_ids = np.concatenate([self.out_ids, ids])
+        self.out_from = np.concatenate([self.out_from, np.repeat(frm, count)])
+        self.out_to = np.concatenate([self.out_to, target])
+        self.out_role = np.concatenate([self.out_role, np.full(ids.size, role, dtype=np.int64)])
+        self.out_last = np.concatenate([self.out_last, np.full(ids.size, last, dtype=np.int64)])
+        region = world.home_region[to]
+        self.moved_today += np.bincount(region, weights=count, minlength=world.n_regions)  # whole numbers: exact in any order
+        self.n_moved += int(count.sum())
+        muni = world.workplace_municipality[world.home_workplace[to]]
+        for f, t, r, mu, n in zip(frm, to, region.tolist(), muni.tolist(), count.tolist(), strict=True):
+            self.moves.append((day, r, mu, f, t, role, n, self.cfg.block_days))
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         cost[:, recorder.cost_index["cooperation"]] += self.moved_today * self.cfg.coordination_sek_per_move
