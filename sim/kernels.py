@@ -1687,3 +1687,105 @@ def lend_in_clusters(
             spare[lender] -= n
             want -= n
     return ids[:k], lender_of[:m], borrower_of[:m], count[:m]
+
+
+# --------------------------------------------------------------------------- the regions' mobile teams (sim.levers.mobile_teams)
+@njit(cache=True)
+def send_mobile_teams(
+    team: np.ndarray,
+    team_start: np.ndarray,
+    homes: np.ndarray,
+    home_start: np.ndarray,
+    municipalities: np.ndarray,
+    municipality_start: np.ndarray,
+    per_home: np.ndarray,
+    per_municipality: np.ndarray,
+    home_workplace: np.ndarray,
+    home_care_workplace: np.ndarray,
+    factor: float,
+    status: np.ndarray,
+    posting: np.ndarray,
+    home: np.ndarray,
+    workplace: np.ndarray,
+    nh_transmission: np.ndarray,
+    hc_transmission_factor: np.ndarray,
+) -> np.ndarray:
+    """``mobile_teams``' day: each region's free team nurses to its homes with an outbreak, then to the home care of its
+    municipalities with infected clients; returns the nurses sent, region by region (homes first).
+
+    Region r's nurses are ``team[team_start[r]:team_start[r + 1]]`` in priority order; free means active, not posted
+    and at home (``levers.base.available``), judged as each is reached: sending one nurse changes no other's. Its places
+    are ``homes[home_start[r]:home_start[r + 1]]`` (and the same of ``municipalities``). The first
+    ``round(per_home[r] × homes)`` free nurses (as many as there are) go to the homes in turn (nurse j to home
+    j mod homes, at ``home_workplace[home]``) and each home reached has ``nh_transmission`` multiplied by ``factor``;
+    then the next ``round(per_municipality[r] × municipalities)`` go to the municipalities' home care
+    (``home_care_workplace``, ``hc_transmission_factor``). The Python loop over regions before issue #18, which
+    selected every free nurse of the nation first, made the same choices in the same order.
+    """
+    sent = np.empty(team.shape[0], dtype=np.int64)
+    n = 0
+    for r in range(team_start.shape[0] - 1):
+        q, end = team_start[r], team_start[r + 1]
+        lo, hi = home_start[r], home_start[r + 1]
+        q, n = _send_team(
+            team, q, end, homes, lo, hi, per_home[r], home_workplace, nh_transmission, factor, status, posting, home, workplace, sent, n
+        )
+        lo, hi = municipality_start[r], municipality_start[r + 1]
+        q, n = _send_team(
+            team,
+            q,
+            end,
+            municipalities,
+            lo,
+            hi,
+            per_municipality[r],
+            home_care_workplace,
+            hc_transmission_factor,
+            factor,
+            status,
+            posting,
+            home,
+            workplace,
+            sent,
+            n,
+        )
+    return sent[:n]
+
+
+@njit(cache=True, inline="always")
+def _send_team(
+    team: np.ndarray,
+    q: int,
+    end: int,
+    places: np.ndarray,
+    lo: int,
+    hi: int,
+    per_place: float,
+    where: np.ndarray,
+    transmission: np.ndarray,
+    factor: float,
+    status: np.ndarray,
+    posting: np.ndarray,
+    home: np.ndarray,
+    workplace: np.ndarray,
+    sent: np.ndarray,
+    n: int,
+) -> tuple[int, int]:
+    """``send_mobile_teams``: the next ``round(per_place × places)`` free nurses of ``team[q:end]`` to
+    ``places[lo:hi]`` in turn; returns where the next free nurse is looked for and the count in ``sent``."""
+    n_places = hi - lo
+    k = round(per_place * n_places)
+    if k <= 0:
+        return q, n
+    j = 0
+    while j < k and q < end:
+        i = team[q]
+        q += 1
+        if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+            workplace[i] = where[places[lo + j % n_places]]
+            sent[n] = i
+            n += 1
+            j += 1
+    for a in range(min(j, n_places)):
+        transmission[places[lo + a]] *= factor
+    return q, n

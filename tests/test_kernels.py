@@ -475,3 +475,89 @@ def test_lend_in_clusters_decides_as_the_python_loop(seed):
     )
     assert ids.tolist() == expected_ids
     assert list(zip(lender.tolist(), borrower.tolist(), count.tolist(), strict=True)) == expected_moves
+
+
+def _send_by_python_loop(team, region, homes, home_region, munis, muni_region, per_home, per_muni, home_wp, hc_wp, factor, s, nh_t, hc_t):
+    """``MobileTeams.act``'s loop over regions before issue #18 (``available`` first, then ``_send`` twice a region)."""
+    n_reg = per_home.size
+    free = team[(s["status"][team] == categories.ACTIVE) & (s["posting"][team] < 0) & (s["workplace"][team] == s["home"][team])]
+    by_region = np.searchsorted(region[free], np.arange(n_reg + 1))
+    home_bounds = np.searchsorted(home_region[homes], np.arange(n_reg + 1))
+    muni_bounds = np.searchsorted(muni_region[munis], np.arange(n_reg + 1))
+    sent = []
+
+    def send(nurses, places, per_place, workplace_of, transmission):
+        k = min(round(per_place * places.size), nurses.size)
+        if k > 0:
+            s["workplace"][nurses[:k]] = workplace_of[places[np.arange(k) % places.size]]
+            transmission[places[: min(k, places.size)]] *= factor
+            sent.append(nurses[:k])
+        return k
+
+    for r in np.flatnonzero((np.diff(home_bounds) > 0) | (np.diff(muni_bounds) > 0)):
+        mine = free[by_region[r] : by_region[r + 1]]
+        k = send(mine, homes[home_bounds[r] : home_bounds[r + 1]], per_home[r], home_wp, nh_t)
+        send(mine[k:], munis[muni_bounds[r] : muni_bounds[r + 1]], per_muni[r], hc_wp, hc_t)
+    return np.concatenate(sent) if sent else np.zeros(0, dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_send_mobile_teams_sends_as_the_python_loop(seed):
+    """mobile_teams' kernel: the same nurses to the same places, the same transmission factors, as the loop it replaced
+    (halves rounded to even, regions short of free nurses included)."""
+    rng = np.random.default_rng(seed)
+    n_reg, n_staff = 4, 60
+    region = np.sort(rng.integers(0, n_reg, n_staff))
+    home_region, muni_region = np.sort(rng.integers(0, n_reg, 25)), np.sort(rng.integers(0, n_reg, 10))
+    team = np.flatnonzero(rng.random(n_staff) < 0.7)  # by region, then (here) id order
+    s = {
+        "status": np.where(rng.random(n_staff) < 0.8, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8),
+        "posting": np.where(rng.random(n_staff) < 0.1, 3, -1),
+        "home": rng.integers(0, 50, n_staff),
+    }
+    s["workplace"] = np.where(rng.random(n_staff) < 0.1, s["home"] + 1, s["home"])
+    homes = np.flatnonzero(rng.random(home_region.size) < 0.5)
+    munis = np.flatnonzero(rng.random(muni_region.size) < 0.5)
+    per_home, per_muni = rng.choice([0.0, 0.5, 1.0, 1.5, 2.5, 7.0], n_reg), rng.choice([0.0, 0.5, 1.0, 2.5], n_reg)
+    home_wp, hc_wp = 100 + np.arange(home_region.size), 200 + np.arange(muni_region.size)
+    nh_t, hc_t = rng.random(home_region.size), rng.random(muni_region.size)
+    expected_s = {k: v.copy() for k, v in s.items()}
+    expected_nh, expected_hc = nh_t.copy(), hc_t.copy()
+    expected = _send_by_python_loop(
+        team,
+        region,
+        homes,
+        home_region,
+        munis,
+        muni_region,
+        per_home,
+        per_muni,
+        home_wp,
+        hc_wp,
+        0.8,
+        expected_s,
+        expected_nh,
+        expected_hc,
+    )
+    sent = kernels.send_mobile_teams(
+        team=team,
+        team_start=np.searchsorted(region[team], np.arange(n_reg + 1)),
+        homes=homes,
+        home_start=np.searchsorted(home_region[homes], np.arange(n_reg + 1)),
+        municipalities=munis,
+        municipality_start=np.searchsorted(muni_region[munis], np.arange(n_reg + 1)),
+        per_home=per_home,
+        per_municipality=per_muni,
+        home_workplace=home_wp,
+        home_care_workplace=hc_wp,
+        factor=0.8,
+        status=s["status"],
+        posting=s["posting"],
+        home=s["home"],
+        workplace=s["workplace"],
+        nh_transmission=nh_t,
+        hc_transmission_factor=hc_t,
+    )
+    assert sent.tolist() == expected.tolist()
+    assert (s["workplace"] == expected_s["workplace"]).all()
+    assert nh_t.tobytes() == expected_nh.tobytes() and hc_t.tobytes() == expected_hc.tobytes()
