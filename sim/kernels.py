@@ -1602,36 +1602,40 @@ def record_homes(
 @njit(cache=True)
 def lend_in_clusters(
     short: np.ndarray,
+    short_role: np.ndarray,
     wanted: np.ndarray,
     spare: np.ndarray,
+    roles: np.ndarray,
     cluster: np.ndarray,
     cluster_homes: np.ndarray,
     cluster_start: np.ndarray,
     lend_ids: np.ndarray,
     lend_start: np.ndarray,
-    profession: int,
     n_professions: int,
     status: np.ndarray,
     posting: np.ndarray,
     workplace: np.ndarray,
     home: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One role's moves of ``home_cooperation`` (``HomeCooperation._lend``): the staff moved, and per move the lending
-    home, the borrowing home and how many (the moved staff of move m are the next ``count[m]`` of the staff moved).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The day's moves of ``home_cooperation`` (``HomeCooperation._lend``): the staff moved, and per move the lending
+    home, the borrowing home, the role (a column of ``roles``) and how many (the staff of move m are the next
+    ``count[m]`` of those moved).
 
-    Short homes in ``short``'s order (shortest first) each borrow ``wanted`` heads from the homes of their cluster,
-    lenders by ``spare`` heads descending (ties in cluster order, as a stable argsort of ``-spare``, at each borrower),
-    ``min(int(spare), wanted)`` from each, the first free ones of the lender's pool of the role in priority order
-    (``lend_ids[lend_start[k]:lend_start[k + 1]]``, k = home × ``n_professions`` + ``profession``; free: active, not
-    posted, at home). A lender's spare falls by those it gave. The same decisions in the same order as the Python
-    loops it replaced (issue #18); the inputs are not changed (a moved worker is not free for the next borrower of
-    the day: a cursor per lender remembers where its pool's free staff start). ``spare`` has no NaN.
+    Short homes in ``short``'s order (role by role, the shortest first) each borrow ``wanted`` heads in their role
+    ``r = short_role[j]`` (profession ``roles[r]``) from the homes of their cluster, lenders by ``spare[:, r]`` heads
+    descending (ties in cluster order, as a stable argsort of ``-spare``, at each borrower), ``min(int(spare), wanted)``
+    from each, the first free ones of the lender's pool of the role in priority order (``lend_ids[lend_start[k]:
+    lend_start[k + 1]]``, k = home × ``n_professions`` + profession; free: active, not posted, at home). A lender's
+    spare falls by those it gave. The same decisions in the same order as the Python loops it replaced (issue #18);
+    the inputs are not changed (a moved worker is not free for the next borrower of the day: a cursor per lender and
+    role remembers where its pool's free staff start). ``spare`` has no NaN.
     """
     spare = spare.copy()
-    n_homes = spare.shape[0]
-    cursor = np.zeros(n_homes, dtype=np.int64)  # index into each lender's pool after the last worker it gave today
+    n_homes, n_roles = spare.shape
+    cursor = np.empty((n_homes, n_roles), dtype=np.int64)  # index into each pool after the last worker it gave today
     for h in range(n_homes):
-        cursor[h] = lend_start[h * n_professions + profession]
+        for r in range(n_roles):
+            cursor[h, r] = lend_start[h * n_professions + roles[r]]
     n_moves = 0
     n_ids = 0
     for j in range(short.shape[0]):
@@ -1641,20 +1645,19 @@ def lend_in_clusters(
     ids = np.empty(min(n_ids, lend_ids.shape[0]), dtype=np.int64)
     lender_of = np.empty(n_moves, dtype=np.int64)
     borrower_of = np.empty(n_moves, dtype=np.int64)
+    role_of = np.empty(n_moves, dtype=np.int64)
     count = np.empty(n_moves, dtype=np.int64)
     m = 0
     k = 0
     for j in range(short.shape[0]):
-        b = short[j]
-        want = wanted[j]
+        b, r, want = short[j], short_role[j], wanted[j]
         c = cluster[b]
-        lo, hi = cluster_start[c], cluster_start[c + 1]
         # partners by spare descending, stable (insertion sort: clusters are a few homes)
-        order = cluster_homes[lo:hi].copy()
+        order = cluster_homes[cluster_start[c] : cluster_start[c + 1]].copy()
         for a in range(1, order.shape[0]):
             h = order[a]
             i = a - 1
-            while i >= 0 and spare[order[i]] < spare[h]:
+            while i >= 0 and spare[order[i], r] < spare[h, r]:
                 order[i + 1] = order[i]
                 i -= 1
             order[i + 1] = h
@@ -1662,31 +1665,29 @@ def lend_in_clusters(
             if want <= 0:
                 break
             lender = order[a]
-            give = int(spare[lender])
+            give = int(spare[lender, r])
             if want < give:
                 give = want
             if lender == b or give <= 0:
                 continue
-            end = lend_start[lender * n_professions + profession + 1]
+            end = lend_start[lender * n_professions + roles[r] + 1]
             start = k
-            q = cursor[lender]
+            q = cursor[lender, r]
             while q < end and k - start < give:
                 i = lend_ids[q]
                 if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
                     ids[k] = i
                     k += 1
                 q += 1
-            cursor[lender] = q
+            cursor[lender, r] = q
             n = k - start
             if n == 0:
                 continue
-            lender_of[m] = lender
-            borrower_of[m] = b
-            count[m] = n
+            lender_of[m], borrower_of[m], role_of[m], count[m] = lender, b, r, n
             m += 1
-            spare[lender] -= n
+            spare[lender, r] -= n
             want -= n
-    return ids[:k], lender_of[:m], borrower_of[:m], count[:m]
+    return ids[:k], lender_of[:m], borrower_of[:m], role_of[:m], count[:m]
 
 
 # --------------------------------------------------------------------------- the regions' mobile teams (sim.levers.mobile_teams)

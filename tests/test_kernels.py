@@ -406,29 +406,43 @@ def test_model_calls_kernels_by_keyword(module):
 
 
 def _lend_by_python_loop(
-    short, wanted, spare, cluster, cluster_homes, cluster_start, lend_ids, lend_start, p, n_prof, status, posting, workplace, home
+    short,
+    short_role,
+    wanted,
+    spare,
+    roles,
+    cluster,
+    cluster_homes,
+    cluster_start,
+    lend_ids,
+    lend_start,
+    n_prof,
+    status,
+    posting,
+    workplace,
+    home,
 ):
-    """``HomeCooperation._lend``'s loops before issue #18 (one role), moving staff as ``post`` does."""
+    """``HomeCooperation._lend``'s loops before issue #18 (roles in turn, as ``short`` lists them), moving staff as ``post`` does."""
     spare, posting, workplace = spare.copy(), posting.copy(), workplace.copy()
     ids, moves = [], []
-    for b, wanted_b in zip(short, wanted, strict=True):
+    for b, r, wanted_b in zip(short, short_role, wanted, strict=True):
         want = int(wanted_b)
         partners = cluster_homes[cluster_start[cluster[b]] : cluster_start[cluster[b] + 1]]
-        for lender in partners[np.argsort(-spare[partners], kind="stable")]:
+        for lender in partners[np.argsort(-spare[partners, r], kind="stable")]:
             if want <= 0:
                 break
-            give = min(int(spare[lender]), want)
+            give = min(int(spare[lender, r]), want)
             if lender == b or give <= 0:
                 continue
-            k = lender * n_prof + p
+            k = lender * n_prof + roles[r]
             pool = lend_ids[lend_start[k] : lend_start[k + 1]]
             free = pool[(status[pool] == categories.ACTIVE) & (posting[pool] < 0) & (workplace[pool] == home[pool])][:give]
             if free.size == 0:
                 continue
             posting[free], workplace[free] = 10_000 + b, 10_000 + b
             ids.extend(free.tolist())
-            moves.append((int(lender), int(b), free.size))
-            spare[lender] -= free.size
+            moves.append((int(lender), int(b), int(r), free.size))
+            spare[lender, r] -= free.size
             want -= free.size
     return ids, moves
 
@@ -437,7 +451,7 @@ def _lend_by_python_loop(
 def test_lend_in_clusters_decides_as_the_python_loop(seed):
     """home_cooperation's kernel: the same moves, in the same order, as the loops it replaced (ties in spare included)."""
     rng = np.random.default_rng(seed)
-    n_homes, n_prof, p = int(rng.integers(2, 12)), 3, int(rng.integers(0, 3))
+    n_homes, n_prof, roles = int(rng.integers(2, 12)), 4, np.array([1, 2, 3])
     size = int(rng.integers(2, 5))
     cluster = np.arange(n_homes) // size
     if n_homes % size == 1:
@@ -452,21 +466,40 @@ def test_lend_in_clusters_decides_as_the_python_loop(seed):
     status = np.where(rng.random(n_staff) < 0.8, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8)
     posting = np.where(rng.random(n_staff) < 0.1, 5, -1)
     workplace = np.where(rng.random(n_staff) < 0.1, home + 1, home)
-    spare = rng.integers(0, 4, size=n_homes).astype(float)  # many ties
-    short = rng.permutation(n_homes)[: int(rng.integers(1, n_homes + 1))]
-    wanted = rng.integers(0, 6, size=short.size)
-    args = (short, wanted, spare, cluster, cluster_homes, cluster_start, lend_ids, lend_start, p, n_prof, status, posting, workplace, home)
+    spare = rng.integers(0, 4, size=(n_homes, roles.size)).astype(float)  # many ties
+    short = [(r, h) for r in range(roles.size) for h in rng.permutation(n_homes)[: int(rng.integers(0, n_homes + 1))]]
+    short_role = np.array([r for r, _ in short], dtype=np.int64)
+    short_home = np.array([h for _, h in short], dtype=np.int64)
+    wanted = rng.integers(0, 6, size=short_home.size)
+    args = (
+        short_home,
+        short_role,
+        wanted,
+        spare,
+        roles,
+        cluster,
+        cluster_homes,
+        cluster_start,
+        lend_ids,
+        lend_start,
+        n_prof,
+        status,
+        posting,
+        workplace,
+        home,
+    )
     expected_ids, expected_moves = _lend_by_python_loop(*args)
-    ids, lender, borrower, count = kernels.lend_in_clusters(
-        short=short,
+    ids, lender, borrower, role, count = kernels.lend_in_clusters(
+        short=short_home,
+        short_role=short_role,
         wanted=wanted,
         spare=spare,
+        roles=roles,
         cluster=cluster,
         cluster_homes=cluster_homes,
         cluster_start=cluster_start,
         lend_ids=lend_ids,
         lend_start=lend_start,
-        profession=p,
         n_professions=n_prof,
         status=status,
         posting=posting,
@@ -474,7 +507,7 @@ def test_lend_in_clusters_decides_as_the_python_loop(seed):
         home=home,
     )
     assert ids.tolist() == expected_ids
-    assert list(zip(lender.tolist(), borrower.tolist(), count.tolist(), strict=True)) == expected_moves
+    assert list(zip(lender.tolist(), borrower.tolist(), role.tolist(), count.tolist(), strict=True)) == expected_moves
 
 
 def _send_by_python_loop(team, region, homes, home_region, munis, muni_region, per_home, per_muni, home_wp, hc_wp, factor, s, nh_t, hc_t):

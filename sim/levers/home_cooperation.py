@@ -198,69 +198,73 @@ class HomeCooperation(Lever):
         return have, model.required[world.home_workplace]
 
     def _lend(self, model: MobilisationModel, day: int, home_on: np.ndarray) -> None:
-        s, cfg = model.world.staff, self.cfg
+        """Today's moves, all roles at once (columns of ``self.roles``): the rule of the module docstring, element by element
+        as the loop over roles before issue #18 (its per-role steps are elementwise, so the same numbers)."""
+        s, cfg, roles = model.world.staff, self.cfg, self.roles
         have, need = self.coverage(model)
-        hph = model.hours_per_head
-        cluster = self.cluster
-        n_clusters = self.cluster_start.shape[0] - 1
-        for p in self.roles:
-            req = need[:, p]
-            cov = np.divide(have[:, p], req, out=np.full(req.shape, np.inf), where=req > 0)
-            short = np.flatnonzero(home_on & (cov < cfg.short_below))
-            if short.size == 0:
-                continue
-            # heads each home could lend today (its margin, and its share out), and the clusters that have any
-            margin = np.floor((have[:, p] - cfg.lender_keeps * req) / hph)
-            room = np.floor(cfg.max_share_out * self.heads[:, p]) - self.lent_out[:, p]
-            spare = np.where(home_on, np.minimum(margin, room), 0.0).clip(0)
-            can = np.bincount(cluster[home_on], weights=spare[home_on], minlength=n_clusters) > 0
-            short = short[can[cluster[short]]]
-            if short.size == 0:
-                continue
-            short = short[np.argsort(cov[short], kind="stable")]  # the shortest first
-            # heads each short home asks for. A short home never lends (its margin is negative), so its coverage is
-            # still today's when its turn comes: the Python loop before issue #18 updated it move by move to no effect
-            wanted = np.ceil((cfg.short_below * req[short] - have[short, p]) / hph).astype(np.int64)
-            ids, lender, borrower, count = kernels.lend_in_clusters(
-                short=short,
-                wanted=wanted,
-                spare=spare,
-                cluster=cluster,
-                cluster_homes=self.cluster_homes,
-                cluster_start=self.cluster_start,
-                lend_ids=self.lend_ids,
-                lend_start=self.lend_start,
-                profession=int(p),
-                n_professions=N_PROFESSIONS,
-                status=s.status,
-                posting=s.posting,
-                workplace=s.workplace,
-                home=s.home,
-            )
-            if count.size:
-                self._move(model, day, ids, lender, borrower, count, p)
+        have, req = have[:, roles], need[:, roles]
+        cov = np.divide(have, req, out=np.full(req.shape, np.inf), where=req > 0)
+        short_role, short_home = np.nonzero((cov < cfg.short_below).T & home_on)  # role by role, homes in order
+        if short_home.size == 0:
+            return
+        hph, cluster, n_roles = model.hours_per_head, self.cluster, roles.shape[0]
+        # heads each home could lend today (its margin, and its share out), and the clusters that have any
+        margin = np.floor((have - cfg.lender_keeps * req) / hph)
+        room = np.floor(cfg.max_share_out * self.heads[:, roles]) - self.lent_out[:, roles]
+        spare = np.where(home_on[:, None], np.minimum(margin, room), 0.0).clip(0)
+        on = np.flatnonzero(home_on)
+        key = (cluster[on, None] * n_roles + np.arange(n_roles)).ravel()
+        can = np.bincount(key, weights=spare[on].ravel(), minlength=(self.cluster_start.shape[0] - 1) * n_roles) > 0
+        keep = can[cluster[short_home] * n_roles + short_role]
+        short_home, short_role = short_home[keep], short_role[keep]
+        if short_home.size == 0:
+            return
+        order = np.lexsort((cov[short_home, short_role], short_role))  # role by role, the shortest first (stable)
+        short_home, short_role = short_home[order], short_role[order]
+        # heads each short home asks for. A short home never lends (its margin is negative), so its coverage is
+        # still today's when its turn comes: the Python loop before issue #18 updated it move by move to no effect
+        wanted = np.ceil((cfg.short_below * req[short_home, short_role] - have[short_home, short_role]) / hph).astype(np.int64)
+        ids, lender, borrower, role, count = kernels.lend_in_clusters(
+            short=short_home,
+            short_role=short_role,
+            wanted=wanted,
+            spare=spare,
+            roles=roles.astype(np.int64),
+            cluster=cluster,
+            cluster_homes=self.cluster_homes,
+            cluster_start=self.cluster_start,
+            lend_ids=self.lend_ids,
+            lend_start=self.lend_start,
+            n_professions=N_PROFESSIONS,
+            status=s.status,
+            posting=s.posting,
+            workplace=s.workplace,
+            home=s.home,
+        )
+        if count.size:
+            self._move(model, day, ids, lender, borrower, roles[role], count)
 
     def _move(
-        self, model: MobilisationModel, day: int, ids: np.ndarray, frm: np.ndarray, to: np.ndarray, count: np.ndarray, role: int
+        self, model: MobilisationModel, day: int, ids: np.ndarray, frm: np.ndarray, to: np.ndarray, role: np.ndarray, count: np.ndarray
     ) -> None:
-        """Today's moves of one role: move m sends the next ``count[m]`` of ``ids`` from home ``frm[m]`` to home ``to[m]``."""
+        """Today's moves: move m sends the next ``count[m]`` of ``ids`` from home ``frm[m]`` to home ``to[m]`` in ``role[m]``."""
         world, s = model.world, model.world.staff
         last = day + self.cfg.block_days - 1
         target = world.home_workplace[np.repeat(to, count)]
-        post(model, ids, target=target, until=last + 1, kind=COOPERATION, role=role, effect=1.0)
+        post(model, ids, target=target, until=last + 1, kind=COOPERATION, role=np.repeat(role, count), effect=1.0)
         s.last_other_home_day[ids] = day
         np.add.at(self.lent_out, (frm, role), count)
         self.out_ids = np.concatenate([self.out_ids, ids])
         self.out_from = np.concatenate([self.out_from, np.repeat(frm, count)])
         self.out_to = np.concatenate([self.out_to, target])
-        self.out_role = np.concatenate([self.out_role, np.full(ids.size, role, dtype=np.int64)])
+        self.out_role = np.concatenate([self.out_role, np.repeat(role.astype(np.int64), count)])
         self.out_last = np.concatenate([self.out_last, np.full(ids.size, last, dtype=np.int64)])
         region = world.home_region[to]
         self.moved_today += np.bincount(region, weights=count, minlength=world.n_regions)  # whole numbers: exact in any order
         self.n_moved += int(count.sum())
         muni = world.workplace_municipality[world.home_workplace[to]]
-        for f, t, r, mu, n in zip(frm, to, region.tolist(), muni.tolist(), count.tolist(), strict=True):
-            self.moves.append((day, r, mu, f, t, role, n, self.cfg.block_days))
+        for f, t, p, r, mu, n in zip(frm, to, role, region.tolist(), muni.tolist(), count.tolist(), strict=True):
+            self.moves.append((day, r, mu, f, t, p, n, self.cfg.block_days))
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         cost[:, recorder.cost_index["cooperation"]] += self.moved_today * self.cfg.coordination_sek_per_move
