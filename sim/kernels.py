@@ -1790,3 +1790,41 @@ def _send_team(
     for a in range(min(j, n_places)):
         transmission[places[lo + a]] *= factor
     return q, n
+
+
+# --------------------------------------------------------------------------- hygiene courses (sim.levers.hygiene_training)
+@njit(cache=True)
+def pick_attendees(
+    pending: np.ndarray,
+    pending_region: np.ndarray,
+    eligible: np.ndarray,
+    status: np.ndarray,
+    running: np.ndarray,
+    places: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``hygiene_training``'s day: the first ``places[r]`` active ones of those who have not attended yet, in each region
+    where the courses run; returns their staff ids (in ``pending``'s order) and ``pending`` and ``pending_region``
+    without them.
+
+    ``pending`` indexes ``eligible`` (sorted by region, then priority) and ``pending_region`` holds their regions; one
+    pass instead of the masks, ranks and compaction over everyone pending it replaced (issue #18), the same choice.
+    """
+    n = pending.shape[0]
+    taken = np.zeros(places.shape[0], dtype=np.int64)
+    picked = np.empty(n, dtype=np.int64)
+    keep = np.empty(n, dtype=pending.dtype)
+    keep_region = np.empty(n, dtype=pending_region.dtype)
+    n_picked = 0
+    n_keep = 0
+    for j in range(n):
+        r = pending_region[j]
+        i = eligible[pending[j]]
+        if running[r] and taken[r] < places[r] and status[i] == ACTIVE:
+            taken[r] += 1
+            picked[n_picked] = i
+            n_picked += 1
+        else:
+            keep[n_keep] = pending[j]
+            keep_region[n_keep] = r
+            n_keep += 1
+    return picked[:n_picked], keep[:n_keep], keep_region[:n_keep]

@@ -594,3 +594,27 @@ def test_send_mobile_teams_sends_as_the_python_loop(seed):
     assert sent.tolist() == expected.tolist()
     assert (s["workplace"] == expected_s["workplace"]).all()
     assert nh_t.tobytes() == expected_nh.tobytes() and hc_t.tobytes() == expected_hc.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pick_attendees_picks_as_the_numpy_rule(seed):
+    """hygiene_training's kernel: the same attendees and the same pending list as the masks and ranks it replaced."""
+    rng = np.random.default_rng(seed)
+    n_reg, n = 5, 300
+    eligible = rng.permutation(1000)[:n]
+    status = np.where(rng.random(1000) < 0.7, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8)
+    pending = np.flatnonzero(rng.random(n) < 0.6)
+    pending_region = np.sort(rng.integers(0, n_reg, n)).astype(np.int8)[pending]
+    running, places = rng.random(n_reg) < 0.7, rng.integers(-1, 30, n_reg)
+    region = pending_region
+    candidates = np.flatnonzero(running[region] & (status[eligible[pending]] == categories.ACTIVE))
+    rank = np.arange(candidates.size) - np.searchsorted(region[candidates], region[candidates])
+    picked = candidates[rank < places[region[candidates]]]
+    keep = np.ones(pending.size, dtype=bool)
+    keep[picked] = False
+    ids, left, left_region = kernels.pick_attendees(
+        pending=pending, pending_region=pending_region, eligible=eligible, status=status, running=running, places=places
+    )
+    assert ids.tolist() == eligible[pending[picked]].tolist() and picked.size > 0
+    assert left.tolist() == pending[keep].tolist() and left_region.tolist() == pending_region[keep].tolist()
+    assert left_region.dtype == pending_region.dtype
