@@ -1828,3 +1828,19 @@ def pick_attendees(
             keep_region[n_keep] = r
             n_keep += 1
     return picked[:n_picked], keep[:n_keep], keep_region[:n_keep]
+
+
+# --------------------------------------------------------------------------- ranks within groups (sim.levers.base.rank_within)
+@njit(cache=True)
+def rank_in_groups(groups: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """0, 1, 2, ... for the members of each group in array order: ``rank[i]`` is how many ``j < i`` have
+    ``groups[j] == groups[i]`` (every value in ``lo..hi``). One counting pass instead of a stable argsort, its
+    inverse and a repeat (issue #18: icu_upskilling, beredskapslyftet, reserves and recruitment rank by region or
+    profession every day); the same numbers."""
+    seen = np.zeros(hi - lo + 1, dtype=np.int64)
+    rank = np.empty(groups.shape[0], dtype=np.int64)
+    for i in range(groups.shape[0]):
+        g = groups[i] - lo
+        rank[i] = seen[g]
+        seen[g] += 1
+    return rank

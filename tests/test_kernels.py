@@ -618,3 +618,22 @@ def test_pick_attendees_picks_as_the_numpy_rule(seed):
     assert ids.tolist() == eligible[pending[picked]].tolist() and picked.size > 0
     assert left.tolist() == pending[keep].tolist() and left_region.tolist() == pending_region[keep].tolist()
     assert left_region.dtype == pending_region.dtype
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int64, np.float64])
+def test_rank_within_counts_as_the_stable_argsort(dtype):
+    """``levers.base.rank_within`` (a counting kernel for small integer codes): the ranks of the stable-argsort rule."""
+    from sim.levers.base import rank_within
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 5, 300):
+        for lo, hi in ((0, 3), (-4, 21), (5, 6)):
+            groups = rng.integers(lo, hi, n).astype(dtype)
+            order = np.argsort(groups, kind="stable")
+            g = groups[order]
+            starts = np.concatenate([[0], np.flatnonzero(np.diff(g)) + 1]).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+            expected = np.empty(n, dtype=np.int64)
+            expected[order] = np.arange(n) - np.repeat(starts, np.diff(np.concatenate([starts, [n]])))
+            rank = rank_within(groups)
+            assert rank.dtype == np.int64 and rank.tolist() == expected.tolist()
+            assert rank_within(np.sort(groups)).tolist() == (np.arange(n) - np.searchsorted(np.sort(groups), np.sort(groups))).tolist()
