@@ -1688,3 +1688,251 @@ def record_homes(
         out[r, 8] += assessed[h]
         out[r, 9] += assessments[h]
     return out
+
+
+# --------------------------------------------------------------------------- cooperation between homes (sim.levers.home_cooperation)
+@njit(cache=True)
+def lend_in_clusters(
+    short: np.ndarray,
+    short_role: np.ndarray,
+    wanted: np.ndarray,
+    spare: np.ndarray,
+    roles: np.ndarray,
+    cluster: np.ndarray,
+    cluster_homes: np.ndarray,
+    cluster_start: np.ndarray,
+    lend_ids: np.ndarray,
+    lend_start: np.ndarray,
+    n_professions: int,
+    status: np.ndarray,
+    posting: np.ndarray,
+    workplace: np.ndarray,
+    home: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The day's moves of ``home_cooperation`` (``HomeCooperation._lend``): the staff moved, and per move the lending
+    home, the borrowing home, the role (a column of ``roles``) and how many (the staff of move m are the next
+    ``count[m]`` of those moved).
+
+    Short homes in ``short``'s order (role by role, the shortest first) each borrow ``wanted`` heads in their role
+    ``r = short_role[j]`` (profession ``roles[r]``) from the homes of their cluster, lenders by ``spare[:, r]`` heads
+    descending (ties in cluster order, as a stable argsort of ``-spare``, at each borrower), ``min(int(spare), wanted)``
+    from each, the first free ones of the lender's pool of the role in priority order (``lend_ids[lend_start[k]:
+    lend_start[k + 1]]``, k = home × ``n_professions`` + profession; free: active, not posted, at home). A lender's
+    spare falls by those it gave. The same decisions in the same order as the Python loops it replaced (issue #18);
+    the inputs are not changed (a moved worker is not free for the next borrower of the day: a cursor per lender and
+    role remembers where its pool's free staff start). ``spare`` has no NaN.
+    """
+    spare = spare.copy()
+    n_homes, n_roles = spare.shape
+    cursor = np.empty((n_homes, n_roles), dtype=np.int64)  # index into each pool after the last worker it gave today
+    for h in range(n_homes):
+        for r in range(n_roles):
+            cursor[h, r] = lend_start[h * n_professions + roles[r]]
+    n_moves = 0
+    n_ids = 0
+    for j in range(short.shape[0]):
+        c = cluster[short[j]]
+        n_moves += cluster_start[c + 1] - cluster_start[c]
+        n_ids += max(wanted[j], 0)
+    ids = np.empty(min(n_ids, lend_ids.shape[0]), dtype=np.int64)
+    lender_of = np.empty(n_moves, dtype=np.int64)
+    borrower_of = np.empty(n_moves, dtype=np.int64)
+    role_of = np.empty(n_moves, dtype=np.int64)
+    count = np.empty(n_moves, dtype=np.int64)
+    m = 0
+    k = 0
+    for j in range(short.shape[0]):
+        b, r, want = short[j], short_role[j], wanted[j]
+        c = cluster[b]
+        # partners by spare descending, stable (insertion sort: clusters are a few homes)
+        order = cluster_homes[cluster_start[c] : cluster_start[c + 1]].copy()
+        for a in range(1, order.shape[0]):
+            h = order[a]
+            i = a - 1
+            while i >= 0 and spare[order[i], r] < spare[h, r]:
+                order[i + 1] = order[i]
+                i -= 1
+            order[i + 1] = h
+        for a in range(order.shape[0]):
+            if want <= 0:
+                break
+            lender = order[a]
+            give = int(spare[lender, r])
+            if want < give:
+                give = want
+            if lender == b or give <= 0:
+                continue
+            end = lend_start[lender * n_professions + roles[r] + 1]
+            start = k
+            q = cursor[lender, r]
+            while q < end and k - start < give:
+                i = lend_ids[q]
+                if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+                    ids[k] = i
+                    k += 1
+                q += 1
+            cursor[lender, r] = q
+            n = k - start
+            if n == 0:
+                continue
+            lender_of[m], borrower_of[m], role_of[m], count[m] = lender, b, r, n
+            m += 1
+            spare[lender, r] -= n
+            want -= n
+    return ids[:k], lender_of[:m], borrower_of[:m], role_of[:m], count[:m]
+
+
+# --------------------------------------------------------------------------- the regions' mobile teams (sim.levers.mobile_teams)
+@njit(cache=True)
+def send_mobile_teams(
+    team: np.ndarray,
+    team_start: np.ndarray,
+    homes: np.ndarray,
+    home_start: np.ndarray,
+    municipalities: np.ndarray,
+    municipality_start: np.ndarray,
+    per_home: np.ndarray,
+    per_municipality: np.ndarray,
+    home_workplace: np.ndarray,
+    home_care_workplace: np.ndarray,
+    factor: float,
+    status: np.ndarray,
+    posting: np.ndarray,
+    home: np.ndarray,
+    workplace: np.ndarray,
+    nh_transmission: np.ndarray,
+    hc_transmission_factor: np.ndarray,
+) -> np.ndarray:
+    """``mobile_teams``' day: each region's free team nurses to its homes with an outbreak, then to the home care of its
+    municipalities with infected clients; returns the nurses sent, region by region (homes first).
+
+    Region r's nurses are ``team[team_start[r]:team_start[r + 1]]`` in priority order; free means active, not posted
+    and at home (``levers.base.available``), judged as each is reached: sending one nurse changes no other's. Its places
+    are ``homes[home_start[r]:home_start[r + 1]]`` (and the same of ``municipalities``). The first
+    ``round(per_home[r] × homes)`` free nurses (as many as there are) go to the homes in turn (nurse j to home
+    j mod homes, at ``home_workplace[home]``) and each home reached has ``nh_transmission`` multiplied by ``factor``;
+    then the next ``round(per_municipality[r] × municipalities)`` go to the municipalities' home care
+    (``home_care_workplace``, ``hc_transmission_factor``). The Python loop over regions before issue #18, which
+    selected every free nurse of the nation first, made the same choices in the same order.
+    """
+    sent = np.empty(team.shape[0], dtype=np.int64)
+    n = 0
+    for r in range(team_start.shape[0] - 1):
+        q, end = team_start[r], team_start[r + 1]
+        lo, hi = home_start[r], home_start[r + 1]
+        q, n = _send_team(
+            team, q, end, homes, lo, hi, per_home[r], home_workplace, nh_transmission, factor, status, posting, home, workplace, sent, n
+        )
+        lo, hi = municipality_start[r], municipality_start[r + 1]
+        q, n = _send_team(
+            team,
+            q,
+            end,
+            municipalities,
+            lo,
+            hi,
+            per_municipality[r],
+            home_care_workplace,
+            hc_transmission_factor,
+            factor,
+            status,
+            posting,
+            home,
+            workplace,
+            sent,
+            n,
+        )
+    return sent[:n]
+
+
+@njit(cache=True, inline="always")
+def _send_team(
+    team: np.ndarray,
+    q: int,
+    end: int,
+    places: np.ndarray,
+    lo: int,
+    hi: int,
+    per_place: float,
+    where: np.ndarray,
+    transmission: np.ndarray,
+    factor: float,
+    status: np.ndarray,
+    posting: np.ndarray,
+    home: np.ndarray,
+    workplace: np.ndarray,
+    sent: np.ndarray,
+    n: int,
+) -> tuple[int, int]:
+    """``send_mobile_teams``: the next ``round(per_place × places)`` free nurses of ``team[q:end]`` to
+    ``places[lo:hi]`` in turn; returns where the next free nurse is looked for and the count in ``sent``."""
+    n_places = hi - lo
+    k = round(per_place * n_places)
+    if k <= 0:
+        return q, n
+    j = 0
+    while j < k and q < end:
+        i = team[q]
+        q += 1
+        if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+            workplace[i] = where[places[lo + j % n_places]]
+            sent[n] = i
+            n += 1
+            j += 1
+    for a in range(min(j, n_places)):
+        transmission[places[lo + a]] *= factor
+    return q, n
+
+
+# --------------------------------------------------------------------------- hygiene courses (sim.levers.hygiene_training)
+@njit(cache=True)
+def pick_attendees(
+    pending: np.ndarray,
+    pending_region: np.ndarray,
+    eligible: np.ndarray,
+    status: np.ndarray,
+    running: np.ndarray,
+    places: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``hygiene_training``'s day: the first ``places[r]`` active ones of those who have not attended yet, in each region
+    where the courses run; returns their staff ids (in ``pending``'s order) and ``pending`` and ``pending_region``
+    without them.
+
+    ``pending`` indexes ``eligible`` (sorted by region, then priority) and ``pending_region`` holds their regions; one
+    pass instead of the masks, ranks and compaction over everyone pending it replaced (issue #18), the same choice.
+    """
+    n = pending.shape[0]
+    taken = np.zeros(places.shape[0], dtype=np.int64)
+    picked = np.empty(n, dtype=np.int64)
+    keep = np.empty(n, dtype=pending.dtype)
+    keep_region = np.empty(n, dtype=pending_region.dtype)
+    n_picked = 0
+    n_keep = 0
+    for j in range(n):
+        r = pending_region[j]
+        i = eligible[pending[j]]
+        if running[r] and taken[r] < places[r] and status[i] == ACTIVE:
+            taken[r] += 1
+            picked[n_picked] = i
+            n_picked += 1
+        else:
+            keep[n_keep] = pending[j]
+            keep_region[n_keep] = r
+            n_keep += 1
+    return picked[:n_picked], keep[:n_keep], keep_region[:n_keep]
+
+
+# --------------------------------------------------------------------------- ranks within groups (sim.levers.base.rank_within)
+@njit(cache=True)
+def rank_in_groups(groups: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """0, 1, 2, ... for the members of each group in array order: ``rank[i]`` is how many ``j < i`` have
+    ``groups[j] == groups[i]`` (every value in ``lo..hi``). One counting pass instead of a stable argsort, its
+    inverse and a repeat (issue #18: icu_upskilling, beredskapslyftet, reserves and recruitment rank by region or
+    profession every day); the same numbers."""
+    seen = np.zeros(hi - lo + 1, dtype=np.int64)
+    rank = np.empty(groups.shape[0], dtype=np.int64)
+    for i in range(groups.shape[0]):
+        g = groups[i] - lo
+        rank[i] = seen[g]
+        seen[g] += 1
+    return rank

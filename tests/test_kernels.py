@@ -431,3 +431,238 @@ def test_threaded_kernels_and_their_serial_twins_give_the_same_run(model_factory
     assert {k.__name__ for k in twins} >= {"advance_staff", "tally_staff", "reset_placement", "place_under_agreement"}
     for kernel in twins:  # the serial twin under its own name (numba's cache keeps the two apart)
         assert kernel.serial.py_func.__qualname__ == kernel.__qualname__ + "_serial"
+
+
+def _lend_by_python_loop(
+    short,
+    short_role,
+    wanted,
+    spare,
+    roles,
+    cluster,
+    cluster_homes,
+    cluster_start,
+    lend_ids,
+    lend_start,
+    n_prof,
+    status,
+    posting,
+    workplace,
+    home,
+):
+    """``HomeCooperation._lend``'s loops before issue #18 (roles in turn, as ``short`` lists them), moving staff as ``post`` does."""
+    spare, posting, workplace = spare.copy(), posting.copy(), workplace.copy()
+    ids, moves = [], []
+    for b, r, wanted_b in zip(short, short_role, wanted, strict=True):
+        want = int(wanted_b)
+        partners = cluster_homes[cluster_start[cluster[b]] : cluster_start[cluster[b] + 1]]
+        for lender in partners[np.argsort(-spare[partners, r], kind="stable")]:
+            if want <= 0:
+                break
+            give = min(int(spare[lender, r]), want)
+            if lender == b or give <= 0:
+                continue
+            k = lender * n_prof + roles[r]
+            pool = lend_ids[lend_start[k] : lend_start[k + 1]]
+            free = pool[(status[pool] == categories.ACTIVE) & (posting[pool] < 0) & (workplace[pool] == home[pool])][:give]
+            if free.size == 0:
+                continue
+            posting[free], workplace[free] = 10_000 + b, 10_000 + b
+            ids.extend(free.tolist())
+            moves.append((int(lender), int(b), int(r), free.size))
+            spare[lender, r] -= free.size
+            want -= free.size
+    return ids, moves
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lend_in_clusters_decides_as_the_python_loop(seed):
+    """home_cooperation's kernel: the same moves, in the same order, as the loops it replaced (ties in spare included)."""
+    rng = np.random.default_rng(seed)
+    n_homes, n_prof, roles = int(rng.integers(2, 12)), 4, np.array([1, 2, 3])
+    size = int(rng.integers(2, 5))
+    cluster = np.arange(n_homes) // size
+    if n_homes % size == 1:
+        cluster[-1] = cluster[-2]
+    cluster_homes = np.arange(n_homes)
+    cluster_start = np.searchsorted(cluster, np.arange(cluster.max() + 2))
+    heads = rng.integers(0, 8, size=n_homes * n_prof)
+    lend_start = np.concatenate([[0], np.cumsum(heads)])
+    n_staff = int(lend_start[-1])
+    lend_ids = rng.permutation(n_staff)
+    home = np.repeat(np.arange(n_homes * n_prof) // n_prof, heads)[np.argsort(lend_ids)]
+    status = np.where(rng.random(n_staff) < 0.8, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8)
+    posting = np.where(rng.random(n_staff) < 0.1, 5, -1)
+    workplace = np.where(rng.random(n_staff) < 0.1, home + 1, home)
+    spare = rng.integers(0, 4, size=(n_homes, roles.size)).astype(float)  # many ties
+    short = [(r, h) for r in range(roles.size) for h in rng.permutation(n_homes)[: int(rng.integers(0, n_homes + 1))]]
+    short_role = np.array([r for r, _ in short], dtype=np.int64)
+    short_home = np.array([h for _, h in short], dtype=np.int64)
+    wanted = rng.integers(0, 6, size=short_home.size)
+    args = (
+        short_home,
+        short_role,
+        wanted,
+        spare,
+        roles,
+        cluster,
+        cluster_homes,
+        cluster_start,
+        lend_ids,
+        lend_start,
+        n_prof,
+        status,
+        posting,
+        workplace,
+        home,
+    )
+    expected_ids, expected_moves = _lend_by_python_loop(*args)
+    ids, lender, borrower, role, count = kernels.lend_in_clusters(
+        short=short_home,
+        short_role=short_role,
+        wanted=wanted,
+        spare=spare,
+        roles=roles,
+        cluster=cluster,
+        cluster_homes=cluster_homes,
+        cluster_start=cluster_start,
+        lend_ids=lend_ids,
+        lend_start=lend_start,
+        n_professions=n_prof,
+        status=status,
+        posting=posting,
+        workplace=workplace,
+        home=home,
+    )
+    assert ids.tolist() == expected_ids
+    assert list(zip(lender.tolist(), borrower.tolist(), role.tolist(), count.tolist(), strict=True)) == expected_moves
+
+
+def _send_by_python_loop(team, region, homes, home_region, munis, muni_region, per_home, per_muni, home_wp, hc_wp, factor, s, nh_t, hc_t):
+    """``MobileTeams.act``'s loop over regions before issue #18 (``available`` first, then ``_send`` twice a region)."""
+    n_reg = per_home.size
+    free = team[(s["status"][team] == categories.ACTIVE) & (s["posting"][team] < 0) & (s["workplace"][team] == s["home"][team])]
+    by_region = np.searchsorted(region[free], np.arange(n_reg + 1))
+    home_bounds = np.searchsorted(home_region[homes], np.arange(n_reg + 1))
+    muni_bounds = np.searchsorted(muni_region[munis], np.arange(n_reg + 1))
+    sent = []
+
+    def send(nurses, places, per_place, workplace_of, transmission):
+        k = min(round(per_place * places.size), nurses.size)
+        if k > 0:
+            s["workplace"][nurses[:k]] = workplace_of[places[np.arange(k) % places.size]]
+            transmission[places[: min(k, places.size)]] *= factor
+            sent.append(nurses[:k])
+        return k
+
+    for r in np.flatnonzero((np.diff(home_bounds) > 0) | (np.diff(muni_bounds) > 0)):
+        mine = free[by_region[r] : by_region[r + 1]]
+        k = send(mine, homes[home_bounds[r] : home_bounds[r + 1]], per_home[r], home_wp, nh_t)
+        send(mine[k:], munis[muni_bounds[r] : muni_bounds[r + 1]], per_muni[r], hc_wp, hc_t)
+    return np.concatenate(sent) if sent else np.zeros(0, dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_send_mobile_teams_sends_as_the_python_loop(seed):
+    """mobile_teams' kernel: the same nurses to the same places, the same transmission factors, as the loop it replaced
+    (halves rounded to even, regions short of free nurses included)."""
+    rng = np.random.default_rng(seed)
+    n_reg, n_staff = 4, 60
+    region = np.sort(rng.integers(0, n_reg, n_staff))
+    home_region, muni_region = np.sort(rng.integers(0, n_reg, 25)), np.sort(rng.integers(0, n_reg, 10))
+    team = np.flatnonzero(rng.random(n_staff) < 0.7)  # by region, then (here) id order
+    s = {
+        "status": np.where(rng.random(n_staff) < 0.8, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8),
+        "posting": np.where(rng.random(n_staff) < 0.1, 3, -1),
+        "home": rng.integers(0, 50, n_staff),
+    }
+    s["workplace"] = np.where(rng.random(n_staff) < 0.1, s["home"] + 1, s["home"])
+    homes = np.flatnonzero(rng.random(home_region.size) < 0.5)
+    munis = np.flatnonzero(rng.random(muni_region.size) < 0.5)
+    per_home, per_muni = rng.choice([0.0, 0.5, 1.0, 1.5, 2.5, 7.0], n_reg), rng.choice([0.0, 0.5, 1.0, 2.5], n_reg)
+    home_wp, hc_wp = 100 + np.arange(home_region.size), 200 + np.arange(muni_region.size)
+    nh_t, hc_t = rng.random(home_region.size), rng.random(muni_region.size)
+    expected_s = {k: v.copy() for k, v in s.items()}
+    expected_nh, expected_hc = nh_t.copy(), hc_t.copy()
+    expected = _send_by_python_loop(
+        team,
+        region,
+        homes,
+        home_region,
+        munis,
+        muni_region,
+        per_home,
+        per_muni,
+        home_wp,
+        hc_wp,
+        0.8,
+        expected_s,
+        expected_nh,
+        expected_hc,
+    )
+    sent = kernels.send_mobile_teams(
+        team=team,
+        team_start=np.searchsorted(region[team], np.arange(n_reg + 1)),
+        homes=homes,
+        home_start=np.searchsorted(home_region[homes], np.arange(n_reg + 1)),
+        municipalities=munis,
+        municipality_start=np.searchsorted(muni_region[munis], np.arange(n_reg + 1)),
+        per_home=per_home,
+        per_municipality=per_muni,
+        home_workplace=home_wp,
+        home_care_workplace=hc_wp,
+        factor=0.8,
+        status=s["status"],
+        posting=s["posting"],
+        home=s["home"],
+        workplace=s["workplace"],
+        nh_transmission=nh_t,
+        hc_transmission_factor=hc_t,
+    )
+    assert sent.tolist() == expected.tolist()
+    assert (s["workplace"] == expected_s["workplace"]).all()
+    assert nh_t.tobytes() == expected_nh.tobytes() and hc_t.tobytes() == expected_hc.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pick_attendees_picks_as_the_numpy_rule(seed):
+    """hygiene_training's kernel: the same attendees and the same pending list as the masks and ranks it replaced."""
+    rng = np.random.default_rng(seed)
+    n_reg, n = 5, 300
+    eligible = rng.permutation(1000)[:n]
+    status = np.where(rng.random(1000) < 0.7, categories.ACTIVE, categories.OFF_DUTY).astype(np.int8)
+    pending = np.flatnonzero(rng.random(n) < 0.6)
+    pending_region = np.sort(rng.integers(0, n_reg, n)).astype(np.int8)[pending]
+    running, places = rng.random(n_reg) < 0.7, rng.integers(-1, 30, n_reg)
+    region = pending_region
+    candidates = np.flatnonzero(running[region] & (status[eligible[pending]] == categories.ACTIVE))
+    rank = np.arange(candidates.size) - np.searchsorted(region[candidates], region[candidates])
+    picked = candidates[rank < places[region[candidates]]]
+    keep = np.ones(pending.size, dtype=bool)
+    keep[picked] = False
+    ids, left, left_region = kernels.pick_attendees(
+        pending=pending, pending_region=pending_region, eligible=eligible, status=status, running=running, places=places
+    )
+    assert ids.tolist() == eligible[pending[picked]].tolist() and picked.size > 0
+    assert left.tolist() == pending[keep].tolist() and left_region.tolist() == pending_region[keep].tolist()
+    assert left_region.dtype == pending_region.dtype
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int64, np.uint8, np.uint64, np.float64])
+def test_rank_within_counts_as_the_stable_argsort(dtype):
+    """``levers.base.rank_within`` (a counting kernel for small integer codes): the ranks of the stable-argsort rule."""
+    from sim.levers.base import rank_within
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 5, 300):
+        for lo, hi in ((0, 3), (-4, 21), (5, 6)) if np.dtype(dtype).kind != "u" else ((0, 3), (5, 6)):
+            groups = rng.integers(lo, hi, n).astype(dtype)
+            order = np.argsort(groups, kind="stable")
+            g = groups[order]
+            starts = np.concatenate([[0], np.flatnonzero(np.diff(g)) + 1]).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+            expected = np.empty(n, dtype=np.int64)
+            expected[order] = np.arange(n) - np.repeat(starts, np.diff(np.concatenate([starts, [n]])))
+            rank = rank_within(groups)
+            assert rank.dtype == np.int64 and rank.tolist() == expected.tolist()
+            assert rank_within(np.sort(groups)).tolist() == (np.arange(n) - np.searchsorted(np.sort(groups), np.sort(groups))).tolist()
+    assert rank_within(np.array([1.0, np.nan, 1.0, np.nan])).tolist() == [0, 0, 1, 0]  # floats: the argsort path (each NaN alone)

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim import kernels
 from sim.categories import ACTIVE, LEVELS, RESERVE
 
 if TYPE_CHECKING:
@@ -232,6 +233,10 @@ def rank_within(groups: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... within each run of equal values of an array sorted by group (stable order kept)."""
     if groups.size == 0:
         return np.zeros(0, dtype=np.int64)
+    if groups.dtype.kind == "i" or (groups.dtype.kind == "u" and groups.dtype.itemsize < 8):  # (uint64 - int is float in numba)
+        lo, hi = int(groups.min()), int(groups.max())
+        if hi - lo < 1 << 20:  # small integer codes (regions, professions): one counting pass
+            return kernels.rank_in_groups(groups=groups, lo=lo, hi=hi)
     order = np.argsort(groups, kind="stable")
     g = groups[order]
     starts = np.concatenate([[0], np.flatnonzero(np.diff(g)) + 1])

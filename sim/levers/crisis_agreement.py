@@ -132,6 +132,8 @@ class CrisisAgreement(Lever):
         world, s = model.world, model.world.staff
         active = self.regions_active(day)
         self.active[day] = active
+        if not (active.any() or self.ending.any()) and self._idle(s):
+            return  # the placement would change nothing (deferred[day] stays 0)
         region = world.workplace_region
         state = np.where(
             active[region], kernels.AGREEMENT_ON, np.where(self.ending[region], kernels.AGREEMENT_ENDING, kernels.AGREEMENT_OFF)
@@ -160,6 +162,15 @@ class CrisisAgreement(Lever):
         if self.ending.any():  # a ramp-down is over when nobody of the region is placed any more
             placed = np.bincount(region[s.workplace[s.agreement_days > 0]], minlength=world.n_regions) > 0
             self.ending &= placed
+
+    @staticmethod
+    def _idle(s) -> bool:
+        """Nobody placed, and nobody marked as resting after a placement who is no longer off duty: where the agreement
+        applies nowhere, ``place_under_agreement`` would then change nothing (it would only zero ``agreement_days``
+        and clear those marks), so the day's call over every staff member is skipped (issue #18)."""
+        if s.agreement_days.any():
+            return False
+        return not (s.agreement_rest.any() and (s.agreement_rest & (s.status != OFF_DUTY)).any())
 
     def due_to_rest(self, ids: np.ndarray) -> np.ndarray:
         """Boolean per staff member of ``ids``: their placement is over, so the agreement sends them to rest when it

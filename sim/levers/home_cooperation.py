@@ -147,7 +147,6 @@ class HomeCooperation(Lever):
         self.out_to = np.zeros(0, dtype=np.int64)
         self.out_role = np.zeros(0, dtype=np.int64)
         self.out_last = np.zeros(0, dtype=np.int64)
-        self._new: list[tuple[np.ndarray, int, int, int, int]] = []
         self.moves: list[tuple] = []
         self.moved_today = np.zeros(world.n_regions)
         self.staff_days = np.zeros(world.n_regions)
@@ -163,8 +162,6 @@ class HomeCooperation(Lever):
         home_on = on[world.home_region] & (self.cluster >= 0)
         if home_on.any():
             self._lend(model, day, home_on)
-        if self._new:
-            self._add_blocks()
         if self.out_ids.size:  # staff-days worked in the other home
             ids = self.out_ids
             present = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == self.out_to)]
@@ -184,17 +181,6 @@ class HomeCooperation(Lever):
         self.out_ids, self.out_from, self.out_to = self.out_ids[keep], self.out_from[keep], self.out_to[keep]
         self.out_role, self.out_last = self.out_role[keep], self.out_last[keep]
 
-    def _add_blocks(self) -> None:
-        world = self.model.world
-        ids = [b[0] for b in self._new]
-        n = [b[0].size for b in self._new]
-        self.out_ids = np.concatenate([self.out_ids, *ids])
-        self.out_from = np.concatenate([self.out_from, np.repeat([b[1] for b in self._new], n)])
-        self.out_to = np.concatenate([self.out_to, np.repeat(world.home_workplace[[b[2] for b in self._new]], n)])
-        self.out_role = np.concatenate([self.out_role, np.repeat([b[3] for b in self._new], n)])
-        self.out_last = np.concatenate([self.out_last, np.repeat([b[4] for b in self._new], n)])
-        self._new = []
-
     def coverage(self, model: MobilisationModel) -> tuple[np.ndarray, np.ndarray]:
         """(homes, professions): the most effective hours the staff at work in each home can give today, and the hours needed."""
         world, s = model.world, model.world.staff
@@ -212,57 +198,73 @@ class HomeCooperation(Lever):
         return have, model.required[world.home_workplace]
 
     def _lend(self, model: MobilisationModel, day: int, home_on: np.ndarray) -> None:
-        s, cfg = model.world.staff, self.cfg
+        """Today's moves, all roles at once (columns of ``self.roles``): the rule of the module docstring, element by element
+        as the loop over roles before issue #18 (its per-role steps are elementwise, so the same numbers)."""
+        s, cfg, roles = model.world.staff, self.cfg, self.roles
         have, need = self.coverage(model)
-        hph = model.hours_per_head
-        cluster = self.cluster
-        n_clusters = self.cluster_start.shape[0] - 1
-        for p in self.roles:
-            req = need[:, p]
-            cov = np.divide(have[:, p], req, out=np.full(req.shape, np.inf), where=req > 0)
-            short = np.flatnonzero(home_on & (cov < cfg.short_below))
-            if short.size == 0:
-                continue
-            # heads each home could lend today (its margin, and its share out), and the clusters that have any
-            margin = np.floor((have[:, p] - cfg.lender_keeps * req) / hph)
-            room = np.floor(cfg.max_share_out * self.heads[:, p]) - self.lent_out[:, p]
-            spare = np.where(home_on, np.minimum(margin, room), 0.0).clip(0)
-            can = np.bincount(cluster[home_on], weights=spare[home_on], minlength=n_clusters) > 0
-            short = short[can[cluster[short]]]
-            for b in short[np.argsort(cov[short], kind="stable")]:  # the shortest first
-                wanted = int(np.ceil((cfg.short_below * req[b] - have[b, p]) / hph))
-                c = cluster[b]
-                partners = self.cluster_homes[self.cluster_start[c] : self.cluster_start[c + 1]]
-                for lender in partners[np.argsort(-spare[partners], kind="stable")]:
-                    if wanted <= 0:
-                        break
-                    give = min(int(spare[lender]), wanted)
-                    if lender == b or give <= 0:
-                        continue
-                    k = lender * N_PROFESSIONS + p
-                    pool = self.lend_ids[self.lend_start[k] : self.lend_start[k + 1]]
-                    free = pool[(s.status[pool] == ACTIVE) & (s.posting[pool] < 0) & (s.workplace[pool] == s.home[pool])][:give]
-                    if free.size == 0:
-                        continue
-                    self._move(model, day, free, lender, b, p)
-                    hours = float((s.max_hours[free] * s.effectiveness[free]).sum())
-                    have[lender, p] -= hours
-                    have[b, p] += hours
-                    spare[lender] -= free.size
-                    wanted -= free.size
+        have, req = have[:, roles], need[:, roles]
+        cov = np.divide(have, req, out=np.full(req.shape, np.inf), where=req > 0)
+        short_role, short_home = np.nonzero((cov < cfg.short_below).T & home_on)  # role by role, homes in order
+        if short_home.size == 0:
+            return
+        hph, cluster, n_roles = model.hours_per_head, self.cluster, roles.shape[0]
+        # heads each home could lend today (its margin, and its share out), and the clusters that have any
+        margin = np.floor((have - cfg.lender_keeps * req) / hph)
+        room = np.floor(cfg.max_share_out * self.heads[:, roles]) - self.lent_out[:, roles]
+        spare = np.where(home_on[:, None], np.minimum(margin, room), 0.0).clip(0)
+        on = np.flatnonzero(home_on)
+        key = (cluster[on, None] * n_roles + np.arange(n_roles)).ravel()
+        can = np.bincount(key, weights=spare[on].ravel(), minlength=(self.cluster_start.shape[0] - 1) * n_roles) > 0
+        keep = can[cluster[short_home] * n_roles + short_role]
+        short_home, short_role = short_home[keep], short_role[keep]
+        if short_home.size == 0:
+            return
+        order = np.lexsort((cov[short_home, short_role], short_role))  # role by role, the shortest first (stable)
+        short_home, short_role = short_home[order], short_role[order]
+        # heads each short home asks for. A short home never lends (its margin is negative), so its coverage is
+        # still today's when its turn comes: the Python loop before issue #18 updated it move by move to no effect
+        wanted = np.ceil((cfg.short_below * req[short_home, short_role] - have[short_home, short_role]) / hph).astype(np.int64)
+        ids, lender, borrower, role, count = kernels.lend_in_clusters(
+            short=short_home,
+            short_role=short_role,
+            wanted=wanted,
+            spare=spare,
+            roles=roles.astype(np.int64),
+            cluster=cluster,
+            cluster_homes=self.cluster_homes,
+            cluster_start=self.cluster_start,
+            lend_ids=self.lend_ids,
+            lend_start=self.lend_start,
+            n_professions=N_PROFESSIONS,
+            status=s.status,
+            posting=s.posting,
+            workplace=s.workplace,
+            home=s.home,
+        )
+        if count.size:
+            self._move(model, day, ids, lender, borrower, roles[role], count)
 
-    def _move(self, model: MobilisationModel, day: int, ids: np.ndarray, frm: int, to: int, role: int) -> None:
+    def _move(
+        self, model: MobilisationModel, day: int, ids: np.ndarray, frm: np.ndarray, to: np.ndarray, role: np.ndarray, count: np.ndarray
+    ) -> None:
+        """Today's moves: move m sends the next ``count[m]`` of ``ids`` from home ``frm[m]`` to home ``to[m]`` in ``role[m]``."""
         world, s = model.world, model.world.staff
         last = day + self.cfg.block_days - 1
-        post(model, ids, target=int(world.home_workplace[to]), until=last + 1, kind=COOPERATION, role=role, effect=1.0)
+        target = world.home_workplace[np.repeat(to, count)]
+        post(model, ids, target=target, until=last + 1, kind=COOPERATION, role=np.repeat(role, count), effect=1.0)
         s.last_other_home_day[ids] = day
-        self.lent_out[frm, role] += ids.size
-        self._new.append((ids, frm, to, role, last))
-        region = int(world.home_region[to])
-        self.moved_today[region] += ids.size
-        self.n_moved += int(ids.size)
-        muni = int(world.workplace_municipality[world.home_workplace[to]])
-        self.moves.append((day, region, muni, frm, to, role, int(ids.size), self.cfg.block_days))
+        np.add.at(self.lent_out, (frm, role), count)
+        self.out_ids = np.concatenate([self.out_ids, ids])
+        self.out_from = np.concatenate([self.out_from, np.repeat(frm, count)])
+        self.out_to = np.concatenate([self.out_to, target])
+        self.out_role = np.concatenate([self.out_role, np.repeat(role.astype(np.int64), count)])
+        self.out_last = np.concatenate([self.out_last, np.full(ids.size, last, dtype=np.int64)])
+        region = world.home_region[to]
+        self.moved_today += np.bincount(region, weights=count, minlength=world.n_regions)  # whole numbers: exact in any order
+        self.n_moved += int(count.sum())
+        muni = world.workplace_municipality[world.home_workplace[to]]
+        for f, t, p, r, mu, n in zip(frm, to, role, region.tolist(), muni.tolist(), count.tolist(), strict=True):
+            self.moves.append((day, r, mu, f, t, p, n, self.cfg.block_days))
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         cost[:, recorder.cost_index["cooperation"]] += self.moved_today * self.cfg.coordination_sek_per_move

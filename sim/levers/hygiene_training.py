@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.categories import ACTIVE, HOURLY, MUNICIPAL_UNIT_KINDS, PROFESSIONS, UNIT_KINDS
+from sim import kernels
+from sim.categories import HOURLY, MUNICIPAL_UNIT_KINDS, PROFESSIONS, UNIT_KINDS
 from sim.levers.base import Lever
 from sim.schema import LeverConfig, Probability, WholeDays, _KeyedValueError, at_most
 
@@ -94,17 +95,18 @@ class HygieneTraining(Lever):
             return
         self.carry[running] += self.per_region("places_per_day_share").astype(float)[running] * self.eligible_in_region[running]
         places = np.floor(self.carry).astype(np.int64)
-        region = self.pending_region
-        can = running[region] & (s.status[self.eligible[self.pending]] == ACTIVE)
-        candidates = np.flatnonzero(can)
-        # the first `places[r]` candidates of each region, in priority order
-        rank = np.arange(candidates.size) - np.searchsorted(region[candidates], region[candidates])
-        picked = candidates[rank < places[region[candidates]]]
         self.carry[running] -= places[running]
-        ids = self.eligible[self.pending[picked]]
-        keep = np.ones(self.pending.size, dtype=bool)
-        keep[picked] = False
-        self.pending, self.pending_region = self.pending[keep], self.pending_region[keep]
+        if not (places[running] > 0).any():
+            return  # no place today: nobody is picked
+        # the first `places[r]` active ones pending in each region, in priority order
+        ids, self.pending, self.pending_region = kernels.pick_attendees(
+            pending=self.pending,
+            pending_region=self.pending_region,
+            eligible=self.eligible,
+            status=s.status,
+            running=running,
+            places=places,
+        )
         s.hygiene[ids] = np.maximum(s.hygiene[ids], self.cfg.hygiene_after)
         self.today = ids
 

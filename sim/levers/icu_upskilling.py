@@ -175,7 +175,6 @@ class IcuUpskilling(Lever):
             return
         icu = model.icu_ids
         ahead = np.maximum(model.forecast_icu_patients, model.census[icu])
-        forecast = model.icu_team_need(ahead, model.forecast_icu_nurses)
         # the crisis agreement acts later today and sends those whose placement is over to rest: ICU nurses due to rest do
         # not count, and trained staff due to rest come last, so that others take their place today rather than tomorrow
         # (else the ICU dips for a day each time a cohort rests)
@@ -188,7 +187,11 @@ class IcuUpskilling(Lever):
             leaving &= model.world.workplace_kind[w] == ICU
             hours = s.max_hours[ids[leaving]] * s.effectiveness[ids[leaving]]
             nurses = np.maximum(nurses - np.bincount(model.world.workplace_region[w[leaving]], weights=hours, minlength=icu.size), 0.0)
-        today = model.icu_team_need(model.census[icu], nurses / 24.0)
+        # the teams' need ahead (courses) and today (who works), in one elementwise call: the same numbers as two
+        support, assistants = model.icu_team_need(
+            np.stack([ahead, model.census[icu]]), np.stack([model.forecast_icu_nurses, nurses / 24.0])
+        )
+        forecast, today = (support[0], assistants[0]), (support[1], assistants[1])
         for k, g in enumerate(self.groups):  # support nurses, then assistants
             heads = np.ceil(forecast[k] * 24.0 / g.mean_hours).astype(np.int64)
             self._start_courses(model, g, np.minimum(heads, g.max_trained) * on)

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field
 
+from sim import kernels
 from sim.categories import HOME_CARE, PRIMARY_CARE, PROFESSIONS
-from sim.levers.base import IndicatorSpec, Lever, available
+from sim.levers.base import IndicatorSpec, Lever
 from sim.schema import Factor, LeverConfig, Probability
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class MobileTeams(Lever):
         rows = s.workforce_rows()  # the staff of the start and the supply's entrants
         primary_rn = rows[(world.workplace_kind[s.home[rows]] == PRIMARY_CARE) & (s.profession[rows] == REGISTERED_NURSE)]
         self.team_staff = primary_rn[np.lexsort((s.priority[primary_rn], s.region[primary_rn]))]
+        self.team_start = np.searchsorted(s.region[self.team_staff], np.arange(world.n_regions + 1))  # region r's are one run
 
     def act(self, model: MobilisationModel, day: int) -> None:
         world, s = model.world, model.world.staff
@@ -99,49 +101,29 @@ class MobileTeams(Lever):
         served = np.flatnonzero((clients > 0) & on[world.municipality_region]) if clients is not None else np.zeros(0, dtype=np.int64)
         if outbreak.size == 0 and served.size == 0:
             return
-        staff = self.team_staff
-        free = staff[available(model, staff)]  # by region (team_staff is sorted by region), then priority
         n_reg = world.n_regions
-        by_region = np.searchsorted(s.region[free], np.arange(n_reg + 1))
         # homes and municipalities are numbered region by region: each region's are one run
-        home_bounds = np.searchsorted(world.home_region[outbreak], np.arange(n_reg + 1))
-        muni_bounds = np.searchsorted(world.municipality_region[served], np.arange(n_reg + 1))
-        per_home = self.per_region("nurses_per_outbreak_home")
-        per_muni = self.per_region("home_care_nurses_per_municipality")
-        factor = self.cfg.transmission_factor
-        sent = []
-        for r in np.flatnonzero((np.diff(home_bounds) > 0) | (np.diff(muni_bounds) > 0)):
-            mine = free[by_region[r] : by_region[r + 1]]
-            homes = outbreak[home_bounds[r] : home_bounds[r + 1]]
-            k = _send(s, mine, homes, per_home[r], world.home_workplace, model.nh_transmission, factor, sent)
-            munis = served[muni_bounds[r] : muni_bounds[r + 1]]
-            _send(s, mine[k:], munis, per_muni[r], self.home_care_workplace, model.hc_transmission_factor, factor, sent)
-        if sent:
-            self.sent = np.concatenate(sent)
-            self.nurse_days += np.bincount(s.region[self.sent], minlength=world.n_regions)
+        self.sent = kernels.send_mobile_teams(
+            team=self.team_staff,
+            team_start=self.team_start,
+            homes=outbreak,
+            home_start=np.searchsorted(world.home_region[outbreak], np.arange(n_reg + 1)),
+            municipalities=served,
+            municipality_start=np.searchsorted(world.municipality_region[served], np.arange(n_reg + 1)),
+            per_home=self.per_region("nurses_per_outbreak_home").astype(np.float64),
+            per_municipality=self.per_region("home_care_nurses_per_municipality").astype(np.float64),
+            home_workplace=world.home_workplace,
+            home_care_workplace=self.home_care_workplace,
+            factor=float(self.cfg.transmission_factor),
+            status=s.status,
+            posting=s.posting,
+            home=s.home,
+            workplace=s.workplace,
+            nh_transmission=model.nh_transmission,
+            hc_transmission_factor=model.hc_transmission_factor,
+        )
+        if self.sent.size:
+            self.nurse_days += np.bincount(s.region[self.sent], minlength=n_reg)
 
     def summary(self, days: int) -> dict[str, float]:
         return {"mobile_team_nurse_days": float(self.nurse_days.sum())}
-
-
-def _send(
-    staff,
-    nurses: np.ndarray,
-    places: np.ndarray,
-    per_place: float,
-    workplace_of: np.ndarray,
-    transmission: np.ndarray,
-    factor: float,
-    sent: list,
-) -> int:
-    """Send the first ``round(per_place × places)`` of ``nurses`` (as many as there are) to ``places`` in turn.
-
-    Each nurse's workplace becomes the place's (``workplace_of[place]``); every place a nurse reaches has its
-    ``transmission`` multiplied by ``factor``; the nurses sent are appended to ``sent``. Returns how many were sent.
-    """
-    k = min(round(per_place * places.size), nurses.size)
-    if k > 0:
-        staff.workplace[nurses[:k]] = workplace_of[places[np.arange(k) % places.size]]
-        transmission[places[: min(k, places.size)]] *= factor
-        sent.append(nurses[:k])
-    return k

@@ -180,6 +180,11 @@ class PatientTransfers(Lever):
 
     def act(self, model: MobilisationModel, day: int) -> None:
         """Today's moves: senders over the trigger, largest first, to the nearest receivers with room, within the capacity."""
+        on = self.regions_on()
+        if not on.any():  # no sender: no move, nothing blocked (the same zeros as the rule below gives, without its sums)
+            n = model.world.n_regions
+            self.today, self.blocked_capacity, self.blocked_no_bed = np.zeros((n, n)), np.zeros(n), np.zeros(n)
+            return
         patients = model.census[model.icu_ids]
         staffed = self.staffed_beds(model)
         movable = np.maximum(model.covid_icu_today - self.moved.sum(axis=0), 0.0)  # own COVID patients still at home
@@ -187,7 +192,7 @@ class PatientTransfers(Lever):
         trigger = self.per_region("trigger_share") if cfg.regions else cfg.trigger_share
         receive = self.per_region("receiver_max_share") if cfg.regions else cfg.receiver_max_share
         excess = np.minimum(np.maximum(patients - trigger * staffed, 0.0), movable)
-        excess[~self.regions_on()] = 0.0
+        excess[~on] = 0.0
         room = np.maximum(receive * staffed - patients, 0.0)
         room[excess > 0] = 0.0
         if cfg.regions:  # a region where the lever is off receives no patients either
