@@ -2,7 +2,7 @@
 
 One command, one table (issue #6)::
 
-    .venv/bin/python benchmarks/bench_scale.py            # about 3 minutes on the 2-core machine
+    .venv/bin/python benchmarks/bench_scale.py            # about 8 minutes on the 2-core machine
     .venv/bin/python benchmarks/bench_scale.py --quick    # fewer repeats, no 1M-staff row, no cold start (about 1 minute)
     make bench                                            # the same as the first line
 
