@@ -96,7 +96,12 @@ def environment() -> dict[str, str]:
 
     # the CPU LLVM compiles for: the same packages on another CPU give other bits (an AMD EPYC host, issue #18)
     cpu = binding.get_host_cpu_name()
-    return {"python": platform.python_version(), "machine": platform.machine(), "cpu": cpu, **{p: metadata.version(p) for p in ENVIRONMENT_PACKAGES}}
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu": cpu,
+        **{p: metadata.version(p) for p in ENVIRONMENT_PACKAGES},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
