@@ -292,7 +292,7 @@ class MobilisationModel(mesa.Model):
         """Advance one day: the phases of ``PHASES`` in order (demand, escalation, placement, hours, staff, homes, home care,
         record)."""
         if self.day >= self.n_days:
-            self.running = False
+            self._finish()
             return
         if self._calm is not None:  # multi-year runs (issue #17): a quiet step of several days where nothing happens
             days = self._quiet_length(self.day)
@@ -301,7 +301,7 @@ class MobilisationModel(mesa.Model):
                 self.day += days
                 self.datacollector.collect(self)
                 if self.day >= self.n_days:
-                    self.running = False
+                    self._finish()
                 return
         self.key = np.uint64(kernels.day_key(seed=self.seed, day=self.day))
         if self.supply is not None and self.dates[self.day].day == 1:  # the slow clock: the first day of a month
@@ -311,7 +311,20 @@ class MobilisationModel(mesa.Model):
         self.day += 1
         self.datacollector.collect(self)
         if self.day >= self.n_days:
-            self.running = False
+            self._finish()
+
+    def _finish(self) -> None:
+        """The last day is done: stop, and let go of Mesa 3.3's class-level reference to this model.
+
+        Mesa before 3.5 numbers each model's agents in ``mesa.Agent._ids``, a dict on the class keyed by the model, so
+        every model ever made stays in memory (mesa issue #3179, fixed in mesa PR #3180): a worker process running 55
+        full-scale runs of a comparison grew by about 60 MB a run (issue #18). The model makes no agents after its
+        last day, so its entry can go; Mesa versions without the dict are left alone.
+        """
+        self.running = False
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
 
     def _month(self, d: int) -> None:
         """The first day of a month in a run with ``[supply]``: the levers' ``month`` hooks, then the supply's step."""

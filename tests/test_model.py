@@ -283,3 +283,20 @@ def test_worst_region_ratio_rises_with_a_large_additional_pool(no_action_factory
         .iloc[0]
     )
     assert 0 < none < pool <= 1
+
+
+def test_a_finished_model_is_freed(model_factory):
+    """Mesa 3.3 keeps every model in ``mesa.Agent._ids`` (mesa issue #3179): a worker running many runs grew by the whole
+    model each run (issue #18). A model whose run has ended is freed once nothing else refers to it."""
+    import gc
+    import weakref
+
+    model = model_factory(seed=2, time__end="2020-03-20")
+    ref = weakref.ref(model)
+    result = model.run()
+    assert not model.running and len(result.summary) == 1
+    del model
+    gc.collect()
+    assert ref() is None
+    ids = getattr(mesa.Agent, "_ids", None)
+    assert not isinstance(ids, dict) or not any(isinstance(key, sim.MobilisationModel) and key is ref() for key in ids)
