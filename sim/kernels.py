@@ -498,6 +498,13 @@ def reset_placement(
         max_hours[i] = normal_max_hours_by_contract[contract[i]]
 
 
+@njit(cache=True, inline="always")
+def _free(i: int, status: np.ndarray, posting: np.ndarray, workplace: np.ndarray, home: np.ndarray) -> bool:
+    """Staff member ``i`` is free to be sent today: active, not posted, still at home (``levers.base.available``'s rule,
+    for the kernels that pick staff one by one)."""
+    return status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]
+
+
 @njit(cache=True)
 def deploy_by_priority(
     order: np.ndarray,
@@ -533,7 +540,7 @@ def deploy_by_priority(
         g = member_group[j]
         if share[g] > 0.0:
             i = members[j]
-            if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+            if _free(i, status, posting, workplace, home):
                 available[g] += 1
     for g in range(group_start.shape[0] - 1):
         if share[g] <= 0.0:
@@ -546,7 +553,7 @@ def deploy_by_priority(
             if k <= 0:
                 break
             i = order[j]
-            if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+            if _free(i, status, posting, workplace, home):
                 workplace[i] = target[g]
                 if target_role[g] >= 0:
                     role[i] = target_role[g]
@@ -1767,7 +1774,7 @@ def lend_in_clusters(
             q = cursor[lender, r]
             while q < end and k - start < give:
                 i = lend_ids[q]
-                if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+                if _free(i, status, posting, workplace, home):
                     ids[k] = i
                     k += 1
                 q += 1
@@ -1874,7 +1881,7 @@ def _send_team(
     while j < k and q < end:
         i = team[q]
         q += 1
-        if status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]:
+        if _free(i, status, posting, workplace, home):
             workplace[i] = where[places[lo + j % n_places]]
             sent[n] = i
             n += 1

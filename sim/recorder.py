@@ -306,7 +306,7 @@ class Recorder:
         self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
         icu_staff = self._icu_staff[(icu_status != LEFT) & (icu_status < ENTRANT)]  # not gone, retired or yet to start
         if icu_staff.size:
-            # float64 means of the float32 state (issue #18)
+            # float64 means whatever the state's dtype (kernels.FS, issue #18)
             self.icu_fatigue[day] = s.fatigue[icu_staff].mean(dtype=np.float64), s.fatigue_sustained[icu_staff].mean(dtype=np.float64)
         self.gap_share[day] = m.forecast_gap_share
         self.forecast_icu[day] = m.forecast_covid_icu

@@ -152,7 +152,7 @@ class StaffArrays:
     base_hours_by_contract: np.ndarray
     normal_max_hours_by_contract: np.ndarray
     # the continuous state below (max_hours, fatigue, fatigue_sustained, hours_worked, effectiveness,
-    # posting_effectiveness, hygiene) is float32 (kernels.FS, issue #18): computed in float64, stored rounded
+    # posting_effectiveness, hygiene) has dtype kernels.FS (float64; float32 is docked, issue #18): computed in float64
     max_hours: np.ndarray  # most hours per day today (levers may raise it)
     # daily probability of an ordinary sick spell by employer (``other_sick_rate`` gives it per person)
     other_sick_rate_by_employer: np.ndarray

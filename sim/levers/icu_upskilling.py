@@ -98,14 +98,15 @@ class IcuUpskilling(Lever):
         self.regroup(model)
         ward = np.isin(kind, (ACUTE_WARD, ELECTIVE)) & workforce
         nurses = np.flatnonzero(((prof == ANAESTHESIA_NURSE) & workforce) | ((prof == REGISTERED_NURSE) & ward))
+        priority = s.priority  # drawn anew on each read (StaffArrays.draws): once here
         # anaesthesia nurses first (fastest to train), then by the fixed priority
-        nurses = nurses[np.lexsort((s.priority[nurses], prof[nurses] != ANAESTHESIA_NURSE, s.region[nurses]))]
+        nurses = nurses[np.lexsort((priority[nurses], prof[nurses] != ANAESTHESIA_NURSE, s.region[nurses]))]
         days = np.where(prof[nurses] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_days, cfg.registered_nurse_days)
         effect = np.where(prof[nurses] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_effectiveness, cfg.registered_nurse_effectiveness)
         self.groups = [self._group(model, nurses, days, effect)]
         if self.teams and cfg.assistant_nurse_days is not None:
             assistants = np.flatnonzero((prof == ASSISTANT_NURSE) & ward)
-            assistants = assistants[np.lexsort((s.priority[assistants], s.region[assistants]))]
+            assistants = assistants[np.lexsort((priority[assistants], s.region[assistants]))]
             days = np.full(assistants.size, cfg.assistant_nurse_days)
             self.groups.append(self._group(model, assistants, days, np.ones(assistants.size)))
         # kept by their old names (the nurses' group): read by tests and notebooks

@@ -167,9 +167,10 @@ class ReinforcementPool(mesa.Agent):
             chosen = []
             names = list(cfg.composition)
             counts = apportion(round(cfg.size * model.config.world.scale), np.array([cfg.composition[p] for p in names]))
+            pool_u = s.pool_u  # drawn anew on each read (StaffArrays.draws): once, not once per profession
             for name, k in zip(names, counts, strict=True):
                 ids = np.flatnonzero(s.profession[: s.n_regular] == PROFESSIONS.index(name))
-                chosen.append(ids[np.argsort(s.pool_u[ids], kind="stable")[: int(k)]])
+                chosen.append(ids[np.argsort(pool_u[ids], kind="stable")[: int(k)]])
             self.members = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
             self.additional = False
         # issue #17: with recruit_from = "stocks" only the members the run's stocks fill may be sent (fill_from_stocks)

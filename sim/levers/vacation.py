@@ -53,12 +53,14 @@ class Vacation(Lever):
         home_kind = world.workplace_kind[s.home]
         policy_kinds = np.array([UNIT_KINDS.index(k) for k in cfg.policy_units])
         in_policy = np.isin(home_kind, policy_kinds)
-        eligible = (s.contract == PERMANENT) & ~np.isnan(s.vacation_u)
+        vacation_u = s.vacation_u  # drawn anew on each read (StaffArrays.draws): once here
+        eligible = (s.contract == PERMANENT) & ~np.isnan(vacation_u)
+        u = np.nan_to_num(vacation_u)
 
         def place(first, last) -> np.ndarray:
             span = max((last - first).days + 1 - self.length, 0)
             offset = (first - start).days
-            return (offset + np.floor(np.nan_to_num(s.vacation_u) * (span + 1))).astype(np.int64)
+            return (offset + np.floor(u * (span + 1))).astype(np.int64)
 
         self.start_day = np.where(eligible, place(cfg.window_start, cfg.window_end), NEVER)
         if cfg.policy == "postpone":
