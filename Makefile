@@ -26,7 +26,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
 
 # the tests of 10 s or more each (marker `long`: fault injection with subprocesses and Dask clusters, the fuzzer's
-# valid scenarios, a second dashboard in the browser; ≈2 min): CI runs them after `make test`
+# valid scenarios, a second dashboard in the browser, the PDF reports, the float32 docking; ≈6 min): CI runs them after
+# `make test`
 test-long: $(STAMP)
 	$(BIN)/python -m pytest -q -m long
 
