@@ -44,7 +44,7 @@ def profile(path: Path, scale: float, levers: bool, seed: int = 0) -> tuple[dict
     model.datacollector.collect = timed(totals, "datacollector", model.datacollector.collect)
     if levers:
         for lever in model.levers:
-            lever.act = timed(totals, f"  lever {lever.name}", lever.act)
+            lever.act = timed(totals, f"  lever {lever.name or type(lever).__name__}", lever.act)  # the steps every run takes have no name
     t1 = time.perf_counter()
     while model.running:
         model.step()

@@ -382,6 +382,31 @@ def capped_hours(b: float, m: float, f: float, threshold: float, loss: float) ->
 CUT, FATIGUED_BASE, FATIGUED_EXTRA, EXCESS_BASE, EXCESS_EXTRA = 0, 1, 2, 3, 4
 
 
+@njit(cache=True, inline="always")
+def _cap_one(
+    i: int,
+    w: int,
+    p: int,
+    f: float,
+    b: float,
+    m: float,
+    effectiveness: np.ndarray,
+    threshold: float,
+    loss: float,
+    log_odds_ratio: float,
+    acc: np.ndarray,
+) -> float:
+    """One fatigued active person's most hours ``m`` after the cut, their sums added to ``acc`` (``cap_hours_by_fatigue``)."""
+    capped = capped_hours(b, m, f, threshold, loss)
+    e = error_excess_odds(f, threshold, log_odds_ratio)
+    acc[w, p, CUT] += (m - capped) * np.float64(effectiveness[i])
+    acc[w, p, FATIGUED_BASE] += b
+    acc[w, p, FATIGUED_EXTRA] += capped - b
+    acc[w, p, EXCESS_BASE] += b * e
+    acc[w, p, EXCESS_EXTRA] += (capped - b) * e
+    return capped
+
+
 @njit(cache=True)
 def cap_hours_by_fatigue(
     status: np.ndarray,
@@ -405,22 +430,16 @@ def cap_hours_by_fatigue(
     effectiveness); and over the fatigued staff there, from which the hours phase reads their care once it knows each
     (workplace, role)'s share x of extra hours (a person works ``b + (m − b) · x``): ``FATIGUED_BASE`` Σ b,
     ``FATIGUED_EXTRA`` Σ (m − b) after the cut, ``EXCESS_BASE`` Σ b · e and ``EXCESS_EXTRA`` Σ (m − b) · e, with e
-    the excess error odds of their fatigue (``error_excess_odds``).
+    the excess error odds of their fatigue (``error_excess_odds``). The hours phase does this inside ``count_supply``'s
+    pass (its ``cap_threshold``); this kernel alone serves tests and what reads the cut by itself.
     """
     acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
     for i in range(status.shape[0]):
         f = np.float64(fatigue[i])
         if f <= threshold or status[i] != ACTIVE:  # the rare condition first: most staff are not fatigued
             continue
-        w, p, b, m = workplace[i], role[i], base_hours_by_contract[contract[i]], np.float64(max_hours[i])
-        capped = capped_hours(b, m, f, threshold, loss)
-        max_hours[i] = capped
-        e = error_excess_odds(f, threshold, log_odds_ratio)
-        acc[w, p, CUT] += (m - capped) * np.float64(effectiveness[i])
-        acc[w, p, FATIGUED_BASE] += b
-        acc[w, p, FATIGUED_EXTRA] += capped - b
-        acc[w, p, EXCESS_BASE] += b * e
-        acc[w, p, EXCESS_EXTRA] += (capped - b) * e
+        w, p, b = workplace[i], role[i], base_hours_by_contract[contract[i]]
+        max_hours[i] = _cap_one(i, w, p, f, b, np.float64(max_hours[i]), effectiveness, threshold, loss, log_odds_ratio, acc)
     return acc
 
 
@@ -609,26 +628,35 @@ def count_supply(
     max_hours: np.ndarray,
     n_workplaces: int,
     n_professions: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per (workplace, role): active head count, contracted and most possible hours, raw and effective.
+    fatigue: np.ndarray,
+    cap_threshold: float,
+    cap_loss: float,
+    log_odds_ratio: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per (workplace, role): active head count, contracted and most possible hours, raw and effective; first, in the
+    same pass, fatigue's cut of each fatigued person's most hours (``cap_hours_by_fatigue``, submodel 5a).
 
     Effective hours weigh each person's hours by their effectiveness in the role
-    (a ICU-upskilled nurse in the ICU supplies a fraction of an ICU nurse's care).
+    (a ICU-upskilled nurse in the ICU supplies a fraction of an ICU nurse's care). Active staff with fatigue above
+    ``cap_threshold`` (``np.inf``: nobody) have ``max_hours`` cut in place before they are counted; the sixth array
+    holds ``cap_hours_by_fatigue``'s sums by (workplace, role), the same numbers as that kernel's (one pass over the
+    staff instead of two, issue #18).
     """
     # the five sums of one (workplace, role) side by side: one cache line per staff member instead of five
     # and, while consecutive staff share a (workplace, role), as they mostly do, the sums stay in registers
     acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
+    fatigued = np.zeros((n_workplaces, n_professions, 5), dtype=F)
     cw, cp = 0, 0
     s0, s1, s2, s3, s4 = 0.0, 0.0, 0.0, 0.0, 0.0
     for i in range(status.shape[0]):
         if status[i] == ACTIVE:
-            w, p, e, b, m = (
-                workplace[i],
-                role[i],
-                np.float64(effectiveness[i]),
-                base_hours_by_contract[contract[i]],
-                np.float64(max_hours[i]),
-            )
+            w, p, e, b = workplace[i], role[i], np.float64(effectiveness[i]), base_hours_by_contract[contract[i]]
+            f = np.float64(fatigue[i])
+            if f > cap_threshold:  # the state's dtype holds the cut hours: count what it holds
+                max_hours[i] = _cap_one(
+                    i, w, p, f, b, np.float64(max_hours[i]), effectiveness, cap_threshold, cap_loss, log_odds_ratio, fatigued
+                )
+            m = np.float64(max_hours[i])
             if w != cw or p != cp:
                 acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
                 cw, cp = w, p
@@ -639,7 +667,7 @@ def count_supply(
             s3 += b * e
             s4 += m * e
     acc[cw, cp, 0], acc[cw, cp, 1], acc[cw, cp, 2], acc[cw, cp, 3], acc[cw, cp, 4] = s0, s1, s2, s3, s4
-    return acc[:, :, 0].copy(), acc[:, :, 1].copy(), acc[:, :, 2].copy(), acc[:, :, 3].copy(), acc[:, :, 4].copy()
+    return acc[:, :, 0].copy(), acc[:, :, 1].copy(), acc[:, :, 2].copy(), acc[:, :, 3].copy(), acc[:, :, 4].copy(), fatigued
 
 
 @threaded(rows="status")

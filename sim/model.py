@@ -560,8 +560,8 @@ class MobilisationModel(mesa.Model):
         """Contracted hours, then extra hours up to each person's cap where the need is larger; pressure and work exposure."""
         sc, world, s = self.config, self.world, self.world.staff
         f_cfg = sc.fatigue
-        fatigued = self._cap_hours_by_fatigue() if f_cfg.capacity_on else None
-        self._heads, base, _cap, base_eff, cap_eff = kernels.count_supply(
+        # fatigue's cut of most hours (submodel 5a) in the count's pass: an infinite threshold cuts nothing
+        self._heads, base, _cap, base_eff, cap_eff, fatigued = kernels.count_supply(
             status=s.status,
             workplace=s.workplace,
             role=s.role,
@@ -571,7 +571,13 @@ class MobilisationModel(mesa.Model):
             max_hours=s.max_hours,
             n_workplaces=world.n_workplaces,
             n_professions=N_PROFESSIONS,
+            fatigue=s.fatigue,
+            cap_threshold=f_cfg.capacity_threshold if f_cfg.capacity_on else np.inf,
+            cap_loss=f_cfg.capacity_loss,
+            log_odds_ratio=float(np.log(f_cfg.error_odds_ratio)) if f_cfg.capacity_on else 0.0,
         )
+        if not f_cfg.capacity_on:
+            fatigued = None
         if self.tiers is not None:
             self._require_team_support(cap_eff[self.icu_ids])
         worked_eff = np.clip(self.required, base_eff, cap_eff)
@@ -891,28 +897,6 @@ class MobilisationModel(mesa.Model):
         share = np.divide(cap, total, out=np.full_like(cap, 1.0 / len(roles)), where=total > 0)
         self.required[icu[:, None], np.array(roles)[None, :]] = need_support[:, None] * 24.0 * share
         self.required[icu, ASSISTANT_NURSE] = need_assistants * 24.0
-
-    def _cap_hours_by_fatigue(self) -> np.ndarray:
-        """Cut every fatigued staff member's most hours for today, in place (``fatigue.capacity_*``, submodel 5a).
-
-        Returns ``kernels.cap_hours_by_fatigue``'s sums by (workplace, role).
-        """
-        s, f_cfg = self.world.staff, self.config.fatigue
-        return kernels.cap_hours_by_fatigue(
-            status=s.status,
-            fatigue=s.fatigue,
-            workplace=s.workplace,
-            role=s.role,
-            effectiveness=s.effectiveness,
-            contract=s.contract,
-            base_hours_by_contract=s.base_hours_by_contract,
-            max_hours=s.max_hours,
-            threshold=f_cfg.capacity_threshold,
-            loss=f_cfg.capacity_loss,
-            log_odds_ratio=float(np.log(f_cfg.error_odds_ratio)),
-            n_workplaces=self.world.n_workplaces,
-            n_professions=N_PROFESSIONS,
-        )
 
     def _fatigue_costs(
         self,

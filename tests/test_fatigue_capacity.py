@@ -104,6 +104,65 @@ def _cap(threshold=0.5, loss=0.5, odds_ratio=5.0):
     return max_hours, sums
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_count_supply_cuts_as_the_cap_kernel_then_counts_bit_for_bit(seed):
+    """The hours phase cuts fatigued staff's hours inside count_supply's pass (issue #18): the same cut hours and sums,
+    and the same counts, as cap_hours_by_fatigue followed by a count that cuts nothing."""
+    rng = np.random.default_rng(seed)
+    n, n_wp = 2000, 7
+    status = rng.choice(np.array([ACTIVE, OFF_DUTY], dtype=np.int8), n, p=[0.85, 0.15])
+    fatigue = rng.random(n)
+    workplace = np.sort(rng.integers(0, n_wp, n)).astype(np.int16)  # runs of a workplace, as the staff arrays hold them
+    role = rng.integers(0, N_PROFESSIONS, n).astype(np.int8)
+    effectiveness = rng.uniform(0.5, 1.0, n)
+    contract = rng.integers(0, 3, n).astype(np.int8)
+    base = np.array([4.0, 6.0, 8.0])
+    max_hours = base[contract] + rng.uniform(0.0, 4.0, n)
+    log_or = float(np.log(1.67))
+    args = dict(workplace=workplace, role=role, effectiveness=effectiveness, contract=contract, base_hours_by_contract=base)
+    two_pass = max_hours.copy()
+    sums = kernels.cap_hours_by_fatigue(
+        status=status,
+        fatigue=fatigue,
+        **args,
+        max_hours=two_pass,
+        threshold=0.6,
+        loss=0.5,
+        log_odds_ratio=log_or,
+        n_workplaces=n_wp,
+        n_professions=N_PROFESSIONS,
+    )
+    counted = kernels.count_supply(
+        status,
+        **args,
+        max_hours=two_pass,
+        n_workplaces=n_wp,
+        n_professions=N_PROFESSIONS,
+        fatigue=fatigue,
+        cap_threshold=np.inf,
+        cap_loss=0.5,
+        log_odds_ratio=log_or,
+    )
+    one_pass = max_hours.copy()
+    fused = kernels.count_supply(
+        status,
+        **args,
+        max_hours=one_pass,
+        n_workplaces=n_wp,
+        n_professions=N_PROFESSIONS,
+        fatigue=fatigue,
+        cap_threshold=0.6,
+        cap_loss=0.5,
+        log_odds_ratio=log_or,
+    )
+    assert (one_pass < max_hours).any(), "some hours were cut"
+    assert np.array_equal(one_pass, two_pass)
+    assert np.array_equal(fused[5], sums)
+    assert not counted[5].any()
+    for a, b in zip(fused[:5], counted[:5], strict=True):
+        assert np.array_equal(a, b)
+
+
 def test_cap_hours_cuts_only_the_extra_hours_of_active_fatigued_staff():
     capped, sums = _cap()
     # 0: active, fatigue 0.9 → degree 0.8, extra 2 h, cut 0.5 · 0.8 · 2 = 0.8

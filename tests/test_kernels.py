@@ -116,9 +116,10 @@ def test_count_supply_counts_only_active_staff():
     workplace = np.array([0, 1, 0, 1], dtype=np.int32)
     profession = np.array([2, 2, 2, 2], dtype=np.int8)
     eff = np.array([0.5, 1.0, 1.0, 1.0])
-    heads, base, cap, base_eff, cap_eff = kernels.count_supply(
-        status, workplace, profession, eff, np.zeros(4, dtype=np.int8), np.array([5.0]), np.full(4, 6.0), 2, 7
+    heads, base, cap, base_eff, cap_eff, fatigued = kernels.count_supply(
+        status, workplace, profession, eff, np.zeros(4, dtype=np.int8), np.array([5.0]), np.full(4, 6.0), 2, 7, np.ones(4), np.inf, 0.5, 1.0
     )
+    assert not fatigued.any()  # an infinite threshold cuts nobody's hours
     assert heads[:, 2].tolist() == [1.0, 1.0]
     assert base[:, 2].tolist() == [5.0, 5.0]
     assert cap[:, 2].tolist() == [6.0, 6.0]

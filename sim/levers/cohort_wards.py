@@ -27,6 +27,8 @@ class CohortWards(Lever):
         s, queue = model.world.staff, model.world.acute_queue
         model.update_covid_ward_supply()
         share = model.plan_cohort_wards()[queue.region, queue.profession]  # the Region agents' plan (sim.agents)
+        if not share.any():  # no cohort ward anywhere today: nobody moves (the kernel would only count)
+            return
         no_limit = np.full(len(queue), -1)
         kernels.deploy_by_priority(
             order=queue.order,
