@@ -645,7 +645,7 @@ def count_supply(
     # the five sums of one (workplace, role) side by side: one cache line per staff member instead of five
     # and, while consecutive staff share a (workplace, role), as they mostly do, the sums stay in registers
     acc = np.zeros((n_workplaces, n_professions, 5), dtype=F)
-    fatigued = np.zeros((n_workplaces, n_professions, 5), dtype=F)
+    fatigued = np.zeros((n_workplaces if cap_threshold < np.inf else 0, n_professions, 5), dtype=F)  # none cut: empty
     cw, cp = 0, 0
     s0, s1, s2, s3, s4 = 0.0, 0.0, 0.0, 0.0, 0.0
     for i in range(status.shape[0]):

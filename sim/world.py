@@ -12,6 +12,7 @@ per municipality.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -310,8 +311,9 @@ class World:
     def n_workplaces(self) -> int:
         return int(self.workplace_kind.shape[0])
 
-    @property
+    @functools.cached_property
     def n_regions(self) -> int:
+        """The regions' count, kept: the day reads it some 25 times, and ``len`` of a DataFrame is a pandas call (issue #18)."""
         return len(self.regions)
 
     def unit_id(self, region: int, kind: int) -> int:
