@@ -118,11 +118,15 @@ def allocate(
             (hours / 24); ``np.inf`` support or assistants: unlimited (for the support a team needs).
         surge: ICU patients / normal ICU beds, which decides the tiers within guidance.
     """
-    patients, nurses, support, assistants, surge = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (patients, nurses, support, assistants, surge))
-    )
-    shape = patients.shape
-    flat = [np.ascontiguousarray(x).reshape(-1) for x in (patients, nurses, support, assistants, surge)]
+    given = [np.asarray(x, dtype=float) for x in (patients, nurses, support, assistants, surge)]
+    shape = np.broadcast_shapes(*(x.shape for x in given))
+    # arrays already of the shape and contiguous (the daily calls' case) go as they are: broadcasting them was a third
+    # of the call (issue #18)
+    flat = [
+        x.reshape(-1) if x.shape == shape and x.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1)
+        for x in given
+    ]
+    patients = given[0] if given[0].shape == shape else np.broadcast_to(given[0], shape)
     n, covered, within = kernels.allocate_tiers(
         ratio=tiers.ratio,
         support_per_nurse=tiers.support,
