@@ -530,6 +530,7 @@ def deploy_by_priority(
     group_start: np.ndarray,
     members: np.ndarray,
     member_group: np.ndarray,
+    order_member: np.ndarray,
     share: np.ndarray,
     limit: np.ndarray,
     target: np.ndarray,
@@ -546,20 +547,25 @@ def deploy_by_priority(
 
     Groups are runs of ``order`` (staff ids sorted by a fixed random priority):
     group g is ``order[group_start[g]:group_start[g + 1]]``; ``members`` are the same staff in id
-    order and ``member_group`` their groups (``sim.world.Queue``). Available means
+    order, ``member_group`` their groups and ``order_member`` the place in ``members`` of each entry of ``order``
+    (``sim.world.Queue``). Available means
     active, not posted elsewhere and still at home today. The first
     ``round(share[g] · available)``, at most ``limit[g]`` (-1: no limit), go to ``target[g]`` in role
     ``target_role[g]`` (-1: their own) with effectiveness multiplied by
     ``target_effectiveness[g]``. Staff keep their place in the queue from day
     to day, so the same people are deployed while the share holds.
     """
-    # available staff of each group: counted in id order, through the staff arrays in memory order
+    # available staff of each group: counted in id order, through the staff arrays in memory order; who is free is
+    # marked, so that the walk in priority order below reads one byte per person rather than four staff arrays at random
+    # (a person's freedom depends on their own entries only, and each is in the queue once: the marks hold)
     available = np.zeros(group_start.shape[0] - 1, dtype=np.int64)
+    free = np.zeros(members.shape[0], dtype=np.bool_)
     for j in range(members.shape[0]):
         g = member_group[j]
         if share[g] > 0.0:
             i = members[j]
             if _free(i, status, posting, workplace, home):
+                free[j] = True
                 available[g] += 1
     for g in range(group_start.shape[0] - 1):
         if share[g] <= 0.0:
@@ -571,8 +577,8 @@ def deploy_by_priority(
         for j in range(lo, hi):
             if k <= 0:
                 break
-            i = order[j]
-            if _free(i, status, posting, workplace, home):
+            if free[order_member[j]]:
+                i = order[j]
                 workplace[i] = target[g]
                 if target_role[g] >= 0:
                     role[i] = target_role[g]

@@ -74,7 +74,8 @@ class Queue:
 
     Group g is ``order[start[g]:start[g + 1]]``; ``region[g]`` and ``profession[g]`` name it.
     ``members`` holds the same staff in id order and ``member_group`` the group of each, so that
-    counts over a group can read the staff arrays in memory order rather than in priority order.
+    counts over a group can read the staff arrays in memory order rather than in priority order;
+    ``order_member[j]`` is the place in ``members`` of ``order[j]`` (where the count marked who is free).
     """
 
     order: np.ndarray
@@ -83,6 +84,7 @@ class Queue:
     profession: np.ndarray
     members: np.ndarray
     member_group: np.ndarray
+    order_member: np.ndarray
 
     @classmethod
     def build(cls, ids: np.ndarray, region: np.ndarray, profession: np.ndarray, priority: np.ndarray) -> Queue:
@@ -96,7 +98,11 @@ class Queue:
             first = order[start[:-1]]
         group_of = np.repeat(np.arange(start.shape[0] - 1, dtype=np.int64), np.diff(start))
         by_id = np.argsort(order, kind="stable")
-        return cls(order, start, region[first].astype(np.int64), profession[first].astype(np.int64), order[by_id], group_of[by_id])
+        order_member = np.empty_like(by_id)
+        order_member[by_id] = np.arange(by_id.shape[0])
+        return cls(
+            order, start, region[first].astype(np.int64), profession[first].astype(np.int64), order[by_id], group_of[by_id], order_member
+        )
 
     def __len__(self) -> int:
         return int(self.start.shape[0] - 1)

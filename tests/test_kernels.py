@@ -94,7 +94,7 @@ def test_deploy_by_priority_sends_the_share_of_active_staff_in_queue_order():
 
     def deploy(share, target_role=-1, target_eff=1.0, limit=-1):
         kernels.deploy_by_priority(
-            queue.order, queue.start, queue.members, queue.member_group, np.array([share, 0.0]), np.array([limit, -1]),
+            queue.order, queue.start, queue.members, queue.member_group, queue.order_member, np.array([share, 0.0]), np.array([limit, -1]),
             np.array([9, 9]), np.array([target_role, -1]), np.array([target_eff, 1.0]), status, home, posting, workplace, role, eff,
         )  # fmt: skip
 

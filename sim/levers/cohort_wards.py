@@ -35,6 +35,7 @@ class CohortWards(Lever):
             group_start=queue.start,
             members=queue.members,
             member_group=queue.member_group,
+            order_member=queue.order_member,
             share=share,
             limit=no_limit,
             target=queue.region * N_REGION_KINDS + COVID_WARD,

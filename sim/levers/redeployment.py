@@ -135,6 +135,7 @@ class Redeployment(Lever):
             group_start=queue.start,
             members=queue.members,
             member_group=queue.member_group,
+            order_member=queue.order_member,
             share=share,
             limit=self._limits(model),
             target=self.target,
