@@ -520,8 +520,15 @@ def reset_placement(
 @njit(cache=True, inline="always")
 def _free(i: int, status: np.ndarray, posting: np.ndarray, workplace: np.ndarray, home: np.ndarray) -> bool:
     """Staff member ``i`` is free to be sent today: active, not posted, still at home (``levers.base.available``'s rule,
-    for the kernels that pick staff one by one)."""
-    return status[i] == ACTIVE and posting[i] < 0 and workplace[i] == home[i]
+    for the kernels that pick staff one by one).
+
+    Nested tests, not ``return a and b and c``: numba compiles a returned ``and`` chain to code that made
+    ``deploy_by_priority``'s count four times slower (2.1 against 0.45 ms over the full-scale acute queue, issue #18)."""
+    if status[i] != ACTIVE:
+        return False
+    if posting[i] >= 0:
+        return False
+    return workplace[i] == home[i]
 
 
 @njit(cache=True)
