@@ -1951,14 +1951,18 @@ def record_pay(
     for j in range(pool_extra.shape[0]):
         i = pool_extra[j]
         pay[region[i], 3] += np.float64(hours_worked[i]) * wage[profession[i]]
+    n_banned = 0
     for j in range(hourly_home.shape[0]):
         i = hourly_home[j]
         if status[i] == RESERVE:
             pay[region[i], 4] += base_hours_by_contract[contract[i]] * wage[profession[i]]
+            n_banned += 1
     for r in range(n_regions):
         for k in range(4):
             cost[r, columns[k]] = pay[r, k]
-        cost[r, columns[4]] = -pay[r, 4]  # a saving: −0.0 where there is none, as the negated bincount gave
+        # a saving, negated as the bincount was: −0.0 in a region without any, but 0.0 when nobody is in reserve at all
+        # (``np.bincount`` of no values gives integer zeros)
+        cost[r, columns[4]] = -pay[r, 4] if n_banned else 0.0
     working = np.zeros(n_regions, dtype=np.int64)
     for j in range(recruits.shape[0]):
         i = recruits[j]

@@ -296,6 +296,8 @@ def _record_by_numpy(rng, n_staff, n_reg, day):
         "last_other_home_day": rng.integers(-20, day + 1, n_staff).astype(np.int16),
     }
     s["posting_kind"][s["posting"] < 0] = 0
+    if n_staff % 2:  # nobody in reserve: no saving at all (0.0, not −0.0)
+        s["status"][s["status"] == categories.RESERVE] = categories.ACTIVE
     base_hours, wage = rng.uniform(5, 8, 6), rng.uniform(200, 400, 7)
     kind, wp_region = rng.integers(0, 5, n_wp), rng.integers(0, n_reg, n_wp).astype(np.int16)
     is_icu = kind == 0
@@ -376,7 +378,7 @@ def test_recorder_kernels_record_as_the_numpy_code(seed):
     """record_icu_staff and record_pay: the old NumPy code's values bit for bit (float sums in the same order), in the day's row."""
     rng = np.random.default_rng(seed)
     n_reg, day, n_days = 5, 30, 40
-    x, expected = _record_by_numpy(rng, [300, 1000, 5000][seed % 3], n_reg, day)
+    x, expected = _record_by_numpy(rng, [300, 1000, 5000, 301][seed % 4], n_reg, day)
     rows = {
         name: np.zeros((n_days, n_reg), dtype=dtype)
         for name, dtype in [
@@ -451,7 +453,7 @@ def test_recorder_kernels_record_as_the_numpy_code(seed):
     for name, values in rows.items():
         assert values[day].tobytes() == expected[name].astype(values.dtype).tobytes(), name
         assert not values[day - 1].any() and not values[day + 1].any(), name
-    assert cost[:, columns].tobytes() == expected["cost"].tobytes()  # −0.0 where nobody was in reserve, as the old code
+    assert cost[:, columns].tobytes() == expected["cost"].tobytes()  # −0.0 and 0.0 for no saving, as the old code
     assert (cost[:, [4, 6, 7]] == 7.0).all()  # the other items untouched
 
 
