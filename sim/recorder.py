@@ -231,7 +231,6 @@ class Recorder:
         self.icu_nurse_hours[day] = m.icu_nurse_hours
         self.icu_beds_open[day] = m.icu_beds_open
         self.icu_beds_staffed[day] = m.icu_beds_staffed
-        n_reg = world.n_regions
         homes = kernels.record_homes(
             infected=m.nh_infected,
             introductions=m.nh_introductions,
@@ -243,7 +242,7 @@ class Recorder:
             assessments=m.nh_assessments,
             ever_outbreak=self.ever_outbreak,
             home_region=world.home_region,
-            n_regions=n_reg,
+            n_regions=self.n_regions,
         )
         self.homes_outbreak[day] = homes[:, 0]
         self.homes_reached[day] = homes[:, 1]
