@@ -1841,7 +1841,7 @@ def record_icu_staff(
     posted to a region's workplaces (``posted_column``: the region, plus the number of regions outside the ICU),
     ``pool_in_icu`` those in its ICU; ``upskilled_in_icu``: ``count_upskilled_in_icu`` of ``support``.
 
-    One call for the twenty NumPy calls of ``Recorder._record_levers`` it replaced (issue #18), with the same sums in
+    One call for about twenty NumPy calls of ``Recorder._record_levers`` that it replaced (issue #18), with the same sums in
     the same order.
     """
     n_regions = specialist_nurses.shape[1]
@@ -1936,7 +1936,7 @@ def record_pay(
     reserve. ``recruits_working``: recruits who worked today by region; ``multi_home_share``: the share of each region's
     hourly home staff (``hourly_region``, ``hourly_per_region``) who worked at another home after day ``lately``.
 
-    One call for the twenty NumPy calls of ``Recorder._record_levers`` it replaced (issue #18), with the same products
+    One call for about twenty NumPy calls of ``Recorder._record_levers`` that it replaced (issue #18), with the same products
     and each region's sums in the same order as ``np.bincount``.
     """
     n_regions = cost.shape[0]
