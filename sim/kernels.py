@@ -1738,6 +1738,340 @@ def record_homes(
     return out
 
 
+@njit(cache=True)
+def record_work(
+    required: np.ndarray,
+    supplied: np.ndarray,
+    overtime: np.ndarray,
+    heads: np.ndarray,
+    capacity_lost: np.ndarray,
+    group: np.ndarray,
+    out_required: np.ndarray,
+    out_supplied: np.ndarray,
+    out_overtime: np.ndarray,
+    out_heads: np.ndarray,
+    out_capacity_lost: np.ndarray,
+) -> None:
+    """The recorder's day of the (workplace, role) arrays, summed by the workplaces' (region, kind) ``group`` into the
+    day's rows ``out_*`` (overwritten): hours required, supplied, overtime and heads, and the hours fatigue's cap took
+    (``capacity_lost`` and its out with no rows when fatigue costs no capacity).
+
+    Each sum adds a group's workplaces in row order in float64, as ``sum_rows_by_group`` did on the four arrays stacked
+    and on ``capacity_lost`` (issue #18: no stacked temporary, one call instead of two and eight copies).
+    """
+    out_required[:] = 0.0
+    out_supplied[:] = 0.0
+    out_overtime[:] = 0.0
+    out_heads[:] = 0.0
+    out_capacity_lost[:] = 0.0
+    for w in range(required.shape[0]):
+        g = group[w]
+        for p in range(required.shape[1]):
+            out_required[g, p] += required[w, p]
+            out_supplied[g, p] += supplied[w, p]
+            out_overtime[g, p] += overtime[w, p]
+            out_heads[g, p] += heads[w, p]
+    for w in range(capacity_lost.shape[0]):
+        g = group[w]
+        for p in range(capacity_lost.shape[1]):
+            out_capacity_lost[g, p] += capacity_lost[w, p]
+
+
+@njit(cache=True, inline="always")
+def _block_sum(values: np.ndarray, first: int, n: int) -> float:
+    """NumPy's sum of a block of at most 128 values: under 8 one by one, else in eight interleaved accumulators."""
+    if n < 8:
+        total = -0.0
+        for i in range(first, first + n):
+            total += values[i]
+        return total
+    r0, r1, r2, r3 = values[first], values[first + 1], values[first + 2], values[first + 3]
+    r4, r5, r6, r7 = values[first + 4], values[first + 5], values[first + 6], values[first + 7]
+    i = first + 8
+    end = first + n - n % 8
+    while i < end:
+        r0 += values[i]
+        r1 += values[i + 1]
+        r2 += values[i + 2]
+        r3 += values[i + 3]
+        r4 += values[i + 4]
+        r5 += values[i + 5]
+        r6 += values[i + 6]
+        r7 += values[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < first + n:
+        total += values[i]
+        i += 1
+    return total
+
+
+@njit(cache=True)
+def pairwise_sum(values: np.ndarray, first: int, n: int) -> float:
+    """Sum of ``values[first:first + n]`` in NumPy's order (``np.add.reduce`` of a contiguous float64 array: a run of
+    more than 128 values is the sum of its halves, cut at a multiple of 8, each summed alike; ``_block_sum`` sums the
+    rest), so that a mean taken here equals ``np.mean`` bit for bit (``tests/test_kernels.py`` checks it).
+
+    NumPy recurses; this walks the same tree with a stack of its own, because numba's cache cannot load a recursive
+    function (the process crashes on a cached copy).
+    """
+    if n <= 128:
+        return _block_sum(values, first, n)
+    start = np.empty(64, dtype=np.int64)  # the runs from the whole down to the current one: 64 halvings are never needed
+    length = np.empty(64, dtype=np.int64)
+    left = np.empty(64)  # a run's left half's sum, once done
+    left_done = np.zeros(64, dtype=np.bool_)
+    depth, start[0], length[0] = 0, first, n
+    while True:
+        k = length[depth]
+        if k > 128:  # go down to the left half
+            half = k // 2 - (k // 2) % 8
+            start[depth + 1], length[depth + 1], left_done[depth + 1] = start[depth], half, False
+            depth += 1
+            continue
+        total = _block_sum(values, start[depth], k)
+        while True:  # go up with the sum: to the right half of the first run whose left half this finishes
+            depth -= 1
+            if depth < 0:
+                return total
+            if not left_done[depth]:
+                left[depth], left_done[depth] = total, True
+                half = length[depth] // 2 - (length[depth] // 2) % 8
+                start[depth + 1], length[depth + 1], left_done[depth + 1] = start[depth] + half, length[depth] - half, False
+                depth += 1
+                break
+            total = left[depth] + total
+
+
+@njit(cache=True)
+def record_icu_staff(
+    icu_staff: np.ndarray,
+    icu_nurses: np.ndarray,
+    support: np.ndarray,
+    status: np.ndarray,
+    fatigue: np.ndarray,
+    fatigue_sustained: np.ndarray,
+    hours_worked: np.ndarray,
+    worked_at: np.ndarray,
+    role: np.ndarray,
+    posting: np.ndarray,
+    posting_kind: np.ndarray,
+    unavailable: np.ndarray,
+    is_icu: np.ndarray,
+    workplace_region: np.ndarray,
+    posted_column: np.ndarray,
+    icu_role: int,
+    loan_kind: int,
+    pool_kind: int,
+    n_kinds: int,
+    day: int,
+    available: np.ndarray,
+    icu_fatigue: np.ndarray,
+    specialist_nurses: np.ndarray,
+    loaned_in: np.ndarray,
+    pool_in: np.ndarray,
+    pool_in_icu: np.ndarray,
+    upskilled_in_icu: np.ndarray,
+) -> None:
+    """The recorder's day of the ICU's staff and of staff posted, written into row ``day`` of the recorder's arrays.
+
+    ``available``: ``icu_staff`` (the ICU's own staff) whose status is not ``unavailable`` (a lookup by status code);
+    ``icu_fatigue``: their mean fatigue and sustained fatigue over those who have not left and are in the workforce
+    (left as it was if there are none), summed as ``np.mean`` does; ``specialist_nurses``: ICU nurse-days worked in an
+    ICU (``icu_nurses``' hours / 24) by the ICU's region; ``loaned_in``, ``pool_in``: staff on loan and pool members
+    posted to a region's workplaces (``posted_column``: the region, plus the number of regions outside the ICU),
+    ``pool_in_icu`` those in its ICU; ``upskilled_in_icu``: ``count_upskilled_in_icu`` of ``support``.
+
+    One call for about twenty NumPy calls of ``Recorder._record_levers`` that it replaced (issue #18), with the same sums in
+    the same order.
+    """
+    n_regions = specialist_nurses.shape[1]
+    n_present = 0
+    n_available = 0
+    f = np.empty(icu_staff.shape[0])
+    fs = np.empty(icu_staff.shape[0])
+    for j in range(icu_staff.shape[0]):
+        i = icu_staff[j]
+        st = status[i]
+        if not unavailable[st]:
+            n_available += 1
+        if st != LEFT and st < ENTRANT:
+            f[n_present] = fatigue[i]
+            fs[n_present] = fatigue_sustained[i]
+            n_present += 1
+    available[day] = n_available
+    if n_present:
+        icu_fatigue[day, 0] = (0.0 + pairwise_sum(f, 0, n_present)) / n_present
+        icu_fatigue[day, 1] = (0.0 + pairwise_sum(fs, 0, n_present)) / n_present
+    hours = np.zeros(n_regions)
+    for j in range(icu_nurses.shape[0]):
+        i = icu_nurses[j]
+        w = worked_at[i]
+        if is_icu[w]:
+            hours[workplace_region[w]] += hours_worked[i]
+    for r in range(n_regions):
+        specialist_nurses[day, r] = hours[r] / 24.0
+    posted = count_posted(
+        posting=posting, posting_kind=posting_kind, workplace_region=posted_column, n_regions=2 * n_regions, n_kinds=n_kinds
+    )
+    for r in range(n_regions):
+        loaned_in[day, r] = posted[loan_kind, r] + posted[loan_kind, n_regions + r]
+        pool_in[day, r] = posted[pool_kind, r] + posted[pool_kind, n_regions + r]
+        pool_in_icu[day, r] = posted[pool_kind, r]
+    upskilled = count_upskilled_in_icu(
+        support=support,
+        worked_at=worked_at,
+        role=role,
+        posting=posting,
+        hours_worked=hours_worked,
+        is_icu=is_icu,
+        workplace_region=workplace_region,
+        icu_role=icu_role,
+        n_regions=n_regions,
+    )
+    for r in range(n_regions):
+        upskilled_in_icu[day, r] = upskilled[r]
+
+
+class PayParams(NamedTuple):
+    """The recorder's pay above normal payroll (docs/ODD.md submodel 21)."""
+
+    overtime_multiplier: float  # pay of an hour beyond the contract, in hourly wages
+    agreement_multiplier: float  # pay of an hour under the crisis agreement, in hourly wages
+    recruit_wage_factor: float  # pay of a recruit's hour, in the profession's hourly wages
+
+
+@njit(cache=True)
+def record_pay(
+    group_hours: np.ndarray,
+    group_region: np.ndarray,
+    group_wage: np.ndarray,
+    status: np.ndarray,
+    hours_worked: np.ndarray,
+    region: np.ndarray,
+    profession: np.ndarray,
+    contract: np.ndarray,
+    base_hours_by_contract: np.ndarray,
+    wage: np.ndarray,
+    recruits: np.ndarray,
+    pool_extra: np.ndarray,
+    hourly_home: np.ndarray,
+    hourly_region: np.ndarray,
+    hourly_per_region: np.ndarray,
+    last_other_home_day: np.ndarray,
+    lately: int,
+    params: PayParams,
+    columns: np.ndarray,
+    cost: np.ndarray,
+    day: int,
+    recruits_working: np.ndarray,
+    multi_home_share: np.ndarray,
+) -> None:
+    """The recorder's day of pay above normal payroll by region, written into the columns ``columns`` of ``cost``
+    (regions, cost items): overtime, crisis pay, temps, pool, banned temps saved, and of recruits and hourly home staff, written
+    into row ``day`` of ``recruits_working`` and ``multi_home_share``.
+
+    Overtime and crisis pay from the (region, employer, profession) groups' ``group_hours`` (``tally_staff``'s hours)
+    at ``group_wage``; temps: ``recruits``' hours at their profession's ``wage`` times the recruit factor; pool:
+    ``pool_extra``'s hours at their wage; banned temps saved: minus the contracted pay of ``hourly_home`` staff in
+    reserve. ``recruits_working``: recruits who worked today by region; ``multi_home_share``: the share of each region's
+    hourly home staff (``hourly_region``, ``hourly_per_region``) who worked at another home after day ``lately``.
+
+    One call for about twenty NumPy calls of ``Recorder._record_levers`` that it replaced (issue #18), with the same products
+    and each region's sums in the same order as ``np.bincount``.
+    """
+    n_regions = cost.shape[0]
+    pay = np.zeros((n_regions, 5))  # each column a bincount: its sums start at 0 and add in the same order
+    for g in range(group_hours.shape[0]):
+        r = group_region[g]
+        pay[r, 0] += group_hours[g, 1] * group_wage[g] * params.overtime_multiplier
+        pay[r, 1] += (group_hours[g, 2] * params.agreement_multiplier - group_hours[g, 3]) * group_wage[g]
+    for j in range(recruits.shape[0]):
+        i = recruits[j]
+        pay[region[i], 2] += np.float64(hours_worked[i]) * wage[profession[i]] * params.recruit_wage_factor
+    for j in range(pool_extra.shape[0]):
+        i = pool_extra[j]
+        pay[region[i], 3] += np.float64(hours_worked[i]) * wage[profession[i]]
+    n_banned = 0
+    for j in range(hourly_home.shape[0]):
+        i = hourly_home[j]
+        if status[i] == RESERVE:
+            pay[region[i], 4] += base_hours_by_contract[contract[i]] * wage[profession[i]]
+            n_banned += 1
+    for r in range(n_regions):
+        for k in range(4):
+            cost[r, columns[k]] = pay[r, k]
+        # a saving, negated as the bincount was: −0.0 in a region without any, but 0.0 when nobody is in reserve at all
+        # (``np.bincount`` of no values gives integer zeros)
+        cost[r, columns[4]] = -pay[r, 4] if n_banned else 0.0
+    working = np.zeros(n_regions, dtype=np.int64)
+    for j in range(recruits.shape[0]):
+        i = recruits[j]
+        if hours_worked[i] > 0:
+            working[region[i]] += 1
+    for r in range(n_regions):
+        recruits_working[day, r] = working[r]
+    if hourly_home.shape[0]:
+        several = np.zeros(n_regions, dtype=np.int64)
+        for j in range(hourly_home.shape[0]):
+            if last_other_home_day[hourly_home[j]] > lately:
+                several[hourly_region[j]] += 1
+        for r in range(n_regions):
+            multi_home_share[day, r] = several[r] / hourly_per_region[r] if hourly_per_region[r] > 0 else 0.0
+
+
+@njit(cache=True)
+def record_home_care(
+    alive: np.ndarray,
+    infected: np.ndarray,
+    new_infections: np.ndarray,
+    deaths: np.ndarray,
+    planned: np.ndarray,
+    missed: np.ndarray,
+    municipality_region: np.ndarray,
+    day: int,
+    out_alive: np.ndarray,
+    out_infected: np.ndarray,
+    out_new_infections: np.ndarray,
+    out_deaths: np.ndarray,
+    out_planned: np.ndarray,
+    out_missed: np.ndarray,
+) -> None:
+    """The recorder's day of home care (submodel 8a): the municipalities' clients alive, infected, newly infected and
+    dead, and visits planned and missed, summed by region in float64 in the municipalities' order and written into
+    row ``day`` of ``out_*`` (counts converted back to the out's integers), as ``sum_rows_by_group`` did on the six
+    arrays stacked (issue #18)."""
+    n_regions = out_alive.shape[1]
+    sums = np.zeros((n_regions, 6))
+    for m in range(alive.shape[0]):
+        r = municipality_region[m]
+        sums[r, 0] += np.float64(alive[m])
+        sums[r, 1] += np.float64(infected[m])
+        sums[r, 2] += np.float64(new_infections[m])
+        sums[r, 3] += np.float64(deaths[m])
+        sums[r, 4] += np.float64(planned[m])
+        sums[r, 5] += np.float64(missed[m])
+    for r in range(n_regions):
+        out_alive[day, r] = sums[r, 0]
+        out_infected[day, r] = sums[r, 1]
+        out_new_infections[day, r] = sums[r, 2]
+        out_deaths[day, r] = sums[r, 3]
+        out_planned[day, r] = sums[r, 4]
+        out_missed[day, r] = sums[r, 5]
+
+
+@njit(cache=True)
+def record_fatigue_p90(hist: np.ndarray, day: int, by_group: np.ndarray, national: np.ndarray) -> None:
+    """Row ``day`` of ``by_group``: ``histogram_p90`` of each group's fatigue histogram; ``national[day]``: that of all
+    groups' histograms added (one call for two and a NumPy sum, issue #18)."""
+    by_group[day] = histogram_p90(hist=hist)
+    total = np.zeros((1, hist.shape[1]), dtype=np.int64)
+    for g in range(hist.shape[0]):
+        for b in range(hist.shape[1]):
+            total[0, b] += hist[g, b]
+    national[day] = histogram_p90(hist=total)[0]
+
+
 # --------------------------------------------------------------------------- cooperation between homes (sim.levers.home_cooperation)
 @njit(cache=True)
 def lend_in_clusters(

@@ -32,7 +32,6 @@ from sim.categories import (
     POOL,
     POSTINGS,
     PROFESSIONS,
-    RESERVE,
     RETIRED,
     STATUSES,
     STUDENT,
@@ -72,6 +71,7 @@ COST_ITEMS = (
 )
 ANAESTHESIA, RN = PROFESSIONS.index("anaesthesia_nurse"), PROFESSIONS.index("registered_nurse")
 ASSISTANT = PROFESSIONS.index("assistant_nurse")
+LOAN, POOL_POSTING = POSTINGS.index("loan"), POSTINGS.index("pool")  # kinds of posting (``StaffArrays.posting_kind``)
 LATELY_DAYS = 14  # "worked in several homes lately": at another home within the last two weeks
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
 
@@ -138,6 +138,7 @@ class Recorder:
         self.pool_deployed: np.ndarray | None = None
         # postings are counted by region, in the ICU (columns 0 … n_reg − 1) and elsewhere (n_reg … 2 n_reg − 1)
         self._posted_column = np.where(world.workplace_kind == ICU, world.workplace_region, world.workplace_region + n_reg)
+        self._is_icu = world.workplace_kind == ICU
         self.upskilled_in_icu = np.zeros((n_days, n_reg), dtype=np.int32)
         self.recruits_working = np.zeros((n_days, n_reg), dtype=np.int32)
         self.course_graduates = np.zeros((n_days, n_reg), dtype=np.int32)  # recruits through a basic-care course (beredskapslyftet)
@@ -161,6 +162,14 @@ class Recorder:
         self.wage = wage  # SEK an hour by profession, with the employer's fees
         self.cost_index = {item: k for k, item in enumerate(COST_ITEMS)}
         self._operations_normal = operations_per_day(cfg, world.regions["population"].to_numpy(float))
+        self._pay = kernels.make_params(
+            kernels.PayParams,
+            overtime_multiplier=cfg.costs.overtime_multiplier,
+            agreement_multiplier=cfg.levers.crisis_agreement.pay_multiplier,
+            recruit_wage_factor=cfg.costs.recruit_wage_factor,
+        )
+        # the cost items that kernels.record_pay writes, in its order
+        self._pay_columns = np.array([self.cost_index[k] for k in ("overtime", "crisis_pay", "temps", "pool", "banned_temps_saved")])
         self._hourly_region = s.region[world.hourly_home_staff]
         self._hourly_per_region = np.bincount(self._hourly_region, minlength=n_reg)
         # ICU staff neither sick nor gone (retired: supply over years)
@@ -173,20 +182,27 @@ class Recorder:
         if self.capacity_on:
             self.capacity_lost = np.zeros(shape)  # effective hours fatigue's cap took from the day's work, by (region, kind), role
             self.icu_care = np.zeros((n_days, n_reg, 3))  # ICU care hours: all, by fatigued staff, weighted by excess error odds
+        self._no_rows = np.zeros((0, N_PROFESSIONS))  # kernels.record_work's capacity lost when it is not recorded
         self.days_recorded = 0
-
-    def _by_region_kind(self, values: np.ndarray) -> np.ndarray:
-        # a loop, not a matrix product: BLAS threads spinning beside the core's threads cost 25 % (benchmarks/README.md)
-        return kernels.sum_rows_by_group(values=values, group=self._wp_group, n_groups=self.required.shape[1])
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
         """Store the indicators of the day just simulated."""
         m, world = self.model, self.model.world
         s = world.staff
-        n_wp = m.required.shape[0]  # the four (workplace, role) arrays by (region, kind) in one pass
-        hours = self._by_region_kind(np.stack((m.required, m.supplied, overtime, heads), axis=1).reshape(n_wp, -1))
-        hours = hours.reshape(hours.shape[0], 4, -1)
-        self.required[day], self.supplied[day], self.overtime[day], self.heads[day] = hours[:, 0], hours[:, 1], hours[:, 2], hours[:, 3]
+        capacity = self.capacity_on  # the (workplace, role) arrays by (region, kind) in one pass, into the day's rows
+        kernels.record_work(
+            required=m.required,
+            supplied=m.supplied,
+            overtime=overtime,
+            heads=heads,
+            capacity_lost=m.capacity_lost if capacity else self._no_rows,
+            group=self._wp_group,
+            out_required=self.required[day],
+            out_supplied=self.supplied[day],
+            out_overtime=self.overtime[day],
+            out_heads=self.heads[day],
+            out_capacity_lost=self.capacity_lost[day] if capacity else self._no_rows,
+        )
         order, group_start, blocks = self._tally_groups
         counts, fsum, hist, hours = kernels.tally_staff(
             status=s.status,
@@ -205,18 +221,16 @@ class Recorder:
         )
         self.hours[day] = hours
         self._record_levers(day)
-        if self.capacity_on:
-            self._record_fatigue_costs(day)
+        if capacity:
+            self.icu_care[day] = m.icu_care
         self.status[day] = counts
         self.fatigue_sum[day] = fsum
-        self.fatigue_p90[day] = kernels.histogram_p90(hist=hist)
-        self.fatigue_p90_national[day] = kernels.histogram_p90(hist=hist.sum(axis=0, keepdims=True))[0]
+        kernels.record_fatigue_p90(hist=hist, day=day, by_group=self.fatigue_p90, national=self.fatigue_p90_national)
         self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
         self.icu_beds_open[day] = m.icu_beds_open
         self.icu_beds_staffed[day] = m.icu_beds_staffed
-        n_reg = world.n_regions
         homes = kernels.record_homes(
             infected=m.nh_infected,
             introductions=m.nh_introductions,
@@ -228,7 +242,7 @@ class Recorder:
             assessments=m.nh_assessments,
             ever_outbreak=self.ever_outbreak,
             home_region=world.home_region,
-            n_regions=n_reg,
+            n_regions=self.n_regions,
         )
         self.homes_outbreak[day] = homes[:, 0]
         self.homes_reached[day] = homes[:, 1]
@@ -243,13 +257,6 @@ class Recorder:
         self.residents_alive[day] = homes[:, 7]
         self.assessed_residents[day] = homes[:, 8]
         self.assessments[day] = homes[:, 9]
-        hourly = world.hourly_home_staff
-        if hourly.shape[0]:
-            several = s.last_other_home_day[hourly] > day - LATELY_DAYS  # day − last < LATELY_DAYS, without int16 overflow
-            n = self._hourly_per_region
-            self.multi_home_share[day] = np.divide(
-                np.bincount(self._hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0
-            )
         self.days_recorded = day + 1
 
     #: Arrays of the recorder that are not by day (every other public array's first axis is the day)
@@ -266,16 +273,22 @@ class Recorder:
 
     def _record_home_care(self, day: int) -> None:
         m = self.model
-        services = np.stack(
-            [m.hc_alive, m.hc_infected, m.hc_new_infections, m.hc_new_deaths, m.hc_planned_visits, m.hc_missed_visits], axis=1
+        kernels.record_home_care(
+            alive=m.hc_alive,
+            infected=m.hc_infected,
+            new_infections=m.hc_new_infections,
+            deaths=m.hc_new_deaths,
+            planned=m.hc_planned_visits,
+            missed=m.hc_missed_visits,
+            municipality_region=self._hc_region,
+            day=day,
+            out_alive=self.hc_alive,
+            out_infected=self.hc_infected,
+            out_new_infections=self.hc_new_infections,
+            out_deaths=self.hc_deaths,
+            out_planned=self.hc_planned,
+            out_missed=self.hc_missed,
         )
-        by_region = kernels.sum_rows_by_group(values=services.astype(np.float64), group=self._hc_region, n_groups=self.n_regions)
-        self.hc_alive[day], self.hc_infected[day], self.hc_new_infections[day] = by_region[:, 0], by_region[:, 1], by_region[:, 2]
-        self.hc_deaths[day], self.hc_planned[day], self.hc_missed[day] = by_region[:, 3], by_region[:, 4], by_region[:, 5]
-
-    def _record_fatigue_costs(self, day: int) -> None:
-        self.capacity_lost[day] = self._by_region_kind(self.model.capacity_lost)
-        self.icu_care[day] = self.model.icu_care
 
     def _group_icu_staff(self) -> None:
         """The ICU's staff by home, the ICU nurses, and the non-specialists who may work in the ICU: trained nurses (with
@@ -300,64 +313,70 @@ class Recorder:
 
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
-        s, n_reg, cfg = world.staff, world.n_regions, self.model.config
+        s = world.staff
         self.levels[day] = m.levels
-        icu_status = s.status[self._icu_staff]
-        self.icu_available[day] = np.count_nonzero(~self._unavailable[icu_status])
-        icu_staff = self._icu_staff[(icu_status != LEFT) & (icu_status < ENTRANT)]  # not gone, retired or yet to start
-        if icu_staff.size:
-            # float64 means whatever the state's dtype (kernels.FS, issue #18)
-            self.icu_fatigue[day] = s.fatigue[icu_staff].mean(dtype=np.float64), s.fatigue_sustained[icu_staff].mean(dtype=np.float64)
         self.gap_share[day] = m.forecast_gap_share
         self.forecast_icu[day] = m.forecast_covid_icu
-        icu_wp = world.workplace_kind == ICU
-        worked_at = m.worked_at  # today's workplace, before same-day sickness sent anyone home
-        nurses = self._icu_nurses[icu_wp[worked_at[self._icu_nurses]]]
-        region_of = world.workplace_region
-        self.specialist_nurses[day] = np.bincount(region_of[worked_at[nurses]], weights=s.hours_worked[nurses], minlength=n_reg) / 24.0
-        posted = kernels.count_posted(
-            posting=s.posting, posting_kind=s.posting_kind, workplace_region=self._posted_column, n_regions=2 * n_reg, n_kinds=len(POSTINGS)
+        kernels.record_icu_staff(
+            icu_staff=self._icu_staff,
+            icu_nurses=self._icu_nurses,
+            support=self._not_specialist_at_icu,
+            status=s.status,
+            fatigue=s.fatigue,
+            fatigue_sustained=s.fatigue_sustained,
+            hours_worked=s.hours_worked,
+            worked_at=m.worked_at,  # today's workplace, before same-day sickness sent anyone home
+            role=s.role,
+            posting=s.posting,
+            posting_kind=s.posting_kind,
+            unavailable=self._unavailable,
+            is_icu=self._is_icu,
+            workplace_region=world.workplace_region,
+            posted_column=self._posted_column,
+            icu_role=self._trained_role,
+            loan_kind=LOAN,
+            pool_kind=POOL_POSTING,
+            n_kinds=len(POSTINGS),
+            day=day,
+            available=self.icu_available,
+            icu_fatigue=self.icu_fatigue,
+            specialist_nurses=self.specialist_nurses,
+            loaned_in=self.loaned_in,
+            pool_in=self.pool_in,
+            pool_in_icu=self.pool_in_icu,
+            upskilled_in_icu=self.upskilled_in_icu,
         )
-        posted = posted[:, :n_reg] + posted[:, n_reg:], posted[:, :n_reg]  # (all, in the ICU)
-        self.loaned_in[day] = posted[0][POSTINGS.index("loan")]
-        self.pool_in[day] = posted[0][POSTINGS.index("pool")]
-        self.pool_in_icu[day] = posted[1][POSTINGS.index("pool")]
         pool = getattr(m, "pool", None)
         if pool is not None:
             if self.pool_deployed is None:
                 self.pool_deployed = np.zeros(pool.members.size, dtype=bool)
-            self.pool_deployed |= s.posting_kind[pool.members] == POSTINGS.index("pool")
-        self.upskilled_in_icu[day] = kernels.count_upskilled_in_icu(
-            support=self._not_specialist_at_icu,
-            worked_at=worked_at,
-            role=s.role,
-            posting=s.posting,
-            hours_worked=s.hours_worked,
-            is_icu=icu_wp,
-            workplace_region=region_of,
-            icu_role=self._trained_role,
-            n_regions=n_reg,
-        )
-        rec = self._recruits
-        working = rec[s.hours_worked[rec] > 0]
-        self.recruits_working[day] = np.bincount(s.region[working], minlength=n_reg)
+            self.pool_deployed |= s.posting_kind[pool.members] == POOL_POSTING
         self.operations[day] = self._operations_normal  # planned care at its normal level, unless a lever records otherwise
-        # costs above normal payroll, SEK
-        hours = self.hours[day]
-        wage = self._group_wage
-        agreement = cfg.levers.crisis_agreement.pay_multiplier
-        cost = np.zeros((n_reg, len(COST_ITEMS)))
-        cost[:, 0] = np.bincount(self._group_region, weights=hours[:, 1] * wage * cfg.costs.overtime_multiplier, minlength=n_reg)
-        cost[:, 1] = np.bincount(self._group_region, weights=(hours[:, 2] * agreement - hours[:, 3]) * wage, minlength=n_reg)
-        cost[:, 2] = np.bincount(
-            s.region[rec], weights=s.hours_worked[rec] * self.wage[s.profession[rec]] * cfg.costs.recruit_wage_factor, minlength=n_reg
-        )
-        extra = self._pool_extra  # additional pool members: their hours are paid on top of payroll
-        cost[:, 3] = np.bincount(s.region[extra], weights=s.hours_worked[extra] * self.wage[s.profession[extra]], minlength=n_reg)
-        # hourly home staff kept in reserve (a ban on hourly temps): their contracted pay is not paid
-        banned = self._hourly_home[s.status[self._hourly_home] == RESERVE]
-        cost[:, 5] = -np.bincount(
-            s.region[banned], weights=s.base_hours_by_contract[s.contract[banned]] * self.wage[s.profession[banned]], minlength=n_reg
+        cost = np.zeros((self.n_regions, len(COST_ITEMS)))  # costs above normal payroll, SEK
+        kernels.record_pay(
+            group_hours=self.hours[day],
+            group_region=self._group_region,
+            group_wage=self._group_wage,
+            status=s.status,
+            hours_worked=s.hours_worked,
+            region=s.region,
+            profession=s.profession,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
+            wage=self.wage,
+            recruits=self._recruits,
+            pool_extra=self._pool_extra,  # additional pool members: their hours are paid on top of payroll
+            hourly_home=self._hourly_home,  # kept in reserve (a ban on hourly temps): their contracted pay is not paid
+            hourly_region=self._hourly_region,
+            hourly_per_region=self._hourly_per_region,
+            last_other_home_day=s.last_other_home_day,
+            lately=day - LATELY_DAYS,  # worked at another home after it: day − last < LATELY_DAYS, without int16 overflow
+            params=self._pay,
+            columns=self._pay_columns,
+            cost=cost,
+            day=day,
+            recruits_working=self.recruits_working,
+            multi_home_share=self.multi_home_share,
         )
         for lever in self.model.levers:  # the levers' own costs (pool upkeep, recovery programme) and records
             lever.record(self, day, cost)

@@ -268,6 +268,248 @@ def test_small_kernels_equal_their_numpy_definitions():
     assert counts.tolist() == [[0, 0, 0], [1, 1, 1], [0, 1, 0]]
 
 
+@pytest.mark.parametrize("n", [*range(0, 40), 127, 128, 129, 136, 255, 1000, 8191, 8192, 8193, 100_003])
+def test_pairwise_sum_adds_as_numpy(n):
+    """``pairwise_sum`` (the recorder's ICU fatigue means): NumPy's sum and mean bit for bit, at any offset."""
+    rng = np.random.default_rng(n)
+    values = np.concatenate([rng.random(3), rng.random(n) * 10.0 ** rng.integers(-3, 4, n)])
+    total = 0.0 + kernels.pairwise_sum(values, 3, n)
+    assert total == values[3:].sum()
+    if n:
+        assert total / n == values[3:].mean(dtype=np.float64)
+
+
+def _record_by_numpy(rng, n_staff, n_reg, day):
+    """Random staff and the recorder's NumPy code that ``record_icu_staff`` and ``record_pay`` replaced (issue #18)."""
+    n_wp, n_groups = 40, n_reg * 6
+    s = {
+        "status": rng.integers(0, 11, n_staff).astype(np.int8),
+        "fatigue": rng.random(n_staff),
+        "fatigue_sustained": rng.random(n_staff),
+        "hours_worked": np.where(rng.random(n_staff) < 0.6, rng.uniform(4, 12, n_staff), 0.0),
+        "worked_at": rng.integers(0, n_wp, n_staff).astype(np.int16),
+        "role": rng.integers(0, 7, n_staff).astype(np.int8),
+        "posting": np.where(rng.random(n_staff) < 0.2, rng.integers(0, n_wp, n_staff), -1).astype(np.int16),
+        "posting_kind": rng.integers(0, len(categories.POSTINGS), n_staff).astype(np.int8),
+        "region": rng.integers(0, n_reg, n_staff).astype(np.int16),
+        "profession": rng.integers(0, 7, n_staff).astype(np.int8),
+        "contract": rng.integers(0, 6, n_staff).astype(np.int8),
+        "last_other_home_day": rng.integers(-20, day + 1, n_staff).astype(np.int16),
+    }
+    s["posting_kind"][s["posting"] < 0] = 0
+    if n_staff % 2:  # nobody in reserve: no saving at all (0.0, not −0.0)
+        s["status"][s["status"] == categories.RESERVE] = categories.ACTIVE
+    base_hours, wage = rng.uniform(5, 8, 6), rng.uniform(200, 400, 7)
+    kind, wp_region = rng.integers(0, 5, n_wp), rng.integers(0, n_reg, n_wp).astype(np.int16)
+    is_icu = kind == 0
+    posted_column = np.where(is_icu, wp_region, wp_region + n_reg)
+    ids = np.arange(n_staff)
+    icu_staff, icu_nurses = np.sort(rng.choice(ids, n_staff // 3, replace=False)), np.sort(rng.choice(ids, n_staff // 4, replace=False))
+    support, recruits = np.sort(rng.choice(ids, n_staff // 2, replace=False)), np.sort(rng.choice(ids, n_staff // 5, replace=False))
+    pool_extra, hourly = np.sort(rng.choice(ids, n_staff // 7, replace=False)), np.sort(rng.choice(ids, n_staff // 6, replace=False))
+    codes = np.arange(11)
+    unavailable = np.isin(codes, (categories.LEFT, categories.SICK_COVID, categories.SICK_OTHER)) | (codes >= categories.ENTRANT)
+    group_hours, group_wage, group_region = (
+        rng.uniform(0, 50, (n_groups, 4)),
+        rng.uniform(200, 400, n_groups),
+        np.repeat(np.arange(n_reg), 6),
+    )
+    overtime_m, agreement_m, recruit_f = 1.5, 2.2, 1.3
+    inputs = {**s, "base_hours": base_hours, "wage": wage, "is_icu": is_icu, "wp_region": wp_region, "posted_column": posted_column}
+    inputs |= {"icu_staff": icu_staff, "icu_nurses": icu_nurses, "support": support, "recruits": recruits, "pool_extra": pool_extra}
+    inputs |= {
+        "hourly": hourly,
+        "unavailable": unavailable,
+        "group_hours": group_hours,
+        "group_wage": group_wage,
+        "group_region": group_region,
+    }
+    inputs["params"] = kernels.make_params(
+        kernels.PayParams, overtime_multiplier=overtime_m, agreement_multiplier=agreement_m, recruit_wage_factor=recruit_f
+    )
+    # the old code of Recorder._record_levers, line for line
+    out = {}
+    icu_status = s["status"][icu_staff]
+    out["available"] = np.count_nonzero(~unavailable[icu_status])
+    present = icu_staff[(icu_status != categories.LEFT) & (icu_status < categories.ENTRANT)]
+    out["icu_fatigue"] = np.array([s["fatigue"][present].mean(dtype=np.float64), s["fatigue_sustained"][present].mean(dtype=np.float64)])
+    nurses = icu_nurses[is_icu[s["worked_at"][icu_nurses]]]
+    out["specialist_nurses"] = np.bincount(wp_region[s["worked_at"][nurses]], weights=s["hours_worked"][nurses], minlength=n_reg) / 24.0
+    posted = kernels.count_posted(
+        posting=s["posting"],
+        posting_kind=s["posting_kind"],
+        workplace_region=posted_column,
+        n_regions=2 * n_reg,
+        n_kinds=len(categories.POSTINGS),
+    )
+    posted = posted[:, :n_reg] + posted[:, n_reg:], posted[:, :n_reg]
+    loan, pool = categories.POSTINGS.index("loan"), categories.POSTINGS.index("pool")
+    out["loaned_in"], out["pool_in"], out["pool_in_icu"] = posted[0][loan], posted[0][pool], posted[1][pool]
+    out["upskilled_in_icu"] = kernels.count_upskilled_in_icu(
+        support=support,
+        worked_at=s["worked_at"],
+        role=s["role"],
+        posting=s["posting"],
+        hours_worked=s["hours_worked"],
+        is_icu=is_icu,
+        workplace_region=wp_region,
+        icu_role=-1,
+        n_regions=n_reg,
+    )
+    working = recruits[s["hours_worked"][recruits] > 0]
+    out["recruits_working"] = np.bincount(s["region"][working], minlength=n_reg)
+    cost = np.zeros((n_reg, 5))
+    cost[:, 0] = np.bincount(group_region, weights=group_hours[:, 1] * group_wage * overtime_m, minlength=n_reg)
+    cost[:, 1] = np.bincount(group_region, weights=(group_hours[:, 2] * agreement_m - group_hours[:, 3]) * group_wage, minlength=n_reg)
+    h, p = s["hours_worked"], s["profession"]
+    cost[:, 2] = np.bincount(s["region"][recruits], weights=h[recruits] * wage[p[recruits]] * recruit_f, minlength=n_reg)
+    cost[:, 3] = np.bincount(s["region"][pool_extra], weights=h[pool_extra] * wage[p[pool_extra]], minlength=n_reg)
+    banned = hourly[s["status"][hourly] == categories.RESERVE]
+    cost[:, 4] = -np.bincount(s["region"][banned], weights=base_hours[s["contract"][banned]] * wage[p[banned]], minlength=n_reg)
+    out["cost"] = cost
+    hourly_region = s["region"][hourly]
+    n = np.bincount(hourly_region, minlength=n_reg)
+    several = s["last_other_home_day"][hourly] > day - 14
+    out["multi_home_share"] = np.divide(np.bincount(hourly_region[several], minlength=n_reg), n, out=np.zeros(n_reg), where=n > 0)
+    return inputs, out
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_recorder_kernels_record_as_the_numpy_code(seed):
+    """record_icu_staff and record_pay: the old NumPy code's values bit for bit (float sums in the same order), in the day's row."""
+    rng = np.random.default_rng(seed)
+    n_reg, day, n_days = 5, 30, 40
+    x, expected = _record_by_numpy(rng, [300, 1000, 5000, 301][seed % 4], n_reg, day)
+    rows = {
+        name: np.zeros((n_days, n_reg), dtype=dtype)
+        for name, dtype in [
+            ("specialist_nurses", np.float64),
+            ("loaned_in", np.int32),
+            ("pool_in", np.int32),
+            ("pool_in_icu", np.int32),
+            ("upskilled_in_icu", np.int32),
+            ("recruits_working", np.int32),
+            ("multi_home_share", np.float64),
+        ]
+    }
+    available, icu_fatigue = np.zeros(n_days, dtype=np.int64), np.zeros((n_days, 2))
+    kernels.record_icu_staff(
+        icu_staff=x["icu_staff"],
+        icu_nurses=x["icu_nurses"],
+        support=x["support"],
+        status=x["status"],
+        fatigue=x["fatigue"],
+        fatigue_sustained=x["fatigue_sustained"],
+        hours_worked=x["hours_worked"],
+        worked_at=x["worked_at"],
+        role=x["role"],
+        posting=x["posting"],
+        posting_kind=x["posting_kind"],
+        unavailable=x["unavailable"],
+        is_icu=x["is_icu"],
+        workplace_region=x["wp_region"],
+        posted_column=x["posted_column"],
+        icu_role=-1,
+        loan_kind=categories.POSTINGS.index("loan"),
+        pool_kind=categories.POSTINGS.index("pool"),
+        n_kinds=len(categories.POSTINGS),
+        day=day,
+        available=available,
+        icu_fatigue=icu_fatigue,
+        specialist_nurses=rows["specialist_nurses"],
+        loaned_in=rows["loaned_in"],
+        pool_in=rows["pool_in"],
+        pool_in_icu=rows["pool_in_icu"],
+        upskilled_in_icu=rows["upskilled_in_icu"],
+    )
+    cost = np.full((n_reg, 8), 7.0)
+    columns = np.array([0, 1, 2, 3, 5])
+    kernels.record_pay(
+        group_hours=x["group_hours"],
+        group_region=x["group_region"],
+        group_wage=x["group_wage"],
+        status=x["status"],
+        hours_worked=x["hours_worked"],
+        region=x["region"],
+        profession=x["profession"],
+        contract=x["contract"],
+        base_hours_by_contract=x["base_hours"],
+        wage=x["wage"],
+        recruits=x["recruits"],
+        pool_extra=x["pool_extra"],
+        hourly_home=x["hourly"],
+        hourly_region=x["region"][x["hourly"]],
+        hourly_per_region=np.bincount(x["region"][x["hourly"]], minlength=n_reg),
+        last_other_home_day=x["last_other_home_day"],
+        lately=day - 14,
+        params=x["params"],
+        columns=columns,
+        cost=cost,
+        day=day,
+        recruits_working=rows["recruits_working"],
+        multi_home_share=rows["multi_home_share"],
+    )
+    assert available[day] == expected["available"] and not available[day - 1]
+    assert icu_fatigue[day].tobytes() == expected["icu_fatigue"].tobytes()
+    for name, values in rows.items():
+        assert values[day].tobytes() == expected[name].astype(values.dtype).tobytes(), name
+        assert not values[day - 1].any() and not values[day + 1].any(), name
+    assert cost[:, columns].tobytes() == expected["cost"].tobytes()  # −0.0 and 0.0 for no saving, as the old code
+    assert (cost[:, [4, 6, 7]] == 7.0).all()  # the other items untouched
+
+
+def test_recorder_sums_by_group_as_the_numpy_code():
+    """record_work, record_home_care and record_fatigue_p90: the old stacked sums and the two histogram_p90 calls."""
+    rng = np.random.default_rng(4)
+    n_wp, n_roles, n_groups, day = 60, 7, 9, 3
+    group = rng.integers(0, n_groups, n_wp)
+    arrays = [rng.random((n_wp, n_roles)) * 10.0 ** rng.integers(-3, 4, (n_wp, n_roles)) for _ in range(5)]
+    outs = [np.full((5, n_groups, n_roles), 9.0) for _ in range(5)]
+    names = ["required", "supplied", "overtime", "heads", "capacity_lost"]
+    kernels.record_work(
+        **dict(zip(names, arrays, strict=True)), group=group, **{f"out_{k}": out[day] for k, out in zip(names, outs, strict=True)}
+    )
+    stacked = kernels.sum_rows_by_group(values=np.stack(arrays[:4], axis=1).reshape(n_wp, -1), group=group, n_groups=n_groups)
+    stacked = stacked.reshape(n_groups, 4, -1)
+    for k in range(4):
+        assert outs[k][day].tobytes() == stacked[:, k].tobytes()
+    assert outs[4][day].tobytes() == kernels.sum_rows_by_group(values=arrays[4], group=group, n_groups=n_groups).tobytes()
+    assert (outs[0][day - 1] == 9.0).all()
+    none = np.zeros((0, n_roles))  # no capacity lost recorded: nothing to sum
+    kernels.record_work(
+        **dict(zip(names[:4], arrays[:4], strict=True)),
+        capacity_lost=none,
+        group=group,
+        **{f"out_{k}": out[day] for k, out in zip(names[:4], outs[:4], strict=True)},
+        out_capacity_lost=none,
+    )
+    assert outs[0][day].tobytes() == stacked[:, 0].tobytes()
+
+    n_mun, n_reg = 50, 6
+    region = rng.integers(0, n_reg, n_mun)
+    services = [rng.integers(0, 100, n_mun) for _ in range(4)] + [rng.random(n_mun) * 50 for _ in range(2)]
+    outs = [np.zeros((5, n_reg), dtype=np.int64) for _ in range(4)] + [np.zeros((5, n_reg)) for _ in range(2)]
+    names = ["alive", "infected", "new_infections", "deaths", "planned", "missed"]
+    kernels.record_home_care(
+        **dict(zip(names, services, strict=True)),
+        municipality_region=region,
+        day=day,
+        **{f"out_{k}": out for k, out in zip(names, outs, strict=True)},
+    )
+    by_region = kernels.sum_rows_by_group(values=np.stack(services, axis=1).astype(np.float64), group=region, n_groups=n_reg)
+    for k in range(6):
+        expected = np.zeros(n_reg, dtype=outs[k].dtype)
+        expected[:] = by_region[:, k]
+        assert outs[k][day].tobytes() == expected.tobytes()
+
+    hist = rng.integers(0, 5, (n_groups, 20)).astype(np.int32)
+    hist[2] = 0
+    by_group, national = np.zeros((5, n_groups)), np.zeros(5)
+    kernels.record_fatigue_p90(hist=hist, day=day, by_group=by_group, national=national)
+    assert np.array_equal(by_group[day], kernels.histogram_p90(hist=hist), equal_nan=True)
+    assert national[day] == kernels.histogram_p90(hist=hist.sum(axis=0, keepdims=True))[0]
+
+
 def test_on_vacation_counts_those_who_went_or_start_today_active():
     ids = np.array([4, 0, 2, 3], dtype=np.int64)  # staff whose vacation spans today, in schedule order
     start_day = np.array([10, 0, 12, 12, 11])
