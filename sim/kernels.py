@@ -1584,14 +1584,20 @@ def count_upskilled_in_icu(
     return out
 
 
-@njit(cache=True)
-def sum_rows_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """(groups, columns): rows of ``values`` summed by ``group``, in row order (as ``np.bincount`` per column)."""
-    out = np.zeros((n_groups, values.shape[1]), dtype=F)
+@njit(cache=True, inline="always")
+def _add_rows_by_group(values: np.ndarray, group: np.ndarray, out: np.ndarray) -> None:
+    """Add the rows of ``values`` to ``out``'s rows ``group``, in row order (as ``np.bincount`` per column)."""
     for w in range(values.shape[0]):
         g = group[w]
         for p in range(values.shape[1]):
             out[g, p] += values[w, p]
+
+
+@njit(cache=True)
+def sum_rows_by_group(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """(groups, columns): rows of ``values`` summed by ``group``, in row order (as ``np.bincount`` per column)."""
+    out = np.zeros((n_groups, values.shape[1]), dtype=F)
+    _add_rows_by_group(values, group, out)
     return out
 
 
@@ -1764,83 +1770,11 @@ def record_work(
     out_overtime[:] = 0.0
     out_heads[:] = 0.0
     out_capacity_lost[:] = 0.0
-    for w in range(required.shape[0]):
-        g = group[w]
-        for p in range(required.shape[1]):
-            out_required[g, p] += required[w, p]
-            out_supplied[g, p] += supplied[w, p]
-            out_overtime[g, p] += overtime[w, p]
-            out_heads[g, p] += heads[w, p]
-    for w in range(capacity_lost.shape[0]):
-        g = group[w]
-        for p in range(capacity_lost.shape[1]):
-            out_capacity_lost[g, p] += capacity_lost[w, p]
-
-
-@njit(cache=True, inline="always")
-def _block_sum(values: np.ndarray, first: int, n: int) -> float:
-    """NumPy's sum of a block of at most 128 values: under 8 one by one, else in eight interleaved accumulators."""
-    if n < 8:
-        total = -0.0
-        for i in range(first, first + n):
-            total += values[i]
-        return total
-    r0, r1, r2, r3 = values[first], values[first + 1], values[first + 2], values[first + 3]
-    r4, r5, r6, r7 = values[first + 4], values[first + 5], values[first + 6], values[first + 7]
-    i = first + 8
-    end = first + n - n % 8
-    while i < end:
-        r0 += values[i]
-        r1 += values[i + 1]
-        r2 += values[i + 2]
-        r3 += values[i + 3]
-        r4 += values[i + 4]
-        r5 += values[i + 5]
-        r6 += values[i + 6]
-        r7 += values[i + 7]
-        i += 8
-    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < first + n:
-        total += values[i]
-        i += 1
-    return total
-
-
-@njit(cache=True)
-def pairwise_sum(values: np.ndarray, first: int, n: int) -> float:
-    """Sum of ``values[first:first + n]`` in NumPy's order (``np.add.reduce`` of a contiguous float64 array: a run of
-    more than 128 values is the sum of its halves, cut at a multiple of 8, each summed alike; ``_block_sum`` sums the
-    rest), so that a mean taken here equals ``np.mean`` bit for bit (``tests/test_kernels.py`` checks it).
-
-    NumPy recurses; this walks the same tree with a stack of its own, because numba's cache cannot load a recursive
-    function (the process crashes on a cached copy).
-    """
-    if n <= 128:
-        return _block_sum(values, first, n)
-    start = np.empty(64, dtype=np.int64)  # the runs from the whole down to the current one: 64 halvings are never needed
-    length = np.empty(64, dtype=np.int64)
-    left = np.empty(64)  # a run's left half's sum, once done
-    left_done = np.zeros(64, dtype=np.bool_)
-    depth, start[0], length[0] = 0, first, n
-    while True:
-        k = length[depth]
-        if k > 128:  # go down to the left half
-            half = k // 2 - (k // 2) % 8
-            start[depth + 1], length[depth + 1], left_done[depth + 1] = start[depth], half, False
-            depth += 1
-            continue
-        total = _block_sum(values, start[depth], k)
-        while True:  # go up with the sum: to the right half of the first run whose left half this finishes
-            depth -= 1
-            if depth < 0:
-                return total
-            if not left_done[depth]:
-                left[depth], left_done[depth] = total, True
-                half = length[depth] // 2 - (length[depth] // 2) % 8
-                start[depth + 1], length[depth + 1], left_done[depth + 1] = start[depth] + half, length[depth] - half, False
-                depth += 1
-                break
-            total = left[depth] + total
+    _add_rows_by_group(required, group, out_required)
+    _add_rows_by_group(supplied, group, out_supplied)
+    _add_rows_by_group(overtime, group, out_overtime)
+    _add_rows_by_group(heads, group, out_heads)
+    _add_rows_by_group(capacity_lost, group, out_capacity_lost)
 
 
 @njit(cache=True)
@@ -1866,18 +1800,18 @@ def record_icu_staff(
     n_kinds: int,
     day: int,
     available: np.ndarray,
-    icu_fatigue: np.ndarray,
     specialist_nurses: np.ndarray,
     loaned_in: np.ndarray,
     pool_in: np.ndarray,
     pool_in_icu: np.ndarray,
     upskilled_in_icu: np.ndarray,
-) -> None:
-    """The recorder's day of the ICU's staff and of staff posted, written into row ``day`` of the recorder's arrays.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The recorder's day of the ICU's staff and of staff posted, written into row ``day`` of the recorder's arrays;
+    returns the fatigue and sustained fatigue (float64) of the ICU's staff who have not left and are in the workforce,
+    whose means the recorder takes with ``np.mean``.
 
     ``available``: ``icu_staff`` (the ICU's own staff) whose status is not ``unavailable`` (a lookup by status code);
-    ``icu_fatigue``: their mean fatigue and sustained fatigue over those who have not left and are in the workforce
-    (left as it was if there are none), summed as ``np.mean`` does; ``specialist_nurses``: ICU nurse-days worked in an
+    ``specialist_nurses``: ICU nurse-days worked in an
     ICU (``icu_nurses``' hours / 24) by the ICU's region; ``loaned_in``, ``pool_in``: staff on loan and pool members
     posted to a region's workplaces (``posted_column``: the region, plus the number of regions outside the ICU),
     ``pool_in_icu`` those in its ICU; ``upskilled_in_icu``: ``count_upskilled_in_icu`` of ``support``.
@@ -1900,9 +1834,6 @@ def record_icu_staff(
             fs[n_present] = fatigue_sustained[i]
             n_present += 1
     available[day] = n_available
-    if n_present:
-        icu_fatigue[day, 0] = (0.0 + pairwise_sum(f, 0, n_present)) / n_present
-        icu_fatigue[day, 1] = (0.0 + pairwise_sum(fs, 0, n_present)) / n_present
     hours = np.zeros(n_regions)
     for j in range(icu_nurses.shape[0]):
         i = icu_nurses[j]
@@ -1931,6 +1862,7 @@ def record_icu_staff(
     )
     for r in range(n_regions):
         upskilled_in_icu[day, r] = upskilled[r]
+    return f[:n_present], fs[:n_present]
 
 
 class PayParams(NamedTuple):

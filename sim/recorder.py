@@ -317,7 +317,7 @@ class Recorder:
         self.levels[day] = m.levels
         self.gap_share[day] = m.forecast_gap_share
         self.forecast_icu[day] = m.forecast_covid_icu
-        kernels.record_icu_staff(
+        fatigue, sustained = kernels.record_icu_staff(
             icu_staff=self._icu_staff,
             icu_nurses=self._icu_nurses,
             support=self._not_specialist_at_icu,
@@ -339,13 +339,14 @@ class Recorder:
             n_kinds=len(POSTINGS),
             day=day,
             available=self.icu_available,
-            icu_fatigue=self.icu_fatigue,
             specialist_nurses=self.specialist_nurses,
             loaned_in=self.loaned_in,
             pool_in=self.pool_in,
             pool_in_icu=self.pool_in_icu,
             upskilled_in_icu=self.upskilled_in_icu,
         )
+        if fatigue.size:  # float64 means whatever the state's dtype (kernels.FS, issue #18)
+            self.icu_fatigue[day] = fatigue.mean(), sustained.mean()
         pool = getattr(m, "pool", None)
         if pool is not None:
             if self.pool_deployed is None:
