@@ -1430,11 +1430,10 @@ def place_under_agreement(
             resting[home[i], profession[i]] += 1
         elif agreement_days[i] > 0 and status[i] == ACTIVE:
             placed[home[i], profession[i]] += 1
-    ids = np.flatnonzero(due)
-    order = np.argsort(-agreement_days[ids], kind="mergesort")  # longest placements first, then by id
+    ids = _longest_first(due, agreement_days)
     deferred = 0
     for k in range(ids.shape[0]):
-        i = ids[order[k]]
+        i = ids[k]
         w, p = home[i], profession[i]
         if resting[w, p] + 1 <= max_resting_share * (placed[w, p] + resting[w, p]):
             placed[w, p] -= 1
@@ -1443,6 +1442,32 @@ def place_under_agreement(
         else:
             deferred += 1
     return deferred
+
+
+@njit(cache=True)
+def _longest_first(due: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The ids where ``due``, longest ``days`` first, ties by id: the order of a stable sort of ``-days[ids]``, by counting
+    (days are a placement's few dozen days). A counting sort rather than ``np.argsort(kind="mergesort")``, whose
+    compilation took about 1.6 s of the first run after an install (issue #18)."""
+    longest = 0
+    n = 0
+    for i in range(due.shape[0]):
+        if due[i]:
+            n += 1
+            longest = max(longest, np.int64(days[i]))
+    start = np.zeros(longest + 2, dtype=np.int64)  # start[longest - d + 1]: how many are due with more than d days
+    for i in range(due.shape[0]):
+        if due[i]:
+            start[longest - np.int64(days[i]) + 1] += 1
+    for k in range(1, start.shape[0]):
+        start[k] += start[k - 1]
+    out = np.empty(n, dtype=np.int64)
+    for i in range(due.shape[0]):  # in id order: ties keep it
+        if due[i]:
+            k = longest - np.int64(days[i])
+            out[start[k]] = i
+            start[k] += 1
+    return out
 
 
 @njit(cache=True)
@@ -1996,7 +2021,9 @@ def record_home_care(
 def record_fatigue_p90(hist: np.ndarray, day: int, by_group: np.ndarray, national: np.ndarray) -> None:
     """Row ``day`` of ``by_group``: ``histogram_p90`` of each group's fatigue histogram; ``national[day]``: that of all
     groups' histograms added (one call for two and a NumPy sum, issue #18)."""
-    by_group[day] = histogram_p90(hist=hist)
+    p90 = histogram_p90(hist=hist)
+    for g in range(p90.shape[0]):  # a loop, not ``by_group[day] = p90``: an array assignment compiles numba's shape-error
+        by_group[day, g] = p90[g]  # message (about 2 s of the first run after an install, issue #18)
     total = np.zeros((1, hist.shape[1]), dtype=np.int64)
     for g in range(hist.shape[0]):
         for b in range(hist.shape[1]):

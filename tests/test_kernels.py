@@ -897,3 +897,17 @@ def test_rank_within_counts_as_the_stable_argsort(dtype):
             assert rank.dtype == np.int64 and rank.tolist() == expected.tolist()
             assert rank_within(np.sort(groups)).tolist() == (np.arange(n) - np.searchsorted(np.sort(groups), np.sort(groups))).tolist()
     assert rank_within(np.array([1.0, np.nan, 1.0, np.nan])).tolist() == [0, 0, 1, 0]  # floats: the argsort path (each NaN alone)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_longest_first_is_a_stable_sort_of_placement_days(seed):
+    """The crisis agreement's order of due rests (a counting sort): as ``np.argsort(-days[ids], kind="mergesort")``."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 400))
+    days = rng.integers(1, 40, n).astype(kernels.DAY)
+    due = rng.random(n) < [0.0, 0.05, 0.5, 1.0, 0.3][seed]
+    ids = np.flatnonzero(due)
+    expected = ids[np.argsort(-days[ids], kind="mergesort")]
+    got = kernels._longest_first(due, days)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, expected)
