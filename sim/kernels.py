@@ -463,7 +463,7 @@ def init_absence(
     mean_days: float,
 ) -> None:
     """Start a run in steady state: each staff member is off sick with their baseline share."""
-    key = day_key(seed, -1)
+    key = day_key(seed, np.int64(-1))
     for i in range(status.shape[0]):
         if uniform(key, i, EV_INIT_SICK) < sick_share[i]:
             status[i] = SICK_OTHER
@@ -1218,8 +1218,8 @@ def advance_home_care(
     for m in range(n_services):
         if infected[m] > 0:
             rng = stream(key, m)
-            ended = binomial_count(rng, EV_CLIENT_RESOLVE, infected[m], params.resolve_probability)
-            died = binomial_count(rng, EV_CLIENT_DEATH, ended, fatality[m])
+            ended = binomial_count(rng, np.int64(EV_CLIENT_RESOLVE), infected[m], params.resolve_probability)
+            died = binomial_count(rng, np.int64(EV_CLIENT_DEATH), ended, fatality[m])
             infected[m] -= ended
             recovered[m] += ended - died
             dead[m] += died
@@ -1243,7 +1243,7 @@ def advance_home_care(
     # the community
     for m in range(n_services):
         if susceptible[m] > 0 and community_probability[m] > 0.0:
-            k = binomial_count(stream(key, m), EV_CLIENT_COMMUNITY, susceptible[m], community_probability[m])
+            k = binomial_count(stream(key, m), np.int64(EV_CLIENT_COMMUNITY), susceptible[m], community_probability[m])
             susceptible[m] -= k
             infected[m] += k
             new_infections[m] += k
@@ -1473,7 +1473,7 @@ def _longest_first(due: np.ndarray, days: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def cohort_offsets(seed: int, n: int, cohorts: int, placement_days: int) -> np.ndarray:
     """Days already served when a person's first placement starts: cohort ``k`` of ``cohorts`` (a fixed draw per staff id) starts ``k · placement_days / cohorts`` days in."""
-    key = day_key(seed, -2)
+    key = day_key(seed, np.int64(-2))
     out = np.zeros(n, dtype=I32)
     if cohorts <= 1:
         return out
@@ -2024,7 +2024,7 @@ def record_fatigue_p90(hist: np.ndarray, day: int, by_group: np.ndarray, nationa
     p90 = histogram_p90(hist=hist)
     for g in range(p90.shape[0]):  # a loop, not ``by_group[day] = p90``: an array assignment compiles numba's shape-error
         by_group[day, g] = p90[g]  # message (about 2 s of the first run after an install, issue #18)
-    total = np.zeros((1, hist.shape[1]), dtype=np.int64)
+    total = np.zeros((1, hist.shape[1]), dtype=hist.dtype)  # as the groups' counts: one compilation of histogram_p90
     for g in range(hist.shape[0]):
         for b in range(hist.shape[1]):
             total[0, b] += hist[g, b]
