@@ -230,6 +230,15 @@ class MobilisationModel(mesa.Model):
             seed_rate=nh.staff_seed_rate,
             recovery_probability=1.0 / nh.resident_recovery_days,
         )
+        self._home_condition_params = kernels.make_params(
+            kernels.HomeConditionParams,
+            rn_teaching=nh.rn_teaching,
+            rn_hours_per_resident_day=nh.rn_hours_per_resident_day,
+            normal_delegated_share=nh.normal_delegated_share,
+            missed_care_death_factor=nh.missed_care_death_factor,
+            delegation_death_factor=nh.delegation_death_factor,
+            hygiene_protection=nh.hygiene_protection,
+        )
         self.home_care_params = kernels.make_params(
             kernels.HomeCareParams,
             infectious_days=inf.infectious_days,
@@ -767,26 +776,20 @@ class MobilisationModel(mesa.Model):
             workplace_home=world.workplace_home,
             n_homes=home_wp.shape[0],
         )
-        heads, skill, nurses, nurse_skill, nurse_hours = present.T
-        alive = self.residents_alive
-        norm_hours = alive * world.norm[home_wp, kernels.REGISTERED_NURSE]
-        cover = np.minimum(np.divide(nurse_hours, norm_hours, out=np.ones_like(nurse_hours), where=norm_hours > 0), 1.0)
-        others_gap = (heads - nurses) - (skill - nurse_skill)
-        taught = skill + nh.rn_teaching * cover * others_gap
-        self.nh_hygiene = np.divide(taught, heads, out=np.zeros_like(taught), where=heads > 0)
-        self.nh_rn_hours = nurse_hours
-        need = alive * nh.rn_hours_per_resident_day
-        self.nh_delegated_share = np.clip(1.0 - np.divide(nurse_hours, need, out=np.ones_like(need), where=need > 0), 0.0, 1.0)
-        beyond = nh.normal_delegated_share
-        excess = np.maximum(self.nh_delegated_share - beyond, 0.0) / (1.0 - beyond) if beyond < 1.0 else np.zeros_like(need)
-        required = self.required[home_wp].sum(axis=1)
-        self.nh_missed_care_hours = np.maximum(required - self.supplied[home_wp].sum(axis=1), 0.0)
-        missed_share = np.divide(self.nh_missed_care_hours, required, out=np.zeros_like(required), where=required > 0)
-        death_factor = (1.0 + nh.missed_care_death_factor * missed_share) * (1.0 + nh.delegation_death_factor * excess)
+        self.nh_rn_hours = present[:, 4]
+        self.nh_hygiene, self.nh_delegated_share, self.nh_missed_care_hours, death_factor, spread = kernels.home_conditions(
+            present=present,
+            alive=self.residents_alive,
+            rn_norm=world.norm[home_wp, kernels.REGISTERED_NURSE],
+            required=self.required[home_wp].sum(axis=1),
+            supplied=self.supplied[home_wp].sum(axis=1),
+            transmission=self.nh_transmission,
+            params=self._home_condition_params,
+        )
         self.nh_assessment_probability = 1.0 - (1.0 - nh.assessment_per_visit) ** (self.nh_physician_visits / 7.0) * (
             1.0 - nh.assessment_per_digital_round
         ) ** (self.nh_digital_rounds / 7.0)
-        return self.nh_transmission * (1.0 - nh.hygiene_protection * self.nh_hygiene), death_factor
+        return spread, death_factor
 
     @property
     def residents_alive(self) -> np.ndarray:

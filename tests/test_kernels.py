@@ -911,3 +911,49 @@ def test_longest_first_is_a_stable_sort_of_placement_days(seed):
     got = kernels._longest_first(due, days)
     assert got.dtype == np.int64
     np.testing.assert_array_equal(got, expected)
+
+
+def _home_conditions_numpy(present, alive, rn_norm, required, supplied, transmission, p):
+    """The NumPy code ``kernels.home_conditions`` replaced (MobilisationModel._home_conditions before issue #18)."""
+    heads, skill, nurses, nurse_skill, nurse_hours = present.T
+    norm_hours = alive * rn_norm
+    cover = np.minimum(np.divide(nurse_hours, norm_hours, out=np.ones_like(nurse_hours), where=norm_hours > 0), 1.0)
+    others_gap = (heads - nurses) - (skill - nurse_skill)
+    taught = skill + p.rn_teaching * cover * others_gap
+    hygiene = np.divide(taught, heads, out=np.zeros_like(taught), where=heads > 0)
+    need = alive * p.rn_hours_per_resident_day
+    delegated = np.clip(1.0 - np.divide(nurse_hours, need, out=np.ones_like(need), where=need > 0), 0.0, 1.0)
+    beyond = p.normal_delegated_share
+    excess = np.maximum(delegated - beyond, 0.0) / (1.0 - beyond) if beyond < 1.0 else np.zeros_like(need)
+    missed = np.maximum(required - supplied, 0.0)
+    missed_share = np.divide(missed, required, out=np.zeros_like(required), where=required > 0)
+    death_factor = (1.0 + p.missed_care_death_factor * missed_share) * (1.0 + p.delegation_death_factor * excess)
+    return hygiene, delegated, missed, death_factor, transmission * (1.0 - p.hygiene_protection * hygiene)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_home_conditions_equal_the_numpy_code(seed):
+    """Nursing homes' hygiene, delegation, missed care, death factor and spread: bit for bit as the NumPy code, with
+    homes nobody worked in, without residents, without required hours, and all delegation normal (beyond = 1)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    heads = rng.integers(0, 12, n).astype(float)
+    nurses = np.floor(heads * rng.random(n))
+    skill = heads * rng.random(n)
+    nurse_skill = np.minimum(skill, nurses * rng.random(n))
+    present = np.stack([heads, skill, nurses, nurse_skill, nurses * 8.0 * rng.random(n)], axis=1)
+    alive = rng.integers(0, 40, n) * (rng.random(n) > 0.2)
+    required = rng.random(n) * 100 * (rng.random(n) > 0.2)
+    supplied = required * rng.random(n) * 1.2
+    p = kernels.HomeConditionParams(
+        rn_teaching=float(rng.random()),
+        rn_hours_per_resident_day=float(rng.random()),
+        normal_delegated_share=1.0 if seed == 5 else float(rng.random()),
+        missed_care_death_factor=float(rng.random() * 3),
+        delegation_death_factor=float(rng.random() * 3),
+        hygiene_protection=float(rng.random()),
+    )
+    args = (present, alive, rng.random(n) * (rng.random(n) > 0.1), required, supplied, rng.random(n))
+    for got, want in zip(kernels.home_conditions(*args, p), _home_conditions_numpy(*args, p), strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))  # the bits, signs of zero included
