@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim import kernels
+
 if TYPE_CHECKING:
     from sim.scenario import HomeCareConfig
 
@@ -55,15 +57,12 @@ def visits(
         heads: staff at work in each service today (any profession, own staff or sent by a lever).
         cfg: the scenario's ``[home_care]``.
     """
-    planned = cfg.visits_per_client * alive
-    coverage = np.minimum(np.divide(supplied, required, out=np.ones_like(supplied), where=required > 0), 1.0)
-    missed = planned * (1.0 - coverage)
-    per_staff = np.divide(planned - missed, heads, out=np.zeros_like(planned), where=heads > 0)
-    infected_share = np.divide(infected, alive, out=np.zeros_like(planned), where=alive > 0)
-    # each of a staff member's visits goes to an infected client with the infected share; each such visit infects
-    # with client_to_staff: about per_staff × share × client_to_staff infections a day, as a hazard
-    staff_rate = per_staff * infected_share * cfg.client_to_staff
-    return Visits(planned, coverage, missed, per_staff, staff_rate)
+    # planned = visits_per_client × alive; coverage = supplied / required (1 where nothing is required), at most 1;
+    # missed = planned × (1 − coverage); per_staff = (planned − missed) / heads (0 where nobody works);
+    # each of a staff member's visits goes to an infected client with the infected share (infected / alive); each such
+    # visit infects with client_to_staff: about per_staff × share × client_to_staff infections a day, as a hazard.
+    # One compiled pass over the municipalities (kernels.home_care_visits, issue #18).
+    return Visits(*kernels.home_care_visits(alive, infected, required, supplied, heads, cfg.visits_per_client, cfg.client_to_staff))
 
 
 def fatality(missed_share: np.ndarray, cfg: HomeCareConfig) -> np.ndarray:

@@ -957,3 +957,27 @@ def test_home_conditions_equal_the_numpy_code(seed):
     for got, want in zip(kernels.home_conditions(*args, p), _home_conditions_numpy(*args, p), strict=True):
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))  # the bits, signs of zero included
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_home_care_visits_equal_the_numpy_code(seed):
+    """Home care's visits of the day (``kernels.home_care_visits``): bit for bit as the NumPy code of
+    ``sim.homecare.visits`` before issue #18, with services nobody works in, without clients or required hours."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    alive = rng.integers(0, 50, n) * (rng.random(n) > 0.1).astype(float)
+    infected = np.floor(alive * rng.random(n) * 0.3)
+    required = rng.random(n) * 80 * (rng.random(n) > 0.1)
+    supplied = required * rng.random(n) * 1.1
+    heads = rng.integers(0, 9, n)
+    vpc, c2s = float(rng.random() * 3), float(rng.random() * 0.01)
+    planned = vpc * alive
+    coverage = np.minimum(np.divide(supplied, required, out=np.ones_like(supplied), where=required > 0), 1.0)
+    missed = planned * (1.0 - coverage)
+    per_staff = np.divide(planned - missed, heads, out=np.zeros_like(planned), where=heads > 0)
+    share = np.divide(infected, alive, out=np.zeros_like(planned), where=alive > 0)
+    want = (planned, coverage, missed, per_staff, per_staff * share * c2s)
+    got = kernels.home_care_visits(alive, infected, required, supplied, heads, vpc, c2s)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g.view(np.int64), w.view(np.int64))
