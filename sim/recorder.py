@@ -347,9 +347,10 @@ class Recorder:
         )
         if fatigue.size:  # float64 means whatever the state's dtype (kernels.FS, issue #18)
             # np.mean's sum and division without its Python wrapper (15 µs a call): the same bits
-            self.icu_fatigue[day] = np.add.reduce(fatigue, dtype=np.float64) / fatigue.size, np.add.reduce(
-                sustained, dtype=np.float64
-            ) / sustained.size
+            self.icu_fatigue[day] = (
+                np.add.reduce(fatigue, dtype=np.float64) / fatigue.size,
+                np.add.reduce(sustained, dtype=np.float64) / sustained.size,
+            )
         pool = getattr(m, "pool", None)
         if pool is not None:
             if self.pool_deployed is None:
