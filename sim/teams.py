@@ -119,13 +119,12 @@ def allocate(
         surge: ICU patients / normal ICU beds, which decides the tiers within guidance.
     """
     given = [np.asarray(x, dtype=float) for x in (patients, nurses, support, assistants, surge)]
-    shape = np.broadcast_shapes(*(x.shape for x in given))
-    # arrays already of the shape and contiguous (the daily calls' case) go as they are: broadcasting them was a third
-    # of the call (issue #18)
-    flat = [
-        x.reshape(-1) if x.shape == shape and x.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1)
-        for x in given
-    ]
+    shape = given[0].shape
+    if any(x.shape != shape for x in given):
+        shape = np.broadcast_shapes(*(x.shape for x in given))
+    # arrays already of the shape (the daily calls' case) go as they are, flattened (a copy only if not contiguous):
+    # broadcasting them, and then finding their common shape, was half of the call (issue #18)
+    flat = [x.reshape(-1) if x.shape == shape else np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1) for x in given]
     patients = given[0] if given[0].shape == shape else np.broadcast_to(given[0], shape)
     n, covered, within = kernels.allocate_tiers(
         ratio=tiers.ratio,
@@ -150,6 +149,17 @@ def allocate(
 def team_need(tiers: Tiers, patients: np.ndarray, nurses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Support nurses and assistants on duty (hours / 24) that the teams for ``patients`` with ``nurses`` ICU nurses
     need: the allocation with unlimited support, over all tiers (a team beyond guidance is better than no nurse)."""
+    patients, nurses = np.asarray(patients, dtype=float), np.asarray(nurses, dtype=float)
+    if patients.ndim and patients.shape == nurses.shape and len(tiers) <= kernels.TEAM_NEED_MAX_TIERS:  # the daily calls
+        support, assistants = kernels.team_need_tiers(
+            ratio=tiers.ratio,
+            support_per_nurse=tiers.support,
+            assistants_per_nurse=tiers.assistants,
+            from_surge=tiers.from_surge,
+            patients=patients.reshape(-1),
+            nurses=nurses.reshape(-1),
+        )
+        return support.reshape(patients.shape), assistants.reshape(patients.shape)
     inf = np.full(np.shape(patients), np.inf)
     alloc = allocate(tiers, patients, nurses, inf, inf, inf)
     return alloc.support_used, alloc.assistants_used

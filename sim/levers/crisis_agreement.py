@@ -175,12 +175,14 @@ class CrisisAgreement(Lever):
     def due_to_rest(self, ids: np.ndarray) -> np.ndarray:
         """Boolean per staff member of ``ids``: their placement is over, so the agreement sends them to rest when it
         acts today unless the ceiling defers it (``place_under_agreement``: placed one more day would pass
-        ``placement_days``). For levers that act earlier in the day and would rather not count on them."""
+        ``placement_days``). For levers that act earlier in the day and would rather not count on them (ICU upskilling
+        applies the same rule inside its kernels, ``kernels.icu_nurses_leaving_hours`` and ``kernels.icu_support_day``)."""
         return self.model.world.staff.agreement_days[ids] >= self.placement_days
 
     def rest_now(self, ids: np.ndarray) -> None:
         """Send ``ids`` (due to rest, not needed today) to their compensatory rest now, as ``place_under_agreement``
-        does (``kernels._rest``): off duty at home for ``rest_days``, marked as resting after a placement."""
+        does (``kernels._rest``): off duty at home for ``rest_days``, marked as resting after a placement (ICU upskilling
+        calls ``kernels._rest`` itself, in ``kernels.icu_support_day``)."""
         s = self.model.world.staff
         s.status[ids] = OFF_DUTY
         s.days_left[ids] = self.cfg.rest_days

@@ -11,21 +11,26 @@ falls (no cliff when the region leaves crisis). Courses start only while the reg
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import Field
 
-from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS, TRAINING
-from sim.levers.base import IndicatorSpec, Lever, rank_within
+from sim import kernels
+from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS
+from sim.levers.base import IndicatorSpec, Lever
 from sim.schema import LeverConfig, Probability, WholeDays
 
 if TYPE_CHECKING:
+    from sim.levers.crisis_agreement import CrisisAgreement
     from sim.model import MobilisationModel
 
 ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
 ASSISTANT_NURSE = PROFESSIONS.index("assistant_nurse")
+#: Without the crisis agreement nobody's placement is ever over (``kernels.icu_support_day``'s ``placement_days``).
+NEVER_DUE = np.iinfo(np.int64).max
 
 
 class IcuUpskillingConfig(LeverConfig):
@@ -95,6 +100,7 @@ class IcuUpskilling(Lever):
         kind = world.workplace_kind[s.home]
         prof = s.profession
         self.teams = model.tiers is not None
+        self.icu_unit = np.arange(world.n_regions, dtype=np.int64) * N_REGION_KINDS + ICU  # each region's ICU
         self.regroup(model)
         ward = np.isin(kind, (ACUTE_WARD, ELECTIVE)) & workforce
         nurses = np.flatnonzero(((prof == ANAESTHESIA_NURSE) & workforce) | ((prof == REGISTERED_NURSE) & ward))
@@ -154,18 +160,19 @@ class IcuUpskilling(Lever):
 
     def _start_courses(self, model: MobilisationModel, g: _Group, target: np.ndarray) -> None:
         """Start courses for the first free candidates of each region until ``target`` have started there."""
-        s, ids = model.world.staff, g.ids
-        have = np.bincount(g.region[g.started], minlength=model.world.n_regions)
-        want = np.maximum(target - have, 0)
-        if want.any():
-            free = ~g.started & (s.status[ids] == ACTIVE) & (s.posting[ids] < 0)
-            if free.any():
-                pick = np.flatnonzero(free)
-                pick = pick[rank_within(g.region[pick]) < want[g.region[pick]]]
-                g.started[pick] = True
-                s.status[ids[pick]] = TRAINING
-                s.days_left[ids[pick]] = np.maximum(g.course_days[pick], 1)
-                s.workplace[ids[pick]] = s.home[ids[pick]]
+        s = model.world.staff
+        kernels.start_icu_courses(
+            ids=g.ids,
+            region=g.region,
+            started=g.started,
+            course_days=g.course_days,
+            target=target,
+            status=s.status,
+            posting=s.posting,
+            days_left=s.days_left,
+            workplace=s.workplace,
+            home=s.home,
+        )
 
     def _act_teams(self, model: MobilisationModel) -> None:
         """With ICU teams: courses up to the forecast support need (while on); the trained work in the ICU, in their own
@@ -175,39 +182,65 @@ class IcuUpskilling(Lever):
         if not on.any() and not any(s.trained[g.ids[g.started]].any() for g in self.groups):
             return
         icu = model.icu_ids
-        ahead = np.maximum(model.forecast_icu_patients, model.census[icu])
+        census = model.census[icu]
         # the crisis agreement acts later today and sends those whose placement is over to rest: ICU nurses due to rest do
         # not count, and trained staff due to rest come last, so that others take their place today rather than tomorrow
         # (else the ICU dips for a day each time a cohort rests)
-        agreement = model.lever("crisis_agreement")
+        agreement = self.agreement
         nurses = model.icu_capacity()[:, ICU_NURSE]
         if agreement is not None:  # with teams only ICU nurses (own, loaned, pool) work in the role icu_nurse
-            ids = self.icu_nurses
-            w = s.workplace[ids]
-            leaving = agreement.due_to_rest(ids) & (s.role[ids] == ICU_NURSE) & (s.status[ids] == ACTIVE)
-            leaving &= model.world.workplace_kind[w] == ICU
-            hours = s.max_hours[ids[leaving]] * s.effectiveness[ids[leaving]]
-            nurses = np.maximum(nurses - np.bincount(model.world.workplace_region[w[leaving]], weights=hours, minlength=icu.size), 0.0)
+            leaving = kernels.icu_nurses_leaving_hours(
+                ids=self.icu_nurses,
+                agreement_days=s.agreement_days,
+                placement_days=agreement.placement_days,  # due_to_rest's rule
+                role=s.role,
+                status=s.status,
+                workplace=s.workplace,
+                workplace_kind=model.world.workplace_kind,
+                workplace_region=model.world.workplace_region,
+                max_hours=s.max_hours,
+                effectiveness=s.effectiveness,
+                icu_kind=ICU,
+                icu_nurse=ICU_NURSE,
+                n_regions=icu.size,
+            )
+            nurses = np.maximum(nurses - leaving, 0.0)
         # the teams' need ahead (courses) and today (who works), in one elementwise call: the same numbers as two
-        support, assistants = model.icu_team_need(
-            np.stack([ahead, model.census[icu]]), np.stack([model.forecast_icu_nurses, nurses / 24.0])
-        )
-        forecast, today = (support[0], assistants[0]), (support[1], assistants[1])
-        for k, g in enumerate(self.groups):  # support nurses, then assistants
-            heads = np.ceil(forecast[k] * 24.0 / g.mean_hours).astype(np.int64)
-            self._start_courses(model, g, np.minimum(heads, g.max_trained) * on)
-            started = np.flatnonzero(g.started)
-            sid = g.ids[started]
-            ready = s.trained[sid] & (s.status[sid] == ACTIVE) & (s.posting[sid] < 0)
-            sid, region = sid[ready], g.region[started[ready]]
-            due = agreement.due_to_rest(sid) if agreement is not None else np.zeros(sid.size, dtype=bool)
-            order = np.lexsort((due, region))  # by region, those due to rest last, else in training order
-            rank = np.empty(sid.size, dtype=np.int64)
-            rank[order] = rank_within(region[order])
-            need = np.ceil(today[k] * 24.0 / g.mean_hours).astype(np.int64)
-            chosen = rank < need[region]
-            sel = sid[chosen]
-            if agreement is not None:  # placements over and not needed today: the agreement's rest now, others take the place
-                agreement.rest_now(sid[due & ~chosen])
-            s.workplace[sel] = s.region[sel].astype(np.int64) * N_REGION_KINDS + ICU
-            s.role[sel] = s.profession[sel]
+        patients, on_duty = np.empty((2, icu.size)), np.empty((2, icu.size))
+        np.maximum(model.forecast_icu_patients, census, out=patients[0])
+        patients[1], on_duty[0], on_duty[1] = census, model.forecast_icu_nurses, nurses / 24.0
+        support, assistants = model.icu_team_need(patients, on_duty)
+        # placements over and not needed today: the agreement's rest now (rest_now), others take the place
+        placement_days, rest_days = (agreement.placement_days, agreement.cfg.rest_days) if agreement is not None else (NEVER_DUE, 0)
+        for g, need in zip(self.groups, (support, assistants), strict=False):  # support nurses, then assistants (if trained)
+            heads = np.ceil(need * 24.0 / g.mean_hours).astype(np.int64)  # in heads: ahead (row 0), today (row 1)
+            # courses up to the heads ahead (while on), at most max_trained; then the trained work in the ICU, today's
+            # heads of them by region, those due to rest last, else in training order
+            kernels.icu_support_day(
+                ids=g.ids,
+                region=g.region,
+                started=g.started,
+                course_days=g.course_days,
+                target=np.minimum(heads[0], g.max_trained) * on,
+                need=heads[1],
+                icu_unit=self.icu_unit,
+                trained=s.trained,
+                status=s.status,
+                posting=s.posting,
+                staff_region=s.region,
+                profession=s.profession,
+                workplace=s.workplace,
+                role=s.role,
+                days_left=s.days_left,
+                home=s.home,
+                agreement_days=s.agreement_days,
+                agreement_rest=s.agreement_rest,
+                placement_days=placement_days,
+                rest_days=rest_days,
+            )
+
+    @cached_property
+    def agreement(self) -> CrisisAgreement | None:
+        """The run's crisis agreement (None if it is off), looked up on first use: the levers are set up before the model
+        lists them."""
+        return self.model.lever("crisis_agreement")
