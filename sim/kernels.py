@@ -2526,3 +2526,235 @@ def icu_support_day(
             role[i] = profession[i]
         elif due:
             _rest(i, status, days_left, workplace, home, agreement_days, agreement_rest, rest_days)
+
+
+# ---- issue #18: patient transfers, redeployment, mobile teams ----
+@njit(cache=True)
+def match_transfers(
+    patients: np.ndarray,
+    staffed: np.ndarray,
+    covid_icu: np.ndarray,
+    moved: np.ndarray,
+    on: np.ndarray,
+    trigger: np.ndarray,
+    receive: np.ndarray,
+    receives: np.ndarray,
+    receivers: np.ndarray,
+    receiver_start: np.ndarray,
+    capacity: float,
+    smallest: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``patient_transfers``' day: each region's excess (the COVID ICU patients it sends), the moves (from, to) within
+    the day's transport ``capacity`` and the moves unlimited transport would make.
+
+    A region's excess is its ICU ``patients`` above ``trigger`` × its ``staffed`` beds, at most its own COVID ICU
+    patients still at home (``covid_icu`` less the patients moved in, ``moved`` summed over senders), and nothing
+    where the lever is not ``on``; a region's room is ``receive`` × its staffed beds less its patients, nothing for a
+    sender or where it ``receives`` no patients. Senders with more than ``smallest`` go largest excess first (ties in
+    region order), each to its receivers nearest first (``receivers[receiver_start[f]:receiver_start[f + 1]]``), as
+    much as its excess, the receiver's room and the transport left allow; amounts of ``smallest`` or less are no move.
+    One pass for what were 20 NumPy calls and two Python loops (``PatientTransfers.match``, issue #18); the same
+    operations in the same order (the moved-in sum in row order, as NumPy sums a column), so the same bits.
+    """
+    n = patients.shape[0]
+    excess = np.empty(n)
+    room = np.empty(n)
+    for j in range(n):
+        inside = 0.0
+        for i in range(n):
+            inside += moved[i, j]
+        movable = covid_icu[j] - inside
+        movable = movable if movable > 0.0 else 0.0
+        over = patients[j] - trigger[j] * staffed[j]
+        over = over if over > 0.0 else 0.0
+        e = over if over < movable else movable
+        if not on[j]:
+            e = 0.0
+        excess[j] = e
+        r = receive[j] * staffed[j] - patients[j]
+        r = r if r > 0.0 else 0.0
+        if e > 0 or not receives[j]:
+            r = 0.0
+        room[j] = r
+    today = match_senders(excess, room, receivers, receiver_start, capacity, smallest)
+    reach = match_senders(excess, room, receivers, receiver_start, np.inf, smallest)
+    return excess, today, reach
+
+
+@njit(cache=True)
+def match_senders(
+    excess: np.ndarray,
+    room: np.ndarray,
+    receivers: np.ndarray,
+    receiver_start: np.ndarray,
+    capacity: float,
+    smallest: float,
+) -> np.ndarray:
+    """The moves (from, to) of ``match_transfers``: senders with an ``excess`` above ``smallest``, largest first (ties in
+    region order, as a stable sort), each in turn to its nearest receivers with ``room``, within ``capacity``
+    (``PatientTransfers.match``)."""
+    n = excess.shape[0]
+    senders = np.empty(n, dtype=np.int64)
+    m = 0
+    for f in range(n):  # a stable insertion sort, largest excess first
+        if excess[f] > smallest:
+            k = m
+            while k > 0 and excess[senders[k - 1]] < excess[f]:
+                senders[k] = senders[k - 1]
+                k -= 1
+            senders[k] = f
+            m += 1
+    moves = np.zeros((n, n))
+    room = room.copy()
+    left = capacity
+    for f in senders[:m]:
+        if left <= smallest:
+            break
+        need = excess[f]
+        for q in range(receiver_start[f], receiver_start[f + 1]):
+            t = receivers[q]
+            amount = need
+            if room[t] < amount:
+                amount = room[t]
+            if left < amount:
+                amount = left
+            if amount <= smallest:
+                continue
+            moves[f, t] = amount
+            need -= amount
+            room[t] -= amount
+            left -= amount
+            if need <= smallest or left <= smallest:
+                break
+    return moves
+
+
+@njit(cache=True)
+def elective_limits(
+    required: np.ndarray,
+    ward_supply: np.ndarray,
+    icu_supply: np.ndarray,
+    target: np.ndarray,
+    to_icu: np.ndarray,
+    region: np.ndarray,
+    role: np.ndarray,
+    size: np.ndarray,
+    role_size: np.ndarray,
+    hours_per_head: float,
+) -> np.ndarray:
+    """``redeployment``'s limits: the most staff each elective group may send, the need not yet covered at its target
+    unit in heads, shared among the groups that fill the same role there in proportion to their size.
+
+    Group g (of ``region[g]``, filling ``role[g]``) goes to unit ``target[g]``, a COVID ward or (``to_icu[g]``) an ICU;
+    the need is the unit's ``required`` hours of the role less the hours of those already there (``ward_supply`` or
+    ``icu_supply``, (regions, roles)), none if negative, over ``hours_per_head``; the limit is ``ceil(heads × size[g] /
+    role_size[g])``, ``role_size`` being the size of all groups of the role in the region, at least 1. One pass for the
+    15 NumPy calls of ``Redeployment._limits`` before issue #18, with the same operations in the same order (the ward
+    groups' need written before the ICU groups', as it was), so the same numbers.
+    """
+    n = target.shape[0]
+    uncovered = np.zeros(ward_supply.shape)
+    for icu in (False, True):
+        supply = icu_supply if icu else ward_supply
+        for g in range(n):
+            if to_icu[g] == icu:
+                r, p = region[g], role[g]
+                need = required[target[g], p] - supply[r, p]
+                uncovered[r, p] = need if need > 0.0 else 0.0
+    limit = np.empty(n, dtype=np.int64)
+    for g in range(n):
+        heads = uncovered[region[g], role[g]] / hours_per_head
+        limit[g] = np.int64(np.ceil(heads * size[g] / role_size[g]))
+    return limit
+
+
+@njit(cache=True)
+def places_with_cases(cases: np.ndarray, on: np.ndarray, place_region: np.ndarray, n_regions: int) -> tuple[np.ndarray, np.ndarray]:
+    """``mobile_teams``' places today: the nursing homes (or municipalities) with an infected resident (client),
+    ``cases > 0``, in a region where the lever acts (``on[place_region]``), and where each region's run of them starts
+    (places are numbered region by region: region r's are ``places[start[r]:start[r + 1]]``). One pass for the mask,
+    ``flatnonzero`` and ``searchsorted`` it replaced (issue #18), the same arrays."""
+    count = np.zeros(n_regions + 1, dtype=np.int64)
+    places = np.empty(cases.shape[0], dtype=np.int64)
+    m = 0
+    for p in range(cases.shape[0]):
+        r = place_region[p]
+        if cases[p] > 0 and on[r]:
+            places[m] = p
+            m += 1
+            count[r + 1] += 1
+    return places[:m], np.cumsum(count)
+
+
+@njit(cache=True)
+def plan_elective_care(
+    cut: np.ndarray,
+    debt: np.ndarray,
+    on: np.ndarray,
+    level: np.ndarray,
+    max_cut: np.ndarray,
+    step: np.ndarray,
+    catch_up: np.ndarray,
+    operations_base: np.ndarray,
+    census: np.ndarray,
+    elective: np.ndarray,
+    icu: np.ndarray,
+    covid_icu: np.ndarray,
+    icu_other_cut: float,
+    cut_share_first: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``redeployment``'s planned care today, region by region: the cut, whether the region catches up, the operations
+    done and the care debt; the census of the elective unit (and of the ICU) follows.
+
+    Where the lever acts (``on``) the cut ramps up by ``step`` to ``max_cut``, elsewhere down by ``step`` to 0. A region
+    catches up while it is at level 0, its cut is 0 and it has a debt (yesterday's); activity is 1 − cut, plus
+    ``catch_up`` while catching up; the operations are ``operations_base`` × activity and the debt grows by what was
+    not done (never below 0). The elective unit's census is multiplied by the activity. With ``icu_other_cut`` > 0 the
+    non-COVID ICU patients (census less ``covid_icu``, at least 0) are multiplied by 1 − ``icu_other_cut`` × cut /
+    ``max_cut`` (``cut_share_first``, the lever set per region: the share cut / max_cut taken first, 0 where
+    ``max_cut`` is 0). One pass for the 25 NumPy calls of ``Redeployment.adjust_demand`` before issue #18, the same
+    operations in the same order; returns the new cut, catching up, operations and debt.
+    """
+    n = cut.shape[0]
+    new_cut = np.empty(n)
+    catching = np.empty(n, dtype=np.bool_)
+    operations = np.empty(n)
+    new_debt = np.empty(n)
+    for r in range(n):
+        if on[r]:
+            c = cut[r] + step[r]
+            c = c if c < max_cut[r] else max_cut[r]
+        else:
+            c = cut[r] - step[r]
+            c = c if c > 0.0 else 0.0
+        new_cut[r] = c
+        catching[r] = level[r] == 0 and c == 0 and debt[r] > 0
+        activity = 1.0 - c + catch_up[r] * (1.0 if catching[r] else 0.0)
+        operations[r] = operations_base[r] * activity
+        d = debt[r] + operations_base[r] - operations[r]
+        new_debt[r] = d if d > 0.0 else 0.0
+        census[elective[r]] *= activity
+        if icu_other_cut > 0:
+            if cut_share_first:
+                kept = 1.0 - icu_other_cut * (c / max_cut[r] if max_cut[r] > 0 else 0.0)
+            else:
+                kept = 1.0 - icu_other_cut * c / max_cut[r]
+            other = census[icu[r]] - covid_icu[r]
+            census[icu[r]] = covid_icu[r] + (other if other > 0.0 else 0.0) * kept
+    return new_cut, catching, operations, new_debt
+
+
+@njit(cache=True)
+def shift_patients(moves: np.ndarray, out: np.ndarray, census: np.ndarray, icu: np.ndarray) -> np.ndarray:
+    """``patient_transfers``: the patients ``moves[from, to]`` leave the sender's ICU and enter the receiver's; adds each
+    region's net patients moved in (moved in, summed over senders in row order as NumPy sums a column, less ``out``, the
+    caller's sum over receivers) to the census of its ICU (``census[icu[region]]``) and returns them."""
+    n = moves.shape[0]
+    net = np.empty(n)
+    for j in range(n):
+        into = 0.0
+        for i in range(n):
+            into += moves[i, j]
+        net[j] = into - out[j]
+        census[icu[j]] += net[j]
+    return net

@@ -80,6 +80,10 @@ class MobileTeams(Lever):
         self.home_care_workplace = np.flatnonzero(world.workplace_kind == HOME_CARE)  # one per municipality, in municipality order
         self.sent = np.zeros(0, dtype=np.int64)
         self.nurse_days = np.zeros(world.n_regions)
+        # what each day reads and the run does not change (issue #18)
+        self.per_home = self.per_region("nurses_per_outbreak_home").astype(np.float64)
+        self.per_municipality = self.per_region("home_care_nurses_per_municipality").astype(np.float64)
+        self.no_places, self.no_start = np.zeros(0, dtype=np.int64), np.zeros(world.n_regions + 1, dtype=np.int64)
 
     def regroup(self, model: MobilisationModel) -> None:
         """The teams' nurses: the workforce's registered nurses of primary care, by region and priority (again when some
@@ -96,22 +100,27 @@ class MobileTeams(Lever):
         on = self.regions_on()
         if not on.any():
             return
-        outbreak = np.flatnonzero((model.nh_infected > 0) & on[world.home_region])
+        n_reg = world.n_regions
+        # homes with an outbreak and municipalities with infected home-care clients, where the lever acts; homes and
+        # municipalities are numbered region by region: each region's are one run, starting at *_start[region]
+        outbreak, home_start = kernels.places_with_cases(cases=model.nh_infected, on=on, place_region=world.home_region, n_regions=n_reg)
         clients = getattr(model, "hc_infected", None)
-        served = np.flatnonzero((clients > 0) & on[world.municipality_region]) if clients is not None else np.zeros(0, dtype=np.int64)
+        served, municipality_start = self.no_places, self.no_start
+        if clients is not None:
+            served, municipality_start = kernels.places_with_cases(
+                cases=clients, on=on, place_region=world.municipality_region, n_regions=n_reg
+            )
         if outbreak.size == 0 and served.size == 0:
             return
-        n_reg = world.n_regions
-        # homes and municipalities are numbered region by region: each region's are one run
         self.sent = kernels.send_mobile_teams(
             team=self.team_staff,
             team_start=self.team_start,
             homes=outbreak,
-            home_start=np.searchsorted(world.home_region[outbreak], np.arange(n_reg + 1)),
+            home_start=home_start,
             municipalities=served,
-            municipality_start=np.searchsorted(world.municipality_region[served], np.arange(n_reg + 1)),
-            per_home=self.per_region("nurses_per_outbreak_home").astype(np.float64),
-            per_municipality=self.per_region("home_care_nurses_per_municipality").astype(np.float64),
+            municipality_start=municipality_start,
+            per_home=self.per_home,
+            per_municipality=self.per_municipality,
             home_workplace=world.home_workplace,
             home_care_workplace=self.home_care_workplace,
             factor=float(self.cfg.transmission_factor),

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from sim import data
+from sim import data, kernels
 from sim.levers.base import IndicatorSpec, Lever, empty_events
 from sim.schema import CostSek, Factor, LeverConfig, PatientsPerDay, Probability, TravelHours
 
@@ -149,14 +149,27 @@ class PatientTransfers(Lever):
         reach = self.hours <= self.cfg.max_travel_hours
         # receivers of each sender, nearest first (stable: the data's region order breaks ties)
         self.receivers = [[int(t) for t in np.argsort(self.hours[f], kind="stable") if t != f and reach[f, t]] for f in range(n)]
+        # the same lists flat, for the kernel: sender f's receivers are receiver_ids[receiver_start[f]:receiver_start[f + 1]]
+        self.receiver_ids = np.array([t for ts in self.receivers for t in ts], dtype=np.int64)
+        self.receiver_start = np.concatenate([[0], np.cumsum([len(ts) for ts in self.receivers])]).astype(np.int64)
+        cfg = self.cfg
+        if cfg.regions:
+            self.trigger = self.per_region("trigger_share").astype(np.float64)
+            self.receive = self.per_region("receiver_max_share").astype(np.float64)
+            self.receives = self.per_region("enabled").astype(np.bool_)  # a region where the lever is off receives no patients either
+        else:
+            self.trigger, self.receive = np.full(n, float(cfg.trigger_share)), np.full(n, float(cfg.receiver_max_share))
+            self.receives = np.ones(n, dtype=np.bool_)
         admissions = model.config.demand.admissions
         self.discharge = 1.0 / mean_stay_days(admissions.stay_median_days, admissions.stay_shape)
+        self.still = (1.0 - self.discharge) ** model.config.escalation.horizon_days  # share of a moved stock still there then
         self.capacity = self.cfg.daily_capacity * model.config.world.scale
         self.moved = np.zeros((n, n))  # patients of region `from` in the ICU of region `to`, model units
         self.today = np.zeros((n, n))
+        self.sent = np.zeros(n)  # today's patients moved out by sender (self.today summed over receivers)
         self.blocked_capacity = np.zeros(n)
         self.blocked_no_bed = np.zeros(n)
-        self.transfers: list[dict] = []
+        self.transfers: list[tuple] = []  # a day's moves: (day, senders, receivers, patients, hours)
 
     # ------------------------------------------------------------------ the day
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:
@@ -167,11 +180,10 @@ class PatientTransfers(Lever):
         over = away > own
         if over.any():
             self.moved[over] *= (own[over] / away[over])[:, None]
-        self._shift(model, self.moved)
+        net = self._shift(model, self.moved, self.moved.sum(axis=1))
         # what the regions' forecasts (MobilisationModel._forecast) add to their own epidemic: the moved patients
         # still in the receiving ICU horizon_days ahead, in and out
-        still = (1.0 - self.discharge) ** model.config.escalation.horizon_days
-        model.icu_moved_net_ahead = (self.moved.sum(axis=0) - self.moved.sum(axis=1)) * still
+        model.icu_moved_net_ahead = net * self.still
 
     def at_rest(self, model: MobilisationModel) -> bool:
         """No moved patient is still in another region's ICU (issue #17's quiet path): the moved stock falls by the
@@ -181,56 +193,61 @@ class PatientTransfers(Lever):
     def act(self, model: MobilisationModel, day: int) -> None:
         """Today's moves: senders over the trigger, largest first, to the nearest receivers with room, within the capacity."""
         on = self.regions_on()
+        n = model.world.n_regions
         if not on.any():  # no sender: no move, nothing blocked (the same zeros as the rule below gives, without its sums)
-            n = model.world.n_regions
-            self.today, self.blocked_capacity, self.blocked_no_bed = np.zeros((n, n)), np.zeros(n), np.zeros(n)
+            self.today, self.sent, self.blocked_capacity, self.blocked_no_bed = np.zeros((n, n)), np.zeros(n), np.zeros(n), np.zeros(n)
             return
-        patients = model.census[model.icu_ids]
-        staffed = self.staffed_beds(model)
-        movable = np.maximum(model.covid_icu_today - self.moved.sum(axis=0), 0.0)  # own COVID patients still at home
-        cfg = self.cfg
-        trigger = self.per_region("trigger_share") if cfg.regions else cfg.trigger_share
-        receive = self.per_region("receiver_max_share") if cfg.regions else cfg.receiver_max_share
-        excess = np.minimum(np.maximum(patients - trigger * staffed, 0.0), movable)
-        excess[~on] = 0.0
-        room = np.maximum(receive * staffed - patients, 0.0)
-        room[excess > 0] = 0.0
-        if cfg.regions:  # a region where the lever is off receives no patients either
-            room[~self.per_region("enabled")] = 0.0
-        self.today = self.match(excess, room, self.capacity)
-        reachable = self.match(excess, room, np.inf).sum(axis=1)  # what unlimited transport would have moved
-        sent = self.today.sum(axis=1)
+        # the rule of the module docstring, compiled (issue #18): each region's excess over the trigger (at most its own
+        # COVID patients still at home), the receivers' room, and the moves within the capacity and with unlimited transport
+        excess, self.today, unlimited = kernels.match_transfers(
+            patients=model.census[model.icu_ids],
+            staffed=self.staffed_beds(model),
+            covid_icu=model.covid_icu_today,
+            moved=self.moved,
+            on=on,
+            trigger=self.trigger,
+            receive=self.receive,
+            receives=self.receives,
+            receivers=self.receiver_ids,
+            receiver_start=self.receiver_start,
+            capacity=float(self.capacity),
+            smallest=SMALLEST_MOVE,
+        )
+        reachable = unlimited.sum(axis=1)  # what unlimited transport would have moved
+        self.sent = sent = self.today.sum(axis=1)
         self.blocked_capacity = np.maximum(reachable - sent, 0.0)
         self.blocked_no_bed = np.maximum(excess - reachable, 0.0)
         if sent.any():
             self.moved += self.today
-            self._shift(model, self.today)
+            self._shift(model, self.today, sent)
             icu = model.icu_ids
             model.required[icu] = model.census[icu, None] * model.world.norm[icu]
-            for f, t in zip(*np.nonzero(self.today), strict=True):
-                self.transfers.append(
-                    {
-                        "day": day,
-                        "from_region": self.codes[f],
-                        "to_region": self.codes[t],
-                        "patients": float(self.today[f, t]),
-                        "hours": float(self.hours[f, t]),
-                    }
-                )
+            moves = np.nonzero(self.today)  # the day's events, kept as arrays and made a frame at the end (event_frames)
+            self.transfers.append((day, *moves, self.today[moves], self.hours[moves]))
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
-        cost[:, recorder.cost_index["transfers"]] += self.today.sum(axis=1) * self.cfg.cost_per_transfer_sek
+        cost[:, recorder.cost_index["transfers"]] += self.sent * self.cfg.cost_per_transfer_sek
         columns = recorder.lever_icu
         columns["patients_moved_in"][day] = self.moved.sum(axis=0)
         columns["patients_moved_out"][day] = self.moved.sum(axis=1)
         columns["transfers_in"][day] = self.today.sum(axis=0)
-        columns["transfers_out"][day] = self.today.sum(axis=1)
+        columns["transfers_out"][day] = self.sent
         columns["transfer_blocked_by_capacity"][day] = self.blocked_capacity
         columns["transfer_blocked_no_bed"][day] = self.blocked_no_bed
 
     def event_frames(self) -> dict[str, pd.DataFrame]:
-        rows = self.transfers
-        return {"transfers": pd.DataFrame(rows, columns=list(TRANSFER_COLUMNS)) if rows else empty_events(TRANSFER_COLUMNS)}
+        if not self.transfers:
+            return {"transfers": empty_events(TRANSFER_COLUMNS)}
+        days, senders, receivers, patients, hours = zip(*self.transfers, strict=True)
+        codes = np.array(self.codes, dtype=object)
+        columns = (
+            np.repeat(np.array(days, dtype=np.int64), [s.size for s in senders]),
+            codes[np.concatenate(senders)],
+            codes[np.concatenate(receivers)],
+            np.concatenate(patients),
+            np.concatenate(hours),
+        )
+        return {"transfers": pd.DataFrame(dict(zip(TRANSFER_COLUMNS, columns, strict=True)))}
 
     # ------------------------------------------------------------------ helpers
     def staffed_beds(self, model: MobilisationModel) -> np.ndarray:
@@ -239,28 +256,20 @@ class PatientTransfers(Lever):
 
     def match(self, excess: np.ndarray, room: np.ndarray, capacity: float) -> np.ndarray:
         """Moves (from, to): senders by excess, largest first, each to its nearest receivers with room, within ``capacity``."""
-        moves = np.zeros((excess.size, excess.size))
-        room = room.copy()
-        left = capacity
-        for f in np.argsort(-excess, kind="stable"):
-            need = excess[f]
-            if need <= SMALLEST_MOVE or left <= SMALLEST_MOVE:
-                break
-            for t in self.receivers[f]:
-                amount = min(need, room[t], left)
-                if amount <= SMALLEST_MOVE:
-                    continue
-                moves[f, t] = amount
-                need -= amount
-                room[t] -= amount
-                left -= amount
-                if need <= SMALLEST_MOVE or left <= SMALLEST_MOVE:
-                    break
-        return moves
+        return kernels.match_senders(
+            excess=excess,
+            room=room,
+            receivers=self.receiver_ids,
+            receiver_start=self.receiver_start,
+            capacity=float(capacity),
+            smallest=SMALLEST_MOVE,
+        )
 
     @staticmethod
-    def _shift(model: MobilisationModel, moves: np.ndarray) -> None:
-        """Patients moved (from, to) leave the sender's ICU and enter the receiver's: census and COVID ICU patients."""
-        net = moves.sum(axis=0) - moves.sum(axis=1)
-        model.census[model.icu_ids] += net
+    def _shift(model: MobilisationModel, moves: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Patients moved (from, to) leave the sender's ICU and enter the receiver's: census and COVID ICU patients.
+
+        ``out`` is ``moves.sum(axis=1)`` (the caller has it); returns the net patients moved in, by region."""
+        net = kernels.shift_patients(moves=moves, out=out, census=model.census, icu=model.icu_ids)
         model.covid_icu_today = model.covid_icu_today + net
+        return net

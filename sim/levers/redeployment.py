@@ -16,6 +16,7 @@ from sim.world import operations_per_day
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
     from sim.recorder import Recorder
+    from sim.world import Queue
 
 ANAESTHESIA_NURSE = PROFESSIONS.index("anaesthesia_nurse")
 REGISTERED_NURSE = PROFESSIONS.index("registered_nurse")
@@ -93,32 +94,65 @@ class Redeployment(Lever):
             queue.profession == ICU_PHYSICIAN, queue.region * N_REGION_KINDS + ICU, queue.region * N_REGION_KINDS + COVID_WARD
         )
         self.role = np.where(queue.profession == ANAESTHESIA_NURSE, REGISTERED_NURSE, -1)
+        self._setup_constants(model)
 
-    def adjust_demand(self, model: MobilisationModel, day: int) -> None:
-        cfg = self.cfg
-        on = self.regions_on()
+    def _setup_constants(self, model: MobilisationModel) -> None:
+        """What the daily hooks read and the run does not change (issue #18): the ramp, the elective units, and for
+        ``_limits`` each group's role, unit kind, size and the size of all groups of its role in its region."""
+        cfg, world, queue = self.cfg, model.world, model.world.elective_queue
+        n = world.n_regions
         if cfg.regions:  # set per region (issue #15): arrays, one value a region
             max_cut, catch_up = self.per_region("max_elective_cut"), self.per_region("catch_up")
             step = max_cut / self.per_region("ramp_days")
+            self.redeploy_share = self.per_region("redeploy_share")
         else:
             max_cut, catch_up = cfg.max_elective_cut, cfg.catch_up
             step = cfg.max_elective_cut / cfg.ramp_days
-        self.cut = np.where(on, np.minimum(self.cut + step, max_cut), np.maximum(self.cut - step, 0.0))
-        self.catching_up = (model.levels == 0) & (self.cut == 0) & (self.debt > 0)
-        activity = 1.0 - self.cut + catch_up * self.catching_up
-        self.operations = self.operations_base * activity
-        self.debt = np.maximum(self.debt + self.operations_base - self.operations, 0.0)
-        elective = np.arange(model.world.n_regions) * N_REGION_KINDS + ELECTIVE
-        model.census[elective] *= activity
-        if cfg.icu_other_cut > 0 and np.any(max_cut > 0):
-            # fewer non-COVID ICU patients while planned care is cut, in proportion to the cut: a share of those left
-            # after any summer relief (vacation), so the two never add up to more than the non-COVID patients
-            icu, covid = model.icu_ids, model.covid_icu_today
-            if cfg.regions:
-                kept = 1.0 - cfg.icu_other_cut * np.divide(self.cut, max_cut, out=np.zeros_like(self.cut), where=max_cut > 0)
-            else:
-                kept = 1.0 - cfg.icu_other_cut * self.cut / cfg.max_elective_cut
-            model.census[icu] = covid + np.maximum(model.census[icu] - covid, 0.0) * kept
+            self.redeploy_share = cfg.redeploy_share
+        self.max_cut, self.step, self.catch_up = (
+            np.broadcast_to(np.asarray(x, dtype=np.float64), n).copy() for x in (max_cut, step, catch_up)
+        )
+        self.cuts_icu = bool(cfg.icu_other_cut > 0 and np.any(self.max_cut > 0))
+        self.elective = np.arange(n) * N_REGION_KINDS + ELECTIVE
+        self.group_role, self.to_icu, self.group_size, self.role_size = self.limit_groups(queue, self.target, self.role, n)
+        self.no_change = np.ones(len(queue))  # the deployed keep their effectiveness
+
+    @staticmethod
+    def limit_groups(queue: Queue, target: np.ndarray, role: np.ndarray, n_regions: int) -> tuple[np.ndarray, ...]:
+        """For ``_limits``, per elective group: the role it fills, whether its unit is an ICU, its size, and the size of
+        all groups filling that role in its region (at least 1)."""
+        group_role = np.where(role >= 0, role, queue.profession).astype(np.int64)
+        to_icu = target == queue.region * N_REGION_KINDS + ICU
+        key = queue.region * N_PROFESSIONS + group_role
+        size = np.diff(queue.start).astype(float)
+        total = np.bincount(key, weights=size, minlength=n_regions * N_PROFESSIONS)
+        return group_role, to_icu, size, np.maximum(total[key], 1.0)
+
+    def adjust_demand(self, model: MobilisationModel, day: int) -> None:
+        """Today's cut of planned care, its catch-up and debt, and the census they leave (``kernels.plan_elective_care``).
+
+        Where the lever acts the cut ramps up to ``max_elective_cut`` over ``ramp_days``, elsewhere down to 0; a region at
+        level 0 with no cut and a care debt runs planned care ``catch_up`` above normal. The elective census follows the
+        activity; with ``icu_other_cut`` the non-COVID ICU patients fall in proportion to the cut: a share of those left
+        after any summer relief (vacation), so the two never add up to more than the non-COVID patients.
+        """
+        cfg = self.cfg
+        self.cut, self.catching_up, self.operations, self.debt = kernels.plan_elective_care(
+            cut=self.cut,
+            debt=self.debt,
+            on=self.regions_on(),
+            level=model.levels,
+            max_cut=self.max_cut,
+            step=self.step,
+            catch_up=self.catch_up,
+            operations_base=self.operations_base,
+            census=model.census,
+            elective=self.elective,
+            icu=model.icu_ids,
+            covid_icu=model.covid_icu_today,
+            icu_other_cut=float(cfg.icu_other_cut) if self.cuts_icu else 0.0,
+            cut_share_first=bool(cfg.regions),
+        )
 
     def at_rest(self, model: MobilisationModel) -> bool:
         """Planned care is not cut (issue #17's quiet path). A care debt may be caught up in quiet steps: they call
@@ -127,7 +161,7 @@ class Redeployment(Lever):
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.elective_queue
-        share = (self.cut * (self.per_region("redeploy_share") if self.cfg.regions else self.cfg.redeploy_share))[queue.region]
+        share = (self.cut * self.redeploy_share)[queue.region]
         if not share.any():
             return
         kernels.deploy_by_priority(
@@ -140,7 +174,7 @@ class Redeployment(Lever):
             limit=self._limits(model),
             target=self.target,
             target_role=self.role,
-            target_effectiveness=np.ones(len(queue)),
+            target_effectiveness=self.no_change,
             status=s.status,
             home=s.home,
             posting=s.posting,
@@ -154,20 +188,20 @@ class Redeployment(Lever):
 
         Groups that fill the same role at the same unit share that need in proportion to their size.
         """
-        queue, world = model.world.elective_queue, model.world
+        queue = model.world.elective_queue
         model.update_covid_ward_supply()
-        uncovered = np.zeros((world.n_regions, N_PROFESSIONS))
-        role = np.where(self.role >= 0, self.role, queue.profession)
-        for kind, supply in ((COVID_WARD, model.covid_ward_supply), (ICU, model.icu_capacity())):
-            units = np.arange(world.n_regions) * N_REGION_KINDS + kind
-            here = self.target == units[queue.region]
-            need = np.maximum(model.required[units] - supply, 0.0)
-            uncovered[queue.region[here], role[here]] = need[queue.region[here], role[here]]
-        key = queue.region * N_PROFESSIONS + role
-        size = np.diff(queue.start).astype(float)
-        total = np.bincount(key, weights=size, minlength=world.n_regions * N_PROFESSIONS)
-        heads = uncovered.reshape(-1)[key] / model.hours_per_head
-        return np.ceil(heads * size / np.maximum(total[key], 1.0)).astype(np.int64)
+        return kernels.elective_limits(
+            required=model.required,
+            ward_supply=model.covid_ward_supply,
+            icu_supply=model.icu_capacity(),
+            target=self.target,
+            to_icu=self.to_icu,
+            region=queue.region,
+            role=self.group_role,
+            size=self.group_size,
+            role_size=self.role_size,
+            hours_per_head=float(model.hours_per_head),
+        )
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         recorder.operations[day] = self.operations
