@@ -169,6 +169,20 @@ def capacity_within_guidance(
     tiers: Tiers, nurses: np.ndarray, support: np.ndarray, assistants: np.ndarray, surge: np.ndarray
 ) -> np.ndarray:
     """Most patients the staff on duty cover within the guidance for ``surge`` (the staffed beds before the bed cap)."""
+    given = (nurses, support, assistants, surge)
+    if all(isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.shape == nurses.shape for x in given):
+        # the daily calls (one value per region): the kernel without allocate's checks and its Allocation (issue #18)
+        return kernels.allocate_tiers(
+            ratio=tiers.ratio,
+            support_per_nurse=tiers.support,
+            assistants_per_nurse=tiers.assistants,
+            from_surge=tiers.from_surge,
+            patients=np.full(nurses.shape, np.inf),
+            nurses=np.ascontiguousarray(nurses),
+            support=np.ascontiguousarray(support),
+            assistants=np.ascontiguousarray(assistants),
+            surge=np.ascontiguousarray(surge),
+        )[2]
     return allocate(tiers, np.full(np.shape(nurses), np.inf), nurses, support, assistants, surge).within_guidance
 
 

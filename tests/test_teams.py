@@ -88,6 +88,21 @@ def test_team_need_and_capacity():
     assert cap.tolist() == [12.0, 4.0, 4.0]
 
 
+@pytest.mark.parametrize("t", [UK, BASE])
+def test_capacity_within_guidance_daily_path_equals_the_allocation(t):
+    """The daily call (one float per region) skips ``allocate``'s checks: the same capacity as the allocation's, with
+    empty ICUs, unlimited support and the other shapes (a scalar, 2-D) still through ``allocate``."""
+    rng = np.random.default_rng(3)
+    nurses, support, assistants = rng.random(21) * 20, rng.random(21) * 30, rng.random(21) * 30
+    nurses[:3], support[3] = 0.0, np.inf
+    surge = rng.random(21) * 4
+    want = allocate(t, np.full(21, np.inf), nurses, support, assistants, surge).within_guidance
+    np.testing.assert_array_equal(capacity_within_guidance(t, nurses, support, assistants, surge), want)
+    grid = capacity_within_guidance(t, nurses.reshape(3, 7), support.reshape(3, 7), assistants.reshape(3, 7), surge.reshape(3, 7))
+    np.testing.assert_array_equal(grid.reshape(-1), want)
+    assert capacity_within_guidance(t, 2.0, 4.0, 4.0, 4.0) == allocate(t, np.inf, 2.0, 4.0, 4.0, 4.0).within_guidance
+
+
 def test_tier_patients_and_uncovered_add_up_and_more_staff_never_cover_fewer():
     rng = np.random.default_rng(0)
     n = 2000
