@@ -1563,7 +1563,8 @@ def capacity_by_region_role(
     role: np.ndarray,
     hours: np.ndarray,
     effectiveness: np.ndarray,
-    at: np.ndarray,
+    slot: np.ndarray,
+    n_slots: int,
     workplace_region: np.ndarray,
     n_regions: int,
     n_professions: int,
@@ -1573,28 +1574,32 @@ def capacity_by_region_role(
     threshold: float,
     loss: float,
 ) -> np.ndarray:
-    """Hours × effectiveness of active staff at the marked workplaces, by (region, role).
+    """Hours × effectiveness of active staff at the marked workplaces, by (slot, region, role).
 
-    ``hours`` are each person's most hours as the levers have set them so far, cut by fatigue as the hours phase will
-    cut them (``capped_hours``; nothing is cut with ``loss`` 0), so that the levers see the capacity tired staff have.
+    ``slot[w]`` marks workplace ``w`` as counted in ``out[slot[w]]`` (-1: not counted), so that one pass gives the
+    capacity of several unit kinds (the ICUs and the COVID wards, issue #18): each (slot, region, role) sum adds the
+    same staff in the same order as a pass of its own would. ``hours`` are each person's most hours as the levers have
+    set them so far, cut by fatigue as the hours phase will cut them (``capped_hours``; nothing is cut with ``loss``
+    0), so that the levers see the capacity tired staff have.
     """
-    out = np.zeros((n_regions, n_professions), dtype=F)
+    out = np.zeros((n_slots, n_regions, n_professions), dtype=F)
     # the rare condition first (few staff are at the marked workplaces): a branch the CPU predicts;
-    # unsigned ids skip the negative-index wrap-around; the current (region, role) sum stays in a
+    # unsigned ids skip the negative-index wrap-around; the current (slot, region, role) sum stays in a
     # register while consecutive staff share it. Same sums in the same order.
-    cr, cp, acc = np.uint32(0), np.uint32(0), 0.0
+    ck, cr, cp, acc = 0, np.uint32(0), np.uint32(0), 0.0
     for i in range(status.shape[0]):
         w = np.uint32(workplace[i])
-        if at[w] and status[i] == ACTIVE:
+        k = slot[w]
+        if k >= 0 and status[i] == ACTIVE:
             r, p = np.uint32(workplace_region[w]), np.uint32(role[i])
-            if r != cr or p != cp:
-                out[cr, cp] = acc
-                cr, cp = r, p
-                acc = out[r, p]
+            if k != ck or r != cr or p != cp:
+                out[ck, cr, cp] = acc
+                ck, cr, cp = k, r, p
+                acc = out[k, r, p]
             acc += capped_hours(
                 base_hours_by_contract[contract[i]], np.float64(hours[i]), np.float64(fatigue[i]), threshold, loss
             ) * np.float64(effectiveness[i])
-    out[cr, cp] = acc
+    out[ck, cr, cp] = acc
     return out
 
 

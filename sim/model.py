@@ -927,16 +927,25 @@ class MobilisationModel(mesa.Model):
 
     def icu_capacity(self) -> np.ndarray:
         """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""
-        return self._capacity_at(self.icu_ids)
+        return self._capacity_at(self.icu_ids)[0]
 
     def update_covid_ward_supply(self) -> None:
         """Hours the staff already placed in each COVID ward can give today (before the acute ward is asked)."""
-        self.covid_ward_supply = self._capacity_at(self._covid_ward_ids)
+        self.covid_ward_supply = self._capacity_at(self._covid_ward_ids)[0]
 
-    def _capacity_at(self, units: np.ndarray) -> np.ndarray:
+    def covid_ward_and_icu_capacity(self) -> tuple[np.ndarray, np.ndarray]:
+        """``update_covid_ward_supply`` and ``icu_capacity`` in one pass over the staff: the COVID wards' and the ICUs'
+        capacity (the same sums as the two passes); sets ``covid_ward_supply``."""
+        self.covid_ward_supply, icu = self._capacity_at(self._covid_ward_ids, self.icu_ids)
+        return self.covid_ward_supply, icu
+
+    def _capacity_at(self, *units: np.ndarray) -> np.ndarray:
+        """(len(units), regions, professions): the capacity by role of the staff at each group of ``units`` (workplace
+        ids) today, in one pass (``kernels.capacity_by_region_role``)."""
         world, s = self.world, self.world.staff
-        at = np.zeros(world.n_workplaces, dtype=np.bool_)
-        at[units] = True
+        slot = np.full(world.n_workplaces, -1, dtype=np.int8)
+        for k, ids in enumerate(units):
+            slot[ids] = k
         f_cfg = self.config.fatigue
         return kernels.capacity_by_region_role(
             status=s.status,
@@ -944,7 +953,8 @@ class MobilisationModel(mesa.Model):
             role=s.role,
             hours=s.max_hours,
             effectiveness=s.effectiveness,
-            at=at,
+            slot=slot,
+            n_slots=len(units),
             workplace_region=world.workplace_region,
             n_regions=world.n_regions,
             n_professions=N_PROFESSIONS,

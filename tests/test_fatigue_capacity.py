@@ -193,7 +193,9 @@ def test_loss_zero_cuts_nothing_and_capacity_matches_the_cut():
     # the levers' capacity (capacity_by_region_role) sees the same cut as the hours phase
     status, fatigue, workplace, role, effectiveness, base, max_hours = _staff()
     capped, _ = _cap()
-    kwargs = dict(status=status, workplace=workplace, role=role, effectiveness=effectiveness, at=np.array([True, True]))
+    kwargs = dict(
+        status=status, workplace=workplace, role=role, effectiveness=effectiveness, slot=np.array([0, 0], dtype=np.int8), n_slots=1
+    )
     kwargs |= dict(workplace_region=np.array([0, 0], dtype=np.int32), n_regions=1, n_professions=N_PROFESSIONS)
     kwargs |= dict(contract=np.arange(base.size), base_hours_by_contract=base)
     seen = kernels.capacity_by_region_role(hours=max_hours, fatigue=fatigue, threshold=0.5, loss=0.5, **kwargs)

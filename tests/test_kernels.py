@@ -981,3 +981,32 @@ def test_home_care_visits_equal_the_numpy_code(seed):
     for g, w in zip(got, want, strict=True):
         assert g.dtype == w.dtype
         np.testing.assert_array_equal(g.view(np.int64), w.view(np.int64))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_capacity_of_two_unit_kinds_in_one_pass_equals_two_passes(seed):
+    """``capacity_by_region_role`` with two slots (the COVID wards and the ICUs of redeployment's limits): each slot's
+    sums bit for bit as a pass of its own, workplaces of neither slot not counted."""
+    rng = np.random.default_rng(seed)
+    n, n_wp, n_reg, n_prof = 3000, 40, 5, categories.N_PROFESSIONS
+    kw = dict(
+        status=rng.choice([categories.ACTIVE, categories.SICK_OTHER], n, p=[0.9, 0.1]).astype(np.int8),
+        workplace=rng.integers(0, n_wp, n).astype(kernels.WP),
+        role=rng.integers(0, n_prof, n).astype(np.int8),
+        hours=rng.random(n) * 12,
+        effectiveness=rng.random(n),
+        workplace_region=rng.integers(0, n_reg, n_wp).astype(np.int32),
+        n_regions=n_reg,
+        n_professions=n_prof,
+        contract=rng.integers(0, 3, n),
+        base_hours_by_contract=np.array([8.0, 6.0, 4.0]),
+        fatigue=rng.random(n),
+        threshold=0.5,
+        loss=0.3,
+    )
+    kind = rng.integers(-1, 2, n_wp).astype(np.int8)  # -1: neither, 0: COVID ward, 1: ICU
+    both = kernels.capacity_by_region_role(slot=kind, n_slots=2, **kw)
+    for k in (0, 1):
+        alone = kernels.capacity_by_region_role(slot=np.where(kind == k, 0, -1).astype(np.int8), n_slots=1, **kw)[0]
+        np.testing.assert_array_equal(both[k].view(np.int64), alone.view(np.int64))
+    assert both.sum() > 0

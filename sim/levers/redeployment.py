@@ -189,11 +189,11 @@ class Redeployment(Lever):
         Groups that fill the same role at the same unit share that need in proportion to their size.
         """
         queue = model.world.elective_queue
-        model.update_covid_ward_supply()
+        ward_supply, icu_supply = model.covid_ward_and_icu_capacity()  # one pass over the staff for both
         return kernels.elective_limits(
             required=model.required,
-            ward_supply=model.covid_ward_supply,
-            icu_supply=model.icu_capacity(),
+            ward_supply=ward_supply,
+            icu_supply=icu_supply,
             target=self.target,
             to_icu=self.to_icu,
             region=queue.region,
