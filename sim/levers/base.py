@@ -26,8 +26,10 @@ and has hooks that ``MobilisationModel.step`` calls in the order of the registry
 and, in runs with ``[supply]`` (issue #17), ``month(model, day)``: on the first day of each month, before the supply's
 step, on daily and quiet days alike (the slow clock: reserves recruited, retention's leaving).
 
-Levers act on the staff arrays with NumPy on small subsets; the per-staff daily dynamics stay in
-the compiled core (``sim.kernels``). A lever never imports the model: it is handed the model.
+Levers act on the staff arrays with NumPy on small subsets; a lever's daily loop over its candidates (or its
+regions, units, homes) that would take many small NumPy calls runs as a kernel of ``sim.kernels``, whose docstring
+states the rule and whose test holds it to the NumPy code it replaced (issue #18). The per-staff daily dynamics stay
+in the compiled core. A lever never imports the model: it is handed the model.
 """
 
 from __future__ import annotations
