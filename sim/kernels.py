@@ -2250,3 +2250,36 @@ def rank_in_groups(groups: np.ndarray, lo: int, hi: int) -> np.ndarray:
         rank[i] = seen[g]
         seen[g] += 1
     return rank
+
+
+# ---- issue #18: loans, home_cooperation, cohort wards, crisis_agreement ----
+@njit(cache=True)
+def count_agreement_staff(
+    agreement_days: np.ndarray,
+    agreement_rest: np.ndarray,
+    status: np.ndarray,
+    home_region: np.ndarray,
+    worked_at: np.ndarray,
+    workplace_region: np.ndarray,
+    ever_placed: np.ndarray,
+    n_regions: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The crisis agreement's staff of the day, by region: placed (by the region of the unit they worked in today,
+    ``worked_at``), resting (off duty after a placement, by home region) and placed for the first time in the run
+    (marked in ``ever_placed``, which this updates).
+
+    One pass over the staff instead of two masks, two compactions and three ``bincount`` calls (issue #18); whole
+    counts, the same numbers."""
+    placed = np.zeros(n_regions, dtype=np.int64)
+    resting = np.zeros(n_regions, dtype=np.int64)
+    first = np.zeros(n_regions, dtype=np.int64)
+    for i in range(agreement_days.shape[0]):
+        if agreement_days[i] > 0:
+            r = workplace_region[worked_at[i]]
+            placed[r] += 1
+            if not ever_placed[i]:
+                ever_placed[i] = True
+                first[r] += 1
+        if agreement_rest[i] and status[i] == OFF_DUTY:
+            resting[home_region[i]] += 1
+    return placed, resting, first
