@@ -136,6 +136,8 @@ class HomeCooperation(Lever):
         self.heads = np.diff(self.lend_start).reshape(n_homes, N_PROFESSIONS)
         self.roles = np.unique(s.profession[nh]) if nh.size else np.zeros(0, dtype=np.int64)
         self.lent_out = np.zeros((n_homes, N_PROFESSIONS), dtype=np.int64)
+        self.has_partner = self.cluster >= 0
+        self.most_out = np.floor(self.cfg.max_share_out * self.heads[:, self.roles])  # most of each role a home lends at once
         # the homes of each cluster (CSR): cluster c is cluster_homes[cluster_start[c]:cluster_start[c + 1]]
         member = np.flatnonzero(self.cluster >= 0)
         by_cluster = member[np.argsort(self.cluster[member], kind="stable")]
@@ -159,7 +161,7 @@ class HomeCooperation(Lever):
             self._end_blocks(model, day)
         on = self.regions_on()
         model.hourly_other_home_share[on] = 0.0  # planned moves within the cluster instead of random ones
-        home_on = on[world.home_region] & (self.cluster >= 0)
+        home_on = on[world.home_region] & self.has_partner
         if home_on.any():
             self._lend(model, day, home_on)
         if self.out_ids.size:  # staff-days worked in the other home
@@ -210,7 +212,7 @@ class HomeCooperation(Lever):
         hph, cluster, n_roles = model.hours_per_head, self.cluster, roles.shape[0]
         # heads each home could lend today (its margin, and its share out), and the clusters that have any
         margin = np.floor((have - cfg.lender_keeps * req) / hph)
-        room = np.floor(cfg.max_share_out * self.heads[:, roles]) - self.lent_out[:, roles]
+        room = self.most_out - self.lent_out[:, roles]
         spare = np.where(home_on[:, None], np.minimum(margin, room), 0.0).clip(0)
         on = np.flatnonzero(home_on)
         key = (cluster[on, None] * n_roles + np.arange(n_roles)).ravel()
