@@ -72,3 +72,67 @@ def test_count_agreement_staff_counts_as_the_numpy_code(seed, n, placed_share, r
         np.testing.assert_array_equal(ever, ever_numpy)
     np.testing.assert_array_equal(covered, covered_numpy)
     assert covered.tobytes() == covered_numpy.tobytes()
+
+
+def _shortages_numpy(have, required, home_workplace, roles, home_on, cluster, n_clusters, lent_out, most_out, cfg, hph):
+    """``HomeCooperation._lend`` before issue #18, up to the short homes kept (``most_out`` was computed in place)."""
+    need = required[home_workplace]
+    have, req = have[:, roles], need[:, roles]
+    cov = np.divide(have, req, out=np.full(req.shape, np.inf), where=req > 0)
+    short_role, short_home = np.nonzero((cov < cfg["short_below"]).T & home_on)
+    n_roles = roles.shape[0]
+    margin = np.floor((have - cfg["lender_keeps"] * req) / hph)
+    room = most_out - lent_out[:, roles]
+    spare = np.where(home_on[:, None], np.minimum(margin, room), 0.0).clip(0)
+    on = np.flatnonzero(home_on)
+    key = (cluster[on, None] * n_roles + np.arange(n_roles)).ravel()
+    can = np.bincount(key, weights=spare[on].ravel(), minlength=n_clusters * n_roles) > 0
+    keep = can[cluster[short_home] * n_roles + short_role]
+    return have, req, cov, spare, short_home[keep], short_role[keep]
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("case", ["some", "none on", "nobody short", "no homes", "no roles", "a cluster that cannot lend"])
+def test_cluster_shortages_as_the_numpy_code(seed, case):
+    rng = np.random.default_rng(seed)
+    n_prof, n_workplaces = 7, 60
+    n_homes = 0 if case == "no homes" else 30
+    roles = np.zeros(0, dtype=np.int64) if case == "no roles" else np.array([2, 4, 5], dtype=np.int64)
+    home_workplace = rng.choice(n_workplaces, n_homes, replace=False).astype(np.int64)
+    cluster = np.where(rng.random(n_homes) < 0.2, -1, rng.integers(0, 8, n_homes)).astype(np.int64)
+    n_clusters = int(cluster.max(initial=-1)) + 1
+    hph = 40.0 / 7.0
+    required = np.where(rng.random((n_workplaces, n_prof)) < 0.2, 0.0, rng.random((n_workplaces, n_prof)) * 100.0)
+    have = rng.random((n_homes, n_prof)) * (20.0 if case == "nobody short" else 1.0) * 100.0
+    if case == "nobody short":
+        required[:] = 0.0
+    home_on = (rng.random(n_homes) < (0.0 if case == "none on" else 0.8)) & (cluster >= 0)
+    heads = rng.integers(0, 30, (n_homes, n_prof))
+    lent_out = rng.integers(0, 4, (n_homes, n_prof)).astype(np.int64)
+    if case == "a cluster that cannot lend":
+        lent_out[cluster == 0] = 100
+    most_out = np.floor(0.2 * heads[:, roles])
+    cfg = {"short_below": 1.0, "lender_keeps": 1.1}
+    expected = _shortages_numpy(have, required, home_workplace, roles, home_on, cluster, n_clusters, lent_out, most_out, cfg, hph)
+    got = kernels.cluster_shortages(
+        have=have,
+        required=required,
+        home_workplace=home_workplace,
+        roles=roles,
+        home_on=home_on,
+        cluster=cluster,
+        n_clusters=n_clusters,
+        lent_out=lent_out,
+        most_out=most_out,
+        short_below=cfg["short_below"],
+        lender_keeps=cfg["lender_keeps"],
+        hours_per_head=hph,
+    )
+    names = ("have", "req", "cov", "spare", "short_home", "short_role")
+    for name, g, e in zip(names, got, expected, strict=True):
+        np.testing.assert_array_equal(g, e, err_msg=name)
+        assert g.dtype == e.dtype, name
+        assert g.shape == e.shape, name
+    # the values the later steps compute with, bit for bit (spare only by value: its zeros' sign is never read)
+    for g, e in zip(got[:3], expected[:3], strict=True):
+        assert g.tobytes() == e.tobytes()
