@@ -136,3 +136,51 @@ def test_cluster_shortages_as_the_numpy_code(seed, case):
     # the values the later steps compute with, bit for bit (spare only by value: its zeros' sign is never read)
     for g, e in zip(got[:3], expected[:3], strict=True):
         assert g.tobytes() == e.tobytes()
+
+
+def _regions_active_numpy(state, on, min_active, lift_after, until, ramp_down, day):
+    """``CrisisAgreement.regions_active`` before issue #18 (``state``: declared, days_below, ending; updated)."""
+    declared, days_below, ending = state
+    active = declared >= 0
+    new = on & ~active
+    declared[new] = day
+    ending[new] = False
+    days_below = np.where(on | new, 0, days_below + 1)
+    held = (day - declared < min_active) | (days_below < lift_after)
+    if until:
+        held |= True
+    lift = active & ~on & ~held
+    declared[lift] = -1
+    ending[lift] = ramp_down
+    return (declared, days_below, ending), declared >= 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("ramp_down", [False, True])
+@pytest.mark.parametrize("n_regions", [0, 1, 21])
+def test_advance_declarations_as_the_numpy_code(seed, ramp_down, n_regions):
+    rng = np.random.default_rng(seed)
+    min_active = rng.integers(0, 5, n_regions).astype(np.int64)
+    lift_after = rng.integers(0, 5, n_regions).astype(np.int64)
+    numpy_state = (np.full(n_regions, -1, dtype=np.int64), np.zeros(n_regions, dtype=np.int64), np.zeros(n_regions, dtype=bool))
+    declared, days_below, ending = (a.copy() for a in numpy_state)
+    for day in range(60):
+        on = rng.random(n_regions) < (0.5 if day % 20 < 10 else 0.1)
+        until = bool(20 <= day < 25)
+        numpy_state, expected = _regions_active_numpy(numpy_state, on, min_active, lift_after, until, ramp_down, day)
+        got = kernels.advance_declarations(
+            on=on,
+            declared=declared,
+            days_below=days_below,
+            ending=ending,
+            min_active_days=min_active,
+            lift_after_days=lift_after,
+            until=until,
+            ramp_down=ramp_down,
+            day=day,
+        )
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == expected.dtype
+        for g, e in zip((declared, days_below, ending), numpy_state, strict=True):
+            np.testing.assert_array_equal(g, e)
+            assert g.dtype == e.dtype

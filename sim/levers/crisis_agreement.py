@@ -111,19 +111,19 @@ class CrisisAgreement(Lever):
 
         A region where the agreement is not enabled (``regions.<region>.enabled = false``) never declares it."""
         cfg, model = self.cfg, self.model
-        on = self.regions_on()
-        active = self.declared >= 0
-        new = on & ~active
-        self.declared[new] = day
-        self.ending[new] = False
-        self.days_below = np.where(on | new, 0, self.days_below + 1)
-        held = (day - self.declared < self.per_region("min_active_days")) | (self.days_below < self.per_region("lift_after_days"))
-        if cfg.until is not None:
-            held |= model.dates[day] <= cfg.until
-        lift = active & ~on & ~held
-        self.declared[lift] = -1
-        self.ending[lift] = cfg.ramp_down
-        return self.declared >= 0
+        # declared where on and not yet; lifted where declared, no longer on and not held by min_active_days,
+        # lift_after_days (days_below in a row) or until (one kernel pass over the regions, issue #18)
+        return kernels.advance_declarations(
+            on=self.regions_on(),
+            declared=self.declared,
+            days_below=self.days_below,
+            ending=self.ending,
+            min_active_days=self.per_region("min_active_days"),
+            lift_after_days=self.per_region("lift_after_days"),
+            until=bool(cfg.until is not None and model.dates[day] <= cfg.until),
+            ramp_down=bool(cfg.ramp_down),
+            day=day,
+        )
 
     def at_rest(self, model: MobilisationModel) -> bool:
         """No region has the agreement declared or ramping down (issue #17's quiet path)."""
