@@ -184,3 +184,44 @@ def test_advance_declarations_as_the_numpy_code(seed, ramp_down, n_regions):
         for g, e in zip((declared, days_below, ending), numpy_state, strict=True):
             np.testing.assert_array_equal(g, e)
             assert g.dtype == e.dtype
+
+
+def _requests_offers_numpy(required, supply, on, takes_part, per_head, safety_margin):
+    """``Coordinator.match``'s requests and offers of one profession before issue #18."""
+    need = required - supply
+    requests = np.where(on & (need > 0), np.ceil(need / per_head), 0).astype(np.int64)
+    spare = supply - required * (1.0 + safety_margin)
+    offers = np.where(spare > 0, np.floor(spare / per_head), 0).astype(np.int64)
+    if takes_part is not None:
+        offers[~takes_part] = 0
+    return requests, offers
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("case", ["some", "no regions", "none on", "regional", "nobody can lend"])
+def test_loan_requests_offers_as_the_numpy_code(seed, case):
+    rng = np.random.default_rng(seed)
+    n = 0 if case == "no regions" else 21
+    p = int(rng.integers(0, 7))
+    required = rng.random((n, 7)) * 500.0
+    required[rng.random((n, 7)) < 0.2] = 0.0
+    supply = rng.random((n, 7)) * 600.0
+    if case == "nobody can lend":
+        supply = required * 1.1
+    on = rng.random(n) < (0.0 if case == "none on" else 0.5)
+    takes_part = rng.random(n) < 0.7 if case == "regional" else None
+    per_head, margin = 33.25 + seed, 0.2
+    expected = _requests_offers_numpy(required[:, p], supply[:, p], on, takes_part, per_head, margin)
+    got = kernels.loan_requests_offers(
+        required=required[:, p],
+        supply=supply[:, p],
+        on=on,
+        lends=takes_part if takes_part is not None else np.ones(n, dtype=bool),
+        per_head=per_head,
+        keep=1.0 + margin,
+    )
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(g, e)
+        assert g.dtype == e.dtype
+    if case == "some":
+        assert got[0].any() and got[1].any()

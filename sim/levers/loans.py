@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from sim import data
+from sim import data, kernels
 from sim.categories import ICU, LEVELS, POSTINGS, PROFESSIONS
 from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import MAX_DAYS, CostSek, Date, Factor, LeverConfig, Probability, _check_keys, _KeyedValueError, at_most
@@ -151,6 +151,7 @@ class Coordinator(mesa.Agent):
             self.max_share_lent = np.array([cfg.region_value(c, "max_share_lent") for c in codes])
         else:
             self.start_level = cfg.start_level
+        self.lends = self.takes_part if self.regional else np.ones(world.n_regions, dtype=bool)
         self.trip_cost = np.zeros(world.n_regions)  # today's return trips of new loans, SEK by borrower
 
     # ------------------------------------------------------------------ the day
@@ -190,13 +191,17 @@ class Coordinator(mesa.Agent):
             return
         allowed = self._allowed(day)
         for p in self.professions:
-            per_head = self.per_head[p]
-            need = m.forecast_icu_required[:, p] - supply[:, p]
-            requests = np.where(on & (need > 0), np.ceil(need / per_head), 0).astype(np.int64)
-            spare = supply[:, p] - m.forecast_icu_required[:, p] * (1.0 + self.cfg.safety_margin)
-            offers = np.where(spare > 0, np.floor(spare / per_head), 0).astype(np.int64)
-            if self.regional:
-                offers[~self.takes_part] = 0  # a region where loans are off does not lend
+            # heads asked for where loans are on (forecast need above supply, rounded up) and heads offered where the
+            # supply is above the need with the margin (rounded down) by regions that lend (a region where loans are off
+            # does not)
+            requests, offers = kernels.loan_requests_offers(
+                required=m.forecast_icu_required[:, p],
+                supply=supply[:, p],
+                on=on,
+                lends=self.lends,
+                per_head=self.per_head[p],
+                keep=1.0 + self.cfg.safety_margin,
+            )
             # Python ints for the walk over (borrower, lender) pairs: most pairs are passed over at once
             order, requests, offers = np.argsort(-requests, kind="stable").tolist(), requests.tolist(), offers.tolist()
             for r in order:
