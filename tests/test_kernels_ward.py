@@ -225,3 +225,42 @@ def test_loan_requests_offers_as_the_numpy_code(seed, case):
         assert g.dtype == e.dtype
     if case == "some":
         assert got[0].any() and got[1].any()
+
+
+def _course_places_numpy(on, decided, carry, share, eligible, lead, day):
+    """``HygieneTraining.act``'s places before issue #18 (``decided`` and ``carry`` updated); None: no course runs."""
+    decided[(decided < 0) & on] = day
+    running = (decided >= 0) & (day >= decided + lead)
+    if not running.any():
+        return None
+    carry[running] += share[running] * eligible[running]
+    places = np.floor(carry).astype(np.int64)
+    carry[running] -= places[running]
+    return running, places, bool((places[running] > 0).any())
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("n_regions", [0, 1, 21])
+@pytest.mark.parametrize("lead", [0, 7])
+def test_course_places_as_the_numpy_code(seed, n_regions, lead):
+    rng = np.random.default_rng(seed)
+    share = rng.choice(np.array([0.0, 0.003, 0.01, 0.37]), n_regions)
+    eligible = rng.integers(0, 400, n_regions).astype(np.int64)
+    eligible[rng.random(n_regions) < 0.1] = 0  # a region with nobody eligible
+    decided_np, carry_np = np.full(n_regions, -1, dtype=np.int64), np.zeros(n_regions)
+    decided, carry = decided_np.copy(), carry_np.copy()
+    for day in range(40):
+        on = rng.random(n_regions) < (0.0 if day < 5 else 0.2)
+        expected = _course_places_numpy(on, decided_np, carry_np, share, eligible, lead, day)
+        running, places, any_place = kernels.course_places(
+            on=on, decided=decided, carry=carry, share=share, eligible=eligible, lead_time_days=lead, day=day
+        )
+        if expected is None:
+            assert not running.any() and not any_place
+        else:
+            np.testing.assert_array_equal(running, expected[0])
+            np.testing.assert_array_equal(places, expected[1])
+            assert places.dtype == expected[1].dtype
+            assert any_place == expected[2]
+        np.testing.assert_array_equal(decided, decided_np)
+        assert carry.tobytes() == carry_np.tobytes()

@@ -93,14 +93,17 @@ class HygieneTraining(Lever):
         self.today = self.nobody
         if self.pending.size == 0:  # everyone has attended: nothing left to do (`decided` only times the courses of those pending)
             return
-        self.decided[(self.decided < 0) & self.regions_on()] = day
-        running = (self.decided >= 0) & (day >= self.decided + self.cfg.lead_time_days)
-        if not running.any():
-            return
-        self.carry[running] += self.places_share[running] * self.eligible_in_region[running]
-        places = np.floor(self.carry).astype(np.int64)
-        self.carry[running] -= places[running]
-        if not (places[running] > 0).any():
+        # regions decide when the lever is first on there; where courses run (after the lead time) places accrue
+        running, places, any_place = kernels.course_places(
+            on=self.regions_on(),
+            decided=self.decided,
+            carry=self.carry,
+            share=self.places_share,
+            eligible=self.eligible_in_region,
+            lead_time_days=self.cfg.lead_time_days,
+            day=day,
+        )
+        if not any_place:
             return  # no place today: nobody is picked
         # the first `places[r]` active ones pending in each region, in priority order
         ids, self.pending, self.pending_region = kernels.pick_attendees(
