@@ -264,3 +264,26 @@ def test_course_places_as_the_numpy_code(seed, n_regions, lead):
             assert any_place == expected[2]
         np.testing.assert_array_equal(decided, decided_np)
         assert carry.tobytes() == carry_np.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("n_out", [0, 1, 300])
+def test_present_by_region_as_the_numpy_code(seed, n_out):
+    rng = np.random.default_rng(seed)
+    n, n_regions = 1000, 21
+    status = rng.integers(0, len(ALL_STATUSES), n).astype(np.int8)
+    status[rng.random(n) < 0.6] = ACTIVE
+    workplace = rng.integers(0, 50, n).astype(np.int16)
+    region = rng.integers(0, n_regions - 1, n).astype(np.int16)  # the last region has nobody
+    ids = rng.choice(n, n_out, replace=False).astype(np.int64)
+    place = np.where(rng.random(n_out) < 0.7, workplace[ids], rng.integers(0, 50, n_out)).astype(np.int64)
+    # HomeCooperation.act before issue #18
+    present = ids[(status[ids] == ACTIVE) & (workplace[ids] == place)]
+    expected = np.bincount(region[present], minlength=n_regions)
+    got = kernels.present_by_region(ids=ids, place=place, status=status, workplace=workplace, region=region, n_regions=n_regions)
+    np.testing.assert_array_equal(got, expected)
+    assert got.dtype == expected.dtype
+    days, days_numpy = np.zeros(n_regions), np.zeros(n_regions)
+    days += got
+    days_numpy += expected
+    assert days.tobytes() == days_numpy.tobytes()

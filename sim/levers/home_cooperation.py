@@ -165,10 +165,10 @@ class HomeCooperation(Lever):
         home_on = on[world.home_region] & self.has_partner
         if home_on.any():
             self._lend(model, day, home_on)
-        if self.out_ids.size:  # staff-days worked in the other home
-            ids = self.out_ids
-            present = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == self.out_to)]
-            self.staff_days += np.bincount(s.region[present], minlength=world.n_regions)
+        if self.out_ids.size:  # staff-days worked in the other home: the lent staff active there today, by region
+            self.staff_days += kernels.present_by_region(
+                ids=self.out_ids, place=self.out_to, status=s.status, workplace=s.workplace, region=s.region, n_regions=world.n_regions
+            )
 
     def _end_blocks(self, model: MobilisationModel, day: int) -> None:
         """Blocks over today (``reset_placement`` sent their staff home): the move back counts as working in several homes."""
