@@ -2763,3 +2763,207 @@ def shift_patients(moves: np.ndarray, out: np.ndarray, census: np.ndarray, icu: 
         net[j] = into - out[j]
         census[icu[j]] += net[j]
     return net
+
+
+# ---- issue #18: loans, home_cooperation, cohort wards, crisis_agreement ----
+@njit(cache=True)
+def count_agreement_staff(
+    agreement_days: np.ndarray,
+    agreement_rest: np.ndarray,
+    status: np.ndarray,
+    home_region: np.ndarray,
+    worked_at: np.ndarray,
+    workplace_region: np.ndarray,
+    ever_placed: np.ndarray,
+    n_regions: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The crisis agreement's staff of the day, by region: placed (by the region of the unit they worked in today,
+    ``worked_at``), resting (off duty after a placement, by home region) and placed for the first time in the run
+    (marked in ``ever_placed``, which this updates).
+
+    One pass over the staff instead of two masks, two compactions and three ``bincount`` calls (issue #18); whole
+    counts, the same numbers."""
+    placed = np.zeros(n_regions, dtype=np.int64)
+    resting = np.zeros(n_regions, dtype=np.int64)
+    first = np.zeros(n_regions, dtype=np.int64)
+    for i in range(agreement_days.shape[0]):
+        if agreement_days[i] > 0:
+            r = workplace_region[worked_at[i]]
+            placed[r] += 1
+            if not ever_placed[i]:
+                ever_placed[i] = True
+                first[r] += 1
+        if agreement_rest[i] and status[i] == OFF_DUTY:
+            resting[home_region[i]] += 1
+    return placed, resting, first
+
+
+@njit(cache=True)
+def cluster_shortages(
+    have: np.ndarray,
+    required: np.ndarray,
+    home_workplace: np.ndarray,
+    roles: np.ndarray,
+    home_on: np.ndarray,
+    cluster: np.ndarray,
+    n_clusters: int,
+    lent_out: np.ndarray,
+    most_out: np.ndarray,
+    short_below: float,
+    lender_keeps: float,
+    hours_per_head: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``home_cooperation``'s day before the moves (``HomeCooperation._lend``), by home and role (a column of ``roles``):
+    the hours the staff at work can give (``have``, by profession), the hours the residents need (``required`` of the
+    home's workplace), their coverage (``inf`` where nothing is needed), the heads each home could lend today (its
+    margin above ``lender_keeps``, at most ``most_out`` less ``lent_out``, none below zero and none where cooperation is
+    off) and the short homes (coverage below ``short_below`` where cooperation is on), role by role and homes in order,
+    kept only where some home of their cluster has heads to spare.
+
+    One pass instead of the twenty NumPy calls it replaced (issue #18), the same numbers in the same order: each value
+    with the same operations, ``np.minimum``'s and ``clip``'s NaN kept, and a cluster's spare heads summed over its homes
+    in home order (as ``np.bincount`` summed them) before the test ``> 0``."""
+    n_homes, n_roles = home_on.shape[0], roles.shape[0]
+    have_r = np.empty((n_homes, n_roles), dtype=F)
+    need = np.empty((n_homes, n_roles), dtype=F)
+    cov = np.empty((n_homes, n_roles), dtype=F)
+    spare = np.zeros((n_homes, n_roles), dtype=F)
+    total = np.zeros(n_clusters * n_roles, dtype=F)
+    for h in range(n_homes):
+        w = home_workplace[h]
+        for r in range(n_roles):
+            p = roles[r]
+            a, q = have[h, p], required[w, p]
+            have_r[h, r], need[h, r] = a, q
+            cov[h, r] = a / q if q > 0 else np.inf
+            if home_on[h]:
+                margin = np.floor((a - lender_keeps * q) / hours_per_head)
+                room = most_out[h, r] - lent_out[h, p]
+                least = margin if (np.isnan(margin) or margin < room) else room  # np.minimum
+                s = least if (np.isnan(least) or least > 0.0) else 0.0  # clip(0)
+                spare[h, r] = s
+                total[cluster[h] * n_roles + r] += s
+    n_short = 0
+    short_home = np.empty(n_homes * n_roles, dtype=np.int64)
+    short_role = np.empty(n_homes * n_roles, dtype=np.int64)
+    for r in range(n_roles):
+        for h in range(n_homes):
+            if home_on[h] and cov[h, r] < short_below and total[cluster[h] * n_roles + r] > 0.0:
+                short_home[n_short], short_role[n_short] = h, r
+                n_short += 1
+    return have_r, need, cov, spare, short_home[:n_short], short_role[:n_short]
+
+
+@njit(cache=True)
+def advance_declarations(
+    on: np.ndarray,
+    declared: np.ndarray,
+    days_below: np.ndarray,
+    ending: np.ndarray,
+    min_active_days: np.ndarray,
+    lift_after_days: np.ndarray,
+    until: bool,
+    ramp_down: bool,
+    day: int,
+) -> np.ndarray:
+    """The crisis agreement's declared periods advanced to today, region by region (``CrisisAgreement.regions_active``):
+    a region where the lever is ``on`` and the agreement not declared declares it today (``declared``, the day; no
+    longer ``ending``); ``days_below`` counts the days in a row the region has not been on; a declared region that is
+    not on is lifted (``declared`` -1, ``ending`` if ``ramp_down``) unless held: declared fewer than
+    ``min_active_days`` ago, fewer than ``lift_after_days`` days below, or ``until`` (the national end date not passed).
+    Updates the three arrays in place; returns where the agreement is active today.
+
+    The same per-region rule as the twenty NumPy calls over 21 regions it replaced (issue #18)."""
+    n = on.shape[0]
+    active = np.empty(n, dtype=np.bool_)
+    for r in range(n):
+        was = declared[r] >= 0
+        new = on[r] and not was
+        if new:
+            declared[r] = day
+            ending[r] = False
+        days_below[r] = 0 if (on[r] or new) else days_below[r] + 1
+        held = day - declared[r] < min_active_days[r] or days_below[r] < lift_after_days[r] or until
+        if was and not on[r] and not held:
+            declared[r] = -1
+            ending[r] = ramp_down
+        active[r] = declared[r] >= 0
+    return active
+
+
+@njit(cache=True)
+def loan_requests_offers(
+    required: np.ndarray,
+    supply: np.ndarray,
+    on: np.ndarray,
+    lends: np.ndarray,
+    per_head: float,
+    keep: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The loans coordinator's day for one profession, by region (``Coordinator.match``): the heads a region where
+    loans are ``on`` asks for (its forecast ICU need ``required`` above the hours its ICU staff give, ``supply``, in
+    heads of ``per_head`` hours, rounded up) and the heads a region that ``lends`` offers (its supply above ``keep`` ×
+    its need, rounded down); 0 elsewhere.
+
+    The same operations per region as the NumPy code it replaced (issue #18), in one pass."""
+    n = required.shape[0]
+    requests = np.zeros(n, dtype=np.int64)
+    offers = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        need = required[r] - supply[r]
+        if on[r] and need > 0:
+            requests[r] = np.int64(np.ceil(need / per_head))
+        spare = supply[r] - required[r] * keep
+        if spare > 0 and lends[r]:
+            offers[r] = np.int64(np.floor(spare / per_head))
+    return requests, offers
+
+
+@njit(cache=True)
+def course_places(
+    on: np.ndarray,
+    decided: np.ndarray,
+    carry: np.ndarray,
+    share: np.ndarray,
+    eligible: np.ndarray,
+    lead_time_days: int,
+    day: int,
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``hygiene_training``'s places of the day, by region: a region where the lever is ``on`` decides on courses today
+    if it has not yet (``decided``, the day); courses run from ``lead_time_days`` after the decision; where they run,
+    ``share`` × the ``eligible`` staff places a day are added to ``carry`` and its whole part is today's places (taken
+    off ``carry``). Updates ``decided`` and ``carry`` in place; returns where courses run, the places (the whole part
+    of ``carry`` in every region, as before) and whether any region where they run has a place.
+
+    The same operations per region as the NumPy code it replaced (issue #18), in one pass."""
+    n = on.shape[0]
+    running = np.empty(n, dtype=np.bool_)
+    places = np.empty(n, dtype=np.int64)
+    any_place = False
+    for r in range(n):
+        if decided[r] < 0 and on[r]:
+            decided[r] = day
+        running[r] = decided[r] >= 0 and day >= decided[r] + lead_time_days
+        if running[r]:
+            carry[r] += share[r] * eligible[r]
+        places[r] = np.int64(np.floor(carry[r]))
+        if running[r]:
+            carry[r] -= places[r]
+            if places[r] > 0:
+                any_place = True
+    return running, places, any_place
+
+
+@njit(cache=True)
+def present_by_region(
+    ids: np.ndarray, place: np.ndarray, status: np.ndarray, workplace: np.ndarray, region: np.ndarray, n_regions: int
+) -> np.ndarray:
+    """Of staff ``ids``, those active and at work in ``place`` (one workplace each: where they are lent to), counted by
+    their ``region``: ``home_cooperation``'s staff-days in the other home today. One pass instead of two masks, a
+    compaction and ``np.bincount`` (issue #18); whole counts, the same numbers."""
+    out = np.zeros(n_regions, dtype=np.int64)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        if status[i] == ACTIVE and workplace[i] == place[j]:
+            out[region[i]] += 1
+    return out

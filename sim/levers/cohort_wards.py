@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import kernels
-from sim.categories import COVID_WARD, N_REGION_KINDS
+from sim.categories import COVID_WARD, N_PROFESSIONS, N_REGION_KINDS
 from sim.levers.base import Lever
 
 if TYPE_CHECKING:
@@ -23,13 +23,28 @@ class CohortWards(Lever):
 
     name = None  # every run takes this step
 
+    def setup(self, model: MobilisationModel) -> None:
+        super().setup(model)
+        self._queue = None  # the acute queue the per-group constants below were taken for
+
+    def _constants(self, queue) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per group of the acute queue: where the share of its row of the plan is, its COVID ward, no limit and no
+        change of role (-1), effectiveness as is (1). Taken once per queue (issue #18)."""
+        if queue is not self._queue:
+            self._plan_index = queue.region * N_PROFESSIONS + queue.profession  # the group's entry of the flat (regions, professions) plan
+            self._target = queue.region * N_REGION_KINDS + COVID_WARD
+            self._no_limit = np.full(len(queue), -1)
+            self._ones = np.ones(len(queue))
+            self._queue = queue
+        return self._plan_index, self._target, self._no_limit, self._ones
+
     def act(self, model: MobilisationModel, day: int) -> None:
         s, queue = model.world.staff, model.world.acute_queue
+        plan_index, target, no_limit, ones = self._constants(queue)
         model.update_covid_ward_supply()
-        share = model.plan_cohort_wards()[queue.region, queue.profession]  # the Region agents' plan (sim.agents)
+        share = model.plan_cohort_wards().ravel()[plan_index]  # the Region agents' plan (sim.agents), by group of the queue
         if not share.any():  # no cohort ward anywhere today: nobody moves (the kernel would only count)
             return
-        no_limit = np.full(len(queue), -1)
         kernels.deploy_by_priority(
             order=queue.order,
             group_start=queue.start,
@@ -38,9 +53,9 @@ class CohortWards(Lever):
             order_member=queue.order_member,
             share=share,
             limit=no_limit,
-            target=queue.region * N_REGION_KINDS + COVID_WARD,
+            target=target,
             target_role=no_limit,
-            target_effectiveness=np.ones(len(queue)),
+            target_effectiveness=ones,
             status=s.status,
             home=s.home,
             posting=s.posting,

@@ -101,6 +101,7 @@ class CrisisAgreement(Lever):
         self.deferred = np.zeros(model.n_days, dtype=np.int64)
         self.ever_placed = np.zeros(len(model.world.staff), dtype=bool)
         self.covered = np.zeros(n_reg)  # distinct people placed so far, by the region of their first placement
+        self._state_key: tuple[bytes, bytes, bytes] | None = None  # the regions' state the units' state was taken from
         self.offsets = kernels.cohort_offsets(
             seed=model.config.world.layout_seed, n=len(model.world.staff), cohorts=cfg.cohorts, placement_days=self.placement_days
         )
@@ -110,19 +111,19 @@ class CrisisAgreement(Lever):
 
         A region where the agreement is not enabled (``regions.<region>.enabled = false``) never declares it."""
         cfg, model = self.cfg, self.model
-        on = self.regions_on()
-        active = self.declared >= 0
-        new = on & ~active
-        self.declared[new] = day
-        self.ending[new] = False
-        self.days_below = np.where(on | new, 0, self.days_below + 1)
-        held = (day - self.declared < self.per_region("min_active_days")) | (self.days_below < self.per_region("lift_after_days"))
-        if cfg.until is not None:
-            held |= model.dates[day] <= cfg.until
-        lift = active & ~on & ~held
-        self.declared[lift] = -1
-        self.ending[lift] = cfg.ramp_down
-        return self.declared >= 0
+        # declared where on and not yet; lifted where declared, no longer on and not held by min_active_days,
+        # lift_after_days (days_below in a row) or until (one kernel pass over the regions, issue #18)
+        return kernels.advance_declarations(
+            on=self.regions_on(),
+            declared=self.declared,
+            days_below=self.days_below,
+            ending=self.ending,
+            min_active_days=self.per_region("min_active_days"),
+            lift_after_days=self.per_region("lift_after_days"),
+            until=bool(cfg.until is not None and model.dates[day] <= cfg.until),
+            ramp_down=bool(cfg.ramp_down),
+            day=day,
+        )
 
     def at_rest(self, model: MobilisationModel) -> bool:
         """No region has the agreement declared or ramping down (issue #17's quiet path)."""
@@ -135,10 +136,7 @@ class CrisisAgreement(Lever):
         if not (active.any() or self.ending.any()) and self._idle(s):
             return  # the placement would change nothing (deferred[day] stays 0)
         region = world.workplace_region
-        state = np.where(
-            active[region], kernels.AGREEMENT_ON, np.where(self.ending[region], kernels.AGREEMENT_ENDING, kernels.AGREEMENT_OFF)
-        )
-        state = np.where(self.unit, state, kernels.AGREEMENT_OFF).astype(np.int8)
+        state, unit_declared = self._unit_states(active, region)
         self.deferred[day] = kernels.place_under_agreement(
             status=s.status,
             workplace=s.workplace,
@@ -151,7 +149,7 @@ class CrisisAgreement(Lever):
             start_offset=self.offsets,
             max_hours=s.max_hours,
             unit_state=state,
-            unit_declared=self.declared[region].astype(np.int32),
+            unit_declared=unit_declared,
             cap_hours=self.max_hours,
             placement_days=self.placement_days,
             rest_days=self.cfg.rest_days,
@@ -162,6 +160,20 @@ class CrisisAgreement(Lever):
         if self.ending.any():  # a ramp-down is over when nobody of the region is placed any more
             placed = np.bincount(region[s.workplace[s.agreement_days > 0]], minlength=world.n_regions) > 0
             self.ending &= placed
+
+    def _unit_states(self, active: np.ndarray, region: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per workplace: the agreement's state (``kernels.AGREEMENT_*``) and the day it was declared in its region. Both
+        follow from the regions' ``active``, ``ending`` and ``declared``, which change on few days: kept until they do
+        (issue #18; the kernel only reads them)."""
+        key = (active.tobytes(), self.ending.tobytes(), self.declared.tobytes())
+        if key != self._state_key:
+            state = np.where(
+                active[region], kernels.AGREEMENT_ON, np.where(self.ending[region], kernels.AGREEMENT_ENDING, kernels.AGREEMENT_OFF)
+            )
+            self._unit_state = np.where(self.unit, state, kernels.AGREEMENT_OFF).astype(np.int8)
+            self._unit_declared = self.declared[region].astype(np.int32)
+            self._state_key = key
+        return self._unit_state, self._unit_declared
 
     @staticmethod
     def _idle(s) -> bool:
@@ -197,13 +209,18 @@ class CrisisAgreement(Lever):
             columns["agreement_staff_covered"][day] = self.covered
             return
         world, s = self.model.world, self.model.world.staff
-        n_reg = world.n_regions
-        placed = np.flatnonzero(s.agreement_days > 0)
-        region = world.workplace_region[self.model.worked_at[placed]]  # where they were placed today (before any sickness)
-        columns["agreement_staff_placed"][day] = np.bincount(region, minlength=n_reg)
-        resting = np.flatnonzero(s.agreement_rest & (s.status == OFF_DUTY))
-        columns["agreement_staff_resting"][day] = np.bincount(s.region[resting], minlength=n_reg)
-        first = ~self.ever_placed[placed]
-        self.ever_placed[placed] = True
-        self.covered += np.bincount(region[first], minlength=n_reg)
+        # placed by the region where they worked today (before any sickness), resting by home region, and first placed
+        placed, resting, first = kernels.count_agreement_staff(
+            agreement_days=s.agreement_days,
+            agreement_rest=s.agreement_rest,
+            status=s.status,
+            home_region=s.region,
+            worked_at=self.model.worked_at,
+            workplace_region=world.workplace_region,
+            ever_placed=self.ever_placed,
+            n_regions=world.n_regions,
+        )
+        columns["agreement_staff_placed"][day] = placed
+        columns["agreement_staff_resting"][day] = resting
+        self.covered += first
         columns["agreement_staff_covered"][day] = self.covered

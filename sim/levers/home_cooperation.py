@@ -136,6 +136,9 @@ class HomeCooperation(Lever):
         self.heads = np.diff(self.lend_start).reshape(n_homes, N_PROFESSIONS)
         self.roles = np.unique(s.profession[nh]) if nh.size else np.zeros(0, dtype=np.int64)
         self.lent_out = np.zeros((n_homes, N_PROFESSIONS), dtype=np.int64)
+        self.has_partner = self.cluster >= 0
+        self.roles_int = self.roles.astype(np.int64)
+        self.most_out = np.floor(self.cfg.max_share_out * self.heads[:, self.roles])  # most of each role a home lends at once
         # the homes of each cluster (CSR): cluster c is cluster_homes[cluster_start[c]:cluster_start[c + 1]]
         member = np.flatnonzero(self.cluster >= 0)
         by_cluster = member[np.argsort(self.cluster[member], kind="stable")]
@@ -159,13 +162,13 @@ class HomeCooperation(Lever):
             self._end_blocks(model, day)
         on = self.regions_on()
         model.hourly_other_home_share[on] = 0.0  # planned moves within the cluster instead of random ones
-        home_on = on[world.home_region] & (self.cluster >= 0)
+        home_on = on[world.home_region] & self.has_partner
         if home_on.any():
             self._lend(model, day, home_on)
-        if self.out_ids.size:  # staff-days worked in the other home
-            ids = self.out_ids
-            present = ids[(s.status[ids] == ACTIVE) & (s.workplace[ids] == self.out_to)]
-            self.staff_days += np.bincount(s.region[present], minlength=world.n_regions)
+        if self.out_ids.size:  # staff-days worked in the other home: the lent staff active there today, by region
+            self.staff_days += kernels.present_by_region(
+                ids=self.out_ids, place=self.out_to, status=s.status, workplace=s.workplace, region=s.region, n_regions=world.n_regions
+            )
 
     def _end_blocks(self, model: MobilisationModel, day: int) -> None:
         """Blocks over today (``reset_placement`` sent their staff home): the move back counts as working in several homes."""
@@ -183,8 +186,12 @@ class HomeCooperation(Lever):
 
     def coverage(self, model: MobilisationModel) -> tuple[np.ndarray, np.ndarray]:
         """(homes, professions): the most effective hours the staff at work in each home can give today, and the hours needed."""
+        return self.supply(model), model.required[model.world.home_workplace]
+
+    def supply(self, model: MobilisationModel) -> np.ndarray:
+        """(homes, professions): the most effective hours the staff at work in each home can give today."""
         world, s = model.world, model.world.staff
-        have = kernels.home_supply(
+        return kernels.home_supply(
             ids=self.counted,
             status=s.status,
             workplace=s.workplace,
@@ -195,28 +202,28 @@ class HomeCooperation(Lever):
             n_homes=world.home_workplace.shape[0],
             n_professions=N_PROFESSIONS,
         )
-        return have, model.required[world.home_workplace]
 
     def _lend(self, model: MobilisationModel, day: int, home_on: np.ndarray) -> None:
         """Today's moves, all roles at once (columns of ``self.roles``): the rule of the module docstring, element by element
         as the loop over roles before issue #18 (its per-role steps are elementwise, so the same numbers)."""
         s, cfg, roles = model.world.staff, self.cfg, self.roles
-        have, need = self.coverage(model)
-        have, req = have[:, roles], need[:, roles]
-        cov = np.divide(have, req, out=np.full(req.shape, np.inf), where=req > 0)
-        short_role, short_home = np.nonzero((cov < cfg.short_below).T & home_on)  # role by role, homes in order
-        if short_home.size == 0:
-            return
-        hph, cluster, n_roles = model.hours_per_head, self.cluster, roles.shape[0]
-        # heads each home could lend today (its margin, and its share out), and the clusters that have any
-        margin = np.floor((have - cfg.lender_keeps * req) / hph)
-        room = np.floor(cfg.max_share_out * self.heads[:, roles]) - self.lent_out[:, roles]
-        spare = np.where(home_on[:, None], np.minimum(margin, room), 0.0).clip(0)
-        on = np.flatnonzero(home_on)
-        key = (cluster[on, None] * n_roles + np.arange(n_roles)).ravel()
-        can = np.bincount(key, weights=spare[on].ravel(), minlength=(self.cluster_start.shape[0] - 1) * n_roles) > 0
-        keep = can[cluster[short_home] * n_roles + short_role]
-        short_home, short_role = short_home[keep], short_role[keep]
+        hph, cluster = model.hours_per_head, self.cluster
+        # by home and role: the hours at work and needed, the coverage, the heads each home could lend today (its margin,
+        # and its share out), and the short homes (role by role, homes in order) of clusters where some home can lend
+        have, req, cov, spare, short_home, short_role = kernels.cluster_shortages(
+            have=self.supply(model),
+            required=model.required,
+            home_workplace=model.world.home_workplace,
+            roles=self.roles_int,
+            home_on=home_on,
+            cluster=cluster,
+            n_clusters=self.cluster_start.shape[0] - 1,
+            lent_out=self.lent_out,
+            most_out=self.most_out,
+            short_below=float(cfg.short_below),
+            lender_keeps=float(cfg.lender_keeps),
+            hours_per_head=float(hph),
+        )
         if short_home.size == 0:
             return
         order = np.lexsort((cov[short_home, short_role], short_role))  # role by role, the shortest first (stable)
@@ -229,7 +236,7 @@ class HomeCooperation(Lever):
             short_role=short_role,
             wanted=wanted,
             spare=spare,
-            roles=roles.astype(np.int64),
+            roles=self.roles_int,
             cluster=cluster,
             cluster_homes=self.cluster_homes,
             cluster_start=self.cluster_start,

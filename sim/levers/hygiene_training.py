@@ -84,19 +84,26 @@ class HygieneTraining(Lever):
         self.pending_region = s.region[self.eligible]
         self.decided = np.full(world.n_regions, -1, dtype=np.int64)
         self.carry = np.zeros(world.n_regions)  # places not yet whole
-        self.today = np.zeros(0, dtype=np.int64)
+        self.nobody = np.zeros(0, dtype=np.int64)
+        self.today = self.nobody  # those who attended today
+        self.places_share = self.per_region("places_per_day_share").astype(float)
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s = model.world.staff
-        self.decided[(self.decided < 0) & self.regions_on()] = day
-        running = (self.decided >= 0) & (day >= self.decided + self.cfg.lead_time_days)
-        self.today = np.zeros(0, dtype=np.int64)
-        if not running.any() or self.pending.size == 0:
+        self.today = self.nobody
+        if self.pending.size == 0:  # everyone has attended: nothing left to do (`decided` only times the courses of those pending)
             return
-        self.carry[running] += self.per_region("places_per_day_share").astype(float)[running] * self.eligible_in_region[running]
-        places = np.floor(self.carry).astype(np.int64)
-        self.carry[running] -= places[running]
-        if not (places[running] > 0).any():
+        # regions decide when the lever is first on there; where courses run (after the lead time) places accrue
+        running, places, any_place = kernels.course_places(
+            on=self.regions_on(),
+            decided=self.decided,
+            carry=self.carry,
+            share=self.places_share,
+            eligible=self.eligible_in_region,
+            lead_time_days=self.cfg.lead_time_days,
+            day=day,
+        )
+        if not any_place:
             return  # no place today: nobody is picked
         # the first `places[r]` active ones pending in each region, in priority order
         ids, self.pending, self.pending_region = kernels.pick_attendees(

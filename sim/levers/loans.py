@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from sim import data
+from sim import data, kernels
 from sim.categories import ICU, LEVELS, POSTINGS, PROFESSIONS
 from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import MAX_DAYS, CostSek, Date, Factor, LeverConfig, Probability, _check_keys, _KeyedValueError, at_most
@@ -128,7 +128,7 @@ class Coordinator(mesa.Agent):
         self.travel_hours = hours
         hc = world.regions["healthcare_region"].to_numpy()
         self.same_hc = hc[:, None] == hc[None, :]
-        self.lender_order = [np.lexsort((hours[r], hc != hc[r]))[1:] for r in range(world.n_regions)]
+        self.lender_order = [np.lexsort((hours[r], hc != hc[r]))[1:].tolist() for r in range(world.n_regions)]
         self.professions = [PROFESSIONS.index(p) for p in cfg.professions]
         # hours one lent staff member gives a day, by profession (fixed: normal maximum hours)
         self.per_head = {
@@ -151,6 +151,7 @@ class Coordinator(mesa.Agent):
             self.max_share_lent = np.array([cfg.region_value(c, "max_share_lent") for c in codes])
         else:
             self.start_level = cfg.start_level
+        self.lends = self.takes_part if self.regional else np.ones(world.n_regions, dtype=bool)
         self.trip_cost = np.zeros(world.n_regions)  # today's return trips of new loans, SEK by borrower
 
     # ------------------------------------------------------------------ the day
@@ -175,12 +176,13 @@ class Coordinator(mesa.Agent):
         on = lever_on(m, self.start_level, self.cfg)
         if self.regional:
             on &= self.takes_part
-        managing = self.manages and bool(np.any(m.world.staff.posting_kind[self.lendable_ids] == LOAN))
+        loaned = m.world.staff.posting_kind[self.lendable_ids] == LOAN if self.manages else None
+        managing = loaned is not None and bool(loaned.any())
         if not on.any() and not managing:
             return
         supply = m.icu_capacity()  # (regions, professions) hours staff at each ICU can give today
         if managing:
-            on_loan = self.lendable_ids[m.world.staff.posting_kind[self.lendable_ids] == LOAN]
+            on_loan = self.lendable_ids[loaned]
             if self.cfg.recall_below is not None:
                 self._recall(day, on_loan, supply)
             if self.cfg.max_extensions > 0:
@@ -189,22 +191,30 @@ class Coordinator(mesa.Agent):
             return
         allowed = self._allowed(day)
         for p in self.professions:
-            per_head = self.per_head[p]
-            need = m.forecast_icu_required[:, p] - supply[:, p]
-            requests = np.where(on & (need > 0), np.ceil(need / per_head), 0).astype(np.int64)
-            spare = supply[:, p] - m.forecast_icu_required[:, p] * (1.0 + self.cfg.safety_margin)
-            offers = np.where(spare > 0, np.floor(spare / per_head), 0).astype(np.int64)
-            if self.regional:
-                offers[~self.takes_part] = 0  # a region where loans are off does not lend
-            for r in np.argsort(-requests, kind="stable"):
+            # heads asked for where loans are on (forecast need above supply, rounded up) and heads offered where the
+            # supply is above the need with the margin (rounded down) by regions that lend (a region where loans are off
+            # does not)
+            requests, offers = kernels.loan_requests_offers(
+                required=m.forecast_icu_required[:, p],
+                supply=supply[:, p],
+                on=on,
+                lends=self.lends,
+                per_head=self.per_head[p],
+                keep=1.0 + self.cfg.safety_margin,
+            )
+            # Python ints for the walk over (borrower, lender) pairs: most pairs are passed over at once
+            order, requests, offers = np.argsort(-requests, kind="stable").tolist(), requests.tolist(), offers.tolist()
+            for r in order:
                 if requests[r] <= 0:
                     break
                 for lender in self.lender_order[r]:
                     if requests[r] <= 0:
                         break
+                    if offers[lender] <= 0:  # nothing to offer: no loan (n below would be at most 0)
+                        continue
                     if allowed is not None and not allowed[r, lender]:
                         continue
-                    n = min(int(offers[lender]), int(requests[r]), self._lendable(lender, p))
+                    n = min(offers[lender], requests[r], self._lendable(lender, p))
                     if n <= 0 or (on[lender] and m.levels[lender] >= m.levels[r]):
                         continue
                     sent = self._post(lender, r, p, n, day)
@@ -236,14 +246,15 @@ class Coordinator(mesa.Agent):
         m, s, cfg = self.model, self.model.world.staff, self.cfg
         notice_end = day + cfg.recall_notice_days
         home, prof = s.region[on_loan], s.profession[on_loan]
+        lends = np.zeros(m.world.n_regions, dtype=bool)  # regions with staff of the profession out on loan
         for p in self.professions:
             required = m.forecast_icu_required[:, p]
             coverage = np.divide(supply[:, p], required, out=np.full(required.shape, np.inf), where=required > 0)
+            lends[:] = False
+            lends[home[prof == p]] = True
             # at most 1 + safety_margin, so that a lender never lends and recalls at the same coverage
-            for lender in np.flatnonzero(coverage < min(cfg.recall_below, 1.0 + cfg.safety_margin)):
+            for lender in np.flatnonzero((coverage < min(cfg.recall_below, 1.0 + cfg.safety_margin)) & lends):
                 mine = on_loan[(home == lender) & (prof == p)]
-                if mine.size == 0:
-                    continue
                 returning = s.posting_until[mine] <= notice_end  # back within the notice anyway (recalled or ending)
                 deficit = required[lender] * (1.0 + cfg.safety_margin) - supply[lender, p] - returning.sum() * self.per_head[p]
                 k = int(np.ceil(deficit / self.per_head[p]))
