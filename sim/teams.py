@@ -126,23 +126,30 @@ def allocate(
     # broadcasting them, and then finding their common shape, was half of the call (issue #18)
     flat = [x.reshape(-1) if x.shape == shape else np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1) for x in given]
     patients = given[0] if given[0].shape == shape else np.broadcast_to(given[0], shape)
-    n, covered, within = kernels.allocate_tiers(
-        ratio=tiers.ratio,
-        support_per_nurse=tiers.support,
-        assistants_per_nurse=tiers.assistants,
-        from_surge=tiers.from_surge,
-        patients=flat[0],
-        nurses=flat[1],
-        support=flat[2],
-        assistants=flat[3],
-        surge=flat[4],
-    )
+    n, covered, within = _allocate_flat(tiers, *flat)
     return Allocation(
         tiers=tiers,
         patients=patients,
         nurses=n.reshape(*shape, len(tiers)),
         covered=covered.reshape(shape),
         within_guidance=within.reshape(shape),
+    )
+
+
+def _allocate_flat(
+    tiers: Tiers, patients: np.ndarray, nurses: np.ndarray, support: np.ndarray, assistants: np.ndarray, surge: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``kernels.allocate_tiers`` over one-dimensional float arrays of one length: nurses per tier, covered, within guidance."""
+    return kernels.allocate_tiers(
+        ratio=tiers.ratio,
+        support_per_nurse=tiers.support,
+        assistants_per_nurse=tiers.assistants,
+        from_surge=tiers.from_surge,
+        patients=patients,
+        nurses=nurses,
+        support=support,
+        assistants=assistants,
+        surge=surge,
     )
 
 
@@ -172,17 +179,7 @@ def capacity_within_guidance(
     given = (nurses, support, assistants, surge)
     if all(isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.shape == nurses.shape for x in given):
         # the daily calls (one value per region): the kernel without allocate's checks and its Allocation (issue #18)
-        return kernels.allocate_tiers(
-            ratio=tiers.ratio,
-            support_per_nurse=tiers.support,
-            assistants_per_nurse=tiers.assistants,
-            from_surge=tiers.from_surge,
-            patients=np.full(nurses.shape, np.inf),
-            nurses=np.ascontiguousarray(nurses),
-            support=np.ascontiguousarray(support),
-            assistants=np.ascontiguousarray(assistants),
-            surge=np.ascontiguousarray(surge),
-        )[2]
+        return _allocate_flat(tiers, np.full(nurses.shape, np.inf), *(np.ascontiguousarray(x) for x in given))[2]
     return allocate(tiers, np.full(np.shape(nurses), np.inf), nurses, support, assistants, surge).within_guidance
 
 
