@@ -184,10 +184,6 @@ class HomeCooperation(Lever):
         self.out_ids, self.out_from, self.out_to = self.out_ids[keep], self.out_from[keep], self.out_to[keep]
         self.out_role, self.out_last = self.out_role[keep], self.out_last[keep]
 
-    def coverage(self, model: MobilisationModel) -> tuple[np.ndarray, np.ndarray]:
-        """(homes, professions): the most effective hours the staff at work in each home can give today, and the hours needed."""
-        return self.supply(model), model.required[model.world.home_workplace]
-
     def supply(self, model: MobilisationModel) -> np.ndarray:
         """(homes, professions): the most effective hours the staff at work in each home can give today."""
         world, s = model.world, model.world.staff

@@ -148,10 +148,10 @@ class PatientTransfers(Lever):
         self.hours = data.travel_hours().loc[self.codes, self.codes].to_numpy()
         reach = self.hours <= self.cfg.max_travel_hours
         # receivers of each sender, nearest first (stable: the data's region order breaks ties)
-        self.receivers = [[int(t) for t in np.argsort(self.hours[f], kind="stable") if t != f and reach[f, t]] for f in range(n)]
-        # the same lists flat, for the kernel: sender f's receivers are receiver_ids[receiver_start[f]:receiver_start[f + 1]]
-        self.receiver_ids = np.array([t for ts in self.receivers for t in ts], dtype=np.int64)
-        self.receiver_start = np.concatenate([[0], np.cumsum([len(ts) for ts in self.receivers])]).astype(np.int64)
+        receivers = [[int(t) for t in np.argsort(self.hours[f], kind="stable") if t != f and reach[f, t]] for f in range(n)]
+        # flat, for the kernels: sender f's receivers are receiver_ids[receiver_start[f]:receiver_start[f + 1]]
+        self.receiver_ids = np.array([t for ts in receivers for t in ts], dtype=np.int64)
+        self.receiver_start = np.concatenate([[0], np.cumsum([len(ts) for ts in receivers])]).astype(np.int64)
         cfg = self.cfg
         if cfg.regions:
             self.trigger = self.per_region("trigger_share").astype(np.float64)
