@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/phases.py                      # second_wave.toml, a year, at scale 0.03 and 1.0
     .venv/bin/python benchmarks/phases.py --scales 0.05 --levers
+    .venv/bin/python benchmarks/phases.py --scales 0.05 --calibration   # the simulation make calibrate runs
 
 Wraps each phase method (``MobilisationModel.PHASES``), Mesa's ``DataCollector.collect`` and, with ``--levers``, each
 lever's ``act`` in ``time.perf_counter`` timers, after a warm-up run that compiles the kernels. The timers cost about a
@@ -33,11 +34,20 @@ def timed(totals: dict[str, float], name: str, fn):
     return wrapper
 
 
-def profile(path: Path, scale: float, levers: bool, seed: int = 0) -> tuple[dict[str, float], int, int, float]:
+def load(path: Path | None, scale: float) -> sim.Scenario:
+    """The scenario at ``path`` (None: the calibration's year 2020, ``validation.load_runs_scenarios``) at ``scale``."""
+    if path is None:
+        from sim.validation import load_runs_scenarios
+
+        return load_runs_scenarios(scale=scale)["year"]
+    return sim.load_scenario(path, world__scale=scale)
+
+
+def profile(path: Path | None, scale: float, levers: bool, seed: int = 0) -> tuple[dict[str, float], int, int, float]:
     """Seconds by phase of one build + run; the days, the staff and the whole run's seconds."""
     totals: dict[str, float] = defaultdict(float)
     t0 = time.perf_counter()
-    model = MobilisationModel(sim.load_scenario(path, world__scale=scale), seed=seed)
+    model = MobilisationModel(load(path, scale), seed=seed)
     totals["build"] = time.perf_counter() - t0
     for name, method in model.PHASES:
         setattr(model, method, timed(totals, name, getattr(model, method)))
@@ -60,12 +70,16 @@ def main() -> None:
     parser.add_argument("--scenario", type=Path, default=YEAR)
     parser.add_argument("--scales", type=float, nargs="+", default=[0.03, 1.0])
     parser.add_argument("--levers", action="store_true", help="time each lever's act inside place")
+    parser.add_argument("--calibration", action="store_true", help="the calibration's simulation (the year 2020) instead of --scenario")
     args = parser.parse_args()
+    if args.calibration:
+        args.scenario = None
     profile(args.scenario, min(args.scales), False)  # compile or load every kernel first
     for scale in args.scales:
         totals, days, staff, whole = profile(args.scenario, scale, args.levers)
         per_day = totals["run"] / days
-        print(f"\n{args.scenario.name} at scale {scale}: {staff:,} staff rows, {days} days")
+        name = "the calibration's year 2020" if args.scenario is None else args.scenario.name
+        print(f"\n{name} at scale {scale}: {staff:,} staff rows, {days} days")
         print(f"  build {totals['build']:.2f} s, run {totals['run']:.2f} s, result {totals['result']:.2f} s, whole {whole:.2f} s")
         print(f"  {per_day * 1e3:.2f} ms a day, {per_day / staff * 1e9:.0f} ns per staff-day (run only)")
         for name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):

@@ -45,6 +45,7 @@ pool members on standby) are not employed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,14 +169,34 @@ def _peak_day(series: pd.Series) -> float:
 def sick_leave_share(result: Result, employer: str | None = None) -> pd.Series:
     """Daily share of employed staff not off duty who are on sick leave (COVID, ordinary, exhaustion).
 
+    Seven patterns read it from one run; it is computed once per staff frame and employer (``_sick_leave_share``).
+
     Args:
         result: a run.
         employer: ``region``, ``municipality`` or None for all staff.
     """
-    staff = result.daily.staff
-    if employer is not None:
-        staff = staff[staff["employer"] == employer]
-    sums = staff.groupby("date", observed=True)[[*SICK, "n_total", "n_reserve", "n_left", "n_off_duty"]].sum()
+    return _sick_leave_share(_Same(result.daily.staff), employer).copy()
+
+
+class _Same:
+    """A frame as a cache key by identity (frames are not hashable; the cache holds it, so its id is not reused)."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __hash__(self) -> int:
+        return id(self.frame)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.frame is self.frame
+
+
+@functools.lru_cache(maxsize=3)  # one run's three employers (None, region, municipality); keeps the last run's frame
+def _sick_leave_share(staff: _Same, employer: str | None) -> pd.Series:
+    frame = staff.frame if employer is None else staff.frame[staff.frame["employer"] == employer]
+    sums = frame.groupby("date", observed=True)[[*SICK, "n_total", "n_reserve", "n_left", "n_off_duty"]].sum()
     working_time = sums["n_total"] - sums["n_reserve"] - sums["n_left"] - sums["n_off_duty"]
     return sums[list(SICK)].sum(axis=1) / working_time
 

@@ -24,3 +24,9 @@ def test_every_target_is_computed_by_the_year_run_and_a_good_fit_can_reach_the_s
     observed = {k: calibrate.BY_KEY[k].observed for k in keys}
     assert calibrate.distance(observed, observed) == 0.0
     assert calibrate.distance(values, observed) < 10.0
+
+
+def test_a_trial_fit_into_another_folder_leaves_the_committed_summary_alone(tmp_path):
+    assert calibrate.summary_path(calibrate.OUT, None) == calibrate.SUMMARY
+    assert calibrate.summary_path(tmp_path, None) is None
+    assert calibrate.summary_path(tmp_path, tmp_path / "s.csv") == tmp_path / "s.csv"

@@ -13,7 +13,7 @@ band, such as "below 0.5 % left", counts only the excess above its lower end).
 Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history),
 ``posterior.csv`` (the last population, weighted) and ``summary.csv``, and the small
 committed summary ``docs/calibration.csv`` (per parameter: prior, the baseline's value when the fit started,
-posterior median and 90 % interval). Nothing is written to the scenario files: copy the
+posterior median and 90 % interval); with another ``--out`` only there, unless ``--summary`` names a file. Nothing is written to the scenario files: copy the
 medians into ``scenarios/sweden_spring2020.toml`` with the command and date.
 
 Run: ``make calibrate`` (installs the ``calibration`` extra), or
@@ -97,6 +97,14 @@ def make_model(scale: float):
     return model
 
 
+def summary_path(out: Path, summary: Path | None) -> Path | None:
+    """Where the summary goes besides ``out``: ``summary`` if given, else the committed ``docs/calibration.csv`` only for
+    the default ``out`` (a trial fit into another folder leaves the committed summary alone)."""
+    if summary is None and out.resolve() == OUT.resolve():
+        return SUMMARY
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="world.scale of every simulation (default 0.05)")
@@ -106,7 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-distance", type=float, default=0.3, help="stop once the acceptance distance is below this (default 0.3)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT.relative_to(ROOT)})")
+    parser.add_argument(
+        "--summary", type=Path, default=None,
+        help=f"also write the summary here (default {SUMMARY.relative_to(ROOT)} with the default --out; none with another)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    args.summary = summary_path(args.out, args.summary)
     if not 0 < args.scale <= 1 or args.population < 10 or args.max_simulations < args.population or args.workers < 1:
         parser.error("expected 0 < --scale <= 1, --population >= 10, --max-simulations >= --population, --workers >= 1")
     try:
@@ -159,10 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     summary["scale"] = args.scale
     summary["date"] = dt.date.today().isoformat()
     summary.to_csv(args.out / "summary.csv", index=False)
-    summary.to_csv(SUMMARY, index=False, float_format="%.6g")
+    if args.summary is not None:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(args.summary, index=False, float_format="%.6g")
     with pd.option_context("display.width", 160):
         print(summary.to_string(index=False))
-    print(f"{history.total_nr_simulations} simulations in {elapsed / 60:.1f} min; wrote {args.out} and {SUMMARY.relative_to(ROOT)}")
+    wrote = f"{args.out}" + (f" and {args.summary}" if args.summary is not None else "")
+    print(f"{history.total_nr_simulations} simulations in {elapsed / 60:.1f} min; wrote {wrote}")
     return 0
 
 
