@@ -11,13 +11,19 @@ per municipality.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from sim import ages, data, education, kernels
 from sim.categories import (
@@ -327,6 +333,24 @@ class World:
         return region * N_REGION_KINDS + kind
 
 
+def travel_hours(codes: list[str]) -> np.ndarray:
+    """Shortest travel time (hours) over the region network between the regions ``codes``, from (rows) and to (columns):
+    ``data.travel_hours`` computed once per process (issue #18: the levers that move staff or patients each read it at
+    setup), a new array each call."""
+    hours, index = _travel_hours()
+    at = [index[c] for c in codes]
+    return hours[np.ix_(at, at)]
+
+
+@functools.cache
+def _travel_hours() -> tuple[np.ndarray, dict[str, int]]:
+    """``data.travel_hours`` as an array (not writeable) and the row of each region code."""
+    table = data.travel_hours()
+    hours = table.to_numpy()
+    hours.flags.writeable = False
+    return hours, {code: i for i, code in enumerate(table.index)}
+
+
 def _regions_with_beds(scenario: Scenario, profile: dict[tuple[str, str], float] | None = None) -> pd.DataFrame:
     """The regions with their ICU beds: the data's share of each region, times the scenario's national totals.
 
@@ -401,12 +425,77 @@ def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile:
     return out
 
 
+#: The scenario's sections that the layout reads whole (``layout_inputs``), and the values it reads of three others.
+LAYOUT_SECTIONS = ("time", "world", "workforce", "norms", "home_care", "levers", "supply")
+LAYOUT_VALUES = {
+    "absence": ("other_share_region", "other_share_municipality", "other_mean_days"),
+    "fatigue": ("intensity",),
+    "nursing_homes": ("hygiene", "hygiene_hourly_factor"),
+}
+#: Layouts built in this process (``build_world``), the most recently used last: key -> (world, staff's starting strain).
+_LAYOUTS: OrderedDict[str, tuple[World, np.ndarray]] = OrderedDict()
+_LAYOUTS_KEPT = 2  # a calibration reuses one; at scale 1 a layout holds some 25 MB
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def layout_inputs(scenario: Scenario) -> Scenario:
+    """The scenario as the layout sees it: ``LAYOUT_SECTIONS`` whole, of ``LAYOUT_VALUES``'s sections only those values,
+    and nothing else (None), so that a layout that read anything more would fail rather than be cached under a key
+    without it (``layout_key``)."""
+    update: dict[str, Any] = {name: None for name in type(scenario).model_fields if name not in LAYOUT_SECTIONS}
+    for name, values in LAYOUT_VALUES.items():
+        update[name] = SimpleNamespace(**{v: getattr(getattr(scenario, name), v) for v in values})
+    return scenario.model_copy(update=update)
+
+
+def layout_key(inputs: Scenario, profile: dict[tuple[str, str], float]) -> str:
+    """Every value the layout reads (``layout_inputs`` and the region profile's figures), as one string: the layouts'
+    cache key. Dicts keep their order (the reservoirs' order numbers the recruits)."""
+    parts: dict[str, Any] = {}
+    for name in type(inputs).model_fields:
+        section = getattr(inputs, name)
+        if isinstance(section, BaseModel):
+            parts[name] = section.model_dump(mode="json")
+        elif isinstance(section, SimpleNamespace):
+            parts[name] = vars(section)
+    parts["profile"] = [[*k, v] for k, v in profile.items()]
+    return json.dumps(parts)
+
+
 def build_world(scenario: Scenario) -> World:
-    """Build workplaces, homes and staff arrays for a scenario (with its region profile, if it has one)."""
+    """Build workplaces, homes and staff arrays for a scenario (with its region profile, if it has one).
+
+    The layout depends on the scenario only, not on a run's seed: it is built once per process for the values it reads
+    (``layout_key``), and each call returns a deep copy of it (issue #18: a calibration builds the same world some 1,200
+    times). The staff's starting fatigue is computed anew: it reads ``fatigue.rise``, which a calibration varies.
+    """
+    profile = region_profile(scenario)
+    inputs = layout_inputs(scenario)
+    key = layout_key(inputs, profile)
+    with _LAYOUTS_LOCK:
+        entry = _LAYOUTS.pop(key, None)
+    if entry is None:
+        entry = _build_layout(inputs, profile)
+    with _LAYOUTS_LOCK:
+        _LAYOUTS[key] = entry
+        while len(_LAYOUTS) > _LAYOUTS_KEPT:
+            _LAYOUTS.popitem(last=False)
+    layout, strain0 = entry
+    world = copy.deepcopy(layout, memo={id(layout.scenario): scenario})  # every array copied; the run's own scenario
+    # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
+    f_cfg = scenario.fatigue
+    fatigue0 = kernels.fatigue_equilibrium(strain=strain0, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)
+    world.staff.fatigue = fatigue0.astype(kernels.FS)
+    world.staff.fatigue_sustained = fatigue0.astype(kernels.FS)
+    return world
+
+
+def _build_layout(scenario: Scenario, profile: dict[tuple[str, str], float]) -> tuple[World, np.ndarray]:
+    """The world of ``build_world`` from ``layout_inputs``, with the staff's strain of normal work at the start (from
+    which ``build_world`` computes their fatigue; the world's ``fatigue`` arrays are empty)."""
     w_cfg, wf = scenario.world, scenario.workforce
     scale = w_cfg.scale
     rng = np.random.default_rng([w_cfg.layout_seed, 20200301])
-    profile = region_profile(scenario)
     reg = _regions_with_beds(scenario, profile)
     n_reg = len(reg)
     pop = reg["population"].to_numpy(float)
@@ -603,11 +692,9 @@ def build_world(scenario: Scenario) -> World:
     absence_by_employer = np.array([scenario.absence.other_share_region, scenario.absence.other_share_municipality])
     other_sick_by_employer = absence_by_employer / (scenario.absence.other_mean_days * (1.0 - absence_by_employer))
 
-    # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
+    # the strain of normal work in the staff member's home unit (reserve: none), whose equilibrium is the starting fatigue
     intensity = np.array([scenario.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])
-    strain0 = np.where(status == ACTIVE, base_hours / daily_full * intensity[wp_kind[home]], 0.0)
-    f_cfg = scenario.fatigue
-    fatigue0 = kernels.fatigue_equilibrium(strain=strain0, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)
+    strain0 = _read_only(np.where(status == ACTIVE, base_hours / daily_full * intensity[wp_kind[home]], 0.0))
 
     staff = StaffArrays(
         profession=profession,
@@ -622,8 +709,8 @@ def build_world(scenario: Scenario) -> World:
         other_sick_rate_by_employer=other_sick_by_employer,
         status=status,
         days_left=np.zeros(n_all, dtype=kernels.DAY),
-        fatigue=fatigue0.astype(kernels.FS),
-        fatigue_sustained=fatigue0.astype(kernels.FS),
+        fatigue=np.zeros(0, dtype=kernels.FS),  # build_world's
+        fatigue_sustained=np.zeros(0, dtype=kernels.FS),
         infected_day=np.full(n_all, -1, dtype=kernels.DAY),
         symptomatic=np.zeros(n_all, dtype=np.bool_),
         hours_worked=np.zeros(n_all, dtype=kernels.FS),
@@ -655,7 +742,7 @@ def build_world(scenario: Scenario) -> World:
     workforce_home_kind = wp_kind[home[workforce]]
     nh_staff = workforce[workforce_home_kind == NURSING_HOME]
 
-    return World(
+    world = World(
         scenario=scenario,
         regions=reg,
         municipality_region=muni_region,
@@ -686,6 +773,7 @@ def build_world(scenario: Scenario) -> World:
         specialisation=plan,
         entrant_licensed=entrants["licensed"].astype(np.bool_) if n_entrants else np.zeros(0, dtype=np.bool_),
     )
+    return world, strain0
 
 
 def _rounded_cohorts(per_cohort: float, n_cohorts: int) -> np.ndarray:

@@ -75,6 +75,23 @@ def test_occupancy_is_the_convolution_of_admissions_with_the_stay():
     np.testing.assert_allclose(occupancy_from_admissions(admissions, survival), expected)
 
 
+def test_occupancy_of_some_days_is_those_days_of_the_whole_bit_for_bit():
+    """occupancy_from_admissions(start, stop) sums the same terms in the same order as the whole (issue #18)."""
+    _, daily = daily_admissions(CODES)
+    survival = stay_survival(9.0, 1.5)
+    whole = occupancy_from_admissions(daily, survival)
+    for start, stop in ((0, 10), (60, 60 + 306), (400, 2000), (5, 5)):
+        assert occupancy_from_admissions(daily, survival, start, stop).tobytes() == whole[start:stop].tobytes()
+
+
+def test_daily_admissions_are_a_new_array_each_call():
+    """The data are read once per process (issue #18); a caller that changes its array changes no other's."""
+    _, a = daily_admissions(CODES)
+    a[:] = -1.0
+    _, b = daily_admissions(CODES)
+    assert b.min() >= 0.0 and b.flags.writeable
+
+
 def test_a_one_day_stay_gives_occupancy_equal_to_admissions():
     _, daily = daily_admissions(CODES)
     np.testing.assert_array_equal(occupancy_from_admissions(daily, np.array([1.0])), daily)
