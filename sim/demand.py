@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import kernels
 from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY, admissions_period_error, region_code
 from sim.scenario import AdmissionsConfig, CrisisConfig, DemandConfig, ScenarioError, WaveConfig, region_population
 from sim.text import suggest
@@ -112,14 +113,16 @@ def stay_survival(median_days: float, shape: float, max_days: int = STAY_MAX_DAY
 def occupancy_from_admissions(admissions: np.ndarray, survival: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
     """ICU occupancy (days, regions) from admissions (days, regions): ``occ[d] = Σ_k adm[d − k] · survival[k]``, summed
     in the order of k. Only the days ``start`` to ``stop`` (default: all), the same sums: a run needs a window of the
-    data's two and a half years (issue #18)."""
-    adm = np.asarray(admissions, dtype=float)
+    data's two and a half years (issue #18), compiled (``kernels.convolve_days``)."""
+    adm = np.ascontiguousarray(admissions, dtype=float)
     stop = adm.shape[0] if stop is None else min(stop, adm.shape[0])
-    out = np.zeros((max(stop - start, 0), *adm.shape[1:]))
-    for k in range(min(len(survival), stop)):
-        first = max(start, k)  # the first day with admissions k days before it
-        out[first - start :] += survival[k] * adm[first - k : stop - k]
-    return out
+    out = kernels.convolve_days(
+        admissions=adm.reshape(adm.shape[0], int(np.prod(adm.shape[1:]))),
+        survival=np.ascontiguousarray(survival, dtype=float),
+        start=start,
+        stop=stop,
+    )
+    return out.reshape(out.shape[0], *adm.shape[1:])
 
 
 def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:

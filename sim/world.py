@@ -450,16 +450,16 @@ def layout_inputs(scenario: Scenario) -> Scenario:
 
 def layout_key(inputs: Scenario, profile: dict[tuple[str, str], float]) -> str:
     """Every value the layout reads (``layout_inputs`` and the region profile's figures), as one string: the layouts'
-    cache key. Dicts keep their order (the reservoirs' order numbers the recruits)."""
-    parts: dict[str, Any] = {}
+    cache key, in JSON (floats written to the last bit). Dicts keep their order (the reservoirs' order numbers the recruits)."""
+    parts = []
     for name in type(inputs).model_fields:
         section = getattr(inputs, name)
         if isinstance(section, BaseModel):
-            parts[name] = section.model_dump(mode="json")
+            parts.append(f"{json.dumps(name)}: {section.model_dump_json()}")
         elif isinstance(section, SimpleNamespace):
-            parts[name] = vars(section)
-    parts["profile"] = [[*k, v] for k, v in profile.items()]
-    return json.dumps(parts)
+            parts.append(f"{json.dumps(name)}: {json.dumps(vars(section))}")
+    parts.append(f'"profile": {json.dumps([[*k, v] for k, v in profile.items()])}')
+    return "{" + ", ".join(parts) + "}"
 
 
 def build_world(scenario: Scenario) -> World:
