@@ -173,3 +173,28 @@ def test_layout_key_covers_what_the_layout_reads(scenario_path):
     assert layout_key(inputs, {("stockholm", "nursing_homes"): 5.0}) != key
     for dotted, value in (("infection.community_rate", 0.3), ("absence.exhaustion_rate", 0.004), ("fatigue.rise", 0.2)):
         assert layout_key(layout_inputs(sc.with_overrides(**{dotted: value})), {}) == key, dotted
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 300),
+    seed=st.integers(0, 2**32 - 1),
+    ties=st.sampled_from(["none", "some", "all", "nan"]),
+    key_range=st.sampled_from([2, 21, 40_000]),
+)
+def test_priority_order_is_the_lexsort(n, seed, ties, key_range):
+    """priority_order (issue #18) orders as np.lexsort((priority, *keys)), with equal or NaN priorities too."""
+    rng = np.random.default_rng(seed)
+    priority = rng.random(n)
+    if ties == "some" and n:
+        priority[rng.integers(0, n, n // 3)] = 1.0
+    elif ties == "all":
+        priority[:] = 1.0
+    elif ties == "nan" and n:
+        priority[rng.integers(0, n, n // 4 + 1)] = np.nan
+    region = rng.integers(0, 21, n).astype(np.int16)
+    key = rng.integers(-key_range, key_range, n)
+    flag = rng.random(n) < 0.5
+    assert np.array_equal(world_module.priority_order(priority), np.lexsort((priority,)))
+    assert np.array_equal(world_module.priority_order(priority, region), np.lexsort((priority, region)))
+    assert np.array_equal(world_module.priority_order(priority, flag, key, region), np.lexsort((priority, flag, key, region)))

@@ -37,6 +37,7 @@ from sim import kernels
 from sim.categories import ACTIVE, N_PROFESSIONS, NURSING_HOME, PERMANENT, POSTINGS, PROFESSIONS
 from sim.levers.base import IndicatorSpec, Lever, empty_events, post
 from sim.schema import MAX_DAYS, CostSek, LeverConfig, Probability, _KeyedValueError, at_most
+from sim.world import priority_order
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -128,7 +129,7 @@ class HomeCooperation(Lever):
         nh = world.nursing_home_staff
         lend = nh[s.contract[nh] == PERMANENT]
         key = world.workplace_home[s.home[lend]].astype(np.int64) * N_PROFESSIONS + s.profession[lend]
-        order = np.lexsort((s.priority[lend], key))
+        order = priority_order(s.priority[lend], key)
         self.lend_ids, lend_key = lend[order], key[order]
         self.lend_start = np.searchsorted(lend_key, np.arange(n_homes * N_PROFESSIONS + 1))
         self.heads = np.diff(self.lend_start).reshape(n_homes, N_PROFESSIONS)
