@@ -91,6 +91,32 @@ def priority_order(priority: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     return order
 
 
+def apportion_rows(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``apportion(total, weights)`` of each of ``totals``, the same weights: one row each (issue #18: at once, the same
+    whole numbers; a stable sort's order is the same whatever sorts it)."""
+    weights = np.asarray(weights, dtype=float)
+    totals = np.asarray(totals, dtype=np.int64)
+    out = np.zeros((totals.shape[0], weights.shape[0]), dtype=np.int64)
+    live = totals > 0
+    if weights.sum() <= 0 or not live.any():
+        return out
+    exact = totals[live, None] * weights / weights.sum()
+    whole = np.floor(exact).astype(np.int64)
+    rest = totals[live] - whole.sum(axis=1)
+    order = np.argsort(-(exact - whole), axis=1, kind="stable")
+    np.put_along_axis(whole, order, np.take_along_axis(whole, order, axis=1) + (np.arange(weights.shape[0]) < rest[:, None]), axis=1)
+    out[live] = whole
+    return out
+
+
+@functools.cache
+def national_staff_counts() -> tuple[tuple[str, str, int], ...]:
+    """(profession, employer, head count at full scale) of each row of ``data.national_staff``, in its order: read once
+    per process (issue #18)."""
+    table = data.national_staff()
+    return tuple(zip(table["profession"].tolist(), table["employer"].tolist(), [int(c) for c in table["count"]], strict=True))
+
+
 @dataclass(frozen=True)
 class Queue:
     """Staff grouped by (region, profession) in a fixed priority order, for deployments.
@@ -422,8 +448,7 @@ def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile:
     codes = list(reg["code"])
     beds = reg["icu_beds_2019_data"].to_numpy(float) if "icu_beds_2019_data" in reg else reg["icu_beds_2019"].to_numpy(float)
     out: dict[str, np.ndarray] = {}
-    for _, row in data.national_staff().iterrows():
-        name, employer, count = row["profession"], row["employer"], int(row["count"])
+    for name, employer, count in national_staff_counts():
         total = round(count * scale)
         if employer == "region":
             mix = wf.region_mix.get(name, {})
@@ -571,51 +596,48 @@ def _build_layout(scenario: Scenario, profile: dict[tuple[str, str], float]) -> 
     wp_home[first_home:first_hc] = np.arange(n_homes)
     home_wp = np.arange(first_home, first_hc, dtype=np.int32)
 
-    # staff
-    staff_table = data.national_staff()
+    # staff: blocks of identical staff (count, profession, employer, region, home workplace), one array of blocks per
+    # profession and region at a time (issue #18: not a Python call per home), expanded at the end; a block of none adds none
     beds = reg["icu_beds_2019"].to_numpy(float)
-    # one row per block of identical staff (count, profession, employer, region, home workplace), expanded at the end
-    blocks: list[tuple[int, int, int, int, int]] = []
+    blocks: list[np.ndarray] = []
     contracts: list[np.ndarray] = []
+    hourly_share = reg["hourly_share"].to_numpy(float)
+    region_homes = [np.flatnonzero(home_reg == r) for r in range(n_reg)]
+    region_munis = [np.flatnonzero(muni_region == r) for r in range(n_reg)]
 
-    def add(n: int, profession: int, employer: int, region: int, workplace: int, contract: np.ndarray | int) -> None:
-        if n <= 0:
-            return
-        blocks.append((n, profession, employer, region, workplace))
-        contracts.append(np.full(n, contract, dtype=np.int8) if np.isscalar(contract) else contract)
+    def add(counts: np.ndarray, profession: int, employer: int, region: np.ndarray | int, workplaces: np.ndarray) -> None:
+        blocks.append(np.column_stack(np.broadcast_arrays(counts, profession, employer, region, workplaces)).astype(np.int64))
 
-    for _, row in staff_table.iterrows():
-        name, employer = row["profession"], row["employer"]
+    for name, employer_name, _ in national_staff_counts():
         p = PROFESSIONS.index(name)
-        per_region = figures[f"staff.{name}.{employer}"]
-        if employer == "region":
+        per_region = figures[f"staff.{name}.{employer_name}"]
+        if employer_name == "region":
             mix = wf.region_mix.get(name)
             if mix is None:
                 raise ScenarioError(
                     "scenario", f"workforce.region_mix.{name}", "missing: where do the regions' staff of this profession work?"
                 )
-            shares = np.array([mix.get(k, 0.0) for k in REGION_UNIT_KINDS])
-            for r in range(n_reg):
-                for k, n in enumerate(apportion(int(per_region[r]), shares)):
-                    add(int(n), p, 0, r, r * N_REGION_KINDS + k, PERMANENT)
+            # each region's staff over its unit kinds (workplace r * N_REGION_KINDS + k), all permanent
+            counts = apportion_rows(per_region, np.array([mix.get(k, 0.0) for k in REGION_UNIT_KINDS])).ravel()
+            add(counts, p, 0, np.repeat(np.arange(n_reg), N_REGION_KINDS), np.arange(n_reg * N_REGION_KINDS))
+            contracts.append(np.full(int(counts.sum()), PERMANENT, dtype=np.int8))
         else:
             mix = wf.municipal_mix.get(name)
             if mix is None:
                 raise ScenarioError(
                     "scenario", f"workforce.municipal_mix.{name}", "missing: where do municipal staff of this profession work?"
                 )
-            hourly_share = reg["hourly_share"].to_numpy(float)  # once, not a pandas lookup per municipality (issue #18)
+            split = apportion_rows(per_region, np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))  # nursing homes, home care
             for r in range(n_reg):
-                n_nh, n_hc = apportion(int(per_region[r]), np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))
-                homes = np.flatnonzero(home_reg == r)
-                for h, n in zip(homes, apportion(int(n_nh), home_res[homes]), strict=True):
-                    add(int(n), p, 1, r, first_home + h, (rng.random(int(n)) < home_hourly[h]).astype(np.int8))
-                munis = np.flatnonzero(muni_region == r)
-                for m, n in zip(munis, apportion(int(n_hc), muni_pop[munis]), strict=True):
-                    add(int(n), p, 1, r, first_hc + m, (rng.random(int(n)) < hourly_share[r]).astype(np.int8))
-    if not blocks:
+                homes, munis = region_homes[r], region_munis[r]
+                at_homes, at_munis = apportion(int(split[r, 0]), home_res[homes]), apportion(int(split[r, 1]), muni_pop[munis])
+                add(np.concatenate([at_homes, at_munis]), p, 1, r, np.concatenate([first_home + homes, first_hc + munis]))
+                # hourly with the home's share (home care: the region's), one draw per person in the order of the blocks
+                share = np.concatenate([np.repeat(home_hourly[homes], at_homes), np.full(int(at_munis.sum()), hourly_share[r])])
+                contracts.append((rng.random(share.shape[0]) < share).astype(np.int8))
+    block = np.concatenate(blocks) if blocks else np.zeros((0, 5), dtype=np.int64)
+    if block[:, 0].sum() <= 0:
         raise ScenarioError("scenario", "world.scale", "so small that no staff are left; raise the scale")
-    block = np.array(blocks, dtype=np.int64)
     profession, employer, region, home = (np.repeat(block[:, c], block[:, 0]) for c in range(1, 5))
     profession, employer = profession.astype(np.int8), employer.astype(np.int8)
     region, home = region.astype(np.int16), home.astype(kernels.WP)

@@ -198,3 +198,17 @@ def test_priority_order_is_the_lexsort(n, seed, ties, key_range):
     assert np.array_equal(world_module.priority_order(priority), np.lexsort((priority,)))
     assert np.array_equal(world_module.priority_order(priority, region), np.lexsort((priority, region)))
     assert np.array_equal(world_module.priority_order(priority, flag, key, region), np.lexsort((priority, flag, key, region)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    totals=st.lists(st.integers(-5, 100_000), min_size=1, max_size=25),
+    weights=st.lists(st.floats(0, 1e6) | st.sampled_from([0.0, 0.1, 1 / 3]), min_size=1, max_size=12),
+)
+def test_apportion_rows_is_apportion_of_each_total(totals, weights):
+    """apportion_rows (issue #18) gives each total the whole numbers apportion gives it."""
+    w = np.array(weights)
+    rows = world_module.apportion_rows(np.array(totals), w)
+    assert rows.dtype == np.int64 and rows.shape == (len(totals), len(weights))
+    for total, row in zip(totals, rows, strict=True):
+        assert np.array_equal(row, apportion(total, w))
