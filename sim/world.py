@@ -476,7 +476,7 @@ LAYOUT_VALUES = {
 }
 #: Layouts built in this process (``build_world``), the most recently used last: key -> (world, staff's starting strain).
 _LAYOUTS: OrderedDict[str, tuple[World, np.ndarray]] = OrderedDict()
-_LAYOUTS_KEPT = 2  # a calibration reuses one; at scale 1 a layout holds some 25 MB
+_LAYOUTS_KEPT = 2  # a calibration reuses one; at scale 1 a layout holds some 37 MB (built in 0.6 s, copied in 12 ms)
 _LAYOUTS_LOCK = threading.Lock()
 
 
