@@ -12,10 +12,11 @@ look at a single staff member.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from sim.categories import (
     ACTIVE,
@@ -52,9 +53,14 @@ class Region(mesa.Agent):
 
     model: MobilisationModel
 
-    def __init__(self, model: MobilisationModel, index: int) -> None:
+    #: The columns of ``world.regions`` a Region keeps.
+    COLUMNS = ("code", "name", "population", "healthcare_region")
+
+    def __init__(self, model: MobilisationModel, index: int, row: dict[str, Any] | None = None) -> None:
+        """``row``: the region's ``COLUMNS`` (``Region.rows``); default: read from ``model.world.regions``."""
         super().__init__(model)
-        row = model.world.regions.iloc[index]
+        if row is None:
+            row = model.world.regions.iloc[index]
         self.index = index
         self.code: str = row["code"]
         self.name: str = row["name"]
@@ -63,6 +69,13 @@ class Region(mesa.Agent):
         self.level = 0
         self._days_below = 0
         self.covid_ward_share = np.zeros(len(PROFESSIONS))
+
+    @staticmethod
+    def rows(regions: pd.DataFrame) -> list[dict[str, Any]]:
+        """Each region's ``COLUMNS``, one dict a region, in the frame's order: ``create_agents``'s ``row``, read per column
+        rather than a pandas row per region (issue #18)."""
+        columns = [regions[c].tolist() for c in Region.COLUMNS]
+        return [dict(zip(Region.COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)]
 
     @property
     def level_name(self) -> str:

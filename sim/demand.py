@@ -26,12 +26,14 @@ replications differ in the size of the epidemic.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim import kernels
 from sim.data import ADMISSIONS_FIRST_DAY, ADMISSIONS_LAST_DAY, admissions_period_error, region_code
 from sim.scenario import AdmissionsConfig, CrisisConfig, DemandConfig, ScenarioError, WaveConfig, region_population
 from sim.text import suggest
@@ -108,13 +110,19 @@ def stay_survival(median_days: float, shape: float, max_days: int = STAY_MAX_DAY
     return out
 
 
-def occupancy_from_admissions(admissions: np.ndarray, survival: np.ndarray) -> np.ndarray:
-    """ICU occupancy (days, regions) from admissions (days, regions): ``occ[d] = Σ_k adm[d − k] · survival[k]``."""
-    adm = np.asarray(admissions, dtype=float)
-    out = np.zeros_like(adm)
-    for k in range(min(len(survival), adm.shape[0])):
-        out[k:] += survival[k] * adm[: adm.shape[0] - k]
-    return out
+def occupancy_from_admissions(admissions: np.ndarray, survival: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """ICU occupancy (days, regions) from admissions (days, regions): ``occ[d] = Σ_k adm[d − k] · survival[k]``, summed
+    in the order of k. Only the days ``start`` to ``stop`` (default: all), the same sums: a run needs a window of the
+    data's two and a half years (issue #18), compiled (``kernels.convolve_days``)."""
+    adm = np.ascontiguousarray(admissions, dtype=float)
+    stop = adm.shape[0] if stop is None else min(stop, adm.shape[0])
+    out = kernels.convolve_days(
+        admissions=adm.reshape(adm.shape[0], int(np.prod(adm.shape[1:]))),
+        survival=np.ascontiguousarray(survival, dtype=float),
+        start=start,
+        stop=stop,
+    )
+    return out.reshape(out.shape[0], *adm.shape[1:])
 
 
 def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
@@ -122,8 +130,15 @@ def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
 
     Each region's admissions of an ISO week are spread over the seven days in proportion to the national
     admissions of those days (``icu_admissions_daily_national.csv``), evenly in a week without national
-    daily admissions. A region's days of a week therefore add up to its weekly count exactly.
+    daily admissions. A region's days of a week therefore add up to its weekly count exactly. Read from the data once
+    per process (issue #18); a new array each call.
     """
+    return ADMISSIONS_FIRST_DAY, _daily_admissions(tuple(codes)).copy()
+
+
+@functools.cache
+def _daily_admissions(codes: tuple[str, ...]) -> np.ndarray:
+    """``daily_admissions``'s array (not writeable: every caller gets a copy)."""
     from sim.data import icu_admissions_daily_national, icu_admissions_weekly
 
     weekly = icu_admissions_weekly()
@@ -140,8 +155,9 @@ def daily_admissions(codes: tuple[str, ...]) -> tuple[dt.date, np.ndarray]:
     counts = np.zeros((n_days // 7, len(codes)))
     index = {code: r for r, code in enumerate(codes)}
     np.add.at(counts, (week, weekly["code"].map(index).to_numpy()), weekly["new_icu_admissions"].to_numpy(float))
-    out = counts[:, None, :] * profile[:, :, None]  # (weeks, 7, regions)
-    return ADMISSIONS_FIRST_DAY, out.reshape(n_days, len(codes))
+    out = (counts[:, None, :] * profile[:, :, None]).reshape(n_days, len(codes))  # (weeks, 7, regions) as (days, regions)
+    out.flags.writeable = False
+    return out
 
 
 def draw_admissions(config: AdmissionsConfig, admissions: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
@@ -188,19 +204,22 @@ def admissions_and_occupancy(
     if problem:
         raise ScenarioError("demand", "demand.source", problem)
     first, admissions = daily_admissions(codes)
-    admissions, occupancy = convolve_admissions(config, admissions, rng)
     offset = (start - first).days
-    return admissions[offset : offset + n_days], occupancy[offset : offset + n_days]
+    admissions, occupancy = convolve_admissions(config, admissions, rng, offset, offset + n_days)
+    return admissions[offset : offset + n_days], occupancy
 
 
-def convolve_admissions(config: AdmissionsConfig, admissions: np.ndarray, rng: np.random.Generator | None) -> tuple[np.ndarray, np.ndarray]:
-    """The run's admissions (drawn around ``admissions``, ``draw_admissions``) and the ICU occupancy they give, with the
-    median stay multiplied by ``exp(N(0, config.stay_noise_sd))`` (one draw, after the admissions')."""
+def convolve_admissions(
+    config: AdmissionsConfig, admissions: np.ndarray, rng: np.random.Generator | None, start: int = 0, stop: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The run's admissions (drawn around ``admissions``, ``draw_admissions``) and the ICU occupancy they give (of the
+    days ``start`` to ``stop``: ``occupancy_from_admissions``), with the median stay multiplied by
+    ``exp(N(0, config.stay_noise_sd))`` (one draw, after the admissions')."""
     admissions = draw_admissions(config, admissions, rng)
     median = config.stay_median_days
     if config.stay_noise_sd > 0 and rng is not None:
         median *= float(np.exp(rng.normal(0.0, config.stay_noise_sd)))
-    return admissions, occupancy_from_admissions(admissions, stay_survival(median, config.stay_shape))
+    return admissions, occupancy_from_admissions(admissions, stay_survival(median, config.stay_shape), start, stop)
 
 
 def redated_admissions(crisis: CrisisConfig, start: dt.date, n_days: int, codes: tuple[str, ...]) -> np.ndarray:

@@ -2967,3 +2967,20 @@ def present_by_region(
         if status[i] == ACTIVE and workplace[i] == place[j]:
             out[region[i]] += 1
     return out
+
+
+# ---- issue #18: building the model (sim.demand's ICU occupancy) ----
+@njit(cache=True)
+def convolve_days(admissions: np.ndarray, survival: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """``sim.demand.occupancy_from_admissions`` of the days ``start`` to ``stop`` (days, regions): for each day d and
+    region r, ``Σ_k survival[k] · admissions[d − k, r]`` over k from 0, each product rounded and added in the order of k
+    as the NumPy loop over k did (one multiplication and one addition per term, no fused multiply-add), so the sums are
+    the same bit for bit; one pass instead of a NumPy pass per day of the stay."""
+    n_regions = admissions.shape[1]
+    out = np.zeros((max(stop - start, 0), n_regions))
+    for d in range(start, stop):
+        for k in range(min(survival.shape[0], d + 1)):
+            s = survival[k]
+            for r in range(n_regions):
+                out[d - start, r] += s * admissions[d - k, r]
+    return out

@@ -258,7 +258,7 @@ class MobilisationModel(mesa.Model):
         # retention lever, issue #17); leave_factor is the day's factor, set anew each daily day
         self.standing_leave_factor = 1.0
 
-        Region.create_agents(self, n_reg, index=list(range(n_reg)))
+        Region.create_agents(self, n_reg, index=list(range(n_reg)), row=Region.rows(world.regions))
         Unit.create_agents(self, n_reg * N_REGION_KINDS, workplace=list(range(n_reg * N_REGION_KINDS)))
         NursingHome.create_agents(self, len(world.home_workplace), home=list(range(len(world.home_workplace))))
         HomeCareService.create_agents(self, n_muni, municipality=list(range(n_muni)))

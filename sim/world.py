@@ -11,13 +11,19 @@ per municipality.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
 from sim import ages, data, education, kernels
 from sim.categories import (
@@ -68,6 +74,49 @@ def apportion(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def priority_order(priority: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """``np.lexsort((priority, *keys))``: the order by the last key, then the one before it, ..., then ``priority``, ties
+    in order of position; faster (issue #18). Where no two priorities are equal (random draws: the staff's fixed
+    priority) every sort of them gives the one order a stable sort gives, so the quicker unstable one is used; the keys,
+    small integers, are then sorted stably (as int16, by radix, where they fit)."""
+    order = np.argsort(priority)
+    ranked = priority[order]
+    if not np.all(ranked[1:] > ranked[:-1]):  # equal priorities (or NaN): their order is their position's
+        order = np.argsort(priority, kind="stable")
+    for key in keys:
+        k = key[order]
+        if k.dtype.kind in "iu" and k.size and np.iinfo(np.int16).min <= k.min() and k.max() <= np.iinfo(np.int16).max:
+            k = k.astype(np.int16)
+        order = order[np.argsort(k, kind="stable")]
+    return order
+
+
+def apportion_rows(totals: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``apportion(total, weights)`` of each of ``totals``, the same weights: one row each (issue #18: at once, the same
+    whole numbers; a stable sort's order is the same whatever sorts it)."""
+    weights = np.asarray(weights, dtype=float)
+    totals = np.asarray(totals, dtype=np.int64)
+    out = np.zeros((totals.shape[0], weights.shape[0]), dtype=np.int64)
+    live = totals > 0
+    if weights.sum() <= 0 or not live.any():
+        return out
+    exact = totals[live, None] * weights / weights.sum()
+    whole = np.floor(exact).astype(np.int64)
+    rest = totals[live] - whole.sum(axis=1)
+    order = np.argsort(-(exact - whole), axis=1, kind="stable")
+    np.put_along_axis(whole, order, np.take_along_axis(whole, order, axis=1) + (np.arange(weights.shape[0]) < rest[:, None]), axis=1)
+    out[live] = whole
+    return out
+
+
+@functools.cache
+def national_staff_counts() -> tuple[tuple[str, str, int], ...]:
+    """(profession, employer, head count at full scale) of each row of ``data.national_staff``, in its order: read once
+    per process (issue #18)."""
+    table = data.national_staff()
+    return tuple(zip(table["profession"].tolist(), table["employer"].tolist(), [int(c) for c in table["count"]], strict=True))
+
+
 @dataclass(frozen=True)
 class Queue:
     """Staff grouped by (region, profession) in a fixed priority order, for deployments.
@@ -88,7 +137,7 @@ class Queue:
 
     @classmethod
     def build(cls, ids: np.ndarray, region: np.ndarray, profession: np.ndarray, priority: np.ndarray) -> Queue:
-        order = ids[np.lexsort((priority[ids], profession[ids], region[ids]))].astype(np.int64)
+        order = ids[priority_order(priority[ids], profession[ids], region[ids])].astype(np.int64)
         key = region[order].astype(np.int64) * N_PROFESSIONS + profession[order]
         bounds = np.flatnonzero(np.diff(key)) + 1
         if order.shape[0] == 0:  # no staff: no group
@@ -327,6 +376,24 @@ class World:
         return region * N_REGION_KINDS + kind
 
 
+def travel_hours(codes: list[str]) -> np.ndarray:
+    """Shortest travel time (hours) over the region network between the regions ``codes``, from (rows) and to (columns):
+    ``data.travel_hours`` computed once per process (issue #18: the levers that move staff or patients each read it at
+    setup), a new array each call."""
+    hours, index = _travel_hours()
+    at = [index[c] for c in codes]
+    return hours[np.ix_(at, at)]
+
+
+@functools.cache
+def _travel_hours() -> tuple[np.ndarray, dict[str, int]]:
+    """``data.travel_hours`` as an array (not writeable) and the row of each region code."""
+    table = data.travel_hours()
+    hours = table.to_numpy()
+    hours.flags.writeable = False
+    return hours, {code: i for i, code in enumerate(table.index)}
+
+
 def _regions_with_beds(scenario: Scenario, profile: dict[tuple[str, str], float] | None = None) -> pd.DataFrame:
     """The regions with their ICU beds: the data's share of each region, times the scenario's national totals.
 
@@ -381,8 +448,7 @@ def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile:
     codes = list(reg["code"])
     beds = reg["icu_beds_2019_data"].to_numpy(float) if "icu_beds_2019_data" in reg else reg["icu_beds_2019"].to_numpy(float)
     out: dict[str, np.ndarray] = {}
-    for _, row in data.national_staff().iterrows():
-        name, employer, count = row["profession"], row["employer"], int(row["count"])
+    for name, employer, count in national_staff_counts():
         total = round(count * scale)
         if employer == "region":
             mix = wf.region_mix.get(name, {})
@@ -401,12 +467,77 @@ def region_figures(scenario: Scenario, reg: pd.DataFrame, scale: float, profile:
     return out
 
 
+#: The scenario's sections that the layout reads whole (``layout_inputs``), and the values it reads of three others.
+LAYOUT_SECTIONS = ("time", "world", "workforce", "norms", "home_care", "levers", "supply")
+LAYOUT_VALUES = {
+    "absence": ("other_share_region", "other_share_municipality", "other_mean_days"),
+    "fatigue": ("intensity",),
+    "nursing_homes": ("hygiene", "hygiene_hourly_factor"),
+}
+#: Layouts built in this process (``build_world``), the most recently used last: key -> (world, staff's starting strain).
+_LAYOUTS: OrderedDict[str, tuple[World, np.ndarray]] = OrderedDict()
+_LAYOUTS_KEPT = 2  # a calibration reuses one; at scale 1 a layout holds some 37 MB (built in 0.6 s, copied in 12 ms)
+_LAYOUTS_LOCK = threading.Lock()
+
+
+def layout_inputs(scenario: Scenario) -> Scenario:
+    """The scenario as the layout sees it: ``LAYOUT_SECTIONS`` whole, of ``LAYOUT_VALUES``'s sections only those values,
+    and nothing else (None), so that a layout that read anything more would fail rather than be cached under a key
+    without it (``layout_key``)."""
+    update: dict[str, Any] = {name: None for name in type(scenario).model_fields if name not in LAYOUT_SECTIONS}
+    for name, values in LAYOUT_VALUES.items():
+        update[name] = SimpleNamespace(**{v: getattr(getattr(scenario, name), v) for v in values})
+    return scenario.model_copy(update=update)
+
+
+def layout_key(inputs: Scenario, profile: dict[tuple[str, str], float]) -> str:
+    """Every value the layout reads (``layout_inputs`` and the region profile's figures), as one string: the layouts'
+    cache key, in JSON (floats written to the last bit). Dicts keep their order (the reservoirs' order numbers the recruits)."""
+    parts = []
+    for name in type(inputs).model_fields:
+        section = getattr(inputs, name)
+        if isinstance(section, BaseModel):
+            parts.append(f"{json.dumps(name)}: {section.model_dump_json()}")
+        elif isinstance(section, SimpleNamespace):
+            parts.append(f"{json.dumps(name)}: {json.dumps(vars(section))}")
+    parts.append(f'"profile": {json.dumps([[*k, v] for k, v in profile.items()])}')
+    return "{" + ", ".join(parts) + "}"
+
+
 def build_world(scenario: Scenario) -> World:
-    """Build workplaces, homes and staff arrays for a scenario (with its region profile, if it has one)."""
+    """Build workplaces, homes and staff arrays for a scenario (with its region profile, if it has one).
+
+    The layout depends on the scenario only, not on a run's seed: it is built once per process for the values it reads
+    (``layout_key``), and each call returns a deep copy of it (issue #18: a calibration builds the same world some 1,200
+    times). The staff's starting fatigue is computed anew: it reads ``fatigue.rise``, which a calibration varies.
+    """
+    profile = region_profile(scenario)
+    inputs = layout_inputs(scenario)
+    key = layout_key(inputs, profile)
+    with _LAYOUTS_LOCK:
+        entry = _LAYOUTS.pop(key, None)
+    if entry is None:
+        entry = _build_layout(inputs, profile)
+    with _LAYOUTS_LOCK:
+        _LAYOUTS[key] = entry
+        while len(_LAYOUTS) > _LAYOUTS_KEPT:
+            _LAYOUTS.popitem(last=False)
+    layout, strain0 = entry
+    world = copy.deepcopy(layout, memo={id(layout.scenario): scenario})  # every array copied; the run's own scenario
+    # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
+    f_cfg = scenario.fatigue
+    fatigue0 = kernels.fatigue_equilibrium(strain=strain0, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)
+    world.staff.fatigue = fatigue0.astype(kernels.FS)
+    world.staff.fatigue_sustained = fatigue0.astype(kernels.FS)
+    return world
+
+
+def _build_layout(scenario: Scenario, profile: dict[tuple[str, str], float]) -> tuple[World, np.ndarray]:
+    """The world of ``build_world`` from ``layout_inputs``, with the staff's strain of normal work at the start (from
+    which ``build_world`` computes their fatigue; the world's ``fatigue`` arrays are empty)."""
     w_cfg, wf = scenario.world, scenario.workforce
     scale = w_cfg.scale
     rng = np.random.default_rng([w_cfg.layout_seed, 20200301])
-    profile = region_profile(scenario)
     reg = _regions_with_beds(scenario, profile)
     n_reg = len(reg)
     pop = reg["population"].to_numpy(float)
@@ -465,51 +596,48 @@ def build_world(scenario: Scenario) -> World:
     wp_home[first_home:first_hc] = np.arange(n_homes)
     home_wp = np.arange(first_home, first_hc, dtype=np.int32)
 
-    # staff
-    staff_table = data.national_staff()
+    # staff: blocks of identical staff (count, profession, employer, region, home workplace), one array of blocks per
+    # profession and region at a time (issue #18: not a Python call per home), expanded at the end; a block of none adds none
     beds = reg["icu_beds_2019"].to_numpy(float)
-    # one row per block of identical staff (count, profession, employer, region, home workplace), expanded at the end
-    blocks: list[tuple[int, int, int, int, int]] = []
+    blocks: list[np.ndarray] = []
     contracts: list[np.ndarray] = []
+    hourly_share = reg["hourly_share"].to_numpy(float)
+    region_homes = [np.flatnonzero(home_reg == r) for r in range(n_reg)]
+    region_munis = [np.flatnonzero(muni_region == r) for r in range(n_reg)]
 
-    def add(n: int, profession: int, employer: int, region: int, workplace: int, contract: np.ndarray | int) -> None:
-        if n <= 0:
-            return
-        blocks.append((n, profession, employer, region, workplace))
-        contracts.append(np.full(n, contract, dtype=np.int8) if np.isscalar(contract) else contract)
+    def add(counts: np.ndarray, profession: int, employer: int, region: np.ndarray | int, workplaces: np.ndarray) -> None:
+        blocks.append(np.column_stack(np.broadcast_arrays(counts, profession, employer, region, workplaces)).astype(np.int64))
 
-    for _, row in staff_table.iterrows():
-        name, employer = row["profession"], row["employer"]
+    for name, employer_name, _ in national_staff_counts():
         p = PROFESSIONS.index(name)
-        per_region = figures[f"staff.{name}.{employer}"]
-        if employer == "region":
+        per_region = figures[f"staff.{name}.{employer_name}"]
+        if employer_name == "region":
             mix = wf.region_mix.get(name)
             if mix is None:
                 raise ScenarioError(
                     "scenario", f"workforce.region_mix.{name}", "missing: where do the regions' staff of this profession work?"
                 )
-            shares = np.array([mix.get(k, 0.0) for k in REGION_UNIT_KINDS])
-            for r in range(n_reg):
-                for k, n in enumerate(apportion(int(per_region[r]), shares)):
-                    add(int(n), p, 0, r, r * N_REGION_KINDS + k, PERMANENT)
+            # each region's staff over its unit kinds (workplace r * N_REGION_KINDS + k), all permanent
+            counts = apportion_rows(per_region, np.array([mix.get(k, 0.0) for k in REGION_UNIT_KINDS])).ravel()
+            add(counts, p, 0, np.repeat(np.arange(n_reg), N_REGION_KINDS), np.arange(n_reg * N_REGION_KINDS))
+            contracts.append(np.full(int(counts.sum()), PERMANENT, dtype=np.int8))
         else:
             mix = wf.municipal_mix.get(name)
             if mix is None:
                 raise ScenarioError(
                     "scenario", f"workforce.municipal_mix.{name}", "missing: where do municipal staff of this profession work?"
                 )
-            hourly_share = reg["hourly_share"].to_numpy(float)  # once, not a pandas lookup per municipality (issue #18)
+            split = apportion_rows(per_region, np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))  # nursing homes, home care
             for r in range(n_reg):
-                n_nh, n_hc = apportion(int(per_region[r]), np.array([mix.get(k, 0.0) for k in MUNICIPAL_UNIT_KINDS]))
-                homes = np.flatnonzero(home_reg == r)
-                for h, n in zip(homes, apportion(int(n_nh), home_res[homes]), strict=True):
-                    add(int(n), p, 1, r, first_home + h, (rng.random(int(n)) < home_hourly[h]).astype(np.int8))
-                munis = np.flatnonzero(muni_region == r)
-                for m, n in zip(munis, apportion(int(n_hc), muni_pop[munis]), strict=True):
-                    add(int(n), p, 1, r, first_hc + m, (rng.random(int(n)) < hourly_share[r]).astype(np.int8))
-    if not blocks:
+                homes, munis = region_homes[r], region_munis[r]
+                at_homes, at_munis = apportion(int(split[r, 0]), home_res[homes]), apportion(int(split[r, 1]), muni_pop[munis])
+                add(np.concatenate([at_homes, at_munis]), p, 1, r, np.concatenate([first_home + homes, first_hc + munis]))
+                # hourly with the home's share (home care: the region's), one draw per person in the order of the blocks
+                share = np.concatenate([np.repeat(home_hourly[homes], at_homes), np.full(int(at_munis.sum()), hourly_share[r])])
+                contracts.append((rng.random(share.shape[0]) < share).astype(np.int8))
+    block = np.concatenate(blocks) if blocks else np.zeros((0, 5), dtype=np.int64)
+    if block[:, 0].sum() <= 0:
         raise ScenarioError("scenario", "world.scale", "so small that no staff are left; raise the scale")
-    block = np.array(blocks, dtype=np.int64)
     profession, employer, region, home = (np.repeat(block[:, c], block[:, 0]) for c in range(1, 5))
     profession, employer = profession.astype(np.int8), employer.astype(np.int8)
     region, home = region.astype(np.int16), home.astype(kernels.WP)
@@ -603,11 +731,9 @@ def build_world(scenario: Scenario) -> World:
     absence_by_employer = np.array([scenario.absence.other_share_region, scenario.absence.other_share_municipality])
     other_sick_by_employer = absence_by_employer / (scenario.absence.other_mean_days * (1.0 - absence_by_employer))
 
-    # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
+    # the strain of normal work in the staff member's home unit (reserve: none), whose equilibrium is the starting fatigue
     intensity = np.array([scenario.fatigue.intensity.get(k, 1.0) for k in UNIT_KINDS])
-    strain0 = np.where(status == ACTIVE, base_hours / daily_full * intensity[wp_kind[home]], 0.0)
-    f_cfg = scenario.fatigue
-    fatigue0 = kernels.fatigue_equilibrium(strain=strain0, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)
+    strain0 = _read_only(np.where(status == ACTIVE, base_hours / daily_full * intensity[wp_kind[home]], 0.0))
 
     staff = StaffArrays(
         profession=profession,
@@ -622,8 +748,8 @@ def build_world(scenario: Scenario) -> World:
         other_sick_rate_by_employer=other_sick_by_employer,
         status=status,
         days_left=np.zeros(n_all, dtype=kernels.DAY),
-        fatigue=fatigue0.astype(kernels.FS),
-        fatigue_sustained=fatigue0.astype(kernels.FS),
+        fatigue=np.zeros(0, dtype=kernels.FS),  # build_world's
+        fatigue_sustained=np.zeros(0, dtype=kernels.FS),
         infected_day=np.full(n_all, -1, dtype=kernels.DAY),
         symptomatic=np.zeros(n_all, dtype=np.bool_),
         hours_worked=np.zeros(n_all, dtype=kernels.FS),
@@ -655,7 +781,7 @@ def build_world(scenario: Scenario) -> World:
     workforce_home_kind = wp_kind[home[workforce]]
     nh_staff = workforce[workforce_home_kind == NURSING_HOME]
 
-    return World(
+    world = World(
         scenario=scenario,
         regions=reg,
         municipality_region=muni_region,
@@ -686,6 +812,7 @@ def build_world(scenario: Scenario) -> World:
         specialisation=plan,
         entrant_licensed=entrants["licensed"].astype(np.bool_) if n_entrants else np.zeros(0, dtype=np.bool_),
     )
+    return world, strain0
 
 
 def _rounded_cohorts(per_cohort: float, n_cohorts: int) -> np.ndarray:

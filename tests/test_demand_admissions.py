@@ -75,6 +75,32 @@ def test_occupancy_is_the_convolution_of_admissions_with_the_stay():
     np.testing.assert_allclose(occupancy_from_admissions(admissions, survival), expected)
 
 
+def test_occupancy_of_some_days_is_the_numpy_convolution_bit_for_bit():
+    """occupancy_from_admissions (compiled, of some days: issue #18) sums the same terms in the same order as the NumPy
+    loop over the days of the stay it replaced, whole or of some days."""
+    _, daily = daily_admissions(CODES)
+    rng = np.random.default_rng(5)
+    for admissions, survival in (
+        (daily, stay_survival(9.0, 1.5)),
+        (rng.poisson(daily * 3.7).astype(float) * 0.37, stay_survival(17.3, 0.8)),
+        (daily[:, 4], stay_survival(5.0, 2.0)),
+    ):
+        whole = np.zeros_like(admissions)
+        for k in range(min(len(survival), admissions.shape[0])):
+            whole[k:] += survival[k] * admissions[: admissions.shape[0] - k]
+        assert occupancy_from_admissions(admissions, survival).tobytes() == whole.tobytes()
+        for start, stop in ((0, 10), (60, 60 + 306), (400, 2000), (5, 5)):
+            assert occupancy_from_admissions(admissions, survival, start, stop).tobytes() == whole[start:stop].tobytes()
+
+
+def test_daily_admissions_are_a_new_array_each_call():
+    """The data are read once per process (issue #18); a caller that changes its array changes no other's."""
+    _, a = daily_admissions(CODES)
+    a[:] = -1.0
+    _, b = daily_admissions(CODES)
+    assert b.min() >= 0.0 and b.flags.writeable
+
+
 def test_a_one_day_stay_gives_occupancy_equal_to_admissions():
     _, daily = daily_admissions(CODES)
     np.testing.assert_array_equal(occupancy_from_admissions(daily, np.array([1.0])), daily)

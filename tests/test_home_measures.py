@@ -115,6 +115,30 @@ def test_clusters_are_within_a_municipality_and_of_the_size_asked():
     assert all(np.count_nonzero(muni == muni[h]) == 1 for h in lone), "only a municipality's single home has no partner"
 
 
+def test_clusters_are_numbered_as_one_municipality_at_a_time():
+    """clusters_of (all municipalities at once, issue #18) numbers the clusters as a loop over the municipalities does:
+    each one's homes in groups of the size in workplace order, a last group of one joining the group before."""
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        per_muni = rng.integers(0, 8, rng.integers(1, 25))
+        start = np.concatenate([[0], np.cumsum(per_muni)])
+        workplace_home = np.concatenate([np.full(5, -1), rng.permutation(int(start[-1]))])
+        muni_homes = 5 + rng.permutation(int(start[-1]))
+        size = int(rng.integers(2, 6))
+        expected = np.full(workplace_home.max() + 1, -1, dtype=np.int64)
+        next_id = 0
+        for m in range(per_muni.size):
+            homes = workplace_home[muni_homes[start[m] : start[m + 1]]]
+            if homes.size < 2:
+                continue
+            group = np.arange(homes.size) // size
+            if homes.size % size == 1:
+                group[-1] = group[-2]
+            expected[homes] = next_id + group
+            next_id += int(group[-1]) + 1
+        assert np.array_equal(clusters_of(start, muni_homes, workplace_home, size), expected)
+
+
 @pytest.fixture(scope="module")
 def cooperation() -> dict:
     """An eager cooperation run, every act checked: staff conserved, the rules kept."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -10,8 +12,9 @@ from hypothesis import strategies as st
 
 import sim
 from sim import data
+from sim import world as world_module
 from sim.categories import ACTIVE, HOURLY, NURSING_HOME, PROFESSIONS, RESERVE
-from sim.world import apportion, build_world
+from sim.world import apportion, build_world, layout_inputs, layout_key
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,15 @@ def test_region_network_is_connected_with_travel_times():
     assert hours.loc["stockholm", "uppsala"] < 1.5
     assert hours.loc["skane", "norrbotten"] > 15
     assert np.allclose(hours.to_numpy(), hours.to_numpy().T)
+
+
+def test_travel_hours_are_the_datas_computed_once():
+    """world.travel_hours: the network's shortest hours between the regions given, a new array each call (issue #18)."""
+    codes = ["gotland", "stockholm", "skane"]
+    hours = world_module.travel_hours(codes)
+    assert hours.tobytes() == data.travel_hours().loc[codes, codes].to_numpy().tobytes()
+    hours[:] = -1.0
+    assert world_module.travel_hours(codes).min() >= 0.0
 
 
 @settings(max_examples=100, deadline=None)
@@ -101,3 +113,102 @@ def test_ordinary_units_are_balanced_in_normal_times(model_factory):
     ordinary = units[units["unit_kind"].isin(["acute_ward", "elective", "primary_care", "home_care"])]
     ordinary = ordinary[ordinary["required_hours"] > 0]
     assert ordinary["supplied_hours"].sum() / ordinary["required_hours"].sum() > 0.99
+
+
+def _arrays(obj, name="world"):
+    """Every array a world holds (its staff, queues and dicts included), by path."""
+    if isinstance(obj, np.ndarray):
+        return {name: obj}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        items = [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "scenario"]
+    elif isinstance(obj, dict):
+        items = list(obj.items())
+    else:
+        return {}
+    out = {}
+    for key, value in items:
+        out.update(_arrays(value, f"{name}.{key}"))
+    return out
+
+
+def test_cached_layout_is_a_fresh_copy_for_each_build(scenario_path):
+    """build_world builds a scenario's layout once per process (issue #18): each world is equal to one built anew,
+    shares no array with another, has the caller's scenario, and its starting fatigue follows fatigue.rise."""
+    sc = sim.load_scenario(scenario_path, world__scale=0.02)
+    world_module._LAYOUTS.clear()
+    fresh = build_world(sc)
+    fresh.staff.status[:] = RESERVE  # a run changes its world's arrays; the next world must not see it
+    fresh.norm[:] = 0.0
+    again = build_world(sc)
+    world_module._LAYOUTS.clear()
+    anew = build_world(sc)
+    assert again.scenario is sc
+    a, b, c = _arrays(again), _arrays(anew), _arrays(fresh)
+    assert a.keys() == b.keys() and len(a) > 50
+    for key in a:
+        assert a[key].dtype == b[key].dtype and np.array_equal(a[key], b[key], equal_nan=True), key
+        assert not np.shares_memory(a[key], b[key]) and not np.shares_memory(a[key], c[key]), key
+    assert again.regions.equals(anew.regions) and again.regions is not anew.regions
+    steeper = build_world(sc.with_overrides(**{"fatigue.rise": sc.fatigue.rise * 2}))
+    assert len(world_module._LAYOUTS) == 1  # the same layout: fatigue.rise is not one of its values
+    assert not np.array_equal(steeper.staff.fatigue, anew.staff.fatigue)
+    assert np.array_equal(steeper.staff.contract, anew.staff.contract)
+
+
+def test_layout_key_covers_what_the_layout_reads(scenario_path):
+    """The layouts' key changes with every value the layout reads, and the layout reads nothing else (layout_inputs:
+    every other section is None, so reading it fails)."""
+    sc = sim.load_scenario(scenario_path, world__scale=0.02)
+    inputs = layout_inputs(sc)
+    key = layout_key(inputs, {})
+    assert inputs.infection is None and inputs.demand is None and not hasattr(inputs.absence, "exhaustion_rate")
+    for dotted, value in (
+        ("absence.other_share_region", sc.absence.other_share_region + 0.01),
+        ("world.layout_seed", 7),
+        ("nursing_homes.hygiene_hourly_factor", 0.5),
+        ("fatigue.intensity", {"icu": 1.7}),
+        ("levers.national_pool.size", 10),
+    ):
+        assert layout_key(layout_inputs(sc.with_overrides(**{dotted: value})), {}) != key, dotted
+    assert layout_key(inputs, {("stockholm", "nursing_homes"): 5.0}) != key
+    for dotted, value in (("infection.community_rate", 0.3), ("absence.exhaustion_rate", 0.004), ("fatigue.rise", 0.2)):
+        assert layout_key(layout_inputs(sc.with_overrides(**{dotted: value})), {}) == key, dotted
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(0, 300),
+    seed=st.integers(0, 2**32 - 1),
+    ties=st.sampled_from(["none", "some", "all", "nan"]),
+    key_range=st.sampled_from([2, 21, 40_000]),
+)
+def test_priority_order_is_the_lexsort(n, seed, ties, key_range):
+    """priority_order (issue #18) orders as np.lexsort((priority, *keys)), with equal or NaN priorities too."""
+    rng = np.random.default_rng(seed)
+    priority = rng.random(n)
+    if ties == "some" and n:
+        priority[rng.integers(0, n, n // 3)] = 1.0
+    elif ties == "all":
+        priority[:] = 1.0
+    elif ties == "nan" and n:
+        priority[rng.integers(0, n, n // 4 + 1)] = np.nan
+    region = rng.integers(0, 21, n).astype(np.int16)
+    key = rng.integers(-key_range, key_range, n)
+    flag = rng.random(n) < 0.5
+    assert np.array_equal(world_module.priority_order(priority), np.lexsort((priority,)))
+    assert np.array_equal(world_module.priority_order(priority, region), np.lexsort((priority, region)))
+    assert np.array_equal(world_module.priority_order(priority, flag, key, region), np.lexsort((priority, flag, key, region)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    totals=st.lists(st.integers(-5, 100_000), min_size=1, max_size=25),
+    weights=st.lists(st.floats(0, 1e6) | st.sampled_from([0.0, 0.1, 1 / 3]), min_size=1, max_size=12),
+)
+def test_apportion_rows_is_apportion_of_each_total(totals, weights):
+    """apportion_rows (issue #18) gives each total the whole numbers apportion gives it."""
+    w = np.array(weights)
+    rows = world_module.apportion_rows(np.array(totals), w)
+    assert rows.dtype == np.int64 and rows.shape == (len(totals), len(weights))
+    for total, row in zip(totals, rows, strict=True):
+        assert np.array_equal(row, apportion(total, w))

@@ -37,6 +37,7 @@ from sim import kernels
 from sim.categories import ACTIVE, N_PROFESSIONS, NURSING_HOME, PERMANENT, POSTINGS, PROFESSIONS
 from sim.levers.base import IndicatorSpec, Lever, empty_events, post
 from sim.schema import MAX_DAYS, CostSek, LeverConfig, Probability, _KeyedValueError, at_most
+from sim.world import priority_order
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -81,19 +82,17 @@ class HomeCooperationConfig(LeverConfig):
 
 def clusters_of(muni_home_start: np.ndarray, muni_homes: np.ndarray, workplace_home: np.ndarray, size: int) -> np.ndarray:
     """Cluster index of every home (-1: no partner): each municipality's homes in workplace order, in groups of ``size``;
-    a last group of one joins the group before it."""
+    a last group of one joins the group before it. Numbered by municipality, then group (for all municipalities at
+    once, issue #18)."""
     cluster = np.full(workplace_home.max() + 1 if workplace_home.size else 0, -1, dtype=np.int64)
-    next_id = 0
-    for m in range(muni_home_start.shape[0] - 1):
-        homes = workplace_home[muni_homes[muni_home_start[m] : muni_home_start[m + 1]]]
-        n = homes.shape[0]
-        if n < 2:
-            continue
-        group = np.arange(n) // size
-        if n % size == 1:
-            group[-1] = group[-2]
-        cluster[homes] = next_id + group
-        next_id += int(group[-1]) + 1
+    n = np.diff(muni_home_start)  # homes per municipality
+    groups = np.where(n >= 2, (n - 1) // size + 1 - (n % size == 1), 0)  # a municipality with one home has none
+    first = np.cumsum(groups) - groups  # each municipality's first cluster
+    place = np.arange(muni_home_start[-1] - muni_home_start[0]) - np.repeat(muni_home_start[:-1] - muni_home_start[0], n)
+    group = np.minimum(place // size, np.repeat(groups, n) - 1)  # the last home of a group of one: the group before
+    keep = np.repeat(n >= 2, n)
+    homes = workplace_home[muni_homes[muni_home_start[0] : muni_home_start[-1]]]
+    cluster[homes[keep]] = (np.repeat(first, n) + group)[keep]
     return cluster
 
 
@@ -130,7 +129,7 @@ class HomeCooperation(Lever):
         nh = world.nursing_home_staff
         lend = nh[s.contract[nh] == PERMANENT]
         key = world.workplace_home[s.home[lend]].astype(np.int64) * N_PROFESSIONS + s.profession[lend]
-        order = np.lexsort((s.priority[lend], key))
+        order = priority_order(s.priority[lend], key)
         self.lend_ids, lend_key = lend[order], key[order]
         self.lend_start = np.searchsorted(lend_key, np.arange(n_homes * N_PROFESSIONS + 1))
         self.heads = np.diff(self.lend_start).reshape(n_homes, N_PROFESSIONS)

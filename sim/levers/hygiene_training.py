@@ -21,6 +21,7 @@ from sim import kernels
 from sim.categories import HOURLY, MUNICIPAL_UNIT_KINDS, PROFESSIONS, UNIT_KINDS
 from sim.levers.base import Lever
 from sim.schema import LeverConfig, Probability, WholeDays, _KeyedValueError, at_most
+from sim.world import priority_order
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -76,7 +77,7 @@ class HygieneTraining(Lever):
         if not cfg.hourly:
             ok &= s.contract[rows] != HOURLY
         ids = rows[ok]
-        self.eligible = ids[np.lexsort((s.priority[ids], s.region[ids]))]
+        self.eligible = ids[priority_order(s.priority[ids], s.region[ids])]
         self.eligible_in_region = np.bincount(s.region[self.eligible], minlength=world.n_regions)
         # who has not attended yet (indices into eligible, in its order) and their regions: the daily choice reads only
         # them, and once everyone has attended the lever has nothing left to do (it ran every day of a year before)

@@ -21,6 +21,7 @@ from sim import kernels
 from sim.categories import ACTIVE, ACUTE_WARD, ELECTIVE, ICU, ICU_NURSE, N_REGION_KINDS, PROFESSIONS
 from sim.levers.base import IndicatorSpec, Lever
 from sim.schema import LeverConfig, Probability, WholeDays
+from sim.world import priority_order
 
 if TYPE_CHECKING:
     from sim.levers.crisis_agreement import CrisisAgreement
@@ -106,13 +107,13 @@ class IcuUpskilling(Lever):
         nurses = np.flatnonzero(((prof == ANAESTHESIA_NURSE) & workforce) | ((prof == REGISTERED_NURSE) & ward))
         priority = s.priority  # drawn anew on each read (StaffArrays.draws): once here
         # anaesthesia nurses first (fastest to train), then by the fixed priority
-        nurses = nurses[np.lexsort((priority[nurses], prof[nurses] != ANAESTHESIA_NURSE, s.region[nurses]))]
+        nurses = nurses[priority_order(priority[nurses], prof[nurses] != ANAESTHESIA_NURSE, s.region[nurses])]
         days = np.where(prof[nurses] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_days, cfg.registered_nurse_days)
         effect = np.where(prof[nurses] == ANAESTHESIA_NURSE, cfg.anaesthesia_nurse_effectiveness, cfg.registered_nurse_effectiveness)
         self.groups = [self._group(model, nurses, days, effect)]
         if self.teams and cfg.assistant_nurse_days is not None:
             assistants = np.flatnonzero((prof == ASSISTANT_NURSE) & ward)
-            assistants = assistants[np.lexsort((priority[assistants], s.region[assistants]))]
+            assistants = assistants[priority_order(priority[assistants], s.region[assistants])]
             days = np.full(assistants.size, cfg.assistant_nurse_days)
             self.groups.append(self._group(model, assistants, days, np.ones(assistants.size)))
         # kept by their old names (the nurses' group): read by tests and notebooks

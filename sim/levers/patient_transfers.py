@@ -61,9 +61,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from sim import data, kernels
+from sim import kernels
 from sim.levers.base import IndicatorSpec, Lever, empty_events
 from sim.schema import CostSek, Factor, LeverConfig, PatientsPerDay, Probability, TravelHours
+from sim.world import travel_hours
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -145,7 +146,7 @@ class PatientTransfers(Lever):
         super().setup(model)
         world, n = model.world, model.world.n_regions
         self.codes = list(world.regions["code"])
-        self.hours = data.travel_hours().loc[self.codes, self.codes].to_numpy()
+        self.hours = travel_hours(self.codes)
         reach = self.hours <= self.cfg.max_travel_hours
         # receivers of each sender, nearest first (stable: the data's region order breaks ties)
         receivers = [[int(t) for t in np.argsort(self.hours[f], kind="stable") if t != f and reach[f, t]] for f in range(n)]
