@@ -453,7 +453,8 @@ class Recorder:
         for frame in events.frames().values():
             for col in [c for c in frame.columns if c.endswith("day")]:
                 # a day past the period (a loan's end) gets its date all the same
-                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in frame[col]])
+                days = frame[col].tolist() if len(frame) else []
+                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in days])
         supply = m.supply.monthly if m.supply is not None else None  # supply over years: month × profession
         return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events, supply=supply)
 
@@ -478,7 +479,10 @@ class Recorder:
         per_day = int(np.prod(sizes))
         # each level's code over the whole grid (its codes repeated for the levels after it, tiled over those before it),
         # then at ``rows``: cheaper than unravelling every position
-        columns: dict[str, Any] = {"date": dates.repeat(per_day) if rows is None else dates[rows // per_day]}
+        if rows is None:
+            columns: dict[str, Any] = {"date": dates.repeat(per_day)}
+        else:  # (rows in order: each date as many times as it has rows)
+            columns = {"date": dates.repeat(np.diff(np.searchsorted(rows, np.arange(days + 1) * per_day)))}
         after = per_day
         for name, level, size in zip(names, levels, sizes, strict=True):
             after //= size
