@@ -97,3 +97,14 @@ def test_a_result_shares_no_memory_with_the_recorder(model_factory):
     for name, frame in later.daily.items():
         first = frame[frame["date"] <= before[name]["date"].max()].reset_index(drop=True)
         pd.testing.assert_frame_equal(first, before[name], check_exact=True)
+
+
+def test_gap_by_day_is_the_sum_of_the_whole_difference(model_factory):
+    """Taken a block of days at a time (blocks of 15 days here), bit for bit the sums by day of the whole days' difference."""
+    model = model_factory(seed=4)
+    for _ in range(20):
+        model.step()
+    rec = model.recorder
+    for n in (0, 1, 15, 16, 20):
+        expected = (rec.required[:n] - rec.supplied[:n]).sum(axis=(1, 2))
+        assert rec._gap_by_day(n).tobytes() == expected.tobytes()
