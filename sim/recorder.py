@@ -9,6 +9,7 @@ state of the ICU staff on the day the wave starts. Counts and hours are in model
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -452,35 +453,47 @@ class Recorder:
         for frame in events.frames().values():
             for col in [c for c in frame.columns if c.endswith("day")]:
                 # a day past the period (a loan's end) gets its date all the same
-                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in frame[col]])
+                days = frame[col].tolist() if len(frame) else []
+                frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in days])
         supply = m.supply.monthly if m.supply is not None else None  # supply over years: month × profession
         return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events, supply=supply)
 
     def _event_frames(self) -> dict[str, pd.DataFrame]:
         """Every lever's event tables; a lever that is off gives its tables with no rows."""
-        frames = {name: empty_events(columns) for cls in LEVERS for name, columns in cls.events.items()}
+        frames: dict[str, pd.DataFrame] = {}
         for lever in self.model.levers:
             frames.update(lever.event_frames())
+        for cls in LEVERS:  # (only the tables no lever gave: an empty frame costs a quarter of a millisecond)
+            frames.update({name: empty_events(columns) for name, columns in cls.events.items() if name not in frames})
         return frames
 
     @staticmethod
-    def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str], rows: np.ndarray | None = None) -> pd.DataFrame:
+    def _grid(dates: pd.DatetimeIndex, *levels: list[str], names: list[str], rows: np.ndarray | None = None) -> dict[str, Any]:
         """The key columns of a frame over every (date, level, …) in that order (categories sorted, as
         ``astype("category")`` sorts them), or only over the flat positions ``rows`` of that grid (issue #18: the
-        units and staff frames keep a fraction of their grid, so the grid is not built whole and then filtered)."""
-        sizes = (len(dates), *(len(level) for level in levels))
-        flat = np.arange(int(np.prod(sizes))) if rows is None else rows
-        position = np.unravel_index(flat, sizes)
-        frame = pd.DataFrame({"date": dates[position[0]]})
-        for name, level, codes in zip(names, levels, position[1:], strict=True):
-            categories = sorted(set(level))
-            code_of = np.array([categories.index(value) for value in level], dtype=np.int64)
-            frame[name] = pd.Categorical.from_codes(code_of[codes], categories=categories)
-        return frame
+        units and staff frames keep a fraction of their grid, so the grid is not built whole and then filtered).
+
+        The columns come as a dict, to which a frame adds its own before it is built once (``_frame``)."""
+        sizes = [len(level) for level in levels]
+        days = len(dates)
+        per_day = int(np.prod(sizes))
+        # each level's code over the whole grid (its codes repeated for the levels after it, tiled over those before it),
+        # then at ``rows``: cheaper than unravelling every position
+        if rows is None:
+            columns: dict[str, Any] = {"date": dates.repeat(per_day)}
+        else:  # (rows in order: each date as many times as it has rows)
+            columns = {"date": dates.repeat(np.diff(np.searchsorted(rows, np.arange(days + 1) * per_day)))}
+        after = per_day
+        for name, level, size in zip(names, levels, sizes, strict=True):
+            after //= size
+            dtype, code_of = _categories(tuple(level))
+            codes = np.tile(np.repeat(code_of, after), days * per_day // (size * after))
+            columns[name] = pd.Categorical.from_codes(codes if rows is None else codes[rows], dtype=dtype, validate=False)
+        return columns
 
     def _units_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         req = self.required[:n].reshape(-1)
-        heads = self.heads[:n].reshape(-1).astype(np.int64)
+        heads = self.heads[:n].reshape(-1)  # counts of staff: whole numbers (no integer copy of them all, issue #18)
         rows = np.flatnonzero((req > 0) | (heads > 0))  # units and roles with work or staff that day
         frame = self._grid(dates, codes, list(UNIT_KINDS), list(PROFESSIONS), names=["region", "unit_kind", "profession"], rows=rows)
         req = req[rows]
@@ -490,26 +503,27 @@ class Recorder:
         frame["gap_hours"] = req - sup
         frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
         frame["overtime_hours"] = self.overtime[:n].reshape(-1)[rows]
-        frame["staff_at_work"] = heads[rows]
+        frame["staff_at_work"] = heads[rows].astype(np.int64)
         if self.capacity_on:
             frame["capacity_lost_to_fatigue_hours"] = self.capacity_lost[:n].reshape(-1)[rows]
-        return frame
+        return _frame(frame)
 
     def _staff_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         counts = self.status[:n].reshape(-1, N_STATUSES)
-        total = counts.sum(axis=1).astype(np.int64)
+        total = np.einsum("ij->i", counts).astype(np.int64)  # integers: any order of addition gives the same total
         rows = np.flatnonzero(total > 0)  # groups with staff
         frame = self._grid(dates, codes, list(EMPLOYERS), list(PROFESSIONS), names=["region", "employer", "profession"], rows=rows)
-        counts = counts[rows]
+        counts = np.take(counts, rows, axis=0)  # (take: a tenth of indexing's time on rows of nine counts)
         for k, status in enumerate(STATUSES):
             frame[f"n_{status}"] = counts[:, k].astype(np.int64)
-        frame["n_total"] = total[rows]
-        present = total[rows] - counts[:, LEFT]
+        total = total[rows]
+        frame["n_total"] = total
+        present = total - counts[:, LEFT]
         frame["fatigue_mean"] = np.divide(
             self.fatigue_sum[:n].reshape(-1)[rows], present, out=np.full(present.shape, np.nan), where=present > 0
         )
         frame["fatigue_p90"] = self.fatigue_p90[:n].reshape(-1)[rows]
-        return frame
+        return _frame(frame)
 
     def _icu_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
@@ -525,8 +539,7 @@ class Recorder:
         frame["nurses_per_patient"] = np.divide(nurses, patients, out=np.full_like(nurses, np.nan), where=patients > 0)
         unsafe, team = self.unsafe_icu_patients(0, n)
         frame["unsafe_patients"] = unsafe
-        for name, values in team.items():  # team-based ICU staffing only
-            frame[name] = values
+        frame.update(team)  # team-based ICU staffing only
         specialists = self.specialist_nurses[:n].reshape(-1)
         frame["specialist_icu_nurses"] = specialists
         frame["diluted_patients"] = np.maximum(patients - specialists, 0.0)
@@ -546,7 +559,7 @@ class Recorder:
             # (the two sums are added in different orders: a share of all-fatigued care may come out 1 + 1e-16)
             frame["fatigued_care_share"] = np.minimum(np.divide(care[:, 1], care[:, 0], out=np.zeros(len(care)), where=worked), 1.0)
             frame["fatigue_error_patients"] = patients * np.divide(care[:, 2], care[:, 0], out=np.zeros(len(care)), where=worked)
-        return frame
+        return _frame(frame)
 
     def _homes_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
@@ -558,14 +571,14 @@ class Recorder:
         frame["introductions_by_staff"] = self.introductions[:n].reshape(-1)
         frame["hourly_staff_multi_home_share"] = self.multi_home_share[:n].reshape(-1)
         frame["resident_deaths"] = self.resident_deaths[:n].reshape(-1)
-        frame["residents_alive"] = self.residents_alive[:n].reshape(-1)
+        alive = self.residents_alive[:n].reshape(-1)
+        frame["residents_alive"] = alive
         frame["assessed_infected_residents"] = self.assessed_residents[:n].reshape(-1)
         frame["residents_assessed"] = self.assessments[:n].reshape(-1)
         frame["missed_care_hours"] = self.missed_care_hours[:n].reshape(-1)
-        alive = self.residents_alive[:n].reshape(-1)
         delegated = self.delegated_residents[:n].reshape(-1)
         frame["delegated_medication_share"] = np.divide(delegated, alive, out=np.zeros(len(alive)), where=alive > 0)
-        return frame
+        return _frame(frame)
 
     def _home_care_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
@@ -581,11 +594,12 @@ class Recorder:
         req = self.required[:n, HOME_CARE::N_UNIT_KINDS].sum(axis=2).reshape(-1)
         sup = self.supplied[:n, HOME_CARE::N_UNIT_KINDS].sum(axis=2).reshape(-1)
         frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
-        return frame
+        return _frame(frame)
 
     def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
         frame = self._grid(dates, codes, names=["region"])
-        frame["level"] = pd.Categorical.from_codes(self.levels[:n].reshape(-1), categories=list(LEVELS))
+        level, code_of = _categories(LEVELS, sort=False)
+        frame["level"] = pd.Categorical.from_codes(code_of[self.levels[:n].reshape(-1)], dtype=level, validate=False)
         frame["forecast_gap_share"] = self.gap_share[:n].reshape(-1)
         if self._imperfect:  # with perfect foresight it is the demand `horizon_days` ahead: left out, results stay as before
             frame["forecast_covid_icu"] = self.forecast_icu[:n].reshape(-1)
@@ -599,7 +613,7 @@ class Recorder:
         frame["beredskapslyftet_graduates"] = self.course_graduates[:n].reshape(-1)
         for k, item in enumerate(COST_ITEMS):
             frame[f"cost_{item}_sek"] = self.cost[:n, :, k].reshape(-1)
-        return frame
+        return _frame(frame)
 
     def cost_total_msek(self, n: int) -> float:
         """Cost above normal payroll of the first ``n`` days, MSEK: the summary's ``cost_total_msek`` and the
@@ -618,8 +632,9 @@ class Recorder:
     def _summary(self, daily: Daily, n: int, events: Events) -> pd.DataFrame:
         m = self.model
         icu = daily.icu
-        national_icu = icu.groupby("date", observed=True)["covid_icu_patients"].sum()
-        gap = (self.required[:n] - self.supplied[:n]).sum(axis=(1, 2))
+        # the national COVID ICU patients of each day, summed over the regions as a groupby by date sums them
+        national_icu = _group_sums(np.arange(len(icu)) // self.n_regions, icu["covid_icu_patients"].to_numpy()[:, None], n)[:, 0]
+        gap = self._gap_by_day(n)
         req = self.required[:n].sum(axis=(1, 2))
         last = self.status[n - 1] if n else np.zeros((1, N_STATUSES))
         present = last.sum() - last[:, LEFT].sum()
@@ -635,7 +650,7 @@ class Recorder:
             "staff_in_reserve": m.world.staff.first_entrant - int(m.world.staff.n_regular),
             "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
             "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
-            "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
+            "peak_covid_icu_date": m.dates[int(np.argmax(national_icu))].isoformat() if n else "",
             "min_icu_nurse_coverage": float(np.min(np.divide(icu_sup, icu_req, out=np.ones_like(icu_sup), where=icu_req > 0)))
             if n
             else 1.0,
@@ -703,6 +718,14 @@ class Recorder:
         row.update(self._readiness(n))
         return pd.DataFrame([row])
 
+    def _gap_by_day(self, n: int) -> np.ndarray:
+        """Hours required less supplied of each of the first ``n`` days, summed over units and roles: bit for bit the sums
+        by day of the whole days' difference, taken a block of days at a time (issue #18: a fresh temporary of the whole
+        run's size cost its page faults, ≈1 ms)."""
+        block = max(1, 16384 // max(self.required[0].size, 1))  # days of ≈128 kB, which malloc serves from its heap
+        parts = [(self.required[a : min(a + block, n)] - self.supplied[a : min(a + block, n)]).sum(axis=(1, 2)) for a in range(0, n, block)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
     def delegated_share(self, day: int) -> float:
         """Share of the residents' medication rounds delegated to assistant nurses and care aides, days 0 … ``day``
         (resident-days weighted)."""
@@ -769,6 +792,30 @@ def _date(dates: list[dt.date], day: int) -> dt.date:
     return dates[day] if day < len(dates) else dates[0] + dt.timedelta(days=day)
 
 
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """A frame of ``columns``, in their order, built at once (issue #18: pandas inserts a column added on its own into
+    the frame's index of columns, a cost per column), each column in a block of its own as when added one by one.
+
+    An array that is a view (the days of a recorder's array) is copied, one that is the frame's own is not: the frame
+    never shares the recorder's memory, as a frame whose columns were added one by one (and copied) did not.
+    """
+    own = {
+        name: values.copy() if isinstance(values, np.ndarray) and values.base is not None else values for name, values in columns.items()
+    }
+    return pd.DataFrame(own, copy=False)
+
+
+@functools.cache
+def _categories(level: tuple[str, ...], sort: bool = True) -> tuple[pd.CategoricalDtype, np.ndarray]:
+    """The type of a key column over the values of ``level`` (categories sorted, as ``astype("category")`` sorts them,
+    or in ``level``'s order if not ``sort``) and the code of each value of ``level``: made once per level (issue #18)."""
+    categories = sorted(set(level)) if sort else list(level)
+    # codes of the smallest type, as pandas keeps them (int8 below 127 categories)
+    code_of = np.array([categories.index(value) for value in level], dtype=np.int8 if len(categories) < 127 else np.int64)
+    code_of.flags.writeable = False
+    return pd.CategoricalDtype(categories), code_of
+
+
 def _worst_region_week(icu: pd.DataFrame) -> float:
     """Lowest ICU nurses per patient of any region in any week (nurse-days / patient-days).
 
@@ -777,7 +824,57 @@ def _worst_region_week(icu: pd.DataFrame) -> float:
     """
     if icu.empty:
         return float("nan")
-    week = (icu["date"] - icu["date"].min()).dt.days // 7
-    sums = icu.groupby([icu["region"], week], observed=True)[["icu_nurses", "icu_patients"]].sum()
-    sums = sums[sums["icu_patients"] >= 7.0]
-    return float((sums["icu_nurses"] / sums["icu_patients"]).min()) if len(sums) else float("nan")
+    date = icu["date"].to_numpy()
+    week = (date - date.min()) // np.timedelta64(7, "D")
+    n_weeks = int(week.max()) + 1
+    region, regions = pd.factorize(icu["region"], sort=True)  # in the groupby's order (a categorical's: its categories')
+    values = np.stack([icu["icu_nurses"].to_numpy(float), icu["icu_patients"].to_numpy(float)], axis=1)
+    sums = _group_sums(region * n_weeks + week, values, len(regions) * n_weeks)
+    sums = sums[sums[:, 1] >= 7.0]  # (a region-week without rows has no patient-days: left out as well)
+    return float(np.fmin.reduce(sums[:, 0] / sums[:, 1])) if len(sums) else float("nan")
+
+
+def _group_sums(labels: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """The sums of the rows of ``values`` (rows × columns) by group (``labels``: 0 … ``n_groups`` − 1, row by row),
+    bit for bit as pandas' groupby sums a frame's columns (each in a block of its own) by those groups; 0 for a group
+    without rows.
+
+    Issue #18: a groupby cost most of the summary. pandas (3.1) sums a column with ``np.add.reduceat`` when the
+    groups' rows come one group after the other and the column has no NaN, else row after row with Kahan's compensation
+    (an infinite one set to 0), NaN left out: so here, the latter over all groups at once, a place in the groups at a
+    time (every group's first row, then every group's second, …: as many steps as the largest group has rows).
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    values = np.asarray(values, dtype=np.float64)
+    total = np.zeros((n_groups, values.shape[1]))
+    if not len(labels):
+        return total
+    nan = np.isnan(values).any(axis=0)
+    if np.all(labels[1:] >= labels[:-1]):  # groups one after the other
+        starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+        for j in np.flatnonzero(~nan):
+            total[labels[starts], j] = np.add.reduceat(np.ascontiguousarray(values[:, j]), starts)
+        kahan = np.flatnonzero(nan)
+    else:
+        kahan = np.arange(values.shape[1])
+    if not len(kahan):
+        return total
+    counts = np.bincount(labels, minlength=n_groups)
+    order = np.argsort(labels, kind="stable")  # by group, each group's rows in their order
+    place = np.arange(len(labels)) - np.repeat(np.cumsum(counts) - counts, counts)  # of each row of order, in its group
+    # each group's values in a row, padded with NaN, which the sum leaves out as it leaves out a NaN of the column
+    rows = np.full((n_groups, int(counts.max()), len(kahan)), np.nan)
+    rows[labels[order], place] = values[order][:, kahan]
+    sums, compensation = np.zeros((n_groups, len(kahan))), np.zeros((n_groups, len(kahan)))
+    for k in range(rows.shape[1]):
+        value = rows[:, k]
+        with np.errstate(invalid="ignore"):  # an infinite value: its compensation is NaN, and set to 0
+            y = value - compensation
+            t = sums + y
+            c = t - sums - y
+        c[~np.isfinite(c)] = 0.0
+        kept = ~np.isnan(value)
+        sums = np.where(kept, t, sums)
+        compensation = np.where(kept, c, compensation)
+    total[:, kahan] = sums
+    return total
