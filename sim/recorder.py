@@ -632,8 +632,7 @@ class Recorder:
     def _summary(self, daily: Daily, n: int, events: Events) -> pd.DataFrame:
         m = self.model
         icu = daily.icu
-        # the national COVID ICU patients of each day, summed over the regions as a groupby by date sums them
-        national_icu = _group_sums(np.arange(len(icu)) // self.n_regions, icu["covid_icu_patients"].to_numpy()[:, None], n)[:, 0]
+        national_icu = icu.groupby("date", observed=True)["covid_icu_patients"].sum()
         gap = self._gap_by_day(n)
         req = self.required[:n].sum(axis=(1, 2))
         last = self.status[n - 1] if n else np.zeros((1, N_STATUSES))
@@ -650,7 +649,7 @@ class Recorder:
             "staff_in_reserve": m.world.staff.first_entrant - int(m.world.staff.n_regular),
             "unsafe_icu_patient_days": float(icu["unsafe_patients"].sum()),
             "peak_covid_icu_patients": float(national_icu.max()) if n else 0.0,
-            "peak_covid_icu_date": m.dates[int(np.argmax(national_icu))].isoformat() if n else "",
+            "peak_covid_icu_date": national_icu.idxmax().date().isoformat() if n else "",
             "min_icu_nurse_coverage": float(np.min(np.divide(icu_sup, icu_req, out=np.ones_like(icu_sup), where=icu_req > 0)))
             if n
             else 1.0,
@@ -824,57 +823,7 @@ def _worst_region_week(icu: pd.DataFrame) -> float:
     """
     if icu.empty:
         return float("nan")
-    date = icu["date"].to_numpy()
-    week = (date - date.min()) // np.timedelta64(7, "D")
-    n_weeks = int(week.max()) + 1
-    region, regions = pd.factorize(icu["region"], sort=True)  # in the groupby's order (a categorical's: its categories')
-    values = np.stack([icu["icu_nurses"].to_numpy(float), icu["icu_patients"].to_numpy(float)], axis=1)
-    sums = _group_sums(region * n_weeks + week, values, len(regions) * n_weeks)
-    sums = sums[sums[:, 1] >= 7.0]  # (a region-week without rows has no patient-days: left out as well)
-    return float(np.fmin.reduce(sums[:, 0] / sums[:, 1])) if len(sums) else float("nan")
-
-
-def _group_sums(labels: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """The sums of the rows of ``values`` (rows × columns) by group (``labels``: 0 … ``n_groups`` − 1, row by row),
-    bit for bit as pandas' groupby sums a frame's columns (each in a block of its own) by those groups; 0 for a group
-    without rows.
-
-    Issue #18: a groupby cost most of the summary. pandas (3.1) sums a column with ``np.add.reduceat`` when the
-    groups' rows come one group after the other and the column has no NaN, else row after row with Kahan's compensation
-    (an infinite one set to 0), NaN left out: so here, the latter over all groups at once, a place in the groups at a
-    time (every group's first row, then every group's second, …: as many steps as the largest group has rows).
-    """
-    labels = np.asarray(labels, dtype=np.int64)
-    values = np.asarray(values, dtype=np.float64)
-    total = np.zeros((n_groups, values.shape[1]))
-    if not len(labels):
-        return total
-    nan = np.isnan(values).any(axis=0)
-    if np.all(labels[1:] >= labels[:-1]):  # groups one after the other
-        starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-        for j in np.flatnonzero(~nan):
-            total[labels[starts], j] = np.add.reduceat(np.ascontiguousarray(values[:, j]), starts)
-        kahan = np.flatnonzero(nan)
-    else:
-        kahan = np.arange(values.shape[1])
-    if not len(kahan):
-        return total
-    counts = np.bincount(labels, minlength=n_groups)
-    order = np.argsort(labels, kind="stable")  # by group, each group's rows in their order
-    place = np.arange(len(labels)) - np.repeat(np.cumsum(counts) - counts, counts)  # of each row of order, in its group
-    # each group's values in a row, padded with NaN, which the sum leaves out as it leaves out a NaN of the column
-    rows = np.full((n_groups, int(counts.max()), len(kahan)), np.nan)
-    rows[labels[order], place] = values[order][:, kahan]
-    sums, compensation = np.zeros((n_groups, len(kahan))), np.zeros((n_groups, len(kahan)))
-    for k in range(rows.shape[1]):
-        value = rows[:, k]
-        with np.errstate(invalid="ignore"):  # an infinite value: its compensation is NaN, and set to 0
-            y = value - compensation
-            t = sums + y
-            c = t - sums - y
-        c[~np.isfinite(c)] = 0.0
-        kept = ~np.isnan(value)
-        sums = np.where(kept, t, sums)
-        compensation = np.where(kept, c, compensation)
-    total[:, kahan] = sums
-    return total
+    week = (icu["date"] - icu["date"].min()).dt.days // 7
+    sums = icu.groupby([icu["region"], week], observed=True)[["icu_nurses", "icu_patients"]].sum()
+    sums = sums[sums["icu_patients"] >= 7.0]
+    return float((sums["icu_nurses"] / sums["icu_patients"]).min()) if len(sums) else float("nan")
