@@ -12,6 +12,7 @@ per municipality.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -476,7 +477,10 @@ LAYOUT_VALUES = {
 }
 #: Layouts built in this process (``build_world``), the most recently used last: key -> (world, staff's starting strain).
 _LAYOUTS: OrderedDict[str, tuple[World, np.ndarray]] = OrderedDict()
-_LAYOUTS_KEPT = 2  # a calibration reuses one; at scale 1 a layout holds some 37 MB (built in 0.6 s, copied in 12 ms)
+_LAYOUTS_KEPT = 2  # a calibration reuses one
+#: Layouts of more staff are not kept: at scale 1 a layout holds some 37 MB, which a kept one adds to a full-scale run's
+#: peak memory (479 → 507 MiB for the year, side by side) to save 0.4 s of its 7–9 s.
+LAYOUT_KEPT_MAX_STAFF = 100_000
 _LAYOUTS_LOCK = threading.Lock()
 
 
@@ -509,7 +513,7 @@ def build_world(scenario: Scenario) -> World:
 
     The layout depends on the scenario only, not on a run's seed: it is built once per process for the values it reads
     (``layout_key``), and each call returns a deep copy of it (issue #18: a calibration builds the same world some 1,200
-    times). The staff's starting fatigue is computed anew: it reads ``fatigue.rise``, which a calibration varies.
+    times); a world of more than ``LAYOUT_KEPT_MAX_STAFF`` staff is built for its run alone. The staff's starting fatigue is computed anew: it reads ``fatigue.rise``, which a calibration varies.
     """
     profile = region_profile(scenario)
     inputs = layout_inputs(scenario)
@@ -518,12 +522,15 @@ def build_world(scenario: Scenario) -> World:
         entry = _LAYOUTS.pop(key, None)
     if entry is None:
         entry = _build_layout(inputs, profile)
-    with _LAYOUTS_LOCK:
-        _LAYOUTS[key] = entry
-        while len(_LAYOUTS) > _LAYOUTS_KEPT:
-            _LAYOUTS.popitem(last=False)
     layout, strain0 = entry
-    world = copy.deepcopy(layout, memo={id(layout.scenario): scenario})  # every array copied; the run's own scenario
+    if len(layout.staff) > LAYOUT_KEPT_MAX_STAFF:  # a large world: built for this run alone, as before
+        world = dataclasses.replace(layout, scenario=scenario)
+    else:
+        with _LAYOUTS_LOCK:
+            _LAYOUTS[key] = entry
+            while len(_LAYOUTS) > _LAYOUTS_KEPT:
+                _LAYOUTS.popitem(last=False)
+        world = copy.deepcopy(layout, memo={id(layout.scenario): scenario})  # every array copied; the run's own scenario
     # fatigue starts at the equilibrium of normal work in the staff member's home unit (reserve: rested)
     f_cfg = scenario.fatigue
     fatigue0 = kernels.fatigue_equilibrium(strain=strain0, rise=f_cfg.rise, recovery=f_cfg.recovery, threshold=f_cfg.threshold)

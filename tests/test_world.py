@@ -212,3 +212,20 @@ def test_apportion_rows_is_apportion_of_each_total(totals, weights):
     assert rows.dtype == np.int64 and rows.shape == (len(totals), len(weights))
     for total, row in zip(totals, rows, strict=True):
         assert np.array_equal(row, apportion(total, w))
+
+
+def test_a_large_layout_is_not_kept(scenario_path, monkeypatch):
+    """A world of more than LAYOUT_KEPT_MAX_STAFF staff is built for its run alone (a kept full-scale layout would add
+    its 37 MB to a run's peak memory); it is the same world a kept layout gives."""
+    sc = sim.load_scenario(scenario_path, world__scale=0.02)
+    world_module._LAYOUTS.clear()
+    kept = build_world(sc)
+    assert len(world_module._LAYOUTS) == 1
+    world_module._LAYOUTS.clear()
+    monkeypatch.setattr(world_module, "LAYOUT_KEPT_MAX_STAFF", len(kept.staff) - 1)
+    alone = build_world(sc)
+    assert not world_module._LAYOUTS and alone.scenario is sc
+    a, b = _arrays(alone), _arrays(kept)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key].dtype == b[key].dtype and np.array_equal(a[key], b[key], equal_nan=True), key
