@@ -487,10 +487,12 @@ _LAYOUTS_LOCK = threading.Lock()
 def layout_inputs(scenario: Scenario) -> Scenario:
     """The scenario as the layout sees it: ``LAYOUT_SECTIONS`` whole, of ``LAYOUT_VALUES``'s sections only those values,
     and nothing else (None), so that a layout that read anything more would fail rather than be cached under a key
-    without it (``layout_key``)."""
+    without it (``layout_key``). Of the levers, not the user's own (``levers.custom``): the layout does not read them,
+    and their options may hold what JSON cannot write (an array passed through the Python API)."""
     update: dict[str, Any] = {name: None for name in type(scenario).model_fields if name not in LAYOUT_SECTIONS}
     for name, values in LAYOUT_VALUES.items():
         update[name] = SimpleNamespace(**{v: getattr(getattr(scenario, name), v) for v in values})
+    update["levers"] = scenario.levers.model_copy(update={"custom": None})
     return scenario.model_copy(update=update)
 
 

@@ -229,3 +229,18 @@ def test_a_large_layout_is_not_kept(scenario_path, monkeypatch):
     assert a.keys() == b.keys()
     for key in a:
         assert a[key].dtype == b[key].dtype and np.array_equal(a[key], b[key], equal_nan=True), key
+
+
+def test_a_custom_levers_options_are_not_part_of_the_layout(scenario_path, tmp_path, monkeypatch):
+    """The layout does not read ``levers.custom``; its options may hold what JSON cannot write (an array passed through
+    the Python API), which must not stop the world's build (review of issue #18's layout cache)."""
+    (tmp_path / "weighted_lever.py").write_text(
+        "import numpy as np\nfrom sim.levers import Lever\n\n\nclass Weighted(Lever):\n    name = 'weighted'\n\n"
+        "    def __init__(self, weights=None):\n        super().__init__()\n        self.weights = np.asarray(weights)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sc = sim.load_scenario(scenario_path, world__scale=0.02)
+    custom = sc.with_overrides(**{"levers.custom": [{"lever": "weighted_lever:Weighted", "options": {"weights": np.array([1.0, 2.0])}}]})
+    assert custom.levers.custom[0].options["weights"].shape == (2,)
+    assert layout_key(layout_inputs(custom), {}) == layout_key(layout_inputs(sc), {})
+    assert len(build_world(custom).staff) == len(build_world(sc).staff)
