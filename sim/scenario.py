@@ -814,9 +814,9 @@ def region_population() -> dict[str, int]:
 @functools.cache
 def _staff_counts() -> dict[tuple[str, str], int]:
     """(profession, employer) -> staff at full scale, as ``sim.world.build_world`` reads them."""
-    from sim.data import national_staff
+    from sim.data import national_staff_counts
 
-    return {(str(r["profession"]), str(r["employer"])): int(r["count"]) for _, r in national_staff().iterrows()}
+    return {(profession, employer): count for profession, employer, count in national_staff_counts()}
 
 
 def smallest_scale(largest_count: int) -> float:

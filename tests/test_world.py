@@ -44,12 +44,18 @@ def test_region_network_is_connected_with_travel_times():
 
 
 def test_travel_hours_are_the_datas_computed_once():
-    """world.travel_hours: the network's shortest hours between the regions given, a new array each call (issue #18)."""
+    """data.travel_hours_between: the network's shortest hours between the regions given, computed once, a new array
+    each call (issue #18)."""
     codes = ["gotland", "stockholm", "skane"]
-    hours = world_module.travel_hours(codes)
+    hours = data.travel_hours_between(codes)
     assert hours.tobytes() == data.travel_hours().loc[codes, codes].to_numpy().tobytes()
     hours[:] = -1.0
-    assert world_module.travel_hours(codes).min() >= 0.0
+    assert data.travel_hours_between(codes).min() >= 0.0
+    table = data.travel_hours()
+    table.iloc[:, :] = -1.0
+    assert data.travel_hours().to_numpy().min() >= 0.0
+    with pytest.raises(KeyError, match="nowhere"):
+        data.travel_hours_between(["stockholm", "nowhere"])
 
 
 @settings(max_examples=100, deadline=None)
@@ -198,6 +204,8 @@ def test_priority_order_is_the_lexsort(n, seed, ties, key_range):
     assert np.array_equal(world_module.priority_order(priority), np.lexsort((priority,)))
     assert np.array_equal(world_module.priority_order(priority, region), np.lexsort((priority, region)))
     assert np.array_equal(world_module.priority_order(priority, flag, key, region), np.lexsort((priority, flag, key, region)))
+    for values in (key, key.astype(np.int32), flag, priority):  # int16 by radix, or as they are (wider range, bool, float)
+        assert np.array_equal(world_module.stable_argsort(values), np.argsort(values, kind="stable"))
 
 
 @settings(max_examples=200, deadline=None)

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 ROAD_FACTOR = 1.3  # road distance / great-circle distance (assumption)
@@ -66,6 +67,14 @@ def national_staff() -> pd.DataFrame:
     return _read("staff.csv")
 
 
+@functools.cache
+def national_staff_counts() -> tuple[tuple[str, str, int], ...]:
+    """(profession, employer, head count at full scale) of each row of ``national_staff``, in its order: read once per
+    process (the world's build and the scenario's checks read it for every run)."""
+    table = national_staff()
+    return tuple((str(p), str(e), int(c)) for p, e, c in zip(table["profession"], table["employer"], table["count"], strict=True))
+
+
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in km on a sphere of radius 6371 km."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -104,7 +113,23 @@ def region_network() -> nx.Graph:
 
 
 def travel_hours() -> pd.DataFrame:
-    """Shortest travel time (hours) between every pair of regions over the network."""
+    """Shortest travel time (hours) between every pair of regions over the network (computed once per process; a new
+    frame each call)."""
+    return _travel_hours().copy()
+
+
+def travel_hours_between(codes: list[str]) -> np.ndarray:
+    """``travel_hours`` between the regions ``codes``, from (rows) and to (columns), as a new array (the levers that move
+    staff or patients read it at setup; without the frame's copy and label lookup, issue #18)."""
+    table = _travel_hours()
+    at = table.index.get_indexer(codes)
+    if (at < 0).any():
+        raise KeyError(f"no region {[c for c, i in zip(codes, at, strict=True) if i < 0]} in the network")
+    return table.to_numpy()[np.ix_(at, at)]
+
+
+@functools.cache
+def _travel_hours() -> pd.DataFrame:
     graph = _network()
     codes = list(region_codes())
     lengths = dict(nx.all_pairs_dijkstra_path_length(graph, weight="hours"))

@@ -22,9 +22,9 @@ from pydantic import Field, field_validator, model_validator
 
 from sim import kernels
 from sim.categories import ICU, LEVELS, POSTINGS, PROFESSIONS
+from sim.data import travel_hours_between
 from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import MAX_DAYS, CostSek, Date, Factor, LeverConfig, Probability, _check_keys, _KeyedValueError, at_most
-from sim.world import travel_hours
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -125,7 +125,7 @@ class Coordinator(mesa.Agent):
         self.loans: list[dict] = []
         self.changes: list[dict] = []
         codes = list(world.regions["code"])
-        hours = travel_hours(codes)
+        hours = travel_hours_between(codes)
         self.travel_hours = hours
         hc = world.regions["healthcare_region"].to_numpy()
         self.same_hc = hc[:, None] == hc[None, :]

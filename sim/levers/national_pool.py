@@ -29,6 +29,7 @@ import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from sim.categories import ACTIVE, CONTRACTS, COVID_WARD, ICU, ICU_NURSE, POSTINGS, PROFESSIONS, RESERVE, RETIREE
+from sim.data import travel_hours_between
 from sim.levers.base import IndicatorSpec, Lever, available, cohorts_of, empty_events, level_index, lever_on, post
 from sim.schema import (
     MAX_DAYS,
@@ -43,7 +44,7 @@ from sim.schema import (
     at_most,
 )
 from sim.supply import EMPLOYED_STATUSES
-from sim.world import apportion, travel_hours
+from sim.world import apportion
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -193,7 +194,7 @@ class ReinforcementPool(mesa.Agent):
         present = np.unique(self._profession)
         self._need_order = [int(q) for q in sorted(present, key=lambda q: (-float(self.effect[self._profession == q][0]), int(q)))]
         codes = list(model.world.regions["code"])
-        self.travel_hours = travel_hours(codes)
+        self.travel_hours = travel_hours_between(codes)
         self.trip_cost = np.zeros(model.world.n_regions)  # today's return trips of arrivals, SEK by host region
         # set per region (issue #15): who may request, from which level, above which forecast gap
         self.regional = bool(getattr(cfg, "regions", None))

@@ -62,9 +62,9 @@ import pandas as pd
 from pydantic import Field
 
 from sim import kernels
+from sim.data import travel_hours_between
 from sim.levers.base import IndicatorSpec, Lever, empty_events
 from sim.schema import CostSek, Factor, LeverConfig, PatientsPerDay, Probability, TravelHours
-from sim.world import travel_hours
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -146,7 +146,7 @@ class PatientTransfers(Lever):
         super().setup(model)
         world, n = model.world, model.world.n_regions
         self.codes = list(world.regions["code"])
-        self.hours = travel_hours(self.codes)
+        self.hours = travel_hours_between(self.codes)
         reach = self.hours <= self.cfg.max_travel_hours
         # receivers of each sender, nearest first (stable: the data's region order breaks ties)
         receivers = [[int(t) for t in np.argsort(self.hours[f], kind="stable") if t != f and reach[f, t]] for f in range(n)]
