@@ -494,7 +494,8 @@ def build_world(scenario: Scenario) -> World:
 
     The layout depends on the scenario only, not on a run's seed: it is built once per process for the values it reads
     (``layout_key``), and each call returns a deep copy of it (issue #18: a calibration builds the same world some 1,200
-    times); a world of more than ``LAYOUT_KEPT_MAX_STAFF`` staff is built for its run alone. The staff's starting fatigue is computed anew: it reads ``fatigue.rise``, which a calibration varies.
+    times); a world of more than ``LAYOUT_KEPT_MAX_STAFF`` staff is built for its run alone. The staff's starting
+    fatigue is computed anew: it reads ``fatigue.rise``, which a calibration varies.
     """
     profile = region_profile(scenario)
     inputs = layout_inputs(scenario)
