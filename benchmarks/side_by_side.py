@@ -16,6 +16,9 @@ Usage::
 
     # an ABC-sized batch (issue #18): 100 calibration simulations on 2 worker processes, in each version in turn
     .venv/bin/python benchmarks/side_by_side.py bb45edf --abc 100 --runs 1
+    # the calibration itself (issue #18): tools/calibrate.py (pyabc, 2 workers) with the same budget in each version,
+    # into a temporary folder; compares seconds per simulation (the ABC's draws are random, so the count varies a little)
+    .venv/bin/python benchmarks/side_by_side.py bb45edf --calibrate 200 --runs 1
 
 Each process also reports its peak resident memory (``VmHWM``), so the medians of both are printed.
 """
@@ -23,10 +26,12 @@ Each process also reports its peak resident memory (``VmHWM``), so the medians o
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +83,19 @@ def abc(checkout: Path, runs: int) -> tuple[float, float, float]:
     return float(wall), float(cpu), float(peak)
 
 
+def calibrate(checkout: Path, simulations: int, out: Path) -> tuple[float, float, float]:
+    """(wall s per simulation, wall s, simulations) of ``tools/calibrate.py`` in ``checkout`` with at most ``simulations``
+    simulations in two generations of 100 particles, into ``out``: the whole command as ``make calibrate`` runs it
+    (imports, cached kernels, pyabc's sampler on 2 workers, its database), in a fresh process."""
+    wall = time.perf_counter()
+    cmd = [sys.executable, "tools/calibrate.py", "--population", "100", "--generations", "2", "--min-distance", "0"]
+    cmd += ["--max-simulations", str(simulations), "--out", str(out)]
+    text = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, check=True).stdout
+    wall = time.perf_counter() - wall
+    done = int(re.search(r"(\d+) simulations in", text).group(1))
+    return wall / done, wall, float(done)
+
+
 def year(checkout: Path, path: str = "scenarios/second_wave.toml", scale: float = 1.0) -> tuple[float, float, float]:
     """(wall s, CPU s, peak MiB) of the year of scenario ``path`` at ``scale`` built and run in ``checkout``, in a fresh process."""
     code = YEAR.replace("{path!r}", repr(path)).replace("{scale!r}", repr(scale))
@@ -97,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--scale", type=float, default=1.0, help="world.scale of both versions' runs (default 1: full scale)")
     parser.add_argument("--abc", type=int, default=0, metavar="RUNS", help="time RUNS calibration simulations on 2 workers instead")
+    parser.add_argument(
+        "--calibrate", type=int, default=0, metavar="SIMULATIONS",
+        help="time tools/calibrate.py (at most SIMULATIONS simulations, two generations) instead: seconds per simulation",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be >= 1")
@@ -106,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             year(old, scale=0.02)  # the old kernels compile into the worktree's cache once, untimed
             runs: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
-            for _ in range(args.runs):
+            for k in range(args.runs):
+                if args.calibrate:
+                    runs["before"].append(calibrate(old, args.calibrate, Path(tmp) / f"before{k}"))
+                    runs["after"].append(calibrate(ROOT, args.calibrate, Path(tmp) / f"after{k}"))
+                    continue
                 if args.abc:
                     runs["before"].append(abc(old, args.abc))
                     runs["after"].append(abc(ROOT, args.abc))
@@ -116,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
     med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
+    if args.calibrate:
+        for k, v in runs.items():
+            each = ", ".join(f"{r[0]:.3f} s ({r[2]:.0f} in {r[1]:.0f} s)" for r in v)
+            print(f"{k:6s} ({args.commit if k == 'before' else 'this checkout'}): tools/calibrate.py, s per simulation: {each}")
+        a, b = med["after"], med["before"]
+        print(f"tools/calibrate.py on 2 workers, seconds per simulation: after / before x{a[0] / b[0]:.2f} ({b[0] / a[0]:.1f}x as fast)")
+        return 0
     for k, v in runs.items():
         walls = ", ".join(f"{r[0]:.2f}" for r in v)
         where = args.commit + ", second_wave.toml" if k == "before" else "this checkout, " + args.scenario
