@@ -683,6 +683,78 @@ def count_supply(
     return acc[:, :, 0].copy(), acc[:, :, 1].copy(), acc[:, :, 2].copy(), acc[:, :, 3].copy(), acc[:, :, 4].copy(), fatigued
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _power(x: float, exponent: float) -> float:
+    """``x ** exponent`` as NumPy computes an array to a Python float's power: its shortcuts for the exponents 2, 0.5, 1,
+    0 and -1 (a square, a square root, a copy, ones, a reciprocal), else libm's ``pow`` (as NumPy's loop calls it), so
+    the same bits as ``array ** exponent``."""
+    if exponent == 2.0:
+        return x * x
+    if exponent == 0.5:
+        return np.sqrt(x)
+    if exponent == 1.0:
+        return x
+    if exponent == 0.0:
+        return 1.0
+    if exponent == -1.0:
+        return 1.0 / x
+    return x**exponent
+
+
+@njit(cache=True, error_model="numpy")  # NumPy's division: 1 / 0 is inf, not an exception, as in the calls it replaces
+def work_conditions(
+    required: np.ndarray,
+    base: np.ndarray,
+    cap: np.ndarray,
+    base_eff: np.ndarray,
+    cap_eff: np.ndarray,
+    fatigued: np.ndarray,
+    icu_ids: np.ndarray,
+    pressure_exponent: float,
+    max_pressure: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The hours phase's conditions by (workplace, role) from the day's count (``count_supply``), in one pass instead of
+    about twenty NumPy calls (issue #18); the same operations on each element as those calls, so the same bits.
+
+    Worked effective hours are the required ones clipped to [contracted, most]; returns the share of the extra hours
+    worked (0 where there is no headroom), the supplied hours (worked, at most required), the pressure
+    (``clip((required / worked) ** pressure_exponent, 1, max_pressure)``, ratio 1 where nothing is worked), the
+    overtime (worked − contracted) and, when ``fatigued`` has rows (fatigue costs capacity, submodel 5a), the capacity
+    lost to fatigue (``clip(required, contracted, most + cut) − worked``) and the ICU care hours of each ICU in
+    ``icu_ids``: all, by fatigued staff, weighted by excess error odds (``MobilisationModel._fatigue_costs``); else
+    those two are empty.
+    """
+    n_w, n_p = required.shape
+    extra_share = np.empty((n_w, n_p))
+    supplied = np.empty((n_w, n_p))
+    pressure = np.empty((n_w, n_p))
+    overtime = np.empty((n_w, n_p))
+    costs = fatigued.shape[0] > 0
+    capacity_lost = np.empty((n_w if costs else 0, n_p))
+    for w in range(n_w):
+        for p in range(n_p):
+            r, lo, hi = required[w, p], base_eff[w, p], cap_eff[w, p]
+            worked = min(max(r, lo), hi)  # np.clip
+            headroom = hi - lo
+            extra_share[w, p] = (worked - lo) / headroom if headroom > 0 else 0.0
+            supplied[w, p] = min(worked, r)
+            ratio = r / worked if worked > 0 else 1.0
+            pressure[w, p] = min(max(_power(ratio, pressure_exponent), 1.0), max_pressure)
+            overtime[w, p] = worked - lo
+            if costs:
+                capacity_lost[w, p] = min(max(r, lo), hi + fatigued[w, p, CUT]) - worked
+    icu_care = np.zeros((icu_ids.shape[0] if costs else 0, 3))
+    if costs:
+        for k in range(icu_ids.shape[0]):  # sums over the roles in order from 0.0, as NumPy's sum over 7 roles
+            w = icu_ids[k]
+            for p in range(n_p):
+                x = extra_share[w, p]
+                icu_care[k, 0] += base[w, p] + (cap[w, p] - base[w, p]) * x
+                icu_care[k, 1] += fatigued[w, p, FATIGUED_BASE] + fatigued[w, p, FATIGUED_EXTRA] * x
+                icu_care[k, 2] += fatigued[w, p, EXCESS_BASE] + fatigued[w, p, EXCESS_EXTRA] * x
+    return extra_share, supplied, pressure, overtime, capacity_lost, icu_care
+
+
 @threaded(rows="status")
 def advance_staff(
     key: np.uint64,

@@ -570,7 +570,7 @@ class MobilisationModel(mesa.Model):
         sc, world, s = self.config, self.world, self.world.staff
         f_cfg = sc.fatigue
         # fatigue's cut of most hours (submodel 5a) in the count's pass: an infinite threshold cuts nothing
-        self._heads, base, _cap, base_eff, cap_eff, fatigued = kernels.count_supply(
+        self._heads, base, cap, base_eff, cap_eff, fatigued = kernels.count_supply(
             status=s.status,
             workplace=s.workplace,
             role=s.role,
@@ -585,19 +585,24 @@ class MobilisationModel(mesa.Model):
             cap_loss=f_cfg.capacity_loss,
             log_odds_ratio=float(np.log(f_cfg.error_odds_ratio)) if f_cfg.capacity_on else 0.0,
         )
-        if not f_cfg.capacity_on:
-            fatigued = None
         if self.tiers is not None:
             self._require_team_support(cap_eff[self.icu_ids])
-        worked_eff = np.clip(self.required, base_eff, cap_eff)
         self.icu_beds_staffed = self.staffed_icu_beds(cap_eff[self.icu_ids])
-        headroom = cap_eff - base_eff
-        extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
-        if fatigued is not None:
-            self._fatigue_costs(fatigued, worked_eff, base_eff, cap_eff, base, _cap, extra_share)
-        self.supplied = np.minimum(worked_eff, self.required)
-        ratio = np.divide(self.required, worked_eff, out=np.ones_like(worked_eff), where=worked_eff > 0)
-        pressure = np.clip(ratio**f_cfg.pressure_exponent, 1.0, f_cfg.max_pressure)
+        # worked hours clipped to [contracted, most], the share of extra hours, supplied hours, pressure, overtime and
+        # fatigue's costs (submodel 5a: capacity lost, the ICUs' care by fatigued staff) in one compiled pass
+        extra_share, self.supplied, pressure, self._overtime, capacity_lost, icu_care = kernels.work_conditions(
+            required=self.required,
+            base=base,
+            cap=cap,
+            base_eff=base_eff,
+            cap_eff=cap_eff,
+            fatigued=fatigued,  # no rows when fatigue costs no capacity
+            icu_ids=self.icu_ids,
+            pressure_exponent=f_cfg.pressure_exponent,
+            max_pressure=f_cfg.max_pressure,
+        )
+        if f_cfg.capacity_on:
+            self.capacity_lost, self.icu_care = capacity_lost, icu_care
         exposure = np.zeros(world.n_workplaces)
         icu_census = self.census[self.icu_ids]
         exposure[self.icu_ids] = np.divide(self.covid_icu_today, icu_census, out=np.zeros_like(icu_census), where=icu_census > 0)
@@ -607,7 +612,6 @@ class MobilisationModel(mesa.Model):
         work_rate = self._work_rate * exposure
         work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
         work_rate[world.hc_workplace] = self._home_care_visits()
-        self._overtime = worked_eff - base_eff
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}
 
@@ -900,30 +904,6 @@ class MobilisationModel(mesa.Model):
         share = np.divide(cap, total, out=np.full_like(cap, 1.0 / len(roles)), where=total > 0)
         self.required[icu[:, None], np.array(roles)[None, :]] = need_support[:, None] * 24.0 * share
         self.required[icu, ASSISTANT_NURSE] = need_assistants * 24.0
-
-    def _fatigue_costs(
-        self,
-        fatigued: np.ndarray,
-        worked_eff: np.ndarray,
-        base_eff: np.ndarray,
-        cap_eff: np.ndarray,
-        base: np.ndarray,
-        cap: np.ndarray,
-        extra_share: np.ndarray,
-    ) -> None:
-        """Today's capacity lost to fatigue and the hours worked in each ICU by fatigued staff (submodel 5a).
-
-        Capacity lost: worked hours with the cut hours given back less worked hours, by (workplace, role). A person
-        works ``b + (m − b) · x`` with x the share of extra hours of their (workplace, role), so the ICU's hours (all,
-        by fatigued staff, weighted by excess error odds) follow from the sums of the count and of the cut.
-        """
-        self.capacity_lost = np.clip(self.required, base_eff, cap_eff + fatigued[:, :, kernels.CUT]) - worked_eff
-        icu, x = self.icu_ids, extra_share[self.icu_ids]
-        f = fatigued[icu]
-        all_hours = base[icu] + (cap[icu] - base[icu]) * x
-        by_fatigued = f[:, :, kernels.FATIGUED_BASE] + f[:, :, kernels.FATIGUED_EXTRA] * x
-        weighted = f[:, :, kernels.EXCESS_BASE] + f[:, :, kernels.EXCESS_EXTRA] * x
-        self.icu_care = np.stack([all_hours.sum(axis=1), by_fatigued.sum(axis=1), weighted.sum(axis=1)], axis=1)
 
     def icu_capacity(self) -> np.ndarray:
         """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""

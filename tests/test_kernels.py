@@ -1010,3 +1010,54 @@ def test_capacity_of_two_unit_kinds_in_one_pass_equals_two_passes(seed):
         alone = kernels.capacity_by_region_role(slot=np.where(kind == k, 0, -1).astype(np.int8), n_slots=1, **kw)[0]
         np.testing.assert_array_equal(both[k].view(np.int64), alone.view(np.int64))
     assert both.sum() > 0
+
+
+def _work_conditions_numpy(required, base, cap, base_eff, cap_eff, fatigued, icu, exponent, max_pressure):
+    """``MobilisationModel._assign_hours``' NumPy code before issue #18's fifth part (with ``_fatigue_costs``)."""
+    worked_eff = np.clip(required, base_eff, cap_eff)
+    headroom = cap_eff - base_eff
+    extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
+    supplied = np.minimum(worked_eff, required)
+    ratio = np.divide(required, worked_eff, out=np.ones_like(worked_eff), where=worked_eff > 0)
+    pressure = np.clip(ratio**exponent, 1.0, max_pressure)
+    out = [extra_share, supplied, pressure, worked_eff - base_eff]
+    if fatigued is not None:
+        out.append(np.clip(required, base_eff, cap_eff + fatigued[:, :, kernels.CUT]) - worked_eff)
+        x, f = extra_share[icu], fatigued[icu]
+        all_hours = base[icu] + (cap[icu] - base[icu]) * x
+        by_fatigued = f[:, :, kernels.FATIGUED_BASE] + f[:, :, kernels.FATIGUED_EXTRA] * x
+        weighted = f[:, :, kernels.EXCESS_BASE] + f[:, :, kernels.EXCESS_EXTRA] * x
+        out.append(np.stack([all_hours.sum(axis=1), by_fatigued.sum(axis=1), weighted.sum(axis=1)], axis=1))
+    return out
+
+
+@pytest.mark.parametrize("exponent", [1.0, 2.0, 0.5, 0.0, 1.7, 3.0])
+@pytest.mark.parametrize("seed", range(4))
+def test_work_conditions_equal_the_numpy_code(seed, exponent):
+    """The hours phase's conditions (``kernels.work_conditions``): bit for bit as the NumPy code, for the exponents NumPy
+    takes a shortcut for (a square, a root, a copy, ones) and others, with and without fatigue's costs, with units
+    without headroom, without work, or with less most hours than contracted ones (fatigue's cut)."""
+    rng = np.random.default_rng(seed)
+    n_w, n_p = int(rng.integers(1, 300)), categories.N_PROFESSIONS
+    base = rng.uniform(0, 100, (n_w, n_p)) * (rng.random((n_w, n_p)) > 0.3)
+    cap = base + rng.uniform(0, 50, (n_w, n_p)) * (rng.random((n_w, n_p)) > 0.3)
+    base_eff, cap_eff = base * rng.uniform(0.5, 1, (n_w, n_p)), cap * rng.uniform(0.5, 1, (n_w, n_p))
+    required = rng.uniform(0, 200, (n_w, n_p)) * (rng.random((n_w, n_p)) > 0.2)
+    icu = np.sort(rng.choice(n_w, size=min(n_w, 21), replace=False)).astype(np.int64)
+    for fatigued in (rng.uniform(0, 30, (n_w, n_p, 5)), None):
+        got = kernels.work_conditions(
+            required=required,
+            base=base,
+            cap=cap,
+            base_eff=base_eff,
+            cap_eff=cap_eff,
+            fatigued=np.zeros((0, n_p, 5)) if fatigued is None else fatigued,
+            icu_ids=icu,
+            pressure_exponent=exponent,
+            max_pressure=2.0,
+        )
+        want = _work_conditions_numpy(required, base, cap, base_eff, cap_eff, fatigued, icu, exponent, 2.0)
+        if fatigued is None:
+            assert got[4].shape[0] == 0 and got[5].shape[0] == 0
+        for g, w in zip(got, want, strict=False):
+            np.testing.assert_array_equal(g.view(np.int64), w.view(np.int64))
