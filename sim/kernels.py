@@ -2471,6 +2471,87 @@ def team_need_tiers(
 
 
 @njit(cache=True)
+def staffed_beds_within_guidance(
+    ratio: np.ndarray,
+    support_per_nurse: np.ndarray,
+    assistants_per_nurse: np.ndarray,
+    from_surge: np.ndarray,
+    icu_hours: np.ndarray,
+    patients: np.ndarray,
+    beds_normal: np.ndarray,
+    beds_open: np.ndarray,
+    icu_nurse: int,
+    support_roles: np.ndarray,
+    assistant: int,
+) -> np.ndarray:
+    """``MobilisationModel.staffed_icu_beds`` with ICU teams, per region: the open beds, at most the patients the staff on
+    duty cover within the guidance for today's surge level. ``icu_hours`` (regions, professions) as there; on duty is
+    hours / 24 (support nurses: the ``support_roles`` summed in order), the surge level ``patients / beds_normal``
+    (infinite without normal beds). The same operations as ``sim.teams.on_duty``, ``surge_level``,
+    ``capacity_within_guidance`` and ``np.minimum``, so the same bits, in one call instead of about fifteen (issue #18)."""
+    m = icu_hours.shape[0]
+    nurses, support, assistants, surge = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    for r in range(m):
+        nurses[r] = icu_hours[r, icu_nurse] / 24.0
+        s = 0.0
+        for k in range(support_roles.shape[0]):
+            s += icu_hours[r, support_roles[k]]
+        support[r] = s / 24.0
+        assistants[r] = icu_hours[r, assistant] / 24.0
+        surge[r] = patients[r] / beds_normal[r] if beds_normal[r] > 0 else np.inf
+    _, _, within = allocate_tiers(
+        ratio=ratio,
+        support_per_nurse=support_per_nurse,
+        assistants_per_nurse=assistants_per_nurse,
+        from_surge=from_surge,
+        patients=np.full(m, np.inf),
+        nurses=nurses,
+        support=support,
+        assistants=assistants,
+        surge=surge,
+    )
+    staffed = np.empty(m)
+    for r in range(m):
+        staffed[r] = beds_open[r] if beds_open[r] < within[r] else within[r]  # np.minimum (no NaN here)
+    return staffed
+
+
+@njit(cache=True)
+def require_team_support(
+    ratio: np.ndarray,
+    support_per_nurse: np.ndarray,
+    assistants_per_nurse: np.ndarray,
+    from_surge: np.ndarray,
+    icu_cap: np.ndarray,
+    patients: np.ndarray,
+    required: np.ndarray,
+    icu_ids: np.ndarray,
+    icu_nurse: int,
+    support_roles: np.ndarray,
+    assistant: int,
+) -> None:
+    """``MobilisationModel._require_team_support`` in one call (issue #18): the support nurses and assistants the teams
+    for ``patients`` need with the ICU nurses on duty at their most hours (``icu_cap`` (regions, roles) / 24,
+    ``team_need_tiers``) become the ICUs' required hours in ``required`` (in place): support nurses' split between the
+    ``support_roles`` in proportion to each role's hours there (equal shares where none), assistants' to ``assistant``.
+    The same operations as the NumPy code, so the same bits."""
+    m = icu_ids.shape[0]
+    nurses = np.empty(m)
+    for r in range(m):
+        nurses[r] = icu_cap[r, icu_nurse] / 24.0
+    support, assistants = team_need_tiers(ratio, support_per_nurse, assistants_per_nurse, from_surge, patients, nurses)
+    n_roles = support_roles.shape[0]
+    for r in range(m):
+        total = 0.0
+        for k in range(n_roles):
+            total += icu_cap[r, support_roles[k]]
+        for k in range(n_roles):
+            share = icu_cap[r, support_roles[k]] / total if total > 0 else 1.0 / n_roles
+            required[icu_ids[r], support_roles[k]] = support[r] * 24.0 * share
+        required[icu_ids[r], assistant] = assistants[r] * 24.0
+
+
+@njit(cache=True)
 def start_icu_courses(
     ids: np.ndarray,
     region: np.ndarray,

@@ -32,7 +32,7 @@ from sim.recorder import Recorder
 from sim.results import Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.supply import Supply
-from sim.teams import ASSISTANT_NURSE, SUPPORT_NURSES, Tiers, capacity_within_guidance, on_duty, team_need
+from sim.teams import ASSISTANT_NURSE, SUPPORT_NURSES, Tiers, team_need
 from sim.world import N_REGION_KINDS, build_world
 
 if TYPE_CHECKING:
@@ -185,6 +185,7 @@ class MobilisationModel(mesa.Model):
         self.icu_beds_staffed = self.icu_beds_normal.copy()
         # team-based ICU staffing (safety.icu_tiers; None: the minimum ICU-nurse ratio, as before issue #14)
         self.tiers = Tiers.from_config(sc.safety.icu_tiers)
+        self._support_roles = np.array(SUPPORT_NURSES, dtype=np.int64)  # the ICU teams' support nurses, as the kernels take them
         self.forecast_icu_nurses = np.zeros(n_reg)  # own ICU nurses a region counts on when it forecasts (hours / 24)
         self.forecast_icu_patients = np.zeros(n_reg)  # all ICU patients a region expects horizon_days ahead (_forecast)
         self.icu_moved_net_ahead = np.zeros(n_reg)  # patients moved in less moved out still there horizon_days ahead (transfers)
@@ -877,9 +878,20 @@ class MobilisationModel(mesa.Model):
         if self.tiers is None:
             nurses_on_duty = icu_hours[:, ICU_NURSE] / 24.0
             return np.minimum(self.icu_beds_open, nurses_on_duty / self.config.safety.icu_min_nurse_ratio)
-        nurses, support, assistants = on_duty(icu_hours)
-        surge = self.surge_level(self.census[self.icu_ids])
-        return np.minimum(self.icu_beds_open, capacity_within_guidance(self.tiers, nurses, support, assistants, surge))
+        tiers = self.tiers  # on duty, the surge level and the capacity within guidance in one call (sim.teams' rules)
+        return kernels.staffed_beds_within_guidance(
+            ratio=tiers.ratio,
+            support_per_nurse=tiers.support,
+            assistants_per_nurse=tiers.assistants,
+            from_surge=tiers.from_surge,
+            icu_hours=np.ascontiguousarray(icu_hours, dtype=np.float64),
+            patients=self.census[self.icu_ids],
+            beds_normal=self.icu_beds_normal,
+            beds_open=self.icu_beds_open,
+            icu_nurse=ICU_NURSE,
+            support_roles=self._support_roles,
+            assistant=ASSISTANT_NURSE,
+        )
 
     def icu_team_need(self, patients: np.ndarray, nurses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Support nurses and assistants on duty (hours / 24) per region that the ICU teams for ``patients`` with ``nurses``
@@ -896,7 +908,22 @@ class MobilisationModel(mesa.Model):
         required hours of the ICU: support nurses' split between anaesthesia and registered nurses in proportion to
         the hours each role can give there. Support staff thus work extra hours when the teams need them.
         """
-        icu = self.icu_ids
+        icu, tiers = self.icu_ids, self.tiers
+        if len(tiers) <= kernels.TEAM_NEED_MAX_TIERS:  # the NumPy code below in one call (issue #18)
+            kernels.require_team_support(
+                ratio=tiers.ratio,
+                support_per_nurse=tiers.support,
+                assistants_per_nurse=tiers.assistants,
+                from_surge=tiers.from_surge,
+                icu_cap=np.ascontiguousarray(icu_cap, dtype=np.float64),
+                patients=self.census[icu],
+                required=self.required,
+                icu_ids=icu,
+                icu_nurse=ICU_NURSE,
+                support_roles=self._support_roles,
+                assistant=ASSISTANT_NURSE,
+            )
+            return
         need_support, need_assistants = self.icu_team_need(self.census[icu], icu_cap[:, ICU_NURSE] / 24.0)
         roles = list(SUPPORT_NURSES)
         cap = icu_cap[:, roles]

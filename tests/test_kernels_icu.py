@@ -366,3 +366,71 @@ def test_allocate_flattens_arrays_of_the_shape_as_before(seed):
         a = teams.allocate(tiers, *args)
         for got, want in zip((a.nurses, a.covered, a.within_guidance), old_allocate(tiers, *args), strict=True):
             assert got.shape == want.shape and got.tobytes() == want.tobytes()
+
+
+def _staffed_beds_numpy(tiers, icu_hours, patients, beds_normal, beds_open):
+    """``MobilisationModel.staffed_icu_beds`` with teams before issue #18's fifth part."""
+    nurses, support, assistants = teams.on_duty(icu_hours)
+    surge = np.divide(patients, beds_normal, out=np.full_like(patients, np.inf), where=beds_normal > 0)
+    return np.minimum(beds_open, teams.capacity_within_guidance(tiers, nurses, support, assistants, surge))
+
+
+def _require_team_support_numpy(tiers, icu_cap, patients, required, icu):
+    """``MobilisationModel._require_team_support`` before issue #18's fifth part (writes ``required``)."""
+    need_support, need_assistants = teams.team_need(tiers, patients, icu_cap[:, ICU_NURSE] / 24.0)
+    roles = list(teams.SUPPORT_NURSES)
+    cap = icu_cap[:, roles]
+    total = cap.sum(axis=1, keepdims=True)
+    share = np.divide(cap, total, out=np.full_like(cap, 1.0 / len(roles)), where=total > 0)
+    required[icu[:, None], np.array(roles)[None, :]] = need_support[:, None] * 24.0 * share
+    required[icu, teams.ASSISTANT_NURSE] = need_assistants * 24.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("t", range(1, kernels.TEAM_NEED_MAX_TIERS + 1))
+def test_staffed_beds_and_team_support_equal_the_numpy_code(seed, t):
+    """``kernels.staffed_beds_within_guidance`` and ``kernels.require_team_support`` bit for bit as the model's NumPy
+    code, with regions without normal beds, without ICU staff, without support nurses, and signed zeros."""
+    rng = np.random.default_rng(seed)
+    tiers = _tiers(rng, t)
+    n_wp, n_prof = 60, len(PROFESSIONS)
+    icu = np.sort(rng.choice(n_wp, N_REG * 4, replace=False)).astype(np.int64)
+    m = icu.size
+    hours = rng.uniform(0, 400, (m, n_prof)) * (rng.random((m, n_prof)) < 0.8)
+    hours[rng.random((m, n_prof)) < 0.05] = -0.0
+    hours[0] = 0.0  # a region without ICU staff
+    patients = rng.uniform(0, 80, m) * (rng.random(m) < 0.9)
+    beds_normal = rng.uniform(0, 60, m) * (rng.random(m) < 0.8)
+    beds_open = beds_normal * rng.uniform(1, 2, m)
+    support_roles = np.array(teams.SUPPORT_NURSES, dtype=np.int64)
+    got = kernels.staffed_beds_within_guidance(
+        ratio=tiers.ratio,
+        support_per_nurse=tiers.support,
+        assistants_per_nurse=tiers.assistants,
+        from_surge=tiers.from_surge,
+        icu_hours=hours,
+        patients=patients,
+        beds_normal=beds_normal,
+        beds_open=beds_open,
+        icu_nurse=ICU_NURSE,
+        support_roles=support_roles,
+        assistant=teams.ASSISTANT_NURSE,
+    )
+    assert got.tobytes() == _staffed_beds_numpy(tiers, hours, patients, beds_normal, beds_open).tobytes()
+    required = rng.uniform(0, 100, (n_wp, n_prof))
+    want = required.copy()
+    _require_team_support_numpy(tiers, hours, patients, want, icu)
+    kernels.require_team_support(
+        ratio=tiers.ratio,
+        support_per_nurse=tiers.support,
+        assistants_per_nurse=tiers.assistants,
+        from_surge=tiers.from_surge,
+        icu_cap=hours,
+        patients=patients,
+        required=required,
+        icu_ids=icu,
+        icu_nurse=ICU_NURSE,
+        support_roles=support_roles,
+        assistant=teams.ASSISTANT_NURSE,
+    )
+    assert required.tobytes() == want.tobytes()
