@@ -838,21 +838,29 @@ class MobilisationModel(mesa.Model):
             ward = self.forecast_covid_icu * ratio
         icu = non_covid + self.forecast_covid_icu
         self.forecast_icu_patients = icu
-        norm = world.norm
-        self.forecast_icu_required = icu[:, None] * norm[self.icu_ids]
-        surge = self.forecast_icu_required + ward[:, None] * norm[self._covid_ward_ids]
-        need = surge + self.census[self._acute_ids][:, None] * norm[self._acute_ids]
         size = world.n_regions * N_PROFESSIONS
         capacity, icu_capacity = kernels.own_capacity(
             staff=self._own_staff, key=self._own_key, hours=self._own_hours, at_icu=self._own_at_icu, status=s.status, size=size
         )
-        capacity = capacity.reshape(world.n_regions, N_PROFESSIONS)
-        icu_capacity = icu_capacity.reshape(world.n_regions, N_PROFESSIONS)
-        self.forecast_gap_hours = np.maximum(need - capacity, 0.0)
-        total = need.sum(axis=1)
-        self.forecast_gap_share = np.divide(self.forecast_gap_hours.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
-        self.forecast_icu_nurse_gap = np.maximum(self.forecast_icu_required[:, ICU_NURSE] - icu_capacity[:, ICU_NURSE], 0.0)
-        self.forecast_icu_nurses = icu_capacity[:, ICU_NURSE] / 24.0
+        # the need ahead (ICU and COVID ward ahead, today's acute ward) against that capacity, by region and role
+        (
+            self.forecast_icu_required,
+            self.forecast_gap_hours,
+            self.forecast_gap_share,
+            self.forecast_icu_nurse_gap,
+            self.forecast_icu_nurses,
+        ) = kernels.forecast_gaps(
+            icu=icu,
+            ward=np.asarray(ward, dtype=np.float64),
+            census=self.census,
+            norm=world.norm,
+            icu_ids=self.icu_ids,
+            covid_ward_ids=self._covid_ward_ids,
+            acute_ids=self._acute_ids,
+            capacity=capacity.reshape(world.n_regions, N_PROFESSIONS),
+            icu_capacity=icu_capacity.reshape(world.n_regions, N_PROFESSIONS),
+            icu_nurse=ICU_NURSE,
+        )
 
     def plan_cohort_wards(self) -> np.ndarray:
         """(regions, professions): each Region's share of its acute ward's available staff for the COVID ward today

@@ -1061,3 +1061,35 @@ def test_work_conditions_equal_the_numpy_code(seed, exponent):
             assert got[4].shape[0] == 0 and got[5].shape[0] == 0
         for g, w in zip(got, want, strict=False):
             np.testing.assert_array_equal(g.view(np.int64), w.view(np.int64))
+
+
+def _forecast_gaps_numpy(icu, ward, census, norm, icu_ids, covid_ward_ids, acute_ids, capacity, icu_capacity):
+    """``MobilisationModel._forecast``'s NumPy code before issue #18's fifth part."""
+    icu_required = icu[:, None] * norm[icu_ids]
+    surge = icu_required + ward[:, None] * norm[covid_ward_ids]
+    need = surge + census[acute_ids][:, None] * norm[acute_ids]
+    gap = np.maximum(need - capacity, 0.0)
+    total = need.sum(axis=1)
+    share = np.divide(gap.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
+    nurse_gap = np.maximum(icu_required[:, categories.ICU_NURSE] - icu_capacity[:, categories.ICU_NURSE], 0.0)
+    return icu_required, gap, share, nurse_gap, icu_capacity[:, categories.ICU_NURSE] / 24.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_forecast_gaps_equal_the_numpy_code(seed):
+    """The escalation's forecast gaps (``kernels.forecast_gaps``): bit for bit as the NumPy code, with regions without
+    need, with capacity equal to the need (a zero gap), and signed zeros."""
+    rng = np.random.default_rng(seed)
+    n_reg, n_units, n_p = 21, 200, categories.N_PROFESSIONS
+    ids = rng.permutation(n_units)[: 3 * n_reg].astype(np.int64).reshape(3, n_reg)
+    norm = rng.uniform(0, 10, (n_units, n_p)) * (rng.random((n_units, n_p)) < 0.7)
+    census = rng.uniform(0, 50, n_units)
+    icu, ward = rng.uniform(0, 30, n_reg), rng.uniform(0, 60, n_reg)
+    icu[:3], ward[:3], census[ids[2, :3]] = 0.0, 0.0, -0.0  # no need
+    capacity = rng.uniform(0, 400, (n_reg, n_p))
+    icu_capacity = capacity * rng.random((n_reg, n_p))
+    capacity[5] = (icu[5] * norm[ids[0, 5]] + ward[5] * norm[ids[1, 5]]) + census[ids[2, 5]] * norm[ids[2, 5]]  # need = capacity
+    args = (icu, ward, census, norm, ids[0], ids[1], ids[2], capacity, icu_capacity)
+    got = kernels.forecast_gaps(*args, categories.ICU_NURSE)
+    for g, w in zip(got, _forecast_gaps_numpy(*args), strict=True):
+        assert g.shape == w.shape and g.tobytes() == w.tobytes()
