@@ -710,13 +710,13 @@ class MobilisationModel(mesa.Model):
     def _home_care_visits(self) -> np.ndarray:
         """Today's visits of each home-care service from the hours phase (``sim.homecare.visits``); returns the staff's
         work infection hazard there. Staff at work are read from the day's placement, whoever placed them."""
-        hc = self.world.hc_workplace
+        required, supplied, heads = kernels.unit_totals(self.world.hc_workplace, self.required, self.supplied, self._heads)
         day = homecare.visits(
             alive=self.hc_alive.astype(float),
             infected=self.hc_infected.astype(float),
-            required=self.required[hc].sum(axis=1),
-            supplied=self.supplied[hc].sum(axis=1),
-            heads=self._heads[hc].sum(axis=1),
+            required=required,
+            supplied=supplied,
+            heads=heads,
             cfg=self.config.home_care,
         )
         self.hc_planned_visits, self.hc_coverage, self.hc_missed_visits, self.hc_visits_per_staff = (
@@ -782,12 +782,13 @@ class MobilisationModel(mesa.Model):
             n_homes=home_wp.shape[0],
         )
         self.nh_rn_hours = present[:, 4]
+        required, supplied, _ = kernels.unit_totals(home_wp, self.required, self.supplied, self._heads)
         self.nh_hygiene, self.nh_delegated_share, self.nh_missed_care_hours, death_factor, spread = kernels.home_conditions(
             present=present,
             alive=self.residents_alive,
             rn_norm=world.norm[home_wp, kernels.REGISTERED_NURSE],
-            required=self.required[home_wp].sum(axis=1),
-            supplied=self.supplied[home_wp].sum(axis=1),
+            required=required,
+            supplied=supplied,
             transmission=self.nh_transmission,
             params=self._home_condition_params,
         )

@@ -1093,3 +1093,15 @@ def test_forecast_gaps_equal_the_numpy_code(seed):
     got = kernels.forecast_gaps(*args, categories.ICU_NURSE)
     for g, w in zip(got, _forecast_gaps_numpy(*args), strict=True):
         assert g.shape == w.shape and g.tobytes() == w.tobytes()
+
+
+@pytest.mark.parametrize("n_p", [1, 3, categories.N_PROFESSIONS])
+def test_unit_totals_equal_numpys_row_sums(n_p):
+    """``kernels.unit_totals``: each array's rows summed over the roles, bit for bit as ``a[rows].sum(axis=1)``, signed
+    zeros and repeated rows included."""
+    rng = np.random.default_rng(n_p)
+    a, b, c = (rng.uniform(-5, 50, (80, n_p)) * (rng.random((80, n_p)) < 0.7) for _ in range(3))
+    a[rng.random((80, n_p)) < 0.1] = -0.0
+    rows = rng.integers(0, 80, 50).astype(np.int32)
+    for got, want in zip(kernels.unit_totals(rows, a, b, c), (x[rows].sum(axis=1) for x in (a, b, c)), strict=True):
+        assert got.tobytes() == want.tobytes()
