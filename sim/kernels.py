@@ -686,8 +686,8 @@ def count_supply(
 @njit(cache=True, inline="always", error_model="numpy")
 def _power(x: float, exponent: float) -> float:
     """``x ** exponent`` as NumPy computes an array to a Python float's power: its shortcuts for the exponents 2, 0.5, 1,
-    0 and -1 (a square, a square root, a copy, ones, a reciprocal), else libm's ``pow`` (as NumPy's loop calls it), so
-    the same bits as ``array ** exponent``."""
+    0 and -1 (a square, a square root, a copy, ones, a reciprocal), else libm's ``pow``, as NumPy's scalar loop calls
+    it (on a CPU with AVX-512 NumPy may use a SIMD power of its own, which can differ in the last bit; this does not)."""
     if exponent == 2.0:
         return x * x
     if exponent == 0.5:
@@ -714,7 +714,9 @@ def work_conditions(
     max_pressure: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The hours phase's conditions by (workplace, role) from the day's count (``count_supply``), in one pass instead of
-    about twenty NumPy calls (issue #18); the same operations on each element as those calls, so the same bits.
+    about twenty NumPy calls (issue #18); the same operations on each element as those calls, so the same bits (a tie
+    of +0.0 and −0.0 aside, where NumPy's clip picks either zero depending on its loop; the model has none: every
+    scenario file gives the same results as before, ``benchmarks/README.md``).
 
     Worked effective hours are the required ones clipped to [contracted, most]; returns the share of the extra hours
     worked (0 where there is no headroom), the supplied hours (worked, at most required), the pressure
@@ -1771,7 +1773,9 @@ def forecast_gaps(
 
 
 @njit(cache=True)
-def unit_totals(rows: np.ndarray, required: np.ndarray, supplied: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def unit_totals(
+    rows: np.ndarray, required: np.ndarray, supplied: np.ndarray, heads: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The required hours, supplied hours and heads of the workplaces ``rows``, each summed over the roles in order from
     0.0: NumPy's ``required[rows].sum(axis=1)`` for up to 7 roles, bit for bit, in one call instead of six (issue #18:
     home care's services and the nursing homes, every day)."""

@@ -710,7 +710,9 @@ class MobilisationModel(mesa.Model):
     def _home_care_visits(self) -> np.ndarray:
         """Today's visits of each home-care service from the hours phase (``sim.homecare.visits``); returns the staff's
         work infection hazard there. Staff at work are read from the day's placement, whoever placed them."""
-        required, supplied, heads = kernels.unit_totals(self.world.hc_workplace, self.required, self.supplied, self._heads)
+        required, supplied, heads = kernels.unit_totals(
+            rows=self.world.hc_workplace, required=self.required, supplied=self.supplied, heads=self._heads
+        )
         day = homecare.visits(
             alive=self.hc_alive.astype(float),
             infected=self.hc_infected.astype(float),
@@ -782,7 +784,7 @@ class MobilisationModel(mesa.Model):
             n_homes=home_wp.shape[0],
         )
         self.nh_rn_hours = present[:, 4]
-        required, supplied, _ = kernels.unit_totals(home_wp, self.required, self.supplied, self._heads)
+        required, supplied, _ = kernels.unit_totals(rows=home_wp, required=self.required, supplied=self.supplied, heads=self._heads)
         self.nh_hygiene, self.nh_delegated_share, self.nh_missed_care_hours, death_factor, spread = kernels.home_conditions(
             present=present,
             alive=self.residents_alive,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 from pathlib import Path
 
 import numba
@@ -1019,7 +1020,11 @@ def _work_conditions_numpy(required, base, cap, base_eff, cap_eff, fatigued, icu
     extra_share = np.divide(worked_eff - base_eff, headroom, out=np.zeros_like(base), where=headroom > 0)
     supplied = np.minimum(worked_eff, required)
     ratio = np.divide(required, worked_eff, out=np.ones_like(worked_eff), where=worked_eff > 0)
-    pressure = np.clip(ratio**exponent, 1.0, max_pressure)
+    if exponent in (0.0, 0.5, 1.0, 2.0):  # NumPy's shortcuts (ones, a root, a copy, a square): the same on every CPU
+        powered = ratio**exponent
+    else:  # libm's pow, as NumPy's scalar loop and numba call it (NumPy's AVX-512 loop may differ in the last bit)
+        powered = np.array([math.pow(x, exponent) for x in ratio.ravel()]).reshape(ratio.shape)
+    pressure = np.clip(powered, 1.0, max_pressure)
     out = [extra_share, supplied, pressure, worked_eff - base_eff]
     if fatigued is not None:
         out.append(np.clip(required, base_eff, cap_eff + fatigued[:, :, kernels.CUT]) - worked_eff)
