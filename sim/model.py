@@ -891,10 +891,7 @@ class MobilisationModel(mesa.Model):
             return np.minimum(self.icu_beds_open, nurses_on_duty / self.config.safety.icu_min_nurse_ratio)
         tiers = self.tiers  # on duty, the surge level and the capacity within guidance in one call (sim.teams' rules)
         return kernels.staffed_beds_within_guidance(
-            ratio=tiers.ratio,
-            support_per_nurse=tiers.support,
-            assistants_per_nurse=tiers.assistants,
-            from_surge=tiers.from_surge,
+            **tiers.kernel_args,
             icu_hours=np.ascontiguousarray(icu_hours, dtype=np.float64),
             patients=self.census[self.icu_ids],
             beds_normal=self.icu_beds_normal,
@@ -922,10 +919,7 @@ class MobilisationModel(mesa.Model):
         icu, tiers = self.icu_ids, self.tiers
         if len(tiers) <= kernels.TEAM_NEED_MAX_TIERS:  # the NumPy code below in one call (issue #18)
             kernels.require_team_support(
-                ratio=tiers.ratio,
-                support_per_nurse=tiers.support,
-                assistants_per_nurse=tiers.assistants,
-                from_surge=tiers.from_surge,
+                **tiers.kernel_args,
                 icu_cap=np.ascontiguousarray(icu_cap, dtype=np.float64),
                 patients=self.census[icu],
                 required=self.required,

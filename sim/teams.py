@@ -62,6 +62,17 @@ class Tiers:
     def __len__(self) -> int:
         return len(self.names)
 
+    @property
+    def kernel_args(self) -> dict[str, np.ndarray]:
+        """The tiers as the kernels take them (``allocate_tiers``, ``team_need_tiers`` and the model's ICU-team kernels):
+        ``**tiers.kernel_args`` in a call."""
+        return {
+            "ratio": self.ratio,
+            "support_per_nurse": self.support,
+            "assistants_per_nurse": self.assistants,
+            "from_surge": self.from_surge,
+        }
+
 
 @dataclass(frozen=True)
 class Allocation:
@@ -141,10 +152,7 @@ def _allocate_flat(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``kernels.allocate_tiers`` over one-dimensional float arrays of one length: nurses per tier, covered, within guidance."""
     return kernels.allocate_tiers(
-        ratio=tiers.ratio,
-        support_per_nurse=tiers.support,
-        assistants_per_nurse=tiers.assistants,
-        from_surge=tiers.from_surge,
+        **tiers.kernel_args,
         patients=patients,
         nurses=nurses,
         support=support,
@@ -159,10 +167,7 @@ def team_need(tiers: Tiers, patients: np.ndarray, nurses: np.ndarray) -> tuple[n
     patients, nurses = np.asarray(patients, dtype=float), np.asarray(nurses, dtype=float)
     if patients.ndim and patients.shape == nurses.shape and len(tiers) <= kernels.TEAM_NEED_MAX_TIERS:  # the daily calls
         support, assistants = kernels.team_need_tiers(
-            ratio=tiers.ratio,
-            support_per_nurse=tiers.support,
-            assistants_per_nurse=tiers.assistants,
-            from_surge=tiers.from_surge,
+            **tiers.kernel_args,
             patients=patients.reshape(-1),
             nurses=nurses.reshape(-1),
         )

@@ -298,10 +298,7 @@ def test_team_need_tiers_gives_the_allocation_and_numpy_sums(seed, t):
         nurses[rng.random(shape) < 0.05] = -0.0
         old = old_team_need(tiers, patients, nurses)
         support, assistants = kernels.team_need_tiers(
-            ratio=tiers.ratio,
-            support_per_nurse=tiers.support,
-            assistants_per_nurse=tiers.assistants,
-            from_surge=tiers.from_surge,
+            **tiers.kernel_args,
             patients=patients.reshape(-1),
             nurses=nurses.reshape(-1),
         )
@@ -338,10 +335,7 @@ def old_allocate(tiers, patients, nurses, support, assistants, surge) -> teams.A
         for x in given
     ]
     n, covered, within = kernels.allocate_tiers(
-        ratio=tiers.ratio,
-        support_per_nurse=tiers.support,
-        assistants_per_nurse=tiers.assistants,
-        from_surge=tiers.from_surge,
+        **tiers.kernel_args,
         patients=flat[0],
         nurses=flat[1],
         support=flat[2],
@@ -404,10 +398,7 @@ def test_staffed_beds_and_team_support_equal_the_numpy_code(seed, t):
     beds_open = beds_normal * rng.uniform(1, 2, m)
     support_roles = np.array(teams.SUPPORT_NURSES, dtype=np.int64)
     got = kernels.staffed_beds_within_guidance(
-        ratio=tiers.ratio,
-        support_per_nurse=tiers.support,
-        assistants_per_nurse=tiers.assistants,
-        from_surge=tiers.from_surge,
+        **tiers.kernel_args,
         icu_hours=hours,
         patients=patients,
         beds_normal=beds_normal,
@@ -421,10 +412,7 @@ def test_staffed_beds_and_team_support_equal_the_numpy_code(seed, t):
     want = required.copy()
     _require_team_support_numpy(tiers, hours, patients, want, icu)
     kernels.require_team_support(
-        ratio=tiers.ratio,
-        support_per_nurse=tiers.support,
-        assistants_per_nurse=tiers.assistants,
-        from_surge=tiers.from_surge,
+        **tiers.kernel_args,
         icu_cap=hours,
         patients=patients,
         required=required,
