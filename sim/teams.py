@@ -183,7 +183,8 @@ def capacity_within_guidance(
     """Most patients the staff on duty cover within the guidance for ``surge`` (the staffed beds before the bed cap)."""
     given = (nurses, support, assistants, surge)
     if all(isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.shape == nurses.shape for x in given):
-        # the daily calls (one value per region): the kernel without allocate's checks and its Allocation (issue #18)
+        # one value per region (the daily case before issue #18's fifth part, which moved the model's daily call to
+        # kernels.staffed_beds_within_guidance): the kernel without allocate's checks and its Allocation
         return _allocate_flat(tiers, np.full(nurses.shape, np.inf), *(np.ascontiguousarray(x) for x in given))[2]
     return allocate(tiers, np.full(np.shape(nurses), np.inf), nurses, support, assistants, surge).within_guidance
 
