@@ -195,8 +195,22 @@ class _Same:
 
 @functools.lru_cache(maxsize=3)  # one run's three employers (None, region, municipality); keeps the last run's frame
 def _sick_leave_share(staff: _Same, employer: str | None) -> pd.Series:
-    frame = staff.frame if employer is None else staff.frame[staff.frame["employer"] == employer]
-    sums = frame.groupby("date", observed=True)[[*SICK, "n_total", "n_reserve", "n_left", "n_off_duty"]].sum()
+    frame = staff.frame
+    columns = [*SICK, "n_total", "n_reserve", "n_left", "n_off_duty"]
+    dates, counts = frame["date"].to_numpy(), frame[columns].to_numpy()
+    if employer is not None:
+        keep = (frame["employer"] == employer).to_numpy()
+        dates, counts = dates[keep], counts[keep]
+    if counts.dtype.kind == "i" and len(dates) and (dates[1:] >= dates[:-1]).all():
+        # the run's frame (whole counts, day by day): the groupby's sums as NumPy sums over each day's rows, the same
+        # numbers (integer sums are exact in any order), in half the time (issue #18: three employers a calibration run)
+        first = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1]])
+        sums = np.add.reduceat(counts, first, axis=0)
+        sick = sums[:, 0] + sums[:, 1] + sums[:, 2]
+        working_time = sums[:, 3] - sums[:, 4] - sums[:, 5] - sums[:, 6]
+        return pd.Series(sick / working_time, index=pd.Index(dates[first], name="date"))
+    frame = frame if employer is None else frame[frame["employer"] == employer]  # a frame of another kind: pandas
+    sums = frame.groupby("date", observed=True)[columns].sum()
     working_time = sums["n_total"] - sums["n_reserve"] - sums["n_left"] - sums["n_off_duty"]
     return sums[list(SICK)].sum(axis=1) / working_time
 

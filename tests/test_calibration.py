@@ -233,3 +233,25 @@ def test_assess_reports_mean_range_and_match():
     assert bool(row["match"])
     missing = validation.assess(pd.DataFrame({"other": [1.0]}), [p]).iloc[0]
     assert np.isnan(missing["simulated_mean"]) and not bool(missing["match"])
+
+
+@pytest.mark.parametrize("employer", [None, "region", "municipality"])
+def test_sick_leave_share_sums_as_the_groupby(small_result, employer):
+    """The sick-leave share by day (``validation._sick_leave_share``, NumPy sums over each day's rows, issue #18): the
+    same series bit for bit as the pandas groupby it replaced, on a run's frame and on the same frame shuffled (which
+    takes the groupby itself)."""
+    columns = [*validation.SICK, "n_total", "n_reserve", "n_left", "n_off_duty"]
+
+    def groupby(frame):
+        frame = frame if employer is None else frame[frame["employer"] == employer]
+        sums = frame.groupby("date", observed=True)[columns].sum()
+        working_time = sums["n_total"] - sums["n_reserve"] - sums["n_left"] - sums["n_off_duty"]
+        return sums[list(validation.SICK)].sum(axis=1) / working_time
+
+    staff = small_result.daily.staff
+    shuffled = staff.sample(frac=1.0, random_state=0)
+    for frame in (staff, shuffled):
+        got = validation._sick_leave_share(validation._Same(frame), employer)
+        want = groupby(frame)
+        assert got.equals(want) and got.index.dtype == want.index.dtype and got.index.name == "date"
+        assert got.to_numpy().tobytes() == want.to_numpy().tobytes()
