@@ -215,7 +215,7 @@ def _init_worker(threads: int, parent: int) -> None:
     and ``timeout`` and batch schedulers signal the whole group too; the parent alone decides what
     a stop means (cancel the queued runs, keep the finished ones, report it on one line). A worker
     that took it would die first, and the parent would report a lost worker instead of the stop.
-    The parent ends its workers with SIGKILL (``_stop_pool``).
+    The parent ends its workers with SIGKILL (``stop_pool``).
     """
     die_with_parent(parent)  # first: importing numba takes a while, and the parent may die meanwhile
     for sig in STOP_SIGNALS:
@@ -290,7 +290,7 @@ def _execute_pool(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]],
             except Exception as exc:
                 yield Finished(i, error=exc)
     except BaseException:  # an interrupt, an error of the caller, or the caller closed us early
-        _stop_pool(pool)
+        stop_pool(pool)
         raise
     pool.shutdown(wait=True)
 
@@ -313,7 +313,7 @@ def _ignoring_stop_signals() -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def _stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     """Cancel the queued jobs and end the workers now (SIGKILL), waiting up to ``STOP_WAIT`` seconds for them to go.
 
     SIGKILL, not SIGTERM: workers ignore SIGTERM (see ``_init_worker``), and they hold nothing to
