@@ -129,8 +129,10 @@ def state_passes(repeats: int) -> dict[str, Any]:
 
     model = sim.MobilisationModel(scenario=scenario_at(YEAR, 1.0), seed=1)
     n = len(model.world.staff)
-    arrays = per_person_arrays(n, model.world.staff, model.world, model)
-    nbytes = sum(a.nbytes for a in arrays.values())
+    held = per_person_arrays(n, model.world.staff, model.world, model)
+    nbytes = sum(a.nbytes for a in held.values())
+    # a pass over a lookup (sim.lookup) reads and writes its codes (its table of a few values stays in the cache)
+    arrays = {k: getattr(a, "code", a) for k, a in held.items()}
     buffers = {k: np.empty_like(a) for k, a in arrays.items()}
     copies = []
     for _ in range(max(repeats, 5)):

@@ -1,6 +1,7 @@
 """Ages of the staff and retirement by age (supply over years, issue #17, ``supply.ages`` and ``supply.retirement = "age"``).
 
-Every staff row has an age in years at the run's start (``StaffArrays.age``); a person's age on day ``d`` is
+In a run that retires by age, every staff row has an age in years at the run's start (``StaffArrays.age``; other runs
+read no age and hold none, issue #18); a person's age on day ``d`` is
 ``age + d / 365.25`` (no array is written as time passes). The staff of the start (and the levers' rows) draw their
 age from their profession's age structure: a piecewise-uniform density on ``[youngest, 55)``, ``[55, 65)`` and
 ``[65, limit)`` with the published shares of 55 and over and of 65 and over (pipeline facts P13, P18; the bands and

@@ -481,12 +481,14 @@ def reset_placement(
     posting_until: np.ndarray,
     posting_kind: np.ndarray,
     posting_role: np.ndarray,
-    posting_effectiveness: np.ndarray,
+    posting_effectiveness_code: np.ndarray,
+    posting_effectiveness_table: np.ndarray,
     rest_after: np.ndarray,
     workplace: np.ndarray,
     role: np.ndarray,
     effectiveness: np.ndarray,
-    base_effectiveness: np.ndarray,
+    base_effectiveness_code: np.ndarray,
+    base_effectiveness_table: np.ndarray,
     max_hours: np.ndarray,
     contract: np.ndarray,
     normal_max_hours_by_contract: np.ndarray,
@@ -495,8 +497,8 @@ def reset_placement(
 
     A posting (loan, pool deployment) that ends sends an active staff member home,
     off duty for ``rest_after[posting_kind]`` days. A posted staff member works in
-    the posting's role at ``posting_effectiveness`` times their own. Levers then move
-    staff from here.
+    the posting's role at ``posting_effectiveness`` times their own (``base_effectiveness``; both ``sim.lookup``: a code
+    per person into a table of the values). Levers then move staff from here.
     """
     for i in prange(status.shape[0]):  # each staff member's own row only
         if posting[i] >= 0 and day >= posting_until[i]:
@@ -509,9 +511,12 @@ def reset_placement(
         if posting[i] >= 0 and status[i] == ACTIVE:  # a posted staff member off sick stays home
             workplace[i] = posting[i]
             role[i] = posting_role[i]
-            effectiveness[i] = base_effectiveness[i] * np.float64(posting_effectiveness[i])  # one rounding to the state's dtype
+            # one rounding to the state's dtype
+            effectiveness[i] = base_effectiveness_table[base_effectiveness_code[i]] * np.float64(
+                posting_effectiveness_table[posting_effectiveness_code[i]]
+            )
         else:
-            effectiveness[i] = base_effectiveness[i]
+            effectiveness[i] = base_effectiveness_table[base_effectiveness_code[i]]
             workplace[i] = home[i]
             role[i] = profession[i]
         max_hours[i] = normal_max_hours_by_contract[contract[i]]
@@ -1091,7 +1096,8 @@ def home_staff_presence(
     hours_worked: np.ndarray,
     worked_at: np.ndarray,
     role: np.ndarray,
-    hygiene: np.ndarray,
+    hygiene_code: np.ndarray,
+    hygiene_table: np.ndarray,
     workplace_home: np.ndarray,
     n_homes: int,
 ) -> np.ndarray:
@@ -1109,10 +1115,10 @@ def home_staff_presence(
         if h < 0:
             continue
         out[h, 0] += 1.0
-        out[h, 1] += np.float64(hygiene[i])
+        out[h, 1] += np.float64(hygiene_table[hygiene_code[i]])
         if role[i] == REGISTERED_NURSE:
             out[h, 2] += 1.0
-            out[h, 3] += np.float64(hygiene[i])
+            out[h, 3] += np.float64(hygiene_table[hygiene_code[i]])
             out[h, 4] += np.float64(hours_worked[i])
     return out
 
@@ -1197,7 +1203,8 @@ def advance_nursing_homes(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    hygiene: np.ndarray,
+    hygiene_code: np.ndarray,
+    hygiene_table: np.ndarray,
     hygiene_protection: float,
     workplace_home: np.ndarray,
     susceptible: np.ndarray,
@@ -1218,7 +1225,7 @@ def advance_nursing_homes(
 
     Any infectious staff member working in a home today (its own staff, hourly
     staff from another home, support nurses) infects a resident with probability
-    ``home_params.seed_rate × (1.0 - hygiene_protection * hygiene[i])`` (the staff member's hygiene). ``workplace_home`` maps a
+    ``home_params.seed_rate × (1.0 - hygiene_protection * hygiene_table[hygiene_code[i]])`` (the staff member's hygiene). ``workplace_home`` maps a
     workplace id to its home index (-1 if not a home). Residents by home (``susceptible``, ``infected``,
     ``recovered``, ``dead``; ``assessed`` counts the infected who have had a physician's individual assessment) are
     updated in place; ``transmission`` is today's per-home rate (the hygiene of the staff present included).
@@ -1241,7 +1248,7 @@ def advance_nursing_homes(
         if (
             h >= 0
             and susceptible[h] > 0
-            and uniform(key, i, EV_SEED) < home_params.seed_rate * (1.0 - hygiene_protection * np.float64(hygiene[i]))
+            and uniform(key, i, EV_SEED) < home_params.seed_rate * (1.0 - hygiene_protection * np.float64(hygiene_table[hygiene_code[i]]))
         ):
             if infected[h] == 0:
                 introductions[h] = 1
@@ -1328,7 +1335,8 @@ def advance_home_care(
     status: np.ndarray,
     workplace: np.ndarray,
     infected_day: np.ndarray,
-    hygiene: np.ndarray,
+    hygiene_code: np.ndarray,
+    hygiene_table: np.ndarray,
     hygiene_protection: float,
     workplace_service: np.ndarray,
     visits_per_staff: np.ndarray,
@@ -1348,7 +1356,7 @@ def advance_home_care(
 
     Any infectious staff member at work in a home-care service today (its own staff or staff a lever sent there)
     makes ``visits_per_staff[m]`` visits, each to a client drawn from the service's living clients; a visit to a
-    susceptible client infects with ``staff_to_client × (1.0 - hygiene_protection * hygiene[i]) × service_factor[m]``: a Poisson count
+    susceptible client infects with ``staff_to_client × (1.0 - hygiene_protection × hygiene_table[hygiene_code[i]]) × service_factor[m]``: a Poisson count
     of infections per staff member, at most the susceptible clients left. ``workplace_service`` maps a workplace id to
     its municipality (-1 if not a home-care service). Then each susceptible client is infected in the community with
     ``community_probability[m]``. Infections that end today were there at the start of the day: each ends with
@@ -1381,7 +1389,11 @@ def advance_home_care(
             continue
         share = susceptible[m] / max(alive[m], 1)
         mean = (
-            visits_per_staff[m] * params.staff_to_client * (1.0 - hygiene_protection * np.float64(hygiene[i])) * service_factor[m] * share
+            visits_per_staff[m]
+            * params.staff_to_client
+            * (1.0 - hygiene_protection * np.float64(hygiene_table[hygiene_code[i]]))
+            * service_factor[m]
+            * share
         )
         k = min(poisson_count(uniform(key, i, EV_CLIENT_SEED), mean), susceptible[m])
         susceptible[m] -= k

@@ -466,7 +466,7 @@ class MobilisationModel(mesa.Model):
         # kernels.reset_placement without postings (_at_rest: none): everyone at home in their own role, normal hours
         np.copyto(s.workplace, s.home)
         np.copyto(s.role, s.profession)
-        np.copyto(s.effectiveness, s.base_effectiveness)
+        s.base_effectiveness.copy_into(s.effectiveness)
         np.copyto(s.max_hours, s.normal_max_hours)
         self._assign_hours(d)
         np.copyto(self.worked_at, s.workplace)
@@ -555,12 +555,14 @@ class MobilisationModel(mesa.Model):
             posting_until=s.posting_until,
             posting_kind=s.posting_kind,
             posting_role=s.posting_role,
-            posting_effectiveness=s.posting_effectiveness,
+            posting_effectiveness_code=s.posting_effectiveness.code,
+            posting_effectiveness_table=s.posting_effectiveness.table,
             rest_after=self._rest_after,
             workplace=s.workplace,
             role=s.role,
             effectiveness=s.effectiveness,
-            base_effectiveness=s.base_effectiveness,
+            base_effectiveness_code=s.base_effectiveness.code,
+            base_effectiveness_table=s.base_effectiveness.table,
             max_hours=s.max_hours,
             contract=s.contract,
             normal_max_hours_by_contract=s.normal_max_hours_by_contract,
@@ -689,7 +691,8 @@ class MobilisationModel(mesa.Model):
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
-            hygiene=s.hygiene,
+            hygiene_code=s.hygiene.code,
+            hygiene_table=s.hygiene.table,
             hygiene_protection=self.config.nursing_homes.hygiene_protection,
             workplace_home=world.workplace_home,
             susceptible=self.nh_susceptible,
@@ -743,7 +746,8 @@ class MobilisationModel(mesa.Model):
             status=s.status,
             workplace=s.workplace,
             infected_day=s.infected_day,
-            hygiene=s.hygiene,
+            hygiene_code=s.hygiene.code,
+            hygiene_table=s.hygiene.table,
             hygiene_protection=self.config.nursing_homes.hygiene_protection,
             workplace_service=self._hc_service,
             visits_per_staff=self.hc_visits_per_staff,
@@ -779,7 +783,8 @@ class MobilisationModel(mesa.Model):
             hours_worked=s.hours_worked,
             worked_at=self.worked_at,
             role=s.role,
-            hygiene=s.hygiene,
+            hygiene_code=s.hygiene.code,
+            hygiene_table=s.hygiene.table,
             workplace_home=world.workplace_home,
             n_homes=home_wp.shape[0],
         )
@@ -808,7 +813,7 @@ class MobilisationModel(mesa.Model):
     def staff_transmission_factor(self) -> np.ndarray:
         """Each staff member's factor on what they pass on to residents and clients: 1 − ``hygiene_protection`` ×
         hygiene (a new array; the kernels compute it from ``hygiene`` where they read it, issue #18)."""
-        out = 1.0 - self.config.nursing_homes.hygiene_protection * self.world.staff.hygiene.astype(np.float64)
+        out = 1.0 - self.config.nursing_homes.hygiene_protection * np.asarray(self.world.staff.hygiene, dtype=np.float64)
         out.flags.writeable = False  # derived on each read: a write would be lost
         return out
 

@@ -24,7 +24,6 @@ import pandas as pd
 from sim import ages, education, kernels
 from sim.categories import (
     ACTIVE,
-    EMPLOYERS,
     ENTRANT,
     LEFT,
     N_PROFESSIONS,
@@ -144,13 +143,13 @@ class Supply:
     def specialise(self, model: MobilisationModel, day: int) -> np.ndarray:
         """Registered nurses of the plan whose programme begins leave work (``SPECIALISING``) if they are still employed;
         students whose programme ends become the new profession at their new home (profession, role, employer, home,
-        hygiene, effectiveness, tally group). Paid students' salary for the month is added (``specialists_paid``).
+        hygiene, effectiveness; the tally group follows from them). Paid students' salary for the month is added (``specialists_paid``).
         Returns counts (2, professions): started and completed, by the profession trained for."""
         out = np.zeros((2, N_PROFESSIONS), dtype=np.int64)
         plan = self.plan
         if not plan:
             return out
-        world, s = model.world, model.world.staff
+        s = model.world.staff
         rows = plan["row"]
         due = ~self.spec_started & (plan["start_day"] <= day)
         employed = np.isin(s.status[rows], EMPLOYED_STATUSES) & (self.retired_day[rows] < 0)
@@ -183,7 +182,6 @@ class Supply:
             s.effectiveness[j] = s.base_effectiveness[j]
             s.trained[j] = False
             s.hygiene[j] = staff_hygiene(model.config, s.profession[j], s.contract[j])
-            world.tally_group[j] = (s.region[j].astype(np.int64) * len(EMPLOYERS) + s.employer[j]) * N_PROFESSIONS + s.profession[j]
             np.add.at(out[1], p, 1)
             model.regroup_staff()
         return out

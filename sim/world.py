@@ -53,6 +53,7 @@ from sim.categories import (
     UNIT_KINDS,
 )
 from sim.errors import ScenarioError
+from sim.lookup import LookupArray
 
 if TYPE_CHECKING:  # world is built from a scenario but needs only its values (the levers import world, the scenario imports the levers)
     from sim.scenario import Scenario
@@ -205,8 +206,8 @@ class StaffArrays:
     # every row of a contract has the same: ``base_hours`` and ``normal_max_hours`` give them per person)
     base_hours_by_contract: np.ndarray
     normal_max_hours_by_contract: np.ndarray
-    # the continuous state below (max_hours, fatigue, fatigue_sustained, hours_worked, effectiveness,
-    # posting_effectiveness, hygiene) has dtype kernels.FS (float64; float32 is docked, issue #18): computed in float64
+    # the continuous state below (max_hours, fatigue, fatigue_sustained, hours_worked, effectiveness, and the tables of
+    # posting_effectiveness and hygiene) has dtype kernels.FS (float64; float32 is docked, issue #18): computed in float64
     max_hours: np.ndarray  # most hours per day today (levers may raise it)
     # daily probability of an ordinary sick spell by employer (``other_sick_rate`` gives it per person)
     other_sick_rate_by_employer: np.ndarray
@@ -220,24 +221,29 @@ class StaffArrays:
     last_other_home_day: np.ndarray  # int16 (kernels.DAY), last day worked at another nursing home (kernels.NEVER_DAY: never)
     role: np.ndarray  # int8, the profession whose hours this person supplies today (a trained nurse in ICU: icu_nurse)
     effectiveness: np.ndarray  # today's care per hour relative to a regular member of the role
-    base_effectiveness: np.ndarray  # effectiveness in the own profession (recruits below 1)
+    # effectiveness in the own profession (recruits below 1; float64): a value per class (1, a reservoir's, a course's),
+    # held as a one-byte code per person (sim.lookup, issue #18), as are posting_effectiveness and hygiene
+    base_effectiveness: LookupArray
     trained: np.ndarray  # bool, has finished a ICU upskilling course (regular staff only)
     posting: np.ndarray  # int16 (kernels.WP), workplace of a loan, pool deployment or support posting (-1 none)
     posting_until: np.ndarray  # int16 (kernels.DAY), day the posting ends
     posting_kind: np.ndarray  # int8, index into POSTINGS
     posting_role: np.ndarray  # int8, role while posted
-    posting_effectiveness: np.ndarray  # effectiveness while posted, relative to the own
+    posting_effectiveness: LookupArray  # effectiveness while posted, relative to the own (the posting's: per class)
     agreement_days: np.ndarray  # int16 (kernels.DAY), consecutive days placed under the crisis agreement
     agreement_rest: np.ndarray  # bool, off duty resting after a crisis-agreement placement
     agreement_declared: np.ndarray  # int16 (kernels.DAY), day of the declaration under which the last placement started (-1 never)
-    hygiene: np.ndarray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene; levers raise it)
+    hygiene: LookupArray  # skill in basic hygiene routines (basal vårdhygien), 0–1 (nursing_homes.hygiene by profession and
+    # contract; courses raise it to their level)
     # the fixed draws (``priority``, ``vacation_u``, ``pool_u``): not stored, drawn again from the layout's generator on
     # each read (issue #18: 24 bytes per person less); levers read them when they are built
     draws: FixedDraws
     n_regular: int  # rows before this are the regular workforce; after: recruits and additional pool members
     n_entrants: int = 0  # the last rows: people who will enter the workforce (supply over years, issue #17; 0 without it)
     # years of age at the run's start (float32; sim.ages): the staff of the start from their profession's age structure,
-    # entrants from their age at graduation; age on day d is age + d / 365.25
+    # entrants from their age at graduation; age on day d is age + d / 365.25. Held only for a run that reads it
+    # (``supply.retirement = "age"``; empty otherwise: 4 bytes per person less, issue #18); drawn from a generator of its
+    # own, so holding it or not moves no other number
     age: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
     def __len__(self) -> int:
@@ -286,14 +292,16 @@ class StaffArrays:
         return np.r_[0 : self.n_regular, self.first_entrant : len(self)].astype(np.int64)
 
 
-def per_person_arrays(n: int, *owners: object) -> dict[str, np.ndarray]:
-    """Every numpy array with one entry per staff row (first axis ``n``) that the ``owners`` hold as attributes, by
-    ``<owner's class>.<attribute>``; an array held twice counts once (issue #18 measures the state with it)."""
-    out: dict[str, np.ndarray] = {}
+def per_person_arrays(n: int, *owners: object) -> dict[str, np.ndarray | LookupArray]:
+    """Every numpy array and ``LookupArray`` with one entry per staff row (first axis ``n``) that the ``owners`` hold as
+    attributes, by ``<owner's class>.<attribute>``; an array held twice counts once (issue #18 measures the state with
+    it: a ``LookupArray``'s ``nbytes`` are its codes and its table)."""
+    out: dict[str, np.ndarray | LookupArray] = {}
     seen: set[int] = set()
     for owner in owners:
         for name, value in vars(owner).items():
-            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n and id(value) not in seen:
+            per_person = isinstance(value, LookupArray) or (isinstance(value, np.ndarray) and value.ndim >= 1)
+            if per_person and value.shape[0] == n and id(value) not in seen:
                 seen.add(id(value))
                 out[f"{type(owner).__name__}.{name}"] = value
     return out
@@ -346,7 +354,6 @@ class World:
     elective_queue: Queue  # elective-care staff by (region, profession), in priority order
     nursing_home_staff: np.ndarray  # staff ids whose home is a nursing home
     hourly_home_staff: np.ndarray  # hourly staff ids whose home is a nursing home
-    tally_group: np.ndarray  # per staff: (region, employer, profession) group index (int16, kernels.GROUP)
     reference_hours: float
     # per staff row: the recruitment reservoir it was drawn from (index into sim.levers.recruitment.RESERVOIR_KINDS), -1 for
     # regular staff and additional pool members
@@ -363,6 +370,14 @@ class World:
     @property
     def n_workplaces(self) -> int:
         return int(self.workplace_kind.shape[0])
+
+    @property
+    def tally_group(self) -> np.ndarray:
+        """Each staff member's (region, employer, profession) group index (``kernels.GROUP``): a new array on each read, from
+        the staff's own (issue #18: 2 bytes per person not held; read when the recorder groups the staff, at the start and
+        after the supply changed a person's profession)."""
+        s = self.staff
+        return ((s.region.astype(np.int64) * len(EMPLOYERS) + s.employer) * N_PROFESSIONS + s.profession).astype(kernels.GROUP)
 
     @functools.cached_property
     def n_regions(self) -> int:
@@ -745,21 +760,23 @@ def _build_layout(scenario: Scenario, profile: dict[tuple[str, str], float]) -> 
         last_other_home_day=np.full(n_all, kernels.NEVER_DAY, dtype=kernels.DAY),
         role=profession.copy(),
         effectiveness=base_effectiveness.astype(kernels.FS),
-        base_effectiveness=base_effectiveness,
+        base_effectiveness=LookupArray(base_effectiveness),
         trained=np.zeros(n_all, dtype=np.bool_),
         posting=np.full(n_all, -1, dtype=kernels.WP),
         posting_until=np.zeros(n_all, dtype=kernels.DAY),
         posting_kind=np.zeros(n_all, dtype=np.int8),
         posting_role=profession.copy(),
-        posting_effectiveness=np.ones(n_all, dtype=kernels.FS),
+        posting_effectiveness=LookupArray(np.ones(n_all), dtype=kernels.FS),
         agreement_days=np.zeros(n_all, dtype=kernels.DAY),
         agreement_rest=np.zeros(n_all, dtype=np.bool_),
         agreement_declared=np.full(n_all, -1, dtype=kernels.DAY),
         draws=FixedDraws(state=draw_state, n=n, n_levers=n_levers, n_entrants=n_entrants, layout_seed=w_cfg.layout_seed),
-        hygiene=staff_hygiene(scenario, profession, contract).astype(kernels.FS),
+        hygiene=LookupArray(staff_hygiene(scenario, profession, contract), dtype=kernels.FS),
         n_regular=n,
         n_entrants=n_entrants,
-        age=ages.staff_ages(scenario, profession, n_all - n_entrants, entrants["entry_day"] if n_entrants else np.zeros(0)),
+        age=ages.staff_ages(scenario, profession, n_all - n_entrants, entrants["entry_day"] if n_entrants else np.zeros(0))
+        if scenario.supply.enabled and scenario.supply.retirement == "age"
+        else np.zeros(0, dtype=np.float32),
     )
 
     # homes of each municipality, sorted (for hourly staff who work at another home)
@@ -794,7 +811,6 @@ def _build_layout(scenario: Scenario, profile: dict[tuple[str, str], float]) -> 
         elective_queue=Queue.build(workforce[workforce_home_kind == ELECTIVE], region, profession, priority),
         nursing_home_staff=nh_staff,
         hourly_home_staff=nh_staff[contract[nh_staff] == HOURLY],
-        tally_group=((region.astype(np.int64) * len(EMPLOYERS) + employer) * N_PROFESSIONS + profession).astype(kernels.GROUP),
         reference_hours=daily_full,
         recruit_reservoir=recruit_reservoir,
         entry_day=entrants["entry_day"].astype(np.int32) if n_entrants else np.zeros(0, dtype=np.int32),

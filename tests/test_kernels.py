@@ -579,7 +579,8 @@ def _nursing_home_args() -> dict:
         "status": np.zeros(3, dtype=np.int8),
         "workplace": np.zeros(3, dtype=np.int32),
         "infected_day": np.array([0, -1, -1], dtype=np.int32),
-        "hygiene": np.zeros(3),  # no hygiene skill: a transmission factor of 1
+        "hygiene_code": np.zeros(3, dtype=np.uint8),  # no hygiene skill: a transmission factor of 1 (sim.lookup)
+        "hygiene_table": np.zeros(1),
         "hygiene_protection": 0.5,
         "workplace_home": np.zeros(1, dtype=np.int32),
         "susceptible": np.full(1, 40, dtype=np.int64),

@@ -64,7 +64,7 @@ def test_hygiene_by_profession_and_contract():
     permanent, hourly = aides & (s.contract == PERMANENT), aides & (s.contract == HOURLY)
     assert np.allclose(s.hygiene[permanent], nh.hygiene["care_aide"])
     assert np.allclose(s.hygiene[hourly], nh.hygiene["care_aide"] * nh.hygiene_hourly_factor)
-    np.testing.assert_allclose(model.staff_transmission_factor, 1.0 - nh.hygiene_protection * s.hygiene)
+    np.testing.assert_allclose(model.staff_transmission_factor, 1.0 - nh.hygiene_protection * np.asarray(s.hygiene))
 
 
 def test_hygiene_training_means_fewer_resident_infections():
@@ -91,14 +91,14 @@ def test_hygiene_training_raises_the_skill_of_those_who_attend_only():
         levers__hygiene_training__professions=["care_aide"],
         levers__hygiene_training__hygiene_after=0.95,
     )
-    before = model.world.staff.hygiene.copy()
+    before = np.asarray(model.world.staff.hygiene)  # the values (a lookup: sim.lookup)
     model.run()
     s = model.world.staff
-    raised = s.hygiene > before
+    raised = np.asarray(s.hygiene) > before
     assert raised.any()
     assert (s.profession[raised] == PROFESSIONS.index("care_aide")).all() and (s.contract[raised] != HOURLY).all()
     assert np.allclose(s.hygiene[raised], 0.95)
-    np.testing.assert_allclose(model.staff_transmission_factor, 1.0 - model.config.nursing_homes.hygiene_protection * s.hygiene)
+    np.testing.assert_allclose(model.staff_transmission_factor, 1.0 - model.config.nursing_homes.hygiene_protection * np.asarray(s.hygiene))
 
 
 def test_physician_rounds_mean_fewer_deaths_per_infection():
@@ -171,7 +171,8 @@ def test_deaths_follow_the_case_fatality():
             status=np.zeros(0, dtype=np.int8),
             workplace=np.zeros(0, dtype=np.int32),
             infected_day=np.zeros(0, dtype=np.int32),
-            hygiene=np.zeros(0),
+            hygiene_code=np.zeros(0, dtype=np.uint8),
+            hygiene_table=np.zeros(1),
             hygiene_protection=0.5,
             workplace_home=np.zeros(1, dtype=np.int32),
             transmission=np.zeros(1),

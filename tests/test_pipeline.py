@@ -42,7 +42,7 @@ def by_age():
 
 # ----------------------------------------------------------------------------------------------------- ages
 def test_every_row_has_an_age_and_the_draw_moves_no_other_number():
-    sc = scenario("2027-12-31")
+    sc = scenario("2027-12-31", **{"supply.retirement": "age"})
     world = build_world(sc)
     s = world.staff
     assert s.age.dtype == np.float32 and s.age.shape == (len(s),) and np.isfinite(s.age).all()
@@ -55,14 +55,19 @@ def test_every_row_has_an_age_and_the_draw_moves_no_other_number():
     graduation = np.array([cfg.graduation_age[p] for p in PROFESSIONS])[s.profession[j]]
     assert (np.abs(at_start - graduation) <= cfg.graduation_age_spread / 2 + 1e-3).all()
     # another age structure changes the ages only
-    other = build_world(scenario("2027-12-31", **{"supply.ages.share_55_plus": {"assistant_nurse": 0.6}}))
+    other = build_world(scenario("2027-12-31", **{"supply.retirement": "age", "supply.ages.share_55_plus": {"assistant_nurse": 0.6}}))
     for name in ("profession", "home", "contract", "priority", "vacation_u", "pool_u", "fatigue", "status"):
         assert np.array_equal(getattr(other.staff, name), getattr(s, name), equal_nan=True), name
     assert not np.array_equal(other.staff.age, s.age)
+    # a run that retires at a flat rate reads no age: none is held (issue #18), and no other number moves
+    flat = build_world(scenario("2027-12-31")).staff
+    assert flat.age.shape == (0,)
+    for name in ("profession", "home", "contract", "priority", "vacation_u", "pool_u", "fatigue", "status"):
+        assert np.array_equal(getattr(flat, name), getattr(s, name), equal_nan=True), name
 
 
 def test_the_age_structure_has_the_published_shares():
-    sc = scenario(**{"world.scale": 0.1})
+    sc = scenario(**{"world.scale": 0.1, "supply.retirement": "age"})
     s = build_world(sc).staff
     cfg = sc.supply.ages
     for name in ("registered_nurse", "assistant_nurse"):

@@ -1,0 +1,103 @@
+"""Per-person values that are really per-class: each person's code into a small table of the values (issue #18).
+
+A staff member's effectiveness in their own profession, their effectiveness while posted and their hygiene skill take
+a handful of values in a run (1, the reservoirs' effectiveness, a course's level, a profession's skill …), yet were held
+as one float64 per person: 24 of the state's 103 bytes per person. ``LookupArray`` holds them as one byte per person,
+a code into a table of the distinct values (at most 256), and reads and writes like the array it replaces:
+``a[rows]`` gives the values (a new array), ``a[rows] = values`` stores them (a value not yet in the table is added
+to it), ``np.asarray(a)`` gives every person's value. The kernels take ``code`` and ``table`` and read
+``table[code[i]]``: the very float the per-person array held, so results are unchanged bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: most distinct values a table holds (a code is one byte)
+MAX_VALUES = 256
+_BITS = {np.dtype(np.float64): np.uint64, np.dtype(np.float32): np.uint32}
+
+
+class LookupArray:
+    """A per-person float value held as a one-byte code per person into ``table``, its distinct values.
+
+    Values are told apart by their bits (0.0 and -0.0 are two values), so that what is read back is what was stored.
+    ``dtype`` is the table's: a value is rounded to it once, when it is stored, as in an array of that dtype.
+    """
+
+    __slots__ = ("code", "table")
+
+    def __init__(self, values: Any, dtype: Any = np.float64) -> None:
+        values = np.asarray(values, dtype=dtype)
+        if values.ndim != 1:
+            raise ValueError(f"LookupArray: expected one value per person (one dimension), got shape {values.shape}")
+        self.table = np.zeros(0, dtype=dtype)
+        self.code = self._codes(values)
+
+    def __len__(self) -> int:
+        return int(self.code.shape[0])
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.code.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.table.dtype
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held: the codes and the table."""
+        return int(self.code.nbytes + self.table.nbytes)
+
+    def __getitem__(self, rows: Any) -> Any:
+        return self.table[self.code[rows]]
+
+    def __setitem__(self, rows: Any, values: Any) -> None:
+        values = np.asarray(values, dtype=self.table.dtype)
+        if values.ndim == 0:  # one value for all the rows (a posting's effect, a course's level): no sort
+            bits_type = _BITS[self.table.dtype]
+            hit = np.flatnonzero(self.table.view(bits_type) == values.reshape(1).view(bits_type)[0])
+            self.code[rows] = hit[0] if hit.size else self._codes(values.reshape(1))[0]
+        else:
+            self.code[rows] = self._codes(values.ravel()).reshape(values.shape)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.table[self.code]
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def copy_into(self, out: np.ndarray) -> None:
+        """Every person's value into ``out`` (as ``np.copyto(out, values)``), without a temporary array when the dtypes agree."""
+        if out.dtype == self.table.dtype:
+            np.take(self.table, self.code, out=out)
+        else:
+            np.copyto(out, self.table[self.code])
+
+    def copy(self) -> LookupArray:
+        """An independent copy (codes and table)."""
+        out = LookupArray.__new__(LookupArray)
+        out.code, out.table = self.code.copy(), self.table.copy()
+        return out
+
+    def __repr__(self) -> str:
+        return f"LookupArray({len(self):,} persons, {self.table.shape[0]} values: {self.table.tolist()[:8]})"
+
+    def _codes(self, values: np.ndarray) -> np.ndarray:
+        """The codes of ``values`` (of the table's dtype), the values not yet in the table added to it."""
+        bits_type = _BITS[self.table.dtype]
+        unique, inverse = np.unique(np.ascontiguousarray(values).view(bits_type), return_inverse=True)
+        table_bits = self.table.view(bits_type)
+        new = unique[~np.isin(unique, table_bits)]
+        if new.size:
+            if table_bits.shape[0] + new.shape[0] > MAX_VALUES:
+                raise ValueError(
+                    f"LookupArray: more than {MAX_VALUES} distinct values ({table_bits.shape[0]} held, {new.shape[0]} new): "
+                    "a per-person value that is not per class needs an array of its own"
+                )
+            self.table = np.concatenate([self.table, new.view(self.table.dtype)])
+            table_bits = self.table.view(bits_type)
+        order = np.argsort(table_bits, kind="stable")
+        code_of_unique = order[np.searchsorted(table_bits, unique, sorter=order)]
+        return code_of_unique.astype(np.uint8)[inverse.reshape(-1)]
