@@ -93,9 +93,9 @@ def threaded(rows: str) -> Callable[[Callable[..., Any]], Threaded]:
 F = np.float64
 I32 = np.int32
 I8 = np.int8
-#: the staff's continuous state (fatigue, fatigue_sustained, hours_worked, max_hours, effectiveness,
-#: posting_effectiveness, hygiene); the kernels read it as float64 and compute in float64, rounding once when they
-#: store. float64 for now: float32 (75 bytes per person instead of 103) changes results in the last bits, is docked
+#: the staff's continuous state (fatigue, fatigue_sustained, hours_worked, max_hours, effectiveness, and the tables
+#: of the lookups posting_effectiveness and hygiene, sim.lookup); the kernels read it as float64 and compute in float64, rounding once when they
+#: store. float64 for now: float32 (56 bytes per person instead of 76) changes results in the last bits, is docked
 #: against float64 in tests/test_docking_float32.py (statistically the same), and becomes the default once the README's
 #: and docs' tables are regenerated with it (issue #18)
 FS = np.float64
