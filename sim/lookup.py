@@ -7,6 +7,9 @@ a code into a table of the distinct values (at most 256), and reads and writes l
 ``a[rows]`` gives the values (a new array), ``a[rows] = values`` stores them (a value not yet in the table is added
 to it), ``np.asarray(a)`` gives every person's value. The kernels take ``code`` and ``table`` and read
 ``table[code[i]]``: the very float the per-person array held, so results are unchanged bit for bit.
+
+Two differences from an array: ``a[rows]`` is always a copy (a slice is not a view to write through: write with
+``a[rows] = ...``), and a ``LookupArray`` does no arithmetic of its own (``1 - np.asarray(a)``, not ``1 - a``).
 """
 
 from __future__ import annotations
