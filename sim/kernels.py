@@ -94,10 +94,10 @@ F = np.float64
 I32 = np.int32
 I8 = np.int8
 #: the staff's continuous state (fatigue, fatigue_sustained, hours_worked, max_hours, effectiveness, and the tables
-#: of the lookups posting_effectiveness and hygiene, sim.lookup); the kernels read it as float64 and compute in float64, rounding once when they
-#: store. float64 for now: float32 (56 bytes per person instead of 76) changes results in the last bits, is docked
-#: against float64 in tests/test_docking_float32.py (statistically the same), and becomes the default once the README's
-#: and docs' tables are regenerated with it (issue #18)
+#: of the lookups posting_effectiveness and hygiene, sim.lookup); the kernels read it as float64 and compute in
+#: float64, rounding once when they store. float64 for now: float32 (56 bytes per person instead of 76) changes results
+#: in the last bits, is docked against float64 in tests/test_docking_float32.py (statistically the same), and becomes
+#: the default once the README's and docs' tables are regenerated with it (issue #18)
 FS = np.float64
 #: staff's workplace ids (``home``, ``workplace``, ``posting``, the model's ``worked_at``): int16 (issue #18), so
 #: ``build_world`` refuses a world of ``MAX_WORKPLACES`` workplaces or more (Sweden at scale 1 has about 2,200; the

@@ -60,12 +60,7 @@ class LookupArray:
 
     def __setitem__(self, rows: Any, values: Any) -> None:
         values = np.asarray(values, dtype=self.table.dtype)
-        if values.ndim == 0:  # one value for all the rows (a posting's effect, a course's level): no sort
-            bits_type = _BITS[self.table.dtype]
-            hit = np.flatnonzero(self.table.view(bits_type) == values.reshape(1).view(bits_type)[0])
-            self.code[rows] = hit[0] if hit.size else self._codes(values.reshape(1))[0]
-        else:
-            self.code[rows] = self._codes(values.ravel()).reshape(values.shape)
+        self.code[rows] = self._codes(values.reshape(-1)).reshape(values.shape)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         out = self.table[self.code]
