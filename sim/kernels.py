@@ -1109,10 +1109,11 @@ def home_staff_presence(
     """
     out = np.zeros((n_homes, 5))
     for i in range(hours_worked.shape[0]):
-        if np.float64(hours_worked[i]) <= 0.0:
-            continue
+        # the workplace first: it changes seldom from one person to the next (staff are in workplace order), so the
+        # branch is predicted, and most staff work outside the homes; whether a person worked today is a coin the CPU
+        # cannot predict (issue #18: 0.97 -> 0.34 ms a full-scale day). Same sums in the same order.
         h = workplace_home[worked_at[i]]
-        if h < 0:
+        if h < 0 or np.float64(hours_worked[i]) <= 0.0:
             continue
         out[h, 0] += 1.0
         out[h, 1] += np.float64(hygiene_table[hygiene_code[i]])
