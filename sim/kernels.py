@@ -470,7 +470,7 @@ def init_absence(
             days_left[i] = geometric_days(uniform(key, i, EV_INIT_DAYS), mean_days)
 
 
-@njit(cache=True)  # one thread at every size: on 2 cores its threaded twin took 1.0-4.2 ms a full-scale day, this 0.35-0.44
+@njit(cache=True)  # one thread at every size: on 2 cores its threaded twin took 1.0-4.2 ms a full-scale day, this 0.35-0.49
 def reset_placement(
     day: int,
     status: np.ndarray,
@@ -1109,9 +1109,9 @@ def home_staff_presence(
     """
     out = np.zeros((n_homes, 5))
     for i in range(hours_worked.shape[0]):
-        # the workplace first: it changes seldom from one person to the next (staff are in workplace order), so the
-        # branch is predicted, and most staff work outside the homes; whether a person worked today is a coin the CPU
-        # cannot predict (issue #18: 0.97 -> 0.34 ms a full-scale day). Same sums in the same order.
+        # the workplace first: it changes seldom from one person to the next (staff are built in runs of one home
+        # workplace), so the branch is predicted, and most staff work outside the homes; whether a person worked today is
+        # a coin the CPU cannot predict (issue #18: 0.97 -> 0.34 ms a full-scale day). Same sums in the same order.
         h = workplace_home[worked_at[i]]
         if h < 0 or np.float64(hours_worked[i]) <= 0.0:
             continue
