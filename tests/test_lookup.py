@@ -94,3 +94,31 @@ def test_the_staff_state_holds_one_byte_per_person_for_per_class_values():
         value = getattr(s, name)
         assert isinstance(value, LookupArray) and value.code.nbytes == len(s), name
     assert s.hygiene.table.size <= 2 * 7, "a value per profession and contract"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_write_of_held_values_gives_the_codes_a_sort_would(dtype):
+    """Writes of values the table holds take the table scan (``_known_codes``), the others the sort: both give each value
+    the code of its bits in the table, which stays as it was (signed zeros and NaN payloads told apart)."""
+    rng = np.random.default_rng(7)
+    nans = np.array([0x7FF8000000000000, 0x7FF8000000000001, 0xFFF8000000000000], dtype=np.uint64).view(np.float64)
+    held = np.concatenate([[1.0, 0.7, 0.0, -0.0, 0.42], nans]).astype(dtype)
+    n = 300
+    a = LookupArray(held[rng.integers(0, held.size, size=n)], dtype=dtype)
+    bits = _bits(a.table.copy())
+    for _ in range(50):
+        rows = rng.choice(n, size=int(rng.integers(0, 60)), replace=False)
+        values = held[rng.integers(0, held.size, size=rows.size)]
+        if rng.random() < 0.5:
+            values = np.sort(values)  # runs of one value, as a raise to a level writes them
+        a[rows] = values
+        np.testing.assert_array_equal(_bits(a.table), bits)  # nothing added
+        np.testing.assert_array_equal(a.code[rows], [np.flatnonzero(bits == b)[0] for b in _bits(values)])
+    new = np.array([0.25, 1.0, 0.25], dtype=dtype)  # a value not held: the sort, which adds it once
+    a[np.arange(3)] = new
+    np.testing.assert_array_equal(_bits(a.table), np.append(bits, _bits(new)[0]))
+    np.testing.assert_array_equal(a.code[:3], [bits.size, np.flatnonzero(bits == _bits(new)[1])[0], bits.size])
+
+
+def _bits(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values).view(np.uint64 if values.dtype == np.float64 else np.uint32)
