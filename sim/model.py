@@ -28,7 +28,7 @@ from sim.collect import DailyValues
 from sim.demand import build_demand
 from sim.forecast import Forecaster
 from sim.levers import Lever, build_levers
-from sim.recorder import Recorder
+from sim.recorder import RECORDS, Recorder
 from sim.results import Result
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.supply import Supply
@@ -73,6 +73,10 @@ class MobilisationModel(mesa.Model):
             when ``seed`` is None.
         levers: levers of your own (instances of ``sim.levers.Lever`` subclasses), acting besides
             the scenario's, each after the lever named in its ``after`` (default: last).
+        record: ``"all"`` (the default): every frame, the summary and Mesa's DataCollector; ``"staff"``: only the
+            staff frame and the regions' escalation, no DataCollector (``model.datacollector`` is None), for statistics
+            that read only those (the calibration's, ``tools/calibrate.py``); the run itself is the same
+            (``sim.recorder.RECORDS``).
         **overrides: scenario values by dotted key with ``__`` for dots, for
             example ``world__scale=0.1`` (Mesa's ``batch_run`` and SolaraViz
             sliders pass parameters this way).
@@ -84,8 +88,12 @@ class MobilisationModel(mesa.Model):
         seed: int | None = None,
         rng: int | None = None,
         levers: Sequence[Lever] = (),
+        *,
+        record: str = "all",
         **overrides: Any,
     ) -> None:
+        if record not in RECORDS:
+            raise ValueError(f"record: expected one of {', '.join(map(repr, RECORDS))}, got {record!r}")
         seed = seed if seed is not None else rng
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63):
             raise ScenarioError("seed", "seed", f"expected a whole number from 0 to 2**63 - 1, got {seed!r}")
@@ -271,12 +279,12 @@ class MobilisationModel(mesa.Model):
         self.levers = build_levers(self, levers)
         self._rest_after = np.zeros(len(POSTINGS), dtype=np.int32)
         self._rest_after[POSTINGS.index("pool")] = sc.levers.national_pool.rest_days
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, record)
         # supply over years (issue #17): entrants start, staff retire and leave on the first day of each month; None without it
         self.supply: Supply | None = Supply(self) if sc.supply.enabled else None
         # Mesa's DataCollector: the planners' indicators, national and per region, from the recorder's arrays (sim.collect)
         self.daily_values = DailyValues(self)
-        self.datacollector = collect.datacollector()
+        self.datacollector = collect.datacollector() if record == "all" else None  # (it reads what "staff" leaves out)
         # quiet periods of multi-year runs (issue #17, [quiet]): the days without COVID demand or a lever's dated window
         # near (None when off), and which days a quiet step covered (their recorded rows hold the step's last day)
         self.quiet_days = np.zeros(self.n_days, dtype=np.bool_)
@@ -309,7 +317,8 @@ class MobilisationModel(mesa.Model):
             if days > 0:
                 self._quiet_step(self.day, days)
                 self.day += days
-                self.datacollector.collect(self)
+                if self.datacollector is not None:
+                    self.datacollector.collect(self)
                 if self.day >= self.n_days:
                     self._finish()
                 return
@@ -319,7 +328,8 @@ class MobilisationModel(mesa.Model):
         for _name, method in self.PHASES:
             getattr(self, method)(self.day)
         self.day += 1
-        self.datacollector.collect(self)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
         if self.day >= self.n_days:
             self._finish()
 

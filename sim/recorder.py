@@ -77,11 +77,22 @@ LATELY_DAYS = 14  # "worked in several homes lately": at another home within the
 SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_exhaustion")]
 
 
-class Recorder:
-    """Preallocated daily arrays, filled by ``MobilisationModel.step``."""
+#: What a run records (``MobilisationModel(record=...)``): ``all``, every daily frame and the summary (the default);
+#: ``staff``, the staff frame and the regions frame's escalation columns (date, region, level, forecast gap share and,
+#: with a forecast other than perfect foresight, the forecast), what the calibration's statistics read
+#: (``tools/calibrate.py``, issue #18: a sixth less time a simulation at scale 0.05, ``benchmarks/README.md``). The run
+#: itself is the same (``tests/test_record.py`` holds every scenario file's staff frame and escalation equal, bit for
+#: bit): only the recording is left out, the levers' record hooks too (they add costs and records, they decide nothing);
+#: the other frames and the summary raise ``sim.results.NotRecorded``, and so does saving the result.
+RECORDS = ("all", "staff")
 
-    def __init__(self, model: MobilisationModel) -> None:
+
+class Recorder:
+    """Preallocated daily arrays, filled by ``MobilisationModel.step``; ``record`` is one of ``RECORDS``."""
+
+    def __init__(self, model: MobilisationModel, record: str = "all") -> None:
         self.model = model
+        self.whole = record == "all"
         world = model.world
         n_days, n_reg = model.n_days, world.n_regions
         self.n_groups = n_reg * len(EMPLOYERS) * N_PROFESSIONS
@@ -187,9 +198,14 @@ class Recorder:
         self.days_recorded = 0
 
     def record(self, day: int, heads: np.ndarray, overtime: np.ndarray) -> None:
-        """Store the indicators of the day just simulated."""
+        """Store the indicators of the day just simulated (with ``record="staff"`` only the staff's and the escalation's)."""
+        if not self.whole:
+            self._record_staff(day)
+            self._record_escalation(day)
+            self.covid_icu[day] = self.model.covid_icu_today  # the trend forecast reads the days recorded so far
+            self.days_recorded = day + 1  # (not the levers' record hooks: they record, they do not decide)
+            return
         m, world = self.model, self.model.world
-        s = world.staff
         capacity = self.capacity_on  # the (workplace, role) arrays by (region, kind) in one pass, into the day's rows
         kernels.record_work(
             required=m.required,
@@ -204,29 +220,10 @@ class Recorder:
             out_heads=self.heads[day],
             out_capacity_lost=self.capacity_lost[day] if capacity else self._no_rows,
         )
-        order, group_start, blocks = self._tally_groups
-        counts, fsum, hist, hours = kernels.tally_staff(
-            status=s.status,
-            fatigue=s.fatigue,
-            order=order,
-            group_start=group_start,
-            blocks=blocks,
-            hours_worked=s.hours_worked,
-            contract=s.contract,
-            base_hours_by_contract=s.base_hours_by_contract,
-            agreement_days=s.agreement_days,
-            n_regular=s.n_regular,
-            n_statuses=N_STATUSES,
-            n_bins=FATIGUE_BINS,
-            first_entrant=s.first_entrant if s.n_entrants else -1,
-        )
-        self.hours[day] = hours
+        self._record_staff(day)
         self._record_levers(day)
         if capacity:
             self.icu_care[day] = m.icu_care
-        self.status[day] = counts
-        self.fatigue_sum[day] = fsum
-        kernels.record_fatigue_p90(hist=hist, day=day, by_group=self.fatigue_p90, national=self.fatigue_p90_national)
         self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
@@ -259,6 +256,37 @@ class Recorder:
         self.assessed_residents[day] = homes[:, 8]
         self.assessments[day] = homes[:, 9]
         self.days_recorded = day + 1
+
+    def _record_staff(self, day: int) -> None:
+        """The staff frame's day: counts by status, fatigue's sum and 90th percentile, and hours, by tally group."""
+        s = self.model.world.staff
+        order, group_start, blocks = self._tally_groups
+        counts, fsum, hist, hours = kernels.tally_staff(
+            status=s.status,
+            fatigue=s.fatigue,
+            order=order,
+            group_start=group_start,
+            blocks=blocks,
+            hours_worked=s.hours_worked,
+            contract=s.contract,
+            base_hours_by_contract=s.base_hours_by_contract,
+            agreement_days=s.agreement_days,
+            n_regular=s.n_regular,
+            n_statuses=N_STATUSES,
+            n_bins=FATIGUE_BINS,
+            first_entrant=s.first_entrant if s.n_entrants else -1,
+        )
+        self.hours[day] = hours
+        self.status[day] = counts
+        self.fatigue_sum[day] = fsum
+        kernels.record_fatigue_p90(hist=hist, day=day, by_group=self.fatigue_p90, national=self.fatigue_p90_national)
+
+    def _record_escalation(self, day: int) -> None:
+        """The regions frame's escalation columns of the day: each region's level, forecast gap share and forecast."""
+        m = self.model
+        self.levels[day] = m.levels
+        self.gap_share[day] = m.forecast_gap_share
+        self.forecast_icu[day] = m.forecast_covid_icu
 
     #: Arrays of the recorder that are not by day (every other public array's first axis is the day)
     NOT_DAILY = ("ever_outbreak", "wage")
@@ -315,9 +343,7 @@ class Recorder:
     def _record_levers(self, day: int) -> None:
         m, world = self.model, self.model.world
         s = world.staff
-        self.levels[day] = m.levels
-        self.gap_share[day] = m.forecast_gap_share
-        self.forecast_icu[day] = m.forecast_covid_icu
+        self._record_escalation(day)
         fatigue, sustained = kernels.record_icu_staff(
             icu_staff=self._icu_staff,
             icu_nurses=self._icu_nurses,
@@ -441,14 +467,19 @@ class Recorder:
         n = self.days_recorded
         dates = pd.to_datetime(m.dates[:n])
         codes = list(m.world.regions["code"])
-        daily = Daily(
-            units=self._units_frame(dates, codes, n),
-            staff=self._staff_frame(dates, codes, n),
-            icu=self._icu_frame(dates, codes, n),
-            nursing_homes=self._homes_frame(dates, codes, n),
-            home_care=self._home_care_frame(dates, codes, n),
-            regions=self._regions_frame(dates, codes, n),
-        )
+        if self.whole:
+            daily = Daily(
+                units=self._units_frame(dates, codes, n),
+                staff=self._staff_frame(dates, codes, n),
+                icu=self._icu_frame(dates, codes, n),
+                nursing_homes=self._homes_frame(dates, codes, n),
+                home_care=self._home_care_frame(dates, codes, n),
+                regions=self._regions_frame(dates, codes, n),
+            )
+        else:  # (RECORDS) the other frames were not recorded: None, which Daily reports as NotRecorded
+            none: Any = None
+            staff, regions = self._staff_frame(dates, codes, n), _frame(self._escalation_columns(dates, codes, n))
+            daily = Daily(units=none, staff=staff, icu=none, nursing_homes=none, home_care=none, regions=regions)
         events = Events(**self._event_frames())
         for frame in events.frames().values():
             for col in [c for c in frame.columns if c.endswith("day")]:
@@ -456,7 +487,8 @@ class Recorder:
                 days = frame[col].tolist() if len(frame) else []
                 frame.insert(frame.columns.get_loc(col), col.replace("day", "date"), [_date(m.dates, int(x)) for x in days])
         supply = m.supply.monthly if m.supply is not None else None  # supply over years: month × profession
-        return Result(daily=daily, summary=self._summary(daily, n, events), scenario=m.config, seed=m.seed, events=events, supply=supply)
+        summary = self._summary(daily, n, events) if self.whole else None
+        return Result(daily=daily, summary=summary, scenario=m.config, seed=m.seed, events=events, supply=supply)
 
     def _event_frames(self) -> dict[str, pd.DataFrame]:
         """Every lever's event tables; a lever that is off gives its tables with no rows."""
@@ -596,13 +628,18 @@ class Recorder:
         frame["coverage"] = np.divide(sup, req, out=np.full_like(req, np.nan), where=req > 0)
         return _frame(frame)
 
-    def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+    def _escalation_columns(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> dict[str, Any]:
+        """The regions frame's first columns: date, region, the escalation level, the forecast gap share and forecast."""
         frame = self._grid(dates, codes, names=["region"])
         level, code_of = _categories(LEVELS, sort=False)
         frame["level"] = pd.Categorical.from_codes(code_of[self.levels[:n].reshape(-1)], dtype=level, validate=False)
         frame["forecast_gap_share"] = self.gap_share[:n].reshape(-1)
         if self._imperfect:  # with perfect foresight it is the demand `horizon_days` ahead: left out, results stay as before
             frame["forecast_covid_icu"] = self.forecast_icu[:n].reshape(-1)
+        return frame
+
+    def _regions_frame(self, dates: pd.DatetimeIndex, codes: list[str], n: int) -> pd.DataFrame:
+        frame = self._escalation_columns(dates, codes, n)
         frame["elective_operations"] = self.operations[:n].reshape(-1)
         frame["care_debt_operations"] = self.care_debt[:n].reshape(-1)
         frame["staff_on_loan_in"] = self.loaned_in[:n].reshape(-1)

@@ -71,9 +71,25 @@ class Events:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
+class NotRecorded(LookupError):
+    """A frame or the summary that the run did not record: it recorded for statistics only
+    (``MobilisationModel(record="staff")``, ``sim.recorder.RECORDS``)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"the run did not record {what}: it recorded the staff frame and the regions' escalation only "
+            "(record='staff', for the calibration's statistics); run it with record='all' (the default)"
+        )
+
+
+#: The daily frames by name, in their order (``Daily.items``)
+FRAMES = ("units", "staff", "icu", "nursing_homes", "home_care", "regions")
+
+
 @dataclass(frozen=True)
 class Daily:
-    """The daily tidy frames of a run."""
+    """The daily tidy frames of a run. A frame the run did not record (``record="staff"``) is None, and reading it
+    raises ``NotRecorded``."""
 
     units: pd.DataFrame
     staff: pd.DataFrame
@@ -82,20 +98,23 @@ class Daily:
     home_care: pd.DataFrame
     regions: pd.DataFrame
 
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if value is None and name in FRAMES:
+            raise NotRecorded(f"the {name} frame")
+        return value
+
     def items(self) -> list[tuple[str, pd.DataFrame]]:
-        return [
-            ("units", self.units),
-            ("staff", self.staff),
-            ("icu", self.icu),
-            ("nursing_homes", self.nursing_homes),
-            ("home_care", self.home_care),
-            ("regions", self.regions),
-        ]
+        return [(name, getattr(self, name)) for name in FRAMES]
 
 
 @dataclass
 class Result:
-    """What a run produced: ``daily`` tidy frames, a one-row ``summary``, and how to save them."""
+    """What a run produced: ``daily`` tidy frames, a one-row ``summary``, and how to save them.
+
+    A run that recorded for statistics only (``record="staff"``) has the staff frame, the regions frame's escalation
+    columns, the events and the supply; its ``summary`` is None, and reading it raises ``NotRecorded``, as does saving it.
+    """
 
     daily: Daily
     summary: pd.DataFrame
@@ -104,6 +123,17 @@ class Result:
     events: Events | None = None
     supply: pd.DataFrame | None = None  # month × profession: the supply's flows and stocks (with [supply]; None without)
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if value is None and name == "summary":
+            raise NotRecorded("the summary")
+        return value
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run recorded every frame and the summary (``record="all"``, the default)."""
+        return object.__getattribute__(self, "summary") is not None
 
     def manifest(self) -> dict[str, Any]:
         """Provenance of the run: scenario and its hash, seed, versions, time."""
@@ -134,9 +164,12 @@ class Result:
         Raises:
             FolderError: the folder holds something other than results of a run (see ``sim.store``).
             ValueError: an unknown CSV dialect (nothing is written).
+            NotRecorded: the run recorded for statistics only (nothing is written).
         """
         from sim.workbook import WORKBOOK, csv_dialect, write_frame, write_workbook
 
+        if not self.complete:  # a run recorded for statistics only: before anything is written
+            raise NotRecorded("the summary and most frames")
         dialect = None if csv is False else "comma" if csv is True else csv_dialect(csv)
         sheets = self.workbook_sheets(command) if xlsx else None
         regions = sheets["regions"] if sheets is not None else self.region_summary()  # computed once

@@ -869,15 +869,17 @@ def statistics(result: Result, patterns: Sequence[Pattern | Reported]) -> dict[s
     return {p.key: p.statistic(result) for p in patterns}
 
 
-def simulate(scenario: Scenario, seed: int, keys: Sequence[str], regional: bool = False) -> dict[str, float]:
+def simulate(scenario: Scenario, seed: int, keys: Sequence[str], regional: bool = False, record: str = "all") -> dict[str, float]:
     """Run ``scenario`` with ``seed`` and return the statistics of the patterns (and reported figures) named by ``keys``.
 
     Patterns are named rather than passed so that the call pickles for worker processes. With ``regional``
-    also every region's cumulative admissions (``cumulative_admissions``, for ``admissions_table``).
+    also every region's cumulative admissions (``cumulative_admissions``, for ``admissions_table``). ``record`` is the
+    model's (``sim.recorder.RECORDS``): ``"staff"`` records only what the calibration's targets read, the same
+    statistics in less time; a statistic that reads more raises ``sim.results.NotRecorded``.
     """
-    import sim
+    from sim.model import MobilisationModel
 
-    result = sim.run(scenario, seed=seed)
+    result = MobilisationModel(scenario, seed=seed, record=record).run()
     out = statistics(result, [BY_KEY[k] if k in BY_KEY else REPORTED_BY_KEY[k] for k in keys])
     if regional:
         out.update(cumulative_admissions(result))

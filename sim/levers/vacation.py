@@ -82,7 +82,8 @@ class Vacation(Lever):
 
     def _starting(self, first: int, last: int) -> np.ndarray:
         """Scheduled staff whose vacation starts on a day from ``first`` to ``last`` (both inclusive)."""
-        lo, hi = np.searchsorted(self._start_sorted, (first, last + 1))
+        # the bounds in the days' own dtype: a tuple of Python ints would make NumPy copy the whole int32 array to int64
+        lo, hi = self._start_sorted.searchsorted(np.array((first, last + 1), dtype=self._start_sorted.dtype))
         return self._by_start[lo:hi]
 
     def adjust_demand(self, model: MobilisationModel, day: int) -> None:

@@ -1,0 +1,98 @@
+"""A run that records for statistics only (``MobilisationModel(record="staff")``, ``sim.recorder.RECORDS``, issue #18):
+the same run as a whole one, its staff frame and the regions' escalation bit for bit, the calibration's statistics
+equal; what it did not record raises ``NotRecorded`` and is never saved."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.model import MobilisationModel
+from sim.results import NotRecorded
+from sim.validation import load_runs_scenarios, simulate
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.toml"))
+SCALE = 0.01
+
+
+def _days(path: Path) -> int:
+    return sim.load_scenario(path).time.n_days
+
+
+#: runs of at most a year in `make test`; the multi-year ones (supply, quiet steps, reserves, retention) in test-long
+SHORT = [p for p in SCENARIOS if _days(p) <= 366]
+LONG = [p for p in SCENARIOS if _days(p) > 366]
+
+
+def _same_run(path: Path, seed: int = 5) -> None:
+    scenario = sim.load_scenario(path, world__scale=SCALE)
+    whole = MobilisationModel(scenario, seed=seed).run()
+    staff = MobilisationModel(scenario, seed=seed, record="staff").run()
+    pd.testing.assert_frame_equal(staff.daily.staff, whole.daily.staff, check_exact=True)
+    regions = staff.daily.regions
+    assert list(regions.columns) == list(whole.daily.regions.columns[: len(regions.columns)])
+    assert {"date", "region", "level", "forecast_gap_share"} <= set(regions.columns)
+    pd.testing.assert_frame_equal(regions, whole.daily.regions[regions.columns], check_exact=True)
+    for name, frame in whole.events.frames().items():
+        pd.testing.assert_frame_equal(staff.events.frames()[name], frame, check_exact=True)
+    if whole.supply is not None:
+        pd.testing.assert_frame_equal(staff.supply, whole.supply, check_exact=True)
+
+
+@pytest.mark.parametrize("path", SHORT, ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
+def test_a_staff_record_is_the_same_run(path):
+    """Every scenario file of a year or less: the staff frame, the escalation columns and the events as a whole run's.
+    A lever whose record hook decided something (the staff run skips the hooks), or a staff run that left out part of
+    the staff's or the escalation's recording, fails here."""
+    _same_run(path)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("path", LONG, ids=lambda p: str(p.relative_to(ROOT / "scenarios")))
+def test_a_staff_record_is_the_same_run_over_years(path):
+    """The multi-year scenario files (supply, quiet steps, reserves, retention, specialist training) likewise."""
+    _same_run(path)
+
+
+def test_the_calibration_statistics_are_the_same():
+    """What tools/calibrate.py computes from a staff record equals what it computes from a whole run."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from calibrate import TARGETS
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    scenario = load_runs_scenarios(scale=0.02)["year"]
+    keys = [p.key for p in TARGETS]
+    for seed in (3, 4):
+        assert simulate(scenario, seed, keys, record="staff") == simulate(scenario, seed, keys)
+
+
+def test_what_a_staff_record_left_out_raises(model_factory, tmp_path):
+    model = model_factory(seed=2, record="staff")
+    assert model.datacollector is None
+    for _ in range(5):
+        model.step()
+    result = model.result()
+    assert not result.complete and len(result.daily.staff) and len(result.daily.regions)
+    for name in ("units", "icu", "nursing_homes", "home_care"):
+        with pytest.raises(NotRecorded, match=f"the {name} frame.*record='all'"):
+            getattr(result.daily, name)
+    with pytest.raises(NotRecorded, match="the summary"):
+        result.summary  # noqa: B018
+    with pytest.raises(NotRecorded):
+        result.daily.items()
+    out = tmp_path / "run"
+    with pytest.raises(NotRecorded):
+        result.save(out, csv=True, xlsx=True)
+    assert not out.exists()  # nothing written
+    assert model_factory(seed=2).run().complete
+
+
+def test_an_unknown_record_is_refused():
+    with pytest.raises(ValueError, match="record: expected one of 'all', 'staff', got 'none'"):
+        MobilisationModel(record="none")
