@@ -37,7 +37,8 @@ numba kernels are compiled or loaded from the cache unless the row says "cold"):
 - **small worlds** (issue #18): ``second_wave.toml`` build + run for the whole year at about 10,000 staff (scale 0.03),
   100,000 (scale 0.3) and full scale, ns per staff-day; target: 10,000 staff ≤ 2× full scale per staff-day.
 - **ABC-sized batch** (issue #18): 100 simulations as ``make calibrate`` runs them (``sim.validation.simulate`` of
-  the year scenario cut at 31 December 2020, scale 0.05, the calibration's statistics, a seed each) on 2 worker
+  the year scenario cut at 31 December 2020, scale 0.05, the calibration's statistics, a seed each, recording only
+  what those read: ``record="staff"``) on 2 worker
   processes; simulations per minute (``--quick``: 20).
 - **scaling**: ``second_wave.toml`` build+run for 122 days at 10k → 1M staff, and at full scale for
   61 → 365 days, with the time per staff-day (constant = linear). ``world.scale`` above 1 is not a
@@ -164,11 +165,14 @@ def small_worlds(repeats: int) -> list[dict[str, float]]:
 def abc_batch(n_runs: int, workers: int = 2) -> dict[str, float]:
     """``n_runs`` simulations as the calibration runs them, on ``workers`` processes: simulations per minute."""
     from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
 
-    from sim.validation import PATTERNS, load_runs_scenarios, simulate
+    from sim.validation import PATTERNS, load_runs_scenarios
+    from sim.validation import simulate as simulate_all
 
     scenario = load_runs_scenarios(scale=0.05)["year"]
     keys = [p.key for p in PATTERNS if p.role == "calibration"]
+    simulate = partial(simulate_all, record="staff")  # recording what the statistics read, as tools/calibrate.py does
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(simulate, [scenario] * workers, range(workers), [keys] * workers))  # warm the workers' kernels
         t0 = time.perf_counter()
