@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/phases.py                      # second_wave.toml, a year, at scale 0.03 and 1.0
     .venv/bin/python benchmarks/phases.py --scales 0.05 --levers
-    .venv/bin/python benchmarks/phases.py --scales 0.05 --calibration   # the simulation make calibrate runs
+    .venv/bin/python benchmarks/phases.py --scales 0.05 --calibration   # the calibration's simulation, recording everything
+    .venv/bin/python benchmarks/phases.py --scales 0.05 --calibration --record staff   # as make calibrate runs it
 
 Wraps each phase method (``MobilisationModel.PHASES``), Mesa's ``DataCollector.collect`` and, with ``--levers``, each
 lever's ``act`` in ``time.perf_counter`` timers, after a warm-up run that compiles the kernels. The timers cost about a
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import sim
 from sim.model import MobilisationModel
+from sim.recorder import RECORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = ROOT / "scenarios" / "second_wave.toml"
@@ -43,15 +45,16 @@ def load(path: Path | None, scale: float) -> sim.Scenario:
     return sim.load_scenario(path, world__scale=scale)
 
 
-def profile(path: Path | None, scale: float, levers: bool, seed: int = 0) -> tuple[dict[str, float], int, int, float]:
+def profile(path: Path | None, scale: float, levers: bool, seed: int = 0, record: str = "all") -> tuple[dict[str, float], int, int, float]:
     """Seconds by phase of one build + run; the days, the staff and the whole run's seconds."""
     totals: dict[str, float] = defaultdict(float)
     t0 = time.perf_counter()
-    model = MobilisationModel(load(path, scale), seed=seed)
+    model = MobilisationModel(load(path, scale), seed=seed, record=record)
     totals["build"] = time.perf_counter() - t0
     for name, method in model.PHASES:
         setattr(model, method, timed(totals, name, getattr(model, method)))
-    model.datacollector.collect = timed(totals, "datacollector", model.datacollector.collect)
+    if model.datacollector is not None:  # (none with record="staff")
+        model.datacollector.collect = timed(totals, "datacollector", model.datacollector.collect)
     if levers:
         for lever in model.levers:
             lever.act = timed(totals, f"  lever {lever.name or type(lever).__name__}", lever.act)  # the steps every run takes have no name
@@ -71,12 +74,13 @@ def main() -> None:
     parser.add_argument("--scales", type=float, nargs="+", default=[0.03, 1.0])
     parser.add_argument("--levers", action="store_true", help="time each lever's act inside place")
     parser.add_argument("--calibration", action="store_true", help="the calibration's simulation (the year 2020) instead of --scenario")
+    parser.add_argument("--record", choices=RECORDS, default="all", help="what the model records (staff: as make calibrate's runs)")
     args = parser.parse_args()
     if args.calibration:
         args.scenario = None
-    profile(args.scenario, min(args.scales), False)  # compile or load every kernel first
+    profile(args.scenario, min(args.scales), False, record=args.record)  # compile or load every kernel first
     for scale in args.scales:
-        totals, days, staff, whole = profile(args.scenario, scale, args.levers)
+        totals, days, staff, whole = profile(args.scenario, scale, args.levers, record=args.record)
         per_day = totals["run"] / days
         name = "the calibration's year 2020" if args.scenario is None else args.scenario.name
         print(f"\n{name} at scale {scale}: {staff:,} staff rows, {days} days")
