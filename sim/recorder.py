@@ -79,9 +79,9 @@ SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_e
 
 #: What a run records (``MobilisationModel(record=...)``): ``all``, every daily frame and the summary (the default);
 #: ``staff``, the staff frame and the regions frame's escalation columns (date, region, level, forecast gap share and,
-#: with a forecast other than perfect foresight, the forecast), what the calibration's statistics read
-#: (``tools/calibrate.py``, issue #18: ×0.89 the time of a calibration simulation, ``benchmarks/README.md``). The run
-#: itself is the same (``tests/test_record.py`` holds every scenario file's staff frame and escalation equal, bit for
+#: with a forecast other than perfect foresight, the forecast; and the COVID ICU patients that forecast reads), what the
+#: calibration's statistics read (``tools/calibrate.py``, issue #18: ×0.89 the time of a calibration simulation,
+#: ``benchmarks/README.md``). The run itself is the same (``tests/test_record.py`` holds every scenario file's staff frame and escalation equal, bit for
 #: bit): only the recording is left out, the levers' record hooks too (they add costs and records, they decide nothing);
 #: the other frames and the summary raise ``sim.results.NotRecorded``, and so does saving the result.
 RECORDS = ("all", "staff")

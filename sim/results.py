@@ -107,6 +107,10 @@ class Daily:
     def items(self) -> list[tuple[str, pd.DataFrame]]:
         return [(name, getattr(self, name)) for name in FRAMES]
 
+    def __repr__(self) -> str:  # (the frames' sizes, not the frames; one not recorded says so instead of raising)
+        rows = {name: object.__getattribute__(self, name) for name in FRAMES}
+        return "Daily(" + ", ".join(f"{k}: {'not recorded' if v is None else f'{len(v)} rows'}" for k, v in rows.items()) + ")"
+
 
 @dataclass
 class Result:
@@ -129,6 +133,10 @@ class Result:
         if value is None and name == "summary":
             raise NotRecorded("the summary")
         return value
+
+    def __repr__(self) -> str:
+        kind = "complete" if self.complete else "staff recorded only"
+        return f"Result(scenario {self.scenario.name!r}, seed {self.seed}, {kind}, {self.daily!r})"
 
     @property
     def complete(self) -> bool:

@@ -875,7 +875,8 @@ def simulate(scenario: Scenario, seed: int, keys: Sequence[str], regional: bool 
     Patterns are named rather than passed so that the call pickles for worker processes. With ``regional``
     also every region's cumulative admissions (``cumulative_admissions``, for ``admissions_table``). ``record`` is the
     model's (``sim.recorder.RECORDS``): ``"staff"`` records only what the calibration's targets read, the same
-    statistics in less time; a statistic that reads more raises ``sim.results.NotRecorded``.
+    statistics in less time; a statistic that reads another frame or the summary raises ``sim.results.NotRecorded``
+    (another column of the regions frame: ``KeyError``).
     """
     from sim.model import MobilisationModel
 

@@ -109,9 +109,9 @@ def warm_worker(scale: float) -> None:
 
     from sim.model import MobilisationModel
 
-    model = MobilisationModel(load_runs_scenarios(scale=scale)["year"], seed=0, record="staff")
-    for _ in range(WARM_DAYS):
-        model.step()
+    year = load_runs_scenarios(scale=scale)["year"]
+    days = year.with_overrides(time__end=(year.time.start + dt.timedelta(days=WARM_DAYS - 1)).isoformat())
+    MobilisationModel(days, seed=0, record="staff").run()  # to its end: a finished model is freed (Mesa 3.3 kept it)
 
 
 def summary_path(out: Path, summary: Path | None) -> Path | None:
@@ -139,19 +139,22 @@ def main(argv: list[str] | None = None) -> int:
     args.summary = summary_path(args.out, args.summary)
     if not 0 < args.scale <= 1 or args.population < 10 or args.max_simulations < args.population or args.workers < 1:
         parser.error("expected 0 < --scale <= 1, --population >= 10, --max-simulations >= --population, --workers >= 1")
+    from importlib.util import find_spec
+
+    if find_spec("pyabc") is None:  # (before the workers start)
+        print("calibrate: error: pyabc is not installed; run `make calibrate` or pip install -e '.[calibration]'", file=sys.stderr)
+        return 2
+
     from sim.executor import process_pool, stop_pool
 
-    started = time.perf_counter()
+    started = time.perf_counter()  # (the fit's minutes printed at the end count from here: the parent's pyabc import too)
     executor = process_pool(args.workers)
     for _ in range(args.workers):  # the workers start and load the kernels while this process imports pyabc (about 2 s)
         executor.submit(warm_worker, args.scale)
     try:
-        try:
-            import pyabc
-            from pyabc.weighted_statistics import weighted_quantile
-        except ImportError:
-            print("calibrate: error: pyabc is not installed; run `make calibrate` or pip install -e '.[calibration]'", file=sys.stderr)
-            return 2
+        import pyabc
+        from pyabc.weighted_statistics import weighted_quantile
+
         args.out.mkdir(parents=True, exist_ok=True)
         db = args.out / "abc.db"
         db.unlink(missing_ok=True)

@@ -19,7 +19,8 @@ and has hooks that ``MobilisationModel.step`` calls in the order of the registry
 4. ``record(recorder, day, cost)``: add what the lever paid today (SEK per region and cost item,
    ``cost[:, recorder.cost_index[item]]`` for the items of ``sim.recorder.COST_ITEMS``) and
    anything else it records; it records only, it decides nothing (a run that records for statistics only,
-   ``record="staff"``, skips it: ``tests/test_record.py`` holds such runs equal to whole ones);
+   ``record="staff"``, skips it: a hook that changed the state would make such runs differ from whole ones without
+   an error; ``tests/test_record.py`` holds them equal for every scenario file);
 5. ``event_frames()``: its events as tidy frames, at the end of a run;
 6. ``summary(days)``: its values of the run summary (its ``indicators``) over the first ``days`` days; the recorder
    gives the indicators of a lever that is off (not built) the value 0;
