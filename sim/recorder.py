@@ -81,9 +81,10 @@ SICK_STATUSES = [STATUSES.index(s) for s in ("sick_covid", "sick_other", "sick_e
 #: ``staff``, the staff frame and the regions frame's escalation columns (date, region, level, forecast gap share and,
 #: with a forecast other than perfect foresight, the forecast; and the COVID ICU patients that forecast reads), what the
 #: calibration's statistics read (``tools/calibrate.py``, issue #18: ×0.89 the time of a calibration simulation,
-#: ``benchmarks/README.md``). The run itself is the same (``tests/test_record.py`` holds every scenario file's staff frame and escalation equal, bit for
-#: bit): only the recording is left out, the levers' record hooks too (they add costs and records, they decide nothing);
-#: the other frames and the summary raise ``sim.results.NotRecorded``, and so does saving the result.
+#: ``benchmarks/README.md``). The run itself is the same (``tests/test_record.py`` holds every scenario file's staff
+#: frame and escalation equal, bit for bit): only the recording is left out, the levers' record hooks too (they add
+#: costs and records, they decide nothing); the other frames and the summary raise ``sim.results.NotRecorded``, and so
+#: does saving the result.
 RECORDS = ("all", "staff")
 
 
@@ -202,7 +203,6 @@ class Recorder:
         if not self.whole:
             self._record_staff(day)
             self._record_escalation(day)
-            self.covid_icu[day] = self.model.covid_icu_today  # the trend forecast reads the days recorded so far
             self.days_recorded = day + 1  # (not the levers' record hooks: they record, they do not decide)
             return
         m, world = self.model, self.model.world
@@ -224,7 +224,6 @@ class Recorder:
         self._record_levers(day)
         if capacity:
             self.icu_care[day] = m.icu_care
-        self.covid_icu[day] = m.covid_icu_today
         self.icu_patients[day] = m.census[m.icu_ids]
         self.icu_nurse_hours[day] = m.icu_nurse_hours
         self.icu_beds_open[day] = m.icu_beds_open
@@ -282,11 +281,13 @@ class Recorder:
         kernels.record_fatigue_p90(hist=hist, day=day, by_group=self.fatigue_p90, national=self.fatigue_p90_national)
 
     def _record_escalation(self, day: int) -> None:
-        """The regions frame's escalation columns of the day: each region's level, forecast gap share and forecast."""
+        """The regions frame's escalation columns of the day (each region's level, forecast gap share and forecast) and
+        the COVID ICU patients, which the trend forecast reads back on the days after (``Forecaster.covid_icu``)."""
         m = self.model
         self.levels[day] = m.levels
         self.gap_share[day] = m.forecast_gap_share
         self.forecast_icu[day] = m.forecast_covid_icu
+        self.covid_icu[day] = m.covid_icu_today
 
     #: Arrays of the recorder that are not by day (every other public array's first axis is the day)
     NOT_DAILY = ("ever_outbreak", "wage")
