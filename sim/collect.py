@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.categories import ICU, ICU_NURSE, LEFT, LEVELS, N_UNIT_KINDS, STATUSES
+from sim.results import NotRecorded
 
 if TYPE_CHECKING:
     from sim.model import MobilisationModel
@@ -112,20 +113,28 @@ class DailyValues:
         """Sums over the recorder's staff groups (region × employer × profession) by region."""
         return values.reshape(len(self.codes), -1, *values.shape[1:]).sum(axis=1)
 
+    def _recorded(self) -> Recorder:
+        """The recorder, if it records what the values read: a run with ``record="staff"`` does not (its other arrays
+        stay zero), so its values raise ``sim.results.NotRecorded`` rather than read zeros."""
+        r = self.recorder
+        if not r.whole:
+            raise NotRecorded("the daily values (model.daily_values, its reporters and the Region agents' values)")
+        return r
+
     # ------------------------------------------------------------------ national
     def national(self, name: str) -> Any:
         """The national value of reporter ``name`` on the last recorded day (NaN before the first)."""
-        d, r = self.day, self.recorder
+        d, r = self.day, self._recorded()
         if d < 0:
             return float("nan")
         return _NATIONAL[name](self, r, d)
 
     def by_region(self, name: str) -> np.ndarray:
         """Per-region values of ``name`` (a key of ``BY_REGION``) on the last recorded day, in the regions' order."""
-        d = self.day
+        d, r = self.day, self._recorded()
         if d < 0:
             return np.full(len(self.codes), np.nan)
-        return _BY_REGION[name](self, self.recorder, d)
+        return _BY_REGION[name](self, r, d)
 
     def region_dict(self, name: str) -> dict[str, Any]:
         """``by_region(name)`` as {region code: value}."""

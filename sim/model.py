@@ -76,7 +76,7 @@ class MobilisationModel(mesa.Model):
         record: ``"all"`` (the default): every frame, the summary and Mesa's DataCollector; ``"staff"``: only the
             staff frame and the regions' escalation, no DataCollector (``model.datacollector`` is None), for statistics
             that read only those (the calibration's, ``tools/calibrate.py``); the run itself is the same
-            (``sim.recorder.RECORDS``).
+            (``sim.recorder.RECORDS``); ``daily_values`` and the regions' collected values raise ``NotRecorded``.
         **overrides: scenario values by dotted key with ``__`` for dots, for
             example ``world__scale=0.1`` (Mesa's ``batch_run`` and SolaraViz
             sliders pass parameters this way).

@@ -415,28 +415,6 @@ class Recorder:
             lever.record(self, day, cost)
         self.cost[day] = cost
 
-    def national(self, name: str, day: int) -> float:
-        """A headline national value of one recorded day (for Mesa's DataCollector)."""
-        if day < 0:
-            return float("nan")
-        if name == "covid_icu":
-            return float(self.covid_icu[day].sum())
-        if name == "icu_nurse_coverage":
-            req = self.required[day, ICU::N_UNIT_KINDS, ICU_NURSE].sum()
-            return float(self.supplied[day, ICU::N_UNIT_KINDS, ICU_NURSE].sum() / req) if req > 0 else 1.0
-        if name == "staff_sick":
-            return float(self.status[day][:, SICK_STATUSES].sum())
-        if name == "staff_left":
-            return float(self.status[day][:, LEFT].sum())
-        if name == "fatigue_mean":
-            present = self.status[day].sum() - self.status[day][:, LEFT].sum()
-            return float(self.fatigue_sum[day].sum() / max(present, 1))
-        if name == "homes_with_outbreak":
-            return float(self.homes_outbreak[day].sum())
-        if name == "icu_staff_fatigue":
-            return float(self.icu_fatigue[day, 0])
-        raise KeyError(name)
-
     def unsafe_icu_patients(self, first: int, last: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Unsafe ICU patients of the recorded days ``first`` … ``last`` − 1 by region, flat (day by day, regions within).
 

@@ -30,3 +30,15 @@ def test_a_trial_fit_into_another_folder_leaves_the_committed_summary_alone(tmp_
     assert calibrate.summary_path(calibrate.OUT, None) == calibrate.SUMMARY
     assert calibrate.summary_path(tmp_path, None) is None
     assert calibrate.summary_path(tmp_path, tmp_path / "s.csv") == tmp_path / "s.csv"
+
+
+def test_a_failed_warm_up_is_reported_and_a_good_one_is_not(capsys):
+    from concurrent.futures import Future
+
+    failed, done = Future(), Future()
+    failed.set_exception(RuntimeError("no kernels"))
+    done.set_result(None)
+    calibrate.warned(done)
+    assert capsys.readouterr().err == ""
+    calibrate.warned(failed)
+    assert "warm-up failed: RuntimeError: no kernels" in capsys.readouterr().err

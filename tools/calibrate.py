@@ -29,6 +29,7 @@ import datetime as dt
 import math
 import sys
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,13 @@ def warm_worker(scale: float) -> None:
     MobilisationModel(days, seed=0, record="staff").run()  # to its end: a finished model is freed (Mesa 3.3 kept it)
 
 
+def warned(warm_up: Future) -> None:
+    """Say so when a worker's warm-up failed: the fit goes on (its first simulation loads the kernels instead, and an
+    error of the model's shows there), but the cause should not go unseen."""
+    if not warm_up.cancelled() and (error := warm_up.exception()) is not None:
+        print(f"calibrate: warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def summary_path(out: Path, summary: Path | None) -> Path | None:
     """Where the summary goes besides ``out``: ``summary`` if given, else the committed ``docs/calibration.csv`` only for
     the default ``out`` (a trial fit into another folder leaves the committed summary alone)."""
@@ -150,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()  # (the fit's minutes printed at the end count from here: the parent's pyabc import too)
     executor = process_pool(args.workers)
     for _ in range(args.workers):  # the workers start and load the kernels while this process imports pyabc (about 2 s)
-        executor.submit(warm_worker, args.scale)
+        executor.submit(warm_worker, args.scale).add_done_callback(warned)
     try:
         import pyabc
         from pyabc.weighted_statistics import weighted_quantile
