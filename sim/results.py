@@ -80,6 +80,10 @@ class NotRecorded(LookupError):
             f"the run did not record {what}: it recorded the staff frame and the regions' escalation only "
             "(record='staff', for the calibration's statistics); run it with record='all' (the default)"
         )
+        self.what = what
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # from a worker process the same message, not wrapped twice
+        return type(self), (self.what,)
 
 
 #: The daily frames by name, in their order (``Daily.items``)

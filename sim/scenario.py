@@ -1029,11 +1029,13 @@ def _fill_programmes(value: Any) -> Any:
                 str(name), f"unknown programme '{name}'{suggest(str(name), list(PROGRAMMES))} (expected one of {', '.join(PROGRAMMES)})"
             )
 
-    def given(name: str) -> dict:
-        table = value.get(name) or {}
-        return table.model_dump() if isinstance(table, ProgrammeConfig) else table
+    def filled(name: str) -> Any:
+        table = value.get(name, {})
+        table = table.model_dump() if isinstance(table, ProgrammeConfig) else table
+        # a programme given as anything but a table goes to validation as it is: refused there, under its key
+        return {**EDUCATION_PROGRAMMES[name], **table} if isinstance(table, dict) else table
 
-    return {name: {**EDUCATION_PROGRAMMES[name], **given(name)} for name in PROGRAMMES}
+    return {name: filled(name) for name in PROGRAMMES}
 
 
 class SupplyEducationConfig(_Section):

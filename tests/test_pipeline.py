@@ -196,6 +196,10 @@ def test_supply_levers_columns_only_with_supply_and_the_digest_unchanged():
         ("levers.vfu_agreements.extra_places_per_year", {"nursing": -1.0}, "extra_places_per_year"),
         ("supply.education.programmes", {"surgery": {"years": 2.0}}, "unknown programme 'surgery'"),
         ("supply.education.programmes", {"nursing": {"completion": 1.5}}, "completion"),
+        # a programme that is not a table (found by make fuzz: a TypeError; 0 and "" were taken as no table at all)
+        ("supply.education.programmes", {"medicine": float("inf")}, r"supply.education.programmes.medicine: .*dictionary.*\(got inf\)"),
+        ("supply.education.programmes", {"medicine": 0}, r"programmes.medicine: .*\(got 0\)"),
+        ("supply.education.programmes", {"nursing": ""}, r"programmes.nursing: .*\(got ''\)"),
         ("supply.ages.share_65_plus", {"care_aide": 0.5}, "share_65_plus.care_aide"),
         ("supply.ages.retirement_hazard_shape", {"sixty": 1.0}, "expected a whole year of age"),
         ("supply.retirement", "pension", "supply.retirement"),

@@ -4,6 +4,7 @@ equal; what it did not record raises ``NotRecorded`` and is never saved."""
 
 from __future__ import annotations
 
+import pickle
 import sys
 from pathlib import Path
 
@@ -114,3 +115,9 @@ def test_what_a_staff_record_left_out_raises(model_factory, tmp_path):
 def test_an_unknown_record_is_refused():
     with pytest.raises(ValueError, match="record: expected one of 'all', 'staff', got 'none'"):
         MobilisationModel(record="none")
+
+
+def test_not_recorded_crosses_processes_with_its_message():
+    error = NotRecorded("the summary")
+    back = pickle.loads(pickle.dumps(error))  # as a worker process sends it to the parent
+    assert type(back) is NotRecorded and str(back) == str(error) and back.what == "the summary"
