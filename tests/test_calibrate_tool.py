@@ -42,3 +42,18 @@ def test_a_failed_warm_up_is_reported_and_a_good_one_is_not(capsys):
     assert capsys.readouterr().err == ""
     calibrate.warned(failed)
     assert "warm-up failed: RuntimeError: no kernels" in capsys.readouterr().err
+
+
+def test_a_fit_replaces_only_its_own_database(tmp_path, capsys):
+    """A file named abc.db that the tool did not write is refused before anything starts (exit 2) and left alone; the
+    tool's own database (the mark beside it) is replaced."""
+    (tmp_path / "abc.db").write_text("someone else's")
+    assert calibrate.main(["--out", str(tmp_path)]) == 2
+    assert "abc.db exists and was not written by tools/calibrate.py" in capsys.readouterr().err
+    assert (tmp_path / "abc.db").read_text() == "someone else's"
+    mine = tmp_path / "mine"
+    db = calibrate.fresh_database(mine)
+    db.write_text("an earlier fit")
+    assert calibrate.database_problem(mine) is None
+    assert calibrate.fresh_database(mine) == db and not db.exists()  # removed for the new fit
+    assert calibrate.database_problem(tmp_path / "empty") is None

@@ -10,7 +10,8 @@ reduced ``world.scale`` with a fresh seed. The distance is the root of the mean 
 deviation from each observed figure in units of half its tolerance band (a one-sided
 band, such as "below 0.5 % left", counts only the excess above its lower end).
 
-Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history),
+Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history; a fit replaces only a database a fit wrote,
+marked by ``.abc.db.mobsim`` beside it, and refuses any other file of that name),
 ``posterior.csv`` (the last population, weighted) and ``summary.csv``, and the small
 committed summary ``docs/calibration.csv`` (per parameter: prior, the baseline's value when the fit started,
 posterior median and 90 % interval); with another ``--out`` only there, unless ``--summary`` names a file. Nothing is written to the scenario files: copy the
@@ -122,6 +123,28 @@ def warned(warm_up: Future) -> None:
         print(f"calibrate: warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
 
 
+#: Written beside ``abc.db`` when a fit creates it: the database is this tool's own, and a later fit may replace it
+DATABASE_MARK = ".abc.db.mobsim"
+
+
+def database_problem(out: Path) -> str | None:
+    """Why ``out`` cannot take a fit's ``abc.db`` (None: it can): a file of that name that this tool did not write is
+    left alone (a fit replaces only its own database: with the mark beside it, or in the default folder)."""
+    db = out / "abc.db"
+    if (db.exists() or db.is_symlink()) and not (out / DATABASE_MARK).exists() and out.resolve() != OUT.resolve():
+        return f"{db} exists and was not written by tools/calibrate.py; choose another --out, or move the file"
+    return None
+
+
+def fresh_database(out: Path) -> Path:
+    """``out/abc.db`` for a new fit: an earlier fit's database removed, the mark written (``database_problem`` first)."""
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "abc.db"
+    db.unlink(missing_ok=True)
+    (out / DATABASE_MARK).touch()
+    return db
+
+
 def summary_path(out: Path, summary: Path | None) -> Path | None:
     """Where the summary goes besides ``out``: ``summary`` if given, else the committed ``docs/calibration.csv`` only for
     the default ``out`` (a trial fit into another folder leaves the committed summary alone)."""
@@ -147,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     args.summary = summary_path(args.out, args.summary)
     if not 0 < args.scale <= 1 or args.population < 10 or args.max_simulations < args.population or args.workers < 1:
         parser.error("expected 0 < --scale <= 1, --population >= 10, --max-simulations >= --population, --workers >= 1")
+    if (problem := database_problem(args.out)) is not None:
+        print(f"calibrate: error: {problem}", file=sys.stderr)
+        return 2
     from importlib.util import find_spec
 
     if find_spec("pyabc") is None:  # (before the workers start)
@@ -163,9 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         import pyabc
         from pyabc.weighted_statistics import weighted_quantile
 
-        args.out.mkdir(parents=True, exist_ok=True)
-        db = args.out / "abc.db"
-        db.unlink(missing_ok=True)
+        db = fresh_database(args.out)
         prior = pyabc.Distribution(**{_name(k): pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in PRIORS.items()})
         observed = {p.key: p.observed for p in TARGETS}
         sampler = pyabc.sampler.ConcurrentFutureSampler(executor, client_max_jobs=2 * args.workers)
