@@ -10,7 +10,7 @@ Wraps each phase method (``MobilisationModel.PHASES``), Mesa's ``DataCollector.c
 lever's ``act`` in ``time.perf_counter`` timers, after a warm-up run that compiles the kernels. The timers cost about a
 microsecond each; compare the phases of one run, not runs of different processes.
 
-With ``--kernels`` every compiled kernel Python calls (``sim.kernels``' numba dispatchers and threaded pairs) is timed
+With ``--kernels`` every kernel of ``sim.kernels`` that Python calls (numba dispatchers and threaded pairs) is timed
 too, the outermost call only: the day's time in compiled code, calls included, against the Python around it. That is
 the floor of a day whose Python were all gone (issue #18: what the small worlds' target would take).
 """
@@ -101,13 +101,14 @@ def profile(
     if levers:
         for lever in model.levers:
             lever.act = timed(totals, f"  lever {lever.name or type(lever).__name__}", lever.act)  # the steps every run takes have no name
-    restore = time_kernels(totals) if kernel_time else None  # (the run's kernels: not the build's)
+    restore = time_kernels(totals) if kernel_time else (lambda: None)  # (the run's kernels: not the build's)
     t1 = time.perf_counter()
-    while model.running:
-        model.step()
+    try:
+        while model.running:
+            model.step()
+    finally:
+        restore()  # (a kernel compiled later must see the kernels it calls, not the timers)
     totals["run"] = time.perf_counter() - t1
-    if restore is not None:
-        restore()
     t2 = time.perf_counter()
     model.result()
     totals["result"] = time.perf_counter() - t2

@@ -91,6 +91,7 @@ class DailyValues:
 
     def unsafe(self, day: int) -> np.ndarray:
         """Unsafe ICU patients of days 0 … ``day`` by region (the recorder's rule, ``Recorder.unsafe_icu_patients``)."""
+        self._recorded()
         if self._filled <= day:
             values, _ = self.recorder.unsafe_icu_patients(self._filled, day + 1)
             self._unsafe[self._filled : day + 1] = values.reshape(day + 1 - self._filled, -1)
@@ -114,8 +115,9 @@ class DailyValues:
         return values.reshape(len(self.codes), -1, *values.shape[1:]).sum(axis=1)
 
     def _recorded(self) -> Recorder:
-        """The recorder, if it records what the values read: a run with ``record="staff"`` does not (its other arrays
-        stay zero), so its values raise ``sim.results.NotRecorded`` rather than read zeros."""
+        """The recorder, if it records what the values read: a run with ``record="staff"`` does not, so every value
+        raises ``sim.results.NotRecorded`` there (most read arrays such a run leaves at zero; the few it does record,
+        the staff counts and the escalation, are refused with them rather than picked out one by one)."""
         r = self.recorder
         if not r.whole:
             raise NotRecorded("the daily values (model.daily_values, its reporters and the Region agents' values)")

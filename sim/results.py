@@ -72,8 +72,8 @@ class Events:
 
 
 class NotRecorded(LookupError):
-    """A frame or the summary that the run did not record: it recorded for statistics only
-    (``MobilisationModel(record="staff")``, ``sim.recorder.RECORDS``)."""
+    """A frame, the summary or the model's live daily values (``model.daily_values``) that the run did not record: it
+    recorded for statistics only (``MobilisationModel(record="staff")``, ``sim.recorder.RECORDS``)."""
 
     def __init__(self, what: str) -> None:
         super().__init__(
@@ -82,8 +82,8 @@ class NotRecorded(LookupError):
         )
         self.what = what
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:  # from a worker process the same message, not wrapped twice
-        return type(self), (self.what,)
+    def __reduce__(self) -> tuple[type, tuple[str], dict]:  # from a worker process the same message, not wrapped twice
+        return type(self), (self.what,), self.__dict__
 
 
 #: The daily frames by name, in their order (``Daily.items``)

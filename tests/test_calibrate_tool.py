@@ -44,16 +44,49 @@ def test_a_failed_warm_up_is_reported_and_a_good_one_is_not(capsys):
     assert "warm-up failed: RuntimeError: no kernels" in capsys.readouterr().err
 
 
-def test_a_fit_replaces_only_its_own_database(tmp_path, capsys):
-    """A file named abc.db that the tool did not write is refused before anything starts (exit 2) and left alone; the
-    tool's own database (the mark beside it) is replaced."""
+def test_a_fit_replaces_only_its_own_database(tmp_path, capsys, monkeypatch):
+    """A file named abc.db that no fit created is refused before anything starts (exit 2) and left alone; a fit's own
+    database (the mark beside it names it) is replaced; a file put in its place later is not."""
+    import sim.executor
+
+    def no_pool(workers):  # were the check gone, the test would fail here instead of running a fit
+        raise AssertionError("the fit started")
+
+    monkeypatch.setattr(sim.executor, "process_pool", no_pool)
     (tmp_path / "abc.db").write_text("someone else's")
     assert calibrate.main(["--out", str(tmp_path)]) == 2
-    assert "abc.db exists and was not written by tools/calibrate.py" in capsys.readouterr().err
+    assert "abc.db exists and is not a database a fit of tools/calibrate.py created" in capsys.readouterr().err
     assert (tmp_path / "abc.db").read_text() == "someone else's"
+
     mine = tmp_path / "mine"
     db = calibrate.fresh_database(mine)
-    db.write_text("an earlier fit")
+    db.write_text("an earlier fit")  # (pyabc creates it)
+    calibrate.mark_database(db)
     assert calibrate.database_problem(mine) is None
-    assert calibrate.fresh_database(mine) == db and not db.exists()  # removed for the new fit
+    assert calibrate.fresh_database(mine) == db and not db.exists()  # removed for the new fit, with its mark
+    db.write_text("a file put there since")  # the mark is gone with the fit's database: this one is not replaced
+    assert "not a database a fit" in calibrate.database_problem(mine)
     assert calibrate.database_problem(tmp_path / "empty") is None
+
+
+def test_a_folder_or_a_file_where_the_database_goes_is_a_clear_error(tmp_path):
+    (tmp_path / "abc.db").mkdir()
+    assert calibrate.database_problem(tmp_path) == f"{tmp_path / 'abc.db'} is a folder; choose another --out, or move it"
+    (tmp_path / "file").write_text("")
+    assert calibrate.database_problem(tmp_path / "file") == f"--out {tmp_path / 'file'} is not a folder"
+
+
+def test_the_default_folder_is_the_tools_own(monkeypatch, tmp_path):
+    monkeypatch.setattr(calibrate, "OUT", tmp_path)
+    (tmp_path / "abc.db").write_text("a fit's from before the mark")
+    assert calibrate.database_problem(tmp_path) is None
+
+
+def test_a_warm_up_cut_short_by_the_pools_stop_is_not_reported(capsys):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    stopped = Future()
+    stopped.set_exception(BrokenProcessPool("a worker was killed"))
+    calibrate.warned(stopped)
+    assert capsys.readouterr().err == ""

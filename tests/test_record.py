@@ -100,9 +100,11 @@ def test_what_a_staff_record_left_out_raises(model_factory, tmp_path):
         result.summary  # noqa: B018
     with pytest.raises(NotRecorded):
         result.daily.items()
-    # the live values read the arrays a staff record leaves at zero: they raise rather than read zeros
+    # the live values: most read arrays a staff record leaves at zero, so all of them raise rather than read zeros
     with pytest.raises(NotRecorded, match="daily values"):
-        model.daily_values.national("staff_sick")
+        model.daily_values.national("icu_patients")
+    with pytest.raises(NotRecorded, match="daily values"):
+        model.daily_values.unsafe(3)
     with pytest.raises(NotRecorded, match="daily values"):
         model.regions[0].unsafe_icu_patient_days  # noqa: B018
     out = tmp_path / "run"

@@ -10,8 +10,8 @@ reduced ``world.scale`` with a fresh seed. The distance is the root of the mean 
 deviation from each observed figure in units of half its tolerance band (a one-sided
 band, such as "below 0.5 % left", counts only the excess above its lower end).
 
-Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history; a fit replaces only a database a fit wrote,
-marked by ``.abc.db.mobsim`` beside it, and refuses any other file of that name),
+Writes ``results/calibration/`` (git-ignored): ``abc.db`` (pyabc's history; with another ``--out`` a fit replaces only
+a database a fit created, which ``.abc.db.mobsim`` beside it names, and refuses any other file of that name),
 ``posterior.csv`` (the last population, weighted) and ``summary.csv``, and the small
 committed summary ``docs/calibration.csv`` (per parameter: prior, the baseline's value when the fit started,
 posterior median and 90 % interval); with another ``--out`` only there, unless ``--summary`` names a file. Nothing is written to the scenario files: copy the
@@ -31,6 +31,7 @@ import math
 import sys
 import time
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -118,31 +119,54 @@ def warm_worker(scale: float) -> None:
 
 def warned(warm_up: Future) -> None:
     """Say so when a worker's warm-up failed: the fit goes on (its first simulation loads the kernels instead, and an
-    error of the model's shows there), but the cause should not go unseen."""
-    if not warm_up.cancelled() and (error := warm_up.exception()) is not None:
-        print(f"calibrate: warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
+    error of the model's shows there), but the cause should not go unseen. A warm-up the pool's stop cut short (the
+    fit's end, Ctrl-C, or an error reported on its own) is not a failure of its own."""
+    if warm_up.cancelled() or (error := warm_up.exception()) is None or isinstance(error, BrokenProcessPool):
+        return
+    print(f"calibrate: warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
 
 
-#: Written beside ``abc.db`` when a fit creates it: the database is this tool's own, and a later fit may replace it
+#: Beside ``abc.db``: the device and inode of the database a fit created, so that a later fit replaces that file and no
+#: other (a file put there since has another inode)
 DATABASE_MARK = ".abc.db.mobsim"
 
 
+def _identity(path: Path) -> str:
+    stat = path.lstat()
+    return f"{stat.st_dev} {stat.st_ino}"
+
+
 def database_problem(out: Path) -> str | None:
-    """Why ``out`` cannot take a fit's ``abc.db`` (None: it can): a file of that name that this tool did not write is
-    left alone (a fit replaces only its own database: with the mark beside it, or in the default folder)."""
+    """Why ``out`` cannot take a fit's ``abc.db`` (None: it can). A fit replaces only a database a fit created (the mark
+    beside it names that file) or any ``abc.db`` of the default folder (``results/calibration/``, this tool's own)."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is not a folder"
     db = out / "abc.db"
-    if (db.exists() or db.is_symlink()) and not (out / DATABASE_MARK).exists() and out.resolve() != OUT.resolve():
-        return f"{db} exists and was not written by tools/calibrate.py; choose another --out, or move the file"
+    if db.is_dir() and not db.is_symlink():
+        return f"{db} is a folder; choose another --out, or move it"
+    if not (db.exists() or db.is_symlink()) or out.resolve() == OUT.resolve():
+        return None
+    try:
+        ours = (out / DATABASE_MARK).read_text(encoding="utf-8").strip() == _identity(db)
+    except OSError:
+        ours = False
+    if not ours:
+        return f"{db} exists and is not a database a fit of tools/calibrate.py created; choose another --out, or move the file"
     return None
 
 
 def fresh_database(out: Path) -> Path:
-    """``out/abc.db`` for a new fit: an earlier fit's database removed, the mark written (``database_problem`` first)."""
+    """``out/abc.db`` for a new fit (``database_problem`` first): an earlier fit's database and its mark removed."""
     out.mkdir(parents=True, exist_ok=True)
     db = out / "abc.db"
     db.unlink(missing_ok=True)
-    (out / DATABASE_MARK).touch()
+    (out / DATABASE_MARK).unlink(missing_ok=True)
     return db
+
+
+def mark_database(db: Path) -> None:
+    """Note beside ``db``, just created by pyabc, that a fit created it (``DATABASE_MARK``)."""
+    (db.parent / DATABASE_MARK).write_text(_identity(db) + "\n", encoding="utf-8")
 
 
 def summary_path(out: Path, summary: Path | None) -> Path | None:
@@ -195,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         sampler = pyabc.sampler.ConcurrentFutureSampler(executor, client_max_jobs=2 * args.workers)
         abc = pyabc.ABCSMC(make_model(args.scale), prior, distance, population_size=args.population, sampler=sampler)
         abc.new(f"sqlite:///{db}", observed)
+        mark_database(db)
         history = abc.run(
             minimum_epsilon=args.min_distance, max_nr_populations=args.generations, max_total_nr_simulations=args.max_simulations
         )
