@@ -1,7 +1,7 @@
 """Property-based fuzzing of scenario and experiment files (issue #11, hostile input).
 
-Hypothesis writes scenario files (the baseline's resolved values, or a child that extends it, then
-mutated: keys removed, values replaced by other TOML types, inf / NaN / huge / negative numbers,
+Hypothesis writes scenario files (the resolved values of the baseline, of a scenario with lever tables for single
+regions or of one over years with the staff supply, or a child that extends one of them, then mutated: keys removed, values replaced by other TOML types, inf / NaN / huge / negative numbers,
 strings with control characters and non-ASCII, random dates, extra keys, random ``extends``
 targets, bytes that are not UTF-8) and experiment files (variants and each design). Every file must
 either be valid, and then run at a tiny scale with finite numbers in its summary, or be refused
@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
@@ -35,6 +35,10 @@ from sim.sweep import jobs, load_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "scenarios" / "sweden_spring2020.toml"
+#: The scenarios the scenario files start from: the baseline, one with lever tables for single regions
+#: (``[levers.<lever>.regions.<region>]``), and one over years with the staff supply (``[supply]``, ``[quiet]``), so that
+#: the keys only those hold are mutated too
+BASES = (BASE, ROOT / "scenarios" / "stockholm_first.toml", ROOT / "scenarios" / "preparedness_2030.toml")
 FUZZ = os.environ.get("MOBSIM_FUZZ") == "1"
 
 
@@ -61,9 +65,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-BASE_DATA: dict[str, Any] = _plain(load_scenario(BASE).model_dump())
-
-
 def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
     out = [prefix] if prefix else []
     if isinstance(node, dict):
@@ -81,8 +82,23 @@ def _get(node: Any, path: tuple) -> Any:
     return node
 
 
-PATHS = _paths(BASE_DATA)
-NUMERIC = [p for p in PATHS if isinstance(_get(BASE_DATA, p), int | float) and not isinstance(_get(BASE_DATA, p), bool)]
+class Base(NamedTuple):
+    """A scenario to start from: its file, its resolved values, their paths and those of its numbers."""
+
+    path: Path
+    data: dict[str, Any]
+    paths: list[tuple]
+    numeric: list[tuple]
+
+
+def _base(path: Path) -> Base:
+    data = _plain(load_scenario(path).model_dump())
+    paths = _paths(data)
+    return Base(path, data, paths, [p for p in paths if isinstance(_get(data, p), int | float) and not isinstance(_get(data, p), bool)])
+
+
+BASE_SCENARIOS = tuple(_base(path) for path in BASES)
+NUMERIC = BASE_SCENARIOS[0].numeric  # the baseline's numbers: the experiments' parameters
 
 # --------------------------------------------------------------------------- strategies
 
@@ -176,16 +192,17 @@ def _toml(data: dict[str, Any]) -> bytes | None:
 @st.composite
 def scenario_files(draw: st.DrawFn) -> tuple[bytes, str]:
     """(bytes of a scenario file, how it was made)."""
+    base = draw(st.sampled_from(BASE_SCENARIOS))
     kind = draw(st.sampled_from(["full", "child", "child"]))
     if kind == "full":
-        data = draw(mutated(BASE_DATA, PATHS, NUMERIC))
+        data = draw(mutated(base.data, base.paths, base.numeric))
     else:
-        overlay = {"extends": str(BASE)}
-        picked = draw(st.lists(st.sampled_from(NUMERIC), max_size=4, unique=True))
+        overlay = {"extends": str(base.path)}
+        picked = draw(st.lists(st.sampled_from(base.numeric), max_size=4, unique=True))
         for path in picked:  # start from real values, then mutate them
-            _set(overlay, path, _get(BASE_DATA, path))
+            _set(overlay, path, _get(base.data, path))
         own = [p for p in _paths(overlay)]
-        data = draw(mutated(overlay, own, [p for p in own if p in NUMERIC]))
+        data = draw(mutated(overlay, own, [p for p in own if p in base.numeric]))
         if draw(st.integers(0, 9)) == 0:
             data["extends"] = draw(st.sampled_from(["self.toml", ".", "", "../", "nope.toml", str(ROOT / "Makefile")]) | text)
     raw = _toml(data) or b'extends = "nope.toml"\n'
@@ -197,7 +214,7 @@ def scenario_files(draw: st.DrawFn) -> tuple[bytes, str]:
         raw = raw[:at] + draw(st.binary(min_size=1, max_size=4)) + raw[at:]
     elif encoding == "truncate":
         raw = raw[: draw(st.integers(0, len(raw)))]
-    return raw, f"{kind}/{encoding}"
+    return raw, f"{base.path.stem}/{kind}/{encoding}"
 
 
 def _mobsim(capsys, argv: list[str]) -> tuple[int, str, str]:
