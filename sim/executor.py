@@ -201,15 +201,23 @@ def share_cores(workers: int) -> int:
     return threads
 
 
-def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes that share the cores and die with this process."""
+def process_pool(workers: int, warm: Callable[[], Any] | None = None) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that share the cores and die with this process.
+
+    ``warm`` (picklable) runs once in each worker as it starts, before its first task: what every task needs loaded
+    (``tools/calibrate.py``: pyabc and the compiled kernels). A warm-up that fails is reported on stderr and the worker
+    goes on (``warm_up``). The pool starts a process at each task submitted while none is idle, up to ``workers``.
+    """
     threads = share_cores(workers)
     context = multiprocessing.get_context("spawn")
-    return concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads, os.getpid()))
+    return concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(threads, os.getpid(), warm)
+    )
 
 
-def _init_worker(threads: int, parent: int) -> None:
-    """Prepare a pool worker: die with the parent, leave the stop signals to the parent, share the cores.
+def _init_worker(threads: int, parent: int, warm: Callable[[], Any] | None = None) -> None:
+    """Prepare a pool worker: die with the parent, leave the stop signals to the parent, share the cores; then
+    ``warm_up(warm)``.
 
     Workers ignore SIGINT, SIGTERM and SIGHUP: Ctrl-C reaches the whole foreground process group,
     and ``timeout`` and batch schedulers signal the whole group too; the parent alone decides what
@@ -224,6 +232,19 @@ def _init_worker(threads: int, parent: int) -> None:
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    if warm is not None:
+        warm_up(warm)
+
+
+def warm_up(warm: Callable[[], Any]) -> bool:
+    """Run a worker's warm-up; if it fails, say so on stderr and go on (a task then loads what it needs itself, and an
+    error of its own shows there). Whether it succeeded. (An initializer that raised would break the whole pool.)"""
+    try:
+        warm()
+    except Exception as error:  # any failure: reported, not fatal
+        print(f"warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def die_with_parent(parent: int, poll: float = PARENT_POLL) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,8 @@ QUIET_YEARS = {
     "demand.covid_scale": 0.0,
     "levers.crisis_agreement.until": "2025-01-01",
 }
+
+
+def note_warm_up(folder: str) -> None:
+    """A pool worker's warm-up in tests (``sim.executor.process_pool``'s ``warm``): a file named by the worker's pid."""
+    (Path(folder) / str(os.getpid())).touch()

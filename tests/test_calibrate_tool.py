@@ -32,18 +32,6 @@ def test_a_trial_fit_into_another_folder_leaves_the_committed_summary_alone(tmp_
     assert calibrate.summary_path(tmp_path, tmp_path / "s.csv") == tmp_path / "s.csv"
 
 
-def test_a_failed_warm_up_is_reported_and_a_good_one_is_not(capsys):
-    from concurrent.futures import Future
-
-    failed, done = Future(), Future()
-    failed.set_exception(RuntimeError("no kernels"))
-    done.set_result(None)
-    calibrate.warned(done)
-    assert capsys.readouterr().err == ""
-    calibrate.warned(failed)
-    assert "warm-up failed: RuntimeError: no kernels" in capsys.readouterr().err
-
-
 def test_a_fit_replaces_only_its_own_database(tmp_path, capsys, monkeypatch):
     """A file named abc.db that no fit created is refused before anything starts (exit 2) and left alone; a fit's own
     database (the mark beside it names it) is replaced; a file put in its place later is not."""
@@ -80,13 +68,3 @@ def test_the_default_folder_is_the_tools_own(monkeypatch, tmp_path):
     monkeypatch.setattr(calibrate, "OUT", tmp_path)
     (tmp_path / "abc.db").write_text("a fit's from before the mark")
     assert calibrate.database_problem(tmp_path) is None
-
-
-def test_a_warm_up_cut_short_by_the_pools_stop_is_not_reported(capsys):
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    stopped = Future()
-    stopped.set_exception(BrokenProcessPool("a worker was killed"))
-    calibrate.warned(stopped)
-    assert capsys.readouterr().err == ""

@@ -346,3 +346,30 @@ def test_dashboard_on_loopback_does_not_warn():
 
     assert _loopback_only("127.0.0.1") and _loopback_only("localhost") and _loopback_only("::1")
     assert not _loopback_only("0.0.0.0") and not _loopback_only("::")
+
+
+def test_each_pool_worker_warms_up_once_before_its_tasks(tmp_path, capfd):
+    """``process_pool(warm=...)`` runs the warm-up in every worker as it starts, before any task of that worker (the
+    calibration's workers load pyabc and the kernels so); a warm-up that fails is a warning, and the worker still works."""
+    from functools import partial
+
+    from helpers import note_warm_up
+
+    from sim.executor import process_pool, stop_pool
+
+    pool = process_pool(2, warm=partial(note_warm_up, str(tmp_path)))
+    try:
+        ran = {f.result(timeout=START_SECONDS) for f in [pool.submit(os.getpid) for _ in range(2)]}
+        assert {str(pid) for pid in ran} <= {p.name for p in tmp_path.iterdir()}  # each warmed before its task
+        deadline = time.monotonic() + START_SECONDS
+        while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:  # (one worker may have run both tasks)
+            time.sleep(0.1)
+        assert len(list(tmp_path.iterdir())) == 2  # two workers, one warm-up each
+    finally:
+        stop_pool(pool)
+    failing = process_pool(1, warm=partial(int, "not a number"))
+    try:
+        assert failing.submit(os.getpid).result(timeout=START_SECONDS) > 0
+    finally:
+        stop_pool(failing)
+    assert "warning: a worker's warm-up failed: ValueError" in capfd.readouterr().err

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import math
+import os
 import sys
 import time
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -107,7 +107,8 @@ WARM_DAYS = 40
 
 def warm_worker(scale: float) -> None:
     """Load what a worker process needs before its first simulation, while the parent still imports pyabc and sets up
-    the fit: pyabc (its tasks are pyabc's code), and the model's compiled kernels (``WARM_DAYS`` days of the year)."""
+    the fit: pyabc (its tasks are pyabc's code), and the model's compiled kernels (``WARM_DAYS`` days of the year). Run
+    once in each worker as it starts (``sim.executor.process_pool``'s ``warm``)."""
     import pyabc  # noqa: F401
 
     from sim.model import MobilisationModel
@@ -115,15 +116,6 @@ def warm_worker(scale: float) -> None:
     year = load_runs_scenarios(scale=scale)["year"]
     days = year.with_overrides(time__end=(year.time.start + dt.timedelta(days=WARM_DAYS - 1)).isoformat())
     MobilisationModel(days, seed=0, record="staff").run()  # to its end: a finished model is freed (Mesa 3.3 kept it)
-
-
-def warned(warm_up: Future) -> None:
-    """Say so when a worker's warm-up failed: the fit goes on (its first simulation loads the kernels instead, and an
-    error of the model's shows there), but the cause should not go unseen. A warm-up the pool's stop cut short (the
-    fit's end, Ctrl-C, or an error reported on its own) is not a failure of its own."""
-    if warm_up.cancelled() or (error := warm_up.exception()) is None or isinstance(error, BrokenProcessPool):
-        return
-    print(f"calibrate: warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 #: Beside ``abc.db``: the device and inode of the database a fit created, so that a later fit replaces that file and no
@@ -206,9 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     from sim.executor import process_pool, stop_pool
 
     started = time.perf_counter()  # (the fit's minutes printed at the end count from here: the parent's pyabc import too)
-    executor = process_pool(args.workers)
-    for _ in range(args.workers):  # the workers start and load the kernels while this process imports pyabc (about 2 s)
-        executor.submit(warm_worker, args.scale).add_done_callback(warned)
+    # each worker loads pyabc and the kernels as it starts (warm_worker), while this process imports pyabc (about 2 s):
+    # one task each starts them now (the pool starts a process for a task while none is idle)
+    executor = process_pool(args.workers, warm=functools.partial(warm_worker, args.scale))
+    for _ in range(args.workers):
+        executor.submit(os.getpid)
     try:
         import pyabc
         from pyabc.weighted_statistics import weighted_quantile
