@@ -123,3 +123,32 @@ def test_not_recorded_crosses_processes_with_its_message():
     error = NotRecorded("the summary")
     back = pickle.loads(pickle.dumps(error))  # as a worker process sends it to the parent
     assert type(back) is NotRecorded and str(back) == str(error) and back.what == "the summary"
+
+
+def _trips_by_day(scenario, record: str) -> list[np.ndarray]:
+    """The loans' and the pool's trip costs of each day: in a whole run as the first of their record hooks finds them
+    (what the levers booked that day), in a staff-only run after the day."""
+    model = MobilisationModel(scenario, seed=4, record=record)
+    trips: list[np.ndarray] = []
+
+    def today() -> np.ndarray:
+        return np.concatenate([model.coordinator.trip_cost, model.pool.trip_cost])
+
+    if record == "all":
+        first = min((model.lever("loans"), model.lever("national_pool")), key=model.levers.index)
+        hook = first.record
+        first.record = lambda recorder, day, cost: (trips.append(today()), hook(recorder, day, cost))
+    while model.running:
+        model.step()
+        if record == "staff":
+            trips.append(today())
+    return trips
+
+
+def test_a_staff_record_keeps_only_todays_trips():
+    """The loans' and the pool's trip costs are today's: the record hook books and clears them in a whole run, and the
+    levers clear them as they act, so a staff-only run (no record hooks) does not pile them up day after day."""
+    scenario = sim.load_scenario(ROOT / "scenarios" / "strategies" / "national_pool_small.toml", world__scale=0.05)
+    staff = _trips_by_day(scenario, "staff")
+    assert sum(float(t.sum()) > 0 for t in staff) > 1  # trips on more than one day: the test can tell
+    np.testing.assert_array_equal(np.array(_trips_by_day(scenario, "all")), np.array(staff))

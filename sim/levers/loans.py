@@ -390,6 +390,8 @@ class Loans(Lever):
         self.coordinator.regroup(model)
 
     def act(self, model: MobilisationModel, day: int) -> None:
+        # today's trips only: the record hook books and clears them, but a staff-only run does not call it
+        self.coordinator.trip_cost[:] = 0.0
         self.coordinator.match(day)
 
     def record(self, recorder: Any, day: int, cost: np.ndarray) -> None:

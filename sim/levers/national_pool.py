@@ -386,6 +386,8 @@ class NationalPool(Lever):
         self.upkeep_per_day = self.cfg.size * model.config.world.scale * self.cfg.yearly_cost_per_member_sek / 365.0
 
     def act(self, model: MobilisationModel, day: int) -> None:
+        # today's trips only: the record hook books and clears them, but a staff-only run does not call it
+        self.pool.trip_cost[:] = 0.0
         self.pool.act(day)
 
     def month(self, model: MobilisationModel, day: int) -> None:
