@@ -128,6 +128,11 @@ def _identity(path: Path) -> str:
     return f"{stat.st_dev} {stat.st_ino}"
 
 
+def is_default(out: Path) -> bool:
+    """Whether ``out`` is the default folder ``results/calibration/`` (given as any path to it)."""
+    return out.resolve() == OUT.resolve()
+
+
 def database_problem(out: Path) -> str | None:
     """Why ``out`` cannot take a fit's ``abc.db`` (None: it can). A fit replaces only a database a fit created (the mark
     beside it names that file) or any ``abc.db`` of the default folder (``results/calibration/``, this tool's own)."""
@@ -136,7 +141,7 @@ def database_problem(out: Path) -> str | None:
     db = out / "abc.db"
     if db.is_dir() and not db.is_symlink():
         return f"{db} is a folder; choose another --out, or move it"
-    if not (db.exists() or db.is_symlink()) or out.resolve() == OUT.resolve():
+    if not (db.exists() or db.is_symlink()) or is_default(out):
         return None
     try:
         ours = (out / DATABASE_MARK).read_text(encoding="utf-8").strip() == _identity(db)
@@ -164,7 +169,7 @@ def mark_database(db: Path) -> None:
 def summary_path(out: Path, summary: Path | None) -> Path | None:
     """Where the summary goes besides ``out``: ``summary`` if given, else the committed ``docs/calibration.csv`` only for
     the default ``out`` (a trial fit into another folder leaves the committed summary alone)."""
-    if summary is None and out.resolve() == OUT.resolve():
+    if summary is None and is_default(out):
         return SUMMARY
     return summary
 
