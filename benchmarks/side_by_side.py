@@ -19,6 +19,9 @@ Usage::
     # the calibration itself (issue #18): tools/calibrate.py (pyabc, 2 workers) with the same budget in each version,
     # into a temporary folder; compares seconds per simulation (the ABC's draws are random, so the count varies a little)
     .venv/bin/python benchmarks/side_by_side.py bb45edf --calibrate 200 --runs 1
+    # make calibrate itself: tools/calibrate.py with its defaults (800 simulations at most, 8 generations, stop below a
+    # distance of 0.3), as the Makefile runs it; about 9 min before (bb45edf) and 3 min after, each pair
+    .venv/bin/python benchmarks/side_by_side.py bb45edf --make-calibrate --runs 2
 
 Each process also reports its peak resident memory (``VmHWM``), so the medians of both are printed.
 """
@@ -89,11 +92,12 @@ def abc(checkout: Path, runs: int) -> tuple[float, float, float]:
 
 def calibrate(checkout: Path, simulations: int, out: Path) -> tuple[float, float, float]:
     """(wall s per simulation, wall s, simulations) of ``tools/calibrate.py`` in ``checkout`` with at most ``simulations``
-    simulations in two generations of 100 particles, into ``out``: the whole command as ``make calibrate`` runs it
-    (imports, cached kernels, pyabc's sampler on 2 workers, its database), in a fresh process."""
+    simulations in two generations of 100 particles (0: the defaults, as ``make calibrate`` runs it), into ``out``: the
+    whole command (imports, cached kernels, pyabc's sampler on 2 workers, its database), in a fresh process."""
     wall = time.perf_counter()
-    cmd = [sys.executable, "tools/calibrate.py", "--population", "100", "--generations", "2", "--min-distance", "0"]
-    cmd += ["--max-simulations", str(simulations), "--out", str(out)]
+    cmd = [sys.executable, "tools/calibrate.py", "--out", str(out)]
+    if simulations:
+        cmd += ["--population", "100", "--generations", "2", "--min-distance", "0", "--max-simulations", str(simulations)]
     text = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, check=True).stdout
     wall = time.perf_counter() - wall
     done = int(re.search(r"(\d+) simulations in", text).group(1))
@@ -123,9 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         "--calibrate", type=int, default=0, metavar="SIMULATIONS",
         help="time tools/calibrate.py (at most SIMULATIONS simulations, two generations) instead: seconds per simulation",
     )  # fmt: skip
+    parser.add_argument(
+        "--make-calibrate", action="store_true",
+        help="time tools/calibrate.py with its defaults, as make calibrate runs it (seconds per simulation)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be >= 1")
+    if args.calibrate and args.make_calibrate:
+        parser.error("--calibrate and --make-calibrate: choose one")
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.commit], cwd=ROOT, check=True)
@@ -133,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             year(old, scale=0.02)  # the old kernels compile into the worktree's cache once, untimed
             runs: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
             for k in range(args.runs):
-                if args.calibrate:
+                if args.calibrate or args.make_calibrate:
                     runs["before"].append(calibrate(old, args.calibrate, Path(tmp) / f"before{k}"))
                     runs["after"].append(calibrate(ROOT, args.calibrate, Path(tmp) / f"after{k}"))
                     continue
@@ -146,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
     med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
-    if args.calibrate:
+    if args.calibrate or args.make_calibrate:
         for k, v in runs.items():
             each = ", ".join(f"{r[0]:.3f} s ({r[2]:.0f} in {r[1]:.0f} s)" for r in v)
             print(f"{k:6s} ({args.commit if k == 'before' else 'this checkout'}): tools/calibrate.py, s per simulation: {each}")
