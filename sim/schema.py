@@ -108,6 +108,9 @@ class _KeyedValueError(ValueError):
         super().__init__(message)
         self.key = key
 
+    def __reduce__(self) -> tuple[type, tuple[str, str], dict]:  # as the other errors: the same key and message back
+        return type(self), (self.key, str(self)), self.__dict__
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False)

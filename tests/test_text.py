@@ -79,6 +79,14 @@ def test_input_errors_are_one_line_and_survive_pickling(cls):
     assert str(cls("a.toml", "", "file not found")) == "a.toml: file not found"
 
 
+def test_a_keyed_validation_error_survives_pickling():
+    from sim.schema import _KeyedValueError
+
+    error = _KeyedValueError("medicine", "unknown profession 'medicine'")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is _KeyedValueError and (again.key, str(again)) == ("medicine", "unknown profession 'medicine'")
+
+
 def test_old_names_still_work():
     from sim import figures, scenario, world
 
