@@ -83,11 +83,19 @@ def abc(checkout: Path, runs: int) -> tuple[float, float, float]:
     script = checkout / ".side_by_side_abc.py"  # a file, not -c: the workers import the parent's main module
     script.write_text(ABC.replace("{runs!r}", repr(runs)))
     try:
-        out = subprocess.run([sys.executable, str(script)], cwd=checkout, capture_output=True, text=True, check=True).stdout
+        out = _run([sys.executable, str(script)], checkout)
     finally:
         script.unlink()
     wall, cpu, peak = out.split()
     return float(wall), float(cpu), float(peak)
+
+
+def _run(cmd: list[str], checkout: Path) -> str:
+    """The standard output of ``cmd`` run in ``checkout``; on failure, its standard error ends the exception's message."""
+    done = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(cmd[:3])} … in {checkout} exited with {done.returncode}:\n{done.stderr[-4000:]}")
+    return done.stdout
 
 
 def calibrate(checkout: Path, simulations: int, out: Path) -> tuple[float, float, float]:
@@ -98,7 +106,7 @@ def calibrate(checkout: Path, simulations: int, out: Path) -> tuple[float, float
     cmd = [sys.executable, "tools/calibrate.py", "--out", str(out)]
     if simulations:
         cmd += ["--population", "100", "--generations", "2", "--min-distance", "0", "--max-simulations", str(simulations)]
-    text = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, check=True).stdout
+    text = _run(cmd, checkout)
     wall = time.perf_counter() - wall
     done = int(re.search(r"(\d+) simulations in", text).group(1))
     return wall / done, wall, float(done)
@@ -107,7 +115,7 @@ def calibrate(checkout: Path, simulations: int, out: Path) -> tuple[float, float
 def year(checkout: Path, path: str = "scenarios/second_wave.toml", scale: float = 1.0) -> tuple[float, float, float]:
     """(wall s, CPU s, peak MiB) of the year of scenario ``path`` at ``scale`` built and run in ``checkout``, in a fresh process."""
     code = YEAR.replace("{path!r}", repr(path)).replace("{scale!r}", repr(scale))
-    out = subprocess.run([sys.executable, "-c", code], cwd=checkout, capture_output=True, text=True, check=True).stdout
+    out = _run([sys.executable, "-c", code], checkout)
     wall, cpu, peak = out.split()
     return float(wall), float(cpu), float(peak)
 
