@@ -20,8 +20,9 @@ Usage::
     # into a temporary folder; compares seconds per simulation (the ABC's draws are random, so the count varies a little)
     .venv/bin/python benchmarks/side_by_side.py bb45edf --calibrate 200 --runs 1
     # make calibrate itself: tools/calibrate.py with its defaults (800 simulations at most, 8 generations, stop below a
-    # distance of 0.3), as the Makefile runs it; about 9 min before (bb45edf) and 3 min after, each pair
-    .venv/bin/python benchmarks/side_by_side.py bb45edf --make-calibrate --runs 2
+    # distance of 0.3), as the Makefile runs it; about 4 min a run now. bb45edf, the commit before issue #18, runs
+    # out of memory at it on a 24 GiB machine (Mesa 3.3 kept every model a worker ran), so compare with later commits
+    .venv/bin/python benchmarks/side_by_side.py 747ce21 --make-calibrate --runs 2
 
 Each process also reports its peak resident memory (``VmHWM``), so the medians of both are printed.
 """
