@@ -178,7 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.05, help="world.scale of every simulation (default 0.05)")
     parser.add_argument("--population", type=int, default=100, help="particles per ABC-SMC generation (default 100)")
-    parser.add_argument("--max-simulations", type=int, default=800, help="stop after this many simulations (default 800)")
+    parser.add_argument(
+        "--max-simulations", type=int, default=800,
+        help="start no generation after this many simulations (default 800; pyabc ends the generation under way, so a fit may run more)",
+    )  # fmt: skip
     parser.add_argument("--generations", type=int, default=8, help="at most this many generations (default 8)")
     parser.add_argument("--min-distance", type=float, default=0.3, help="stop once the acceptance distance is below this (default 0.3)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
