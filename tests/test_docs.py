@@ -30,7 +30,7 @@ NEVER = [
     ("docs/guide.md", "install commands and the whole test suite (minutes)"),
     ("docs/guide.md", "a Dask cluster on other machines (tests/test_sweep_dask.py starts a scheduler and workers here)"),
     ("docs/guide.md", "starts the dashboard server (tests/test_dashboard.py tests it)"),
-    ("docs/guide.md", "make targets: calibration (≈10 min) and validation (≈2 min)"),
+    ("docs/guide.md", "make targets: calibration (≈5 min) and validation (≈2 min)"),
 ]
 #: Blocks that only ``make test-docs`` runs (full-scale runs, many replications, and the blocks that read their results).
 LONG = [
