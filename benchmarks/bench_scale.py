@@ -180,7 +180,10 @@ def small_worlds_at_once(repeats: int, workers: int = 2) -> dict[str, float]:
     scenario = scenario_at(YEAR, 0.03)
     pool = process_pool(workers, warm=_warm_small)
     try:
-        list(pool.map(int, range(workers)))  # start the workers (each warms up as it starts)
+        ready: set[int] = set()  # start the workers (each warms up as it starts), and wait until all have answered
+        while len(ready) < workers:
+            ready |= {f.result() for f in [pool.submit(os.getpid) for _ in range(workers)]}
+            time.sleep(0.05)
         t0 = time.perf_counter()
         runs = list(pool.map(build_and_run, [scenario] * (workers * repeats), range(1, workers * repeats + 1)))
         wall = time.perf_counter() - t0
