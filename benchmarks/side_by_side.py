@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be >= 1")
     if args.calibrate and args.make_calibrate:
         parser.error("--calibrate and --make-calibrate: choose one")
+    calibrating = bool(args.calibrate or args.make_calibrate)  # (--calibrate 0 below: tools/calibrate.py's defaults)
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.commit], cwd=ROOT, check=True)
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             year(old, scale=0.02)  # the old kernels compile into the worktree's cache once, untimed
             runs: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
             for k in range(args.runs):
-                if args.calibrate or args.make_calibrate:
+                if calibrating:
                     runs["before"].append(calibrate(old, args.calibrate, Path(tmp) / f"before{k}"))
                     runs["after"].append(calibrate(ROOT, args.calibrate, Path(tmp) / f"after{k}"))
                     continue
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=True)
     med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in runs.items()}
-    if args.calibrate or args.make_calibrate:
+    if calibrating:
         for k, v in runs.items():
             each = ", ".join(f"{r[0]:.3f} s ({r[2]:.0f} in {r[1]:.0f} s)" for r in v)
             print(f"{k:6s} ({args.commit if k == 'before' else 'this checkout'}): tools/calibrate.py, s per simulation: {each}")

@@ -236,15 +236,13 @@ def _init_worker(threads: int, parent: int, warm: Callable[[], Any] | None = Non
         warm_up(warm)
 
 
-def warm_up(warm: Callable[[], Any]) -> bool:
+def warm_up(warm: Callable[[], Any]) -> None:
     """Run a worker's warm-up; if it fails, say so on stderr and go on (a task then loads what it needs itself, and an
-    error of its own shows there). Whether it succeeded. (An initializer that raised would break the whole pool.)"""
+    error of its own shows there). (An initializer that raised would break the whole pool.)"""
     try:
         warm()
     except Exception as error:  # any failure: reported, not fatal
         print(f"warning: a worker's warm-up failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-        return False
-    return True
 
 
 def die_with_parent(parent: int, poll: float = PARENT_POLL) -> None:
