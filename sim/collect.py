@@ -313,9 +313,13 @@ class DailyCollector(mesa.DataCollector):
         self._vars = value
 
     def collect(self, model: MobilisationModel) -> None:
-        """Note the day ``model`` has just recorded (its values are evaluated when read)."""
+        """Note the day ``model`` has just recorded (its values are evaluated when read), and, as Mesa ≥ 3.5's own
+        ``collect`` does, the model's time in ``_collection_steps``: ``mesa.batch_run`` of Mesa 3.5 finds the collected
+        values by it (without it a batch run returned no rows at all)."""
         self._model = model
         self._days.append(model.daily_values.day)
+        if hasattr(self, "_collection_steps"):  # (Mesa 3.3 has no such list)
+            self._collection_steps.append(model.time)
 
     def _catch_up(self) -> None:
         if self._model is None or not self._vars:
