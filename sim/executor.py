@@ -305,6 +305,7 @@ def _execute_pool(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]],
             try:
                 yield Finished(i, future.result())
             except concurrent.futures.process.BrokenProcessPool:
+                _kill_workers(pool)  # (Python >= 3.12: the pool's own SIGTERM does not end them, see _kill_workers)
                 yield Finished(i, error=WorkerLost("a worker process died (killed, or out of memory?) before its run finished"))
             except Exception as exc:
                 yield Finished(i, error=exc)
@@ -312,6 +313,21 @@ def _execute_pool(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]],
         stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _kill_workers(pool: concurrent.futures.ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    """SIGKILL the pool's worker processes (those it still holds, returned).
+
+    Workers ignore SIGTERM (``_init_worker``), so once one worker died the pool's own clean-up cannot end the others:
+    from Python 3.12 on its manager thread sends them SIGTERM and waits for them while it holds the pool's shutdown lock,
+    and ``shutdown()`` waits for that lock, for ever. Killed, they go at once and both go on.
+    """
+    # private but stable since Python 3.2 (3.14 adds kill_workers()); shutdown() drops the reference, so read it first
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    return processes
 
 
 @contextlib.contextmanager
@@ -338,13 +354,9 @@ def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     SIGKILL, not SIGTERM: workers ignore SIGTERM (see ``_init_worker``), and they hold nothing to
     save: a run's results reach the parent whole or not at all, and only the parent writes files.
     """
-    # private but stable since Python 3.2 (3.14 adds kill_workers()); shutdown() drops the reference, so read it first
-    processes = list((getattr(pool, "_processes", None) or {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
+    processes = _kill_workers(pool)  # first: shutdown() may wait for a lock held until they are gone (_kill_workers)
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.kill()
     deadline = time.monotonic() + STOP_WAIT
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))

@@ -46,3 +46,18 @@ QUIET_YEARS = {
 def note_warm_up(folder: str) -> None:
     """A pool worker's warm-up in tests (``sim.executor.process_pool``'s ``warm``): a file named by the worker's pid."""
     (Path(folder) / str(os.getpid())).touch()
+
+
+def die_or_wait(job: int, folder: str) -> int:
+    """A pool task in tests: job 0 ends its worker outright (as the out-of-memory killer would) once the other worker has
+    started its job (a file named by its pid in ``folder``); the others note their pid there and wait 60 s."""
+    import time
+
+    if job == 0:
+        deadline = time.monotonic() + 60.0
+        while not any(Path(folder).iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os._exit(1)
+    (Path(folder) / str(os.getpid())).touch()
+    time.sleep(60.0)
+    return job

@@ -348,6 +348,29 @@ def test_dashboard_on_loopback_does_not_warn():
     assert not _loopback_only("0.0.0.0") and not _loopback_only("::")
 
 
+def test_when_a_worker_dies_the_others_are_killed_and_the_runs_end(tmp_path):
+    """A worker that dies mid-run fails the runs (``WorkerLost``) and the other workers are killed at once: they ignore
+    SIGTERM, and the pool's own clean-up after a death (SIGTERM, then wait; from Python 3.12 holding the lock that
+    ``shutdown`` takes) waited for ever for a worker busy with a long run. Consumed in a thread, so a hang fails the test."""
+    import threading
+    from functools import partial
+
+    from helpers import die_or_wait
+
+    finished: list = []
+    thread = threading.Thread(
+        target=lambda: finished.extend(execute(partial(die_or_wait, folder=str(tmp_path)), [(0,), (1,), (2,)], workers=2)), daemon=True
+    )
+    started = time.monotonic()
+    thread.start()
+    thread.join(START_SECONDS)
+    assert not thread.is_alive(), "the runs did not end after a worker died"
+    assert len(finished) == 3 and all(isinstance(f.error, WorkerLost) for f in finished)
+    waiting = [int(p.name) for p in tmp_path.iterdir()]  # the worker that was waiting 60 s in its run
+    assert waiting and not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in waiting)
+    assert time.monotonic() - started < 55.0  # not by the end of the other worker's run
+
+
 def test_each_pool_worker_warms_up_once_before_its_tasks(tmp_path, capfd):
     """``process_pool(warm=...)`` runs the warm-up in every worker as it starts, before any task of that worker (the
     calibration's workers load pyabc and the kernels so); a warm-up that fails is a warning, and the worker still works."""

@@ -159,12 +159,15 @@ NOT_REPRODUCED = """\
 
 def run_all(replications: int, seed: int, scale: float | None, workers: int) -> pd.DataFrame:
     """Statistics of every pattern for each replication: one row per replication."""
-    from sim.executor import process_pool
+    from sim.executor import process_pool, stop_pool
 
     scenarios = load_runs_scenarios(scale=scale)
     jobs = [(run, r) for r in range(replications) for run in ("both_waves", "stock_flow", "year", "spring")]
     rows: dict[int, dict[str, float]] = {r: {"replication": r, "seed": seed + r} for r in range(replications)}
-    with process_pool(workers) as pool:
+    # ended by stop_pool, not by the pool's own exit: after a worker died, Python 3.12's shutdown() waits for ever for
+    # the others, which ignore SIGTERM (sim.executor._kill_workers)
+    pool = process_pool(workers)
+    try:
         futures = {
             pool.submit(
                 simulate,
@@ -179,6 +182,8 @@ def run_all(replications: int, seed: int, scale: float | None, workers: int) -> 
             run, r = futures[future]
             rows[r].update(future.result())
             print(f"  {done}/{len(jobs)} runs ({run}, replication {r})", flush=True)
+    finally:
+        stop_pool(pool)
     return pd.DataFrame(rows.values())
 
 
