@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/sweden_spring2020.toml
 
-.PHONY: run test test-long test-docs fuzz lint bench figures calibrate validate clean
+.PHONY: run test test-long test-mesa35 test-docs fuzz lint bench figures calibrate validate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,21 @@ test: $(STAMP)
 # `make test`
 test-long: $(STAMP)
 	$(BIN)/python -m pytest -q -m long
+
+# `make test`'s tests again on Mesa 3.5 under Python 3.12 or newer (Mesa 3.5 needs Python >= 3.12; .venv's Python 3.11
+# gets Mesa 3.3): a second environment, .venv-mesa35, with the Python tools/newer_python.sh finds (PYTHON_NEW=... to
+# choose one); CI runs it after `make test-long`
+VENV_NEW := .venv-mesa35
+$(VENV_NEW)/.installed: pyproject.toml
+	@py=$$(sh tools/newer_python.sh) || { echo "test-mesa35: no Python 3.12 or newer found; set PYTHON_NEW=/path/to/python3.12" >&2; exit 2; }; \
+	echo "$$py -m venv $(VENV_NEW)"; "$$py" -m venv $(VENV_NEW)
+	$(VENV_NEW)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_NEW)/bin/python -m pip install --quiet -e ".[test]" "mesa==3.5.*"
+	touch $@
+
+test-mesa35: $(VENV_NEW)/.installed
+	$(VENV_NEW)/bin/python -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
+	$(VENV_NEW)/bin/python -m pytest -q -m "not long" -n 2 --dist loadfile
 
 # every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of
 # minutes on 2 cores; the README alone took 24 min while five other test suites shared the machine);
@@ -68,4 +83,4 @@ validate: $(STAMP)
 	$(BIN)/python tools/validate.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV_NEW) build *.egg-info .pytest_cache .ruff_cache
