@@ -31,7 +31,7 @@ test: $(STAMP)
 test-long: $(STAMP)
 	$(BIN)/python -m pytest -q -m long
 
-# `make test`'s tests again on Mesa 3.5 under Python 3.12 or newer (Mesa 3.5 needs Python >= 3.12; .venv's Python 3.11
+# `make test`'s and `make test-long`'s tests again on Mesa 3.5 under Python 3.12 or newer (≈7 min) (Mesa 3.5 needs Python >= 3.12; .venv's Python 3.11
 # gets Mesa 3.3): a second environment, .venv-mesa35, with the Python tools/newer_python.sh finds (PYTHON_NEW=... to
 # choose one); CI runs it after `make test-long`
 VENV_NEW := .venv-mesa35
@@ -45,6 +45,7 @@ $(VENV_NEW)/.installed: pyproject.toml
 test-mesa35: $(VENV_NEW)/.installed
 	$(VENV_NEW)/bin/python -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
 	$(VENV_NEW)/bin/python -m pytest -q -m "not long" -n 2 --dist loadfile
+	$(VENV_NEW)/bin/python -m pytest -q -m long
 
 # every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of
 # minutes on 2 cores; the README alone took 24 min while five other test suites shared the machine);
