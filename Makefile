@@ -31,9 +31,9 @@ test: $(STAMP)
 test-long: $(STAMP)
 	$(BIN)/python -m pytest -q -m long
 
-# `make test`'s and `make test-long`'s tests again on Mesa 3.5 under Python 3.12 or newer (≈7 min) (Mesa 3.5 needs Python >= 3.12; .venv's Python 3.11
-# gets Mesa 3.3): a second environment, .venv-mesa35, with the Python tools/newer_python.sh finds (PYTHON_NEW=... to
-# choose one); CI runs it after `make test-long`
+# `make test`'s and `make test-long`'s tests again on Mesa 3.5 under Python 3.12 or newer (≈7 min; Mesa 3.5 needs
+# Python >= 3.12, and .venv's Python 3.11 gets Mesa 3.3): a second environment, .venv-mesa35, with the Python
+# tools/newer_python.sh finds (PYTHON_NEW=... to choose one); CI runs it after `make test-long`
 VENV_NEW := .venv-mesa35
 $(VENV_NEW)/.installed: pyproject.toml
 	@py=$$(sh tools/newer_python.sh) || { echo "test-mesa35: no Python 3.12 or newer found; set PYTHON_NEW=/path/to/python3.12" >&2; exit 2; }; \

@@ -632,7 +632,7 @@ class MobilisationModel(mesa.Model):
     def _day_params(self) -> tuple[Any, Any]:
         """Today's fatigue and absence parameters of the compiled core: the levers set the recovery and leave factors each
         day (1.0 on quiet steps), the standing leave factor holds over years (retention). Built anew only on a day when
-        one of the three factors differs from the day before (most days none does: 16 µs a day, issue #18)."""
+        one of the three factors differs from the day before (most days none does; ≈1 % of a calibration run, issue #18)."""
         factors = (self.recovery_factor, self.leave_factor, self.standing_leave_factor)
         if self._params_of is None or self._params_of[0] != factors:
             self._params_of = (factors, self._build_day_params())
