@@ -33,7 +33,8 @@ test-long: $(STAMP)
 
 # `make test`'s and `make test-long`'s tests again on Mesa 3.5 under Python 3.12 or newer (≈7 min; Mesa 3.5 needs
 # Python >= 3.12, and .venv's Python 3.11 gets Mesa 3.3): a second environment, .venv-mesa35, with the Python
-# tools/newer_python.sh finds (PYTHON_NEW=... to choose one); CI runs it after `make test-long`
+# tools/newer_python.sh finds (PYTHON_NEW=... to choose one when the environment is made; remove .venv-mesa35 to make it
+# anew with another); CI runs it after `make test-long`
 VENV_NEW := .venv-mesa35
 $(VENV_NEW)/.installed: pyproject.toml
 	@py=$$(sh tools/newer_python.sh) || { echo "test-mesa35: no Python 3.12 or newer found; set PYTHON_NEW=/path/to/python3.12" >&2; exit 2; }; \
@@ -44,7 +45,7 @@ $(VENV_NEW)/.installed: pyproject.toml
 
 test-mesa35: $(VENV_NEW)/.installed
 	$(VENV_NEW)/bin/python -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
-	$(VENV_NEW)/bin/python -m pytest -q -m "not long" -n 2 --dist loadfile
+	$(VENV_NEW)/bin/python -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
 	$(VENV_NEW)/bin/python -m pytest -q -m long
 
 # every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of

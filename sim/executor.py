@@ -23,8 +23,8 @@ Nothing is lost and nothing is orphaned:
   the same way (``distributed.process``). Measured after ``kill -9`` of the parent: pool workers
   gone in 0.03 s, the resource tracker in 0.04 s; a local Dask cluster's processes within 6 s.
 - An error raised by a job reaches the caller as the same exception as in this process (hence
-  picklable exceptions, see ``sim.scenario.ScenarioError``); a worker that dies makes its job
-  fail with ``WorkerLost``.
+  picklable exceptions, see ``sim.scenario.ScenarioError``); a worker that dies breaks the pool:
+  every job not finished yet fails with ``WorkerLost``, and the other workers are killed at once.
 """
 
 from __future__ import annotations
@@ -293,19 +293,20 @@ def parent_death_request(signum: int = signal.SIGKILL) -> Callable[[], int] | No
 def _execute_pool(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], workers: int) -> Iterator[Finished]:
     pool = process_pool(workers)
     futures: dict[concurrent.futures.Future[Any], int] = {}
-    # the pool starts a worker at each of the first submits; started with the stop signals ignored, a worker
-    # ignores them from its first instruction (SIG_IGN survives exec), not only once its initializer ran
-    with _ignoring_stop_signals():
-        for i, job in enumerate(jobs[:workers]):
-            futures[pool.submit(function, *job)] = i
-    futures.update({pool.submit(function, *job): i for i, job in enumerate(jobs) if i >= workers})
-    try:
+    try:  # (the submits too: a worker may die while the later jobs are submitted)
+        # the pool starts a worker at each of the first submits; started with the stop signals ignored, a worker
+        # ignores them from its first instruction (SIG_IGN survives exec), not only once its initializer ran
+        with _ignoring_stop_signals():
+            for i, job in enumerate(jobs[:workers]):
+                futures[pool.submit(function, *job)] = i
+        futures.update({pool.submit(function, *job): i for i, job in enumerate(jobs) if i >= workers})
         for future in concurrent.futures.as_completed(futures):
             i = futures[future]
             try:
                 yield Finished(i, future.result())
             except concurrent.futures.process.BrokenProcessPool:
-                _kill_workers(pool)  # (Python >= 3.12: the pool's own SIGTERM does not end them, see _kill_workers)
+                if getattr(pool, "_broken", False):  # this pool lost a worker (not a job's own pool): end the others
+                    _kill_workers(pool)  # (Python >= 3.12: the pool's own SIGTERM does not end them, see _kill_workers)
                 yield Finished(i, error=WorkerLost("a worker process died (killed, or out of memory?) before its run finished"))
             except Exception as exc:
                 yield Finished(i, error=exc)
@@ -349,7 +350,9 @@ def _ignoring_stop_signals() -> Iterator[None]:
 
 
 def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
-    """Cancel the queued jobs and end the workers now (SIGKILL), waiting up to ``STOP_WAIT`` seconds for them to go.
+    """End the workers now (SIGKILL) and drop the queued jobs, waiting up to ``STOP_WAIT`` seconds for the workers to go.
+    (The queued jobs' futures end cancelled, or failed with ``BrokenProcessPool`` where the pool saw its workers die
+    first; nothing reads them after a stop.)
 
     SIGKILL, not SIGTERM: workers ignore SIGTERM (see ``_init_worker``), and they hold nothing to
     save: a run's results reach the parent whole or not at all, and only the parent writes files.
