@@ -22,6 +22,7 @@ run: $(STAMP)
 # document's code blocks and a module's fixtures stay together; MOBSIM_TEST_PROCESSES=1 runs them in this process
 MOBSIM_TEST_PROCESSES ?= 2
 test: $(STAMP)
+	$(BIN)/python -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
 	$(BIN)/ruff check sim tests benchmarks tools conftest.py
 	$(BIN)/python -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
 
