@@ -982,7 +982,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "template": _template,
     }
     from sim.executor import stop_on_signals
+    from sim.store import SAVED
 
+    saved_before = len(SAVED)  # (this process may have run other commands: in tests, a notebook)
     try:
         # SIGTERM and SIGHUP end a command as Ctrl-C does: through the cleanup of what it was doing
         # (temporary files removed, workers stopped), with one line and 128 + the signal's number
@@ -992,14 +994,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP during compare (sim.executor.Interrupted)
-        print("mobsim: interrupted; nothing was written", file=sys.stderr)
+        print(f"mobsim: interrupted; {_what_was_written(SAVED[saved_before:])}", file=sys.stderr)
         return _interrupted_code(exc)
     except SystemError as exc:
         # Ctrl-C inside a numba-compiled call surfaces as SystemError with the KeyboardInterrupt as its context
         if isinstance(exc.__context__, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
-            print("mobsim: interrupted; nothing was written", file=sys.stderr)
+            print(f"mobsim: interrupted; {_what_was_written(SAVED[saved_before:])}", file=sys.stderr)
             return EXIT_INTERRUPTED
         raise
+
+
+def _what_was_written(saved: Sequence[Path]) -> str:
+    """What a stop leaves, for its one line: "nothing was written", or the folders the command had saved in full before
+    it (``saved``: a stop that arrives just after the results are in place, ``sim.store.SAVED``)."""
+    if not saved:
+        return "nothing was written"
+    return ", ".join(f"{printable(str(folder))}/" for folder in saved) + " had been written in full before the stop"
 
 
 def _interrupted_code(exc: KeyboardInterrupt) -> int:

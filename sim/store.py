@@ -23,18 +23,25 @@ their process is gone, so mobsim never deletes what it did not write.
 
 Single files (sweep runs, reports, ``sensitivity.csv``) are written with ``atomic_file``: a
 temporary file in the same folder, moved into place with ``os.replace``.
+
+**A stop after a save.** ``SAVED`` lists the folders this process has put in place, appended in the
+same step as the swap (with the stop signals held, ``stop_signals_held``): a Ctrl-C or SIGTERM that
+arrives once a folder is in place says so (``sim.cli``) instead of "nothing was written".
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
 import os
 import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -173,6 +180,32 @@ def _check_writable(target: Path) -> None:
 # --------------------------------------------------------------------------- saving a folder
 
 
+#: The folders this process has saved (``save_folder``), each appended in the same step as the swap that put it in place
+SAVED: list[Path] = []
+
+#: The signals that stop a command (``sim.executor.STOP_SIGNALS``; not imported: this module imports nothing of sim's)
+_STOP_SIGNALS = tuple(s for s in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+@contextlib.contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """Run the block's few statements without a stop in between: SIGINT, SIGTERM or SIGHUP arriving meanwhile is sent
+    again just after it, to the handler of before. (Python runs signal handlers in the main thread only: elsewhere
+    nothing can stop the block anyway, and it runs as it is.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: arrived.append(signum)) for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        for sig in dict.fromkeys(arrived):  # once each, in order of arrival
+            signal.raise_signal(sig)
+
+
 def _step(name: str) -> None:
     """A point between two steps of a save (fault-injection tests replace this to crash there)."""
 
@@ -208,9 +241,13 @@ def save_folder(directory: str | Path, kind: str, write: Callable[[Path], None],
             for name in kept:
                 _link_tree(target / name, staging / name)
             _step("linked")
-            _swap(staging, target)
+            with stop_signals_held():
+                _swap(staging, target)
+                SAVED.append(target)
         else:
-            os.replace(staging, target)
+            with stop_signals_held():
+                os.replace(staging, target)
+                SAVED.append(target)
         _step("swapped")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the old results

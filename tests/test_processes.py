@@ -216,7 +216,10 @@ def test_ctrl_c_during_run_is_clean(tmp_path):
             "run",
             str(BASE),
             "--set",
-            "world.scale=0.2",  # a few seconds: long enough that no run ends before its Ctrl-C (0.05 to December ran 0.7 s)
+            # long enough that no run ends before its Ctrl-C, which comes up to about 1 s after all three started to
+            # step: alone, 0.5 to December steps for 1.8 s (0.2 for 1.0 s, and issue #18's twelfth part's CI saw the third
+            # run of three at 0.2 already saving when its Ctrl-C came)
+            "world.scale=0.5",
             "--set",
             "time.end=2020-12-31",
             "--quiet",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -406,3 +407,45 @@ def test_report_of_hand_edited_manifests_and_damaged_files_is_one_line(tmp_path,
     code, err = run_cli(["report", str(out)], capsys)
     assert code == 2 and "no column 'date'" in one_error_line(err)
     assert not (out / "report.html").exists()
+
+
+def test_a_stop_during_the_swap_waits_for_it_and_is_raised_after():
+    """``stop_signals_held``: a SIGINT that arrives inside the block (here: between the swap and its note in ``SAVED``)
+    is raised just after it, by the handler of before (Python's: KeyboardInterrupt)."""
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with store.stop_signals_held():
+            signal.raise_signal(signal.SIGINT)
+            steps.append("swapped")
+            steps.append("noted")
+        steps.append("after")  # not reached: the stop comes first
+    assert steps == ["swapped", "noted"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler of before, back
+
+
+def test_a_stop_after_the_results_are_in_place_says_they_were_written(tmp_path, capsys, monkeypatch):
+    """Ctrl-C once the results folder is in place: exit 130 and one line that names it, not "nothing was written" (a
+    run of the CI's Ctrl-C test was stopped while saving and printed that, with its folder in place)."""
+
+    def stop(name: str) -> None:
+        if name == "swapped":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "_step", stop)
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            str(ROOT / "scenarios" / "sweden_spring2020.toml"),
+            "--set",
+            "world.scale=0.02",
+            "--set",
+            "time.end=2020-03-05",
+            "--quiet",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 130
+    assert capsys.readouterr().err == f"mobsim: interrupted; {out.resolve()}/ had been written in full before the stop\n"
+    assert (out / store.MANIFEST).is_file() and (out / "summary.csv").is_file()
