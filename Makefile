@@ -21,10 +21,13 @@ run: $(STAMP)
 # the test files share the two cores (pytest-xdist): each file runs whole, in order, in one of two processes, so a
 # document's code blocks and a module's fixtures stay together; MOBSIM_TEST_PROCESSES=1 runs them in this process
 MOBSIM_TEST_PROCESSES ?= 2
+# (make test's and make test-mesa35's: which Mesa and Python the tests run on, and the tests of under 10 s)
+VERSIONS := -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
+QUICK_TESTS := -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
 test: $(STAMP)
-	$(BIN)/python -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
+	$(BIN)/python $(VERSIONS)
 	$(BIN)/ruff check sim tests benchmarks tools conftest.py
-	$(BIN)/python -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
+	$(BIN)/python $(QUICK_TESTS)
 
 # the tests of 10 s or more each (marker `long`: fault injection with subprocesses and Dask clusters, the fuzzer's
 # valid scenarios, a second dashboard in the browser, the PDF reports, the float32 docking; ≈6 min): CI runs them after
@@ -45,8 +48,8 @@ $(VENV_NEW)/.installed: pyproject.toml
 	touch $@
 
 test-mesa35: $(VENV_NEW)/.installed
-	$(VENV_NEW)/bin/python -c "import mesa, sys; print(f'Mesa {mesa.__version__}, Python {sys.version.split()[0]}')"
-	$(VENV_NEW)/bin/python -m pytest -q -m "not long" $(if $(filter 1,$(MOBSIM_TEST_PROCESSES)),,-n $(MOBSIM_TEST_PROCESSES) --dist loadfile)
+	$(VENV_NEW)/bin/python $(VERSIONS)
+	$(VENV_NEW)/bin/python $(QUICK_TESTS)
 	$(VENV_NEW)/bin/python -m pytest -q -m long
 
 # every code block of README.md and docs/guide.md, the long ones too (full-scale runs, many replications: tens of

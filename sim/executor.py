@@ -349,6 +349,26 @@ def _ignoring_stop_signals() -> Iterator[None]:
             signal.signal(sig, old)
 
 
+@contextlib.contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """Run the block's few statements without a stop in between: SIGTERM, SIGINT or SIGHUP arriving meanwhile is sent
+    again just after it, to the handler of before (``_ignoring_stop_signals`` drops them instead). ``sim.store`` puts a
+    results folder in place and notes it as saved so. (Python runs signal handlers in the main thread only: elsewhere
+    nothing can stop the block anyway, and it runs as it is.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: arrived.append(signum)) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        for sig in dict.fromkeys(arrived):  # once each, in order of arrival
+            signal.raise_signal(sig)
+
+
 def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     """End the workers now (SIGKILL) and drop the queued jobs, waiting up to ``STOP_WAIT`` seconds for the workers to go.
     (The queued jobs' futures end cancelled, or failed with ``BrokenProcessPool`` where the pool saw its workers die

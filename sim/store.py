@@ -25,26 +25,25 @@ Single files (sweep runs, reports, ``sensitivity.csv``) are written with ``atomi
 temporary file in the same folder, moved into place with ``os.replace``.
 
 **A stop after a save.** ``SAVED`` lists the folders this process has put in place, appended in the
-same step as the swap (with the stop signals held, ``stop_signals_held``): a Ctrl-C or SIGTERM that
+same step as the swap (with the stop signals held, ``sim.executor.stop_signals_held``): a Ctrl-C or SIGTERM that
 arrives once a folder is in place says so (``sim.cli``) instead of "nothing was written".
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import json
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from sim.executor import stop_signals_held
 
 MANIFEST = "manifest.json"
 WRITTEN_BY = "mobsim"
@@ -183,28 +182,6 @@ def _check_writable(target: Path) -> None:
 #: The folders this process has saved (``save_folder``), each appended in the same step as the swap that put it in place
 SAVED: list[Path] = []
 
-#: The signals that stop a command (``sim.executor.STOP_SIGNALS``; not imported: this module imports nothing of sim's)
-_STOP_SIGNALS = tuple(s for s in (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", None)) if s is not None)
-
-
-@contextlib.contextmanager
-def stop_signals_held() -> Iterator[None]:
-    """Run the block's few statements without a stop in between: SIGINT, SIGTERM or SIGHUP arriving meanwhile is sent
-    again just after it, to the handler of before. (Python runs signal handlers in the main thread only: elsewhere
-    nothing can stop the block anyway, and it runs as it is.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-    previous = {sig: signal.signal(sig, lambda signum, frame: arrived.append(signum)) for sig in _STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-        for sig in dict.fromkeys(arrived):  # once each, in order of arrival
-            signal.raise_signal(sig)
-
 
 def _step(name: str) -> None:
     """A point between two steps of a save (fault-injection tests replace this to crash there)."""
@@ -236,18 +213,18 @@ def save_folder(directory: str | Path, kind: str, write: Callable[[Path], None],
         new = {p.name for p in staging.iterdir()}
         (staging / MANIFEST).write_text(json.dumps({**manifest, **ownership(kind, new)}, indent=2, default=str), encoding="utf-8")
         _step("manifest")
-        if target.exists():
+        replacing = target.exists()
+        if replacing:
             kept = _user_entries(target, kind, new)
             for name in kept:
                 _link_tree(target / name, staging / name)
             _step("linked")
-            with stop_signals_held():
+        with stop_signals_held():  # the folder in place and noted as saved, with no stop in between
+            if replacing:
                 _swap(staging, target)
-                SAVED.append(target)
-        else:
-            with stop_signals_held():
+            else:
                 os.replace(staging, target)
-                SAVED.append(target)
+            SAVED.append(target)
         _step("swapped")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the old results

@@ -23,6 +23,7 @@ from helpers import one_error_line
 
 from sim import store
 from sim.cli import main
+from sim.executor import stop_signals_held
 from sim.store import FolderError, check_folder, save_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -410,11 +411,11 @@ def test_report_of_hand_edited_manifests_and_damaged_files_is_one_line(tmp_path,
 
 
 def test_a_stop_during_the_swap_waits_for_it_and_is_raised_after():
-    """``stop_signals_held``: a SIGINT that arrives inside the block (here: between the swap and its note in ``SAVED``)
+    """``sim.executor.stop_signals_held`` (around the swap): a SIGINT that arrives inside the block (here: between the swap and its note in ``SAVED``)
     is raised just after it, by the handler of before (Python's: KeyboardInterrupt)."""
     steps = []
     with pytest.raises(KeyboardInterrupt):
-        with store.stop_signals_held():
+        with stop_signals_held():
             signal.raise_signal(signal.SIGINT)
             steps.append("swapped")
             steps.append("noted")
