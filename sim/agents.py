@@ -68,7 +68,6 @@ class Region(mesa.Agent):
         self.healthcare_region: str = row["healthcare_region"]
         self.level = 0
         self._days_below = 0
-        self.covid_ward_share = np.zeros(len(PROFESSIONS))
 
     @staticmethod
     def rows(regions: pd.DataFrame) -> list[dict[str, Any]]:
@@ -112,19 +111,24 @@ class Region(mesa.Agent):
         This is what every hospital did, with or without national levers: the
         acute ward's staff serve both the acute and the COVID ward patients.
         """
-        self.covid_ward_share = Region.plan_all(self.model)[self.index]
+        Region.plan_all(self.model)
+
+    @property
+    def covid_ward_share(self) -> np.ndarray:
+        """Per profession, the share of the acute ward's available staff sent to the COVID ward today (its row of
+        ``model.covid_ward_share``, which ``plan_all`` sets; zeros before the first plan)."""
+        return self.model.covid_ward_share[self.index]
 
     @staticmethod
     def plan_all(model: MobilisationModel) -> np.ndarray:
         """``plan``'s rule for every region at once (regions, professions): the COVID ward's need not yet covered, as a
-        share of that need and the acute ward's; sets each Region's ``covid_ward_share`` to its row (one NumPy
-        expression over 21 regions instead of 21 agents' own, issue #18)."""
+        share of that need and the acute ward's; sets ``model.covid_ward_share``, whose rows are the Regions'
+        ``covid_ward_share`` (one NumPy expression over 21 regions instead of 21 agents' own, and no loop over the
+        agents to hand out the rows, issue #18)."""
         required = model.required
         covid = np.maximum(required[model._covid_ward_ids] - model.covid_ward_supply, 0.0)
         total = covid + required[model._acute_ids]
-        share = np.divide(covid, total, out=np.zeros_like(total), where=total > 0)
-        for region in model.regions:
-            region.covid_ward_share = share[region.index]
+        model.covid_ward_share = share = np.divide(covid, total, out=np.zeros_like(total), where=total > 0)
         return share
 
     @property

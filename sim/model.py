@@ -144,6 +144,7 @@ class MobilisationModel(mesa.Model):
         self._work_rate = np.array([sc.infection.work_rate.get(k, 0.0) for k in UNIT_KINDS])[world.workplace_kind]
         self.icu_ids = np.arange(n_reg) * N_REGION_KINDS + ICU
         self._covid_ward_ids = np.arange(n_reg) * N_REGION_KINDS + COVID_WARD
+        self._slots: dict[tuple[str, ...], np.ndarray] = {}  # _capacity_at's slot of each workplace, by the units it counts
         self._acute_ids = np.arange(n_reg) * N_REGION_KINDS + ACUTE_WARD
         self.nh_susceptible = world.home_residents.astype(np.int64).copy()
         self.nh_infected = np.zeros_like(self.nh_susceptible)
@@ -204,6 +205,7 @@ class MobilisationModel(mesa.Model):
         self.forecast_icu_required = np.zeros((n_reg, N_PROFESSIONS))
         self.forecast_icu_nurse_gap = np.zeros(n_reg)
         self.covid_ward_supply = np.zeros((n_reg, N_PROFESSIONS))
+        self.covid_ward_share = np.zeros((n_reg, N_PROFESSIONS))  # each Region's plan of the day (Region.plan_all)
         self.worked_at = world.staff.workplace.copy()  # where each staff member worked today (before same-day sickness)
         # fatigue that costs capacity (fatigue.capacity_*, submodel 5a): the hours today's fatigue cap took away by
         # (workplace, role) (effective hours), and per region the hours worked in its ICU today: all, by fatigued staff,
@@ -962,25 +964,28 @@ class MobilisationModel(mesa.Model):
 
     def icu_capacity(self) -> np.ndarray:
         """(regions, professions): hours the staff placed in each ICU today can give, by role, weighted by effectiveness."""
-        return self._capacity_at(self.icu_ids)[0]
+        return self._capacity_at("icu_ids")[0]
 
     def update_covid_ward_supply(self) -> None:
         """Hours the staff already placed in each COVID ward can give today (before the acute ward is asked)."""
-        self.covid_ward_supply = self._capacity_at(self._covid_ward_ids)[0]
+        self.covid_ward_supply = self._capacity_at("_covid_ward_ids")[0]
 
     def covid_ward_and_icu_capacity(self) -> tuple[np.ndarray, np.ndarray]:
         """``update_covid_ward_supply`` and ``icu_capacity`` in one pass over the staff: the COVID wards' and the ICUs'
         capacity (the same sums as the two passes); sets ``covid_ward_supply``."""
-        self.covid_ward_supply, icu = self._capacity_at(self._covid_ward_ids, self.icu_ids)
+        self.covid_ward_supply, icu = self._capacity_at("_covid_ward_ids", "icu_ids")
         return self.covid_ward_supply, icu
 
-    def _capacity_at(self, *units: np.ndarray) -> np.ndarray:
-        """(len(units), regions, professions): the capacity by role of the staff at each group of ``units`` (workplace
-        ids) today, in one pass (``kernels.capacity_by_region_role``)."""
+    def _capacity_at(self, *units: str) -> np.ndarray:
+        """(len(units), regions, professions): the capacity by role of the staff at each group of ``units`` (names of
+        the model's arrays of workplace ids, fixed for the run: ``icu_ids``, ``_covid_ward_ids``) today, in one pass
+        (``kernels.capacity_by_region_role``). Each workplace's slot among the groups is built once per ``units``."""
         world, s = self.world, self.world.staff
-        slot = np.full(world.n_workplaces, -1, dtype=np.int8)
-        for k, ids in enumerate(units):
-            slot[ids] = k
+        slot = self._slots.get(units)
+        if slot is None:
+            slot = self._slots[units] = np.full(world.n_workplaces, -1, dtype=np.int8)
+            for k, name in enumerate(units):
+                slot[getattr(self, name)] = k
         f_cfg = self.config.fatigue
         return kernels.capacity_by_region_role(
             status=s.status,

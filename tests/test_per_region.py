@@ -6,13 +6,15 @@ Runs at the shared small scale (``tests/conftest.py``: 3 %, 1 March – 15 May),
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim
 from sim.errors import ScenarioError
-from sim.levers.base import Lever
+from sim.levers.base import Lever, level_index
 from tests.helpers import refused
 
 #: Every lever's region table switched off in Stockholm (each assertion reads only its own lever's output there).
@@ -196,6 +198,56 @@ def test_a_user_lever_without_region_tables_still_works(model_factory):
     lever = Mine()
     model = model_factory(seed=1, levers=[lever])
     assert lever.regions_on().shape == (model.world.n_regions,)
+
+
+def test_regions_on_gives_each_days_answer_from_the_levels_the_region_tables_and_the_national_window(model_factory):
+    """``regions_on`` reads its lever's tables once (issue #18); day by day it still answers as they say: at or above
+    each region's start level where the lever is enabled, every enabled region inside the national window, in a fresh
+    array that its caller may change."""
+    model = model_factory(
+        seed=1,
+        **{
+            "levers.redeployment.regions.gotland.enabled": False,
+            "levers.redeployment.regions.skane.start_level": "staffing_alert",
+            "levers.redeployment.national_from": "2020-04-01",
+            "levers.redeployment.national_until": "2020-04-10",
+        },
+    )
+    lever, codes = model.lever("redeployment"), list(model.world.regions["code"])
+    start = np.full(len(codes), level_index(model.config.levers.redeployment.start_level))
+    start[codes.index("skane")] = level_index("staffing_alert")
+    enabled = np.array([code != "gotland" for code in codes])
+    days_in_window = days_by_level = 0
+    while model.day < model.n_days - 1:
+        model.step()
+        window = dt.date(2020, 4, 1) <= model.dates[model.day] <= dt.date(2020, 4, 10)
+        expected = (np.ones(len(codes), dtype=bool) if window else model.levels >= start) & enabled
+        on = lever.regions_on()
+        assert np.array_equal(on, expected), model.dates[model.day]
+        on[:] = ~on  # the caller's copy: the next answer is not changed
+        assert np.array_equal(lever.regions_on(), expected)
+        days_in_window += window
+        days_by_level += not window and bool(expected.any()) and not expected[enabled].all()
+    assert days_in_window == 10 and days_by_level > 0  # both rules were read, and the levels told regions apart
+
+
+def test_each_regions_covid_ward_share_is_its_row_of_the_days_plan(model_factory):
+    """The Regions' ``covid_ward_share`` are the rows of ``model.covid_ward_share``, which ``Region.plan_all`` sets for
+    all of them at once (issue #18: no loop over the agents); ``Region.plan`` gives the same rule for one region."""
+    model = model_factory(seed=1)
+    regions = list(model.regions)
+    assert all(np.array_equal(r.covid_ward_share, np.zeros(len(sim.categories.PROFESSIONS))) for r in regions)
+    shares, held = [], []
+    for _ in range(45):
+        model.step()
+        shares.append(np.array([r.covid_ward_share for r in regions]))
+        held.append(regions[0].covid_ward_share)  # the row itself, as a user's code would keep it
+        assert np.array_equal(shares[-1], model.covid_ward_share)
+    assert shares[-1].any() and not np.array_equal(shares[-1], shares[0])  # COVID wards opened, so the rows changed
+    assert all(np.array_equal(row, day[0]) for row, day in zip(held, shares, strict=True))  # a row read keeps its day's values
+    day_plan = model.covid_ward_share.copy()
+    regions[3].plan()
+    assert np.array_equal(regions[3].covid_ward_share, day_plan[3])
 
 
 # ----------------------------------------------------------------------------- the scenario table

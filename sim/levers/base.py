@@ -54,18 +54,17 @@ def level_index(name: str) -> int:
     return LEVELS.index(name)
 
 
-def lever_on(model: MobilisationModel, start_level: str | np.ndarray, config: Any = None) -> np.ndarray:
+def lever_on(model: MobilisationModel, start_level: str | int | np.ndarray, config: Any = None) -> np.ndarray:
     """Boolean per region: at or above ``start_level`` today, or inside the lever's national window.
 
-    ``start_level`` is a level's name, or an array of level indices, one per region (a lever set per region).
+    ``start_level`` is a level's name or index, or an array of level indices, one per region (a lever set per region).
     ``config.national_from`` / ``national_until`` mark a national decision that applies
     the lever in every region between those dates (both inclusive).
     """
-    on = model.levels >= (level_index(start_level) if isinstance(start_level, str) else start_level)
     window = getattr(config, "national_from", None) is not None
     if window and config.national_from <= model.dates[model.day] <= config.national_until:
-        on = np.ones_like(on)
-    return on
+        return model.levels >= 0  # every region (one comparison: less than building the levels' answer and then ones)
+    return model.levels >= (level_index(start_level) if isinstance(start_level, str) else start_level)
 
 
 class IndicatorSpec(NamedTuple):
@@ -158,10 +157,17 @@ class Lever:
         ``lever_on`` at the national ``start_level``, as before issue #15.
         """
         assert self.model is not None, "setup(model) was not called"
-        if start_level is None and getattr(self.cfg, "regions", None):
-            return lever_on(self.model, self.per_region_level(), self.cfg) & self.per_region("enabled")
-        level = start_level if start_level is not None else getattr(self.cfg, "start_level", "crisis")
-        return lever_on(self.model, level, self.cfg)
+        if start_level is not None:
+            return lever_on(self.model, start_level, self.cfg)
+        rule = self.__dict__.get("_on_rule")
+        if rule is None:  # the levels and regions the lever's tables set, read once (most levers ask every day, issue #18)
+            if getattr(self.cfg, "regions", None):
+                rule = self._on_rule = (self.per_region_level(), self.per_region("enabled"))
+            else:
+                rule = self._on_rule = (level_index(getattr(self.cfg, "start_level", "crisis")), None)
+        level, enabled = rule
+        on = lever_on(self.model, level, self.cfg)
+        return on if enabled is None else on & enabled
 
     def per_region(self, key: str) -> np.ndarray:
         """The value of the lever's key ``key`` in each region (length ``n_regions``, in core order): the national value
