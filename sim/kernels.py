@@ -866,10 +866,10 @@ def advance_staff(
             days_left[i] = geometric_days(draw(rng, EV_EXHAUSTION_DAYS), absence_params.exhaustion_mean_days)
         else:
             excess = max(fs - absence_params.leave_threshold, 0.0)
-            if excess > 0.0:
-                leaves = draw(rng, EV_LEAVE) < hazard_to_probability(
-                    absence_params.leave_base_rate + absence_params.leave_fatigue_rate * excess
-                )
+            if excess > 0.0:  # (a draw at or above the hazard decides without the exponential, as for infection)
+                u = draw(rng, EV_LEAVE)
+                rate = absence_params.leave_base_rate + absence_params.leave_fatigue_rate * excess
+                leaves = u < rate + HAZARD_SLACK and u < hazard_to_probability(rate)
             else:
                 leaves = p_leave_rested > 0.0 and draw(rng, EV_LEAVE) < p_leave_rested
             if leaves:
