@@ -3199,6 +3199,70 @@ def present_by_region(
     return out
 
 
+# ---- issue #18: ICU beds and physician rounds (sim.levers.bed_expansion, sim.levers.physician_rounds) ----
+@njit(cache=True)
+def open_icu_beds(
+    forecast: np.ndarray,
+    occupancy: np.ndarray,
+    normal: np.ndarray,
+    ceiling: np.ndarray,
+    on: np.ndarray,
+    enabled: np.ndarray,
+    wanted: np.ndarray,
+    day: int,
+    lead: int,
+    beds: np.ndarray,
+    icu_patients: np.ndarray,
+    step: np.ndarray,
+) -> np.ndarray:
+    """``BedExpansion.act``'s rule, region by region, in one call instead of a dozen NumPy calls on 21 values: the beds
+    each region wants today (``wanted[day]``: its ceiling where the lever is on, else its forecast patients at the target
+    occupancy within [normal, ceiling]; normal where ``enabled`` is false), and the beds open today, which move by at most
+    ``step`` towards what was wanted ``lead`` days ago (normal before) and never close a bed with a patient in it.
+    Returns the beds open today. The same operations as the NumPy rule (``np.clip``'s max then min), so the same numbers."""
+    out = np.empty(beds.shape[0])
+    for r in range(beds.shape[0]):
+        for_load = min(max(forecast[r] / occupancy[r], normal[r]), ceiling[r])
+        wanted[day, r] = (ceiling[r] if on[r] else for_load) if enabled[r] else normal[r]
+        target = wanted[day - lead, r] if day >= lead else normal[r]
+        b = beds[r]
+        if target > b:
+            out[r] = min(b + step[r], target)
+        else:
+            out[r] = max(max(b - step[r], target), min(icu_patients[r], b))
+    return out
+
+
+@njit(cache=True)
+def physician_rounds_day(
+    on: np.ndarray,
+    home_region: np.ndarray,
+    outbreak_only: bool,
+    infected: np.ndarray,
+    visits_per_week: np.ndarray,
+    digital_per_week: np.ndarray,
+    hours_per_visit: float,
+    hours_per_digital_round: float,
+    visits: np.ndarray,
+    digital_rounds: np.ndarray,
+    n_regions: int,
+) -> np.ndarray:
+    """``PhysicianRounds.act``'s rule, home by home: each home of a region where the lever is ``on`` (with
+    ``outbreak_only`` only a home with an infected resident) gets its region's rounds a week added to ``visits`` and
+    ``digital_rounds`` (in place). Returns the physician hours a day of the added rounds by region, summed in the order
+    of the homes (as ``np.bincount`` sums its weights), so the same numbers as the NumPy rule."""
+    hours = np.zeros(n_regions)
+    for h in range(home_region.shape[0]):
+        r = home_region[h]
+        here = on[r] and (not outbreak_only or infected[h] > 0)
+        v = visits_per_week[r] if here else 0.0
+        d = digital_per_week[r] if here else 0.0
+        visits[h] += v
+        digital_rounds[h] += d
+        hours[r] += (v * hours_per_visit + d * hours_per_digital_round) / 7.0
+    return hours
+
+
 # ---- issue #18: building the model (sim.demand's ICU occupancy) ----
 @njit(cache=True)
 def convolve_days(admissions: np.ndarray, survival: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar
 import numpy as np
 from pydantic import Field
 
+from sim import kernels
 from sim.levers.base import Lever
 from sim.schema import Days, Factor, LeverConfig, WholeDays
 
@@ -55,18 +56,25 @@ class BedExpansion(Lever):
         self.ceiling = np.maximum(model.icu_beds_surge * self.per_region("ceiling_factor"), model.icu_beds_normal)
         self.step = (self.ceiling - model.icu_beds_normal) / self.cfg.ramp_days
         self.wanted = np.zeros((model.n_days, model.world.n_regions))
+        self.occupancy = self.per_region("target_occupancy").astype(np.float64)
+        # a region where the lever is off (its region table) keeps its normal beds
+        self.enabled = self.per_region("enabled").astype(bool) if self.cfg.regions else np.ones(model.world.n_regions, dtype=bool)
 
     def act(self, model: MobilisationModel, day: int) -> None:
-        cfg, normal = self.cfg, model.icu_beds_normal
-        occupancy = self.per_region("target_occupancy") if cfg.regions else cfg.target_occupancy
-        for_load = np.clip(model.forecast_icu_patients / occupancy, normal, self.ceiling)
-        self.wanted[day] = np.where(self.regions_on(), self.ceiling, for_load)
-        if cfg.regions:  # a region where the lever is off keeps its normal beds
-            self.wanted[day] = np.where(self.per_region("enabled"), self.wanted[day], normal)
-        lead = cfg.lead_time_days
-        target = self.wanted[day - lead] if day >= lead else normal
-        beds = model.icu_beds_open
-        patients = np.minimum(model.census[model.icu_ids], beds)  # beds with patients in them stay open
-        opened = np.minimum(beds + self.step, target)
-        closed = np.maximum.reduce([beds - self.step, target, patients])
-        model.icu_beds_open = np.where(target > beds, opened, closed)
+        # each region wants its ceiling while the lever is on, else beds for its forecast patients at the target
+        # occupancy (within normal and ceiling); the beds open move by at most a step a day towards what it wanted
+        # lead_time_days ago, and beds with patients in them stay open (kernels.open_icu_beds, region by region)
+        model.icu_beds_open = kernels.open_icu_beds(
+            forecast=model.forecast_icu_patients,
+            occupancy=self.occupancy,
+            normal=model.icu_beds_normal,
+            ceiling=self.ceiling,
+            on=self.regions_on(),
+            enabled=self.enabled,
+            wanted=self.wanted,
+            day=day,
+            lead=self.cfg.lead_time_days,
+            beds=model.icu_beds_open,
+            icu_patients=model.census[model.icu_ids],
+            step=self.step,
+        )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from sim import kernels
 from sim.categories import N_REGION_KINDS, PRIMARY_CARE, PROFESSIONS
 from sim.levers.base import Lever
 from sim.schema import CostSek, LeverConfig, at_most
@@ -60,21 +61,29 @@ class PhysicianRounds(Lever):
     def setup(self, model: MobilisationModel) -> None:
         super().setup(model)
         self.hours = np.zeros(model.world.n_regions)  # physician hours of the added rounds today, by region
+        self.visits_per_week = self.per_region("visits_per_week").astype(np.float64)
+        self.digital_per_week = self.per_region("digital_rounds_per_week").astype(np.float64)
+        self.primary = np.arange(model.world.n_regions) * N_REGION_KINDS + PRIMARY_CARE
 
     def act(self, model: MobilisationModel, day: int) -> None:
         cfg, world = self.cfg, model.world
-        on = self.regions_on()[world.home_region]
-        if cfg.homes == "outbreak":
-            on &= model.nh_infected > 0
-        visits = self.per_region("visits_per_week").astype(float)[world.home_region] * on
-        digital = self.per_region("digital_rounds_per_week").astype(float)[world.home_region] * on
-        model.nh_physician_visits += visits
-        model.nh_digital_rounds += digital
-        per_home = (visits * cfg.hours_per_visit + digital * cfg.hours_per_digital_round) / 7.0
-        self.hours = np.bincount(world.home_region, weights=per_home, minlength=world.n_regions)
+        # each home of a region where the lever is on (with homes = "outbreak": each such home with an infected
+        # resident) gets its region's rounds; their physician hours by region (kernels.physician_rounds_day)
+        self.hours = kernels.physician_rounds_day(
+            on=self.regions_on(),
+            home_region=world.home_region,
+            outbreak_only=cfg.homes == "outbreak",
+            infected=model.nh_infected,
+            visits_per_week=self.visits_per_week,
+            digital_per_week=self.digital_per_week,
+            hours_per_visit=float(cfg.hours_per_visit),
+            hours_per_digital_round=float(cfg.hours_per_digital_round),
+            visits=model.nh_physician_visits,
+            digital_rounds=model.nh_digital_rounds,
+            n_regions=world.n_regions,
+        )
         if cfg.source == "primary_care":
-            primary = np.arange(world.n_regions) * N_REGION_KINDS + PRIMARY_CARE
-            model.required[primary, PHYSICIAN] += self.hours
+            model.required[self.primary, PHYSICIAN] += self.hours
 
     def record(self, recorder: Recorder, day: int, cost: np.ndarray) -> None:
         if self.cfg.source == "bought":
