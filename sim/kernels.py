@@ -3263,6 +3263,42 @@ def physician_rounds_day(
     return hours
 
 
+@njit(cache=True)
+def call_recruits(
+    ids: np.ndarray,
+    region: np.ndarray,
+    status: np.ndarray,
+    days_left: np.ndarray,
+    onboarding_days: np.ndarray,
+    levels: np.ndarray,
+    normal_days: np.ndarray,
+    release_after: np.ndarray,
+    on: np.ndarray,
+    per_day: np.ndarray,
+) -> None:
+    """``Recruitment.act``'s rule in one call (sim.levers.recruitment): each region's days in a row at the normal level
+    (``normal_days``, in place); the active recruits (``ids``) of a region that has been normal for ``release_after`` days
+    go back to reserve; then, in the order of ``ids``, the first ``per_day`` recruits in reserve of each region where the
+    lever is ``on`` are called: into onboarding for their ``onboarding_days`` (active at once without one). The same
+    people as the NumPy rule (releases before calls; a region's rank counted in order, as ``rank_within``)."""
+    for r in range(levels.shape[0]):
+        normal_days[r] = normal_days[r] + 1 if levels[r] == 0 else 0
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        if status[i] == ACTIVE and normal_days[region[i]] >= release_after[region[i]]:
+            status[i] = RESERVE
+    called = np.zeros(per_day.shape[0], dtype=np.int64)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        r = region[i]
+        if status[i] == RESERVE and on[r]:
+            if called[r] < per_day[r]:
+                days = onboarding_days[i]
+                status[i] = TRAINING if days > 0 else ACTIVE
+                days_left[i] = days
+            called[r] += 1
+
+
 # ---- issue #18: building the model (sim.demand's ICU occupancy) ----
 @njit(cache=True)
 def convolve_days(admissions: np.ndarray, survival: np.ndarray, start: int, stop: int) -> np.ndarray:

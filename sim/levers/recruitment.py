@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.categories import ACTIVE, OTHER_SECTOR, PROFESSIONS, RESERVE, RESERVOIR_KINDS, RETIRED, STUDENT, TRAINING
-from sim.levers.base import IndicatorSpec, Lever, rank_within
+from sim import kernels
+from sim.categories import OTHER_SECTOR, PROFESSIONS, RESERVOIR_KINDS, RETIRED, STUDENT
+from sim.levers.base import IndicatorSpec, Lever
 from sim.schema import LeverConfig, Per100k, Probability, WholeDays, _check_keys, _Section
 
 if TYPE_CHECKING:
@@ -81,25 +82,28 @@ class Recruitment(Lever):
         kind = model.world.recruit_reservoir
         self.onboarding_days = np.where(kind >= 0, days[np.maximum(kind, 0)], 0).astype(np.int16)  # per person: 2 bytes (issue #18)
         self.normal_days = np.zeros(model.world.n_regions, dtype=np.int64)
+        n_reg = model.world.n_regions
+        self.release_after = np.broadcast_to(
+            self.per_region("release_after_days") if self.cfg.regions else self.cfg.release_after_days, n_reg
+        ).astype(np.int64)
+        share = self.per_region("daily_share") if self.cfg.regions else self.cfg.daily_share
+        self.per_day = np.ceil(share * self.reservoir).astype(np.int64)  # each region calls up to this many a day
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s, ids = model.world.staff, self.recruits
         if ids.size == 0:
             return
-        on = self.regions_on()
-        self.normal_days = np.where(model.levels == 0, self.normal_days + 1, 0)
-        # release: back in reserve once the region has been at normal level long enough
-        release = self.normal_days >= (self.per_region("release_after_days") if self.cfg.regions else self.cfg.release_after_days)
-        going = ids[(s.status[ids] == ACTIVE) & release[s.region[ids]]]
-        s.status[going] = RESERVE
-        # recruit: each region in escalation calls up to daily_share of its reservoir a day
-        waiting = ids[(s.status[ids] == RESERVE) & on[s.region[ids]]]
-        if waiting.size == 0:
-            return
-        share = self.per_region("daily_share") if self.cfg.regions else self.cfg.daily_share
-        per_day = np.ceil(share * self.reservoir).astype(np.int64)
-        rank = rank_within(s.region[waiting])
-        called = waiting[rank < per_day[s.region[waiting]]]
-        days = self.onboarding_days[called]
-        s.status[called] = np.where(days > 0, TRAINING, ACTIVE)
-        s.days_left[called] = days
+        # release: back in reserve once the region has been at normal level long enough; recruit: each region in
+        # escalation calls up to daily_share of its reservoir a day, in onboarding first if its reservoir has one
+        kernels.call_recruits(
+            ids=ids,
+            region=s.region,
+            status=s.status,
+            days_left=s.days_left,
+            onboarding_days=self.onboarding_days,
+            levels=model.levels,
+            normal_days=self.normal_days,
+            release_after=self.release_after,
+            on=self.regions_on(),
+            per_day=self.per_day,
+        )
