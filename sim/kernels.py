@@ -3299,6 +3299,70 @@ def call_recruits(
             called[r] += 1
 
 
+@njit(cache=True)
+def cut_hourly_home_staff(
+    cut: np.ndarray,
+    permanent: np.ndarray,
+    region: np.ndarray,
+    status: np.ndarray,
+    posting: np.ndarray,
+    workplace: np.ndarray,
+    home: np.ndarray,
+    max_hours: np.ndarray,
+    banned: np.ndarray,
+    on: np.ndarray,
+    overtime_max_hours: float,
+) -> None:
+    """``NursingHomeMeasures``' fewer hourly temps in one call (sim.levers.nursing_home_measures): the hourly home staff
+    of ``cut`` kept in reserve in a region whose ban was lifted today (``banned`` yesterday, not ``on`` today) come back to
+    their home; those active, not posted, in a region where the lever is ``on`` go to reserve; the ``permanent`` home
+    staff of such a region may work up to ``overtime_max_hours`` a day; then ``banned`` becomes ``on`` (in place). The
+    same people and hours as the NumPy rule (a person can only come back where the lever is off, and only go where it
+    is on, so one pass gives both)."""
+    for j in range(cut.shape[0]):
+        i = cut[j]
+        r = region[i]
+        if status[i] == RESERVE and banned[r] and not on[r]:
+            status[i] = ACTIVE
+            workplace[i] = home[i]
+        elif status[i] == ACTIVE and posting[i] < 0 and on[r]:
+            status[i] = RESERVE
+    for j in range(permanent.shape[0]):
+        i = permanent[j]
+        if on[region[i]]:
+            max_hours[i] = max(np.float64(max_hours[i]), overtime_max_hours)
+    for r in range(on.shape[0]):
+        banned[r] = on[r]
+
+
+@njit(cache=True)
+def work_infection_rates(
+    work_rate: np.ndarray,
+    icu_ids: np.ndarray,
+    covid_icu: np.ndarray,
+    census: np.ndarray,
+    covid_ward_ids: np.ndarray,
+    home_workplace: np.ndarray,
+    staff_exposure_rate: float,
+    infected: np.ndarray,
+    alive: np.ndarray,
+) -> np.ndarray:
+    """The staff's hazard of infection at work today by workplace (``MobilisationModel._assign_hours``; home care's is
+    set after): each ICU's work rate times its share of COVID patients, each COVID ward's work rate, each nursing home's
+    exposure rate times its infected residents per resident alive (at least 1), zero elsewhere. The same operations as
+    the NumPy lines it replaces, so the same numbers."""
+    out = np.zeros(work_rate.shape[0])
+    for k in range(icu_ids.shape[0]):
+        w = icu_ids[k]
+        out[w] = work_rate[w] * (covid_icu[k] / census[w] if census[w] > 0 else 0.0)
+    for k in range(covid_ward_ids.shape[0]):
+        w = covid_ward_ids[k]
+        out[w] = work_rate[w] * 1.0
+    for h in range(home_workplace.shape[0]):
+        out[home_workplace[h]] = staff_exposure_rate * np.float64(infected[h]) / np.float64(max(alive[h], 1))
+    return out
+
+
 # ---- issue #18: building the model (sim.demand's ICU occupancy) ----
 @njit(cache=True)
 def convolve_days(admissions: np.ndarray, survival: np.ndarray, start: int, stop: int) -> np.ndarray:

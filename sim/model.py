@@ -619,14 +619,19 @@ class MobilisationModel(mesa.Model):
         )
         if f_cfg.capacity_on:
             self.capacity_lost, self.icu_care = capacity_lost, icu_care
-        exposure = np.zeros(world.n_workplaces)
-        icu_census = self.census[self.icu_ids]
-        exposure[self.icu_ids] = np.divide(self.covid_icu_today, icu_census, out=np.zeros_like(icu_census), where=icu_census > 0)
-        exposure[self._covid_ward_ids] = 1.0
-        home_wp = world.home_workplace
-        residents = np.maximum(self.residents_alive, 1)
-        work_rate = self._work_rate * exposure
-        work_rate[home_wp] = sc.nursing_homes.staff_exposure_rate * self.nh_infected / residents
+        # infection at work: ICUs by their share of COVID patients, COVID wards, nursing homes by their infected residents
+        # per resident (kernels.work_infection_rates), home care by the visits made today
+        work_rate = kernels.work_infection_rates(
+            work_rate=self._work_rate,
+            icu_ids=self.icu_ids,
+            covid_icu=self.covid_icu_today,
+            census=self.census,
+            covid_ward_ids=self._covid_ward_ids,
+            home_workplace=world.home_workplace,
+            staff_exposure_rate=float(sc.nursing_homes.staff_exposure_rate),
+            infected=self.nh_infected,
+            alive=self.residents_alive,
+        )
         work_rate[world.hc_workplace] = self._home_care_visits()
         # today's conditions by (workplace, role) and workplace, as the core reads them (benchmarks/reference_mesa.py replays them)
         self.staff_conditions = {"extra_share": extra_share, "pressure": pressure, "work_rate": work_rate}

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.categories import ACTIVE, PERMANENT, RESERVE
+from sim import kernels
+from sim.categories import PERMANENT
 from sim.levers.base import Lever
 from sim.schema import Date, LeverConfig, Probability, WeeklyHours, _KeyedValueError
 
@@ -104,20 +105,27 @@ class NursingHomeMeasures(Lever):
             self._cut(model, on)
 
     def enabled_regions(self) -> np.ndarray:
-        """Boolean per region: the lever is enabled there (nationally, or by its region table)."""
-        if self.cfg.regions:
-            return self.per_region("enabled").astype(bool)
-        return np.full(self.model.world.n_regions, self.cfg.enabled)
+        """Boolean per region: the lever is enabled there (nationally, or by its region table). Read once (issue #18)."""
+        if "_enabled" not in self.__dict__:
+            self._enabled = (
+                self.per_region("enabled").astype(bool) if self.cfg.regions else np.full(self.model.world.n_regions, self.cfg.enabled)
+            )
+        return self._enabled
 
     def _cut(self, model: MobilisationModel, on: np.ndarray) -> None:
+        """Hourly temps kept in reserve where the lever acts (back where it stopped), overtime for the permanent staff
+        there instead (kernels.cut_hourly_home_staff)."""
         s = model.world.staff
-        cut = self.cut
-        lifted = self.banned & ~on
-        back = cut[(s.status[cut] == RESERVE) & lifted[s.region[cut]]]
-        s.status[back] = ACTIVE
-        s.workplace[back] = s.home[back]
-        out = cut[(s.status[cut] == ACTIVE) & (s.posting[cut] < 0) & on[s.region[cut]]]
-        s.status[out] = RESERVE
-        perm = self.permanent[on[s.region[self.permanent]]]
-        s.max_hours[perm] = np.maximum(s.max_hours[perm], self.cfg.overtime_max_weekly_hours / 7.0)
-        self.banned = on.copy()
+        kernels.cut_hourly_home_staff(
+            cut=self.cut,
+            permanent=self.permanent,
+            region=s.region,
+            status=s.status,
+            posting=s.posting,
+            workplace=s.workplace,
+            home=s.home,
+            max_hours=s.max_hours,
+            banned=self.banned,
+            on=on,
+            overtime_max_hours=self.cfg.overtime_max_weekly_hours / 7.0,
+        )

@@ -71,7 +71,8 @@ class Vacation(Lever):
         self.start_day = self.start_day.astype(np.int32)  # a day index (or NEVER) per person: 4 bytes, not 8 (issue #18)
         self.scheduled = np.flatnonzero(self.start_day > NEVER)
         self.first_day = int(self.start_day[self.scheduled].min()) if self.scheduled.size else 0
-        self.last_day = int(self.start_day[self.scheduled].max()) + self.length if self.scheduled.size else -1
+        self.last_start = int(self.start_day[self.scheduled].max()) if self.scheduled.size else -1
+        self.last_day = self.last_start + self.length if self.scheduled.size else -1
         self.on_vacation = np.zeros(0, dtype=np.int64)
         self.went = np.zeros(s.profession.shape[0], dtype=bool)  # started the vacation (at work on its first day)
         # the scheduled staff by first day of vacation: a day's starters and those away are slices, not a pass over everyone
@@ -108,6 +109,8 @@ class Vacation(Lever):
         model.census[icu] -= world.census_base[icu] * share[icu]
 
     def act(self, model: MobilisationModel, day: int) -> None:
+        if not self.first_day <= day <= self.last_start:  # nobody's vacation starts today
+            return
         s = model.world.staff
         leaving = self._starting(day, day)
         leaving = leaving[s.status[leaving] == ACTIVE]  # not active on the first day (sick, resting): the vacation is lost
