@@ -134,6 +134,8 @@ class Beredskapslyftet(Lever):
 
     def _graduate(self, model: MobilisationModel) -> None:
         """Recruits whose course ended (the core made them active): higher effectiveness from today, basic hygiene."""
+        if not self.in_course.any():  # nobody in a course (most days): nothing to look up over the recruits
+            return
         s, ids, cfg = model.world.staff, self.recruits, self.cfg
         done = np.flatnonzero(self.in_course & (s.status[ids] != TRAINING))
         if done.size == 0:
