@@ -18,6 +18,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim import kernels
 from sim.categories import (
     ACTIVE,
     ALL_STATUSES,
@@ -123,12 +124,11 @@ class Region(mesa.Agent):
     def plan_all(model: MobilisationModel) -> np.ndarray:
         """``plan``'s rule for every region at once (regions, professions): the COVID ward's need not yet covered, as a
         share of that need and the acute ward's; sets ``model.covid_ward_share``, whose rows are the Regions'
-        ``covid_ward_share`` (one NumPy expression over 21 regions instead of 21 agents' own, and no loop over the
-        agents to hand out the rows, issue #18)."""
-        required = model.required
-        covid = np.maximum(required[model._covid_ward_ids] - model.covid_ward_supply, 0.0)
-        total = covid + required[model._acute_ids]
-        model.covid_ward_share = share = np.divide(covid, total, out=np.zeros_like(total), where=total > 0)
+        ``covid_ward_share`` (one compiled call over 21 regions, ``kernels.cohort_ward_shares``, instead of 21 agents'
+        own, and no loop over the agents to hand out the rows, issue #18)."""
+        model.covid_ward_share = share = kernels.cohort_ward_shares(
+            required=model.required, covid_ward_ids=model._covid_ward_ids, acute_ids=model._acute_ids, supply=model.covid_ward_supply
+        )
         return share
 
     @property

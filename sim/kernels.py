@@ -3363,6 +3363,63 @@ def work_infection_rates(
     return out
 
 
+@njit(cache=True)
+def day_census(
+    census: np.ndarray,
+    census_base: np.ndarray,
+    icu_ids: np.ndarray,
+    covid_icu: np.ndarray,
+    covid_ward_ids: np.ndarray,
+    covid_ward: np.ndarray,
+    scale: float,
+    home_workplace: np.ndarray,
+    home_residents: np.ndarray,
+    home_dead: np.ndarray,
+    home_infected: np.ndarray,
+    home_extra_care: float,
+    hc_workplace: np.ndarray,
+    hc_clients: np.ndarray,
+    hc_susceptible: np.ndarray,
+    hc_infected: np.ndarray,
+    hc_recovered: np.ndarray,
+    hc_extra_care: float,
+) -> None:
+    """``MobilisationModel._census`` in one call: each unit's normal census, the ICUs' COVID patients (``covid_icu``,
+    model scale) on top, the COVID wards' patients (``covid_ward`` × ``scale``), each nursing home's living residents
+    plus the extra care of the infected, and each home-care service's ``sim.homecare.census`` (1 without clients).
+    Written into ``census``; the same operations as the NumPy lines, so the same numbers."""
+    for w in range(census.shape[0]):
+        census[w] = census_base[w]
+    for k in range(icu_ids.shape[0]):
+        census[icu_ids[k]] += covid_icu[k]
+    for k in range(covid_ward_ids.shape[0]):
+        census[covid_ward_ids[k]] = covid_ward[k] * scale
+    for h in range(home_workplace.shape[0]):
+        alive = home_residents[h] - home_dead[h]
+        census[home_workplace[h]] = np.float64(alive) + home_extra_care * np.float64(home_infected[h])
+    for m in range(hc_workplace.shape[0]):
+        alive = hc_susceptible[m] + hc_infected[m] + hc_recovered[m]
+        need = np.float64(alive) + hc_extra_care * np.float64(hc_infected[m])
+        census[hc_workplace[m]] = need / np.float64(hc_clients[m]) if hc_clients[m] > 0 else 1.0
+
+
+@njit(cache=True)
+def cohort_ward_shares(required: np.ndarray, covid_ward_ids: np.ndarray, acute_ids: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """``sim.agents.Region.plan_all``'s rule in one call: per region and profession, the COVID ward's required hours not
+    yet covered by the staff there (``supply``), as a share of those and the acute ward's required hours (0 where both
+    are 0). The same operations as NumPy's ``maximum`` (the first value on a tie) and ``divide``, so the same numbers."""
+    n_regions, n_professions = supply.shape
+    out = np.zeros((n_regions, n_professions))
+    for r in range(n_regions):
+        for p in range(n_professions):
+            gap = required[covid_ward_ids[r], p] - supply[r, p]
+            covid = gap if gap >= 0.0 else 0.0
+            total = covid + required[acute_ids[r], p]
+            if total > 0:
+                out[r, p] = covid / total
+    return out
+
+
 # ---- issue #18: building the model (sim.demand's ICU occupancy) ----
 @njit(cache=True)
 def convolve_days(admissions: np.ndarray, survival: np.ndarray, start: int, stop: int) -> np.ndarray:

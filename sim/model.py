@@ -531,11 +531,28 @@ class MobilisationModel(mesa.Model):
         """Today's patients, residents and home-care clients by unit, before the levers change them."""
         sc, world = self.config, self.world
         self.covid_icu_today = self.demand.covid_icu[d] * sc.world.scale
-        self.census[:] = world.census_base
-        self.census[self.icu_ids] += self.covid_icu_today
-        self.census[self._covid_ward_ids] = self.demand.covid_ward[d] * sc.world.scale
-        self.census[world.home_workplace] = self.residents_alive + sc.nursing_homes.extra_care_per_infected * self.nh_infected
-        self.census[world.hc_workplace] = homecare.census(world.hc_clients, self.hc_alive, self.hc_infected, sc.home_care)
+        # normal census, COVID patients in the ICUs and COVID wards, the homes' living residents and the extra care of
+        # the infected, home care's clients (sim.homecare.census): in one compiled call (kernels.day_census)
+        kernels.day_census(
+            census=self.census,
+            census_base=world.census_base,
+            icu_ids=self.icu_ids,
+            covid_icu=self.covid_icu_today,
+            covid_ward_ids=self._covid_ward_ids,
+            covid_ward=self.demand.covid_ward[d],
+            scale=float(sc.world.scale),
+            home_workplace=world.home_workplace,
+            home_residents=world.home_residents,
+            home_dead=self.nh_dead,
+            home_infected=self.nh_infected,
+            home_extra_care=float(sc.nursing_homes.extra_care_per_infected),
+            hc_workplace=world.hc_workplace,
+            hc_clients=world.hc_clients,
+            hc_susceptible=self.hc_clients_susceptible,
+            hc_infected=self.hc_infected,
+            hc_recovered=self.hc_recovered,
+            hc_extra_care=float(sc.home_care.extra_care_per_infected),
+        )
 
     def _escalate(self, d: int) -> None:
         """Each region's forecast gap, then its escalation (``Region.assess``)."""
