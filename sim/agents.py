@@ -120,6 +120,11 @@ class Region(mesa.Agent):
         ``model.covid_ward_share``, which ``plan_all`` sets; zeros before the first plan)."""
         return self.model.covid_ward_share[self.index]
 
+    @covid_ward_share.setter
+    def covid_ward_share(self, share: np.ndarray) -> None:
+        """Set this region's row of today's plan (the next ``plan_all`` plans anew, as it did for the attribute)."""
+        self.model.covid_ward_share[self.index] = share
+
     @staticmethod
     def plan_all(model: MobilisationModel) -> np.ndarray:
         """``plan``'s rule for every region at once (regions, professions): the COVID ward's need not yet covered, as a

@@ -3200,6 +3200,25 @@ def present_by_region(
 
 
 # ---- issue #18: ICU beds and physician rounds (sim.levers.bed_expansion, sim.levers.physician_rounds) ----
+@njit(cache=True, inline="always")
+def _maximum(a: float, b: float) -> float:
+    """NumPy's ``maximum`` of two floats, bit for bit: NaN if either is NaN, else the larger, the second on a tie (so
+    ``maximum(-0.0, 0.0)`` is +0.0, as NumPy gives it). Python's ``max`` differs on both (the first on a tie, and a NaN
+    second argument is passed over), which the kernels that replace NumPy lines must not."""
+    if a > b or a != a:
+        return a
+    return b
+
+
+@njit(cache=True, inline="always")
+def _minimum(a: float, b: float) -> float:
+    """NumPy's ``minimum`` of two floats, bit for bit (see ``_maximum``); ``np.clip(x, lo, hi)`` is
+    ``_minimum(_maximum(x, lo), hi)``."""
+    if a < b or a != a:
+        return a
+    return b
+
+
 @njit(cache=True)
 def open_icu_beds(
     forecast: np.ndarray,
@@ -3219,17 +3238,18 @@ def open_icu_beds(
     each region wants today (``wanted[day]``: its ceiling where the lever is on, else its forecast patients at the target
     occupancy within [normal, ceiling]; normal where ``enabled`` is false), and the beds open today, which move by at most
     ``step`` towards what was wanted ``lead`` days ago (normal before) and never close a bed with a patient in it.
-    Returns the beds open today. The same operations as the NumPy rule (``np.clip``'s max then min), so the same numbers."""
+    Returns the beds open today. The same operations as the NumPy rule (``np.clip`` is a maximum then a minimum; NumPy's
+    ties and NaN kept by ``_maximum`` and ``_minimum``), so the same numbers."""
     out = np.empty(beds.shape[0])
     for r in range(beds.shape[0]):
-        for_load = min(max(forecast[r] / occupancy[r], normal[r]), ceiling[r])
+        for_load = _minimum(_maximum(forecast[r] / occupancy[r], normal[r]), ceiling[r])
         wanted[day, r] = (ceiling[r] if on[r] else for_load) if enabled[r] else normal[r]
         target = wanted[day - lead, r] if day >= lead else normal[r]
         b = beds[r]
         if target > b:
-            out[r] = min(b + step[r], target)
+            out[r] = _minimum(b + step[r], target)
         else:
-            out[r] = max(max(b - step[r], target), min(icu_patients[r], b))
+            out[r] = _maximum(_maximum(b - step[r], target), _minimum(icu_patients[r], b))
     return out
 
 
@@ -3255,8 +3275,8 @@ def physician_rounds_day(
     for h in range(home_region.shape[0]):
         r = home_region[h]
         here = on[r] and (not outbreak_only or infected[h] > 0)
-        v = visits_per_week[r] if here else 0.0
-        d = digital_per_week[r] if here else 0.0
+        v = visits_per_week[r] * (1.0 if here else 0.0)  # as NumPy's rounds × the boolean, NaN and signs alike
+        d = digital_per_week[r] * (1.0 if here else 0.0)
         visits[h] += v
         digital_rounds[h] += d
         hours[r] += (v * hours_per_visit + d * hours_per_digital_round) / 7.0
@@ -3330,7 +3350,7 @@ def cut_hourly_home_staff(
     for j in range(permanent.shape[0]):
         i = permanent[j]
         if on[region[i]]:
-            max_hours[i] = max(np.float64(max_hours[i]), overtime_max_hours)
+            max_hours[i] = _maximum(np.float64(max_hours[i]), overtime_max_hours)
     for r in range(on.shape[0]):
         banned[r] = on[r]
 
@@ -3407,13 +3427,12 @@ def day_census(
 def cohort_ward_shares(required: np.ndarray, covid_ward_ids: np.ndarray, acute_ids: np.ndarray, supply: np.ndarray) -> np.ndarray:
     """``sim.agents.Region.plan_all``'s rule in one call: per region and profession, the COVID ward's required hours not
     yet covered by the staff there (``supply``), as a share of those and the acute ward's required hours (0 where both
-    are 0). The same operations as NumPy's ``maximum`` (the first value on a tie) and ``divide``, so the same numbers."""
+    are 0). The same operations as NumPy's ``maximum`` (``_maximum``) and ``divide``, so the same numbers."""
     n_regions, n_professions = supply.shape
     out = np.zeros((n_regions, n_professions))
     for r in range(n_regions):
         for p in range(n_professions):
-            gap = required[covid_ward_ids[r], p] - supply[r, p]
-            covid = gap if gap >= 0.0 else 0.0
+            covid = _maximum(required[covid_ward_ids[r], p] - supply[r, p], 0.0)
             total = covid + required[acute_ids[r], p]
             if total > 0:
                 out[r, p] = covid / total

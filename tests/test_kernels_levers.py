@@ -38,6 +38,9 @@ def test_open_icu_beds_opens_as_the_numpy_rule(seed, regions):
         forecast = rng.uniform(0.0, 6.0, n) * (rng.random(n) < 0.7)
         on = rng.random(n) < 0.4
         patients = rng.uniform(0.0, 5.0, n)
+        if day == 3:  # NumPy's rules at their edges: a NaN and a negative zero against a normal of +0.0
+            forecast[[0, 1]], patients[2] = np.nan, -0.0
+            forecast[normal == 0.0] = -0.0
         # the NumPy rule (BedExpansion.act before issue #18's thirteenth part)
         for_load = np.clip(forecast / occupancy, normal, ceiling)
         wanted_np[day] = np.where(on, ceiling, for_load)
@@ -66,6 +69,7 @@ def test_physician_rounds_day_adds_the_rounds_and_hours_of_the_numpy_rule(seed, 
     visits_per_week, digital_per_week = rng.choice([0.0, 1.0, 3.0], n_regions), rng.choice([0.0, 2.0], n_regions)
     on_region = rng.random(n_regions) < 0.6
     base_visits, base_digital = rng.uniform(0, 2, n_homes), rng.uniform(0, 1, n_homes)
+    visits_per_week[home_region[0]] = np.nan  # NaN × False is NaN in NumPy, not 0
     # the NumPy rule (PhysicianRounds.act before)
     on = on_region[home_region]
     if outbreak_only:
@@ -225,6 +229,8 @@ def test_cohort_ward_shares_equal_the_numpy_expression(seed):
     required = rng.uniform(0.0, 50.0, (n_wp, n_prof)) * (rng.random((n_wp, n_prof)) < 0.7)
     covid_ids, acute_ids = np.arange(n_reg) * 12 + 2, np.arange(n_reg) * 12 + 3
     supply = np.where(rng.random((n_reg, n_prof)) < 0.3, required[covid_ids], rng.uniform(0.0, 60.0, (n_reg, n_prof)))
+    required[covid_ids[0], :3], supply[0, :3] = -0.0, 0.0  # a negative zero gap: NumPy's maximum gives +0.0
+    required[covid_ids[1], 0] = np.nan  # and passes a NaN on
     # the NumPy expression (Region.plan_all before)
     covid = np.maximum(required[covid_ids] - supply, 0.0)
     total = covid + required[acute_ids]

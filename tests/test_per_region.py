@@ -231,6 +231,26 @@ def test_regions_on_gives_each_days_answer_from_the_levels_the_region_tables_and
     assert days_in_window == 10 and days_by_level > 0  # both rules were read, and the levels told regions apart
 
 
+def test_regions_on_of_a_lever_without_region_tables_reads_its_start_level_as_a_name_or_an_index(model_factory):
+    """Without region tables the rule is the lever's national start level, a level's name or its index (``lever_on``
+    takes both), and ``crisis`` when the config has none."""
+    from types import SimpleNamespace
+
+    class Mine(Lever):
+        name = None
+
+    by_name, by_index, default = Mine(SimpleNamespace(start_level="staffing_alert")), Mine(SimpleNamespace(start_level=1)), Mine()
+    model = model_factory(seed=1, levers=[by_name, by_index, default])
+    seen = set()
+    while model.day < 40:
+        model.step()
+        assert np.array_equal(by_name.regions_on(), model.levels >= 1)
+        assert np.array_equal(by_index.regions_on(), model.levels >= 1)
+        assert np.array_equal(default.regions_on(), model.levels >= 2)
+        seen.update(model.levels.tolist())
+    assert seen >= {0, 1, 2}  # every level was met, so each rule was told apart from the others
+
+
 def test_each_regions_covid_ward_share_is_its_row_of_the_days_plan(model_factory):
     """The Regions' ``covid_ward_share`` are the rows of ``model.covid_ward_share``, which ``Region.plan_all`` sets for
     all of them at once (issue #18: no loop over the agents); ``Region.plan`` gives the same rule for one region."""
@@ -248,6 +268,8 @@ def test_each_regions_covid_ward_share_is_its_row_of_the_days_plan(model_factory
     day_plan = model.covid_ward_share.copy()
     regions[3].plan()
     assert np.array_equal(regions[3].covid_ward_share, day_plan[3])
+    regions[3].covid_ward_share = np.full(len(day_plan[3]), 0.25)  # a user may still set the attribute: its row
+    assert np.all(model.covid_ward_share[3] == 0.25) and np.array_equal(model.covid_ward_share[2], day_plan[2])
 
 
 # ----------------------------------------------------------------------------- the scenario table

@@ -160,11 +160,13 @@ class Lever:
         if start_level is not None:
             return lever_on(self.model, start_level, self.cfg)
         rule = self.__dict__.get("_on_rule")
-        if rule is None:  # the levels and regions the lever's tables set, read once (most levers ask every day, issue #18)
+        if rule is None:  # the levels and regions the lever's tables set, read at the first call (issue #18: most levers
+            # ask every day, and a run's tables do not change)
             if getattr(self.cfg, "regions", None):
                 rule = self._on_rule = (self.per_region_level(), self.per_region("enabled"))
             else:
-                rule = self._on_rule = (level_index(getattr(self.cfg, "start_level", "crisis")), None)
+                level = getattr(self.cfg, "start_level", "crisis")
+                rule = self._on_rule = (level_index(level) if isinstance(level, str) else level, None)
         level, enabled = rule
         on = lever_on(self.model, level, self.cfg)
         return on if enabled is None else on & enabled

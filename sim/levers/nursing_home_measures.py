@@ -105,11 +105,12 @@ class NursingHomeMeasures(Lever):
             self._cut(model, on)
 
     def enabled_regions(self) -> np.ndarray:
-        """Boolean per region: the lever is enabled there (nationally, or by its region table). Read once (issue #18)."""
+        """Boolean per region: the lever is enabled there (nationally, or by its region table). Read once (issue #18), so
+        read-only: a caller that wants to change it takes a copy."""
         if "_enabled" not in self.__dict__:
-            self._enabled = (
-                self.per_region("enabled").astype(bool) if self.cfg.regions else np.full(self.model.world.n_regions, self.cfg.enabled)
-            )
+            cfg, n = self.cfg, self.model.world.n_regions
+            self._enabled = self.per_region("enabled").astype(bool) if cfg.regions else np.full(n, cfg.enabled)
+            self._enabled.flags.writeable = False
         return self._enabled
 
     def _cut(self, model: MobilisationModel, on: np.ndarray) -> None:
