@@ -107,9 +107,8 @@ class NursingHomeMeasures(Lever):
     def enabled_regions(self) -> np.ndarray:
         """Boolean per region: the lever is enabled there (nationally, or by its region table). Read once (issue #18), so
         read-only: a caller that wants to change it takes a copy."""
-        if "_enabled" not in self.__dict__:
-            cfg, n = self.cfg, self.model.world.n_regions
-            self._enabled = self.per_region("enabled").astype(bool) if cfg.regions else np.full(n, cfg.enabled)
+        if "_enabled" not in self.__dict__:  # (per_region: the national value where no region table sets one)
+            self._enabled = self.per_region("enabled").astype(bool)
             self._enabled.flags.writeable = False
         return self._enabled
 

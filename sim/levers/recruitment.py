@@ -82,12 +82,10 @@ class Recruitment(Lever):
         kind = model.world.recruit_reservoir
         self.onboarding_days = np.where(kind >= 0, days[np.maximum(kind, 0)], 0).astype(np.int16)  # per person: 2 bytes (issue #18)
         self.normal_days = np.zeros(model.world.n_regions, dtype=np.int64)
-        n_reg = model.world.n_regions
-        self.release_after = np.broadcast_to(
-            self.per_region("release_after_days") if self.cfg.regions else self.cfg.release_after_days, n_reg
-        ).astype(np.int64)
-        share = self.per_region("daily_share") if self.cfg.regions else self.cfg.daily_share
-        self.per_day = np.ceil(share * self.reservoir).astype(np.int64)  # each region calls up to this many a day
+        # per region (the national value where no region table sets one): days at normal level before a release, and
+        # how many each region calls up a day
+        self.release_after = self.per_region("release_after_days").astype(np.int64)
+        self.per_day = np.ceil(self.per_region("daily_share") * self.reservoir).astype(np.int64)
 
     def act(self, model: MobilisationModel, day: int) -> None:
         s, ids = model.world.staff, self.recruits
