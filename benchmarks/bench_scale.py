@@ -33,9 +33,13 @@ numba kernels are compiled or loaded from the cache unless the row says "cold"):
 - **state** (issue #18): bytes per person over every per-person array a full-scale year's model holds (the staff
   arrays, and the model's and the world's arrays with a row per person), a same-process copy probe (one read and one
   write of each of those arrays into a buffer: one *pass* of the state) and the year's run time per day in passes of
-  the state. Targets: ≤ 80 bytes per person, ≤ 1.5 passes a day.
+  the state; beside it, timed inside that year, the day's compiled kernels alone (``phases.time_kernels``) and the
+  staff's advance alone (``kernels.advance_staff``: one kernel that reads and writes the state once, with its draws),
+  in passes. Targets: ≤ 80 bytes per person, ≤ 1.5 passes a day.
 - **small worlds** (issue #18): ``second_wave.toml`` build + run for the whole year at about 10,000 staff (scale 0.03),
-  100,000 (scale 0.3) and full scale, ns per staff-day; target: 10,000 staff ≤ 2× full scale per staff-day.
+  100,000 (scale 0.3) and full scale, ns per staff-day; target: 10,000 staff ≤ 2× full scale per staff-day. Beside
+  them the 10,000-staff year's time in compiled kernels alone (``phases.time_kernels``, one more run): what a small
+  world's day would cost with no Python at all, against the full-scale year.
 - **small worlds, two at a time** (issue #18): the 10,000-staff year as a sweep runs it, two at once on 2 worker
   processes (each on one core, as ``sim.executor`` shares the cores), ``2 × repeats`` runs: the wall time over all
   their staff-days, ns per staff-day of the machine. Beside the full-scale year (which has both cores to itself, on 2
@@ -67,6 +71,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +81,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import reference_mesa as ref  # noqa: E402
+from phases import time_kernels  # noqa: E402
 
 import sim  # noqa: E402
+from sim import kernels  # noqa: E402
 from sim.world import per_person_arrays  # noqa: E402
 
 YEAR = ROOT / "scenarios" / "second_wave.toml"
@@ -146,8 +153,24 @@ def state_passes(repeats: int) -> dict[str, Any]:
         for k, a in arrays.items():
             np.copyto(buffers[k], a)
         copies.append(time.perf_counter() - t0)
+    in_kernels: defaultdict[str, float] = defaultdict(float)
+    restore = time_kernels(in_kernels)  # every compiled kernel (the outermost call), and the advance apart:
+    advance, in_advance = kernels.advance_staff, [0.0]  # one kernel that reads and writes the state once, with its draws
+
+    def timed_advance(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return advance(*args, **kwargs)
+        finally:
+            in_advance[0] += time.perf_counter() - t
+
+    kernels.advance_staff = timed_advance
     t0 = time.perf_counter()
-    model.run()
+    try:
+        model.run()
+    finally:
+        kernels.advance_staff = advance
+        restore()
     per_day = (time.perf_counter() - t0) / model.n_days
     pass_s = statistics.median(copies)
     levers = per_person_arrays(n, *lever_owners(model))
@@ -159,12 +182,30 @@ def state_passes(repeats: int) -> dict[str, Any]:
         "pass_ms": pass_s * 1e3,
         "day_ms": per_day * 1e3,
         "passes_per_day": per_day / pass_s,
+        "kernel_passes": in_kernels["kernels"] / model.n_days / pass_s,
+        "advance_passes": in_advance[0] / model.n_days / pass_s,
     }
 
 
 def small_worlds(repeats: int) -> list[dict[str, float]]:
     """ns per staff-day of the second-wave year (build + run) at about 10,000 and 100,000 staff and at full scale."""
     return [{"scale": s, **median_of([build_and_run(scenario_at(YEAR, s)) for _ in range(repeats)])} for s in (0.03, 0.3, 1.0)]
+
+
+def small_world_kernels() -> float:
+    """ns per staff-day that the 10,000-staff year spends in compiled kernels (``phases.time_kernels``: every kernel
+    Python calls, the outermost call only), after a run that compiled or loaded them: a small world's day with no Python
+    at all would cost at least this."""
+    scenario = scenario_at(YEAR, 0.03)
+    build_and_run(scenario)
+    model = sim.MobilisationModel(scenario=scenario, seed=1)
+    totals: defaultdict[str, float] = defaultdict(float)
+    restore = time_kernels(totals)
+    try:
+        model.run()
+    finally:
+        restore()
+    return totals["kernels"] / (len(model.world.staff) * model.n_days) * 1e9
 
 
 def _warm_small() -> None:
@@ -353,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     res["state"] = state_passes(repeats)
     say("small worlds: a year at 10k, 100k and full scale ...")
     res["small_worlds"] = small_worlds(repeats)
+    res["small_world_kernels_ns"] = small_world_kernels()
     say("small worlds two at a time on 2 workers ...")
     res["small_at_once"] = small_worlds_at_once(repeats)
     say("an ABC-sized batch on 2 workers ...")
@@ -414,10 +456,11 @@ def report(res: dict[str, Any]) -> None:
              f"{st['staff'] * st['bytes_per_person'] / 2**20:.0f} MiB at full scale; levers' own +{st['lever_bytes_per_person']:.0f}",
              f"<= {STATE_TARGET_BYTES:.0f}: {'PASS' if st['bytes_per_person'] <= STATE_TARGET_BYTES else 'FAIL'}"),
             ("passes of the state a day", f"pass {st['pass_ms']:.2f} ms", f"{st['passes_per_day']:.1f} passes",
-             f"a day {st['day_ms']:.1f} ms (full-scale year)",
+             f"a day {st['day_ms']:.1f} ms (full-scale year); its kernels alone {st['kernel_passes']:.1f}, the advance {st['advance_passes']:.1f}",
              f"<= {PASSES_TARGET:.1f}: {'PASS' if st['passes_per_day'] <= PASSES_TARGET else 'FAIL'}"),
             ("small worlds, a year (build + run)", " / ".join(f"{w['staff']:,.0f}" for w in small) + " staff",
-             " / ".join(f"{v:.0f}" for v in ns) + " ns", "per staff-day",
+             " / ".join(f"{v:.0f}" for v in ns) + " ns",
+             f"per staff-day; 10k's compiled kernels alone {res['small_world_kernels_ns']:.0f} ns, x{res['small_world_kernels_ns'] / ns[-1]:.1f} full",
              f"10k <= x{SMALL_TARGET:.0f} full: x{ns[0] / ns[-1]:.1f} {'PASS' if ns[0] / ns[-1] <= SMALL_TARGET else 'FAIL'}"),
             ("small worlds, two at a time", f"{res['small_at_once']['runs']} years of {small[0]['staff']:,.0f} staff, "
              f"{res['small_at_once']['workers']} workers", f"{res['small_at_once']['ns_per_staff_day']:.0f} ns",
