@@ -34,7 +34,7 @@ numba kernels are compiled or loaded from the cache unless the row says "cold"):
   arrays, and the model's and the world's arrays with a row per person), a same-process copy probe (one read and one
   write of each of those arrays into a buffer: one *pass* of the state) and the year's run time per day in passes of
   the state; beside it, timed inside that year, the day's compiled kernels alone (``phases.time_kernels``) and the
-  staff's advance alone (``kernels.advance_staff``: one kernel that reads and writes the state once, with its draws),
+  staff's advance alone (``kernels.advance_staff``: one kernel that reads and writes part of the state once, with its draws),
   in passes. Targets: ≤ 80 bytes per person, ≤ 1.5 passes a day.
 - **small worlds** (issue #18): ``second_wave.toml`` build + run for the whole year at about 10,000 staff (scale 0.03),
   100,000 (scale 0.3) and full scale, ns per staff-day; target: 10,000 staff ≤ 2× full scale per staff-day. Beside
@@ -155,7 +155,7 @@ def state_passes(repeats: int) -> dict[str, Any]:
         copies.append(time.perf_counter() - t0)
     in_kernels: defaultdict[str, float] = defaultdict(float)
     restore = time_kernels(in_kernels)  # every compiled kernel (the outermost call), and the advance apart:
-    advance, in_advance = kernels.advance_staff, [0.0]  # one kernel that reads and writes the state once, with its draws
+    advance, in_advance = kernels.advance_staff, [0.0]  # one kernel over the state, with its draws
 
     def timed_advance(*args: Any, **kwargs: Any) -> Any:
         t = time.perf_counter()
