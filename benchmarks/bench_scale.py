@@ -193,9 +193,9 @@ def small_worlds(repeats: int) -> list[dict[str, float]]:
 
 
 def small_world_kernels() -> float:
-    """ns per staff-day that the 10,000-staff year spends in compiled kernels (``phases.time_kernels``: every kernel
-    Python calls, the outermost call only), after a run that compiled or loaded them: a small world's day with no Python
-    at all would cost at least this."""
+    """ns per staff-day that the 10,000-staff year spends in compiled kernels (``phases.time_kernels``: every kernel of
+    ``sim.kernels`` that Python calls, the outermost call only, its call from Python included), after a run that compiled
+    or loaded them: what a small world's day costs in kernels with no Python around them."""
     scenario = scenario_at(YEAR, 0.03)
     build_and_run(scenario)
     model = sim.MobilisationModel(scenario=scenario, seed=1)

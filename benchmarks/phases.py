@@ -46,9 +46,9 @@ def timed(totals: dict[str, float], name: str, fn):
 
 
 def time_kernels(totals: dict[str, float]) -> Callable[[], None]:
-    """Time every kernel Python calls under ``totals["kernels"]`` (calls under ``"kernel calls"``), the outermost call
-    only; returns what puts the kernels back. The kernels must be compiled or loaded first: a kernel compiled while
-    wrapped would see the timers in place of the kernels it calls."""
+    """Time every kernel of ``sim.kernels`` that Python calls under ``totals["kernels"]`` (calls under ``"kernel calls"``),
+    the outermost call only, its call from Python included; returns what puts the kernels back. The kernels must be
+    compiled or loaded first: a kernel compiled while wrapped would see the timers in place of the kernels it calls."""
     depth = [0]
 
     def wrap(fn):
