@@ -971,6 +971,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2, already reported on one line)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     args.command_line = shlex.join(["mobsim", *(sys.argv[1:] if argv is None else argv)])  # for provenance (--xlsx)
+    if argv is None:  # the `mobsim` command itself (not a caller's main([...])): `kill -USR1` shows where it is
+        _stacks_on_request()
     commands = {
         "run": _run,
         "compare": _compare,
@@ -1002,6 +1004,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"mobsim: interrupted; {_what_was_written(SAVED[saved_before:])}", file=sys.stderr)
             return EXIT_INTERRUPTED
         raise
+
+
+def _stacks_on_request() -> None:
+    """Make SIGUSR1 print every thread's Python stack to stderr and go on (``faulthandler``): for a ``mobsim`` that
+    seems stuck, ``kill -USR1 PID`` shows where it is without stopping it (``tests/test_processes.py`` asks a command
+    that did not end after a stop). Nothing where the signal does not exist (Windows)."""
+    import faulthandler
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 def _what_was_written(saved: Sequence[Path]) -> str:

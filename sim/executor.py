@@ -378,11 +378,20 @@ def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
     save: a run's results reach the parent whole or not at all, and only the parent writes files.
     """
     manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)  # (shutdown() drops it)
     processes = _kill_workers(pool)  # first: shutdown() may wait for a lock held until they are gone (_kill_workers)
     pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + STOP_WAIT
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
+    # a worker killed while it sent a result leaves part of a message in the results pipe, and the pool's manager thread
+    # waits for the rest for ever; Python's exit joins that thread, so the stopped command would never end (seen once in
+    # 60 stops: tests/test_processes.py). This process holds the pipe's last writing end: closing it ends that wait
+    # (the thread reads end-of-file, takes the pool as broken and ends).
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
     if manager is not None:
         # let the pool's manager thread see its dead workers and end: else Python 3.11's exit hook may wake
         # it through a pipe already closed and print an "Exception ignored ... Bad file descriptor" traceback

@@ -48,6 +48,11 @@ def note_warm_up(folder: str) -> None:
     (Path(folder) / str(os.getpid())).touch()
 
 
+def big_result(size: int) -> bytes:
+    """A pool task in tests: a result of ``size`` bytes, which its worker takes a while to send through the pool's pipe."""
+    return b"x" * size
+
+
 def die_or_wait(job: int, folder: str) -> int:
     """A pool task in tests: job 0 ends its worker outright (as the out-of-memory killer would) once the other worker has
     started its job (a file named by its pid in ``folder``); the others note their pid there and wait 60 s."""

@@ -127,7 +127,10 @@ def killed_mid_run(
             os.killpg(process.pid, signum)
         else:  # the command only: its workers must learn of it from the command
             os.kill(process.pid, signum)
-        code = process.wait(GONE_SECONDS)
+        try:
+            code = process.wait(GONE_SECONDS)
+        except subprocess.TimeoutExpired:  # say where it is stuck (rare: once in CI on Python 3.12.1, 2026-12-05)
+            pytest.fail(f"the command did not end {GONE_SECONDS:.0f} s after the signal; its threads:\n{stacks_of(process)}")
         seconds = all_gone(tree)
         err = process.stderr.read()
         print(f"{' '.join(argv[:1])} {signal.Signals(signum).name}: {len(tree)} processes gone {seconds:.2f} s after the command")
@@ -137,6 +140,24 @@ def killed_mid_run(
         assert code == 128 + signum, err
         assert "Traceback" not in err and err.count("\n") == 1 and err.startswith("mobsim: interrupted"), err
     return err
+
+
+def stacks_of(process: subprocess.Popen, seconds: float = 2.0) -> str:
+    """Every thread's stack of a ``mobsim`` that is still running (it prints them on SIGUSR1,
+    ``sim.cli._stacks_on_request``), and what else it wrote to stderr; the command and its process group are killed
+    after ``seconds``."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGUSR1)
+    time.sleep(seconds)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    fd = process.stderr.fileno()
+    os.set_blocking(fd, False)
+    chunks = []
+    with contextlib.suppress(OSError):
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
 
 
 def busy_for(seconds: float) -> Callable[[subprocess.Popen], bool]:
@@ -170,6 +191,27 @@ def test_compare_workers_end_with_the_command(signum, group, tmp_path):
     err = killed_mid_run(argv, tmp_path, signum, busy_for(3.0), group=group)
     assert signum == signal.SIGKILL or "nothing was written" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.long  # a comparison's workers at work (several seconds); make test-long and CI run it
+def test_command_prints_its_stacks_on_sigusr1_and_goes_on(tmp_path):
+    """``kill -USR1`` shows where a running ``mobsim`` is (every thread's stack) and does not stop it; a stop then
+    ends it as usual. (Without ``sim.cli._stacks_on_request`` SIGUSR1's default action ends the command.)"""
+    argv = ["compare", str(BASE), *SMALL, "--replications", "40", "--workers", "2", "--quiet", "--out", str(tmp_path / "out")]
+    with started(argv, tmp_path) as process:
+        wait_for(lambda: len(workers_of(process)) >= 2 and busy_for(1.0)(process), process, what="two workers at work")
+        os.kill(process.pid, signal.SIGUSR1)
+        time.sleep(1.0)
+        assert process.poll() is None, f"SIGUSR1 ended the command (exit {process.returncode})"
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            code = process.wait(GONE_SECONDS)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the command did not end {GONE_SECONDS:.0f} s after SIGTERM; its threads:\n{stacks_of(process)}")
+        err = process.stderr.read()
+    assert code == 128 + signal.SIGTERM, err
+    assert "Current thread" in err and "sim/executor.py" in err, err  # the main thread, waiting for the workers' runs
+    assert err.rstrip("\n").splitlines()[-1].startswith("mobsim: interrupted; nothing was written"), err
 
 
 @pytest.mark.long  # over 10 s (issue #18: `make test` kept under 10 min); make test-long and CI run it
@@ -382,6 +424,40 @@ def test_when_a_worker_dies_the_others_are_killed_and_the_runs_end(tmp_path):
                 command = " ".join(child.cmdline())
                 if "multiprocessing" in command and "resource_tracker" not in command:
                     child.kill()
+
+
+def test_stopping_a_pool_while_a_result_is_half_sent_ends_its_manager_thread():
+    """A worker killed while it sends a result leaves half a message in the results pipe, and the pool's manager thread
+    would wait for the rest for ever: Python's exit joins that thread, so a stopped ``mobsim`` did not end (once in 60
+    stops). ``stop_pool`` closes this process's writing end of that pipe, so the thread reads end-of-file and ends.
+    The stop is made to come mid-send: when the manager thread is seen reading a message (a result of 400 MB)."""
+    from helpers import big_result
+
+    from sim.executor import process_pool, stop_pool
+
+    pool = process_pool(1)
+    manager = writer = None
+    try:
+        future = pool.submit(big_result, 400 * 2**20)
+        manager, writer = pool._executor_manager_thread, pool._result_queue._writer
+        deadline = time.monotonic() + START_SECONDS
+        while not future.done() and time.monotonic() < deadline:
+            frame = sys._current_frames().get(manager.ident)
+            names = set()
+            while frame is not None:
+                names.add(frame.f_code.co_name)
+                frame = frame.f_back
+            if "_recv_bytes" in names:  # the result is on its way
+                break
+            time.sleep(0.0005)
+        assert not future.done(), "the result arrived before the stop: no half-sent message to test"
+        stop_pool(pool)
+        assert not manager.is_alive(), "the pool's manager thread still waits for the rest of a message"
+    finally:
+        if manager is not None and manager.is_alive():  # (without the fix: free it, or pytest would wait for it at exit)
+            with contextlib.suppress(OSError):
+                writer.close()
+            manager.join(10)
 
 
 def test_each_pool_worker_warms_up_once_before_its_tasks(tmp_path, capfd):
