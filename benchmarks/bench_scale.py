@@ -81,7 +81,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import reference_mesa as ref  # noqa: E402
-from phases import time_kernels  # noqa: E402
+from phases import time_kernels, timed  # noqa: E402
 
 import sim  # noqa: E402
 from sim import kernels  # noqa: E402
@@ -155,16 +155,8 @@ def state_passes(repeats: int) -> dict[str, Any]:
         copies.append(time.perf_counter() - t0)
     in_kernels: defaultdict[str, float] = defaultdict(float)
     restore = time_kernels(in_kernels)  # every compiled kernel (the outermost call), and the advance apart:
-    advance, in_advance = kernels.advance_staff, [0.0]  # one kernel over the state, with its draws
-
-    def timed_advance(*args: Any, **kwargs: Any) -> Any:
-        t = time.perf_counter()
-        try:
-            return advance(*args, **kwargs)
-        finally:
-            in_advance[0] += time.perf_counter() - t
-
-    kernels.advance_staff = timed_advance
+    advance = kernels.advance_staff  # one kernel over the state, with its draws
+    kernels.advance_staff = timed(in_kernels, "advance", advance)
     t0 = time.perf_counter()
     try:
         model.run()
@@ -183,7 +175,7 @@ def state_passes(repeats: int) -> dict[str, Any]:
         "day_ms": per_day * 1e3,
         "passes_per_day": per_day / pass_s,
         "kernel_passes": in_kernels["kernels"] / model.n_days / pass_s,
-        "advance_passes": in_advance[0] / model.n_days / pass_s,
+        "advance_passes": in_kernels["advance"] / model.n_days / pass_s,
     }
 
 

@@ -127,10 +127,7 @@ def killed_mid_run(
             os.killpg(process.pid, signum)
         else:  # the command only: its workers must learn of it from the command
             os.kill(process.pid, signum)
-        try:
-            code = process.wait(GONE_SECONDS)
-        except subprocess.TimeoutExpired:  # say where it is stuck (rare: once in CI on Python 3.12.1, 2026-12-05)
-            pytest.fail(f"the command did not end {GONE_SECONDS:.0f} s after the signal; its threads:\n{stacks_of(process)}")
+        code = ended(process)
         seconds = all_gone(tree)
         err = process.stderr.read()
         print(f"{' '.join(argv[:1])} {signal.Signals(signum).name}: {len(tree)} processes gone {seconds:.2f} s after the command")
@@ -158,6 +155,15 @@ def stacks_of(process: subprocess.Popen, seconds: float = 2.0) -> str:
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
+
+
+def ended(process: subprocess.Popen) -> int:
+    """The exit code of a command sent a stop, once it ended; if it has not ended ``GONE_SECONDS`` later, the test fails
+    with its threads' stacks (``stacks_of``: rare, once in CI on Python 3.12.1 on 2026-12-05, and how its cause was found)."""
+    try:
+        return process.wait(GONE_SECONDS)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the command did not end {GONE_SECONDS:.0f} s after the signal; its threads:\n{stacks_of(process)}")
 
 
 def busy_for(seconds: float) -> Callable[[subprocess.Popen], bool]:
@@ -204,10 +210,7 @@ def test_command_prints_its_stacks_on_sigusr1_and_goes_on(tmp_path):
         time.sleep(1.0)
         assert process.poll() is None, f"SIGUSR1 ended the command (exit {process.returncode})"
         os.kill(process.pid, signal.SIGTERM)
-        try:
-            code = process.wait(GONE_SECONDS)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"the command did not end {GONE_SECONDS:.0f} s after SIGTERM; its threads:\n{stacks_of(process)}")
+        code = ended(process)
         err = process.stderr.read()
     assert code == 128 + signal.SIGTERM, err
     assert "Current thread" in err and "sim/executor.py" in err, err  # the main thread, waiting for the workers' runs

@@ -57,8 +57,9 @@ class BedExpansion(Lever):
         self.step = (self.ceiling - model.icu_beds_normal) / self.cfg.ramp_days
         self.wanted = np.zeros((model.n_days, model.world.n_regions))
         self.occupancy = self.per_region("target_occupancy").astype(np.float64)
-        # a region where the lever is off (its region table) keeps its normal beds
-        self.enabled = self.per_region("enabled").astype(bool) if self.cfg.regions else np.ones(model.world.n_regions, dtype=bool)
+        # a region where the lever is off (its region table) keeps its normal beds (per_region: the national value, on,
+        # where no region table sets one)
+        self.enabled = self.per_region("enabled").astype(bool)
 
     def act(self, model: MobilisationModel, day: int) -> None:
         # each region wants its ceiling while the lever is on, else beds for its forecast patients at the target
