@@ -137,7 +137,11 @@ def execute(
             with LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
                 env={"NUMBA_NUM_THREADS": str(threads)},
-                silence_logs=logging.ERROR,  # not the warnings about cancelled runs when a stop cancels the queue
+                # the cluster's own logs kept off stderr up to ERROR: the warnings about cancelled runs when a stop
+                # cancels the queue, and a worker's "Failed to communicate with scheduler during heartbeat" traceback
+                # when its heartbeat meets the scheduler closing (a stop's one line came with it once in CI on
+                # 2026-12-05). The runs' errors and a lost worker reach the command as exceptions (WorkerLost) instead.
+                silence_logs=logging.CRITICAL,
             ) as cluster:  # fmt: skip
                 yield from _execute_dask(function, jobs, cluster.scheduler_address, local=True)
         elif min(workers, len(jobs)) == 1:
